@@ -1,0 +1,165 @@
+# Vireo build: kernel ELF, GRUB ISO, host unit tests, fuzz targets, emulator matrix.
+# `make` builds build/vireo.iso; `make test` runs everything; see README.md.
+
+BUILD ?= build
+CC := gcc
+NASM := nasm
+HOSTCC := gcc
+FUZZCC := clang
+LD := ld
+SHELL := /bin/bash
+
+KERNEL_DIRS := boot arch/x86 mm smp vmx vm kernel lib guests tests/ktest
+KCFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdlib -nostdinc -isystem $(shell $(CC) -print-file-name=include) \
+	-mno-red-zone -fno-pic -fno-pie -mcmodel=small -mgeneral-regs-only -mno-sse -mno-mmx -mno-80387 \
+	-fno-stack-protector -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
+	-fno-strict-aliasing -ffunction-sections -fdata-sections \
+	-Wall -Wextra -Werror -Wno-unused-parameter -I. -MMD -MP
+KNASMFLAGS := -f elf64 -g -F dwarf -I. -Werror
+KLDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack --build-id=none -T linker.ld
+
+KSRCS_C := $(filter-out $(KEXCLUDE),$(sort $(foreach d,$(KERNEL_DIRS),$(wildcard $(d)/*.c))))
+KSRCS_ASM := $(sort $(foreach d,$(KERNEL_DIRS),$(wildcard $(d)/*.asm)))
+KOBJS := $(patsubst %.c,$(BUILD)/k/%.o,$(KSRCS_C)) $(patsubst %.asm,$(BUILD)/k/%.asm.o,$(KSRCS_ASM))
+
+ELF := $(BUILD)/vireo.elf
+ISO := $(BUILD)/vireo.iso
+
+.PHONY: all kernel iso deps test unit fuzz check matrix clean run run-qemu run-bochs run-kvm \
+	debug usb test-kvm bench-smp format
+all: $(ISO)
+kernel: $(ELF)
+iso: $(ISO)
+
+deps:
+	@bash tools/deps.sh
+
+$(BUILD)/k/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(KCFLAGS) -c $< -o $@
+
+$(BUILD)/k/%.asm.o: %.asm
+	@mkdir -p $(@D)
+	$(NASM) $(KNASMFLAGS) -MD $@.d $< -o $@
+
+# The AP trampoline is a flat binary (org 0x8000) embedded by trampoline_blob.asm.
+$(BUILD)/k/smp/trampoline.bin: smp/trampoline.nasm smp/trampoline.inc
+	@mkdir -p $(@D)
+	$(NASM) -f bin -I. $< -o $@
+$(BUILD)/k/smp/trampoline_blob.asm.o: $(BUILD)/k/smp/trampoline.bin
+
+# The symbol table for stack traces is linked last (section .ksyms after
+# .bss), so text addresses are identical in both passes.
+$(BUILD)/k/ksyms0.o: tools/ksyms.sh
+	@mkdir -p $(@D)
+	bash tools/ksyms.sh /dev/null > $(BUILD)/k/ksyms0.asm
+	$(NASM) -f elf64 $(BUILD)/k/ksyms0.asm -o $@
+
+$(ELF): $(KOBJS) $(BUILD)/k/ksyms0.o linker.ld tools/ksyms.sh
+	$(LD) $(KLDFLAGS) -o $@.pass1 $(KOBJS) $(BUILD)/k/ksyms0.o
+	bash tools/ksyms.sh $@.pass1 > $(BUILD)/k/ksyms.asm
+	$(NASM) -f elf64 $(BUILD)/k/ksyms.asm -o $(BUILD)/k/ksyms.o
+	$(LD) $(KLDFLAGS) -o $@ $(KOBJS) $(BUILD)/k/ksyms.o
+	bash tools/ksyms.sh --verify $@.pass1 $@
+	@rm -f $@.pass1
+
+ISO_CMDLINE ?=
+$(ISO): $(ELF) iso/grub.cfg.in tools/mkiso.sh
+	bash tools/mkiso.sh $(ELF) $@ "$(ISO_CMDLINE)"
+
+# ---- host unit tests (cmocka, ASan + UBSan) --------------------------------
+UNIT_TESTS :=
+FUZZ_TARGETS :=
+-include tests/unit/*.mk
+-include tests/fuzz/*.mk
+
+HOSTCFLAGS := -std=gnu11 -g -O1 -DVIREO_HOST_TEST -I. -Wall -Wextra -Werror -Wno-unused-parameter \
+	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+UNIT_BINS := $(patsubst %,$(BUILD)/unit/test_%,$(UNIT_TESTS))
+
+define unit_rule
+$(BUILD)/unit/test_$(1): $$($(1)_SRCS) $$(wildcard */*.h */*/*.h)
+	@mkdir -p $$(@D)
+	$(HOSTCC) $(HOSTCFLAGS) $$($(1)_CFLAGS) $$($(1)_SRCS) -o $$@ -lcmocka
+unit-$(1): $(BUILD)/unit/test_$(1)
+	$(BUILD)/unit/test_$(1)
+endef
+$(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
+
+unit: $(UNIT_BINS)
+	@bash tests/harness/unit.sh $(UNIT_BINS)
+
+# ---- libFuzzer targets, run for a bounded time -----------------------------
+FUZZ_SECONDS ?= 10
+FUZZCFLAGS := -std=gnu11 -g -O1 -DVIREO_HOST_TEST -DVIREO_FUZZ -I. -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=all
+FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
+
+define fuzz_rule
+$(BUILD)/fuzz/fuzz_$(1): $$(fuzz_$(1)_SRCS) $$(wildcard */*.h */*/*.h)
+	@mkdir -p $$(@D)
+	$(FUZZCC) $(FUZZCFLAGS) $$(fuzz_$(1)_SRCS) -o $$@
+endef
+$(foreach t,$(FUZZ_TARGETS),$(eval $(call fuzz_rule,$(t))))
+
+fuzz: $(FUZZ_BINS)
+	@bash tests/harness/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
+
+# ---- emulator runs -----------------------------------------------------------
+EMU ?= qemu
+CPUS ?= 1
+SUITE ?= boot
+EXPECT ?= pass
+RESULTS := $(BUILD)/results.txt
+
+check: deps $(ELF)
+	@bash tests/harness/check.sh $(EMU) $(CPUS) $(SUITE) "$(EXPECT)"
+
+matrix: $(ELF)
+	@bash tests/harness/matrix.sh tests/matrix.txt
+
+# The whole suite: host unit tests, fuzz smoke runs, the boot matrix.
+test: deps
+	@rm -f $(RESULTS); mkdir -p $(BUILD)
+	@start=$$(date +%s); \
+	$(MAKE) --no-print-directory $(ELF) $(UNIT_BINS) $(FUZZ_BINS) >$(BUILD)/build.log 2>&1 || \
+		{ tail -30 $(BUILD)/build.log; echo "build failed (log: $(BUILD)/build.log)"; \
+		  echo "0 passed, 1 failed"; exit 1; }; \
+	RESULTS=$(RESULTS) bash tests/harness/unit.sh $(UNIT_BINS); \
+	RESULTS=$(RESULTS) bash tests/harness/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BINS); \
+	RESULTS=$(RESULTS) bash tests/harness/matrix.sh tests/matrix.txt; \
+	echo "make test took $$(( $$(date +%s) - start ))s"; \
+	bash tests/harness/summary.sh $(RESULTS)
+
+test-kvm: deps $(ELF)
+	@rm -f $(BUILD)/results-kvm.txt
+	@RESULTS=$(BUILD)/results-kvm.txt bash tests/harness/check.sh kvm 2 all
+	@bash tests/harness/summary.sh $(BUILD)/results-kvm.txt
+
+# ---- interactive runs ----------------------------------------------------------
+RUN_CMDLINE ?= vireo.on_done=poweroff
+RUN_CPUS ?= 2
+$(BUILD)/vireo-run.iso: $(ELF) iso/grub.cfg.in tools/mkiso.sh
+	bash tools/mkiso.sh $(ELF) $@ "$(RUN_CMDLINE)" 1
+
+run: deps $(BUILD)/vireo-run.iso
+	@bash tools/run.sh auto $(RUN_CPUS) $(BUILD)/vireo-run.iso
+run-qemu: deps $(BUILD)/vireo-run.iso
+	@bash tools/run.sh qemu $(RUN_CPUS) $(BUILD)/vireo-run.iso
+run-bochs: deps $(BUILD)/vireo-run.iso
+	@bash tools/run.sh bochs $(RUN_CPUS) $(BUILD)/vireo-run.iso
+run-kvm: deps $(BUILD)/vireo-run.iso
+	@bash tools/run.sh kvm $(RUN_CPUS) $(BUILD)/vireo-run.iso
+debug: deps $(BUILD)/vireo-run.iso
+	@bash tools/run.sh debug $(RUN_CPUS) $(BUILD)/vireo-run.iso
+
+usb: $(ISO)
+	@bash tools/usb.sh $(ISO) "$(DEV)"
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD)/k -name '*.d' 2>/dev/null)

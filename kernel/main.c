@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The boot sequence: per-CPU area and console first, then descriptor tables,
+ * the Multiboot2 information, the command line, and finally either the
+ * self-tests selected by vireo.test= or normal operation.
+ */
+#include <stdint.h>
+#include "arch/x86/cpu.h"
+#include "arch/x86/gdt.h"
+#include "arch/x86/traps.h"
+#include "arch/x86/uart.h"
+#include "boot/mb2.h"
+#include "kernel/boot.h"
+#include "kernel/cmdline.h"
+#include "kernel/ktest.h"
+#include "kernel/panic.h"
+#include "kernel/platform.h"
+#include "kernel/power.h"
+#include "kernel/printk.h"
+#include "lib/string.h"
+#include "smp/percpu.h"
+
+#define BOOT_STACK_SIZE 16384
+#define IDENTITY_MAP_END 0x100000000ull
+
+extern char boot_stack_top[];
+
+static struct cpu_tables bsp_tables;
+static struct boot_state boot;
+
+static const char *const log_level_names[] = {"emerg", "1",    "2",     "err", "warn",
+					       "5",     "info", "debug", NULL};
+static const char *const exit_policy_names[] = {"halt", "poweroff", NULL};
+
+static const struct cmdline_option boot_options[] = {
+	{"vireo.log", CMDLINE_ENUM, &boot.log_level, 0, 0, 0, log_level_names,
+	 "console log level: err, warn, info, debug"},
+	{"vireo.serial", CMDLINE_STR, boot.serial, sizeof(boot.serial), 0, 0, NULL,
+	 "serial console: com1..com4, an I/O port like 0x2f8, or none"},
+	{"vireo.test", CMDLINE_STR, boot.test, sizeof(boot.test), 0, 0, NULL,
+	 "run self-test suites (comma-separated, suite or suite.case, or all) and exit"},
+	{"vireo.test_token", CMDLINE_STR, boot.test_token, sizeof(boot.test_token), 0, 0, NULL,
+	 "a string the boot self-test reads back to prove the command line was parsed"},
+	{"vireo.on_done", CMDLINE_ENUM, &boot.on_done, 0, 0, 0, exit_policy_names,
+	 "what to do after boot when nothing is left to run: halt or poweroff"},
+};
+
+const struct boot_state *boot_state(void)
+{
+	return &boot;
+}
+
+static void cmdline_report(void *ctx, const char *msg)
+{
+	(void)ctx;
+	boot.cmdline_problems++;
+	pr_warn("cmdline: %s\n", msg);
+}
+
+static uint16_t serial_port_from(const char *s)
+{
+	static const struct {
+		const char *name;
+		uint16_t port;
+	} ports[] = {{"com1", UART_COM1}, {"com2", UART_COM2}, {"com3", UART_COM3},
+		     {"com4", UART_COM4}, {"none", 0}};
+	uint16_t v = 0;
+
+	for (unsigned i = 0; i < sizeof(ports) / sizeof(ports[0]); i++) {
+		if (!strcmp(s, ports[i].name))
+			return ports[i].port;
+	}
+	if (s[0] != '0' || s[1] != 'x')
+		return UART_COM1;
+	for (s += 2; *s; s++) {
+		char c = *s | 0x20;
+
+		v = v * 16 + (c >= 'a' ? c - 'a' + 10 : c - '0');
+	}
+	return v;
+}
+
+static void boot_parse_info(uint32_t magic, uint64_t info_pa)
+{
+	enum err e;
+
+	if (magic != MB2_BOOTLOADER_MAGIC)
+		panic("boot: bad Multiboot2 magic 0x%x (expected 0x%x): boot Vireo with GRUB's "
+		      "multiboot2 command",
+		      magic, MB2_BOOTLOADER_MAGIC);
+	if (info_pa >= IDENTITY_MAP_END)
+		panic("boot: Multiboot2 information at 0x%llx is above 4 GiB, outside the boot map",
+		      (unsigned long long)info_pa);
+	boot.info_pa = info_pa;
+	e = mb2_parse((const void *)(uintptr_t)info_pa, IDENTITY_MAP_END - info_pa, &boot.mb2);
+	if (e != E_OK)
+		panic("boot: the Multiboot2 information at 0x%llx is malformed: %s (%s at offset "
+		      "%u); the boot loader passed a broken structure, try another GRUB build",
+		      (unsigned long long)info_pa, boot.mb2.why ? boot.mb2.why : "?", err_name(e),
+		      boot.mb2.err_offset);
+}
+
+static void boot_apply_options(void)
+{
+	const char *line = boot.mb2.cmdline ? boot.mb2.cmdline : "";
+
+	boot.log_level = LOG_INFO;
+	cmdline_parse(line, boot_options, sizeof(boot_options) / sizeof(boot_options[0]),
+		      cmdline_report, NULL);
+	printk_set_level(boot.log_level);
+	if (boot.serial[0] && serial_port_from(boot.serial) != uart_base()) {
+		pr_info("console: switching serial console to %s\n", boot.serial);
+		uart_init(serial_port_from(boot.serial));
+	}
+}
+
+static void boot_cpu_tables(void)
+{
+	gdt_load(&bsp_tables);
+	idt_init();
+	idt_load();
+}
+
+void kmain(uint32_t magic, uint64_t info_pa)
+{
+	uint64_t top = (uint64_t)(uintptr_t)boot_stack_top;
+
+	percpu_bsp_early(top - BOOT_STACK_SIZE, top)->tables = &bsp_tables;
+	printk_init_consoles(UART_COM1);
+	boot_cpu_tables();
+	pr_info("\nVireo hypervisor: booting (serial %s, port 0xE9 %s)\n",
+		uart_present() ? "COM1" : "absent",
+		printk_debugcon_present() ? "present" : "absent");
+	boot_parse_info(magic, info_pa);
+	pr_info("boot: loaded by %s\n", boot.mb2.loader_name ? boot.mb2.loader_name : "?");
+	pr_info("boot: command line: %s\n", boot.mb2.cmdline ? boot.mb2.cmdline : "(none)");
+	boot_apply_options();
+	mb2_report(&boot.mb2);
+	// HOLD platform_acpi(&boot);
+	// HOLD platform_memory(&boot);
+	// HOLD platform_cpus(&boot);
+
+	if (boot.test[0]) {
+		power_set_test_mode(true);
+		ktest_run(boot.test);
+	}
+	pr_info("vireo: boot complete; nothing else to run yet\n");
+	if (boot.on_done == 1)
+		power_exit(VIREO_EXIT_PASS);
+	pr_info("vireo: halted (pass vireo.on_done=poweroff to power off instead)\n");
+	cpu_halt_forever();
+}

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The per-CPU area: one page-aligned struct percpu per CPU, reached through
+ * IA32_GS_BASE. Its first field points at itself so this_cpu() is a single
+ * load from %gs:0.
+ */
+#ifndef VIREO_SMP_PERCPU_H
+#define VIREO_SMP_PERCPU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define MAX_CPUS 1024
+
+struct vmx_percpu;
+struct cpu_tables;
+
+/* Cross-CPU call slot (smp/smp.c): one request at a time per target. */
+struct smp_call_slot {
+	uint32_t lock;
+	void (*fn)(void *arg);
+	void *arg;
+	volatile uint32_t seq;
+	volatile uint32_t done;
+};
+
+/* Offsets used from assembly (arch/x86/probe.asm); checked in smp/percpu.c. */
+#define PERCPU_SELF_OFFSET 0
+#define PERCPU_PROBE_RIP_OFFSET 8
+#define PERCPU_PROBE_RSP_OFFSET 16
+
+struct percpu {
+	struct percpu *self; /* must stay at offset 0 */
+	uint64_t probe_rip;  /* fault probe in progress: resume here */
+	uint64_t probe_rsp;
+	uint32_t cpu_id;     /* logical id, 0 = BSP */
+	uint32_t apic_id;
+	uint64_t stack_bottom;
+	uint64_t stack_top;
+	bool online;
+	bool x2apic;
+	uint64_t bringup_tsc;     /* TSC ticks from SIPI to check-in (APs) */
+	struct cpu_tables *tables; /* this CPU's GDT, TSS and IST stacks */
+	struct smp_call_slot call;
+	struct vmx_percpu *vmx; /* owned by vmx/percpu.c */
+	void *sched;            /* owned by the scheduler */
+};
+
+#ifdef VIREO_HOST_TEST
+struct percpu *this_cpu(void); /* provided by the test's fake */
+#else
+static inline struct percpu *this_cpu(void)
+{
+	struct percpu *p;
+
+	__asm__ volatile("mov %%gs:0, %0" : "=r"(p));
+	return p;
+}
+#endif
+
+/* Point GS at p (p->self set here) and verify this_cpu() == p. */
+void percpu_install(struct percpu *p);
+/* The BSP's static area, installed before any allocator exists. */
+struct percpu *percpu_bsp_early(uint64_t stack_bottom, uint64_t stack_top);
+
+static inline uint32_t this_cpu_id(void)
+{
+	return this_cpu()->cpu_id;
+}
+
+#endif

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * SMP: starting the application processors with INIT-SIPI-SIPI, the online
+ * CPU mask, synchronous cross-CPU calls and a barrier.
+ */
+#ifndef VIREO_SMP_SMP_H
+#define VIREO_SMP_SMP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "lib/error.h"
+#include "smp/percpu.h"
+
+#define SMP_CALL_TIMEOUT_US 2000000
+
+struct smp_cpu_desc {
+	uint32_t apic_id;
+	bool x2apic_entry;
+};
+
+/* Bring up every CPU in cpus[] (the BSP among them); returns online count. */
+unsigned smp_init(const struct smp_cpu_desc *cpus, unsigned n);
+/* Per-CPU interrupt setup for the BSP before smp_init (vectors, APIC). */
+void smp_early_bsp(void);
+unsigned smp_num_cpus(void);   /* CPUs with a per-CPU area */
+unsigned smp_num_online(void);
+bool smp_cpu_online(unsigned cpu);
+struct percpu *smp_percpu(unsigned cpu); /* for bring-up and reports only */
+uint64_t smp_bringup_us(void);
+void smp_report(void);
+
+/* Run fn(arg) on `cpu` and wait for it to finish (caller's IRQs stay on). */
+enum err smp_call(unsigned cpu, void (*fn)(void *), void *arg);
+/* Run fn(arg) on every online CPU, the caller included, in parallel. */
+enum err smp_call_all(void (*fn)(void *), void *arg);
+
+/* Try to start a CPU that is not listed (self-test of the timeout path). */
+enum err smp_try_start_apic(uint32_t apic_id, uint64_t timeout_us);
+
+struct smp_barrier {
+	volatile uint32_t count;
+	volatile uint32_t generation;
+};
+void smp_barrier_wait(struct smp_barrier *b, unsigned n);
+
+#endif

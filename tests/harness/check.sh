@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# Runs one self-test suite under one emulator and judges it from the serial
+# log: KTAP plan and results, the "vireo: exit status N" line, and (QEMU) the
+# isa-debug-exit status. Prints one line per KTAP case and one for the run;
+# appends them to $RESULTS when set.
+# usage: check.sh EMU CPUS SUITE [EXPECT]
+#   EXPECT: pass (default), or fault:<extended regex the fault report must match>
+set -u
+emu=$1 cpus=$2 suite=$3 expect=${4:-pass}
+here=$(cd "$(dirname "$0")/../.." && pwd)
+build=${BUILD:-$here/build}
+elf=$build/vireo.elf
+name="$emu/${cpus}cpu $suite"
+logdir=$build/logs
+mkdir -p "$logdir" "$build/iso"
+log=$logdir/${emu}-${cpus}cpu-${suite//[^A-Za-z0-9_.-]/_}.log
+
+case "$emu" in
+bochs) timeout_s=${TIMEOUT:-$((60 + 15 * cpus))} ;;
+qemu-uefi) timeout_s=${TIMEOUT:-60} ;;
+*) timeout_s=${TIMEOUT:-$((30 + cpus / 2))} ;;
+esac
+
+emit() { # STATUS TEXT
+	echo "$1 $2"
+	[ -n "${RESULTS:-}" ] && echo "$1 $2" >>"$RESULTS"
+	return 0
+}
+
+cmdline="vireo.test=$suite vireo.test_token=vireo-cmdline-ok vireo.no_such_option=1 ${EXTRA_CMDLINE:-}"
+iso=$build/iso/case-$(printf '%s' "$cmdline" | md5sum | cut -c1-12).iso
+if [ ! -s "$iso" ] || [ "$iso" -ot "$elf" ]; then
+	# Text mode: Bochs' headless "term" display cannot show a graphics mode.
+	GFXPAYLOAD=text bash "$here/tools/mkiso.sh" "$elf" "$iso" "$cmdline" 0 || {
+		emit FAIL "$name (could not build the ISO)"
+		exit 1
+	}
+fi
+
+start=$(date +%s.%N)
+bash "$here/tests/harness/emu.sh" "$emu" "$cpus" "$iso" "$log" "$timeout_s"
+rc=$?
+secs=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+tr -d '\r' <"$log" >"$log.txt" && mv "$log.txt" "$log"
+
+if [ "$rc" -eq 125 ] && [ "$emu" = kvm ]; then
+	emit SKIP "$name ($(head -1 "$log"))"
+	exit 0
+fi
+if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+	emit FAIL "$name (timeout after ${timeout_s}s; log: $log)"
+	exit 1
+fi
+
+status=$(grep -oE '^vireo: exit status [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+$')
+plan=$(grep -oE '^1\.\.[0-9]+' "$log" | head -1 | cut -d. -f3)
+
+check_qemu_rc() { # the emulator's status must agree with the serial line
+	case "$emu" in
+	qemu | qemu-uefi | kvm)
+		[ "$rc" -eq $(((status << 1) | 1)) ] || {
+			emit FAIL "$name (serial says exit status $status but QEMU exited $rc; log: $log)"
+			exit 1
+		}
+		;;
+	esac
+}
+
+if [ "${expect%%:*}" = fault ]; then
+	pattern=${expect#fault:}
+	if [ "$status" != 2 ]; then
+		emit FAIL "$name (expected a fatal report and exit status 2, got '${status:-none}'; log: $log)"
+		exit 1
+	fi
+	check_qemu_rc
+	for need in 'VIREO (FATAL EXCEPTION|PANIC) on cpu' '^Call trace:' 'all CPUs stopped' "$pattern"; do
+		if ! grep -qE "$need" "$log"; then
+			emit FAIL "$name (fault report lacks /$need/; log: $log)"
+			exit 1
+		fi
+	done
+	emit PASS "$name (fault report as expected, ${secs}s)"
+	exit 0
+fi
+
+if [ -z "$plan" ] || ! grep -q '^KTAP version 1' "$log"; then
+	emit FAIL "$name (no KTAP plan in the log: boot failed; log: $log)"
+	grep -E 'FATAL|PANIC|panic|error' "$log" | head -5 | sed 's/^/    /'
+	exit 1
+fi
+fail=0 seen=0
+while IFS= read -r line; do
+	seen=$((seen + 1))
+	case "$line" in
+	"not ok "*)
+		fail=1
+		emit FAIL "$emu/${cpus}cpu $(echo "$line" | sed -E 's/^not ok [0-9]+ //')"
+		;;
+	*"# SKIP"*)
+		emit SKIP "$emu/${cpus}cpu $(echo "$line" | sed -E 's/^ok [0-9]+ //')"
+		;;
+	*)
+		emit PASS "$emu/${cpus}cpu $(echo "$line" | sed -E 's/^ok [0-9]+ //')"
+		;;
+	esac
+done < <(grep -E '^(not )?ok [0-9]+ ' "$log")
+
+if [ "$seen" -ne "$plan" ]; then
+	emit FAIL "$name (plan said $plan cases, $seen reported: the run died; log: $log)"
+	grep -E 'FATAL|PANIC' -A3 "$log" | head -8 | sed 's/^/    /'
+	exit 1
+fi
+if [ -z "$status" ]; then
+	emit FAIL "$name (no exit status line; log: $log)"
+	exit 1
+fi
+check_qemu_rc
+if [ "$status" -ne 0 ] || [ "$fail" -ne 0 ]; then
+	emit FAIL "$name (exit status $status; log: $log)"
+	exit 1
+fi
+emit PASS "$name (run ok, $plan cases, ${secs}s)"
+exit 0

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Boots an ISO under one emulator with the serial console captured to a log.
+# usage: emu.sh EMU CPUS ISO LOG TIMEOUT_SECONDS
+#   EMU: qemu (TCG, BIOS), qemu-uefi (TCG + OVMF), bochs (VMX-capable model), kvm
+# Prints nothing; exit status: the emulator's own (124 on timeout).
+set -u
+emu=$1 cpus=$2 iso=$3 log=$4 timeout_s=$5
+here=$(cd "$(dirname "$0")/../.." && pwd)
+: >"$log"
+
+BOCHS_MODEL=${BOCHS_MODEL:-corei7_skylake_x}
+MEM_MB=${MEM_MB:-512}
+OVMF=${OVMF:-/usr/share/ovmf/OVMF.fd}
+
+kvm_missing_reason() {
+	if [ ! -e /dev/kvm ]; then
+		echo "/dev/kvm does not exist (no KVM on this host)"
+	elif ! grep -qw vmx /proc/cpuinfo; then
+		echo "the host CPU has no VMX flag (nested VT-x unavailable; this host is $(grep -m1 vendor_id /proc/cpuinfo | awk '{print $3}'))"
+	elif [ "$(cat /sys/module/kvm_intel/parameters/nested 2>/dev/null)" != "Y" ] &&
+		[ "$(cat /sys/module/kvm_intel/parameters/nested 2>/dev/null)" != "1" ]; then
+		echo "kvm_intel is loaded without nested=1"
+	fi
+}
+
+qemu_common=(-cdrom "$iso" -serial "file:$log" -display none -no-reboot -m "$MEM_MB"
+	-smp "$cpus" -device isa-debug-exit,iobase=0xf4,iosize=0x04 -monitor none)
+
+case "$emu" in
+qemu)
+	exec timeout -k 5 "$timeout_s" qemu-system-x86_64 -cpu max "${qemu_common[@]}"
+	;;
+qemu-uefi)
+	exec timeout -k 5 "$timeout_s" qemu-system-x86_64 -cpu max -bios "$OVMF" "${qemu_common[@]}"
+	;;
+kvm)
+	reason=$(kvm_missing_reason)
+	if [ -n "$reason" ]; then
+		echo "kvm unavailable: $reason" >"$log"
+		exit 125
+	fi
+	exec timeout -k 5 "$timeout_s" qemu-system-x86_64 -accel kvm -cpu host,+vmx "${qemu_common[@]}"
+	;;
+bochs)
+	dir=$(mktemp -d "${TMPDIR:-/tmp}/vireo-bochs.XXXXXX")
+	trap 'rm -rf "$dir"' EXIT
+	sed -e "s|@ISO@|$iso|" -e "s|@LOG@|$log|" -e "s|@CPUS@|$cpus|" \
+		-e "s|@MODEL@|$BOCHS_MODEL|" -e "s|@MEGS@|$MEM_MB|" -e "s|@BOCHSLOG@|$dir/bochs.log|" \
+		"$here/tests/harness/bochsrc.in" >"$dir/bochsrc"
+	printf 'c\nquit\n' >"$dir/dbg.rc"
+	# Bochs' term display needs a terminal: run it inside script(1)'s pty.
+	(cd "$dir" && TERM=xterm timeout -k 5 "$timeout_s" \
+		script -qfec "bochs-bin -q -f bochsrc -rc dbg.rc" /dev/null </dev/null >/dev/null 2>&1)
+	rc=$?
+	if grep -q '^PANIC\|>>PANIC<<' "$dir/bochs.log" 2>/dev/null; then
+		{ echo; echo "bochs: emulator panic:"; grep -A2 'PANIC' "$dir/bochs.log" | head -8; } >>"$log"
+	fi
+	exit $rc
+	;;
+*)
+	echo "emu.sh: unknown emulator '$emu' (use qemu, qemu-uefi, bochs or kvm)" >&2
+	exit 2
+	;;
+esac
