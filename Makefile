@@ -18,6 +18,7 @@ KCFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdlib -nostdinc -isystem $(shell
 KNASMFLAGS := -f elf64 -g -F dwarf -I. -Werror
 KLDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack --build-id=none -T linker.ld
 
+LIBGCC := $(shell $(CC) -print-libgcc-file-name)
 KSRCS_C := $(filter-out $(KEXCLUDE),$(sort $(foreach d,$(KERNEL_DIRS),$(wildcard $(d)/*.c))))
 KSRCS_ASM := $(sort $(foreach d,$(KERNEL_DIRS),$(wildcard $(d)/*.asm)))
 KOBJS := $(patsubst %.c,$(BUILD)/k/%.o,$(KSRCS_C)) $(patsubst %.asm,$(BUILD)/k/%.asm.o,$(KSRCS_ASM))
@@ -34,13 +35,17 @@ iso: $(ISO)
 deps:
 	@bash tools/deps.sh
 
+Q := $(if $(V),,@)
+
 $(BUILD)/k/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(KCFLAGS) -c $< -o $@
+	@$(if $(V),,echo "  CC      $<")
+	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
 
 $(BUILD)/k/%.asm.o: %.asm
 	@mkdir -p $(@D)
-	$(NASM) $(KNASMFLAGS) -MD $@.d $< -o $@
+	@$(if $(V),,echo "  NASM    $<")
+	$(Q)$(NASM) $(KNASMFLAGS) -MD $@.d $< -o $@
 
 # The AP trampoline is a flat binary (org 0x8000) embedded by trampoline_blob.asm.
 $(BUILD)/k/smp/trampoline.bin: smp/trampoline.nasm smp/trampoline.inc
@@ -56,16 +61,18 @@ $(BUILD)/k/ksyms0.o: tools/ksyms.sh
 	$(NASM) -f elf64 $(BUILD)/k/ksyms0.asm -o $@
 
 $(ELF): $(KOBJS) $(BUILD)/k/ksyms0.o linker.ld tools/ksyms.sh
-	$(LD) $(KLDFLAGS) -o $@.pass1 $(KOBJS) $(BUILD)/k/ksyms0.o
-	bash tools/ksyms.sh $@.pass1 > $(BUILD)/k/ksyms.asm
-	$(NASM) -f elf64 $(BUILD)/k/ksyms.asm -o $(BUILD)/k/ksyms.o
-	$(LD) $(KLDFLAGS) -o $@ $(KOBJS) $(BUILD)/k/ksyms.o
-	bash tools/ksyms.sh --verify $@.pass1 $@
+	@$(if $(V),,echo "  LD      $@ (2 passes, symbol table)")
+	$(Q)$(LD) $(KLDFLAGS) -o $@.pass1 $(KOBJS) $(BUILD)/k/ksyms0.o $(LIBGCC)
+	$(Q)bash tools/ksyms.sh $@.pass1 > $(BUILD)/k/ksyms.asm
+	$(Q)$(NASM) -f elf64 $(BUILD)/k/ksyms.asm -o $(BUILD)/k/ksyms.o
+	$(Q)$(LD) $(KLDFLAGS) -o $@ $(KOBJS) $(BUILD)/k/ksyms.o $(LIBGCC)
+	$(Q)bash tools/ksyms.sh --verify $@.pass1 $@
 	@rm -f $@.pass1
 
 ISO_CMDLINE ?=
 $(ISO): $(ELF) iso/grub.cfg.in tools/mkiso.sh
-	bash tools/mkiso.sh $(ELF) $@ "$(ISO_CMDLINE)"
+	@echo "  ISO     $@"
+	$(Q)bash tools/mkiso.sh $(ELF) $@ "$(ISO_CMDLINE)" 2
 
 # ---- host unit tests (cmocka, ASan + UBSan) --------------------------------
 UNIT_TESTS :=
@@ -152,6 +159,9 @@ run-kvm: deps $(BUILD)/vireo-run.iso
 	@bash tools/run.sh kvm $(RUN_CPUS) $(BUILD)/vireo-run.iso
 debug: deps $(BUILD)/vireo-run.iso
 	@bash tools/run.sh debug $(RUN_CPUS) $(BUILD)/vireo-run.iso
+
+bench-smp: deps $(ELF)
+	@bash tools/bench-smp.sh $(ELF)
 
 usb: $(ISO)
 	@bash tools/usb.sh $(ISO) "$(DEV)"

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include "arch/x86/cpu.h"
 #include "arch/x86/gdt.h"
+#include "arch/x86/pic.h"
 #include "arch/x86/traps.h"
 #include "arch/x86/uart.h"
 #include "boot/mb2.h"
@@ -117,6 +118,7 @@ static void boot_apply_options(void)
 static void boot_cpu_tables(void)
 {
 	gdt_load(&bsp_tables);
+	pic_disable();
 	idt_init();
 	idt_load();
 }
@@ -136,9 +138,9 @@ void kmain(uint32_t magic, uint64_t info_pa)
 	pr_info("boot: command line: %s\n", boot.mb2.cmdline ? boot.mb2.cmdline : "(none)");
 	boot_apply_options();
 	mb2_report(&boot.mb2);
-	// HOLD platform_acpi(&boot);
-	// HOLD platform_memory(&boot);
-	// HOLD platform_cpus(&boot);
+	platform_acpi(&boot);
+	platform_memory(&boot);
+	platform_cpus(&boot);
 
 	if (boot.test[0]) {
 		power_set_test_mode(true);

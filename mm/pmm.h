@@ -32,5 +32,9 @@ enum err pmm_alloc_page(uint64_t *pa_out);
 enum err pmm_free_pages(uint64_t pa, size_t count);
 size_t pmm_free_count(void);
 size_t pmm_total_count(void);
+/* Print total and free memory in MiB and the usable runs. */
+void pmm_report(void);
+/* Recount the bitmap against the free count: E_OK or E_STATE (reported). */
+enum err pmm_check_consistency(void);
 
 #endif

@@ -11,8 +11,7 @@
 struct smp_trampoline_data {
 	uint32_t cr3;
 	uint32_t nx;
-	uint32_t ticket;
-	uint32_t pad;
+	uint64_t ticket_ptr; /* address of the kernel's uint32_t ticket counter */
 	uint64_t entry;
 	uint64_t stacks; /* address of an array of stack tops, one per ticket */
 } __attribute__((packed));

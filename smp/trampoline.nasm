@@ -3,7 +3,7 @@
 ; by smp/smp.c. A STARTUP IPI with vector TRAMPOLINE_BASE >> 12 starts the AP
 ; in real mode at TRAMPOLINE_BASE (SDM Vol. 3A 9.4.4); it enters protected
 ; mode, then IA-32e mode with the kernel's CR3 (SDM Vol. 3A 10.8.5), takes a
-; ticket, switches to the stack for that ticket and calls the kernel entry
+; ticket from a kernel counter, switches to the stack for that ticket and calls the kernel entry
 ; with the ticket in RDI.
 
 %include "smp/trampoline.inc"
@@ -59,8 +59,9 @@ tr_lm64:
 	mov ds, ax
 	mov es, ax
 	mov ss, ax
-	mov eax, 1
-	lock xadd [tr_ticket], eax      ; eax = this AP's ticket
+	mov rbx, [tr_ticket_ptr]        ; the counter lives in the kernel: this
+	mov eax, 1                      ; page is read-only while APs run here
+	lock xadd [rbx], eax            ; eax = this AP's ticket
 	mov rbx, [tr_stacks]
 	mov rsp, [rbx + rax * 8]
 	xor ebp, ebp
@@ -75,9 +76,11 @@ tr_lm64:
 	align 16
 tr_gdt:
 	dq 0
-	dq 0x00cf9a000000ffff           ; 0x08: 32-bit code
-	dq 0x00cf92000000ffff           ; 0x10: data
-	dq 0x00af9a000000ffff           ; 0x18: 64-bit code
+	; Accessed bits are preset: the page is read-only once paging is on,
+	; and a CPU setting them would fault (Bochs does; SDM Vol. 3A 3.4.5.1).
+	dq 0x00cf9b000000ffff           ; 0x08: 32-bit code
+	dq 0x00cf93000000ffff           ; 0x10: data
+	dq 0x00af9b000000ffff           ; 0x18: 64-bit code
 tr_gdt_end:
 tr_gdt_ptr:
 	dw tr_gdt_end - tr_gdt - 1
@@ -85,9 +88,8 @@ tr_gdt_ptr:
 
 	times TRAMPOLINE_DATA_OFFSET - ($ - $$) db 0
 ; Parameters filled in by smp/smp.c (struct smp_trampoline_data).
-tr_cr3:    dd 0
-tr_nx:     dd 0
-tr_ticket: dd 0
-tr_pad:    dd 0
-tr_entry:  dq 0
-tr_stacks: dq 0
+tr_cr3:        dd 0
+tr_nx:         dd 0
+tr_ticket_ptr: dq 0
+tr_entry:      dq 0
+tr_stacks:     dq 0

@@ -6,8 +6,8 @@
 #include "arch/x86/gdt.h"
 #include "lib/string.h"
 
-#define SEG_CODE64 0x00af9a000000ffffull /* P, DPL0, code exec/read, L */
-#define SEG_DATA 0x00cf92000000ffffull   /* P, DPL0, data read/write */
+#define SEG_CODE64 0x00af9b000000ffffull /* P, DPL0, code exec/read, accessed, L */
+#define SEG_DATA 0x00cf93000000ffffull   /* P, DPL0, data read/write, accessed */
 #define TSS_TYPE_AVAILABLE 0x89ull       /* P, 64-bit TSS (available) */
 
 static void gdt_set_tss(uint64_t *slot, const struct tss64 *tss)

@@ -6,6 +6,7 @@
  */
 #include "arch/x86/lapic.h"
 #include "arch/x86/cpu.h"
+#include "arch/x86/tsc.h"
 #include "kernel/printk.h"
 
 #define APIC_ID 0x20
@@ -38,8 +39,12 @@
 #define ICR_BUSY_SPINS 1000000
 #define CPUID_LEAF_TOPOLOGY 0xb
 
+#define TIMER_CALIBRATE_US 10000
+#define TIMER_MAX_COUNT 0xffffffffu
+
 static uint64_t apic_base;
 static bool x2apic;
+static uint64_t timer_khz;
 
 static uint32_t apic_read(uint32_t reg)
 {
@@ -183,4 +188,26 @@ void lapic_timer_stop(void)
 uint32_t lapic_timer_current(void)
 {
 	return apic_read(APIC_TIMER_CUR);
+}
+
+/* Count the timer (divide by 16) against the TSC for TIMER_CALIBRATE_US. */
+void lapic_timer_calibrate(void)
+{
+	uint32_t left;
+
+	lapic_timer_start(TIMER_MAX_COUNT, VECTOR_TIMER, false);
+	apic_write(APIC_LVT_TIMER, LVT_MASKED);
+	tsc_delay_us(TIMER_CALIBRATE_US);
+	left = lapic_timer_current();
+	lapic_timer_stop();
+	timer_khz = (uint64_t)(TIMER_MAX_COUNT - left) * 1000 / TIMER_CALIBRATE_US;
+	pr_info("lapic: %s mode, timer %llu kHz (bus clock / 16, measured against the TSC)\n",
+		x2apic ? "x2APIC" : "xAPIC", (unsigned long long)timer_khz);
+}
+
+uint32_t lapic_timer_ticks_for_us(uint64_t us)
+{
+	uint64_t ticks = timer_khz * us / 1000;
+
+	return ticks ? (ticks > TIMER_MAX_COUNT ? TIMER_MAX_COUNT : (uint32_t)ticks) : 1;
 }

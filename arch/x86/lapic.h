@@ -40,6 +40,9 @@ bool lapic_send_ipi_all_but_self(enum lapic_delivery mode, uint8_t vector);
 void lapic_timer_start(uint32_t ticks, uint8_t vector, bool periodic);
 void lapic_timer_stop(void);
 uint32_t lapic_timer_current(void);
+/* Measure the timer rate against the TSC (BSP, once, after tsc_init). */
+void lapic_timer_calibrate(void);
+uint32_t lapic_timer_ticks_for_us(uint64_t us);
 /* APIC ID of the calling CPU read from CPUID (valid before the APIC is set up). */
 uint32_t lapic_cpuid_apic_id(void);
 

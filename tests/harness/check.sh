@@ -15,10 +15,11 @@ logdir=$build/logs
 mkdir -p "$logdir" "$build/iso"
 log=$logdir/${emu}-${cpus}cpu-${suite//[^A-Za-z0-9_.-]/_}.log
 
+ncpu=${cpus%%,*} # QEMU forms like "2,maxcpus=4" are passed through to -smp
 case "$emu" in
-bochs) timeout_s=${TIMEOUT:-$((60 + 15 * cpus))} ;;
+bochs) timeout_s=${TIMEOUT:-$((60 + 15 * ncpu))} ;;
 qemu-uefi) timeout_s=${TIMEOUT:-60} ;;
-*) timeout_s=${TIMEOUT:-$((30 + cpus / 2))} ;;
+*) timeout_s=${TIMEOUT:-$((30 + ncpu / 2))} ;;
 esac
 
 emit() { # STATUS TEXT

@@ -1,0 +1,398 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * AP bring-up (SDM Vol. 3A 9.4.4.1, INIT-SIPI-SIPI): per-CPU areas, stacks
+ * and descriptor tables are allocated for exactly the CPUs listed; all APs
+ * get their INIT together, one 10 ms wait, then STARTUP IPIs (each followed
+ * by 200 us) to those that have not checked in, so bring-up does not cost
+ * CPU count times the SDM delays. Also cross-CPU calls and a barrier.
+ */
+#include "smp/smp.h"
+#include "arch/x86/cpu.h"
+#include "arch/x86/gdt.h"
+#include "arch/x86/lapic.h"
+#include "arch/x86/traps.h"
+#include "arch/x86/tsc.h"
+#include "kernel/panic.h"
+#include "kernel/printk.h"
+#include "lib/string.h"
+#include "mm/paging.h"
+#include "mm/pmm.h"
+#include "smp/trampoline.h"
+
+#define AP_STACK_PAGES 4
+#define INIT_DELAY_US 10000
+#define SIPI_DELAY_US 200
+#define AP_CHECKIN_TIMEOUT_US 200000
+#define TABLE_PAGES ((sizeof(struct cpu_tables) + PAGE_SIZE - 1) / PAGE_SIZE)
+
+extern const char smp_trampoline_start[], smp_trampoline_end[];
+
+static struct percpu *cpu_area[MAX_CPUS];
+static unsigned ncpus = 1;
+static volatile uint32_t online_count = 1;
+static uint64_t online_mask[MAX_CPUS / 64];
+static uint64_t ap_stack_tops[MAX_CPUS];
+static uint64_t bringup_us;
+static uint64_t sipi_tsc;
+static volatile bool bringup_open;
+static volatile uint32_t ap_ticket;
+
+static void mark_online(unsigned cpu)
+{
+	__atomic_fetch_or(&online_mask[cpu / 64], 1ull << (cpu % 64), __ATOMIC_SEQ_CST);
+	__atomic_fetch_add(&online_count, 1, __ATOMIC_SEQ_CST);
+}
+
+bool smp_cpu_online(unsigned cpu)
+{
+	return cpu < MAX_CPUS &&
+	       (__atomic_load_n(&online_mask[cpu / 64], __ATOMIC_ACQUIRE) >> (cpu % 64)) & 1;
+}
+
+unsigned smp_num_cpus(void)
+{
+	return ncpus;
+}
+
+unsigned smp_num_online(void)
+{
+	return online_count;
+}
+
+struct percpu *smp_percpu(unsigned cpu)
+{
+	return cpu < ncpus ? cpu_area[cpu] : 0;
+}
+
+uint64_t smp_bringup_us(void)
+{
+	return bringup_us;
+}
+
+static void call_function_irq(struct trap_frame *f)
+{
+	struct smp_call_slot *s = &this_cpu()->call;
+	uint32_t seq = s->seq;
+
+	(void)f;
+	lapic_eoi();
+	if (s->done == seq)
+		return;
+	s->fn(s->arg);
+	__atomic_store_n(&s->done, seq, __ATOMIC_RELEASE);
+}
+
+static void nmi_handler(struct trap_frame *f)
+{
+	(void)f;
+	/* NMIs are sent only by panic_halt() to stop every other CPU. */
+	cpu_halt_forever();
+}
+
+static void spurious_irq(struct trap_frame *f)
+{
+	(void)f;
+}
+
+static void apic_error_irq(struct trap_frame *f)
+{
+	(void)f;
+	pr_warn("lapic: APIC error interrupt on cpu %u\n", this_cpu()->cpu_id);
+	lapic_eoi();
+}
+
+static void stop_other_cpus(void)
+{
+	if (online_count > 1)
+		lapic_send_ipi_all_but_self(LAPIC_DM_NMI, 0);
+}
+
+void smp_early_bsp(void)
+{
+	traps_register(VECTOR_CALL_FUNCTION, call_function_irq);
+	traps_register(X86_TRAP_NMI, nmi_handler);
+	traps_register(VECTOR_SPURIOUS, spurious_irq);
+	traps_register(VECTOR_ERROR, apic_error_irq);
+	lapic_init_cpu();
+	this_cpu()->apic_id = lapic_id();
+	this_cpu()->x2apic = lapic_x2apic_mode();
+	online_mask[0] = 1;
+	panic_set_stop_others(stop_other_cpus);
+}
+
+static enum err alloc_cpu(unsigned idx, uint32_t apic_id)
+{
+	uint64_t pa, tables;
+	enum err e = pmm_alloc_page(&pa);
+
+	if (e == E_OK)
+		e = pmm_alloc_pages(TABLE_PAGES, 1, &tables);
+	if (e != E_OK) {
+		pr_err("smp: out of memory allocating the per-CPU area of cpu %u\n", idx);
+		return e;
+	}
+	cpu_area[idx] = phys_to_virt(pa);
+	memset(cpu_area[idx], 0, PAGE_SIZE);
+	cpu_area[idx]->self = cpu_area[idx];
+	cpu_area[idx]->cpu_id = idx;
+	cpu_area[idx]->apic_id = apic_id;
+	cpu_area[idx]->tables = phys_to_virt(tables);
+	return E_OK;
+}
+
+static enum err alloc_ap_stack(unsigned ticket)
+{
+	uint64_t pa;
+	enum err e = pmm_alloc_pages(AP_STACK_PAGES, 1, &pa);
+
+	if (e != E_OK) {
+		pr_err("smp: out of memory allocating AP stack %u\n", ticket);
+		return e;
+	}
+	ap_stack_tops[ticket] = pa + AP_STACK_PAGES * PAGE_SIZE;
+	return E_OK;
+}
+
+/* Move the BSP from its static boot area to its allocated one. */
+static void bsp_adopt_area(struct percpu *p)
+{
+	struct percpu *old = this_cpu();
+
+	p->stack_bottom = old->stack_bottom;
+	p->stack_top = old->stack_top;
+	p->online = true;
+	p->x2apic = old->x2apic;
+	p->tables = old->tables;
+	percpu_install(p);
+}
+
+static unsigned find_cpu_by_apic(uint32_t apic_id)
+{
+	for (unsigned i = 0; i < ncpus; i++) {
+		if (cpu_area[i]->apic_id == apic_id)
+			return i;
+	}
+	return MAX_CPUS;
+}
+
+void smp_ap_entry(uint32_t ticket)
+{
+	uint32_t apic_id = lapic_cpuid_apic_id();
+	unsigned idx = find_cpu_by_apic(apic_id);
+	struct percpu *p;
+
+	if (idx == MAX_CPUS || !bringup_open)
+		cpu_halt_forever(); /* not ours, or too late: stay parked */
+	p = cpu_area[idx];
+	p->stack_top = ap_stack_tops[ticket];
+	p->stack_bottom = p->stack_top - AP_STACK_PAGES * PAGE_SIZE;
+	percpu_install(p);
+	gdt_load(p->tables);
+	idt_load();
+	lapic_init_cpu();
+	p->x2apic = lapic_x2apic_mode();
+	p->bringup_tsc = cpu_rdtsc() - sipi_tsc;
+	p->online = true;
+	mark_online(idx);
+	for (;;)
+		__asm__ volatile("sti; hlt" ::: "memory");
+}
+
+static void trampoline_install(void)
+{
+	struct smp_trampoline_data *d;
+	size_t len = (size_t)(smp_trampoline_end - smp_trampoline_start);
+	struct cpuid_regs r;
+
+	paging_set_attrs(TRAMPOLINE_BASE, PAGE_SIZE, PAGE_KERNEL_RW);
+	memcpy(phys_to_virt(TRAMPOLINE_BASE), smp_trampoline_start, len);
+	d = phys_to_virt(TRAMPOLINE_BASE + TRAMPOLINE_DATA_OFFSET);
+	cpu_cpuid(0x80000001, 0, &r);
+	d->cr3 = (uint32_t)paging_kernel_root();
+	d->nx = !!(r.edx & CPUID_80000001_EDX_NX);
+	ap_ticket = 0;
+	d->ticket_ptr = (uint64_t)(uintptr_t)&ap_ticket;
+	d->entry = (uint64_t)(uintptr_t)smp_ap_entry;
+	d->stacks = (uint64_t)(uintptr_t)ap_stack_tops;
+	/* The APs fetch code from here: executable, then read-only. */
+	paging_set_attrs(TRAMPOLINE_BASE, PAGE_SIZE, PAGE_KERNEL_RX);
+}
+
+static bool all_online(void)
+{
+	return __atomic_load_n(&online_count, __ATOMIC_ACQUIRE) >= ncpus;
+}
+
+static void send_startups(void)
+{
+	for (unsigned i = 1; i < ncpus; i++) {
+		if (!smp_cpu_online(i))
+			lapic_send_ipi(cpu_area[i]->apic_id, LAPIC_DM_STARTUP,
+				       TRAMPOLINE_BASE >> PAGE_SHIFT);
+	}
+	tsc_delay_us(SIPI_DELAY_US);
+}
+
+static void start_aps(void)
+{
+	uint64_t deadline;
+
+	for (unsigned i = 1; i < ncpus; i++)
+		lapic_send_ipi(cpu_area[i]->apic_id, LAPIC_DM_INIT, 0);
+	tsc_delay_us(INIT_DELAY_US);
+	sipi_tsc = cpu_rdtsc();
+	send_startups();
+	if (!all_online())
+		send_startups();
+	deadline = cpu_rdtsc() + tsc_from_us(AP_CHECKIN_TIMEOUT_US);
+	while (!all_online() && cpu_rdtsc() < deadline)
+		cpu_pause();
+	bringup_open = false;
+	for (unsigned i = 1; i < ncpus; i++) {
+		if (!smp_cpu_online(i))
+			pr_err("smp: CPU with APIC ID %u did not answer INIT-SIPI-SIPI within %u ms; "
+			       "skipped (check the firmware's MADT or disable that core)\n",
+			       cpu_area[i]->apic_id, AP_CHECKIN_TIMEOUT_US / 1000);
+	}
+	paging_set_attrs(TRAMPOLINE_BASE, PAGE_SIZE, PAGE_KERNEL_RO);
+}
+
+unsigned smp_init(const struct smp_cpu_desc *cpus, unsigned n)
+{
+	uint32_t bsp_apic = this_cpu()->apic_id;
+	uint64_t t0 = cpu_rdtsc();
+	unsigned idx = 1;
+
+	if (alloc_cpu(0, bsp_apic) != E_OK)
+		return 1;
+	bsp_adopt_area(cpu_area[0]);
+	for (unsigned i = 0; i < n && idx < MAX_CPUS; i++) {
+		if (cpus[i].apic_id == bsp_apic)
+			continue;
+		if (alloc_cpu(idx, cpus[i].apic_id) != E_OK || alloc_ap_stack(idx - 1) != E_OK)
+			break;
+		idx++;
+	}
+	ncpus = idx;
+	if (ncpus > 1) {
+		bringup_open = true;
+		trampoline_install();
+		start_aps();
+	}
+	bringup_us = tsc_to_us(cpu_rdtsc() - t0);
+	return online_count;
+}
+
+enum err smp_try_start_apic(uint32_t apic_id, uint64_t timeout_us)
+{
+	uint32_t before = online_count;
+	uint64_t deadline;
+
+	if (find_cpu_by_apic(apic_id) != MAX_CPUS)
+		return E_EXIST;
+	lapic_send_ipi(apic_id, LAPIC_DM_INIT, 0);
+	tsc_delay_us(INIT_DELAY_US);
+	lapic_send_ipi(apic_id, LAPIC_DM_STARTUP, TRAMPOLINE_BASE >> PAGE_SHIFT);
+	deadline = cpu_rdtsc() + tsc_from_us(timeout_us);
+	while (cpu_rdtsc() < deadline && online_count == before)
+		cpu_pause();
+	return online_count == before ? E_TIMEOUT : E_OK;
+}
+
+static void call_post(struct percpu *p, void (*fn)(void *), void *arg)
+{
+	struct smp_call_slot *s = &p->call;
+
+	while (__atomic_exchange_n(&s->lock, 1, __ATOMIC_ACQUIRE))
+		cpu_pause();
+	s->fn = fn;
+	s->arg = arg;
+	__atomic_store_n(&s->seq, s->seq + 1, __ATOMIC_RELEASE);
+	lapic_send_ipi(p->apic_id, LAPIC_DM_FIXED, VECTOR_CALL_FUNCTION);
+}
+
+static enum err call_wait(struct percpu *p)
+{
+	struct smp_call_slot *s = &p->call;
+	uint64_t deadline = cpu_rdtsc() + tsc_from_us(SMP_CALL_TIMEOUT_US);
+	enum err e = E_OK;
+
+	while (__atomic_load_n(&s->done, __ATOMIC_ACQUIRE) != s->seq) {
+		if (cpu_rdtsc() > deadline) {
+			pr_err("smp: cpu %u did not run a cross-call within %u ms\n", p->cpu_id,
+			       SMP_CALL_TIMEOUT_US / 1000);
+			e = E_TIMEOUT;
+			break;
+		}
+		cpu_pause();
+	}
+	__atomic_store_n(&s->lock, 0, __ATOMIC_RELEASE);
+	return e;
+}
+
+enum err smp_call(unsigned cpu, void (*fn)(void *), void *arg)
+{
+	if (!smp_cpu_online(cpu))
+		return E_NOENT;
+	if (cpu == this_cpu()->cpu_id) {
+		uint64_t flags = cpu_irq_save();
+
+		fn(arg);
+		cpu_irq_restore(flags);
+		return E_OK;
+	}
+	call_post(cpu_area[cpu], fn, arg);
+	return call_wait(cpu_area[cpu]);
+}
+
+enum err smp_call_all(void (*fn)(void *), void *arg)
+{
+	unsigned me = this_cpu()->cpu_id;
+	enum err e = E_OK, w;
+	uint64_t flags;
+
+	for (unsigned i = 0; i < ncpus; i++) {
+		if (i != me && smp_cpu_online(i))
+			call_post(cpu_area[i], fn, arg);
+	}
+	flags = cpu_irq_save();
+	fn(arg);
+	cpu_irq_restore(flags);
+	for (unsigned i = 0; i < ncpus; i++) {
+		if (i != me && smp_cpu_online(i)) {
+			w = call_wait(cpu_area[i]);
+			if (w != E_OK)
+				e = w;
+		}
+	}
+	return e;
+}
+
+void smp_barrier_wait(struct smp_barrier *b, unsigned n)
+{
+	uint32_t gen = __atomic_load_n(&b->generation, __ATOMIC_ACQUIRE);
+
+	if (__atomic_add_fetch(&b->count, 1, __ATOMIC_ACQ_REL) == n) {
+		__atomic_store_n(&b->count, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&b->generation, gen + 1, __ATOMIC_RELEASE);
+		return;
+	}
+	while (__atomic_load_n(&b->generation, __ATOMIC_ACQUIRE) == gen)
+		cpu_pause();
+}
+
+void smp_report(void)
+{
+	pr_info("smp: %u of %u CPUs online, bring-up took %llu us\n", online_count, ncpus,
+		(unsigned long long)bringup_us);
+	pr_info("  cpu  apic-id  mode    per-cpu area        stack                           "
+		"bring-up\n");
+	for (unsigned i = 0; i < ncpus; i++) {
+		struct percpu *p = cpu_area[i];
+
+		pr_info("  %3u  %7u  %-6s  %016llx  %016llx-%016llx  %s%llu us\n", i, p->apic_id,
+			!p->online ? "-" : p->x2apic ? "x2apic" : "xapic", (unsigned long long)p,
+			(unsigned long long)p->stack_bottom, (unsigned long long)p->stack_top,
+			!p->online ? "OFFLINE " : "", (unsigned long long)tsc_to_us(p->bringup_tsc));
+	}
+}

@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The "smp" self-test suite: every CPU from the MADT online, per-CPU areas
+ * through GS, cross-calls, a contended spinlock, concurrent frame allocation,
+ * the LAPIC timer, and the bring-up timeout path.
+ */
+#include "arch/x86/cpu.h"
+#include "arch/x86/lapic.h"
+#include "arch/x86/spinlock.h"
+#include "arch/x86/traps.h"
+#include "arch/x86/tsc.h"
+#include "kernel/boot.h"
+#include "kernel/ktest.h"
+#include "mm/pmm.h"
+#include "smp/smp.h"
+
+#define COUNTER_ROUNDS_TOTAL 4000 /* split over the online CPUs */
+#define FRAMES_PER_CPU 64
+#define ABSENT_APIC_ID 0xfe
+#define TIMER_PERIOD_US 2000
+
+KTEST(smp, all_cpus_online)
+{
+	const struct boot_state *b = boot_state();
+
+	ktest_diag(t, "%u CPUs in the MADT, %u online, bring-up %llu us", b->cpus_listed,
+		   smp_num_online(), (unsigned long long)smp_bringup_us());
+	KT_ASSERT(t, b->cpus_listed >= 1, "the MADT lists no usable CPU");
+	KT_ASSERT(t, smp_num_online() == b->cpus_listed, "%u of %u listed CPUs online",
+		  smp_num_online(), b->cpus_listed);
+	for (unsigned i = 0; i < smp_num_cpus(); i++)
+		KT_ASSERT(t, smp_cpu_online(i), "cpu %u is not online", i);
+}
+
+struct whoami {
+	struct percpu *area;
+	uint64_t gs_base;
+	uint32_t cpu_id;
+	uint32_t apic_id;
+	uint32_t lapic_id;
+};
+
+static struct whoami who[MAX_CPUS];
+
+static void whoami_fn(void *arg)
+{
+	struct percpu *p = this_cpu();
+	struct whoami *w = &who[p->cpu_id];
+
+	(void)arg;
+	w->area = p;
+	w->gs_base = cpu_rdmsr(MSR_IA32_GS_BASE);
+	w->cpu_id = p->cpu_id;
+	w->apic_id = p->apic_id;
+	w->lapic_id = lapic_id();
+}
+
+KTEST(smp, percpu_and_cross_call)
+{
+	for (unsigned i = 0; i < smp_num_cpus(); i++) {
+		who[i].area = 0;
+		KT_ASSERT(t, smp_call(i, whoami_fn, 0) == E_OK, "cross-call to cpu %u failed", i);
+	}
+	for (unsigned i = 0; i < smp_num_cpus(); i++) {
+		struct whoami *w = &who[i];
+
+		KT_ASSERT(t, w->area == smp_percpu(i), "cpu %u: this_cpu() is %p, expected %p", i,
+			  (void *)w->area, (void *)smp_percpu(i));
+		KT_ASSERT(t, w->gs_base == (uint64_t)(uintptr_t)w->area,
+			  "cpu %u: GS base differs from this_cpu()", i);
+		KT_ASSERT(t, w->cpu_id == i, "cpu %u reports id %u", i, w->cpu_id);
+		KT_ASSERT(t, w->apic_id == w->lapic_id, "cpu %u: APIC ID %u but LAPIC says %u", i,
+			  w->apic_id, w->lapic_id);
+		for (unsigned j = 0; j < i; j++)
+			KT_ASSERT(t, who[j].area != w->area && who[j].apic_id != w->apic_id,
+				  "cpus %u and %u share an area or APIC ID", j, i);
+	}
+}
+
+static struct spinlock counter_lock = SPINLOCK_INIT;
+static volatile uint64_t counter;
+static struct smp_barrier counter_barrier;
+
+static void counter_fn(void *arg)
+{
+	unsigned rounds = *(unsigned *)arg;
+
+	smp_barrier_wait(&counter_barrier, smp_num_online());
+	for (unsigned i = 0; i < rounds; i++) {
+		spin_lock(&counter_lock);
+		counter = counter + 1;
+		spin_unlock(&counter_lock);
+	}
+}
+
+KTEST(smp, spinlock_counter)
+{
+	/* Few rounds per CPU with many CPUs: under TCG each ticket hand-off
+	 * may wait for a host thread to be scheduled. */
+	unsigned rounds = COUNTER_ROUNDS_TOTAL / smp_num_online();
+	uint64_t expect = (uint64_t)rounds * smp_num_online();
+
+	counter = 0;
+	KT_ASSERT(t, smp_call_all(counter_fn, &rounds) == E_OK, "smp_call_all failed");
+	KT_ASSERT(t, counter == expect, "counter is %llu, expected %llu",
+		  (unsigned long long)counter, (unsigned long long)expect);
+}
+
+static uint64_t frames[MAX_CPUS][FRAMES_PER_CPU];
+static struct smp_barrier alloc_barrier;
+
+static void alloc_fn(void *arg)
+{
+	uint64_t *mine = frames[this_cpu()->cpu_id];
+
+	(void)arg;
+	smp_barrier_wait(&alloc_barrier, smp_num_online());
+	for (int i = 0; i < FRAMES_PER_CPU; i++) {
+		if (pmm_alloc_page(&mine[i]) != E_OK)
+			mine[i] = 0;
+	}
+}
+
+static int cmp_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? -1 : a > b;
+}
+
+KTEST(smp, no_frame_twice)
+{
+	unsigned n = smp_num_cpus() * FRAMES_PER_CPU;
+	uint64_t *all = &frames[0][0];
+	size_t before = pmm_free_count();
+
+	KT_ASSERT(t, smp_call_all(alloc_fn, 0) == E_OK, "smp_call_all failed");
+	for (unsigned i = 1; i < n; i++) { /* insertion sort: n is small */
+		uint64_t v = all[i];
+		unsigned j = i;
+
+		for (; j > 0 && cmp_u64(all[j - 1], v) > 0; j--)
+			all[j] = all[j - 1];
+		all[j] = v;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		KT_EXPECT(t, all[i] != 0, "an allocation failed");
+		if (i)
+			KT_EXPECT(t, all[i] != all[i - 1], "frame 0x%llx handed out twice",
+				  (unsigned long long)all[i]);
+	}
+	for (unsigned i = 0; i < n; i++) {
+		if (all[i])
+			pmm_free_pages(all[i], 1);
+	}
+	KT_ASSERT(t, pmm_free_count() == before, "free count %zu after, %zu before",
+		  pmm_free_count(), before);
+}
+
+static volatile unsigned timer_hits;
+
+static void timer_irq(struct trap_frame *f)
+{
+	(void)f;
+	timer_hits++;
+	lapic_eoi();
+}
+
+KTEST(smp, lapic_timer)
+{
+	uint64_t deadline;
+
+	timer_hits = 0;
+	traps_register(VECTOR_TIMER, timer_irq);
+	__asm__ volatile("sti");
+	lapic_timer_start(lapic_timer_ticks_for_us(TIMER_PERIOD_US), VECTOR_TIMER, true);
+	deadline = cpu_rdtsc() + tsc_from_us(10 * TIMER_PERIOD_US);
+	while (cpu_rdtsc() < deadline)
+		cpu_pause();
+	lapic_timer_stop();
+	traps_register(VECTOR_TIMER, 0);
+	KT_ASSERT(t, timer_hits >= 5 && timer_hits <= 15,
+		  "a %u us periodic LAPIC timer fired %u times in %u us (expected about 10)",
+		  TIMER_PERIOD_US, timer_hits, 10 * TIMER_PERIOD_US);
+}
+
+KTEST(smp, absent_cpu_times_out)
+{
+	uint64_t t0 = cpu_rdtsc();
+	enum err e = smp_try_start_apic(ABSENT_APIC_ID, 50000);
+	uint64_t us = tsc_to_us(cpu_rdtsc() - t0);
+
+	KT_ASSERT(t, e == E_TIMEOUT, "starting absent APIC ID %u gave %s", ABSENT_APIC_ID,
+		  err_name(e));
+	KT_ASSERT(t, us < 1000000, "the timeout took %llu us", (unsigned long long)us);
+	KT_ASSERT(t, smp_num_online() == smp_num_cpus(), "online count changed");
+}
