@@ -10,7 +10,7 @@ LD := ld
 SHELL := /bin/bash
 
 KERNEL_DIRS := boot arch/x86 mm smp vmx vm kernel lib guests tests/ktest
-KCFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdlib -nostdinc -isystem $(shell $(CC) -print-file-name=include) \
+KCFLAGS := -std=gnu11 -O2 -g -fno-toplevel-reorder -ffreestanding -nostdlib -nostdinc -isystem $(shell $(CC) -print-file-name=include) \
 	-mno-red-zone -fno-pic -fno-pie -mcmodel=small -mgeneral-regs-only -mno-sse -mno-mmx -mno-80387 \
 	-fno-stack-protector -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
 	-fno-strict-aliasing -ffunction-sections -fdata-sections \
@@ -37,12 +37,12 @@ deps:
 
 Q := $(if $(V),,@)
 
-$(BUILD)/k/%.o: %.c
+$(BUILD)/k/%.o: %.c Makefile
 	@mkdir -p $(@D)
 	@$(if $(V),,echo "  CC      $<")
 	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
 
-$(BUILD)/k/%.asm.o: %.asm
+$(BUILD)/k/%.asm.o: %.asm Makefile
 	@mkdir -p $(@D)
 	@$(if $(V),,echo "  NASM    $<")
 	$(Q)$(NASM) $(KNASMFLAGS) -MD $@.d $< -o $@

@@ -3,6 +3,7 @@
 #ifndef VIREO_KERNEL_BOOT_H
 #define VIREO_KERNEL_BOOT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "boot/mb2.h"
 
@@ -11,6 +12,7 @@ struct boot_state {
 	struct mb2_info mb2;
 	int log_level;
 	int on_done;
+	bool vmxcaps;
 	char serial[16];
 	char test[128];
 	char test_token[64];

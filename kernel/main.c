@@ -20,6 +20,7 @@
 #include "kernel/printk.h"
 #include "lib/string.h"
 #include "smp/percpu.h"
+#include "vmx/vmx_smp.h"
 
 #define BOOT_STACK_SIZE 16384
 #define IDENTITY_MAP_END 0x100000000ull
@@ -42,6 +43,8 @@ static const struct cmdline_option boot_options[] = {
 	 "run self-test suites (comma-separated, suite or suite.case, or all) and exit"},
 	{"vireo.test_token", CMDLINE_STR, boot.test_token, sizeof(boot.test_token), 0, 0, NULL,
 	 "a string the boot self-test reads back to prove the command line was parsed"},
+	{"vireo.vmxcaps", CMDLINE_BOOL, &boot.vmxcaps, 0, 0, 0, NULL,
+	 "print the full VMX capability report (every control's allowed settings)"},
 	{"vireo.on_done", CMDLINE_ENUM, &boot.on_done, 0, 0, 0, exit_policy_names,
 	 "what to do after boot when nothing is left to run: halt or poweroff"},
 };
@@ -141,6 +144,8 @@ void kmain(uint32_t magic, uint64_t info_pa)
 	platform_acpi(&boot);
 	platform_memory(&boot);
 	platform_cpus(&boot);
+	vmx_boot_all(boot.vmxcaps);
+	power_set_shutdown_hook(vmx_shutdown_all);
 
 	if (boot.test[0]) {
 		power_set_test_mode(true);

@@ -70,8 +70,10 @@ void panic_halt(void)
 	if (stop_others)
 		stop_others();
 	printk(LOG_EMERG, "vireo: all CPUs stopped.\n");
-	if (power_test_mode())
+	if (power_test_mode()) {
+		power_set_shutdown_hook(0); /* the other CPUs are stopped: no cross-calls */
 		power_exit(VIREO_EXIT_PANIC);
+	}
 	printk(LOG_EMERG, "vireo: system halted; it is safe to power off.\n");
 	cpu_halt_forever();
 }

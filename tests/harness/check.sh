@@ -4,7 +4,9 @@
 # isa-debug-exit status. Prints one line per KTAP case and one for the run;
 # appends them to $RESULTS when set.
 # usage: check.sh EMU CPUS SUITE [EXPECT]
-#   EXPECT: pass (default), or fault:<extended regex the fault report must match>
+#   EXPECT: pass (default); pass:<regex> (and the log must match the regex);
+#   noskip[:<regex>] (as pass, and no case may SKIP: VMX paths under Bochs);
+#   fault:<extended regex the fault report must match>
 set -u
 emu=$1 cpus=$2 suite=$3 expect=${4:-pass}
 here=$(cd "$(dirname "$0")/../.." && pwd)
@@ -109,6 +111,17 @@ done < <(grep -E '^(not )?ok [0-9]+ ' "$log")
 if [ "$seen" -ne "$plan" ]; then
 	emit FAIL "$name (plan said $plan cases, $seen reported: the run died; log: $log)"
 	grep -E 'FATAL|PANIC' -A3 "$log" | head -8 | sed 's/^/    /'
+	exit 1
+fi
+mode=${expect%%:*}
+want=""
+[ "$mode" != "$expect" ] && want=${expect#*:}
+if [ "$mode" = noskip ] && grep -qE '^ok [0-9]+ .*# SKIP' "$log"; then
+	emit FAIL "$name (cases were skipped where they must run; log: $log)"
+	exit 1
+fi
+if [ -n "$want" ] && ! grep -qE -- "$want" "$log"; then
+	emit FAIL "$name (the log lacks /$want/; log: $log)"
 	exit 1
 fi
 if [ -z "$status" ]; then

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Boots an ISO under one emulator with the serial console captured to a log.
 # usage: emu.sh EMU CPUS ISO LOG TIMEOUT_SECONDS
-#   EMU: qemu (TCG, BIOS), qemu-uefi (TCG + OVMF), bochs (VMX-capable model), kvm
+#   EMU: qemu (TCG, BIOS), qemu-uefi (TCG + OVMF), bochs (VMX-capable model), kvm;
+#   bochs@<model> picks another Bochs CPU model (e.g. bochs@ryzen has no VT-x)
 # Prints nothing; exit status: the emulator's own (124 on timeout).
 set -u
 emu=$1 cpus=$2 iso=$3 log=$4 timeout_s=$5
@@ -9,6 +10,11 @@ here=$(cd "$(dirname "$0")/../.." && pwd)
 : >"$log"
 
 BOCHS_MODEL=${BOCHS_MODEL:-corei7_skylake_x}
+case "$emu" in bochs@*)
+	BOCHS_MODEL=${emu#bochs@}
+	emu=bochs
+	;;
+esac
 MEM_MB=${MEM_MB:-512}
 OVMF=${OVMF:-/usr/share/ovmf/OVMF.fd}
 
@@ -23,15 +29,22 @@ kvm_missing_reason() {
 	fi
 }
 
+# Multi-threaded TCG puts one host thread per vCPU; with many vCPUs on a
+# 2-core host a spinning vCPU can starve the one holding a lock for seconds,
+# so from 8 CPUs up the runs use single-threaded (round-robin) TCG.
+ncpu=${cpus%%,*}
+tcg=tcg
+[ "$ncpu" -ge 8 ] && tcg=tcg,thread=single
 qemu_common=(-cdrom "$iso" -serial "file:$log" -display none -no-reboot -m "$MEM_MB"
 	-smp "$cpus" -device isa-debug-exit,iobase=0xf4,iosize=0x04 -monitor none)
 
 case "$emu" in
 qemu)
-	exec timeout -k 5 "$timeout_s" qemu-system-x86_64 -cpu max "${qemu_common[@]}"
+	exec timeout -k 5 "$timeout_s" qemu-system-x86_64 -accel "$tcg" -cpu max "${qemu_common[@]}"
 	;;
 qemu-uefi)
-	exec timeout -k 5 "$timeout_s" qemu-system-x86_64 -cpu max -bios "$OVMF" "${qemu_common[@]}"
+	exec timeout -k 5 "$timeout_s" qemu-system-x86_64 -accel "$tcg" -cpu max -bios "$OVMF" \
+		"${qemu_common[@]}"
 	;;
 kvm)
 	reason=$(kvm_missing_reason)
