@@ -15,13 +15,23 @@ kvm_reason() {
 qemu_args=(-cdrom "$iso" -serial stdio -display none -no-reboot -m 512 -smp "$cpus"
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04 -monitor none)
 
+# QEMU's isa-debug-exit makes the process exit with (status << 1) | 1.
+qemu_status() {
+	local rc=$1
+	if [ $((rc & 1)) -eq 1 ]; then
+		echo "run: Vireo exited with status $((rc >> 1))"
+		exit $((rc >> 1))
+	fi
+	exit "$rc"
+}
+
 run_kvm() {
 	echo "run: QEMU with KVM and nested VT-x (-accel kvm -cpu host,+vmx), $cpus CPUs"
-	exec qemu-system-x86_64 -accel kvm -cpu host,+vmx "${qemu_args[@]}"
+	qemu-system-x86_64 -accel kvm -cpu host,+vmx "${qemu_args[@]}"
+	qemu_status $?
 }
 
 run_bochs() {
-	local dir
 	echo "run: Bochs (${BOCHS_MODEL:-corei7_skylake_x}, emulated VT-x), $cpus CPUs; serial console below"
 	dir=$(mktemp -d)
 	trap 'rm -rf "$dir"' EXIT
@@ -53,7 +63,8 @@ kvm)
 	;;
 qemu)
 	echo "run: QEMU TCG (software emulation, no VT-x), $cpus CPUs"
-	exec qemu-system-x86_64 -cpu max "${qemu_args[@]}"
+	qemu-system-x86_64 -cpu max "${qemu_args[@]}"
+	qemu_status $?
 	;;
 bochs)
 	run_bochs

@@ -127,12 +127,13 @@ void vmx_boot_all(bool full_caps_report)
 
 void vmx_shutdown_all(void)
 {
+	unsigned were_on = vmx_cpus_enabled();
 	enum err e = vmx_disable_all(results);
 
 	for (unsigned i = 0; i < smp_num_cpus(); i++) {
 		if (smp_cpu_online(i) && results[i].enabled)
 			pr_err("vmx: cpu %u still has VMX on at shutdown: %s\n", i, results[i].line);
 	}
-	if (e == E_OK && !vmx_cpus_enabled())
+	if (e == E_OK && were_on && !vmx_cpus_enabled())
 		pr_info("vmx: VMX off on all %u CPUs\n", smp_num_online());
 }

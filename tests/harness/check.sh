@@ -9,13 +9,20 @@
 #   fault:<extended regex the fault report must match>
 set -u
 emu=$1 cpus=$2 suite=$3 expect=${4:-pass}
+# SUITE may carry extra kernel options after '+': vmx+vireo.vmxcaps=1
+extra=""
+if [ "${suite#*+}" != "$suite" ]; then
+	extra=${suite#*+}
+	extra=${extra//+/ }
+	suite=${suite%%+*}
+fi
 here=$(cd "$(dirname "$0")/../.." && pwd)
 build=${BUILD:-$here/build}
 elf=$build/vireo.elf
-name="$emu/${cpus}cpu $suite"
+name="$emu/${cpus}cpu $3"
 logdir=$build/logs
 mkdir -p "$logdir" "$build/iso"
-log=$logdir/${emu}-${cpus}cpu-${suite//[^A-Za-z0-9_.-]/_}.log
+log=$logdir/${emu}-${cpus}cpu-${3//[^A-Za-z0-9_.-]/_}.log
 
 ncpu=${cpus%%,*} # QEMU forms like "2,maxcpus=4" are passed through to -smp
 case "$emu" in
@@ -30,7 +37,7 @@ emit() { # STATUS TEXT
 	return 0
 }
 
-cmdline="vireo.test=$suite vireo.test_token=vireo-cmdline-ok vireo.no_such_option=1 ${EXTRA_CMDLINE:-}"
+cmdline="vireo.test=$suite vireo.test_token=vireo-cmdline-ok vireo.no_such_option=1 $extra ${EXTRA_CMDLINE:-}"
 iso=$build/iso/case-$(printf '%s' "$cmdline" | md5sum | cut -c1-12).iso
 if [ ! -s "$iso" ] || [ "$iso" -ot "$elf" ]; then
 	# Text mode: Bochs' headless "term" display cannot show a graphics mode.
