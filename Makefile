@@ -26,7 +26,7 @@ KOBJS := $(patsubst %.c,$(BUILD)/k/%.o,$(KSRCS_C)) $(patsubst %.asm,$(BUILD)/k/%
 ELF := $(BUILD)/vireo.elf
 ISO := $(BUILD)/vireo.iso
 
-.PHONY: all kernel iso deps test unit fuzz check matrix clean run run-qemu run-bochs run-kvm \
+.PHONY: all kernel iso deps test unit fuzz check matrix clean run run-qemu run-bochs run-kvm bench-exit \
 	debug usb test-kvm bench-smp format
 all: $(ISO)
 kernel: $(ELF)
@@ -52,6 +52,15 @@ $(BUILD)/k/smp/trampoline.bin: smp/trampoline.nasm smp/trampoline.inc
 	@mkdir -p $(@D)
 	$(NASM) -f bin -I. $< -o $@
 $(BUILD)/k/smp/trampoline_blob.asm.o: $(BUILD)/k/smp/trampoline.bin
+
+# Built-in guests: flat binaries embedded by guests/images.asm.
+GUEST_SRCS := $(wildcard guests/*.nasm)
+GUEST_BINS := $(patsubst guests/%.nasm,$(BUILD)/guests/%.bin,$(GUEST_SRCS))
+$(BUILD)/guests/%.bin: guests/%.nasm guests/common64.inc
+	@mkdir -p $(@D)
+	@$(if $(V),,echo "  GUEST   $<")
+	$(Q)$(NASM) -f bin -I. $< -o $@
+$(BUILD)/k/guests/images.asm.o: $(GUEST_BINS)
 
 # The symbol table for stack traces is linked last (section .ksyms after
 # .bss), so text addresses are identical in both passes.
@@ -159,6 +168,9 @@ run-kvm: deps $(BUILD)/vireo-run.iso
 	@bash tools/run.sh kvm $(RUN_CPUS) $(BUILD)/vireo-run.iso
 debug: deps $(BUILD)/vireo-run.iso
 	@bash tools/run.sh debug $(RUN_CPUS) $(BUILD)/vireo-run.iso
+
+bench-exit: deps $(ELF)
+	@bash tools/bench-exit.sh
 
 bench-smp: deps $(ELF)
 	@bash tools/bench-smp.sh $(ELF)

@@ -62,7 +62,8 @@ static bool ktest_selected(const struct ktest_case *c, const char *sel)
 		const char *end = strchr(sel, ',');
 		size_t len = end ? (size_t)(end - sel) : strlen(sel);
 
-		if (len == 3 && !strncmp(sel, "all", 3) && strcmp(c->suite, "fault"))
+		if (len == 3 && !strncmp(sel, "all", 3) && strcmp(c->suite, "fault") &&
+		    strcmp(c->suite, "bench"))
 			return true;
 		if (len == slen && !strncmp(sel, c->suite, slen))
 			return true;

@@ -90,6 +90,17 @@ void traps_register(unsigned vector, trap_handler_fn fn)
 		handlers[vector] = fn;
 }
 
+void traps_dispatch_vector(unsigned vector)
+{
+	struct trap_frame f = {.vector = vector};
+
+	if (vector < IDT_VECTORS && handlers[vector])
+		handlers[vector](&f);
+	else
+		pr_warn("traps: interrupt vector %u taken on VM exit has no handler (ignored)\n",
+			vector);
+}
+
 static void print_rip(const char *label, uint64_t addr)
 {
 	uint64_t off;

@@ -32,6 +32,8 @@ void idt_init(void); /* build the shared IDT once (BSP) */
 void idt_load(void); /* load it on the calling CPU */
 void traps_register(unsigned vector, trap_handler_fn fn);
 const char *trap_name(unsigned vector);
+/* Run the handler registered for an interrupt taken elsewhere (VM exit). */
+void traps_dispatch_vector(unsigned vector);
 
 /* Fault probes (arch/x86/probe.asm): -1 if no fault, else the vector. */
 int probe_read8(const void *addr);

@@ -1,0 +1,229 @@
+; SPDX-License-Identifier: MIT
+; Built-in 64-bit guest: exercises the exits Vireo handles and reports over
+; the virtual COM1; exits through port 0xF4 with 0 when every check passed,
+; else with the number of the first failed check.
+bits 64
+org 0x10000
+%include "guests/common64.inc"
+
+start:
+	call idt_setup
+	PUTS msg_hello
+
+	; 1: CPUID.1 hides VMX (ECX bit 5) and sets the hypervisor bit (31)
+	mov eax, 1
+	cpuid
+	bt ecx, 5
+	setc al
+	bt ecx, 31
+	setnc ah
+	test ax, ax
+	CHECK_OR_FAIL 1
+
+	; 2: the hypervisor leaf names Vireo
+	mov eax, 0x40000000
+	cpuid
+	cmp ebx, 'Vire'
+	jne .f2
+	cmp ecx, 'oVir'
+	jne .f2
+	cmp edx, 'tual'
+.f2:
+	CHECK_OR_FAIL 2
+
+	; 3: console-write hypercall returns the length written
+	mov eax, HC_CONSOLE
+	lea rdi, [rel msg_hc]
+	mov esi, msg_hc_len
+	vmcall
+	cmp rax, msg_hc_len
+	CHECK_OR_FAIL 3
+
+	; 4: vCPU id hypercall
+	mov eax, HC_VCPU_ID
+	vmcall
+	test rax, rax
+	CHECK_OR_FAIL 4
+
+	; 5: an unknown hypercall returns -1 and the guest goes on
+	mov eax, 0x99
+	vmcall
+	cmp rax, -1
+	CHECK_OR_FAIL 5
+
+	; 6: guest-owned MSRs read back what was written
+	mov ecx, 0xc0000082             ; LSTAR
+	mov eax, 0x89abcdef
+	mov edx, 0xffff8000
+	wrmsr
+	xor eax, eax
+	xor edx, edx
+	rdmsr
+	cmp eax, 0x89abcdef
+	jne .f6
+	cmp edx, 0xffff8000
+	jne .f6
+	mov ecx, 0xc0000102             ; KERNEL_GS_BASE
+	mov eax, 0x1234000
+	xor edx, edx
+	wrmsr
+	rdmsr
+	cmp eax, 0x1234000
+.f6:
+	CHECK_OR_FAIL 6
+
+	; 7: writing a host-owned MSR (IA32_FEATURE_CONTROL) raises #GP
+	mov byte [rel fault_vec], 0
+	lea rax, [rel .after7]
+	mov [rel recover], rax
+	mov ecx, 0x3a
+	xor eax, eax
+	xor edx, edx
+	wrmsr
+.after7:
+	cmp byte [rel fault_vec], VEC_GP
+	CHECK_OR_FAIL 7
+
+	; 8: VMXON in the guest raises #UD
+	mov byte [rel fault_vec], 0
+	lea rax, [rel .after8]
+	mov [rel recover], rax
+	vmxon [rel vmxon_region]
+.after8:
+	cmp byte [rel fault_vec], VEC_UD
+	CHECK_OR_FAIL 8
+
+	; 9: an invalid XCR0 (AVX without SSE) raises #GP
+	mov rax, cr4
+	or eax, (1 << 18) | (1 << 9)    ; OSXSAVE, OSFXSR
+	mov cr4, rax
+	mov byte [rel fault_vec], 0
+	lea rax, [rel .after9]
+	mov [rel recover], rax
+	xor ecx, ecx
+	mov eax, 0x5
+	xor edx, edx
+	xsetbv
+.after9:
+	cmp byte [rel fault_vec], VEC_GP
+	CHECK_OR_FAIL 9
+
+	; 10: YMM state survives exits and other vCPUs running on this core
+	xor ecx, ecx
+	mov eax, 0x7                    ; x87 | SSE | AVX
+	xor edx, edx
+	xsetbv
+	vmovdqu ymm3, [rel pattern]
+	mov r12d, 200                   ; CPUID clobbers EAX-EDX
+.exits:
+	xor eax, eax
+	cpuid
+	dec r12d
+	jnz .exits
+	mov eax, HC_YIELD
+	vmcall
+	mov eax, HC_YIELD
+	vmcall
+	vmovdqu [rel result], ymm3
+	lea rsi, [rel pattern]
+	lea rdi, [rel result]
+	mov ecx, 32
+	repe cmpsb
+	CHECK_OR_FAIL 10
+
+	; 11: an unclaimed port reads all-ones
+	in al, 0x80
+	cmp al, 0xff
+	CHECK_OR_FAIL 11
+
+	PUTS msg_pass
+	mov al, 0
+	out EXIT_PORT, al
+	hlt
+
+fail:
+	mov r12d, edi
+	lea rsi, [rel msg_fail]
+	call puts
+	mov eax, r12d
+	add al, 'A' - 1                 ; checks 1..26 print as A..Z
+	mov [rel num], al
+	PUTS num
+	mov eax, r12d
+	out EXIT_PORT, al
+	hlt
+
+puts:
+	mov rdi, rsi
+	xor ecx, ecx
+.len:
+	cmp byte [rdi + rcx], 0
+	je .out
+	inc ecx
+	jmp .len
+.out:
+	mov dx, COM1
+	rep outsb
+	mov al, 10
+	out dx, al
+	ret
+
+idt_setup:
+	lea rdi, [rel idt]
+	lea rax, [rel on_ud]
+	mov ebx, VEC_UD
+	call set_gate
+	lea rax, [rel on_gp]
+	mov ebx, VEC_GP
+	call set_gate
+	lidt [rel idtr]
+	ret
+
+; RDI = IDT, RAX = handler, EBX = vector
+set_gate:
+	mov rsi, rbx
+	shl rsi, 4
+	add rsi, rdi
+	mov [rsi], ax
+	mov word [rsi + 2], KERNEL_CS
+	mov word [rsi + 4], 0x8e00
+	shr rax, 16
+	mov [rsi + 6], ax
+	shr rax, 16
+	mov [rsi + 8], eax
+	mov dword [rsi + 12], 0
+	ret
+
+on_ud:
+	mov byte [rel fault_vec], VEC_UD
+	jmp resume
+on_gp:
+	mov byte [rel fault_vec], VEC_GP
+	add rsp, 8                      ; error code
+resume:
+	push rax
+	mov rax, [rel recover]
+	mov [rsp + 8], rax
+	pop rax
+	iretq
+
+msg_hello: db "selftest64: hello from long mode", 0
+msg_hc:    db "selftest64: console hypercall"
+msg_hc_len equ $ - msg_hc
+msg_pass:  db "selftest64: all checks passed", 0
+msg_fail:  db "selftest64: FAILED check", 0
+num:       db "?", 0
+fault_vec: db 0
+	align 8
+recover:   dq 0
+idtr:      dw 16 * 32 - 1
+	   dq idt
+	align 32
+pattern:   db 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0xcc
+	   db 0xdd, 0xee, 0xf0, 0x01, 0x12, 0x23, 0x34, 0x45, 0x56, 0x67, 0x78, 0x89
+	   db 0x9a, 0xab, 0xbc, 0xcd, 0xde, 0xef, 0xfe, 0x0f
+result:    times 32 db 0
+	align 16
+idt:       times 16 * 32 db 0
+	align 4096
+vmxon_region: times 4096 db 0

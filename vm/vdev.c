@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Port I/O and hypercalls for Vireo's VMs. COM1 is a transmit-only 16550
+ * (THR at +0, LSR at +5 always "transmitter empty"): bytes are collected per
+ * VM and printed a line at a time as "[name] text".
+ */
+#include "vm/vdev.h"
+#include "kernel/printk.h"
+#include "vm/vm.h"
+#include "vmx/guest_mem.h"
+
+#define UART_THR 0
+#define UART_LSR 5
+#define UART_REGS 8
+#define LSR_THR_EMPTY 0x60
+#define SHUTDOWN_WORD "Shutdown"
+
+static void uart_flush(struct vm *vm)
+{
+	if (!vm->uart_len)
+		return;
+	vm->uart_line[vm->uart_len] = '\0';
+	pr_info("[%s] %s\n", vm->name, vm->uart_line);
+	vm->uart_len = 0;
+}
+
+static void uart_put(struct vm *vm, char c)
+{
+	if (c == '\n' || vm->uart_len == VM_UART_LINE - 1)
+		uart_flush(vm);
+	if (c != '\n' && c != '\r')
+		vm->uart_line[vm->uart_len++] = c;
+}
+
+static enum vcpu_action vm_exit_with(struct vm *vm, int status)
+{
+	uart_flush(vm);
+	vm->exited = true;
+	vm->stopped = true;
+	vm->exit_status = status;
+	return VCPU_STOP;
+}
+
+static enum vcpu_action shutdown_port(struct vm *vm, uint8_t c)
+{
+	static const char word[] = SHUTDOWN_WORD;
+
+	if ((char)c != word[vm->shutdown_pos]) {
+		vm->shutdown_pos = (char)c == word[0];
+		return VCPU_RESUME;
+	}
+	if (++vm->shutdown_pos < sizeof(word) - 1)
+		return VCPU_RESUME;
+	return vm_exit_with(vm, 0);
+}
+
+enum vcpu_action vdev_io(struct vmx_vcpu *v, uint16_t port, unsigned size, bool in,
+			 uint32_t *value)
+{
+	struct vm *vm = v->owner;
+
+	if (port >= VDEV_COM1_BASE && port < VDEV_COM1_BASE + UART_REGS) {
+		if (in)
+			*value = port == VDEV_COM1_BASE + UART_LSR ? LSR_THR_EMPTY : 0;
+		else if (port == VDEV_COM1_BASE + UART_THR)
+			uart_put(vm, (char)*value);
+		return VCPU_RESUME;
+	}
+	if (port == VDEV_EXIT_PORT && !in)
+		return vm_exit_with(vm, (int)(*value & 0xff));
+	if (port == VDEV_SHUTDOWN_PORT && !in)
+		return shutdown_port(vm, (uint8_t)*value);
+	vm->io_ignored++;
+	if (in)
+		*value = size == 4 ? 0xffffffffu : (1u << (size * 8)) - 1;
+	return VCPU_RESUME;
+}
+
+static uint64_t hc_console_write(struct vmx_vcpu *v, uint64_t gpa, uint64_t len)
+{
+	struct vm *vm = v->owner;
+	char buf[HC_CONSOLE_MAX];
+
+	if (len > sizeof(buf) || guest_phys_read(v, gpa, buf, len) != E_OK)
+		return HC_EINVAL;
+	for (uint64_t i = 0; i < len; i++)
+		uart_put(vm, buf[i]);
+	uart_flush(vm);
+	return len;
+}
+
+enum vcpu_action vdev_hypercall(struct vmx_vcpu *v)
+{
+	struct vmx_regs *r = &v->regs;
+
+	switch (r->rax) {
+	case HC_CONSOLE_WRITE:
+		r->rax = hc_console_write(v, r->rdi, r->rsi);
+		return VCPU_RESUME;
+	case HC_VCPU_ID:
+		r->rax = v->id;
+		return VCPU_RESUME;
+	case HC_YIELD:
+		r->rax = 0;
+		return VCPU_BLOCK;
+	case HC_EXIT:
+		return vm_exit_with(v->owner, (int)r->rdi);
+	default:
+		r->rax = HC_ENOSYS;
+		return VCPU_RESUME;
+	}
+}

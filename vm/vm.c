@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * VM objects: guest memory, EPT, boot structures for built-in guests, the
+ * run loop that turns a stopped vCPU into a stopped VM with a report.
+ */
+#include "vm/vm.h"
+#include "arch/x86/cpu.h"
+#include "arch/x86/tsc.h"
+#include "kernel/printk.h"
+#include "lib/format.h"
+#include "lib/string.h"
+#include "mm/heap.h"
+#include "mm/pmm.h"
+#include "vm/vdev.h"
+#include "vmx/caps.h"
+#include "vmx/percpu.h"
+
+#define MIB (1ull << 20)
+#define PT_P 1ull
+#define PT_W 2ull
+#define PT_PS (1ull << 7)
+#define HLT_WAIT_US 100
+#define GDT_CODE64 0x00af9b000000ffffull
+#define GDT_DATA 0x00cf93000000ffffull
+#define GDT_CODE32 0x00cf9b000000ffffull
+
+enum err vm_create(struct vm **out, const char *name, uint64_t mem_size)
+{
+	const struct vmx_caps *c = vmx_percpu_caps();
+	struct vm *vm = kzalloc(sizeof(*vm));
+	enum err e;
+
+	*out = 0;
+	if (!vm)
+		return E_NOMEM;
+	fmt_snprintf(vm->name, sizeof(vm->name), "%s", name);
+	vm->mem_size = mem_size;
+	e = pmm_alloc_pages(mem_size / PAGE_SIZE, 512, &vm->mem_hpa);
+	if (e != E_OK) {
+		pr_err("vm %s: out of memory for %llu MiB of guest memory\n", name,
+		       (unsigned long long)(mem_size / MIB));
+		kfree(vm);
+		return e;
+	}
+	memset(phys_to_virt(vm->mem_hpa), 0, mem_size);
+	e = ept_init_kernel(&vm->ept, c->ept.pages_1g, c->ept.pages_2m, false);
+	if (e == E_OK)
+		e = ept_map(&vm->ept, 0, vm->mem_hpa, mem_size, EPT_R | EPT_W | EPT_X, EPT_MT_WB);
+	if (e != E_OK) {
+		vm_destroy(vm);
+		return e;
+	}
+	*out = vm;
+	return E_OK;
+}
+
+static uint64_t *guest_ptr(struct vm *vm, uint64_t gpa)
+{
+	return phys_to_virt(vm->mem_hpa + gpa);
+}
+
+/* Identity map of guest memory with 2 MiB pages, and a flat GDT. */
+static void build_boot_structures(struct vm *vm)
+{
+	uint64_t *pml4 = guest_ptr(vm, VM_GUEST_PML4), *pdpt = guest_ptr(vm, VM_GUEST_PDPT);
+	uint64_t *pd = guest_ptr(vm, VM_GUEST_PD), *gdt = guest_ptr(vm, VM_GUEST_GDT);
+
+	pml4[0] = VM_GUEST_PDPT | PT_P | PT_W;
+	pdpt[0] = VM_GUEST_PD | PT_P | PT_W;
+	/* The whole first GiB, beyond guest memory too: a stray access then
+	 * reaches the EPT (and is reported) instead of faulting in the guest. */
+	for (uint64_t i = 0; i < 512; i++)
+		pd[i] = i * 2 * MIB | PT_P | PT_W | PT_PS;
+	gdt[0] = 0;
+	gdt[1] = GDT_CODE64;
+	gdt[2] = GDT_DATA;
+	gdt[3] = GDT_CODE32;
+}
+
+enum err vm_load_image(struct vm *vm, const void *image, size_t len)
+{
+	if (VM_GUEST_LOAD + len > vm->mem_size) {
+		pr_err("vm %s: a %zu-byte image does not fit in %llu KiB of guest memory\n",
+		       vm->name, len, (unsigned long long)(vm->mem_size >> 10));
+		return E_RANGE;
+	}
+	build_boot_structures(vm);
+	memcpy(guest_ptr(vm, VM_GUEST_LOAD), image, len);
+	return E_OK;
+}
+
+static const struct vmx_vcpu_ops vm_vcpu_ops = {
+	.io = vdev_io,
+	.hypercall = vdev_hypercall,
+};
+
+enum err vm_add_vcpu(struct vm *vm, enum vcpu_mode mode, struct vmx_vcpu **out)
+{
+	struct vmx_vcpu_config cfg = {
+		.id = vm->nvcpus,
+		.mode = mode,
+		.rip = mode == VCPU_MODE_REAL ? 0 : VM_GUEST_LOAD,
+		.rsp = vm->mem_size - 16,
+		.cr3 = mode == VCPU_MODE_LONG ? VM_GUEST_PML4 : 0,
+		.ept = &vm->ept,
+		.ops = &vm_vcpu_ops,
+		.owner = vm,
+		.gdt_base = VM_GUEST_GDT,
+		.real_mode_cs_base = VM_GUEST_LOAD,
+	};
+	enum err e;
+
+	if (vm->nvcpus == VM_MAX_VCPUS)
+		return E_RANGE;
+	e = vmx_vcpu_create(out, &cfg);
+	if (e == E_OK)
+		vm->vcpus[vm->nvcpus++] = *out;
+	return e;
+}
+
+void vm_stop(struct vm *vm, const char *why)
+{
+	if (vm->stopped)
+		return;
+	vm->stopped = true;
+	fmt_snprintf(vm->why, sizeof(vm->why), "%s", why);
+	pr_warn("[%s] stopped by Vireo: %s\n", vm->name, why);
+}
+
+bool vm_step_vcpu(struct vm *vm, unsigned idx)
+{
+	struct vmx_vcpu *v = vm->vcpus[idx];
+	uint64_t t0 = cpu_rdtsc();
+	enum vcpu_action act = VCPU_STOP;
+	enum err e = vmx_vcpu_make_current(v);
+
+	if (e != E_OK)
+		vmx_vcpu_stop(v, "cannot load the VMCS on this CPU: %s", err_text(e));
+	else if (!vm->stopped)
+		act = vmx_vcpu_run(v);
+	if (act == VCPU_STOP && v->stopped)
+		vm_stop(vm, v->stop_reason);
+	vm->run_tsc += cpu_rdtsc() - t0;
+	return !vm->stopped;
+}
+
+void vm_run_vcpu(struct vm *vm, unsigned idx)
+{
+	while (vm_step_vcpu(vm, idx))
+		tsc_delay_us(HLT_WAIT_US); /* HLT or yield: wait, then resume */
+}
+
+void vm_report(const struct vm *vm)
+{
+	uint64_t exits = 0;
+
+	for (unsigned i = 0; i < vm->nvcpus; i++)
+		exits += vm->vcpus[i]->exits_total;
+	pr_info("[%s] %s, status %d, ran %llu us, %llu exits, %llu ignored port accesses\n",
+		vm->name, vm->exited ? "exited" : "was stopped", vm->exit_status,
+		(unsigned long long)tsc_to_us(vm->run_tsc), (unsigned long long)exits,
+		(unsigned long long)vm->io_ignored);
+}
+
+void vm_destroy(struct vm *vm)
+{
+	for (unsigned i = 0; i < vm->nvcpus; i++)
+		vmx_vcpu_destroy(vm->vcpus[i]);
+	if (vm->ept.root_pa)
+		ept_destroy(&vm->ept);
+	if (vm->mem_hpa)
+		pmm_free_pages(vm->mem_hpa, vm->mem_size / PAGE_SIZE);
+	kfree(vm);
+}

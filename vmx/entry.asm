@@ -1,0 +1,101 @@
+; SPDX-License-Identifier: MIT
+; VM entry and exit (SDM Vol. 3C 28.x VM entries, 28.5/28.6 VM exits).
+; vmx_enter() saves the host's callee-saved registers, keeps the vCPU's
+; register block at the top of the host stack, writes HOST_RSP only when the
+; stack moved, loads the guest GPRs and CR2, and VMLAUNCHes or VMRESUMEs.
+; A VM exit lands on vmx_exit_stub (HOST_RIP), which stores the guest GPRs
+; and CR2 back into the block and returns to vmx_enter's caller with 0.
+; A VMfail returns 1 (VMfailInvalid, CF) or 2 (VMfailValid, ZF).
+
+%include "vmx/regs.inc"
+
+VMCS_HOST_RSP equ 0x6c14
+
+global vmx_enter
+global vmx_exit_stub
+
+section .text
+bits 64
+
+; int vmx_enter(struct vmx_regs *regs, int launched)
+vmx_enter:
+	push rbp
+	push rbx
+	push r12
+	push r13
+	push r14
+	push r15
+	push rdi                        ; [rsp] = regs, read by the exit stub
+	cmp rsp, [rdi + REGS_HOST_RSP]
+	je .host_rsp_ok
+	mov [rdi + REGS_HOST_RSP], rsp
+	mov eax, VMCS_HOST_RSP
+	vmwrite rax, rsp
+.host_rsp_ok:
+	mov rax, [rdi + REGS_CR2]
+	mov cr2, rax
+	test esi, esi                   ; flags survive the movs below
+	mov rax, [rdi + REGS_RAX]
+	mov rcx, [rdi + REGS_RCX]
+	mov rdx, [rdi + REGS_RDX]
+	mov rbx, [rdi + REGS_RBX]
+	mov rbp, [rdi + REGS_RBP]
+	mov rsi, [rdi + REGS_RSI]
+	mov r8, [rdi + REGS_R8]
+	mov r9, [rdi + REGS_R9]
+	mov r10, [rdi + REGS_R10]
+	mov r11, [rdi + REGS_R11]
+	mov r12, [rdi + REGS_R12]
+	mov r13, [rdi + REGS_R13]
+	mov r14, [rdi + REGS_R14]
+	mov r15, [rdi + REGS_R15]
+	mov rdi, [rdi + REGS_RDI]
+	jnz .resume
+	vmlaunch
+	jmp .failed
+.resume:
+	vmresume
+.failed:
+	mov eax, 1                      ; CF: VMfailInvalid
+	jc .out
+	mov eax, 2                      ; ZF: VMfailValid
+.out:
+	pop rdi
+	pop r15
+	pop r14
+	pop r13
+	pop r12
+	pop rbx
+	pop rbp
+	ret
+
+vmx_exit_stub:
+	push rdi                        ; guest RDI; [rsp + 8] = regs
+	mov rdi, [rsp + 8]
+	mov [rdi + REGS_RAX], rax
+	mov [rdi + REGS_RCX], rcx
+	mov [rdi + REGS_RDX], rdx
+	mov [rdi + REGS_RBX], rbx
+	mov [rdi + REGS_RBP], rbp
+	mov [rdi + REGS_RSI], rsi
+	mov [rdi + REGS_R8], r8
+	mov [rdi + REGS_R9], r9
+	mov [rdi + REGS_R10], r10
+	mov [rdi + REGS_R11], r11
+	mov [rdi + REGS_R12], r12
+	mov [rdi + REGS_R13], r13
+	mov [rdi + REGS_R14], r14
+	mov [rdi + REGS_R15], r15
+	pop rax
+	mov [rdi + REGS_RDI], rax
+	mov rax, cr2
+	mov [rdi + REGS_CR2], rax
+	pop rdi
+	pop r15
+	pop r14
+	pop r13
+	pop r12
+	pop rbx
+	pop rbp
+	xor eax, eax
+	ret

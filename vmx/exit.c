@@ -1,0 +1,418 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * VM-exit handlers. The exit qualification layouts are SDM Vol. 3C 28.2.1
+ * (Tables 28-3 control-register accesses, 28-5 I/O instructions, 28-7 EPT
+ * violations); instruction-specific behaviour follows the instruction's own
+ * "VM exit" conditions in SDM Vol. 3C 26.1-26.2.
+ */
+#include "vmx/exit.h"
+#include "arch/x86/cpu.h"
+#include "arch/x86/traps.h"
+#include "kernel/printk.h"
+#include "lib/string.h"
+#include "vmx/ept.h"
+#include "vmx/guest_mem.h"
+#include "vmx/percpu.h"
+#include "vmx/vmcs.h"
+#include "vmx/xstate.h"
+
+#define EXIT_REASON_ENTRY_FAILURE (1u << 31)
+#define EXIT_REASON_BASIC_MASK 0xffffu
+#define INTR_INFO_VECTOR_MASK 0xffu
+#define X86_UD 6
+#define X86_GP 13
+#define CPUID_1_ECX_OSXSAVE (1u << 27)
+#define XCR0_X87 (1ull << 0)
+#define XCR0_SSE (1ull << 1)
+#define XCR0_AVX (1ull << 2)
+#define IO_QUAL_SIZE_MASK 0x7u
+#define IO_QUAL_IN (1u << 3)
+#define IO_QUAL_STRING (1u << 4)
+#define IO_QUAL_REP (1u << 5)
+#define IO_QUAL_PORT_SHIFT 16
+#define RFLAGS_DF (1ull << 10)
+#define CR_QUAL_CR_MASK 0xfu
+#define CR_QUAL_TYPE_SHIFT 4
+#define CR_QUAL_GPR_SHIFT 8
+#define CR_ACCESS_MOV_TO 0
+#define IO_MAX_STRING 65536
+
+typedef enum vcpu_action (*exit_handler_fn)(struct vmx_vcpu *v);
+
+static uint64_t *gpr(struct vmx_vcpu *v, unsigned n)
+{
+	static uint64_t rsp_slot;
+	uint64_t *regs[16] = {&v->regs.rax, &v->regs.rcx, &v->regs.rdx, &v->regs.rbx,
+			      &rsp_slot,     &v->regs.rbp, &v->regs.rsi, &v->regs.rdi,
+			      &v->regs.r8,   &v->regs.r9,  &v->regs.r10, &v->regs.r11,
+			      &v->regs.r12,  &v->regs.r13, &v->regs.r14, &v->regs.r15};
+
+	if (n == 4) {
+		rsp_slot = vmcs_read_or(VMCS_GUEST_RSP, 0);
+	}
+	return regs[n & 15];
+}
+
+static enum vcpu_action exit_unexpected(struct vmx_vcpu *v)
+{
+	uint32_t reason = (uint32_t)vmcs_read_or(VMCS_EXIT_REASON, 0) & EXIT_REASON_BASIC_MASK;
+
+	vmcs_dump();
+	vmx_vcpu_stop(v, "unexpected VM exit %u (%s) at RIP 0x%llx", reason,
+		      vmx_exit_reason_name(reason), (unsigned long long)vmx_vcpu_rip());
+	return VCPU_STOP;
+}
+
+static enum vcpu_action exit_inject_ud(struct vmx_vcpu *v)
+{
+	vmx_vcpu_inject_exception(v, X86_UD, false, 0);
+	return VCPU_RESUME;
+}
+
+static enum vcpu_action exit_skip(struct vmx_vcpu *v)
+{
+	vmx_vcpu_skip_instruction(v);
+	return VCPU_RESUME;
+}
+
+static enum vcpu_action exit_nmi_or_exception(struct vmx_vcpu *v)
+{
+	uint32_t info = (uint32_t)vmcs_read_or(VMCS_EXIT_INTR_INFO, 0);
+
+	if ((info & INTR_INFO_VECTOR_MASK) == X86_TRAP_NMI) {
+		traps_dispatch_vector(X86_TRAP_NMI);
+		return VCPU_RESUME;
+	}
+	return exit_unexpected(v);
+}
+
+/* "Acknowledge interrupt on exit": the vector is in the exit information
+ * (SDM 3C 28.2.2); the host handles it as if it had arrived here. */
+static enum vcpu_action exit_external_interrupt(struct vmx_vcpu *v)
+{
+	uint32_t info = (uint32_t)vmcs_read_or(VMCS_EXIT_INTR_INFO, 0);
+
+	(void)v;
+	traps_dispatch_vector(info & INTR_INFO_VECTOR_MASK);
+	return VCPU_RESUME;
+}
+
+static enum vcpu_action exit_triple_fault(struct vmx_vcpu *v)
+{
+	vmx_vcpu_stop(v, "triple fault (shutdown) at RIP 0x%llx", (unsigned long long)vmx_vcpu_rip());
+	return VCPU_STOP;
+}
+
+static void cpuid_hypervisor_leaf(uint32_t leaf, struct cpuid_regs *r)
+{
+	static const char sig[12] = VIREO_CPUID_SIGNATURE;
+
+	memset(r, 0, sizeof(*r));
+	if (leaf == VIREO_CPUID_BASE) {
+		r->eax = VIREO_CPUID_FEATURES;
+		memcpy(&r->ebx, sig, 4);
+		memcpy(&r->ecx, sig + 4, 4);
+		memcpy(&r->edx, sig + 8, 4);
+	} else if (leaf == VIREO_CPUID_FEATURES) {
+		r->eax = VIREO_HYPERCALL_ABI_VERSION;
+	}
+}
+
+/* Pass CPUID through, hiding VMX and telling the guest it is virtualised. */
+static enum vcpu_action exit_cpuid(struct vmx_vcpu *v)
+{
+	uint32_t leaf = (uint32_t)v->regs.rax, sub = (uint32_t)v->regs.rcx;
+	struct cpuid_regs r;
+
+	if (leaf >= VIREO_CPUID_BASE && leaf < VIREO_CPUID_BASE + 0x100) {
+		cpuid_hypervisor_leaf(leaf, &r);
+	} else {
+		cpu_cpuid(leaf, sub, &r);
+		if (leaf == 1) {
+			r.ecx &= ~CPUID_1_ECX_VMX;
+			r.ecx |= CPUID_1_ECX_HYPERVISOR;
+			r.ecx &= ~CPUID_1_ECX_OSXSAVE;
+			if (v->cr4_shadow & CR4_OSXSAVE)
+				r.ecx |= CPUID_1_ECX_OSXSAVE;
+		}
+	}
+	v->regs.rax = r.eax;
+	v->regs.rbx = r.ebx;
+	v->regs.rcx = r.ecx;
+	v->regs.rdx = r.edx;
+	vmx_vcpu_skip_instruction(v);
+	return VCPU_RESUME;
+}
+
+static enum vcpu_action exit_hlt(struct vmx_vcpu *v)
+{
+	vmx_vcpu_skip_instruction(v);
+	return VCPU_BLOCK;
+}
+
+static enum vcpu_action exit_vmcall(struct vmx_vcpu *v)
+{
+	vmx_vcpu_skip_instruction(v);
+	return v->ops && v->ops->hypercall ? v->ops->hypercall(v) : VCPU_RESUME;
+}
+
+static enum vcpu_action io_one(struct vmx_vcpu *v, uint16_t port, unsigned size, bool in,
+			       uint32_t *val)
+{
+	if (!v->ops || !v->ops->io) {
+		if (in)
+			*val = 0xffffffffu;
+		return VCPU_RESUME;
+	}
+	return v->ops->io(v, port, size, in, val);
+}
+
+/* INS/OUTS, possibly with REP: one element at a time through guest memory. */
+static enum vcpu_action io_string(struct vmx_vcpu *v, uint16_t port, unsigned size, bool in,
+				  bool rep)
+{
+	uint64_t count = rep ? v->regs.rcx : 1;
+	int64_t step = (vmcs_read_or(VMCS_GUEST_RFLAGS, 0) & RFLAGS_DF) ? -(int64_t)size : size;
+	uint64_t *addr = in ? &v->regs.rdi : &v->regs.rsi;
+	enum vcpu_action act = VCPU_RESUME;
+
+	if (count > IO_MAX_STRING)
+		count = IO_MAX_STRING;
+	while (count && act == VCPU_RESUME) {
+		uint32_t val = 0;
+
+		if (!in && guest_mem_read(v, *addr, &val, size) != E_OK)
+			break;
+		act = io_one(v, port, size, in, &val);
+		if (in && guest_mem_write(v, *addr, &val, size) != E_OK)
+			break;
+		*addr += (uint64_t)step;
+		count--;
+		if (rep)
+			v->regs.rcx = count;
+	}
+	if (count && !v->stopped)
+		vmx_vcpu_stop(v, "string I/O on port 0x%x through unmapped guest memory 0x%llx", port,
+			      (unsigned long long)*addr);
+	return v->stopped ? VCPU_STOP : act;
+}
+
+static enum vcpu_action exit_io(struct vmx_vcpu *v)
+{
+	uint64_t q = vmcs_read_or(VMCS_EXIT_QUALIFICATION, 0);
+	unsigned size = (unsigned)(q & IO_QUAL_SIZE_MASK) + 1;
+	uint16_t port = (uint16_t)(q >> IO_QUAL_PORT_SHIFT);
+	bool in = q & IO_QUAL_IN;
+	enum vcpu_action act;
+
+	if (q & IO_QUAL_STRING) {
+		act = io_string(v, port, size, in, q & IO_QUAL_REP);
+	} else {
+		uint32_t val = (uint32_t)v->regs.rax;
+
+		act = io_one(v, port, size, in, &val);
+		if (in) {
+			uint64_t mask = size == 4 ? 0xffffffffull : (1ull << (size * 8)) - 1;
+
+			v->regs.rax = size == 4 ? val : (v->regs.rax & ~mask) | (val & mask);
+		}
+	}
+	if (act != VCPU_STOP)
+		vmx_vcpu_skip_instruction(v);
+	return act;
+}
+
+/* MSRs the guest may read but not write, with fixed values. */
+static bool msr_read_emulated(uint32_t msr, uint64_t *val)
+{
+	switch (msr) {
+	case MSR_IA32_APIC_BASE:
+		*val = cpu_rdmsr(MSR_IA32_APIC_BASE);
+		return true;
+	case MSR_IA32_MISC_ENABLE:
+		*val = MISC_ENABLE_FAST_STRINGS;
+		return true;
+	case MSR_IA32_TSC:
+		*val = cpu_rdtsc();
+		return true;
+	default:
+		return false;
+	}
+}
+
+static enum vcpu_action exit_rdmsr(struct vmx_vcpu *v)
+{
+	uint32_t msr = (uint32_t)v->regs.rcx;
+	uint64_t val;
+
+	if (msr == MSR_IA32_EFER)
+		val = vmcs_read_or(VMCS_GUEST_IA32_EFER, 0);
+	else if (!msr_read_emulated(msr, &val)) {
+		vmx_vcpu_inject_exception(v, X86_GP, true, 0);
+		return VCPU_RESUME;
+	}
+	v->regs.rax = (uint32_t)val;
+	v->regs.rdx = val >> 32;
+	vmx_vcpu_skip_instruction(v);
+	return VCPU_RESUME;
+}
+
+/* Writes outside the allow-list (VMX MSRs, FEATURE_CONTROL, anything the
+ * host owns) get #GP, as a CPU without the MSR would give. */
+static enum vcpu_action exit_wrmsr(struct vmx_vcpu *v)
+{
+	uint32_t msr = (uint32_t)v->regs.rcx;
+	uint64_t val = (v->regs.rdx << 32) | (uint32_t)v->regs.rax;
+
+	if (msr == MSR_IA32_EFER && !(val & ~(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE))) {
+		vmcs_write(VMCS_GUEST_IA32_EFER, val);
+		vmx_vcpu_skip_instruction(v);
+		return VCPU_RESUME;
+	}
+	vmx_vcpu_inject_exception(v, X86_GP, true, 0);
+	return VCPU_RESUME;
+}
+
+static enum vcpu_action write_cr(struct vmx_vcpu *v, unsigned cr, uint64_t val)
+{
+	const struct vmx_caps *c = vmx_percpu_caps();
+
+	if (cr == 0) {
+		v->cr0_shadow = val;
+		vmcs_write(VMCS_CR0_READ_SHADOW, val);
+		vmcs_write(VMCS_GUEST_CR0, val | CR0_NE);
+		return VCPU_RESUME;
+	}
+	if (cr == 4) {
+		if (val & CR4_VMXE) {
+			vmx_vcpu_inject_exception(v, X86_GP, true, 0);
+			return VCPU_RESUME;
+		}
+		v->cr4_shadow = val;
+		vmcs_write(VMCS_CR4_READ_SHADOW, val);
+		vmcs_write(VMCS_GUEST_CR4, (val | c->msr.cr4_fixed0) & c->msr.cr4_fixed1);
+		return VCPU_RESUME;
+	}
+	vmx_vcpu_stop(v, "unexpected write to CR%u", cr);
+	return VCPU_STOP;
+}
+
+static enum vcpu_action exit_cr_access(struct vmx_vcpu *v)
+{
+	uint64_t q = vmcs_read_or(VMCS_EXIT_QUALIFICATION, 0);
+	unsigned cr = q & CR_QUAL_CR_MASK, type = (q >> CR_QUAL_TYPE_SHIFT) & 3;
+	enum vcpu_action act;
+
+	if (type != CR_ACCESS_MOV_TO) {
+		vmx_vcpu_stop(v, "unsupported control-register access (qualification 0x%llx)",
+			      (unsigned long long)q);
+		return VCPU_STOP;
+	}
+	act = write_cr(v, cr, *gpr(v, (q >> CR_QUAL_GPR_SHIFT) & 15));
+	if (act == VCPU_RESUME && !vmcs_read_or(VMCS_VM_ENTRY_INTR_INFO, 0))
+		vmx_vcpu_skip_instruction(v);
+	return act;
+}
+
+/* XSETBV (SDM Vol. 2D): only XCR0, x87 always set, AVX needs SSE, and only
+ * features the host enabled for guests; otherwise #GP. */
+static enum vcpu_action exit_xsetbv(struct vmx_vcpu *v)
+{
+	uint64_t val = (v->regs.rdx << 32) | (uint32_t)v->regs.rax;
+
+	if ((uint32_t)v->regs.rcx != 0 || !(val & XCR0_X87) || (val & ~xstate_guest_allowed()) ||
+	    ((val & XCR0_AVX) && !(val & XCR0_SSE))) {
+		vmx_vcpu_inject_exception(v, X86_GP, true, 0);
+		return VCPU_RESUME;
+	}
+	v->xcr0 = val;
+	xstate_set_xcr0(val);
+	vmx_vcpu_skip_instruction(v);
+	return VCPU_RESUME;
+}
+
+static enum vcpu_action exit_ept_violation(struct vmx_vcpu *v)
+{
+	uint64_t q = vmcs_read_or(VMCS_EXIT_QUALIFICATION, 0);
+	uint64_t gpa = vmcs_read_or(VMCS_EXIT_GUEST_PHYSICAL_ADDR, 0);
+	uint64_t gla = vmcs_read_or(VMCS_EXIT_GUEST_LINEAR_ADDR, 0);
+	char what[128];
+
+	ept_violation_describe(q, what, sizeof(what));
+	vmx_vcpu_stop(v, "EPT violation: guest-physical 0x%llx (linear 0x%llx) at RIP 0x%llx: %s",
+		      (unsigned long long)gpa, (unsigned long long)gla,
+		      (unsigned long long)vmx_vcpu_rip(), what);
+	return VCPU_STOP;
+}
+
+static enum vcpu_action exit_ept_misconfig(struct vmx_vcpu *v)
+{
+	vmx_vcpu_stop(v, "EPT misconfiguration at guest-physical 0x%llx",
+		      (unsigned long long)vmcs_read_or(VMCS_EXIT_GUEST_PHYSICAL_ADDR, 0));
+	return VCPU_STOP;
+}
+
+static enum vcpu_action exit_preemption_timer(struct vmx_vcpu *v)
+{
+	(void)v;
+	return VCPU_BLOCK;
+}
+
+static const exit_handler_fn exit_handlers[VCPU_EXIT_COUNTERS] = {
+	[VMX_EXIT_REASON_EXCEPTION_NMI] = exit_nmi_or_exception,
+	[VMX_EXIT_REASON_EXTERNAL_INTR] = exit_external_interrupt,
+	[VMX_EXIT_REASON_TRIPLE_FAULT] = exit_triple_fault,
+	[VMX_EXIT_REASON_CPUID] = exit_cpuid,
+	[VMX_EXIT_REASON_HLT] = exit_hlt,
+	[VMX_EXIT_REASON_INVD] = exit_skip,
+	[VMX_EXIT_REASON_VMCALL] = exit_vmcall,
+	[VMX_EXIT_REASON_VMCLEAR] = exit_inject_ud,
+	[VMX_EXIT_REASON_VMLAUNCH] = exit_inject_ud,
+	[VMX_EXIT_REASON_VMPTRLD] = exit_inject_ud,
+	[VMX_EXIT_REASON_VMPTRST] = exit_inject_ud,
+	[VMX_EXIT_REASON_VMREAD] = exit_inject_ud,
+	[VMX_EXIT_REASON_VMRESUME] = exit_inject_ud,
+	[VMX_EXIT_REASON_VMWRITE] = exit_inject_ud,
+	[VMX_EXIT_REASON_VMXOFF] = exit_inject_ud,
+	[VMX_EXIT_REASON_VMXON] = exit_inject_ud,
+	[VMX_EXIT_REASON_CR_ACCESS] = exit_cr_access,
+	[VMX_EXIT_REASON_IO] = exit_io,
+	[VMX_EXIT_REASON_RDMSR] = exit_rdmsr,
+	[VMX_EXIT_REASON_WRMSR] = exit_wrmsr,
+	[VMX_EXIT_REASON_EPT_VIOLATION] = exit_ept_violation,
+	[VMX_EXIT_REASON_EPT_MISCONFIG] = exit_ept_misconfig,
+	[VMX_EXIT_REASON_INVEPT] = exit_inject_ud,
+	[VMX_EXIT_REASON_WBINVD] = exit_skip,
+	[VMX_EXIT_REASON_INVVPID] = exit_inject_ud,
+	[VMX_EXIT_REASON_XSETBV] = exit_xsetbv,
+	[VMX_EXIT_REASON_PREEMPTION_TIMER] = exit_preemption_timer,
+	[VMX_EXIT_REASON_VMFUNC] = exit_inject_ud,
+};
+
+static enum vcpu_action entry_failure(struct vmx_vcpu *v, uint32_t reason)
+{
+	uint64_t q = vmcs_read_or(VMCS_EXIT_QUALIFICATION, 0);
+
+	vmcs_dump();
+	vmx_vcpu_stop(v, "VM entry failed: exit reason %u (%s), qualification %llu",
+		      reason & EXIT_REASON_BASIC_MASK,
+		      vmx_exit_reason_name(reason & EXIT_REASON_BASIC_MASK),
+		      (unsigned long long)q);
+	return VCPU_STOP;
+}
+
+enum vcpu_action vmx_exit_dispatch(struct vmx_vcpu *v)
+{
+	uint32_t reason = (uint32_t)vmcs_read_or(VMCS_EXIT_REASON, 0);
+	uint32_t basic = reason & EXIT_REASON_BASIC_MASK;
+	exit_handler_fn fn;
+
+	if (reason & EXIT_REASON_ENTRY_FAILURE)
+		return entry_failure(v, reason);
+	v->exits_total++;
+	if (basic >= VCPU_EXIT_COUNTERS)
+		return exit_unexpected(v);
+	v->exits[basic]++;
+	fn = exit_handlers[basic];
+	return fn ? fn(v) : exit_unexpected(v);
+}

@@ -1,0 +1,510 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vCPU lifecycle: VMCS allocation and controls (SDM Vol. 3C 25.6-25.8,
+ * adjusted against the capability MSRs), host state (25.5), guest state
+ * (25.4) checked before the first VMLAUNCH, the run loop around
+ * vmx_enter(), XSAVE/XRSTOR and per-vCPU MSRs around guest execution.
+ */
+#include <stddef.h>
+#include "vmx/vcpu.h"
+#include "arch/x86/cpu.h"
+#include "arch/x86/gdt.h"
+#include "arch/x86/spinlock.h"
+#include "kernel/printk.h"
+#include "lib/format.h"
+#include "lib/string.h"
+#include "mm/heap.h"
+#include "mm/pmm.h"
+#include "smp/percpu.h"
+#include "vmx/caps.h"
+#include "vmx/exit.h"
+#include "vmx/percpu.h"
+#include "vmx/vmcs.h"
+#include "vmx/vmx_insn.h"
+#include "vmx/xstate.h"
+
+_Static_assert(offsetof(struct vmx_regs, cr2) == 120, "vmx/regs.inc");
+_Static_assert(offsetof(struct vmx_regs, host_rsp) == 128, "vmx/regs.inc");
+_Static_assert(offsetof(struct vmx_vcpu, regs) == 0, "vmx/entry.asm");
+
+#define VPID_MAX 4096
+#define MSR_BITMAP_WRITE_OFFSET 2048 /* SDM 3C 25.6.9: read low, read high, write low, write high */
+#define MSR_BITMAP_HIGH_BASE 0xc0000000u
+#define IO_BITMAP_PAGES 2
+#define EXIT_CTL_HOST_64 VMX_EXIT_HOST_ADDR_SPACE_SIZE
+#define GUEST_GDT_LIMIT 31
+/* Each guest segment's limit, access-rights and base fields sit at a fixed
+ * distance from its selector field (SDM 3D Appendix B: 0x0800+2i selector,
+ * 0x4800+2i limit, 0x4814+2i access rights, 0x6806+2i base). */
+#define VMCS_SEG_LIMIT_DELTA 0x4000
+#define VMCS_SEG_AR_DELTA 0x4014
+#define VMCS_SEG_BASE_DELTA 0x6006
+
+int vmx_enter(struct vmx_regs *regs, int launched);
+extern char vmx_exit_stub[];
+
+static struct spinlock vpid_lock = SPINLOCK_INIT;
+static uint64_t vpid_used[VPID_MAX / 64];
+
+static uint16_t vpid_alloc(void)
+{
+	uint64_t flags = spin_lock_irqsave(&vpid_lock);
+	uint16_t id = 0;
+
+	for (unsigned i = 1; i < VPID_MAX && !id; i++) {
+		if (!(vpid_used[i / 64] & (1ull << (i % 64)))) {
+			vpid_used[i / 64] |= 1ull << (i % 64);
+			id = (uint16_t)i;
+		}
+	}
+	spin_unlock_irqrestore(&vpid_lock, flags);
+	return id;
+}
+
+static void vpid_free(uint16_t id)
+{
+	uint64_t flags = spin_lock_irqsave(&vpid_lock);
+
+	vpid_used[id / 64] &= ~(1ull << (id % 64));
+	spin_unlock_irqrestore(&vpid_lock, flags);
+}
+
+static void msr_bitmap_allow(uint8_t *bitmap, uint32_t msr)
+{
+	uint32_t base = msr >= MSR_BITMAP_HIGH_BASE ? 1024 : 0;
+	uint32_t bit = msr & 0x1fff;
+
+	bitmap[base + bit / 8] &= ~(1u << (bit % 8));
+	bitmap[MSR_BITMAP_WRITE_OFFSET + base + bit / 8] &= ~(1u << (bit % 8));
+}
+
+/* Every MSR access exits except those the guest owns outright: FS/GS base
+ * live in the VMCS, the SYSCALL MSRs, KERNEL_GS_BASE and TSC_AUX are
+ * switched with the vCPU (vmx_vcpu_msrs_load/save), PAT and EFER are
+ * switched by the VMCS entry/exit controls. */
+static enum err setup_bitmaps(struct vmx_vcpu *v)
+{
+	static const uint32_t passthrough[] = {
+		MSR_IA32_FS_BASE, MSR_IA32_GS_BASE, MSR_IA32_KERNEL_GS_BASE, MSR_STAR,
+		MSR_LSTAR, MSR_CSTAR, MSR_SFMASK, MSR_TSC_AUX, MSR_IA32_PAT,
+	};
+	uint8_t *bm;
+	enum err e = pmm_alloc_page(&v->msr_bitmap_pa);
+
+	if (e == E_OK)
+		e = pmm_alloc_pages(IO_BITMAP_PAGES, 1, &v->io_bitmap_pa);
+	if (e != E_OK)
+		return e;
+	bm = phys_to_virt(v->msr_bitmap_pa);
+	memset(bm, 0xff, PAGE_SIZE);
+	for (unsigned i = 0; i < sizeof(passthrough) / sizeof(passthrough[0]); i++)
+		msr_bitmap_allow(bm, passthrough[i]);
+	memset(phys_to_virt(v->io_bitmap_pa), 0xff, IO_BITMAP_PAGES * PAGE_SIZE);
+	return E_OK;
+}
+
+static enum err adjust(const struct vmx_caps *c, enum vmx_ctl_kind kind, uint32_t req,
+		       uint32_t opt, uint32_t field)
+{
+	uint32_t val;
+	const char *bad = 0;
+	enum err e = vmx_caps_adjust(c, kind, req, opt, &val, &bad);
+
+	if (e != E_OK) {
+		pr_err("vcpu: the %s control '%s' is required but this CPU does not allow it\n",
+		       vmx_ctl_kind_name(kind), bad ? bad : "?");
+		return e;
+	}
+	return vmcs_write(field, val);
+}
+
+static enum err setup_controls(struct vmx_vcpu *v, const struct vmx_vcpu_config *cfg)
+{
+	const struct vmx_caps *c = vmx_percpu_caps();
+	uint32_t proc2 = VMX_PROC2_EPT | VMX_PROC2_VPID;
+	uint32_t entry = VMX_ENTRY_LOAD_EFER | VMX_ENTRY_LOAD_PAT;
+	enum err e;
+
+	if (cfg->mode != VCPU_MODE_LONG)
+		proc2 |= VMX_PROC2_UNRESTRICTED_GUEST;
+	else
+		entry |= VMX_ENTRY_IA32E_MODE_GUEST;
+	e = adjust(c, VMX_CTL_PIN, VMX_PIN_EXT_INTR_EXITING | VMX_PIN_NMI_EXITING,
+		   0, VMCS_PIN_BASED_CONTROLS);
+	if (e == E_OK)
+		e = adjust(c, VMX_CTL_PROC,
+			   VMX_PROC_HLT_EXITING | VMX_PROC_IO_BITMAPS |
+				   VMX_PROC_MSR_BITMAPS | VMX_PROC_SECONDARY_CTLS,
+			   0, VMCS_PROC_BASED_CONTROLS);
+	if (e == E_OK)
+		e = adjust(c, VMX_CTL_PROC2, proc2,
+			   VMX_PROC2_RDTSCP | VMX_PROC2_INVPCID |
+				   VMX_PROC2_XSAVES,
+			   VMCS_SECONDARY_PROC_CONTROLS);
+	if (e == E_OK)
+		e = adjust(c, VMX_CTL_EXIT,
+			   EXIT_CTL_HOST_64 | VMX_EXIT_ACK_INTR_ON_EXIT | VMX_EXIT_SAVE_EFER |
+				   VMX_EXIT_LOAD_EFER | VMX_EXIT_SAVE_PAT | VMX_EXIT_LOAD_PAT,
+			   0, VMCS_VM_EXIT_CONTROLS);
+	if (e == E_OK)
+		e = adjust(c, VMX_CTL_ENTRY, entry, 0, VMCS_VM_ENTRY_CONTROLS);
+	if (e != E_OK)
+		return e;
+	vmcs_write(VMCS_EXCEPTION_BITMAP, 0);
+	vmcs_write(VMCS_IO_BITMAP_A, v->io_bitmap_pa);
+	vmcs_write(VMCS_IO_BITMAP_B, v->io_bitmap_pa + PAGE_SIZE);
+	vmcs_write(VMCS_MSR_BITMAP, v->msr_bitmap_pa);
+	vmcs_write(VMCS_EPT_POINTER, ept_eptp(v->ept));
+	vmcs_write(VMCS_VPID, v->vpid);
+	vmcs_write(VMCS_LINK_POINTER, ~0ull);
+	vmcs_write(VMCS_VM_EXIT_MSR_STORE_COUNT, 0);
+	vmcs_write(VMCS_VM_EXIT_MSR_LOAD_COUNT, 0);
+	vmcs_write(VMCS_VM_ENTRY_MSR_LOAD_COUNT, 0);
+	vmcs_write(VMCS_VM_ENTRY_INTR_INFO, 0);
+	/* CR0.NE and CR4.VMXE belong to the host; the guest sees its shadows. */
+	vmcs_write(VMCS_CR0_GUEST_HOST_MASK, CR0_NE);
+	vmcs_write(VMCS_CR4_GUEST_HOST_MASK, CR4_VMXE);
+	return E_OK;
+}
+
+void vmx_vcpu_write_host_state(struct vmx_vcpu *v)
+{
+	struct percpu *cpu = this_cpu();
+	struct desc_ptr gdtr, idtr;
+
+	xstate_cpu_init();
+	gdt_read_gdtr(&gdtr);
+	__asm__ volatile("sidt %0" : "=m"(idtr));
+	vmcs_write(VMCS_HOST_CR0, cpu_read_cr0());
+	vmcs_write(VMCS_HOST_CR3, cpu_read_cr3());
+	vmcs_write(VMCS_HOST_CR4, cpu_read_cr4());
+	vmcs_write(VMCS_HOST_CS_SELECTOR, GDT_KERNEL_CS);
+	vmcs_write(VMCS_HOST_SS_SELECTOR, GDT_KERNEL_DS);
+	vmcs_write(VMCS_HOST_DS_SELECTOR, GDT_KERNEL_DS);
+	vmcs_write(VMCS_HOST_ES_SELECTOR, GDT_KERNEL_DS);
+	vmcs_write(VMCS_HOST_FS_SELECTOR, 0);
+	vmcs_write(VMCS_HOST_GS_SELECTOR, 0);
+	vmcs_write(VMCS_HOST_TR_SELECTOR, GDT_TSS);
+	vmcs_write(VMCS_HOST_FS_BASE, 0);
+	vmcs_write(VMCS_HOST_GS_BASE, (uint64_t)(uintptr_t)cpu);
+	vmcs_write(VMCS_HOST_TR_BASE, (uint64_t)(uintptr_t)&cpu->tables->tss);
+	vmcs_write(VMCS_HOST_GDTR_BASE, gdtr.base);
+	vmcs_write(VMCS_HOST_IDTR_BASE, idtr.base);
+	vmcs_write(VMCS_HOST_IA32_SYSENTER_CS, 0);
+	vmcs_write(VMCS_HOST_IA32_SYSENTER_ESP, 0);
+	vmcs_write(VMCS_HOST_IA32_SYSENTER_EIP, 0);
+	vmcs_write(VMCS_HOST_IA32_EFER, cpu_rdmsr(MSR_IA32_EFER));
+	vmcs_write(VMCS_HOST_IA32_PAT, cpu_rdmsr(MSR_IA32_PAT));
+	vmcs_write(VMCS_HOST_RIP, (uint64_t)(uintptr_t)vmx_exit_stub);
+	v->regs.host_rsp = 0; /* vmx_enter writes HOST_RSP on the next entry */
+}
+
+static void write_seg(uint32_t sel_field, const struct vmx_seg *s)
+{
+	/* Selector, base, limit and access-rights fields of one segment are
+	 * laid out at a fixed distance from the selector's index (SDM 3D B). */
+	vmcs_write(sel_field, s->sel);
+	vmcs_write(sel_field + VMCS_SEG_BASE_DELTA, s->base);
+	vmcs_write(sel_field + VMCS_SEG_LIMIT_DELTA, s->limit);
+	vmcs_write(sel_field + VMCS_SEG_AR_DELTA, s->ar);
+}
+
+static void write_guest_state(const struct vmx_guest_state *g)
+{
+	write_seg(VMCS_GUEST_ES_SELECTOR, &g->es);
+	write_seg(VMCS_GUEST_CS_SELECTOR, &g->cs);
+	write_seg(VMCS_GUEST_SS_SELECTOR, &g->ss);
+	write_seg(VMCS_GUEST_DS_SELECTOR, &g->ds);
+	write_seg(VMCS_GUEST_FS_SELECTOR, &g->fs);
+	write_seg(VMCS_GUEST_GS_SELECTOR, &g->gs);
+	write_seg(VMCS_GUEST_LDTR_SELECTOR, &g->ldtr);
+	write_seg(VMCS_GUEST_TR_SELECTOR, &g->tr);
+	vmcs_write(VMCS_GUEST_GDTR_BASE, g->gdtr_base);
+	vmcs_write(VMCS_GUEST_GDTR_LIMIT, g->gdtr_limit);
+	vmcs_write(VMCS_GUEST_IDTR_BASE, g->idtr_base);
+	vmcs_write(VMCS_GUEST_IDTR_LIMIT, g->idtr_limit);
+	vmcs_write(VMCS_GUEST_CR0, g->cr0);
+	vmcs_write(VMCS_GUEST_CR3, g->cr3);
+	vmcs_write(VMCS_GUEST_CR4, g->cr4);
+	vmcs_write(VMCS_GUEST_DR7, g->dr7);
+	vmcs_write(VMCS_GUEST_RSP, g->rsp);
+	vmcs_write(VMCS_GUEST_RIP, g->rip);
+	vmcs_write(VMCS_GUEST_RFLAGS, g->rflags);
+	vmcs_write(VMCS_GUEST_IA32_EFER, g->efer);
+	vmcs_write(VMCS_GUEST_IA32_PAT, g->pat);
+	vmcs_write(VMCS_GUEST_IA32_DEBUGCTL, g->debugctl);
+	vmcs_write(VMCS_GUEST_IA32_SYSENTER_CS, g->sysenter_cs);
+	vmcs_write(VMCS_GUEST_IA32_SYSENTER_ESP, g->sysenter_esp);
+	vmcs_write(VMCS_GUEST_IA32_SYSENTER_EIP, g->sysenter_eip);
+	vmcs_write(VMCS_GUEST_ACTIVITY_STATE, g->activity);
+	vmcs_write(VMCS_GUEST_INTERRUPTIBILITY, g->interruptibility);
+	vmcs_write(VMCS_GUEST_PENDING_DBG_EXCEPTIONS, g->pending_dbg);
+}
+
+static void guest_state_caps(struct vmx_guest_state *g, const struct vmx_caps *c)
+{
+	struct cpuid_regs r;
+
+	g->cr0_fixed0 = c->msr.cr0_fixed0;
+	g->cr0_fixed1 = c->msr.cr0_fixed1;
+	g->cr4_fixed0 = c->msr.cr4_fixed0;
+	g->cr4_fixed1 = c->msr.cr4_fixed1;
+	g->vmx_misc = c->msr.misc;
+	cpu_cpuid(0x80000008, 0, &r);
+	g->maxphyaddr = r.eax & 0xff;
+	g->linaddr_width = (r.eax >> 8) & 0xff;
+}
+
+static void read_seg(uint32_t sel_field, struct vmx_seg *s)
+{
+	s->sel = (uint16_t)vmcs_read_or(sel_field, 0);
+	s->base = vmcs_read_or(sel_field + VMCS_SEG_BASE_DELTA, 0);
+	s->limit = (uint32_t)vmcs_read_or(sel_field + VMCS_SEG_LIMIT_DELTA, 0);
+	s->ar = (uint32_t)vmcs_read_or(sel_field + VMCS_SEG_AR_DELTA, 0);
+}
+
+void vmx_vcpu_read_guest_state(struct vmx_vcpu *v, struct vmx_guest_state *g)
+{
+	const struct vmx_caps *c = vmx_percpu_caps();
+
+	(void)v;
+	memset(g, 0, sizeof(*g));
+	read_seg(VMCS_GUEST_ES_SELECTOR, &g->es);
+	read_seg(VMCS_GUEST_CS_SELECTOR, &g->cs);
+	read_seg(VMCS_GUEST_SS_SELECTOR, &g->ss);
+	read_seg(VMCS_GUEST_DS_SELECTOR, &g->ds);
+	read_seg(VMCS_GUEST_FS_SELECTOR, &g->fs);
+	read_seg(VMCS_GUEST_GS_SELECTOR, &g->gs);
+	read_seg(VMCS_GUEST_LDTR_SELECTOR, &g->ldtr);
+	read_seg(VMCS_GUEST_TR_SELECTOR, &g->tr);
+	g->gdtr_base = vmcs_read_or(VMCS_GUEST_GDTR_BASE, 0);
+	g->gdtr_limit = (uint32_t)vmcs_read_or(VMCS_GUEST_GDTR_LIMIT, 0);
+	g->idtr_base = vmcs_read_or(VMCS_GUEST_IDTR_BASE, 0);
+	g->idtr_limit = (uint32_t)vmcs_read_or(VMCS_GUEST_IDTR_LIMIT, 0);
+	g->cr0 = vmcs_read_or(VMCS_GUEST_CR0, 0);
+	g->cr3 = vmcs_read_or(VMCS_GUEST_CR3, 0);
+	g->cr4 = vmcs_read_or(VMCS_GUEST_CR4, 0);
+	g->dr7 = vmcs_read_or(VMCS_GUEST_DR7, 0);
+	g->rsp = vmcs_read_or(VMCS_GUEST_RSP, 0);
+	g->rip = vmcs_read_or(VMCS_GUEST_RIP, 0);
+	g->rflags = vmcs_read_or(VMCS_GUEST_RFLAGS, 0);
+	g->efer = vmcs_read_or(VMCS_GUEST_IA32_EFER, 0);
+	g->pat = vmcs_read_or(VMCS_GUEST_IA32_PAT, 0);
+	g->debugctl = vmcs_read_or(VMCS_GUEST_IA32_DEBUGCTL, 0);
+	g->sysenter_cs = (uint32_t)vmcs_read_or(VMCS_GUEST_IA32_SYSENTER_CS, 0);
+	g->sysenter_esp = vmcs_read_or(VMCS_GUEST_IA32_SYSENTER_ESP, 0);
+	g->sysenter_eip = vmcs_read_or(VMCS_GUEST_IA32_SYSENTER_EIP, 0);
+	g->activity = (uint32_t)vmcs_read_or(VMCS_GUEST_ACTIVITY_STATE, 0);
+	g->interruptibility = (uint32_t)vmcs_read_or(VMCS_GUEST_INTERRUPTIBILITY, 0);
+	g->pending_dbg = vmcs_read_or(VMCS_GUEST_PENDING_DBG_EXCEPTIONS, 0);
+	g->link_pointer = vmcs_read_or(VMCS_LINK_POINTER, 0);
+	g->entry_ctls = (uint32_t)vmcs_read_or(VMCS_VM_ENTRY_CONTROLS, 0);
+	g->proc2_ctls = (uint32_t)vmcs_read_or(VMCS_SECONDARY_PROC_CONTROLS, 0);
+	g->pin_ctls = (uint32_t)vmcs_read_or(VMCS_PIN_BASED_CONTROLS, 0);
+	g->entry_intr_info = (uint32_t)vmcs_read_or(VMCS_VM_ENTRY_INTR_INFO, 0);
+	guest_state_caps(g, c);
+}
+
+static void init_guest_state(struct vmx_guest_state *g, const struct vmx_vcpu_config *cfg)
+{
+	const struct vmx_caps *c = vmx_percpu_caps();
+
+	if (cfg->mode == VCPU_MODE_LONG)
+		vmx_guest_state_init_long_mode(g, c);
+	else if (cfg->mode == VCPU_MODE_PROTECTED32)
+		vmx_guest_state_init_protected32(g, c);
+	else
+		vmx_guest_state_init_real_mode(g, c);
+	g->rip = cfg->rip;
+	g->rsp = cfg->rsp;
+	g->cr3 = cfg->cr3;
+	g->pat = cpu_rdmsr(MSR_IA32_PAT);
+	g->gdtr_base = cfg->gdt_base;
+	g->gdtr_limit = GUEST_GDT_LIMIT;
+	if (cfg->mode == VCPU_MODE_REAL) {
+		g->cs.sel = (uint16_t)(cfg->real_mode_cs_base >> 4);
+		g->cs.base = cfg->real_mode_cs_base;
+		g->rsp &= 0xfff0;
+	}
+}
+
+static enum err vcpu_alloc(struct vmx_vcpu **out, const struct vmx_vcpu_config *cfg)
+{
+	struct vmx_vcpu *v = kzalloc(sizeof(*v));
+	enum err e;
+
+	if (!v)
+		return E_NOMEM;
+	v->id = cfg->id;
+	v->ept = cfg->ept;
+	v->ops = cfg->ops;
+	v->owner = cfg->owner;
+	v->vmcs_cpu = -1;
+	v->vpid = vpid_alloc();
+	*out = v;
+	if (!v->vpid)
+		return E_NOMEM;
+	e = vmcs_alloc(vmx_percpu_this()->revision_id, &v->vmcs_pa);
+	if (e == E_OK)
+		e = setup_bitmaps(v);
+	if (e == E_OK)
+		e = xstate_alloc(&v->xsave_area, &v->xcr0);
+	return e;
+}
+
+static enum err vcpu_load_new(struct vmx_vcpu *v)
+{
+	enum err e = vmcs_clear(v->vmcs_pa);
+
+	if (e == E_OK)
+		e = vmcs_load(v->vmcs_pa);
+	if (e == E_OK) {
+		v->vmcs_state = VMCS_STATE_ACTIVE;
+		v->vmcs_cpu = (int32_t)this_cpu()->cpu_id;
+		vmx_invvpid(VMX_INVVPID_SINGLE_CONTEXT, v->vpid, 0);
+	}
+	return e;
+}
+
+enum err vmx_vcpu_create(struct vmx_vcpu **out, const struct vmx_vcpu_config *cfg)
+{
+	struct vmx_guest_state g;
+	struct vmx_vcpu *v = 0;
+	enum err e;
+
+	*out = 0;
+	if (!vmx_is_enabled())
+		return E_STATE;
+	e = vcpu_alloc(&v, cfg);
+	if (e == E_OK)
+		e = vcpu_load_new(v);
+	if (e == E_OK)
+		e = setup_controls(v, cfg);
+	if (e != E_OK) {
+		pr_err("vcpu %u: creation failed: %s\n", cfg->id, err_text(e));
+		if (v)
+			vmx_vcpu_destroy(v);
+		return e;
+	}
+	vmx_vcpu_write_host_state(v);
+	init_guest_state(&g, cfg);
+	write_guest_state(&g);
+	v->cr0_shadow = g.cr0;
+	v->cr4_shadow = g.cr4 & ~CR4_VMXE;
+	vmcs_write(VMCS_CR0_READ_SHADOW, v->cr0_shadow);
+	vmcs_write(VMCS_CR4_READ_SHADOW, v->cr4_shadow);
+	*out = v;
+	return E_OK;
+}
+
+void vmx_vcpu_destroy(struct vmx_vcpu *v)
+{
+	if (v->vmcs_state != VMCS_STATE_CLEAR && v->vmcs_cpu == (int32_t)this_cpu()->cpu_id)
+		vmcs_clear(v->vmcs_pa);
+	if (v->vmcs_pa)
+		vmcs_free(v->vmcs_pa);
+	if (v->msr_bitmap_pa)
+		pmm_free_pages(v->msr_bitmap_pa, 1);
+	if (v->io_bitmap_pa)
+		pmm_free_pages(v->io_bitmap_pa, IO_BITMAP_PAGES);
+	if (v->xsave_area)
+		xstate_free(v->xsave_area);
+	if (v->vpid)
+		vpid_free(v->vpid);
+	kfree(v);
+}
+
+void vmx_vcpu_stop(struct vmx_vcpu *v, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fmt_vsnprintf(v->stop_reason, sizeof(v->stop_reason), fmt, ap);
+	va_end(ap);
+	v->stopped = true;
+}
+
+uint64_t vmx_vcpu_rip(void)
+{
+	return vmcs_read_or(VMCS_GUEST_RIP, 0);
+}
+
+void vmx_vcpu_skip_instruction(struct vmx_vcpu *v)
+{
+	uint64_t len = vmcs_read_or(VMCS_EXIT_INSTRUCTION_LEN, 0);
+
+	(void)v;
+	vmcs_write(VMCS_GUEST_RIP, vmx_vcpu_rip() + len);
+}
+
+/* SDM 3C 25.8.3: vector 7:0, type 10:8 (3 = hardware exception), deliver
+ * error code 11, valid 31. */
+void vmx_vcpu_inject_exception(struct vmx_vcpu *v, uint8_t vector, bool has_error, uint32_t error)
+{
+	uint32_t info = vector | (3u << 8) | (1u << 31) | (has_error ? 1u << 11 : 0);
+
+	(void)v;
+	vmcs_write(VMCS_VM_ENTRY_INTR_INFO, info);
+	if (has_error)
+		vmcs_write(VMCS_VM_ENTRY_EXCEPTION_ERROR_CODE, error);
+}
+
+enum err vmx_vcpu_make_current(struct vmx_vcpu *v)
+{
+	if (v->vmcs_cpu != (int32_t)this_cpu()->cpu_id)
+		return E_WRONG_CPU; /* moving a VMCS needs VMCLEAR on its CPU first */
+	if (vmcs_current() == v->vmcs_pa)
+		return E_OK;
+	return vmcs_load(v->vmcs_pa);
+}
+
+static bool check_before_launch(struct vmx_vcpu *v)
+{
+	struct vmx_guest_state g;
+	struct vmx_check_result r;
+
+	vmx_vcpu_read_guest_state(v, &g);
+	if (vmx_check_guest_state(&g, &r) == E_OK)
+		return true;
+	vmx_vcpu_stop(v, "invalid guest state, not launched: %s (%s): %s", r.rule, r.section,
+		      r.detail);
+	return false;
+}
+
+static void entry_failed(struct vmx_vcpu *v, int how)
+{
+	uint64_t err = vmcs_read_or(VMCS_VM_INSTRUCTION_ERROR, 0);
+
+	if (how == 1)
+		vmx_vcpu_stop(v, "VM entry failed: VMfailInvalid (no current VMCS)");
+	else
+		vmx_vcpu_stop(v, "VM entry failed: VMfailValid, error %llu: %s",
+			      (unsigned long long)err, vmx_insn_error_name((uint32_t)err));
+	vmcs_dump();
+}
+
+enum vcpu_action vmx_vcpu_run(struct vmx_vcpu *v)
+{
+	enum vcpu_action act = VCPU_RESUME;
+	uint64_t flags;
+
+	if (v->stopped)
+		return VCPU_STOP;
+	if (v->vmcs_state == VMCS_STATE_ACTIVE && !check_before_launch(v))
+		return VCPU_STOP;
+	flags = cpu_irq_save();
+	xstate_enter_guest(v->xsave_area, v->xcr0);
+	while (act == VCPU_RESUME && !v->stopped) {
+		int r = vmx_enter(&v->regs, v->vmcs_state == VMCS_STATE_LAUNCHED);
+
+		if (r) {
+			entry_failed(v, r);
+			break;
+		}
+		v->vmcs_state = VMCS_STATE_LAUNCHED;
+		act = vmx_exit_dispatch(v);
+	}
+	xstate_leave_guest(v->xsave_area, &v->xcr0);
+	cpu_irq_restore(flags);
+	return v->stopped ? VCPU_STOP : act;
+}

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A virtual CPU (the design's VmxVcpu): guest registers, its VMCS and the
+ * VMCS's state (clear / active on CPU n / launched on CPU n), VPID, XSAVE
+ * area, per-vCPU MSRs and exit counters. The VM layer above supplies guest
+ * memory (an EPT) and the devices a guest sees through struct vmx_vcpu_ops.
+ */
+#ifndef VIREO_VMX_VCPU_H
+#define VIREO_VMX_VCPU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "lib/error.h"
+#include "vmx/ept.h"
+#include "vmx/guest_check.h"
+
+#define VCPU_EXIT_COUNTERS 80
+#define VCPU_STOP_REASON_LEN 200
+
+/* Layout shared with vmx/entry.asm through vmx/regs.inc. */
+struct vmx_regs {
+	uint64_t rax, rcx, rdx, rbx, rbp, rsi, rdi;
+	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+	uint64_t cr2;
+	uint64_t host_rsp; /* last HOST_RSP written to this VMCS */
+};
+
+enum vmcs_state { VMCS_STATE_CLEAR, VMCS_STATE_ACTIVE, VMCS_STATE_LAUNCHED };
+
+enum vcpu_action { VCPU_RESUME, VCPU_BLOCK, VCPU_STOP };
+
+struct vmx_vcpu;
+
+/* What the VM layer provides to a vCPU. Each returns an action. */
+struct vmx_vcpu_ops {
+	enum vcpu_action (*io)(struct vmx_vcpu *v, uint16_t port, unsigned size, bool in,
+			       uint32_t *value);
+	enum vcpu_action (*hypercall)(struct vmx_vcpu *v);
+};
+
+/* The guest-visible MSRs kept per vCPU (switched on entry and exit). */
+struct vmx_guest_msrs {
+	uint64_t star, lstar, cstar, sfmask, kernel_gs_base, tsc_aux;
+};
+
+struct vmx_vcpu {
+	struct vmx_regs regs; /* must stay first: vmx/entry.asm */
+	uint32_t id;
+	uint16_t vpid;
+	uint64_t vmcs_pa;
+	enum vmcs_state vmcs_state;
+	int32_t vmcs_cpu; /* CPU where the VMCS is active or launched, -1 if clear */
+	struct ept *ept;
+	const struct vmx_vcpu_ops *ops;
+	void *owner; /* the VM */
+	uint64_t msr_bitmap_pa;
+	uint64_t io_bitmap_pa; /* two pages */
+	void *xsave_area;
+	uint64_t xcr0;
+	struct vmx_guest_msrs msrs;
+	uint64_t cr0_shadow, cr4_shadow;
+	bool stopped;
+	int exit_status;
+	char stop_reason[VCPU_STOP_REASON_LEN];
+	uint64_t exits[VCPU_EXIT_COUNTERS];
+	uint64_t exits_total;
+	uint64_t unhandled_io;
+};
+
+enum vcpu_mode { VCPU_MODE_LONG, VCPU_MODE_PROTECTED32, VCPU_MODE_REAL };
+
+struct vmx_vcpu_config {
+	uint32_t id;
+	enum vcpu_mode mode;
+	uint64_t rip, rsp, cr3;
+	uint64_t gdt_base;          /* guest GDT (code64 0x08, data 0x10, code32 0x18) */
+	uint64_t real_mode_cs_base; /* real mode: CS base (selector = base >> 4) */
+	struct ept *ept;
+	const struct vmx_vcpu_ops *ops;
+	void *owner;
+};
+
+/* Create on the calling CPU (VMX must be on): VMCS allocated, controls
+ * adjusted, host and guest state written; the VMCS stays active here. */
+enum err vmx_vcpu_create(struct vmx_vcpu **out, const struct vmx_vcpu_config *cfg);
+/* Make v's VMCS current on this CPU (VMPTRLD if another one is). */
+enum err vmx_vcpu_make_current(struct vmx_vcpu *v);
+/* Run until the vCPU stops or blocks; the VMCS must be active on this CPU. */
+enum vcpu_action vmx_vcpu_run(struct vmx_vcpu *v);
+/* VMCLEAR (on this CPU) and free everything. */
+void vmx_vcpu_destroy(struct vmx_vcpu *v);
+/* Stop the vCPU with a report (guest misbehaviour: the VM stops, not the host). */
+__attribute__((format(printf, 2, 3))) void vmx_vcpu_stop(struct vmx_vcpu *v, const char *fmt, ...);
+/* Rewrite the host-state fields that differ per CPU (after a move). */
+void vmx_vcpu_write_host_state(struct vmx_vcpu *v);
+/* Guest-state accessors for handlers. */
+uint64_t vmx_vcpu_rip(void);
+void vmx_vcpu_skip_instruction(struct vmx_vcpu *v);
+void vmx_vcpu_inject_exception(struct vmx_vcpu *v, uint8_t vector, bool has_error, uint32_t error);
+/* Copy the guest state from the current VMCS (for the checker and dumps). */
+void vmx_vcpu_read_guest_state(struct vmx_vcpu *v, struct vmx_guest_state *g);
+
+#endif
