@@ -1,7 +1,7 @@
 ; SPDX-License-Identifier: MIT
 ; Exit-cost benchmark guest: times ITERATIONS round trips of CPUID (a leaf
-; Vireo answers itself, and a passed-through one), VMCALL and an OUT to an
-; unclaimed port with RDTSC, subtracts the same loop without the exiting
+; Vireo answers itself, and a passed-through one), VMCALL, an OUT to an
+; unclaimed port and INVD (whose handler only advances RIP) with RDTSC, subtracts the same loop without the exiting
 ; instruction, and prints ticks per round trip on COM1.
 bits 64
 org 0x10000
@@ -34,6 +34,7 @@ start:
 	TIMED t_cpuid0, {xor eax, eax}, cpuid
 	TIMED t_vmcall, {mov eax, HC_VCPU_ID}, vmcall
 	TIMED t_out, nop, {out 0x80, al}
+	TIMED t_invd, nop, invd
 
 	lea rsi, [rel m_cpuid]
 	mov rax, [rel t_cpuid]
@@ -46,6 +47,9 @@ start:
 	call report
 	lea rsi, [rel m_out]
 	mov rax, [rel t_out]
+	call report
+	lea rsi, [rel m_invd]
+	mov rax, [rel t_invd]
 	call report
 	mov al, 0
 	out EXIT_PORT, al
@@ -101,6 +105,7 @@ m_cpuid:  db "bench: CPUID (leaf 0x40000001, answered by Vireo) round trip: ", 0
 m_cpuid0: db "bench: CPUID (leaf 0, passed through) round trip: ", 0
 m_vmcall: db "bench: VMCALL (vCPU id) round trip: ", 0
 m_out:    db "bench: OUT to an unclaimed port round trip: ", 0
+m_invd:   db "bench: INVD (handler only advances RIP: the fixed path) round trip: ", 0
 m_tail:   db " ticks", 10, 0
 	align 8
 t_base:   dq 0
@@ -108,4 +113,5 @@ t_cpuid:  dq 0
 t_cpuid0: dq 0
 t_vmcall: dq 0
 t_out:    dq 0
+t_invd:   dq 0
 digits:   times 24 db 0

@@ -155,7 +155,7 @@ void vm_report(const struct vm *vm)
 	uint64_t exits = 0;
 
 	for (unsigned i = 0; i < vm->nvcpus; i++)
-		exits += vm->vcpus[i]->exits_total;
+		exits += vmx_vcpu_exits_total(vm->vcpus[i]);
 	pr_info("[%s] %s, status %d, ran %llu us, %llu exits, %llu ignored port accesses\n",
 		vm->name, vm->exited ? "exited" : "was stopped", vm->exit_status,
 		(unsigned long long)tsc_to_us(vm->run_tsc), (unsigned long long)exits,

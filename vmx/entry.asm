@@ -2,9 +2,11 @@
 ; VM entry and exit (SDM Vol. 3C 28.x VM entries, 28.5/28.6 VM exits).
 ; vmx_enter() saves the host's callee-saved registers, keeps the vCPU's
 ; register block at the top of the host stack, writes HOST_RSP only when the
-; stack moved, loads the guest GPRs and CR2, and VMLAUNCHes or VMRESUMEs.
-; A VM exit lands on vmx_exit_stub (HOST_RIP), which stores the guest GPRs
-; and CR2 back into the block and returns to vmx_enter's caller with 0.
+; stack moved, loads the guest GPRs and VMLAUNCHes or VMRESUMEs. A VM exit
+; lands on vmx_exit_stub (HOST_RIP), which stores the guest GPRs back into
+; the block and returns to vmx_enter's caller with 0. CR2 is not switched
+; here: the host does not fault in normal operation, so vmx_vcpu_run()
+; saves and restores it once per run, like the XSAVE state.
 ; A VMfail returns 1 (VMfailInvalid, CF) or 2 (VMfailValid, ZF).
 
 %include "vmx/regs.inc"
@@ -32,8 +34,6 @@ vmx_enter:
 	mov eax, VMCS_HOST_RSP
 	vmwrite rax, rsp
 .host_rsp_ok:
-	mov rax, [rdi + REGS_CR2]
-	mov cr2, rax
 	test esi, esi                   ; flags survive the movs below
 	mov rax, [rdi + REGS_RAX]
 	mov rcx, [rdi + REGS_RCX]
@@ -88,8 +88,6 @@ vmx_exit_stub:
 	mov [rdi + REGS_R15], r15
 	pop rax
 	mov [rdi + REGS_RDI], rax
-	mov rax, cr2
-	mov [rdi + REGS_CR2], rax
 	pop rdi
 	pop r15
 	pop r14

@@ -21,8 +21,9 @@
 /* What decides whether an existing leaf already gives the wanted mapping. */
 #define LEAF_SAME (EPTE_RWX | EPTE_MT_MASK | EPTE_IPAT | EPTE_UX)
 /* Memory types a leaf may hold (SDM 3C 29.3.7): UC, WC, WT, WP, WB. */
-#define VALID_MEMTYPES ((1u << EPT_MT_UC) | (1u << EPT_MT_WC) | (1u << EPT_MT_WT) | \
-			(1u << EPT_MT_WP) | (1u << EPT_MT_WB))
+#define VALID_MEMTYPES                                                                             \
+	((1u << EPT_MT_UC) | (1u << EPT_MT_WC) | (1u << EPT_MT_WT) | (1u << EPT_MT_WP) |           \
+	 (1u << EPT_MT_WB))
 
 static bool entry_present(uint64_t entry)
 {
@@ -162,15 +163,14 @@ static enum err set_one(struct ept *e, uint64_t gpa, uint64_t hpa, uint64_t left
 	return E_INVAL;
 }
 
-static enum err walk_range(struct ept *e, uint64_t gpa, uint64_t hpa, uint64_t size,
-			   uint64_t bits)
+static enum err walk_range(struct ept *e, uint64_t gpa, uint64_t hpa, uint64_t size, uint64_t bits)
 {
 	if (!e->root_pa)
 		return E_STATE;
 	if ((gpa | hpa | size) & (EPT_PAGE_4K - 1))
 		return E_ALIGN;
-	if (gpa + size < gpa || gpa + size > EPT_GPA_LIMIT ||
-	    hpa + size < hpa || hpa + size > EPT_HPA_LIMIT)
+	if (gpa + size < gpa || gpa + size > EPT_GPA_LIMIT || hpa + size < hpa ||
+	    hpa + size > EPT_HPA_LIMIT)
 		return E_RANGE;
 	while (size) {
 		uint64_t done;
@@ -196,8 +196,7 @@ enum err ept_map(struct ept *e, uint64_t gpa, uint64_t hpa, uint64_t size, unsig
 		return E_INVAL;
 	if (memtype >= 8 || !(VALID_MEMTYPES & (1u << memtype)))
 		return E_INVAL;
-	return walk_range(e, gpa, hpa, size,
-			  (uint64_t)perms | (uint64_t)memtype << EPTE_MT_SHIFT);
+	return walk_range(e, gpa, hpa, size, (uint64_t)perms | (uint64_t)memtype << EPTE_MT_SHIFT);
 }
 
 enum err ept_unmap(struct ept *e, uint64_t gpa, uint64_t size)
@@ -296,11 +295,11 @@ static void ept_kernel_free(void *ctx, uint64_t pa)
 enum err ept_init_kernel(struct ept *e, bool allow_1g, bool allow_2m, bool ad)
 {
 	*e = (struct ept){
-		.allow_1g = allow_1g,
-		.allow_2m = allow_2m,
-		.ad = ad,
-		.alloc_table = ept_kernel_alloc,
-		.free_table = ept_kernel_free,
+	    .allow_1g = allow_1g,
+	    .allow_2m = allow_2m,
+	    .ad = ad,
+	    .alloc_table = ept_kernel_alloc,
+	    .free_table = ept_kernel_free,
 	};
 	return ept_init(e);
 }
@@ -328,9 +327,9 @@ static void describe_access(struct text *t, uint64_t qual)
 		uint64_t bit;
 		const char *name;
 	} kinds[] = {
-		{EPT_QUAL_READ, "read"},
-		{EPT_QUAL_WRITE, "write"},
-		{EPT_QUAL_FETCH, "instruction fetch"},
+	    {EPT_QUAL_READ, "read"},
+	    {EPT_QUAL_WRITE, "write"},
+	    {EPT_QUAL_FETCH, "instruction fetch"},
 	};
 	bool any = false;
 
@@ -350,8 +349,8 @@ static void describe_page(struct text *t, uint64_t qual)
 		text_add(t, " to a page that is not mapped");
 		return;
 	}
-	text_add(t, qual & EPT_QUAL_READABLE ? " to a page that is readable" :
-					       " to a page that is not readable");
+	text_add(t, qual & EPT_QUAL_READABLE ? " to a page that is readable"
+					     : " to a page that is not readable");
 	text_add(t, qual & EPT_QUAL_WRITABLE ? ", writable" : ", not writable");
 	text_add(t, qual & EPT_QUAL_EXECUTABLE ? ", executable" : ", not executable");
 }

@@ -33,18 +33,18 @@
 #define EPTE_RWX (EPTE_R | EPTE_W | EPTE_X)
 #define EPTE_MT_SHIFT 3
 #define EPTE_MT_MASK (7ull << EPTE_MT_SHIFT)
-#define EPTE_IPAT (1ull << 6)	/* leaf: ignore guest PAT */
-#define EPTE_PS (1ull << 7)	/* PDPTE: 1 GiB page, PDE: 2 MiB page */
-#define EPTE_A (1ull << 8)	/* accessed, when EPTP A/D is on */
-#define EPTE_D (1ull << 9)	/* dirty (leaf), when EPTP A/D is on */
-#define EPTE_UX (1ull << 10)	/* user-mode execute, with mode-based execute control */
+#define EPTE_IPAT (1ull << 6) /* leaf: ignore guest PAT */
+#define EPTE_PS (1ull << 7)   /* PDPTE: 1 GiB page, PDE: 2 MiB page */
+#define EPTE_A (1ull << 8)    /* accessed, when EPTP A/D is on */
+#define EPTE_D (1ull << 9)    /* dirty (leaf), when EPTP A/D is on */
+#define EPTE_UX (1ull << 10)  /* user-mode execute, with mode-based execute control */
 #define EPTE_ADDR_MASK 0x000ffffffffff000ull /* bits 51:12 */
 
 #define EPT_PAGE_4K (1ull << 12)
 #define EPT_PAGE_2M (1ull << 21)
 #define EPT_PAGE_1G (1ull << 30)
-#define EPT_GPA_LIMIT (1ull << 48)	/* a 4-level walk translates 48 bits */
-#define EPT_HPA_LIMIT (1ull << 52)	/* entries hold address bits 51:12 */
+#define EPT_GPA_LIMIT (1ull << 48) /* a 4-level walk translates 48 bits */
+#define EPT_HPA_LIMIT (1ull << 52) /* entries hold address bits 51:12 */
 
 /* EPTP fields (SDM 3C 25.6.11). */
 #define EPTP_MT_WB 6ull
@@ -67,14 +67,14 @@
 #define EPT_QUAL_ASYNC (1ull << 16)
 
 struct ept {
-	uint64_t root_pa;	/* PML4 table; 0 before ept_init() and after ept_destroy() */
-	bool allow_1g;		/* IA32_VMX_EPT_VPID_CAP bit 17; used only with allow_2m */
-	bool allow_2m;		/* IA32_VMX_EPT_VPID_CAP bit 16 */
-	bool ad;		/* IA32_VMX_EPT_VPID_CAP bit 21, and wanted */
+	uint64_t root_pa; /* PML4 table; 0 before ept_init() and after ept_destroy() */
+	bool allow_1g;	  /* IA32_VMX_EPT_VPID_CAP bit 17; used only with allow_2m */
+	bool allow_2m;	  /* IA32_VMX_EPT_VPID_CAP bit 16 */
+	bool ad;	  /* IA32_VMX_EPT_VPID_CAP bit 21, and wanted */
 	enum err (*alloc_table)(void *ctx, uint64_t *pa); /* one zeroed 4 KiB page */
 	void (*free_table)(void *ctx, uint64_t pa);
 	void *ctx;
-	unsigned tables;	/* tables held, root included */
+	unsigned tables; /* tables held, root included */
 };
 
 /* Allocate the root table; alloc_table and free_table must be set (E_INVAL). */

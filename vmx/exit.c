@@ -14,6 +14,7 @@
 #include "vmx/guest_mem.h"
 #include "vmx/percpu.h"
 #include "vmx/vmcs.h"
+#include "vmx/vmcs_fast.h"
 #include "vmx/xstate.h"
 
 #define EXIT_REASON_ENTRY_FAILURE (1u << 31)
@@ -105,14 +106,17 @@ static enum vcpu_action exit_triple_fault(struct vmx_vcpu *v)
 
 static void cpuid_hypervisor_leaf(uint32_t leaf, struct cpuid_regs *r)
 {
-	static const char sig[12] = VIREO_CPUID_SIGNATURE;
+	static const union {
+		char text[12];
+		uint32_t words[3];
+	} sig = {.text = VIREO_CPUID_SIGNATURE};
 
-	memset(r, 0, sizeof(*r));
+	*r = (struct cpuid_regs){0};
 	if (leaf == VIREO_CPUID_BASE) {
 		r->eax = VIREO_CPUID_FEATURES;
-		memcpy(&r->ebx, sig, 4);
-		memcpy(&r->ecx, sig + 4, 4);
-		memcpy(&r->edx, sig + 8, 4);
+		r->ebx = sig.words[0];
+		r->ecx = sig.words[1];
+		r->edx = sig.words[2];
 	} else if (leaf == VIREO_CPUID_FEATURES) {
 		r->eax = VIREO_HYPERCALL_ABI_VERSION;
 	}
@@ -199,7 +203,7 @@ static enum vcpu_action io_string(struct vmx_vcpu *v, uint16_t port, unsigned si
 
 static enum vcpu_action exit_io(struct vmx_vcpu *v)
 {
-	uint64_t q = vmcs_read_or(VMCS_EXIT_QUALIFICATION, 0);
+	uint64_t q = vmcs_rd(VMCS_EXIT_QUALIFICATION);
 	unsigned size = (unsigned)(q & IO_QUAL_SIZE_MASK) + 1;
 	uint16_t port = (uint16_t)(q >> IO_QUAL_PORT_SHIFT);
 	bool in = q & IO_QUAL_IN;
@@ -403,13 +407,12 @@ static enum vcpu_action entry_failure(struct vmx_vcpu *v, uint32_t reason)
 
 enum vcpu_action vmx_exit_dispatch(struct vmx_vcpu *v)
 {
-	uint32_t reason = (uint32_t)vmcs_read_or(VMCS_EXIT_REASON, 0);
+	uint32_t reason = (uint32_t)vmcs_rd(VMCS_EXIT_REASON);
 	uint32_t basic = reason & EXIT_REASON_BASIC_MASK;
 	exit_handler_fn fn;
 
 	if (reason & EXIT_REASON_ENTRY_FAILURE)
 		return entry_failure(v, reason);
-	v->exits_total++;
 	if (basic >= VCPU_EXIT_COUNTERS)
 		return exit_unexpected(v);
 	v->exits[basic]++;

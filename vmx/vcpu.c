@@ -20,6 +20,7 @@
 #include "vmx/exit.h"
 #include "vmx/percpu.h"
 #include "vmx/vmcs.h"
+#include "vmx/vmcs_fast.h"
 #include "vmx/vmx_insn.h"
 #include "vmx/xstate.h"
 
@@ -424,17 +425,24 @@ void vmx_vcpu_stop(struct vmx_vcpu *v, const char *fmt, ...)
 	v->stopped = true;
 }
 
+uint64_t vmx_vcpu_exits_total(const struct vmx_vcpu *v)
+{
+	uint64_t n = 0;
+
+	for (unsigned i = 0; i < VCPU_EXIT_COUNTERS; i++)
+		n += v->exits[i];
+	return n;
+}
+
 uint64_t vmx_vcpu_rip(void)
 {
-	return vmcs_read_or(VMCS_GUEST_RIP, 0);
+	return vmcs_rd(VMCS_GUEST_RIP);
 }
 
 void vmx_vcpu_skip_instruction(struct vmx_vcpu *v)
 {
-	uint64_t len = vmcs_read_or(VMCS_EXIT_INSTRUCTION_LEN, 0);
-
 	(void)v;
-	vmcs_write(VMCS_GUEST_RIP, vmx_vcpu_rip() + len);
+	vmcs_wr(VMCS_GUEST_RIP, vmcs_rd(VMCS_GUEST_RIP) + vmcs_rd(VMCS_EXIT_INSTRUCTION_LEN));
 }
 
 /* SDM 3C 25.8.3: vector 7:0, type 10:8 (3 = hardware exception), deliver
@@ -494,6 +502,7 @@ enum vcpu_action vmx_vcpu_run(struct vmx_vcpu *v)
 		return VCPU_STOP;
 	flags = cpu_irq_save();
 	xstate_enter_guest(v->xsave_area, v->xcr0);
+	cpu_write_cr2(v->regs.cr2);
 	while (act == VCPU_RESUME && !v->stopped) {
 		int r = vmx_enter(&v->regs, v->vmcs_state == VMCS_STATE_LAUNCHED);
 
@@ -504,7 +513,18 @@ enum vcpu_action vmx_vcpu_run(struct vmx_vcpu *v)
 		v->vmcs_state = VMCS_STATE_LAUNCHED;
 		act = vmx_exit_dispatch(v);
 	}
+	v->regs.cr2 = cpu_read_cr2();
 	xstate_leave_guest(v->xsave_area, &v->xcr0);
 	cpu_irq_restore(flags);
 	return v->stopped ? VCPU_STOP : act;
+}
+
+void vmcs_fast_failed(uint32_t field, bool write, uint64_t val)
+{
+	uint64_t dummy;
+
+	if (write)
+		vmcs_write(field, val);
+	else
+		vmcs_read(field, &dummy);
 }

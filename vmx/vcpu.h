@@ -63,7 +63,6 @@ struct vmx_vcpu {
 	int exit_status;
 	char stop_reason[VCPU_STOP_REASON_LEN];
 	uint64_t exits[VCPU_EXIT_COUNTERS];
-	uint64_t exits_total;
 	uint64_t unhandled_io;
 };
 
@@ -93,6 +92,8 @@ void vmx_vcpu_destroy(struct vmx_vcpu *v);
 __attribute__((format(printf, 2, 3))) void vmx_vcpu_stop(struct vmx_vcpu *v, const char *fmt, ...);
 /* Rewrite the host-state fields that differ per CPU (after a move). */
 void vmx_vcpu_write_host_state(struct vmx_vcpu *v);
+/* Sum of the per-reason exit counters. */
+uint64_t vmx_vcpu_exits_total(const struct vmx_vcpu *v);
 /* Guest-state accessors for handlers. */
 uint64_t vmx_vcpu_rip(void);
 void vmx_vcpu_skip_instruction(struct vmx_vcpu *v);

@@ -43,6 +43,11 @@ void cpu_write_cr0(uint64_t value)
 	__asm__ volatile("mov %0, %%cr0" ::"r"(value) : "memory");
 }
 
+void cpu_write_cr2(uint64_t value)
+{
+	__asm__ volatile("mov %0, %%cr2" ::"r"(value) : "memory");
+}
+
 void cpu_write_cr3(uint64_t value)
 {
 	__asm__ volatile("mov %0, %%cr3" ::"r"(value) : "memory");

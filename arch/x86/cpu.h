@@ -64,6 +64,7 @@ void cpu_wrmsr(uint32_t msr, uint64_t value);
 uint64_t cpu_read_cr0(void);
 void cpu_write_cr0(uint64_t value);
 uint64_t cpu_read_cr2(void);
+void cpu_write_cr2(uint64_t value);
 uint64_t cpu_read_cr3(void);
 void cpu_write_cr3(uint64_t value);
 uint64_t cpu_read_cr4(void);

@@ -73,11 +73,11 @@ static int teardown(void **state)
 static struct ept new_ept(bool allow_1g, bool allow_2m, bool ad)
 {
 	struct ept e = {
-		.allow_1g = allow_1g,
-		.allow_2m = allow_2m,
-		.ad = ad,
-		.alloc_table = table_alloc,
-		.free_table = table_free,
+	    .allow_1g = allow_1g,
+	    .allow_2m = allow_2m,
+	    .ad = ad,
+	    .alloc_table = table_alloc,
+	    .free_table = table_free,
 	};
 
 	assert_int_equal(ept_init(&e), E_OK);
@@ -298,8 +298,7 @@ static void test_bad_arguments(void **state)
 	assert_int_equal(ept_map(&e, 0, 0, 100, EPT_R, EPT_MT_WB), E_ALIGN);
 	assert_int_equal(ept_unmap(&e, 0, 0x10), E_ALIGN);
 	assert_int_equal(ept_map(&e, EPT_GPA_LIMIT, 0, KIB4, EPT_R, EPT_MT_WB), E_RANGE);
-	assert_int_equal(ept_map(&e, EPT_GPA_LIMIT - KIB4, 0, 2 * KIB4, EPT_R, EPT_MT_WB),
-			 E_RANGE);
+	assert_int_equal(ept_map(&e, EPT_GPA_LIMIT - KIB4, 0, 2 * KIB4, EPT_R, EPT_MT_WB), E_RANGE);
 	assert_int_equal(ept_map(&e, 0, EPT_HPA_LIMIT, KIB4, EPT_R, EPT_MT_WB), E_RANGE);
 	assert_int_equal(ept_map(&e, KIB4, 0, -KIB4, EPT_R, EPT_MT_WB), E_RANGE);
 	assert_int_equal(ept_unmap(&e, EPT_GPA_LIMIT, KIB4), E_RANGE);
@@ -406,19 +405,18 @@ static void test_violation_text(void **state)
 	char small[10];
 
 	assert_describes(EPT_QUAL_WRITE | EPT_QUAL_READABLE | EPT_QUAL_GLA_VALID |
-				 EPT_QUAL_GLA_FINAL,
+			     EPT_QUAL_GLA_FINAL,
 			 "write access to a page that is readable, not writable, not executable; "
 			 "guest linear address valid (access to its translation)");
-	assert_describes(EPT_QUAL_FETCH,
-			 "instruction fetch access to a page that is not mapped; "
-			 "no guest linear address");
+	assert_describes(EPT_QUAL_FETCH, "instruction fetch access to a page that is not mapped; "
+					 "no guest linear address");
 	assert_describes(EPT_QUAL_READ | EPT_QUAL_WRITE | EPT_QUAL_WRITABLE | EPT_QUAL_READABLE |
-				 EPT_QUAL_EXECUTABLE | EPT_QUAL_GLA_VALID | EPT_QUAL_NMI_UNBLOCK,
+			     EPT_QUAL_EXECUTABLE | EPT_QUAL_GLA_VALID | EPT_QUAL_NMI_UNBLOCK,
 			 "read and write access to a page that is readable, writable, executable; "
 			 "guest linear address valid (during a guest page walk); "
 			 "NMI unblocking due to IRET");
 	assert_describes(EPT_QUAL_EXECUTABLE | EPT_QUAL_SHADOW_STACK | EPT_QUAL_ASYNC |
-				 EPT_QUAL_PAGING_VERIFY,
+			     EPT_QUAL_PAGING_VERIFY,
 			 "access of unknown type to a page that is not readable, not writable, "
 			 "executable; no guest linear address; shadow-stack access; "
 			 "guest-paging verification; asynchronous to instruction execution");
@@ -482,8 +480,8 @@ static void model_op(struct ept *e, uint64_t *seed)
 	else
 		assert_int_equal(ept_map(e, gpa, hpa, size, perms, mt), E_OK);
 	for (uint64_t off = 0; off < size; off += KIB4)
-		model[(gpa + off) / KIB4] = unmap ? 0 :
-			MODEL_MAPPED | (hpa + off) | perms | MT_BITS(mt);
+		model[(gpa + off) / KIB4] =
+		    unmap ? 0 : MODEL_MAPPED | (hpa + off) | perms | MT_BITS(mt);
 	model_check_page(e, gpa / KIB4);
 	model_check_page(e, (gpa + size) / KIB4 - 1);
 	if (gpa)
@@ -516,22 +514,21 @@ static void test_random_against_model(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_leaf_format, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_page_size_choice, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_no_large_pages_when_not_allowed, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_split_keeps_neighbours, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_unchanged_subrange_not_split, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_split_keeps_accessed_dirty, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_unmap, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_translate, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_destroy_frees_everything, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bad_arguments, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_nomem_keeps_earlier_mappings, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_eptp, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_kernel_allocator, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_violation_text, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_random_against_model, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_leaf_format, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_page_size_choice, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_no_large_pages_when_not_allowed, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_split_keeps_neighbours, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_unchanged_subrange_not_split, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_split_keeps_accessed_dirty, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_unmap, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_translate, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_destroy_frees_everything, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_bad_arguments, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_nomem_keeps_earlier_mappings, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_eptp, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_kernel_allocator, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_violation_text, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_random_against_model, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
