@@ -109,6 +109,7 @@ start:
 	CHECK_OR_FAIL 9
 
 	; 10: YMM state survives exits and other vCPUs running on this core
+	;     (the test runs clobber64 between the yields below)
 	xor ecx, ecx
 	mov eax, 0x7                    ; x87 | SSE | AVX
 	xor edx, edx
@@ -130,6 +131,12 @@ start:
 	mov ecx, 32
 	repe cmpsb
 	CHECK_OR_FAIL 10
+
+	; 12: LSTAR (written in check 6) survived the other vCPU's run
+	mov ecx, 0xc0000082
+	rdmsr
+	cmp eax, 0x89abcdef
+	CHECK_OR_FAIL 12
 
 	; 11: an unclaimed port reads all-ones
 	in al, 0x80

@@ -194,7 +194,7 @@ enum err ept_map(struct ept *e, uint64_t gpa, uint64_t hpa, uint64_t size, unsig
 	 * capability this builder does not track (SDM 3C 29.3.3.1). */
 	if (!(perms & EPT_R) || (perms & ~EPT_RWX))
 		return E_INVAL;
-	if (memtype >= 8 || !(VALID_MEMTYPES & (1u << memtype)))
+	if (memtype > EPTE_MT_MASK >> EPTE_MT_SHIFT || !(VALID_MEMTYPES & (1u << memtype)))
 		return E_INVAL;
 	return walk_range(e, gpa, hpa, size, (uint64_t)perms | (uint64_t)memtype << EPTE_MT_SHIFT);
 }

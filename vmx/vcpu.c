@@ -362,7 +362,10 @@ static enum err vcpu_load_new(struct vmx_vcpu *v)
 	if (e == E_OK) {
 		v->vmcs_state = VMCS_STATE_ACTIVE;
 		v->vmcs_cpu = (int32_t)this_cpu()->cpu_id;
+		/* A recycled VPID or EPT root may have stale translations (SDM 3C
+		 * 29.4.3): flush both before this vCPU's first entry. */
 		vmx_invvpid(VMX_INVVPID_SINGLE_CONTEXT, v->vpid, 0);
+		vmx_invept(VMX_INVEPT_SINGLE_CONTEXT, ept_eptp(v->ept));
 	}
 	return e;
 }
@@ -491,6 +494,32 @@ static void entry_failed(struct vmx_vcpu *v, int how)
 	vmcs_dump();
 }
 
+/* The guest-owned MSRs the MSR bitmap passes through (see setup_bitmaps):
+ * the host never uses them, so they are switched only when a vCPU starts or
+ * stops running on a CPU, not on every exit. */
+static const uint32_t switched_msrs[] = {MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SFMASK,
+					 MSR_IA32_KERNEL_GS_BASE, MSR_TSC_AUX};
+
+static uint64_t *msr_slot(struct vmx_vcpu *v, unsigned i)
+{
+	uint64_t *slots[] = {&v->msrs.star,   &v->msrs.lstar,		&v->msrs.cstar,
+			     &v->msrs.sfmask, &v->msrs.kernel_gs_base, &v->msrs.tsc_aux};
+
+	return slots[i];
+}
+
+static void msrs_load(struct vmx_vcpu *v)
+{
+	for (unsigned i = 0; i < sizeof(switched_msrs) / sizeof(switched_msrs[0]); i++)
+		cpu_wrmsr(switched_msrs[i], *msr_slot(v, i));
+}
+
+static void msrs_save(struct vmx_vcpu *v)
+{
+	for (unsigned i = 0; i < sizeof(switched_msrs) / sizeof(switched_msrs[0]); i++)
+		*msr_slot(v, i) = cpu_rdmsr(switched_msrs[i]);
+}
+
 enum vcpu_action vmx_vcpu_run(struct vmx_vcpu *v)
 {
 	enum vcpu_action act = VCPU_RESUME;
@@ -503,6 +532,7 @@ enum vcpu_action vmx_vcpu_run(struct vmx_vcpu *v)
 	flags = cpu_irq_save();
 	xstate_enter_guest(v->xsave_area, v->xcr0);
 	cpu_write_cr2(v->regs.cr2);
+	msrs_load(v);
 	while (act == VCPU_RESUME && !v->stopped) {
 		int r = vmx_enter(&v->regs, v->vmcs_state == VMCS_STATE_LAUNCHED);
 
@@ -513,6 +543,7 @@ enum vcpu_action vmx_vcpu_run(struct vmx_vcpu *v)
 		v->vmcs_state = VMCS_STATE_LAUNCHED;
 		act = vmx_exit_dispatch(v);
 	}
+	msrs_save(v);
 	v->regs.cr2 = cpu_read_cr2();
 	xstate_leave_guest(v->xsave_area, &v->xcr0);
 	cpu_irq_restore(flags);
