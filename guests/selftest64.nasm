@@ -143,6 +143,24 @@ start:
 	cmp al, 0xff
 	CHECK_OR_FAIL 11
 
+	; 13: an interrupt raised while IF=0 waits for the guest's STI
+	;     (interrupt-window exiting), then runs the guest's handler
+	cli
+	mov byte [rel irq_seen], 0
+	mov eax, HC_RAISE_IRQ
+	mov edi, VEC_TEST_IRQ
+	vmcall
+	test rax, rax
+	jnz .f13
+	cmp byte [rel irq_seen], 0
+	jne .f13
+	sti
+	nop
+	nop
+	cmp byte [rel irq_seen], 1
+.f13:
+	CHECK_OR_FAIL 13
+
 	PUTS msg_pass
 	mov al, 0
 	out EXIT_PORT, al
@@ -183,6 +201,9 @@ idt_setup:
 	lea rax, [rel on_gp]
 	mov ebx, VEC_GP
 	call set_gate
+	lea rax, [rel on_irq]
+	mov ebx, VEC_TEST_IRQ
+	call set_gate
 	lidt [rel idtr]
 	ret
 
@@ -200,6 +221,10 @@ set_gate:
 	mov [rsi + 8], eax
 	mov dword [rsi + 12], 0
 	ret
+
+on_irq:
+	mov byte [rel irq_seen], 1
+	iretq
 
 on_ud:
 	mov byte [rel fault_vec], VEC_UD
@@ -221,9 +246,10 @@ msg_pass:  db "selftest64: all checks passed", 0
 msg_fail:  db "selftest64: FAILED check", 0
 num:       db "?", 0
 fault_vec: db 0
+irq_seen:  db 0
 	align 8
 recover:   dq 0
-idtr:      dw 16 * 32 - 1
+idtr:      dw 16 * 256 - 1
 	   dq idt
 	align 32
 pattern:   db 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0xcc
@@ -231,6 +257,6 @@ pattern:   db 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 
 	   db 0x9a, 0xab, 0xbc, 0xcd, 0xde, 0xef, 0xfe, 0x0f
 result:    times 32 db 0
 	align 16
-idt:       times 16 * 32 db 0
+idt:       times 16 * 256 db 0
 	align 4096
 vmxon_region: times 4096 db 0

@@ -14,6 +14,7 @@
 #define UART_REGS 8
 #define LSR_THR_EMPTY 0x60
 #define SHUTDOWN_WORD "Shutdown"
+#define HC_FIRST_IRQ_VECTOR 32
 
 static void uart_flush(struct vm *vm)
 {
@@ -105,6 +106,14 @@ enum vcpu_action vdev_hypercall(struct vmx_vcpu *v)
 		return VCPU_BLOCK;
 	case HC_EXIT:
 		return vm_exit_with(v->owner, (int)r->rdi);
+	case HC_RAISE_IRQ:
+		if (r->rdi < HC_FIRST_IRQ_VECTOR || r->rdi > 0xff) {
+			r->rax = HC_EINVAL;
+			return VCPU_RESUME;
+		}
+		vmx_vcpu_queue_interrupt(v, (uint8_t)r->rdi);
+		r->rax = 0;
+		return VCPU_RESUME;
 	default:
 		r->rax = HC_ENOSYS;
 		return VCPU_RESUME;

@@ -356,6 +356,13 @@ static enum vcpu_action exit_ept_misconfig(struct vmx_vcpu *v)
 	return VCPU_STOP;
 }
 
+/* The guest opened its interrupt window: the run loop injects before entry. */
+static enum vcpu_action exit_interrupt_window(struct vmx_vcpu *v)
+{
+	(void)v;
+	return VCPU_RESUME;
+}
+
 static enum vcpu_action exit_preemption_timer(struct vmx_vcpu *v)
 {
 	(void)v;
@@ -366,6 +373,7 @@ static const exit_handler_fn exit_handlers[VCPU_EXIT_COUNTERS] = {
 	[VMX_EXIT_REASON_EXCEPTION_NMI] = exit_nmi_or_exception,
 	[VMX_EXIT_REASON_EXTERNAL_INTR] = exit_external_interrupt,
 	[VMX_EXIT_REASON_TRIPLE_FAULT] = exit_triple_fault,
+	[VMX_EXIT_REASON_INTR_WINDOW] = exit_interrupt_window,
 	[VMX_EXIT_REASON_CPUID] = exit_cpuid,
 	[VMX_EXIT_REASON_HLT] = exit_hlt,
 	[VMX_EXIT_REASON_INVD] = exit_skip,

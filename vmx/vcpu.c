@@ -341,6 +341,7 @@ static enum err vcpu_alloc(struct vmx_vcpu **out, const struct vmx_vcpu_config *
 	v->ops = cfg->ops;
 	v->owner = cfg->owner;
 	v->vmcs_cpu = -1;
+	v->pending_irq = -1;
 	v->vpid = vpid_alloc();
 	*out = v;
 	if (!v->vpid)
@@ -469,6 +470,41 @@ enum err vmx_vcpu_make_current(struct vmx_vcpu *v)
 	return vmcs_load(v->vmcs_pa);
 }
 
+#define RFLAGS_IF (1ull << 9)
+#define INTERRUPTIBILITY_STI_MOVSS 0x3u
+#define INTR_INFO_VALID (1u << 31)
+
+void vmx_vcpu_queue_interrupt(struct vmx_vcpu *v, uint8_t vector)
+{
+	v->pending_irq = vector;
+}
+
+static void interrupt_window(bool on)
+{
+	uint64_t ctl = vmcs_rd(VMCS_PROC_BASED_CONTROLS);
+
+	vmcs_wr(VMCS_PROC_BASED_CONTROLS, on ? ctl | VMX_PROC_INTR_WINDOW_EXITING
+					     : ctl & ~(uint64_t)VMX_PROC_INTR_WINDOW_EXITING);
+}
+
+/* SDM 3C 27.3.2.5 / 28.x: an external interrupt (type 0) can be injected
+ * only when RFLAGS.IF = 1 and there is no STI or MOV-SS blocking;
+ * otherwise ask for an exit as soon as the guest opens the window. */
+void vmx_vcpu_deliver_interrupt(struct vmx_vcpu *v)
+{
+	bool open = (vmcs_rd(VMCS_GUEST_RFLAGS) & RFLAGS_IF) &&
+		    !(vmcs_rd(VMCS_GUEST_INTERRUPTIBILITY) & INTERRUPTIBILITY_STI_MOVSS) &&
+		    !(vmcs_rd(VMCS_VM_ENTRY_INTR_INFO) & INTR_INFO_VALID);
+
+	if (!open) {
+		interrupt_window(true);
+		return;
+	}
+	interrupt_window(false);
+	vmcs_wr(VMCS_VM_ENTRY_INTR_INFO, (uint8_t)v->pending_irq | INTR_INFO_VALID);
+	v->pending_irq = -1;
+}
+
 static bool check_before_launch(struct vmx_vcpu *v)
 {
 	struct vmx_guest_state g;
@@ -534,7 +570,11 @@ enum vcpu_action vmx_vcpu_run(struct vmx_vcpu *v)
 	cpu_write_cr2(v->regs.cr2);
 	msrs_load(v);
 	while (act == VCPU_RESUME && !v->stopped) {
-		int r = vmx_enter(&v->regs, v->vmcs_state == VMCS_STATE_LAUNCHED);
+		int r;
+
+		if (__builtin_expect(v->pending_irq >= 0, 0))
+			vmx_vcpu_deliver_interrupt(v);
+		r = vmx_enter(&v->regs, v->vmcs_state == VMCS_STATE_LAUNCHED);
 
 		if (r) {
 			entry_failed(v, r);

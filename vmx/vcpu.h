@@ -59,6 +59,7 @@ struct vmx_vcpu {
 	uint64_t xcr0;
 	struct vmx_guest_msrs msrs;
 	uint64_t cr0_shadow, cr4_shadow;
+	int16_t pending_irq; /* external interrupt vector waiting for delivery, or -1 */
 	bool stopped;
 	int exit_status;
 	char stop_reason[VCPU_STOP_REASON_LEN];
@@ -92,6 +93,11 @@ void vmx_vcpu_destroy(struct vmx_vcpu *v);
 __attribute__((format(printf, 2, 3))) void vmx_vcpu_stop(struct vmx_vcpu *v, const char *fmt, ...);
 /* Rewrite the host-state fields that differ per CPU (after a move). */
 void vmx_vcpu_write_host_state(struct vmx_vcpu *v);
+/* Queue an external interrupt for the guest: injected at the next VM entry
+ * when the guest can take it, else interrupt-window exiting is armed. */
+void vmx_vcpu_queue_interrupt(struct vmx_vcpu *v, uint8_t vector);
+/* Called on an interrupt-window exit and before each entry. */
+void vmx_vcpu_deliver_interrupt(struct vmx_vcpu *v);
 /* Sum of the per-reason exit counters. */
 uint64_t vmx_vcpu_exits_total(const struct vmx_vcpu *v);
 /* Guest-state accessors for handlers. */

@@ -6,6 +6,8 @@
  * guests are stopped while a good VM finishes. SKIPs without VT-x.
  */
 #include "arch/x86/cpu.h"
+#include "arch/x86/lapic.h"
+#include "arch/x86/traps.h"
 #include "kernel/ktest.h"
 #include "kernel/printk.h"
 #include "lib/string.h"
@@ -21,6 +23,7 @@
 #define GUEST_MEM (4ull << 20)
 #define VMCS_AR_DB (1u << 14)
 #define MAX_STEPS 100000
+#define HOST_TICK_US 1000
 #define CLOBBER_EXIT_STATUS 7 /* guests/clobber64.nasm */
 
 static bool vcpu_skip(struct ktest *t)
@@ -90,6 +93,8 @@ KTEST(vcpu, long_mode_guest)
 	KT_EXPECT(t, v->exits[VMX_EXIT_REASON_VMCALL] >= 5 && v->exits[VMX_EXIT_REASON_IO] > 0,
 		  "VMCALL %llu, I/O %llu exits", (unsigned long long)v->exits[VMX_EXIT_REASON_VMCALL],
 		  (unsigned long long)v->exits[VMX_EXIT_REASON_IO]);
+	KT_EXPECT(t, v->exits[VMX_EXIT_REASON_INTR_WINDOW] >= 1,
+		  "the queued interrupt never waited for an interrupt window");
 	vm_destroy(a);
 	vm_destroy(b);
 	KT_ASSERT(t, pmm_free_count() == start, "%zu frames free after teardown, %zu before",
@@ -162,6 +167,42 @@ KTEST(vcpu, bad_guests_are_stopped)
 	vm_destroy(good);
 	KT_ASSERT(t, pmm_free_count() == start, "%zu frames free after teardown, %zu before",
 		  pmm_free_count(), start);
+}
+
+static volatile unsigned host_ticks;
+
+static void host_tick(struct trap_frame *f)
+{
+	(void)f;
+	host_ticks++;
+	lapic_eoi();
+}
+
+/* The host's own timer keeps firing while a guest runs: each tick is an
+ * external-interrupt exit, acknowledged on exit and handled by the host. */
+KTEST(vcpu, host_interrupts_during_guest)
+{
+	struct vm *vm = 0;
+	struct vmx_vcpu *v;
+
+	if (vcpu_skip(t))
+		return;
+	KT_ASSERT(t, make_vm(&vm, "ticked", "selftest64", VCPU_MODE_LONG) == E_OK,
+		  "could not create the VM");
+	host_ticks = 0;
+	traps_register(VECTOR_TIMER, host_tick);
+	lapic_timer_start(lapic_timer_ticks_for_us(HOST_TICK_US), VECTOR_TIMER, true);
+	run_to_end(vm);
+	lapic_timer_stop();
+	traps_register(VECTOR_TIMER, 0);
+	v = vm->vcpus[0];
+	KT_EXPECT(t, vm->exited && vm->exit_status == 0, "the guest did not finish: %s", vm->why);
+	KT_EXPECT(t, v->exits[VMX_EXIT_REASON_EXTERNAL_INTR] > 0 && host_ticks > 0,
+		  "%llu external-interrupt exits, %u host timer ticks",
+		  (unsigned long long)v->exits[VMX_EXIT_REASON_EXTERNAL_INTR], host_ticks);
+	ktest_diag(t, "%llu external-interrupt exits, %u host ticks handled",
+		   (unsigned long long)v->exits[VMX_EXIT_REASON_EXTERNAL_INTR], host_ticks);
+	vm_destroy(vm);
 }
 
 static int per_cpu_status[MAX_CPUS];
