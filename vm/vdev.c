@@ -103,7 +103,7 @@ enum vcpu_action vdev_hypercall(struct vmx_vcpu *v)
 		return VCPU_RESUME;
 	case HC_YIELD:
 		r->rax = 0;
-		return VCPU_BLOCK;
+		return VCPU_YIELD;
 	case HC_EXIT:
 		return vm_exit_with(v->owner, (int)r->rdi);
 	case HC_RAISE_IRQ:

@@ -366,7 +366,7 @@ static enum vcpu_action exit_interrupt_window(struct vmx_vcpu *v)
 static enum vcpu_action exit_preemption_timer(struct vmx_vcpu *v)
 {
 	(void)v;
-	return VCPU_BLOCK;
+	return VCPU_PREEMPT;
 }
 
 static const exit_handler_fn exit_handlers[VCPU_EXIT_COUNTERS] = {

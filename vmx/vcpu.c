@@ -461,6 +461,63 @@ void vmx_vcpu_inject_exception(struct vmx_vcpu *v, uint8_t vector, bool has_erro
 		vmcs_write(VMCS_VM_ENTRY_EXCEPTION_ERROR_CODE, error);
 }
 
+enum err vmx_vcpu_clear(struct vmx_vcpu *v)
+{
+	enum err e;
+
+	if (v->vmcs_state == VMCS_STATE_CLEAR)
+		return E_OK;
+	if (v->vmcs_cpu != (int32_t)this_cpu()->cpu_id)
+		return E_WRONG_CPU;
+	e = vmcs_clear(v->vmcs_pa);
+	if (e == E_OK) {
+		v->vmcs_state = VMCS_STATE_CLEAR;
+		v->vmcs_cpu = -1;
+	}
+	return e;
+}
+
+enum err vmx_vcpu_load(struct vmx_vcpu *v)
+{
+	enum err e;
+
+	if (v->vmcs_state != VMCS_STATE_CLEAR)
+		return vmx_vcpu_make_current(v);
+	e = vmcs_load(v->vmcs_pa);
+	if (e != E_OK)
+		return e;
+	v->vmcs_state = VMCS_STATE_ACTIVE;
+	v->vmcs_cpu = (int32_t)this_cpu()->cpu_id;
+	vmx_vcpu_write_host_state(v);
+	vmx_invvpid(VMX_INVVPID_SINGLE_CONTEXT, v->vpid, 0);
+	vmx_invept(VMX_INVEPT_SINGLE_CONTEXT, ept_eptp(v->ept));
+	return E_OK;
+}
+
+/* SDM 3C 26.5.1: the timer counts down at the TSC rate >> IA32_VMX_MISC[4:0]
+ * and, with "save VMX-preemption timer value", keeps counting across exits.
+ * The save control is only valid together with the pin control (27.2.1.2). */
+void vmx_vcpu_set_slice(struct vmx_vcpu *v, uint64_t tsc_ticks)
+{
+	const struct vmx_caps *c = vmx_percpu_caps();
+	uint64_t pin = vmcs_rd(VMCS_PIN_BASED_CONTROLS), ext = vmcs_rd(VMCS_VM_EXIT_CONTROLS);
+	uint64_t value = tsc_ticks >> c->misc.preemption_shift;
+	bool save = c->ctl[VMX_CTL_EXIT].allowed1 & VMX_EXIT_SAVE_PREEMPTION_TIMER;
+
+	(void)v;
+	if (!c->has.preemption_timer)
+		return;
+	if (!tsc_ticks) {
+		vmcs_wr(VMCS_PIN_BASED_CONTROLS, pin & ~(uint64_t)VMX_PIN_PREEMPTION_TIMER);
+		vmcs_wr(VMCS_VM_EXIT_CONTROLS, ext & ~(uint64_t)VMX_EXIT_SAVE_PREEMPTION_TIMER);
+		return;
+	}
+	vmcs_wr(VMCS_GUEST_PREEMPTION_TIMER, value > 0xffffffffu ? 0xffffffffu : value ? value : 1);
+	vmcs_wr(VMCS_PIN_BASED_CONTROLS, pin | VMX_PIN_PREEMPTION_TIMER);
+	if (save)
+		vmcs_wr(VMCS_VM_EXIT_CONTROLS, ext | VMX_EXIT_SAVE_PREEMPTION_TIMER);
+}
+
 enum err vmx_vcpu_make_current(struct vmx_vcpu *v)
 {
 	if (v->vmcs_cpu != (int32_t)this_cpu()->cpu_id)

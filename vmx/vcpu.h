@@ -27,7 +27,9 @@ struct vmx_regs {
 
 enum vmcs_state { VMCS_STATE_CLEAR, VMCS_STATE_ACTIVE, VMCS_STATE_LAUNCHED };
 
-enum vcpu_action { VCPU_RESUME, VCPU_BLOCK, VCPU_STOP };
+/* What a handler asks for: keep running, wait (HLT), give up the CPU
+ * (yield hypercall), end of time slice (preemption timer), or stop. */
+enum vcpu_action { VCPU_RESUME, VCPU_BLOCK, VCPU_YIELD, VCPU_PREEMPT, VCPU_STOP };
 
 struct vmx_vcpu;
 
@@ -85,6 +87,17 @@ struct vmx_vcpu_config {
 enum err vmx_vcpu_create(struct vmx_vcpu **out, const struct vmx_vcpu_config *cfg);
 /* Make v's VMCS current on this CPU (VMPTRLD if another one is). */
 enum err vmx_vcpu_make_current(struct vmx_vcpu *v);
+/*
+ * Moving a VMCS between CPUs (SDM Vol. 3C 25.11.1, 25.1): it may be active
+ * on one CPU only. vmx_vcpu_clear() runs on the CPU where it is active
+ * (reached by cross-call) and VMCLEARs it; vmx_vcpu_load() then VMPTRLDs it
+ * on the new CPU, rewrites the per-CPU host state, flushes the VPID and EPT
+ * contexts, and the next entry is a VMLAUNCH.
+ */
+enum err vmx_vcpu_clear(struct vmx_vcpu *v);
+enum err vmx_vcpu_load(struct vmx_vcpu *v);
+/* Arm the VMX-preemption timer for a slice of `tsc_ticks` (0 = off). */
+void vmx_vcpu_set_slice(struct vmx_vcpu *v, uint64_t tsc_ticks);
 /* Run until the vCPU stops or blocks; the VMCS must be active on this CPU. */
 enum vcpu_action vmx_vcpu_run(struct vmx_vcpu *v);
 /* VMCLEAR (on this CPU) and free everything. */
