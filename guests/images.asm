@@ -18,6 +18,10 @@ IMAGE triple64
 IMAGE real16
 IMAGE prot32
 IMAGE bench64
+IMAGE spin64
+IMAGE burn64
+IMAGE halt64
+IMAGE migrate64
 
 global guest_images
 section .rodata
@@ -33,4 +37,8 @@ guest_images:
 	ENTRY real16
 	ENTRY prot32
 	ENTRY bench64
+	ENTRY spin64
+	ENTRY burn64
+	ENTRY halt64
+	ENTRY migrate64
 	dq 0, 0, 0

@@ -42,6 +42,23 @@ static enum vcpu_action vm_exit_with(struct vm *vm, int status)
 	return VCPU_STOP;
 }
 
+/* The exit hypercall ends the calling vCPU; the VM exits when the last of
+ * its vCPUs has ended, with the highest status any of them gave. */
+static enum vcpu_action vcpu_end(struct vmx_vcpu *v, int status)
+{
+	struct vm *vm = v->owner;
+
+	if (v->id < VM_MAX_VCPUS && !vm->vcpu_ended[v->id]) {
+		vm->vcpu_ended[v->id] = true;
+		vm->vcpus_ended++;
+	}
+	if (status > vm->exit_status)
+		vm->exit_status = status;
+	if (vm->vcpus_ended >= vm->nvcpus)
+		return vm_exit_with(vm, vm->exit_status);
+	return VCPU_STOP;
+}
+
 static enum vcpu_action shutdown_port(struct vm *vm, uint8_t c)
 {
 	static const char word[] = SHUTDOWN_WORD;
@@ -105,7 +122,7 @@ enum vcpu_action vdev_hypercall(struct vmx_vcpu *v)
 		r->rax = 0;
 		return VCPU_YIELD;
 	case HC_EXIT:
-		return vm_exit_with(v->owner, (int)r->rdi);
+		return vcpu_end(v, (int)r->rdi);
 	case HC_RAISE_IRQ:
 		if (r->rdi < HC_FIRST_IRQ_VECTOR || r->rdi > 0xff) {
 			r->rax = HC_EINVAL;

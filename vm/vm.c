@@ -100,7 +100,7 @@ enum err vm_add_vcpu(struct vm *vm, enum vcpu_mode mode, struct vmx_vcpu **out)
 		.id = vm->nvcpus,
 		.mode = mode,
 		.rip = mode == VCPU_MODE_REAL ? 0 : VM_GUEST_LOAD,
-		.rsp = vm->mem_size - 16,
+		.rsp = vm->mem_size - 16 - vm->nvcpus * VM_VCPU_STACK,
 		.cr3 = mode == VCPU_MODE_LONG ? VM_GUEST_PML4 : 0,
 		.ept = &vm->ept,
 		.ops = &vm_vcpu_ops,
@@ -141,7 +141,7 @@ bool vm_step_vcpu(struct vm *vm, unsigned idx)
 	if (act == VCPU_STOP && v->stopped)
 		vm_stop(vm, v->stop_reason);
 	vm->run_tsc += cpu_rdtsc() - t0;
-	return !vm->stopped;
+	return !vm->stopped && !vm->vcpu_ended[idx];
 }
 
 void vm_run_vcpu(struct vm *vm, unsigned idx)

@@ -18,6 +18,7 @@
 #define VM_NAME_LEN 16
 #define VM_MAX_VCPUS 16
 #define VM_UART_LINE 160
+#define VM_VCPU_STACK 0x10000ull /* each vCPU's initial stack below the previous one's */
 
 /* Guest-physical layout of a built-in guest (see docs/hypercalls.md). */
 #define VM_GUEST_PML4 0x1000ull
@@ -33,6 +34,8 @@ struct vm {
 	struct ept ept;
 	struct vmx_vcpu *vcpus[VM_MAX_VCPUS];
 	unsigned nvcpus;
+	unsigned vcpus_ended; /* vCPUs that ended themselves (exit hypercall) */
+	bool vcpu_ended[VM_MAX_VCPUS];
 	bool stopped;
 	bool exited; /* stopped by the guest's own exit request */
 	int exit_status;
@@ -51,7 +54,7 @@ enum err vm_load_image(struct vm *vm, const void *image, size_t len);
 /* Create a vCPU on the calling CPU, starting at the image in `mode`. */
 enum err vm_add_vcpu(struct vm *vm, enum vcpu_mode mode, struct vmx_vcpu **out);
 /* Run vCPU `idx` on this CPU until it blocks (HLT, yield) or its VM
- * stops; returns false once the VM has stopped. */
+ * stops; returns false once the VM has stopped or the vCPU has ended. */
 bool vm_step_vcpu(struct vm *vm, unsigned idx);
 /* Run vCPU `idx` on this CPU until its VM stops (HLT waits and resumes). */
 void vm_run_vcpu(struct vm *vm, unsigned idx);
