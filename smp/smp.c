@@ -36,6 +36,8 @@ static uint64_t bringup_us;
 static uint64_t sipi_tsc;
 static volatile bool bringup_open;
 static volatile uint32_t ap_ticket;
+static void (*volatile idle_work)(void *);
+static void *volatile idle_arg;
 
 static void mark_online(unsigned cpu)
 {
@@ -194,8 +196,19 @@ void smp_ap_entry(uint32_t ticket)
 	p->bringup_tsc = cpu_rdtsc() - sipi_tsc;
 	p->online = true;
 	mark_online(idx);
-	for (;;)
+	for (;;) {
+		void (*fn)(void *) = idle_work;
+
+		if (fn)
+			fn(idle_arg);
 		__asm__ volatile("sti; hlt" ::: "memory");
+	}
+}
+
+void smp_set_idle_work(void (*fn)(void *), void *arg)
+{
+	idle_arg = arg;
+	__atomic_store_n(&idle_work, fn, __ATOMIC_RELEASE);
 }
 
 static void trampoline_install(void)

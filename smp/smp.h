@@ -34,6 +34,11 @@ enum err smp_call(unsigned cpu, void (*fn)(void *), void *arg);
 /* Run fn(arg) on every online CPU, the caller included, in parallel. */
 enum err smp_call_all(void (*fn)(void *), void *arg);
 
+/* Work the APs run from their idle loop (outside interrupt context, so it
+ * may wait for cross-calls), e.g. the scheduler; NULL stops it. An AP
+ * looks at it whenever an interrupt wakes it. */
+void smp_set_idle_work(void (*fn)(void *), void *arg);
+
 /* Try to start a CPU that is not listed (self-test of the timeout path). */
 enum err smp_try_start_apic(uint32_t apic_id, uint64_t timeout_us);
 

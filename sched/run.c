@@ -1,0 +1,364 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The per-CPU scheduling loop and VMCS movement (sched/run.h). The queueing
+ * policy lives in sched/sched.c; this file does what needs the hardware:
+ * VMX-preemption-timer slices, VMCLEAR by cross-call on the CPU a VMCS was
+ * last active on, VMPTRLD + host-state rewrite + VMLAUNCH on the new CPU
+ * (SDM Vol. 3C 25.1, 25.11.1), idle halts, wake-ups and statistics.
+ */
+#include "sched/run.h"
+#include "arch/x86/cpu.h"
+#include "arch/x86/lapic.h"
+#include "arch/x86/spinlock.h"
+#include "arch/x86/traps.h"
+#include "arch/x86/tsc.h"
+#include "arch/x86/uart.h"
+#include "kernel/panic.h"
+#include "kernel/printk.h"
+#include "lib/string.h"
+#include "mm/heap.h"
+#include "smp/smp.h"
+#include "vmx/vmcs.h"
+
+#define IDLE_WAIT_US 500
+#define STATS_KEY 's'
+
+static struct sched sched;
+static struct sched_rq rqs[MAX_CPUS];
+static struct spinlock lock = SPINLOCK_INIT;
+static uint64_t slice_tsc;
+static struct vm *vms[SCHED_MAX_VMS];
+static unsigned nvms;
+static volatile bool running;
+static volatile uint64_t deadline_tsc;
+static volatile unsigned cpus_in_loop;
+static unsigned check_failures;
+
+static void resched_irq(struct trap_frame *f)
+{
+	(void)f;
+	lapic_eoi();
+}
+
+static void idle_timer_irq(struct trap_frame *f)
+{
+	(void)f;
+	lapic_eoi();
+}
+
+void sched_run_init(uint64_t slice_us)
+{
+	sched_init(&sched, rqs, smp_num_cpus());
+	for (unsigned i = 0; i < smp_num_cpus(); i++)
+		sched_cpu_set_online(&sched, i, smp_cpu_online(i));
+	slice_tsc = tsc_from_us(slice_us ? slice_us : SCHED_DEFAULT_SLICE_US);
+	sched_set_slice(&sched, slice_tsc); /* `ran` is measured in TSC ticks */
+	nvms = 0;
+	check_failures = 0;
+	traps_register(VECTOR_RESCHEDULE, resched_irq);
+	traps_register(VECTOR_TIMER, idle_timer_irq);
+}
+
+static struct sched_vcpu *sv_of(struct sched_entity *e)
+{
+	return e->owner;
+}
+
+struct sched_vcpu *sched_vcpu_of(struct vm *vm, unsigned idx)
+{
+	for (unsigned i = 0; i < sched_entity_count(&sched); i++) {
+		struct sched_vcpu *sv = sv_of(sched_entity_at(&sched, i));
+
+		if (sv->vm == vm && sv->idx == idx)
+			return sv;
+	}
+	return 0;
+}
+
+static void kick(unsigned cpu)
+{
+	if (cpu != this_cpu()->cpu_id && smp_cpu_online(cpu))
+		lapic_send_ipi(smp_percpu(cpu)->apic_id, LAPIC_DM_FIXED, VECTOR_RESCHEDULE);
+}
+
+/* vCPUs are created on the BSP and VMCLEARed there, so any CPU may load them. */
+enum err sched_vm_start(struct vm *vm, const struct cpumask *allowed)
+{
+	uint64_t flags;
+	enum err e = E_OK;
+
+	if (nvms == SCHED_MAX_VMS)
+		return E_RANGE;
+	vms[nvms++] = vm;
+	for (unsigned i = 0; i < vm->nvcpus && e == E_OK; i++) {
+		struct sched_vcpu *sv = kzalloc(sizeof(*sv));
+
+		if (!sv)
+			return E_NOMEM;
+		sv->v = vm->vcpus[i];
+		sv->vm = vm;
+		sv->idx = i;
+		vmx_vcpu_clear(sv->v);
+		sv->se.id = sched_entity_count(&sched);
+		sv->se.owner = sv;
+		sv->se.vmcs_cpu = -1;
+		if (allowed)
+			sv->se.allowed = *allowed;
+		else
+			sv->se.allowed = sched.online;
+		flags = spin_lock_irqsave(&lock);
+		e = sched_add(&sched, &sv->se, (int)(i % smp_num_online()));
+		spin_unlock_irqrestore(&lock, flags);
+		if (e == E_OK)
+			kick(sv->se.cpu);
+	}
+	return e;
+}
+
+static void vmclear_here(void *arg)
+{
+	struct sched_vcpu *sv = arg;
+	enum err e = vmx_vcpu_clear(sv->v);
+
+	BUG_ON(e != E_OK);
+}
+
+/* Make sv's VMCS usable on this CPU: VMCLEAR it where it was active
+ * (cross-call), then VMPTRLD here with fresh host state. */
+static enum err bring_vmcs_here(struct sched_vcpu *sv, unsigned cpu)
+{
+	uint64_t flags;
+	enum err e;
+	int32_t from = sv->v->vmcs_cpu;
+
+	if (from >= 0 && from != (int32_t)cpu) {
+		e = smp_call((unsigned)from, vmclear_here, sv);
+		if (e != E_OK)
+			return e;
+		flags = spin_lock_irqsave(&lock);
+		sched_vmcs_cleared(&sched, &sv->se);
+		spin_unlock_irqrestore(&lock, flags);
+		from = -1;
+	}
+	e = vmx_vcpu_load(sv->v);
+	if (e == E_OK && from < 0) {
+		flags = spin_lock_irqsave(&lock);
+		e = sched_vmcs_loaded(&sched, &sv->se, cpu);
+		spin_unlock_irqrestore(&lock, flags);
+		if (e != E_OK)
+			panic("sched: VMCS of %s vCPU %u would be active on two CPUs", sv->vm->name,
+			      sv->idx);
+	}
+	return e;
+}
+
+static enum sched_put_reason reason_of(enum vcpu_action act)
+{
+	switch (act) {
+	case VCPU_BLOCK:
+		return SCHED_BLOCK;
+	case VCPU_YIELD:
+		return SCHED_YIELD;
+	case VCPU_STOP:
+		return SCHED_STOP;
+	default:
+		return SCHED_SLICE_END;
+	}
+}
+
+static void wake_sleepers(uint64_t now)
+{
+	for (unsigned i = 0; i < sched_entity_count(&sched); i++) {
+		struct sched_entity *e = sched_entity_at(&sched, i);
+
+		if (e->state == SCHED_BLOCKED && sv_of(e)->wake_tsc && sv_of(e)->wake_tsc <= now) {
+			sv_of(e)->wake_tsc = 0;
+			sched_wake(&sched, e);
+			kick(e->cpu);
+		}
+	}
+}
+
+static void check_invariants(void)
+{
+	char why[160];
+
+	if (!sched_check(&sched, why, sizeof(why))) {
+		check_failures++;
+		pr_err("sched: invariant broken: %s\n", why);
+	}
+}
+
+static void rotate_affinity(struct sched_vcpu *sv)
+{
+	struct cpumask one;
+	unsigned n = smp_num_online();
+
+	sv->rotate_cpu = (sv->rotate_cpu + 1) % n;
+	cpumask_zero(&one);
+	cpumask_set(&one, sv->rotate_cpu);
+	sched_set_affinity(&sched, &sv->se, &one);
+}
+
+static void put_back(unsigned cpu, struct sched_vcpu *sv, enum vcpu_action act, uint64_t ran)
+{
+	uint64_t flags = spin_lock_irqsave(&lock);
+
+	if (act == VCPU_BLOCK)
+		sv->wake_tsc = cpu_rdtsc() + tsc_from_us(SCHED_HLT_WAKE_US);
+	if (sv->vm->stopped || sv->vm->vcpu_ended[sv->idx])
+		act = VCPU_STOP;
+	sched_put(&sched, cpu, &sv->se, reason_of(act), ran);
+	if (sv->rotate && act != VCPU_STOP)
+		rotate_affinity(sv);
+	check_invariants();
+	spin_unlock_irqrestore(&lock, flags);
+}
+
+static void run_one(unsigned cpu, struct sched_vcpu *sv)
+{
+	enum vcpu_action act = VCPU_STOP;
+	uint64_t t0 = cpu_rdtsc();
+
+	if (!sv->vm->stopped && bring_vmcs_here(sv, cpu) == E_OK) {
+		vmx_vcpu_set_slice(sv->v, slice_tsc);
+		act = vmx_vcpu_run(sv->v);
+		if (sv->v->vmcs_state == VMCS_STATE_LAUNCHED && !sv->se.vmcs_launched)
+			sched_vmcs_launched(&sv->se);
+		if (act == VCPU_STOP && sv->v->stopped)
+			vm_stop(sv->vm, sv->v->stop_reason);
+	}
+	put_back(cpu, sv, act, cpu_rdtsc() - t0);
+}
+
+static bool all_stopped(void)
+{
+	for (unsigned i = 0; i < nvms; i++) {
+		if (!vms[i]->stopped)
+			return false;
+	}
+	return true;
+}
+
+static void idle(void)
+{
+	lapic_timer_start(lapic_timer_ticks_for_us(IDLE_WAIT_US), VECTOR_TIMER, false);
+	__asm__ volatile("sti; hlt" ::: "memory");
+}
+
+/* One CPU's loop; returns when every VM has stopped or time is up. */
+static void cpu_loop(void)
+{
+	unsigned cpu = this_cpu()->cpu_id;
+
+	__atomic_add_fetch(&cpus_in_loop, 1, __ATOMIC_SEQ_CST);
+	__asm__ volatile("sti" ::: "memory"); /* cross-call waits need interrupts on */
+	while (running && !all_stopped() && (!deadline_tsc || cpu_rdtsc() < deadline_tsc)) {
+		struct sched_entity *e;
+		uint64_t flags = spin_lock_irqsave(&lock);
+
+		wake_sleepers(cpu_rdtsc());
+		e = sched_pick(&sched, cpu);
+		if (!e)
+			e = sched_balance(&sched, cpu) ? sched_pick(&sched, cpu) : 0;
+		spin_unlock_irqrestore(&lock, flags);
+		if (e)
+			run_one(cpu, sv_of(e));
+		else
+			idle();
+		if (cpu == 0 && uart_getc_nonblock() == STATS_KEY)
+			sched_stats_print();
+	}
+	__atomic_sub_fetch(&cpus_in_loop, 1, __ATOMIC_SEQ_CST);
+}
+
+static void ap_loop(void *arg)
+{
+	(void)arg;
+	cpu_loop();
+}
+
+void sched_run(uint64_t max_us)
+{
+	uint64_t flags = cpu_irq_save();
+
+	deadline_tsc = max_us ? cpu_rdtsc() + tsc_from_us(max_us) : 0;
+	running = true;
+	smp_set_idle_work(ap_loop, 0);
+	for (unsigned i = 1; i < smp_num_cpus(); i++)
+		kick(i);
+	cpu_loop();
+	running = false;
+	smp_set_idle_work(0, 0);
+	while (__atomic_load_n(&cpus_in_loop, __ATOMIC_SEQ_CST))
+		cpu_pause();
+	lapic_timer_stop();
+	cpu_irq_save();
+	cpu_irq_restore(flags);
+}
+
+void sched_kill_vm(struct vm *vm, const char *why)
+{
+	uint64_t flags = spin_lock_irqsave(&lock);
+
+	vm_stop(vm, why);
+	/* Queued vCPUs stop when next picked; wake the blocked ones for that. */
+	for (unsigned i = 0; i < sched_entity_count(&sched); i++) {
+		struct sched_entity *e = sched_entity_at(&sched, i);
+
+		if (sv_of(e)->vm == vm && e->state == SCHED_BLOCKED && sched_wake(&sched, e))
+			kick(e->cpu);
+	}
+	spin_unlock_irqrestore(&lock, flags);
+}
+
+void sched_vm_release(struct vm *vm)
+{
+	for (unsigned i = 0; i < sched_entity_count(&sched); i++) {
+		struct sched_vcpu *sv = sv_of(sched_entity_at(&sched, i));
+
+		if (sv->vm != vm)
+			continue;
+		if (sv->v->vmcs_cpu >= 0 && sv->v->vmcs_cpu != (int32_t)this_cpu()->cpu_id)
+			smp_call((unsigned)sv->v->vmcs_cpu, vmclear_here, sv);
+		else
+			vmx_vcpu_clear(sv->v);
+		sched_vmcs_cleared(&sched, &sv->se);
+		if (sched_remove(&sched, &sv->se) != E_OK)
+			pr_err("sched: %s vCPU %u could not be unregistered\n", vm->name, sv->idx);
+		kfree(sv);
+		i--;
+	}
+	for (unsigned i = 0; i < nvms; i++) {
+		if (vms[i] == vm) {
+			vms[i] = vms[--nvms];
+			break;
+		}
+	}
+	vm_destroy(vm);
+}
+
+unsigned sched_check_failures(void)
+{
+	return check_failures;
+}
+
+void sched_stats_print(void)
+{
+	pr_info("sched: %-8s %4s %10s %8s %8s %8s %9s %8s %8s %8s\n", "vm", "vcpu", "run (us)",
+		"switches", "migrate", "slices", "exits", "cpuid", "io", "hlt");
+	for (unsigned i = 0; i < sched_entity_count(&sched); i++) {
+		struct sched_vcpu *sv = sv_of(sched_entity_at(&sched, i));
+		struct sched_entity *e = &sv->se;
+		const uint64_t *x = sv->v->exits;
+
+		pr_info("sched: %-8s %4u %10llu %8llu %8llu %8llu %9llu %8llu %8llu %8llu\n",
+			sv->vm->name, sv->idx, (unsigned long long)tsc_to_us(e->runtime),
+			(unsigned long long)e->switches, (unsigned long long)e->migrations,
+			(unsigned long long)e->slices,
+			(unsigned long long)vmx_vcpu_exits_total(sv->v),
+			(unsigned long long)x[VMX_EXIT_REASON_CPUID],
+			(unsigned long long)x[VMX_EXIT_REASON_IO],
+			(unsigned long long)x[VMX_EXIT_REASON_HLT]);
+	}
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Running VMs under the scheduler: every online CPU runs the loop in
+ * sched/run.c, picking vCPUs from its run queue (sched/sched.c), giving each
+ * a time slice through the VMX-preemption timer, blocking HLTing vCPUs until
+ * their wake-up time, and moving a VMCS to another CPU only by VMCLEAR on
+ * the CPU where it was active, then VMPTRLD and VMLAUNCH on the new one.
+ */
+#ifndef VIREO_SCHED_RUN_H
+#define VIREO_SCHED_RUN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "lib/error.h"
+#include "sched/cpumask.h"
+#include "sched/sched.h"
+#include "vm/vm.h"
+
+#define SCHED_HLT_WAKE_US 2000
+#define SCHED_MAX_VMS 8
+
+struct sched_vcpu {
+	struct sched_entity se;
+	struct vmx_vcpu *v;
+	struct vm *vm;
+	unsigned idx;
+	uint64_t wake_tsc;   /* blocked (HLT): when to wake */
+	bool rotate;         /* test hook: move to the next allowed CPU after every slice */
+	unsigned rotate_cpu;
+};
+
+void sched_run_init(uint64_t slice_us);
+/* Hand a VM's vCPUs to the scheduler (affinity: `allowed`, NULL = all CPUs). */
+enum err sched_vm_start(struct vm *vm, const struct cpumask *allowed);
+/* Run every started VM on all online CPUs until each has stopped, or until
+ * `max_us` of TSC time has passed (0: no limit). Called on the BSP. */
+void sched_run(uint64_t max_us);
+/* Stop a VM from outside (its vCPUs leave the run queues). */
+void sched_kill_vm(struct vm *vm, const char *why);
+/* VMCLEAR each of the VM's VMCSs on its last CPU and free everything. */
+void sched_vm_release(struct vm *vm);
+struct sched_vcpu *sched_vcpu_of(struct vm *vm, unsigned idx);
+/* Per-vCPU statistics table (run time, switches, migrations, exits). */
+void sched_stats_print(void);
+/* Invariant violations seen by the checker at switches (must stay 0). */
+unsigned sched_check_failures(void);
+
+#endif

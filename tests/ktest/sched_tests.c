@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The "sched" self-test suite (VT-x; SKIPs without it): CPU-bound vCPUs
+ * from two VMs share the cores fairly, a vCPU moved between cores over 100
+ * times keeps its state, HLTing vCPUs use no slices, a VM killed mid-run
+ * gives all its memory back, and no VMCS is ever active on two CPUs.
+ */
+#include "kernel/ktest.h"
+#include "kernel/printk.h"
+#include "mm/pmm.h"
+#include "sched/run.h"
+#include "smp/smp.h"
+#include "vm/images.h"
+#include "arch/x86/tsc.h"
+#include "vmx/percpu.h"
+#include "vmx/vmcs.h"
+
+#define SCHED_MEM (4ull << 20)
+#define TEST_SLICE_US 2000
+#define FAIR_SLICES_PER_VCPU 25
+#define FAIR_TOLERANCE_PERCENT 10
+#define MIN_MIGRATIONS 100
+#define MIGRATE_STOP_FLAG 0x9000ull
+#define HALT_RUN_US 100000
+#define KILL_RUN_US 50000
+
+static bool sched_skip(struct ktest *t)
+{
+	if (!vmx_is_enabled()) {
+		ktest_skip(t, "this CPU has no VT-x");
+		return true;
+	}
+	return false;
+}
+
+static enum err start_vm(struct vm **vm, const char *name, const char *image, unsigned vcpus)
+{
+	const struct guest_image *g = guest_image_find(image);
+	struct vmx_vcpu *v;
+	enum err e = g ? vm_create(vm, name, SCHED_MEM) : E_NOENT;
+
+	if (e == E_OK)
+		e = vm_load_image(*vm, g->data, g->size);
+	for (unsigned i = 0; i < vcpus && e == E_OK; i++)
+		e = vm_add_vcpu(*vm, VCPU_MODE_LONG, &v);
+	if (e == E_OK)
+		e = sched_vm_start(*vm, 0);
+	return e;
+}
+
+static uint64_t runtime(struct vm *vm, unsigned i)
+{
+	return sched_vcpu_of(vm, i)->se.runtime;
+}
+
+KTEST(sched, fair_shares)
+{
+	unsigned per_vm = 2 * smp_num_online(), n = 2 * per_vm;
+	struct vm *a = 0, *b = 0;
+	uint64_t total = 0, mean, worst = 0;
+
+	if (sched_skip(t))
+		return;
+	sched_run_init(TEST_SLICE_US);
+	KT_ASSERT(t, start_vm(&a, "fair-a", "burn64", per_vm) == E_OK, "cannot start fair-a");
+	KT_ASSERT(t, start_vm(&b, "fair-b", "burn64", per_vm) == E_OK, "cannot start fair-b");
+	sched_run((uint64_t)FAIR_SLICES_PER_VCPU * TEST_SLICE_US * n / smp_num_online());
+	sched_kill_vm(a, "test over");
+	sched_kill_vm(b, "test over");
+	sched_stats_print();
+	for (unsigned i = 0; i < per_vm; i++)
+		total += runtime(a, i) + runtime(b, i);
+	mean = total / n;
+	for (unsigned i = 0; i < per_vm; i++) {
+		uint64_t r[2] = {runtime(a, i), runtime(b, i)};
+
+		for (int k = 0; k < 2; k++) {
+			uint64_t d = r[k] > mean ? r[k] - mean : mean - r[k];
+
+			if (d > worst)
+				worst = d;
+		}
+	}
+	ktest_diag(t, "%u vCPUs on %u CPUs: worst deviation from the fair share %llu%%", n,
+		   smp_num_online(), (unsigned long long)(mean ? worst * 100 / mean : 100));
+	KT_EXPECT(t, mean && worst * 100 <= mean * FAIR_TOLERANCE_PERCENT,
+		  "a vCPU's run time is %llu%% away from the fair share (limit %u%%)",
+		  (unsigned long long)(mean ? worst * 100 / mean : 100), FAIR_TOLERANCE_PERCENT);
+	KT_EXPECT(t, sched_check_failures() == 0, "%u scheduler invariant failures",
+		  sched_check_failures());
+	sched_vm_release(a);
+	sched_vm_release(b);
+}
+
+KTEST(sched, migration_keeps_state)
+{
+	struct vm *m = 0, *load = 0;
+	struct sched_vcpu *sv;
+	uint8_t *stop;
+
+	if (sched_skip(t))
+		return;
+	if (smp_num_online() < 2) {
+		ktest_skip(t, "needs at least 2 CPUs to migrate between");
+		return;
+	}
+	sched_run_init(TEST_SLICE_US);
+	KT_ASSERT(t, start_vm(&m, "migrate", "migrate64", 1) == E_OK, "cannot start migrate");
+	KT_ASSERT(t, start_vm(&load, "load", "burn64", smp_num_online()) == E_OK,
+		  "cannot start the load VM");
+	sv = sched_vcpu_of(m, 0);
+	sv->rotate = true;
+	stop = phys_to_virt(m->mem_hpa + MIGRATE_STOP_FLAG);
+	for (int round = 0; round < 200 && sv->se.migrations < MIN_MIGRATIONS && !m->stopped;
+	     round++)
+		sched_run(20 * TEST_SLICE_US);
+	*stop = 1;
+	sv->rotate = false;
+	sched_kill_vm(load, "test over");
+	sched_run(0);
+	sched_stats_print();
+	ktest_diag(t, "%llu migrations", (unsigned long long)sv->se.migrations);
+	KT_EXPECT(t, sv->se.migrations >= MIN_MIGRATIONS, "only %llu migrations",
+		  (unsigned long long)sv->se.migrations);
+	KT_EXPECT(t, m->exited && m->exit_status == 0,
+		  "migrate64's self-check ended with status %d (1 GPRs, 2 YMM, 3 LSTAR) %s",
+		  m->exit_status, m->why);
+	KT_EXPECT(t, sched_check_failures() == 0, "%u scheduler invariant failures",
+		  sched_check_failures());
+	sched_vm_release(m);
+	sched_vm_release(load);
+}
+
+KTEST(sched, blocked_vcpus_use_no_slices)
+{
+	struct vm *h = 0, *busy = 0;
+	uint64_t busy_mean = 0;
+	struct sched_vcpu *sv;
+
+	if (sched_skip(t))
+		return;
+	sched_run_init(TEST_SLICE_US);
+	KT_ASSERT(t, start_vm(&h, "halter", "halt64", 2) == E_OK, "cannot start halter");
+	KT_ASSERT(t, start_vm(&busy, "busy", "burn64", smp_num_online()) == E_OK,
+		  "cannot start busy");
+	sched_run(HALT_RUN_US);
+	sched_kill_vm(h, "test over");
+	sched_kill_vm(busy, "test over");
+	sched_stats_print();
+	for (unsigned i = 0; i < smp_num_online(); i++)
+		busy_mean += runtime(busy, i) / smp_num_online();
+	for (unsigned i = 0; i < 2; i++) {
+		sv = sched_vcpu_of(h, i);
+		KT_EXPECT(t, sv->se.slices == 0, "halting vCPU %u ran %llu slices to their end", i,
+			  (unsigned long long)sv->se.slices);
+		KT_EXPECT(t, sv->v->exits[VMX_EXIT_REASON_HLT] > 0, "vCPU %u never halted", i);
+		KT_EXPECT(t, sv->se.runtime * 10 < busy_mean,
+			  "halting vCPU %u used %llu us, busy ones %llu us", i,
+			  (unsigned long long)tsc_to_us(sv->se.runtime),
+			  (unsigned long long)tsc_to_us(busy_mean));
+	}
+	sched_vm_release(h);
+	sched_vm_release(busy);
+}
+
+KTEST(sched, killed_vm_gives_memory_back)
+{
+	size_t start = pmm_free_count();
+	struct vm *k = 0;
+
+	if (sched_skip(t))
+		return;
+	sched_run_init(TEST_SLICE_US);
+	KT_ASSERT(t, start_vm(&k, "victim", "burn64", 3) == E_OK, "cannot start victim");
+	sched_run(KILL_RUN_US);
+	KT_EXPECT(t, !k->stopped, "the VM stopped before it was killed: %s", k->why);
+	sched_kill_vm(k, "killed by the test");
+	sched_run(0);
+	sched_vm_release(k);
+	KT_ASSERT(t, pmm_free_count() == start, "%zu frames free after release, %zu before",
+		  pmm_free_count(), start);
+	KT_EXPECT(t, sched_check_failures() == 0, "%u scheduler invariant failures",
+		  sched_check_failures());
+}

@@ -1,0 +1,635 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Parser for vireo.vm= values (name:key=value,...) and the one-line
+ * description of a parsed VM. Every rejected value yields a sentence naming
+ * the option, the value seen and what to write instead.
+ */
+#include <stdarg.h>
+#include "vm/config.h"
+#include "lib/format.h"
+#include "lib/string.h"
+#include "smp/percpu.h"
+#include "vmx/vcpu.h"
+
+_Static_assert(VM_CONFIG_CPUS == MAX_CPUS, "the VM CPU mask must cover every CPU");
+_Static_assert(VM_CONFIG_CPUS % VM_CONFIG_CPU_WORD_BITS == 0, "whole mask words");
+
+/* Longest piece of user text quoted back in a message. */
+#define VC_SHOW_MAX 40
+#define VC_DEC_BASE 10
+#define VC_KIB_SHIFT 10
+#define VC_MIB_SHIFT 20
+#define VC_GIB_SHIFT 30
+#define VC_GIB (1ull << VC_GIB_SHIFT)
+#define VC_KEYS_LIST_MAX 64
+#define VC_EXAMPLE "demo1:guest=spin64,vcpus=4,mem=16M,cpus=0-3"
+#define VC_PRINT_FIRST 0x20
+#define VC_PRINT_END 0x7f
+
+struct vc_parser {
+	struct vm_config *out;
+	const char *text;
+	size_t text_len;
+	size_t name_len; /* non-zero once the name is valid */
+	char *why;
+	size_t why_len;
+	unsigned seen; /* bit i: vc_keys[i] given */
+};
+
+/* A value as written after "key=". */
+struct vc_value {
+	const char *s;
+	size_t len;
+};
+
+struct vc_key {
+	const char *name;
+	const char *example;
+	enum err (*set)(struct vc_parser *p, const struct vc_value *v);
+};
+
+enum vc_num { VC_NUM_OK, VC_NUM_BAD, VC_NUM_OVERFLOW };
+
+static const struct {
+	const char *word;
+	int mode;
+	const char *describe;
+} vc_modes[] = {
+	{"long", VCPU_MODE_LONG, "long mode"},
+	{"protected", VCPU_MODE_PROTECTED32, "protected mode"},
+	{"real", VCPU_MODE_REAL, "real mode"},
+};
+
+#define VC_NMODES (sizeof(vc_modes) / sizeof(vc_modes[0]))
+
+static int vc_show(size_t len)
+{
+	return (int)(len < VC_SHOW_MAX ? len : VC_SHOW_MAX);
+}
+
+static const char *vc_more(size_t len)
+{
+	return len > VC_SHOW_MAX ? "..." : "";
+}
+
+static bool vc_equal(const char *s, size_t len, const char *word)
+{
+	return !strncmp(s, word, len) && word[len] == '\0';
+}
+
+/* Message text comes partly from the user: keep it printable on a console. */
+static void vc_sanitize(char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < VC_PRINT_FIRST || c >= VC_PRINT_END)
+			*s = '?';
+	}
+}
+
+static size_t vc_clamp(int n, size_t room)
+{
+	if (n <= 0 || room == 0)
+		return 0;
+	return (size_t)n < room ? (size_t)n : room - 1;
+}
+
+/* Write "vireo.vm=<name or text>: <message>" to why[] and return @e. */
+__attribute__((format(printf, 3, 4))) static enum err vc_fail(struct vc_parser *p, enum err e,
+							      const char *fmt, ...)
+{
+	size_t len;
+	va_list ap;
+
+	if (!p->why || !p->why_len)
+		return e;
+	if (p->name_len)
+		len = vc_clamp(fmt_snprintf(p->why, p->why_len, "vireo.vm=%.*s: ",
+					    (int)p->name_len, p->text),
+			       p->why_len);
+	else
+		len = vc_clamp(fmt_snprintf(p->why, p->why_len, "vireo.vm=%.*s%s: ",
+					    vc_show(p->text_len), p->text, vc_more(p->text_len)),
+			       p->why_len);
+	va_start(ap, fmt);
+	fmt_vsnprintf(p->why + len, p->why_len - len, fmt, ap);
+	va_end(ap);
+	vc_sanitize(p->why);
+	return e;
+}
+
+/* Decimal digits only; no sign, no spaces. */
+static enum vc_num vc_parse_dec(const char *s, size_t len, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (!len)
+		return VC_NUM_BAD;
+	for (size_t i = 0; i < len; i++) {
+		unsigned d;
+
+		if (s[i] < '0' || s[i] > '9')
+			return VC_NUM_BAD;
+		d = (unsigned)(s[i] - '0');
+		if (v > (UINT64_MAX - d) / VC_DEC_BASE)
+			return VC_NUM_OVERFLOW;
+		v = v * VC_DEC_BASE + d;
+	}
+	*out = v;
+	return VC_NUM_OK;
+}
+
+static unsigned vc_suffix_shift(char c)
+{
+	switch (c) {
+	case 'k':
+	case 'K':
+		return VC_KIB_SHIFT;
+	case 'm':
+	case 'M':
+		return VC_MIB_SHIFT;
+	case 'g':
+	case 'G':
+		return VC_GIB_SHIFT;
+	default:
+		return 0;
+	}
+}
+
+/* A decimal byte count with an optional K, M or G suffix (powers of 1024). */
+static enum vc_num vc_parse_size(const char *s, size_t len, uint64_t *out)
+{
+	unsigned shift = len ? vc_suffix_shift(s[len - 1]) : 0;
+	enum vc_num r;
+	uint64_t v;
+
+	r = vc_parse_dec(s, shift ? len - 1 : len, &v);
+	if (r != VC_NUM_OK)
+		return r;
+	if (v > (UINT64_MAX >> shift))
+		return VC_NUM_OVERFLOW;
+	*out = v << shift;
+	return VC_NUM_OK;
+}
+
+static enum err vc_set_guest(struct vc_parser *p, const struct vc_value *v)
+{
+	if (v->len >= VM_CONFIG_GUEST_MAX)
+		return vc_fail(p, E_RANGE,
+			       "guest=%.*s%s is longer than %u characters (use the name of a "
+			       "built-in guest, e.g. guest=spin64)",
+			       vc_show(v->len), v->s, vc_more(v->len), VM_CONFIG_GUEST_MAX - 1);
+	for (size_t i = 0; i < v->len; i++) {
+		char c = v->s[i];
+
+		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')
+			continue;
+		return vc_fail(p, E_INVAL,
+			       "guest=%.*s has '%c'; guest names use only a-z, 0-9 and '_' "
+			       "(e.g. guest=spin64)",
+			       (int)v->len, v->s, c);
+	}
+	memcpy(p->out->guest, v->s, v->len);
+	p->out->guest[v->len] = '\0';
+	return E_OK;
+}
+
+static enum err vc_set_vcpus(struct vc_parser *p, const struct vc_value *v)
+{
+	uint64_t n = 0;
+	enum vc_num r = vc_parse_dec(v->s, v->len, &n);
+
+	if (r == VC_NUM_BAD)
+		return vc_fail(p, E_INVAL, "vcpus=%.*s%s is not a number (use e.g. vcpus=4, from 1 to %u)",
+			       vc_show(v->len), v->s, vc_more(v->len), VM_CONFIG_MAX_VCPUS);
+	if (r == VC_NUM_OVERFLOW || n < 1 || n > VM_CONFIG_MAX_VCPUS)
+		return vc_fail(p, E_RANGE, "vcpus=%.*s%s is out of range (use 1 to %u vCPUs)",
+			       vc_show(v->len), v->s, vc_more(v->len), VM_CONFIG_MAX_VCPUS);
+	p->out->vcpus = (unsigned)n;
+	return E_OK;
+}
+
+static enum err vc_set_mem(struct vc_parser *p, const struct vc_value *v)
+{
+	uint64_t n = 0, fix;
+	enum vc_num r = vc_parse_size(v->s, v->len, &n);
+
+	if (r == VC_NUM_BAD)
+		return vc_fail(p, E_INVAL,
+			       "mem=%.*s%s is not a size (use a number with an optional K, M or G "
+			       "suffix, e.g. mem=16M)",
+			       vc_show(v->len), v->s, vc_more(v->len));
+	if (r == VC_NUM_OVERFLOW || n < VM_CONFIG_MEM_MIN || n > VM_CONFIG_MEM_MAX)
+		return vc_fail(p, E_RANGE, "mem=%.*s%s is outside 1M..1G (use e.g. mem=%s)",
+			       vc_show(v->len), v->s, vc_more(v->len),
+			       n > VM_CONFIG_MEM_MAX || r == VC_NUM_OVERFLOW ? "1G" : "2M");
+	if (n % VM_CONFIG_MEM_ALIGN) {
+		fix = (n + VM_CONFIG_MEM_ALIGN - 1) / VM_CONFIG_MEM_ALIGN * VM_CONFIG_MEM_ALIGN;
+		return vc_fail(p, E_INVAL, "mem=%.*s%s is not a multiple of 2 MiB (use e.g. mem=%lluM)",
+			       vc_show(v->len), v->s, vc_more(v->len),
+			       (unsigned long long)(fix >> VC_MIB_SHIFT));
+	}
+	p->out->mem_bytes = n;
+	return E_OK;
+}
+
+static void vc_cpus_set(struct vm_config_cpus *m, uint64_t lo, uint64_t hi)
+{
+	for (uint64_t c = lo; c <= hi; c++)
+		m->bits[c / VM_CONFIG_CPU_WORD_BITS] |= 1ull << (c % VM_CONFIG_CPU_WORD_BITS);
+}
+
+/* One CPU number of a range; @tok is the number's text. */
+static enum err vc_cpu_number(struct vc_parser *p, const struct vc_value *v,
+			      const struct vc_value *range, const struct vc_value *tok,
+			      uint64_t *out)
+{
+	enum vc_num r = vc_parse_dec(tok->s, tok->len, out);
+
+	if (r == VC_NUM_BAD)
+		return vc_fail(p, E_INVAL,
+			       "cpus=%.*s%s: '%.*s%s' is not a CPU number or range a-b (use e.g. "
+			       "cpus=0-3 or cpus=1+3+5-7)",
+			       vc_show(v->len), v->s, vc_more(v->len), vc_show(range->len), range->s,
+			       vc_more(range->len));
+	if (r == VC_NUM_OVERFLOW || *out >= VM_CONFIG_CPUS)
+		return vc_fail(p, E_RANGE, "cpus=%.*s%s: CPU %.*s%s is beyond the last CPU, %u",
+			       vc_show(v->len), v->s, vc_more(v->len), vc_show(tok->len), tok->s,
+			       vc_more(tok->len), VM_CONFIG_CPUS - 1);
+	return E_OK;
+}
+
+/* "a" or "a-b" with a <= b; @range is not empty. */
+static enum err vc_cpu_range(struct vc_parser *p, const struct vc_value *v,
+			     const struct vc_value *range, uint64_t *lo, uint64_t *hi)
+{
+	struct vc_value first = {range->s, 0}, last;
+	enum err e;
+
+	while (first.len < range->len && range->s[first.len] != '-')
+		first.len++;
+	e = vc_cpu_number(p, v, range, &first, lo);
+	if (e != E_OK)
+		return e;
+	if (first.len == range->len) {
+		*hi = *lo;
+		return E_OK;
+	}
+	last.s = range->s + first.len + 1;
+	last.len = range->len - first.len - 1;
+	e = vc_cpu_number(p, v, range, &last, hi);
+	if (e != E_OK)
+		return e;
+	if (*lo > *hi)
+		return vc_fail(p, E_INVAL, "cpus=%.*s%s: range %llu-%llu is descending (write %llu-%llu)",
+			       vc_show(v->len), v->s, vc_more(v->len), (unsigned long long)*lo,
+			       (unsigned long long)*hi, (unsigned long long)*hi,
+			       (unsigned long long)*lo);
+	return E_OK;
+}
+
+/* Ranges joined by '+', ascending and not overlapping. */
+static enum err vc_set_cpus(struct vc_parser *p, const struct vc_value *v)
+{
+	struct vm_config_cpus *m = &p->out->cpus;
+	uint64_t next = 0, lo, hi;
+	size_t pos = 0;
+
+	memset(m, 0, sizeof(*m));
+	for (;;) {
+		struct vc_value range = {v->s + pos, 0};
+		enum err e;
+
+		while (pos + range.len < v->len && range.s[range.len] != '+')
+			range.len++;
+		if (!range.len)
+			return vc_fail(p, E_INVAL,
+				       "cpus=%.*s%s has an empty range (join ranges with one '+', "
+				       "e.g. cpus=1+3+5-7)",
+				       vc_show(v->len), v->s, vc_more(v->len));
+		e = vc_cpu_range(p, v, &range, &lo, &hi);
+		if (e != E_OK)
+			return e;
+		if (lo < next)
+			return vc_fail(p, E_INVAL,
+				       "cpus=%.*s%s: range %.*s%s overlaps or comes before the one "
+				       "before it (list ranges in ascending order, e.g. cpus=1+3+5-7)",
+				       vc_show(v->len), v->s, vc_more(v->len), vc_show(range.len),
+				       range.s, vc_more(range.len));
+		vc_cpus_set(m, lo, hi);
+		next = hi + 1;
+		pos += range.len;
+		if (pos == v->len)
+			break;
+		pos++;
+	}
+	p->out->cpus_given = true;
+	return E_OK;
+}
+
+static enum err vc_set_mode(struct vc_parser *p, const struct vc_value *v)
+{
+	for (size_t i = 0; i < VC_NMODES; i++) {
+		if (vc_equal(v->s, v->len, vc_modes[i].word)) {
+			p->out->mode = vc_modes[i].mode;
+			return E_OK;
+		}
+	}
+	return vc_fail(p, E_INVAL,
+		       "mode=%.*s%s is not a mode (use mode=long, mode=protected or mode=real)",
+		       vc_show(v->len), v->s, vc_more(v->len));
+}
+
+static enum err vc_set_slice(struct vc_parser *p, const struct vc_value *v)
+{
+	uint64_t n = 0;
+	enum vc_num r = vc_parse_dec(v->s, v->len, &n);
+
+	if (r == VC_NUM_BAD)
+		return vc_fail(p, E_INVAL,
+			       "slice_us=%.*s%s is not a number of microseconds (use e.g. "
+			       "slice_us=10000)",
+			       vc_show(v->len), v->s, vc_more(v->len));
+	if (r == VC_NUM_OVERFLOW || n < VM_CONFIG_SLICE_MIN_US || n > VM_CONFIG_SLICE_MAX_US)
+		return vc_fail(p, E_RANGE, "slice_us=%.*s%s is out of range (use %llu to %llu)",
+			       vc_show(v->len), v->s, vc_more(v->len), VM_CONFIG_SLICE_MIN_US,
+			       VM_CONFIG_SLICE_MAX_US);
+	p->out->slice_us = n;
+	return E_OK;
+}
+
+static const struct vc_key vc_keys[] = {
+	{"guest", "guest=spin64", vc_set_guest},
+	{"vcpus", "vcpus=4", vc_set_vcpus},
+	{"mem", "mem=16M", vc_set_mem},
+	{"cpus", "cpus=0-3", vc_set_cpus},
+	{"mode", "mode=long", vc_set_mode},
+	{"slice_us", "slice_us=10000", vc_set_slice},
+};
+
+#define VC_NKEYS (sizeof(vc_keys) / sizeof(vc_keys[0]))
+#define VC_KEY_GUEST 0
+
+static void vc_keys_list(char *buf, size_t n)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < VC_NKEYS; i++)
+		len += vc_clamp(fmt_snprintf(buf + len, n - len, "%s%s", i ? ", " : "",
+					     vc_keys[i].name),
+				n - len);
+}
+
+static enum err vc_not_pair(struct vc_parser *p, const char *s, size_t len)
+{
+	char keys[VC_KEYS_LIST_MAX];
+
+	vc_keys_list(keys, sizeof(keys));
+	return vc_fail(p, E_INVAL, "'%.*s%s' is not key=value (known keys: %s)", vc_show(len), s,
+		       vc_more(len), keys);
+}
+
+/* One "key=value" between commas. */
+static enum err vc_pair(struct vc_parser *p, const char *s, size_t len)
+{
+	const struct vc_key *key = NULL;
+	struct vc_value v;
+	char keys[VC_KEYS_LIST_MAX];
+	size_t klen = 0, i;
+
+	if (!len)
+		return vc_fail(p, E_INVAL,
+			       "stray ',' (an empty key=value pair; separate pairs with one ',', "
+			       "e.g. vireo.vm=" VC_EXAMPLE ")");
+	while (klen < len && s[klen] != '=')
+		klen++;
+	for (i = 0; i < VC_NKEYS && klen; i++) {
+		if (vc_equal(s, klen, vc_keys[i].name))
+			key = &vc_keys[i];
+	}
+	if (!klen || (!key && klen == len))
+		return vc_not_pair(p, s, len);
+	if (!key) {
+		vc_keys_list(keys, sizeof(keys));
+		return vc_fail(p, E_INVAL, "unknown key '%.*s%s' (known keys: %s)", vc_show(klen), s,
+			       vc_more(klen), keys);
+	}
+	if (p->seen & (1u << (key - vc_keys)))
+		return vc_fail(p, E_EXIST, "%s= is given twice (give each key once)", key->name);
+	p->seen |= 1u << (key - vc_keys);
+	if (klen + 1 >= len)
+		return vc_fail(p, E_INVAL, "%s= has no value (use e.g. %s)", key->name,
+			       key->example);
+	v.s = s + klen + 1;
+	v.len = len - klen - 1;
+	return key->set(p, &v);
+}
+
+static enum err vc_pairs(struct vc_parser *p, const char *s, size_t len)
+{
+	size_t pos = 0;
+
+	if (!len)
+		return vc_fail(p, E_INVAL,
+			       "nothing after ':' (expected key=value pairs with at least guest=, "
+			       "e.g. vireo.vm=" VC_EXAMPLE ")");
+	for (;;) {
+		size_t end = pos;
+		enum err e;
+
+		while (end < len && s[end] != ',')
+			end++;
+		e = vc_pair(p, s + pos, end - pos);
+		if (e != E_OK)
+			return e;
+		if (end == len)
+			return E_OK;
+		pos = end + 1;
+	}
+}
+
+static bool vc_name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_' || c == '-';
+}
+
+/* The name before ':'; returns its length in *len. */
+static enum err vc_name(struct vc_parser *p, size_t *len)
+{
+	size_t n = 0;
+
+	while (n < p->text_len && p->text[n] != ':')
+		n++;
+	if (n == p->text_len)
+		return vc_fail(p, E_INVAL,
+			       "missing ':' after the VM name (expected name:key=value,..., e.g. "
+			       "vireo.vm=" VC_EXAMPLE ")");
+	if (!n)
+		return vc_fail(p, E_INVAL,
+			       "the VM name before ':' is empty (use 1 to %u letters, digits, '_' "
+			       "or '-', e.g. demo1)",
+			       VM_CONFIG_NAME_MAX - 1);
+	if (n >= VM_CONFIG_NAME_MAX)
+		return vc_fail(p, E_RANGE,
+			       "the VM name '%.*s%s' is longer than %u characters (use a shorter "
+			       "name, e.g. demo1)",
+			       vc_show(n), p->text, vc_more(n), VM_CONFIG_NAME_MAX - 1);
+	for (size_t i = 0; i < n; i++) {
+		if (!vc_name_char(p->text[i]))
+			return vc_fail(p, E_INVAL,
+				       "the VM name '%.*s' has '%c' (use only letters, digits, '_' "
+				       "and '-', e.g. demo1)",
+				       (int)n, p->text, p->text[i]);
+	}
+	*len = n;
+	return E_OK;
+}
+
+static enum err vc_parse(struct vc_parser *p)
+{
+	struct vm_config *out = p->out;
+	size_t name_len = 0;
+	enum err e;
+
+	p->text_len = strnlen(p->text, VM_CONFIG_TEXT_MAX + 1);
+	if (!p->text_len)
+		return vc_fail(p, E_INVAL,
+			       "the value is empty (expected name:key=value,..., e.g. vireo.vm=" VC_EXAMPLE
+			       ")");
+	if (p->text_len > VM_CONFIG_TEXT_MAX)
+		return vc_fail(p, E_RANGE, "the value is longer than %u characters (shorten it)",
+			       VM_CONFIG_TEXT_MAX);
+	e = vc_name(p, &name_len);
+	if (e != E_OK)
+		return e;
+	p->name_len = name_len;
+	memcpy(out->name, p->text, name_len);
+	out->name[name_len] = '\0';
+	e = vc_pairs(p, p->text + name_len + 1, p->text_len - name_len - 1);
+	if (e != E_OK)
+		return e;
+	if (!(p->seen & (1u << VC_KEY_GUEST)))
+		return vc_fail(p, E_INVAL, "guest= is missing (name a built-in guest, e.g. %s)",
+			       vc_keys[VC_KEY_GUEST].example);
+	return E_OK;
+}
+
+static void vc_defaults(struct vm_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->vcpus = VM_CONFIG_VCPUS_DEFAULT;
+	c->mem_bytes = VM_CONFIG_MEM_DEFAULT;
+	memset(c->cpus.bits, 0xff, sizeof(c->cpus.bits));
+	c->mode = VCPU_MODE_LONG;
+}
+
+enum err vm_config_parse(const char *text, struct vm_config *out, char *why, size_t why_len)
+{
+	struct vc_parser p = {out, text ? text : "", 0, 0, why, why_len, 0};
+	enum err e;
+
+	if (why && why_len)
+		why[0] = '\0';
+	if (!out)
+		return vc_fail(&p, E_INVAL, "no place to store the VM description (internal error)");
+	vc_defaults(out);
+	e = vc_parse(&p);
+	if (e != E_OK)
+		memset(out, 0, sizeof(*out));
+	return e;
+}
+
+/* ---- description ---------------------------------------------------------- */
+
+struct vc_buf {
+	char *s;
+	size_t n;
+	size_t len;
+};
+
+__attribute__((format(printf, 2, 3))) static void vc_add(struct vc_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	b->len += vc_clamp(fmt_vsnprintf(b->s + b->len, b->n - b->len, fmt, ap), b->n - b->len);
+	va_end(ap);
+}
+
+static unsigned vc_cpu_count(const struct vm_config_cpus *m)
+{
+	unsigned n = 0;
+
+	for (unsigned w = 0; w < VM_CONFIG_CPU_WORDS; w++) {
+		for (uint64_t bits = m->bits[w]; bits; bits &= bits - 1)
+			n++;
+	}
+	return n;
+}
+
+static void vc_add_cpus(struct vc_buf *b, const struct vm_config *c)
+{
+	unsigned count = vc_cpu_count(&c->cpus), cpu = 0;
+	bool first = true;
+
+	if (!c->cpus_given) {
+		vc_add(b, ", any CPU");
+		return;
+	}
+	vc_add(b, ", %s", count == 1 ? "CPU " : count ? "CPUs " : "no CPU");
+	while (cpu < VM_CONFIG_CPUS) {
+		unsigned end = cpu;
+
+		if (!vm_config_has_cpu(c, cpu)) {
+			cpu++;
+			continue;
+		}
+		while (end + 1 < VM_CONFIG_CPUS && vm_config_has_cpu(c, end + 1))
+			end++;
+		vc_add(b, end == cpu ? "%s%u" : "%s%u-%u", first ? "" : "+", cpu, end);
+		first = false;
+		cpu = end + 1;
+	}
+}
+
+static void vc_add_mem(struct vc_buf *b, uint64_t bytes)
+{
+	if (bytes && bytes % VC_GIB == 0)
+		vc_add(b, ", %llu GiB", (unsigned long long)(bytes >> VC_GIB_SHIFT));
+	else if (bytes % VM_CONFIG_MIB == 0)
+		vc_add(b, ", %llu MiB", (unsigned long long)(bytes >> VC_MIB_SHIFT));
+	else
+		vc_add(b, ", %llu bytes", (unsigned long long)bytes);
+}
+
+static void vc_add_mode(struct vc_buf *b, int mode)
+{
+	if (mode == VCPU_MODE_LONG)
+		return;
+	for (size_t i = 0; i < VC_NMODES; i++) {
+		if (vc_modes[i].mode == mode) {
+			vc_add(b, ", %s", vc_modes[i].describe);
+			return;
+		}
+	}
+	vc_add(b, ", mode %d", mode);
+}
+
+void vm_config_describe(const struct vm_config *c, char *buf, size_t n)
+{
+	struct vc_buf b = {buf, n, 0};
+
+	if (!buf || !n)
+		return;
+	buf[0] = '\0';
+	vc_add(&b, "%.*s: guest %.*s, %u vCPU%s", VM_CONFIG_NAME_MAX - 1, c->name,
+	       VM_CONFIG_GUEST_MAX - 1, c->guest, c->vcpus, c->vcpus == 1 ? "" : "s");
+	vc_add_mem(&b, c->mem_bytes);
+	vc_add_cpus(&b, c);
+	vc_add_mode(&b, c->mode);
+	if (c->slice_us)
+		vc_add(&b, ", slice %llu us", (unsigned long long)c->slice_us);
+}
