@@ -17,6 +17,7 @@ struct boot_state {
 	char test[128];
 	char test_token[64];
 	unsigned cmdline_problems;
+	uint64_t slice_us;
 	unsigned cpus_listed; /* usable CPUs in the MADT (1 without one) */
 	uint64_t ram_top;
 };

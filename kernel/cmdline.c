@@ -111,6 +111,7 @@ static void cl_add_expected(struct cmdline_parser *p, const struct cmdline_optio
 {
 	switch (o->type) {
 	case CMDLINE_STR:
+	case CMDLINE_LIST:
 		cl_add(p, "text of at most %zu characters", o->size ? o->size - 1 : 0);
 		break;
 	case CMDLINE_U64:
@@ -203,6 +204,25 @@ static void cl_set_str(struct cmdline_parser *p, const struct cmdline_option *o,
 		cl_bad_value(p, o, v, "is too long");
 		return;
 	}
+	memcpy(dst, v->s, v->len);
+	dst[v->len] = '\0';
+}
+
+static void cl_set_list(struct cmdline_parser *p, const struct cmdline_option *o,
+			const struct cmdline_value *v)
+{
+	struct cmdline_list *l = o->value;
+	char *dst;
+
+	if (l->count == l->cap) {
+		cl_bad_value(p, o, v, "is one too many (ignored)");
+		return;
+	}
+	if (v->len >= o->size) {
+		cl_bad_value(p, o, v, "is too long");
+		return;
+	}
+	dst = l->items + l->count++ * o->size;
 	memcpy(dst, v->s, v->len);
 	dst[v->len] = '\0';
 }
@@ -349,6 +369,9 @@ static void cl_word(struct cmdline_parser *p, const char *w, size_t len)
 		break;
 	case CMDLINE_ENUM:
 		cl_set_enum(p, o, &v);
+		break;
+	case CMDLINE_LIST:
+		cl_set_list(p, o, &v);
 		break;
 	}
 }

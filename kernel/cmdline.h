@@ -23,7 +23,15 @@
  *   CMDLINE_BOOL  bool; 1/0 yes/no on/off true/false, a bare key is true
  *   CMDLINE_ENUM  int; the index of the value in `choices`
  */
-enum cmdline_type { CMDLINE_STR, CMDLINE_U64, CMDLINE_BOOL, CMDLINE_ENUM };
+enum cmdline_type { CMDLINE_STR, CMDLINE_U64, CMDLINE_BOOL, CMDLINE_ENUM, CMDLINE_LIST };
+
+/* CMDLINE_LIST: every occurrence of the key is kept, in order, as text in
+ * items[count * size] (size: the option's `size` field). */
+struct cmdline_list {
+	char *items;
+	unsigned cap;
+	unsigned count;
+};
 
 struct cmdline_option {
 	const char *key;

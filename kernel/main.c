@@ -16,6 +16,7 @@
 #include "kernel/ktest.h"
 #include "kernel/panic.h"
 #include "kernel/platform.h"
+#include "kernel/vms.h"
 #include "kernel/power.h"
 #include "kernel/printk.h"
 #include "lib/string.h"
@@ -24,6 +25,8 @@
 
 #define BOOT_STACK_SIZE 16384
 #define IDENTITY_MAP_END 0x100000000ull
+#define VM_CONFIG_MAX_TEXTS 8
+#define SCHED_DEFAULT_SLICE_US 10000
 
 extern char boot_stack_top[];
 
@@ -34,7 +37,15 @@ static const char *const log_level_names[] = {"emerg", "1",    "2",     "err", "
 					       "5",     "info", "debug", NULL};
 static const char *const exit_policy_names[] = {"halt", "poweroff", NULL};
 
+#define VM_TEXT_MAX 160
+static char vm_texts[VM_CONFIG_MAX_TEXTS][VM_TEXT_MAX];
+static struct cmdline_list vm_list = {&vm_texts[0][0], VM_CONFIG_MAX_TEXTS, 0};
+
 static const struct cmdline_option boot_options[] = {
+	{"vireo.vm", CMDLINE_LIST, &vm_list, VM_TEXT_MAX, 0, 0, NULL,
+	 "a VM to run (repeatable): name:guest=<built-in>,vcpus=N,mem=16M,cpus=0-3"},
+	{"vireo.slice_us", CMDLINE_U64, &boot.slice_us, 0, 100, 1000000, NULL,
+	 "scheduler time slice in microseconds (default 10000)"},
 	{"vireo.log", CMDLINE_ENUM, &boot.log_level, 0, 0, 0, log_level_names,
 	 "console log level: err, warn, info, debug"},
 	{"vireo.serial", CMDLINE_STR, boot.serial, sizeof(boot.serial), 0, 0, NULL,
@@ -109,6 +120,7 @@ static void boot_apply_options(void)
 	const char *line = boot.mb2.cmdline ? boot.mb2.cmdline : "";
 
 	boot.log_level = LOG_INFO;
+	boot.slice_us = SCHED_DEFAULT_SLICE_US;
 	cmdline_parse(line, boot_options, sizeof(boot_options) / sizeof(boot_options[0]),
 		      cmdline_report, NULL);
 	printk_set_level(boot.log_level);
@@ -124,6 +136,19 @@ static void boot_cpu_tables(void)
 	pic_disable();
 	idt_init();
 	idt_load();
+}
+
+static void run_vms(void)
+{
+	const char *texts[VM_CONFIG_MAX_TEXTS];
+
+	for (unsigned i = 0; i < vm_list.count; i++)
+		texts[i] = vm_texts[i];
+	if (vm_list.count)
+		vms_run(texts, vm_list.count, boot.slice_us);
+	else
+		vms_run_demo(boot.slice_us);
+	pr_info("vireo: all VMs have finished\n");
 }
 
 void kmain(uint32_t magic, uint64_t info_pa)
@@ -151,7 +176,7 @@ void kmain(uint32_t magic, uint64_t info_pa)
 		power_set_test_mode(true);
 		ktest_run(boot.test);
 	}
-	pr_info("vireo: boot complete; nothing else to run yet\n");
+	run_vms();
 	if (boot.on_done == 1)
 		power_exit(VIREO_EXIT_PASS);
 	pr_info("vireo: halted (pass vireo.on_done=poweroff to power off instead)\n");

@@ -221,14 +221,16 @@ static void run_one(unsigned cpu, struct sched_vcpu *sv)
 	uint64_t t0 = cpu_rdtsc();
 
 	if (!sv->vm->stopped && bring_vmcs_here(sv, cpu) == E_OK) {
-		vmx_vcpu_set_slice(sv->v, slice_tsc);
+		vmx_vcpu_set_slice(sv->v, sv->slice_tsc ? sv->slice_tsc : slice_tsc);
 		act = vmx_vcpu_run(sv->v);
 		if (sv->v->vmcs_state == VMCS_STATE_LAUNCHED && !sv->se.vmcs_launched)
 			sched_vmcs_launched(&sv->se);
 		if (act == VCPU_STOP && sv->v->stopped)
 			vm_stop(sv->vm, sv->v->stop_reason);
 	}
-	put_back(cpu, sv, act, cpu_rdtsc() - t0);
+	t0 = cpu_rdtsc() - t0;
+	__atomic_add_fetch(&sv->vm->run_tsc, t0, __ATOMIC_RELAXED);
+	put_back(cpu, sv, act, t0);
 }
 
 static bool all_stopped(void)
@@ -295,6 +297,16 @@ void sched_run(uint64_t max_us)
 	lapic_timer_stop();
 	cpu_irq_save();
 	cpu_irq_restore(flags);
+}
+
+void sched_vm_set_slice(struct vm *vm, uint64_t slice_us)
+{
+	for (unsigned i = 0; i < vm->nvcpus; i++) {
+		struct sched_vcpu *sv = sched_vcpu_of(vm, i);
+
+		if (sv)
+			sv->slice_tsc = tsc_from_us(slice_us);
+	}
 }
 
 void sched_kill_vm(struct vm *vm, const char *why)

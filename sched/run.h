@@ -25,6 +25,7 @@ struct sched_vcpu {
 	struct vm *vm;
 	unsigned idx;
 	uint64_t wake_tsc;   /* blocked (HLT): when to wake */
+	uint64_t slice_tsc;  /* per-VM slice, 0 = the global one */
 	bool rotate;         /* test hook: move to the next allowed CPU after every slice */
 	unsigned rotate_cpu;
 };
@@ -35,6 +36,8 @@ enum err sched_vm_start(struct vm *vm, const struct cpumask *allowed);
 /* Run every started VM on all online CPUs until each has stopped, or until
  * `max_us` of TSC time has passed (0: no limit). Called on the BSP. */
 void sched_run(uint64_t max_us);
+/* Give every vCPU of a started VM its own slice length. */
+void sched_vm_set_slice(struct vm *vm, uint64_t slice_us);
 /* Stop a VM from outside (its vCPUs leave the run queues). */
 void sched_kill_vm(struct vm *vm, const char *why);
 /* VMCLEAR each of the VM's VMCSs on its last CPU and free everything. */

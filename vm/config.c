@@ -313,8 +313,9 @@ static enum err vc_set_cpus(struct vc_parser *p, const struct vc_value *v)
 			return e;
 		if (lo < next)
 			return vc_fail(p, E_INVAL,
-				       "cpus=%.*s%s: range %.*s%s overlaps or comes before the one "
-				       "before it (list ranges in ascending order, e.g. cpus=1+3+5-7)",
+				       "cpus=%.*s%s: range %.*s%s does not come after the previous "
+				       "range (list ranges in ascending order without overlap, e.g. "
+				       "cpus=1+3+5-7)",
 				       vc_show(v->len), v->s, vc_more(v->len), vc_show(range.len),
 				       range.s, vc_more(range.len));
 		vc_cpus_set(m, lo, hi);

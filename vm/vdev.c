@@ -35,7 +35,10 @@ static void uart_put(struct vm *vm, char c)
 
 static enum vcpu_action vm_exit_with(struct vm *vm, int status)
 {
+	uint64_t flags = spin_lock_irqsave(&vm->uart_lock);
+
 	uart_flush(vm);
+	spin_unlock_irqrestore(&vm->uart_lock, flags);
 	vm->exited = true;
 	vm->stopped = true;
 	vm->exit_status = status;
@@ -78,10 +81,14 @@ enum vcpu_action vdev_io(struct vmx_vcpu *v, uint16_t port, unsigned size, bool 
 	struct vm *vm = v->owner;
 
 	if (port >= VDEV_COM1_BASE && port < VDEV_COM1_BASE + UART_REGS) {
-		if (in)
+		if (in) {
 			*value = port == VDEV_COM1_BASE + UART_LSR ? LSR_THR_EMPTY : 0;
-		else if (port == VDEV_COM1_BASE + UART_THR)
+		} else if (port == VDEV_COM1_BASE + UART_THR) {
+			uint64_t flags = spin_lock_irqsave(&vm->uart_lock);
+
 			uart_put(vm, (char)*value);
+			spin_unlock_irqrestore(&vm->uart_lock, flags);
+		}
 		return VCPU_RESUME;
 	}
 	if (port == VDEV_EXIT_PORT && !in)
@@ -99,11 +106,15 @@ static uint64_t hc_console_write(struct vmx_vcpu *v, uint64_t gpa, uint64_t len)
 	struct vm *vm = v->owner;
 	char buf[HC_CONSOLE_MAX];
 
+	uint64_t flags;
+
 	if (len > sizeof(buf) || guest_phys_read(v, gpa, buf, len) != E_OK)
 		return HC_EINVAL;
+	flags = spin_lock_irqsave(&vm->uart_lock);
 	for (uint64_t i = 0; i < len; i++)
 		uart_put(vm, buf[i]);
 	uart_flush(vm);
+	spin_unlock_irqrestore(&vm->uart_lock, flags);
 	return len;
 }
 

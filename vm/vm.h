@@ -11,12 +11,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "arch/x86/spinlock.h"
 #include "lib/error.h"
 #include "vmx/ept.h"
 #include "vmx/vcpu.h"
 
 #define VM_NAME_LEN 16
-#define VM_MAX_VCPUS 16
+#define VM_MAX_VCPUS 64
 #define VM_UART_LINE 160
 #define VM_VCPU_STACK 0x10000ull /* each vCPU's initial stack below the previous one's */
 
@@ -39,6 +40,7 @@ struct vm {
 	bool stopped;
 	bool exited; /* stopped by the guest's own exit request */
 	int exit_status;
+	struct spinlock uart_lock; /* vCPUs of one VM may write COM1 at once */
 	char uart_line[VM_UART_LINE];
 	unsigned shutdown_pos;
 	unsigned uart_len;

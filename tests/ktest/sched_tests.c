@@ -7,6 +7,7 @@
  */
 #include "kernel/ktest.h"
 #include "kernel/printk.h"
+#include "kernel/vms.h"
 #include "mm/pmm.h"
 #include "sched/run.h"
 #include "smp/smp.h"
@@ -181,4 +182,22 @@ KTEST(sched, killed_vm_gives_memory_back)
 		  pmm_free_count(), start);
 	KT_EXPECT(t, sched_check_failures() == 0, "%u scheduler invariant failures",
 		  sched_check_failures());
+}
+
+/* VM descriptions as vireo.vm= gives them: bad ones are refused by name and
+ * not started, the good one runs its vCPUs to the end. */
+KTEST(sched, command_line_vms)
+{
+	static const char *const texts[] = {
+		"nope:guest=no_such_guest",
+		"badmem:guest=spin64,mem=3M",
+		"twice:guest=spin64,vcpus=2,vcpus=3",
+		"cfg:guest=spin64,vcpus=3,mem=8M",
+	};
+	unsigned ran;
+
+	if (sched_skip(t))
+		return;
+	ran = vms_run(texts, 4, TEST_SLICE_US);
+	KT_EXPECT(t, ran == 1, "%u VMs ran, expected only 'cfg'", ran);
 }

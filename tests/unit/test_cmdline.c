@@ -25,6 +25,8 @@ static bool opt_flag;
 static int opt_mode;
 
 static const char *const mode_names[] = {"halt", "poweroff", "reboot", NULL};
+static char list_items[2][8];
+static struct cmdline_list opt_list = {&list_items[0][0], 2, 0};
 
 static const struct cmdline_option opts[] = {
     {"name", CMDLINE_STR, opt_name, sizeof(opt_name), 0, 0, NULL, "a short name"},
@@ -32,6 +34,7 @@ static const struct cmdline_option opts[] = {
     {"any", CMDLINE_U64, &opt_any, 0, 0, 0, NULL, "any number"},
     {"flag", CMDLINE_BOOL, &opt_flag, 0, 0, 0, NULL, "a switch"},
     {"mode", CMDLINE_ENUM, &opt_mode, 0, 0, 0, mode_names, "what to do"},
+    {"vm", CMDLINE_LIST, &opt_list, sizeof(list_items[0]), 0, 0, NULL, "repeatable"},
 };
 
 #define NOPTS (sizeof(opts) / sizeof(opts[0]))
@@ -56,6 +59,7 @@ static int reset(void **state)
 	opt_any = 0;
 	opt_flag = false;
 	opt_mode = 0;
+	opt_list.count = 0;
 	nmsgs = 0;
 	memset(msgs, 0, sizeof(msgs));
 	return 0;
@@ -78,6 +82,24 @@ static void assert_msg(unsigned i, const char *part)
 	assert_true(i < nmsgs);
 	if (!strstr(msgs[i], part))
 		fail_msg("message '%s' lacks '%s'", msgs[i], part);
+}
+
+static void test_list_keeps_every_occurrence(void **state)
+{
+	parse("vm=a:x vm=\"b c\"", 0);
+	assert_int_equal(opt_list.count, 2);
+	assert_string_equal(list_items[0], "a:x");
+	assert_string_equal(list_items[1], "b c");
+	parse("vm=third", 1); /* the list is full */
+	assert_msg(0, "one too many");
+	assert_int_equal(opt_list.count, 2);
+}
+
+static void test_list_item_too_long(void **state)
+{
+	parse("vm=123456789", 1);
+	assert_msg(0, "too long");
+	assert_int_equal(opt_list.count, 0);
 }
 
 static void test_empty_line(void **state)
@@ -375,6 +397,8 @@ static void test_long_text_clamped(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_list_keeps_every_occurrence, reset),
+		cmocka_unit_test_setup(test_list_item_too_long, reset),
 	    cmocka_unit_test_setup(test_empty_line, reset),
 	    cmocka_unit_test_setup(test_string, reset),
 	    cmocka_unit_test_setup(test_string_too_long, reset),

@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Starting the VMs the command line describes (vireo.vm=, or the two-VM demo
+ * when none is given): each description is checked, its VM built on this
+ * CPU and handed to the scheduler; then all run to completion, and their
+ * results and the per-vCPU statistics are printed.
+ */
+#include "kernel/vms.h"
+#include "kernel/printk.h"
+#include "lib/format.h"
+#include "lib/string.h"
+#include "sched/run.h"
+#include "smp/smp.h"
+#include "vm/config.h"
+#include "vm/images.h"
+#include "vm/vm.h"
+#include "vmx/percpu.h"
+#include "vmx/vmx_smp.h"
+
+static struct vm_config configs[VM_CONFIG_MAX];
+static struct vm *started[VM_CONFIG_MAX];
+
+static enum err build_vm(const struct vm_config *c, struct vm **out)
+{
+	const struct guest_image *g = guest_image_find(c->guest);
+	struct vmx_vcpu *v;
+	enum err e;
+
+	if (!g) {
+		pr_err("vms: %s: no built-in guest '%s' (not started)\n", c->name, c->guest);
+		return E_NOENT;
+	}
+	e = vm_create(out, c->name, c->mem_bytes);
+	if (e == E_OK)
+		e = vm_load_image(*out, g->data, g->size);
+	for (unsigned i = 0; i < c->vcpus && e == E_OK; i++)
+		e = vm_add_vcpu(*out, (enum vcpu_mode)c->mode, &v);
+	if (e != E_OK) {
+		pr_err("vms: %s: could not be built: %s (not started)\n", c->name, err_text(e));
+		if (*out)
+			vm_destroy(*out);
+		*out = 0;
+	}
+	return e;
+}
+
+static enum err start_one(const struct vm_config *c, struct vm **out)
+{
+	struct cpumask allowed, online = {0};
+	char desc[128];
+	enum err e;
+
+	for (unsigned i = 0; i < smp_num_cpus(); i++) {
+		if (smp_cpu_online(i))
+			cpumask_set(&online, i);
+	}
+	memcpy(allowed.bits, c->cpus.bits, sizeof(allowed.bits));
+	if (!cpumask_and(&allowed, &allowed, &online)) {
+		pr_err("vms: %s: none of its cpus= CPUs is online (not started)\n", c->name);
+		return E_INVAL;
+	}
+	e = build_vm(c, out);
+	if (e == E_OK)
+		e = sched_vm_start(*out, &allowed);
+	if (e == E_OK && c->slice_us)
+		sched_vm_set_slice(*out, c->slice_us);
+	if (e == E_OK) {
+		vm_config_describe(c, desc, sizeof(desc));
+		pr_info("vms: started %s\n", desc);
+	}
+	return e;
+}
+
+unsigned vms_run(const char *const *texts, unsigned n, uint64_t slice_us)
+{
+	unsigned count = 0;
+	char why[VM_CONFIG_WHY_MAX];
+
+	if (!n)
+		return 0;
+	if (!vmx_is_enabled()) {
+		pr_err("vms: cannot start VMs: %s\n",
+		       vmx_unavailable_reason() ? vmx_unavailable_reason() : "VMX is off");
+		return 0;
+	}
+	sched_run_init(slice_us);
+	for (unsigned i = 0; i < n && i < VM_CONFIG_MAX; i++) {
+		if (vm_config_parse(texts[i], &configs[count], why, sizeof(why)) != E_OK) {
+			pr_err("vms: %s; that VM is not started\n", why);
+			continue;
+		}
+		if (start_one(&configs[count], &started[count]) == E_OK)
+			count++;
+	}
+	if (!count)
+		return 0;
+	sched_run(0);
+	for (unsigned i = 0; i < count; i++)
+		vm_report(started[i]);
+	sched_stats_print();
+	for (unsigned i = 0; i < count; i++)
+		sched_vm_release(started[i]);
+	return count;
+}
+
+unsigned vms_run_demo(uint64_t slice_us)
+{
+	static char a[64], b[64];
+	const char *texts[2] = {a, b};
+	unsigned vcpus = smp_num_online() + 1;
+
+	fmt_snprintf(a, sizeof(a), "demo1:guest=spin64,vcpus=%u", vcpus);
+	fmt_snprintf(b, sizeof(b), "demo2:guest=spin64,vcpus=%u", vcpus);
+	pr_info("vms: no vireo.vm= given: running the demo, two VMs of %u vCPUs each on %u CPUs\n",
+		vcpus, smp_num_online());
+	return vms_run(texts, 2, slice_us);
+}

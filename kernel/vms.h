@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: MIT */
+/* Running the VMs named on the command line (kernel/vms.c). */
+#ifndef VIREO_KERNEL_VMS_H
+#define VIREO_KERNEL_VMS_H
+
+#include <stdint.h>
+
+/* Parse, build and run the VM descriptions; returns how many ran. */
+unsigned vms_run(const char *const *texts, unsigned n, uint64_t slice_us);
+/* Two demo VMs with more vCPUs than there are CPUs. */
+unsigned vms_run_demo(uint64_t slice_us);
+
+#endif
