@@ -26,7 +26,7 @@ KOBJS := $(patsubst %.c,$(BUILD)/k/%.o,$(KSRCS_C)) $(patsubst %.asm,$(BUILD)/k/%
 ELF := $(BUILD)/vireo.elf
 ISO := $(BUILD)/vireo.iso
 
-.PHONY: all kernel iso deps test unit fuzz check matrix clean run run-qemu run-bochs run-kvm bench-exit \
+.PHONY: all kernel iso deps test unit fuzz check matrix clean run run-qemu run-bochs run-kvm bench-exit bench-sched \
 	debug usb test-kvm bench-smp format
 all: $(ISO)
 kernel: $(ELF)
@@ -171,6 +171,9 @@ debug: deps $(BUILD)/vireo-run.iso
 
 bench-exit: deps $(ELF)
 	@bash tools/bench-exit.sh
+
+bench-sched: deps $(ELF)
+	@bash tools/bench-sched.sh
 
 bench-smp: deps $(ELF)
 	@bash tools/bench-smp.sh $(ELF)

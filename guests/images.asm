@@ -22,6 +22,7 @@ IMAGE spin64
 IMAGE burn64
 IMAGE halt64
 IMAGE migrate64
+IMAGE yield64
 
 global guest_images
 section .rodata
@@ -41,4 +42,5 @@ guest_images:
 	ENTRY burn64
 	ENTRY halt64
 	ENTRY migrate64
+	ENTRY yield64
 	dq 0, 0, 0

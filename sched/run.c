@@ -33,6 +33,14 @@ static volatile bool running;
 static volatile uint64_t deadline_tsc;
 static volatile unsigned cpus_in_loop;
 static unsigned check_failures;
+static bool debug_checks = true;
+
+/* Cost accounting for `make bench-sched` (TSC ticks, summed over CPUs). */
+static struct {
+	uint64_t switch_tsc, switches;     /* VMPTRLD of another vCPU on this CPU */
+	uint64_t migrate_tsc, migrations;  /* VMCLEAR by cross-call + VMPTRLD + host state */
+	uint64_t loop_tsc, guest_tsc;      /* all loop time / time inside vmx_vcpu_run */
+} cost;
 
 static void resched_irq(struct trap_frame *f)
 {
@@ -130,8 +138,11 @@ static enum err bring_vmcs_here(struct sched_vcpu *sv, unsigned cpu)
 	uint64_t flags;
 	enum err e;
 	int32_t from = sv->v->vmcs_cpu;
+	uint64_t t0 = cpu_rdtsc();
+	bool moved = from >= 0 && from != (int32_t)cpu;
+	bool other = vmcs_current() != sv->v->vmcs_pa;
 
-	if (from >= 0 && from != (int32_t)cpu) {
+	if (moved) {
 		e = smp_call((unsigned)from, vmclear_here, sv);
 		if (e != E_OK)
 			return e;
@@ -148,6 +159,13 @@ static enum err bring_vmcs_here(struct sched_vcpu *sv, unsigned cpu)
 		if (e != E_OK)
 			panic("sched: VMCS of %s vCPU %u would be active on two CPUs", sv->vm->name,
 			      sv->idx);
+	}
+	if (moved) {
+		__atomic_add_fetch(&cost.migrate_tsc, cpu_rdtsc() - t0, __ATOMIC_RELAXED);
+		__atomic_add_fetch(&cost.migrations, 1, __ATOMIC_RELAXED);
+	} else if (other) {
+		__atomic_add_fetch(&cost.switch_tsc, cpu_rdtsc() - t0, __ATOMIC_RELAXED);
+		__atomic_add_fetch(&cost.switches, 1, __ATOMIC_RELAXED);
 	}
 	return e;
 }
@@ -211,7 +229,8 @@ static void put_back(unsigned cpu, struct sched_vcpu *sv, enum vcpu_action act, 
 	sched_put(&sched, cpu, &sv->se, reason_of(act), ran);
 	if (sv->rotate && act != VCPU_STOP)
 		rotate_affinity(sv);
-	check_invariants();
+	if (debug_checks)
+		check_invariants();
 	spin_unlock_irqrestore(&lock, flags);
 }
 
@@ -221,8 +240,11 @@ static void run_one(unsigned cpu, struct sched_vcpu *sv)
 	uint64_t t0 = cpu_rdtsc();
 
 	if (!sv->vm->stopped && bring_vmcs_here(sv, cpu) == E_OK) {
+		uint64_t g0 = cpu_rdtsc();
+
 		vmx_vcpu_set_slice(sv->v, sv->slice_tsc ? sv->slice_tsc : slice_tsc);
 		act = vmx_vcpu_run(sv->v);
+		__atomic_add_fetch(&cost.guest_tsc, cpu_rdtsc() - g0, __ATOMIC_RELAXED);
 		if (sv->v->vmcs_state == VMCS_STATE_LAUNCHED && !sv->se.vmcs_launched)
 			sched_vmcs_launched(&sv->se);
 		if (act == VCPU_STOP && sv->v->stopped)
@@ -252,6 +274,7 @@ static void idle(void)
 static void cpu_loop(void)
 {
 	unsigned cpu = this_cpu()->cpu_id;
+	uint64_t t0 = cpu_rdtsc();
 
 	__atomic_add_fetch(&cpus_in_loop, 1, __ATOMIC_SEQ_CST);
 	__asm__ volatile("sti" ::: "memory"); /* cross-call waits need interrupts on */
@@ -271,6 +294,7 @@ static void cpu_loop(void)
 		if (cpu == 0 && uart_getc_nonblock() == STATS_KEY)
 			sched_stats_print();
 	}
+	__atomic_add_fetch(&cost.loop_tsc, cpu_rdtsc() - t0, __ATOMIC_RELAXED);
 	__atomic_sub_fetch(&cpus_in_loop, 1, __ATOMIC_SEQ_CST);
 }
 
@@ -348,6 +372,32 @@ void sched_vm_release(struct vm *vm)
 		}
 	}
 	vm_destroy(vm);
+}
+
+void sched_set_debug_checks(bool on)
+{
+	debug_checks = on;
+}
+
+void sched_cost_reset(void)
+{
+	memset(&cost, 0, sizeof(cost));
+}
+
+void sched_cost_print(void)
+{
+	uint64_t busy = cost.loop_tsc;
+
+	pr_info("sched: vCPU switch on one CPU (VMPTRLD + bookkeeping): %llu ticks (%llu switches)\n",
+		(unsigned long long)(cost.switches ? cost.switch_tsc / cost.switches : 0),
+		(unsigned long long)cost.switches);
+	pr_info("sched: migration (VMCLEAR by cross-call + VMPTRLD + host state): %llu ticks "
+		"(%llu migrations)\n",
+		(unsigned long long)(cost.migrations ? cost.migrate_tsc / cost.migrations : 0),
+		(unsigned long long)cost.migrations);
+	pr_info("sched: time outside vmx_vcpu_run: %llu.%02llu%% of the loop time\n",
+		(unsigned long long)(busy ? (busy - cost.guest_tsc) * 100 / busy : 0),
+		(unsigned long long)(busy ? (busy - cost.guest_tsc) * 10000 / busy % 100 : 0));
 }
 
 unsigned sched_check_failures(void)

@@ -45,6 +45,12 @@ void sched_vm_release(struct vm *vm);
 struct sched_vcpu *sched_vcpu_of(struct vm *vm, unsigned idx);
 /* Per-vCPU statistics table (run time, switches, migrations, exits). */
 void sched_stats_print(void);
+/* Run the invariant checker (no VMCS active on two CPUs, queues consistent)
+ * at every switch; on by default, off for benchmarks. */
+void sched_set_debug_checks(bool on);
+/* Switch / migration / overhead figures since the last reset (bench-sched). */
+void sched_cost_reset(void);
+void sched_cost_print(void);
 /* Invariant violations seen by the checker at switches (must stay 0). */
 unsigned sched_check_failures(void);
 

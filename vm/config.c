@@ -55,9 +55,9 @@ static const struct {
 	int mode;
 	const char *describe;
 } vc_modes[] = {
-	{"long", VCPU_MODE_LONG, "long mode"},
-	{"protected", VCPU_MODE_PROTECTED32, "protected mode"},
-	{"real", VCPU_MODE_REAL, "real mode"},
+    {"long", VCPU_MODE_LONG, "long mode"},
+    {"protected", VCPU_MODE_PROTECTED32, "protected mode"},
+    {"real", VCPU_MODE_REAL, "real mode"},
 };
 
 #define VC_NMODES (sizeof(vc_modes) / sizeof(vc_modes[0]))
@@ -105,9 +105,9 @@ __attribute__((format(printf, 3, 4))) static enum err vc_fail(struct vc_parser *
 	if (!p->why || !p->why_len)
 		return e;
 	if (p->name_len)
-		len = vc_clamp(fmt_snprintf(p->why, p->why_len, "vireo.vm=%.*s: ",
-					    (int)p->name_len, p->text),
-			       p->why_len);
+		len = vc_clamp(
+		    fmt_snprintf(p->why, p->why_len, "vireo.vm=%.*s: ", (int)p->name_len, p->text),
+		    p->why_len);
 	else
 		len = vc_clamp(fmt_snprintf(p->why, p->why_len, "vireo.vm=%.*s%s: ",
 					    vc_show(p->text_len), p->text, vc_more(p->text_len)),
@@ -201,7 +201,8 @@ static enum err vc_set_vcpus(struct vc_parser *p, const struct vc_value *v)
 	enum vc_num r = vc_parse_dec(v->s, v->len, &n);
 
 	if (r == VC_NUM_BAD)
-		return vc_fail(p, E_INVAL, "vcpus=%.*s%s is not a number (use e.g. vcpus=4, from 1 to %u)",
+		return vc_fail(p, E_INVAL,
+			       "vcpus=%.*s%s is not a number (use e.g. vcpus=4, from 1 to %u)",
 			       vc_show(v->len), v->s, vc_more(v->len), VM_CONFIG_MAX_VCPUS);
 	if (r == VC_NUM_OVERFLOW || n < 1 || n > VM_CONFIG_MAX_VCPUS)
 		return vc_fail(p, E_RANGE, "vcpus=%.*s%s is out of range (use 1 to %u vCPUs)",
@@ -226,7 +227,8 @@ static enum err vc_set_mem(struct vc_parser *p, const struct vc_value *v)
 			       n > VM_CONFIG_MEM_MAX || r == VC_NUM_OVERFLOW ? "1G" : "2M");
 	if (n % VM_CONFIG_MEM_ALIGN) {
 		fix = (n + VM_CONFIG_MEM_ALIGN - 1) / VM_CONFIG_MEM_ALIGN * VM_CONFIG_MEM_ALIGN;
-		return vc_fail(p, E_INVAL, "mem=%.*s%s is not a multiple of 2 MiB (use e.g. mem=%lluM)",
+		return vc_fail(p, E_INVAL,
+			       "mem=%.*s%s is not a multiple of 2 MiB (use e.g. mem=%lluM)",
 			       vc_show(v->len), v->s, vc_more(v->len),
 			       (unsigned long long)(fix >> VC_MIB_SHIFT));
 	}
@@ -251,8 +253,8 @@ static enum err vc_cpu_number(struct vc_parser *p, const struct vc_value *v,
 		return vc_fail(p, E_INVAL,
 			       "cpus=%.*s%s: '%.*s%s' is not a CPU number or range a-b (use e.g. "
 			       "cpus=0-3 or cpus=1+3+5-7)",
-			       vc_show(v->len), v->s, vc_more(v->len), vc_show(range->len), range->s,
-			       vc_more(range->len));
+			       vc_show(v->len), v->s, vc_more(v->len), vc_show(range->len),
+			       range->s, vc_more(range->len));
 	if (r == VC_NUM_OVERFLOW || *out >= VM_CONFIG_CPUS)
 		return vc_fail(p, E_RANGE, "cpus=%.*s%s: CPU %.*s%s is beyond the last CPU, %u",
 			       vc_show(v->len), v->s, vc_more(v->len), vc_show(tok->len), tok->s,
@@ -282,10 +284,10 @@ static enum err vc_cpu_range(struct vc_parser *p, const struct vc_value *v,
 	if (e != E_OK)
 		return e;
 	if (*lo > *hi)
-		return vc_fail(p, E_INVAL, "cpus=%.*s%s: range %llu-%llu is descending (write %llu-%llu)",
-			       vc_show(v->len), v->s, vc_more(v->len), (unsigned long long)*lo,
-			       (unsigned long long)*hi, (unsigned long long)*hi,
-			       (unsigned long long)*lo);
+		return vc_fail(
+		    p, E_INVAL, "cpus=%.*s%s: range %llu-%llu is descending (write %llu-%llu)",
+		    vc_show(v->len), v->s, vc_more(v->len), (unsigned long long)*lo,
+		    (unsigned long long)*hi, (unsigned long long)*hi, (unsigned long long)*lo);
 	return E_OK;
 }
 
@@ -312,12 +314,13 @@ static enum err vc_set_cpus(struct vc_parser *p, const struct vc_value *v)
 		if (e != E_OK)
 			return e;
 		if (lo < next)
-			return vc_fail(p, E_INVAL,
-				       "cpus=%.*s%s: range %.*s%s does not come after the previous "
-				       "range (list ranges in ascending order without overlap, e.g. "
-				       "cpus=1+3+5-7)",
-				       vc_show(v->len), v->s, vc_more(v->len), vc_show(range.len),
-				       range.s, vc_more(range.len));
+			return vc_fail(
+			    p, E_INVAL,
+			    "cpus=%.*s%s: range %.*s%s does not come after the previous "
+			    "range (list ranges in ascending order without overlap, e.g. "
+			    "cpus=1+3+5-7)",
+			    vc_show(v->len), v->s, vc_more(v->len), vc_show(range.len), range.s,
+			    vc_more(range.len));
 		vc_cpus_set(m, lo, hi);
 		next = hi + 1;
 		pos += range.len;
@@ -361,12 +364,9 @@ static enum err vc_set_slice(struct vc_parser *p, const struct vc_value *v)
 }
 
 static const struct vc_key vc_keys[] = {
-	{"guest", "guest=spin64", vc_set_guest},
-	{"vcpus", "vcpus=4", vc_set_vcpus},
-	{"mem", "mem=16M", vc_set_mem},
-	{"cpus", "cpus=0-3", vc_set_cpus},
-	{"mode", "mode=long", vc_set_mode},
-	{"slice_us", "slice_us=10000", vc_set_slice},
+    {"guest", "guest=spin64", vc_set_guest}, {"vcpus", "vcpus=4", vc_set_vcpus},
+    {"mem", "mem=16M", vc_set_mem},	     {"cpus", "cpus=0-3", vc_set_cpus},
+    {"mode", "mode=long", vc_set_mode},	     {"slice_us", "slice_us=10000", vc_set_slice},
 };
 
 #define VC_NKEYS (sizeof(vc_keys) / sizeof(vc_keys[0]))
@@ -378,9 +378,9 @@ static void vc_keys_list(char *buf, size_t n)
 
 	buf[0] = '\0';
 	for (size_t i = 0; i < VC_NKEYS; i++)
-		len += vc_clamp(fmt_snprintf(buf + len, n - len, "%s%s", i ? ", " : "",
-					     vc_keys[i].name),
-				n - len);
+		len += vc_clamp(
+		    fmt_snprintf(buf + len, n - len, "%s%s", i ? ", " : "", vc_keys[i].name),
+		    n - len);
 }
 
 static enum err vc_not_pair(struct vc_parser *p, const char *s, size_t len)
@@ -414,8 +414,8 @@ static enum err vc_pair(struct vc_parser *p, const char *s, size_t len)
 		return vc_not_pair(p, s, len);
 	if (!key) {
 		vc_keys_list(keys, sizeof(keys));
-		return vc_fail(p, E_INVAL, "unknown key '%.*s%s' (known keys: %s)", vc_show(klen), s,
-			       vc_more(klen), keys);
+		return vc_fail(p, E_INVAL, "unknown key '%.*s%s' (known keys: %s)", vc_show(klen),
+			       s, vc_more(klen), keys);
 	}
 	if (p->seen & (1u << (key - vc_keys)))
 		return vc_fail(p, E_EXIST, "%s= is given twice (give each key once)", key->name);
@@ -497,9 +497,10 @@ static enum err vc_parse(struct vc_parser *p)
 
 	p->text_len = strnlen(p->text, VM_CONFIG_TEXT_MAX + 1);
 	if (!p->text_len)
-		return vc_fail(p, E_INVAL,
-			       "the value is empty (expected name:key=value,..., e.g. vireo.vm=" VC_EXAMPLE
-			       ")");
+		return vc_fail(
+		    p, E_INVAL,
+		    "the value is empty (expected name:key=value,..., e.g. vireo.vm=" VC_EXAMPLE
+		    ")");
 	if (p->text_len > VM_CONFIG_TEXT_MAX)
 		return vc_fail(p, E_RANGE, "the value is longer than %u characters (shorten it)",
 			       VM_CONFIG_TEXT_MAX);
@@ -535,7 +536,8 @@ enum err vm_config_parse(const char *text, struct vm_config *out, char *why, siz
 	if (why && why_len)
 		why[0] = '\0';
 	if (!out)
-		return vc_fail(&p, E_INVAL, "no place to store the VM description (internal error)");
+		return vc_fail(&p, E_INVAL,
+			       "no place to store the VM description (internal error)");
 	vc_defaults(out);
 	e = vc_parse(&p);
 	if (e != E_OK)

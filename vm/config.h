@@ -35,11 +35,11 @@
  * errors.
  */
 
-#define VM_CONFIG_MAX 8		/* vireo.vm= options the kernel accepts */
-#define VM_CONFIG_NAME_MAX 16	/* name buffer, NUL included */
-#define VM_CONFIG_GUEST_MAX 24	/* guest buffer, NUL included */
+#define VM_CONFIG_MAX 8	       /* vireo.vm= options the kernel accepts */
+#define VM_CONFIG_NAME_MAX 16  /* name buffer, NUL included */
+#define VM_CONFIG_GUEST_MAX 24 /* guest buffer, NUL included */
 #define VM_CONFIG_MAX_VCPUS 64
-#define VM_CONFIG_CPUS 1024	/* bits in the CPU mask; equals MAX_CPUS (smp/percpu.h) */
+#define VM_CONFIG_CPUS 1024 /* bits in the CPU mask; equals MAX_CPUS (smp/percpu.h) */
 #define VM_CONFIG_CPU_WORD_BITS 64
 #define VM_CONFIG_CPU_WORDS (VM_CONFIG_CPUS / VM_CONFIG_CPU_WORD_BITS)
 #define VM_CONFIG_TEXT_MAX 4096 /* longest value parsed */

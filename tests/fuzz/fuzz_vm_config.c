@@ -64,7 +64,8 @@ static void check_accepted(const char *text, const struct vm_config *c, const ch
 	check(why[0] == '\0');
 	check(name_len >= 1 && name_len < VM_CONFIG_NAME_MAX && only_chars(c->name, "_-", true));
 	check(!strncmp(text, c->name, name_len) && text[name_len] == ':');
-	check(guest_len >= 1 && guest_len < VM_CONFIG_GUEST_MAX && only_chars(c->guest, "_", false));
+	check(guest_len >= 1 && guest_len < VM_CONFIG_GUEST_MAX &&
+	      only_chars(c->guest, "_", false));
 	check(c->vcpus >= 1 && c->vcpus <= VM_CONFIG_MAX_VCPUS);
 	check(c->mem_bytes >= VM_CONFIG_MEM_MIN && c->mem_bytes <= VM_CONFIG_MEM_MAX);
 	check(c->mem_bytes % VM_CONFIG_MEM_ALIGN == 0);

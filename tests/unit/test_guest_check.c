@@ -305,7 +305,8 @@ MUT(pdbg_bs_ok, { g->rflags |= RFLAGS_TF; g->interruptibility = VMX_INTR_BLOCK_M
 		  g->pending_dbg = PDBG_BS; })
 MUT(pdbg_bs_stray, { g->interruptibility = VMX_INTR_BLOCK_MOV_SS; g->pending_dbg = PDBG_BS; })
 MUT(link_zero, g->link_pointer = 0)
-MUT(link_shadow_misaligned, { g->proc2_ctls |= VMX_PROC2_VMCS_SHADOWING; g->link_pointer = 0x1001; })
+MUT(link_shadow_misaligned, { g->proc2_ctls |= VMX_PROC2_VMCS_SHADOWING;
+			      g->link_pointer = 0x1001; })
 MUT(link_shadow_high, { g->proc2_ctls |= VMX_PROC2_VMCS_SHADOWING; g->link_pointer = 1ull << 50; })
 MUT(link_shadow_ok, { g->proc2_ctls |= VMX_PROC2_VMCS_SHADOWING; g->link_pointer = 0x1000; })
 

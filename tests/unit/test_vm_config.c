@@ -125,7 +125,8 @@ static void test_all_keys_any_order(void **state)
 	assert_string_equal(cfg.guest, "prot32");
 	assert_int_equal(cfg.vcpus, VM_CONFIG_MAX_VCPUS);
 	assert_int_equal(cfg.mem_bytes, GIB);
-	assert_int_equal(cfg.cpus.bits[0], (1u << 1) | (1u << 3) | (1u << 5) | (1u << 6) | (1u << 7));
+	assert_int_equal(cfg.cpus.bits[0],
+			 (1u << 1) | (1u << 3) | (1u << 5) | (1u << 6) | (1u << 7));
 	assert_int_equal(cpu_count(), 5);
 	assert_int_equal(cfg.mode, VCPU_MODE_PROTECTED32);
 	assert_int_equal(cfg.slice_us, 5000);
@@ -147,10 +148,10 @@ static void test_mem_units(void **state)
 		const char *text;
 		uint64_t bytes;
 	} cases[] = {
-		{"m:guest=g,mem=2M", 2 * MIB},	      {"m:guest=g,mem=2048K", 2 * MIB},
-		{"m:guest=g,mem=2097152", 2 * MIB},   {"m:guest=g,mem=4m", 4 * MIB},
-		{"m:guest=g,mem=6144k", 6 * MIB},     {"m:guest=g,mem=1g", GIB},
-		{"m:guest=g,mem=1024M", GIB},	      {"m:guest=g,mem=1022M", 1022 * MIB},
+	    {"m:guest=g,mem=2M", 2 * MIB},	{"m:guest=g,mem=2048K", 2 * MIB},
+	    {"m:guest=g,mem=2097152", 2 * MIB}, {"m:guest=g,mem=4m", 4 * MIB},
+	    {"m:guest=g,mem=6144k", 6 * MIB},	{"m:guest=g,mem=1g", GIB},
+	    {"m:guest=g,mem=1024M", GIB},	{"m:guest=g,mem=1022M", 1022 * MIB},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -284,7 +285,8 @@ static void test_name_errors(void **state)
 
 static void test_guest_errors(void **state)
 {
-	ERR("g:guest=abcdefghijklmnopqrstuvwx", E_RANGE, "guest=abcdefghijklmnopqrstuvwx is longer "
+	ERR("g:guest=abcdefghijklmnopqrstuvwx", E_RANGE,
+	    "guest=abcdefghijklmnopqrstuvwx is longer "
 	    "than 23 characters");
 	ERR("g:guest=Spin64", E_INVAL, "guest=Spin64 has 'S'", "a-z, 0-9 and '_'");
 	ERR("g:guest=spin64!", E_INVAL, "guest=spin64! has '!'");
@@ -400,26 +402,26 @@ static void test_describe_bounded(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_example, reset),
-		cmocka_unit_test_setup(test_defaults, reset),
-		cmocka_unit_test_setup(test_all_keys_any_order, reset),
-		cmocka_unit_test_setup(test_modes, reset),
-		cmocka_unit_test_setup(test_mem_units, reset),
-		cmocka_unit_test_setup(test_limits_accepted, reset),
-		cmocka_unit_test_setup(test_why_optional, reset),
-		cmocka_unit_test_setup(test_cpus_boundaries, reset),
-		cmocka_unit_test_setup(test_cpus_ranges, reset),
-		cmocka_unit_test_setup(test_cpus_errors, reset),
-		cmocka_unit_test_setup(test_syntax_errors, reset),
-		cmocka_unit_test_setup(test_key_errors, reset),
-		cmocka_unit_test_setup(test_name_errors, reset),
-		cmocka_unit_test_setup(test_guest_errors, reset),
-		cmocka_unit_test_setup(test_vcpus_errors, reset),
-		cmocka_unit_test_setup(test_mem_errors, reset),
-		cmocka_unit_test_setup(test_mode_slice_errors, reset),
-		cmocka_unit_test_setup(test_message_hygiene, reset),
-		cmocka_unit_test_setup(test_describe, reset),
-		cmocka_unit_test_setup(test_describe_bounded, reset),
+	    cmocka_unit_test_setup(test_example, reset),
+	    cmocka_unit_test_setup(test_defaults, reset),
+	    cmocka_unit_test_setup(test_all_keys_any_order, reset),
+	    cmocka_unit_test_setup(test_modes, reset),
+	    cmocka_unit_test_setup(test_mem_units, reset),
+	    cmocka_unit_test_setup(test_limits_accepted, reset),
+	    cmocka_unit_test_setup(test_why_optional, reset),
+	    cmocka_unit_test_setup(test_cpus_boundaries, reset),
+	    cmocka_unit_test_setup(test_cpus_ranges, reset),
+	    cmocka_unit_test_setup(test_cpus_errors, reset),
+	    cmocka_unit_test_setup(test_syntax_errors, reset),
+	    cmocka_unit_test_setup(test_key_errors, reset),
+	    cmocka_unit_test_setup(test_name_errors, reset),
+	    cmocka_unit_test_setup(test_guest_errors, reset),
+	    cmocka_unit_test_setup(test_vcpus_errors, reset),
+	    cmocka_unit_test_setup(test_mem_errors, reset),
+	    cmocka_unit_test_setup(test_mode_slice_errors, reset),
+	    cmocka_unit_test_setup(test_message_hygiene, reset),
+	    cmocka_unit_test_setup(test_describe, reset),
+	    cmocka_unit_test_setup(test_describe_bounded, reset),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
