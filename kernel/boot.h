@@ -18,6 +18,7 @@ struct boot_state {
 	char test_token[64];
 	unsigned cmdline_problems;
 	uint64_t slice_us;
+	int slice_timer;
 	unsigned cpus_listed; /* usable CPUs in the MADT (1 without one) */
 	uint64_t ram_top;
 };

@@ -17,6 +17,7 @@
 #include "kernel/panic.h"
 #include "kernel/platform.h"
 #include "kernel/vms.h"
+#include "sched/run.h"
 #include "kernel/power.h"
 #include "kernel/printk.h"
 #include "lib/string.h"
@@ -26,7 +27,6 @@
 #define BOOT_STACK_SIZE 16384
 #define IDENTITY_MAP_END 0x100000000ull
 #define VM_CONFIG_MAX_TEXTS 8
-#define SCHED_DEFAULT_SLICE_US 10000
 
 extern char boot_stack_top[];
 
@@ -36,6 +36,7 @@ static struct boot_state boot;
 static const char *const log_level_names[] = {"emerg", "1",    "2",     "err", "warn",
 					       "5",     "info", "debug", NULL};
 static const char *const exit_policy_names[] = {"halt", "poweroff", NULL};
+static const char *const slice_timer_names[] = {"auto", "lapic", NULL};
 
 #define VM_TEXT_MAX 160
 static char vm_texts[VM_CONFIG_MAX_TEXTS][VM_TEXT_MAX];
@@ -46,6 +47,8 @@ static const struct cmdline_option boot_options[] = {
 	 "a VM to run (repeatable): name:guest=<built-in>,vcpus=N,mem=16M,cpus=0-3"},
 	{"vireo.slice_us", CMDLINE_U64, &boot.slice_us, 0, 100, 1000000, NULL,
 	 "scheduler time slice in microseconds (default 10000)"},
+	{"vireo.sched_timer", CMDLINE_ENUM, &boot.slice_timer, 0, 0, 0, slice_timer_names,
+	 "what ends a time slice: auto (VMX-preemption timer, LAPIC without it) or lapic"},
 	{"vireo.log", CMDLINE_ENUM, &boot.log_level, 0, 0, 0, log_level_names,
 	 "console log level: err, warn, info, debug"},
 	{"vireo.serial", CMDLINE_STR, boot.serial, sizeof(boot.serial), 0, 0, NULL,
@@ -124,6 +127,7 @@ static void boot_apply_options(void)
 	cmdline_parse(line, boot_options, sizeof(boot_options) / sizeof(boot_options[0]),
 		      cmdline_report, NULL);
 	printk_set_level(boot.log_level);
+	sched_use_lapic_slices(boot.slice_timer == 1);
 	if (boot.serial[0] && serial_port_from(boot.serial) != uart_base()) {
 		pr_info("console: switching serial console to %s\n", boot.serial);
 		uart_init(serial_port_from(boot.serial));

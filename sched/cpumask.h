@@ -3,7 +3,8 @@
  * A fixed-size set of logical CPU ids (0 .. MAX_CPUS - 1) stored as a bitmap:
  * the scheduler's allowed-CPU and online masks. Pure static inline helpers,
  * no locking; ids at or beyond CPUMASK_BITS are ignored by set/clear and
- * test as absent.
+ * test as absent. Iterate with
+ *   for (cpu = cpumask_first(m); cpu < CPUMASK_BITS; cpu = cpumask_next(m, cpu))
  */
 #ifndef VIREO_SCHED_CPUMASK_H
 #define VIREO_SCHED_CPUMASK_H
@@ -21,10 +22,6 @@ _Static_assert(CPUMASK_BITS % CPUMASK_WORD_BITS == 0, "cpumask must be whole 64-
 struct cpumask {
 	uint64_t bits[CPUMASK_WORDS];
 };
-
-/* Visit every CPU id in *m in increasing order. */
-#define for_each_cpu(cpu, m)                                                                      \
-	for ((cpu) = cpumask_first(m); (cpu) < CPUMASK_BITS; (cpu) = cpumask_next((m), (cpu)))
 
 static inline uint64_t cpumask_bit(unsigned cpu)
 {

@@ -18,6 +18,7 @@
 #include "lib/string.h"
 #include "mm/heap.h"
 #include "smp/smp.h"
+#include "vmx/percpu.h"
 #include "vmx/vmcs.h"
 
 #define IDLE_WAIT_US 500
@@ -34,6 +35,7 @@ static volatile uint64_t deadline_tsc;
 static volatile unsigned cpus_in_loop;
 static unsigned check_failures;
 static bool debug_checks = true;
+static bool lapic_slices;
 
 /* Cost accounting for `make bench-sched` (TSC ticks, summed over CPUs). */
 static struct {
@@ -48,9 +50,13 @@ static void resched_irq(struct trap_frame *f)
 	lapic_eoi();
 }
 
-static void idle_timer_irq(struct trap_frame *f)
+/* The LAPIC timer wakes idle CPUs and, where the VMX-preemption timer is
+ * missing (or vireo.sched_timer=lapic), ends slices: the external-interrupt
+ * exit then reports VCPU_PREEMPT. */
+static void slice_timer_irq(struct trap_frame *f)
 {
 	(void)f;
+	this_cpu()->need_resched = true;
 	lapic_eoi();
 }
 
@@ -64,7 +70,7 @@ void sched_run_init(uint64_t slice_us)
 	nvms = 0;
 	check_failures = 0;
 	traps_register(VECTOR_RESCHEDULE, resched_irq);
-	traps_register(VECTOR_TIMER, idle_timer_irq);
+	traps_register(VECTOR_TIMER, slice_timer_irq);
 }
 
 static struct sched_vcpu *sv_of(struct sched_entity *e)
@@ -242,8 +248,18 @@ static void run_one(unsigned cpu, struct sched_vcpu *sv)
 	if (!sv->vm->stopped && bring_vmcs_here(sv, cpu) == E_OK) {
 		uint64_t g0 = cpu_rdtsc();
 
-		vmx_vcpu_set_slice(sv->v, sv->slice_tsc ? sv->slice_tsc : slice_tsc);
+		uint64_t slice = sv->slice_tsc ? sv->slice_tsc : slice_tsc;
+
+		this_cpu()->need_resched = false;
+		if (lapic_slices || !vmx_percpu_caps()->has.preemption_timer) {
+			vmx_vcpu_set_slice(sv->v, 0);
+			lapic_timer_start(lapic_timer_ticks_for_us(tsc_to_us(slice)), VECTOR_TIMER,
+					  false);
+		} else {
+			vmx_vcpu_set_slice(sv->v, slice);
+		}
 		act = vmx_vcpu_run(sv->v);
+		lapic_timer_stop();
 		__atomic_add_fetch(&cost.guest_tsc, cpu_rdtsc() - g0, __ATOMIC_RELAXED);
 		if (sv->v->vmcs_state == VMCS_STATE_LAUNCHED && !sv->se.vmcs_launched)
 			sched_vmcs_launched(&sv->se);
@@ -372,6 +388,11 @@ void sched_vm_release(struct vm *vm)
 		}
 	}
 	vm_destroy(vm);
+}
+
+void sched_use_lapic_slices(bool on)
+{
+	lapic_slices = on;
 }
 
 void sched_set_debug_checks(bool on)

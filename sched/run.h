@@ -45,6 +45,9 @@ void sched_vm_release(struct vm *vm);
 struct sched_vcpu *sched_vcpu_of(struct vm *vm, unsigned idx);
 /* Per-vCPU statistics table (run time, switches, migrations, exits). */
 void sched_stats_print(void);
+/* End slices with the LAPIC timer even where the VMX-preemption timer
+ * exists (vireo.sched_timer=lapic); it is always used where it does not. */
+void sched_use_lapic_slices(bool on);
 /* Run the invariant checker (no VMCS active on two CPUs, queues consistent)
  * at every switch; on by default, off for benchmarks. */
 void sched_set_debug_checks(bool on);

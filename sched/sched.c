@@ -9,10 +9,10 @@
 #include "lib/format.h"
 
 static const char *const sched_state_names[] = {
-	[SCHED_RUNNABLE] = "RUNNABLE",
-	[SCHED_RUNNING] = "RUNNING",
-	[SCHED_BLOCKED] = "BLOCKED",
-	[SCHED_STOPPED] = "STOPPED",
+    [SCHED_RUNNABLE] = "RUNNABLE",
+    [SCHED_RUNNING] = "RUNNING",
+    [SCHED_BLOCKED] = "BLOCKED",
+    [SCHED_STOPPED] = "STOPPED",
 };
 
 #define SCHED_STATE_COUNT (sizeof(sched_state_names) / sizeof(sched_state_names[0]))
@@ -83,7 +83,7 @@ static int sched_choose_cpu(const struct sched *s, const struct sched_entity *e,
 		return preferred;
 	if (!cpumask_and(&usable, &e->allowed, &s->online))
 		return SCHED_NO_CPU;
-	for_each_cpu(cpu, &usable) {
+	for (cpu = cpumask_first(&usable); cpu < CPUMASK_BITS; cpu = cpumask_next(&usable, cpu)) {
 		unsigned load = sched_load(s, cpu);
 
 		if (best == SCHED_NO_CPU || load < best_load) {
@@ -322,7 +322,8 @@ struct sched_entity *sched_balance(struct sched *s, unsigned cpu)
 	/* A source must carry at least two more than cpu, or moving one
 	 * entity would only swap the imbalance. */
 	best_load = sched_load(s, cpu) + 1;
-	for_each_cpu(src, &s->online) {
+	for (src = cpumask_first(&s->online); src < CPUMASK_BITS;
+	     src = cpumask_next(&s->online, src)) {
 		struct sched_entity *e;
 		unsigned load = sched_load(s, src);
 
@@ -384,8 +385,8 @@ bool sched_must_leave(const struct sched *s, const struct sched_entity *e)
 
 /* ---- invariant checker ---------------------------------------------------- */
 
-__attribute__((format(printf, 3, 4))) static bool check_fail(char *why, size_t n,
-							      const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static bool check_fail(char *why, size_t n, const char *fmt,
+							     ...)
 {
 	va_list ap;
 
@@ -402,34 +403,39 @@ static bool check_entity(const struct sched *s, unsigned i, char *why, size_t n)
 	const struct sched_entity *e = s->all[i];
 
 	if (!e || e->slot != i)
-		return check_fail(why, n, "registry slot %u does not point at an entity that "
-				  "records slot %u", i, i);
+		return check_fail(
+		    why, n, "registry slot %u does not point at an entity that records slot %u", i,
+		    i);
 	if ((unsigned)e->state >= SCHED_STATE_COUNT)
 		return check_fail(why, n, "entity %u has invalid state %d", e->id, (int)e->state);
 	if ((e->state == SCHED_RUNNABLE || e->state == SCHED_RUNNING) && !sched_cpu_ok(s, e->cpu))
-		return check_fail(why, n, "entity %u is %s on CPU %d, which does not exist (%u CPUs)",
+		return check_fail(why, n,
+				  "entity %u is %s on CPU %d, which does not exist (%u CPUs)",
 				  e->id, sched_state_name(e->state), e->cpu, s->ncpus);
 	if (e->state == SCHED_RUNNING && s->rq[e->cpu].current != e)
-		return check_fail(why, n, "entity %u is RUNNING on CPU %d but is not that CPU's "
-				  "current entity", e->id, e->cpu);
+		return check_fail(
+		    why, n, "entity %u is RUNNING on CPU %d but is not that CPU's current entity",
+		    e->id, e->cpu);
 	if (e->state != SCHED_RUNNABLE && (e->next || e->prev))
 		return check_fail(why, n, "entity %u is %s (CPU %d) but still has run-queue links",
 				  e->id, sched_state_name(e->state), e->cpu);
 	if (e->stranded && e->state != SCHED_BLOCKED)
-		return check_fail(why, n, "entity %u is marked stranded but is %s on CPU %d",
-				  e->id, sched_state_name(e->state), e->cpu);
+		return check_fail(why, n, "entity %u is marked stranded but is %s on CPU %d", e->id,
+				  sched_state_name(e->state), e->cpu);
 	if (e->vmcs_cpu != SCHED_NO_CPU && !sched_cpu_ok(s, e->vmcs_cpu))
-		return check_fail(why, n, "entity %u records its VMCS active on CPU %d, which "
-				  "does not exist", e->id, e->vmcs_cpu);
+		return check_fail(
+		    why, n, "entity %u records its VMCS active on CPU %d, which does not exist",
+		    e->id, e->vmcs_cpu);
 	if (e->vmcs_launched && e->vmcs_cpu == SCHED_NO_CPU)
-		return check_fail(why, n, "entity %u records its VMCS launched but clear "
-				  "(launched needs an active CPU)", e->id);
+		return check_fail(
+		    why, n,
+		    "entity %u records its VMCS launched but clear (launched needs an active CPU)",
+		    e->id);
 	return true;
 }
 
 /* Walk cpu's queue; *queued gets its length. */
-static bool check_queue(const struct sched *s, unsigned cpu, unsigned *queued, char *why,
-			size_t n)
+static bool check_queue(const struct sched *s, unsigned cpu, unsigned *queued, char *why, size_t n)
 {
 	const struct sched_rq *rq = &s->rq[cpu];
 	const struct sched_entity *prev = NULL, *e;
@@ -437,35 +443,40 @@ static bool check_queue(const struct sched *s, unsigned cpu, unsigned *queued, c
 
 	for (e = rq->head; e; prev = e, e = e->next) {
 		if (++count > rq->nr || count > s->nr_entities)
-			return check_fail(why, n, "CPU %u's queue holds more entities than its "
-					  "nr %u (or loops)", cpu, rq->nr);
+			return check_fail(
+			    why, n, "CPU %u's queue holds more entities than its nr %u (or loops)",
+			    cpu, rq->nr);
 		if (!sched_registered(s, e))
-			return check_fail(why, n, "CPU %u's queue holds an unregistered entity "
-					  "(id %u)", cpu, e->id);
+			return check_fail(why, n,
+					  "CPU %u's queue holds an unregistered entity (id %u)",
+					  cpu, e->id);
 		if (e->prev != prev)
-			return check_fail(why, n, "entity %u on CPU %u's queue has a wrong prev "
-					  "link", e->id, cpu);
+			return check_fail(why, n,
+					  "entity %u on CPU %u's queue has a wrong prev link",
+					  e->id, cpu);
 		if (e->state != SCHED_RUNNABLE || e->cpu != (int32_t)cpu)
-			return check_fail(why, n, "entity %u is queued on CPU %u but is %s on "
-					  "CPU %d (only RUNNABLE entities are queued, on their "
-					  "own CPU)", e->id, cpu, sched_state_name(e->state),
-					  e->cpu);
+			return check_fail(why, n,
+					  "entity %u is queued on CPU %u but is %s on CPU %d (only "
+					  "RUNNABLE entities are queued, on their own CPU)",
+					  e->id, cpu, sched_state_name(e->state), e->cpu);
 		if (!cpumask_test(&s->online, cpu))
-			return check_fail(why, n, "entity %u is queued on CPU %u, which is "
-					  "offline", e->id, cpu);
+			return check_fail(why, n, "entity %u is queued on CPU %u, which is offline",
+					  e->id, cpu);
 		if (!cpumask_test(&e->allowed, cpu))
-			return check_fail(why, n, "entity %u is queued on CPU %u, outside its "
-					  "allowed mask", e->id, cpu);
+			return check_fail(why, n,
+					  "entity %u is queued on CPU %u, outside its allowed mask",
+					  e->id, cpu);
 	}
 	if (count != rq->nr || rq->tail != prev)
-		return check_fail(why, n, "CPU %u's queue has %u entities but nr %u, or a "
-				  "wrong tail", cpu, count, rq->nr);
+		return check_fail(why, n,
+				  "CPU %u's queue has %u entities but nr %u, or a wrong tail", cpu,
+				  count, rq->nr);
 	e = rq->current;
-	if (e && (!sched_registered(s, e) || e->state != SCHED_RUNNING ||
-		  e->cpu != (int32_t)cpu))
-		return check_fail(why, n, "CPU %u's current entity %u is %s on CPU %d (the "
-				  "current must be RUNNING there)", cpu, e->id,
-				  sched_state_name(e->state), e->cpu);
+	if (e && (!sched_registered(s, e) || e->state != SCHED_RUNNING || e->cpu != (int32_t)cpu))
+		return check_fail(why, n,
+				  "CPU %u's current entity %u is %s on CPU %d (the current must be "
+				  "RUNNING there)",
+				  cpu, e->id, sched_state_name(e->state), e->cpu);
 	*queued = count;
 	return true;
 }
@@ -485,14 +496,16 @@ static bool check_vmcs(const struct sched *s, unsigned active, char *why, size_t
 			if (s->all[i]->vmcs_cpu == (int32_t)cpu)
 				have++;
 		if (have != want)
-			return check_fail(why, n, "CPU %u counts %llu active VMCSs but %llu "
-					  "entities record their VMCS there", cpu,
-					  (unsigned long long)want, (unsigned long long)have);
+			return check_fail(why, n,
+					  "CPU %u counts %llu active VMCSs but %llu entities "
+					  "record their VMCS there",
+					  cpu, (unsigned long long)want, (unsigned long long)have);
 	}
 	if (total != active)
-		return check_fail(why, n, "per-CPU counts sum to %llu active VMCSs but %u "
-				  "entities record one active (a VMCS is counted on a CPU "
-				  "other than its own)", (unsigned long long)total, active);
+		return check_fail(why, n,
+				  "per-CPU counts sum to %llu active VMCSs but %u entities record "
+				  "one active (a VMCS is counted on a CPU other than its own)",
+				  (unsigned long long)total, active);
 	return true;
 }
 
@@ -505,19 +518,19 @@ static bool rq_contains(const struct sched_rq *rq, const struct sched_entity *e)
 }
 
 /* Only reached on failure: name a RUNNABLE entity its queue does not hold. */
-static bool check_missing(const struct sched *s, unsigned runnable, unsigned queued,
-			  char *why, size_t n)
+static bool check_missing(const struct sched *s, unsigned runnable, unsigned queued, char *why,
+			  size_t n)
 {
 	for (unsigned i = 0; i < s->nr_entities; i++) {
 		const struct sched_entity *e = s->all[i];
 
 		if (e->state == SCHED_RUNNABLE && !rq_contains(&s->rq[e->cpu], e))
-			return check_fail(why, n, "entity %u is RUNNABLE on CPU %d but not in "
-					  "that CPU's queue (runnable entities are queued exactly "
-					  "once)", e->id, e->cpu);
+			return check_fail(why, n,
+					  "entity %u is RUNNABLE on CPU %d but not in that CPU's "
+					  "queue (runnable entities are queued exactly once)",
+					  e->id, e->cpu);
 	}
-	return check_fail(why, n, "%u entities are RUNNABLE but %u are queued", runnable,
-			  queued);
+	return check_fail(why, n, "%u entities are RUNNABLE but %u are queued", runnable, queued);
 }
 
 bool sched_check(const struct sched *s, char *why, size_t n)

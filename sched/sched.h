@@ -50,17 +50,17 @@ struct sched_entity {
 	uint32_t id;
 	struct cpumask allowed;
 	enum sched_state state;
-	int32_t cpu;      /* RUNNABLE: queue; RUNNING: CPU; BLOCKED/STOPPED: last CPU */
+	int32_t cpu;	  /* RUNNABLE: queue; RUNNING: CPU; BLOCKED/STOPPED: last CPU */
 	int32_t last_cpu; /* CPU it last ran on, SCHED_NO_CPU before its first run */
 	int32_t vmcs_cpu; /* CPU where its VMCS is active or launched, SCHED_NO_CPU = clear */
 	bool vmcs_launched;
-	bool stranded;    /* BLOCKED only because no allowed CPU is online */
+	bool stranded;	     /* BLOCKED only because no allowed CPU is online */
 	uint64_t runtime;    /* sum of `ran` given to sched_put() */
 	uint64_t switches;   /* times switched out */
 	uint64_t migrations; /* times it started running on a CPU other than last_cpu */
 	uint64_t slices;     /* slices run to their end */
 	struct sched_entity *next, *prev; /* run-queue links */
-	uint32_t slot;                    /* index in sched.all */
+	uint32_t slot;			  /* index in sched.all */
 	void *owner;
 };
 
@@ -75,7 +75,7 @@ struct sched {
 	unsigned ncpus;
 	struct cpumask online;
 	struct sched_rq *rq; /* ncpus entries, provided by the caller */
-	uint64_t slice;      /* same unit as sched_put()'s `ran`; default in microseconds */
+	uint64_t slice;	     /* same unit as sched_put()'s `ran`; default in microseconds */
 	unsigned nr_entities;
 	struct sched_entity *all[SCHED_MAX_ENTITIES];
 };

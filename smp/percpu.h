@@ -42,6 +42,7 @@ struct percpu {
 	uint64_t bringup_tsc;     /* TSC ticks from SIPI to check-in (APs) */
 	struct cpu_tables *tables; /* this CPU's GDT, TSS and IST stacks */
 	struct smp_call_slot call;
+	volatile bool need_resched; /* set by the slice timer: end the running vCPU's slice */
 	struct vmx_percpu *vmx; /* owned by vmx/percpu.c */
 	void *sched;            /* owned by the scheduler */
 };

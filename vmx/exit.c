@@ -16,6 +16,7 @@
 #include "vmx/vmcs.h"
 #include "vmx/vmcs_fast.h"
 #include "vmx/xstate.h"
+#include "smp/percpu.h"
 
 #define EXIT_REASON_ENTRY_FAILURE (1u << 31)
 #define EXIT_REASON_BASIC_MASK 0xffffu
@@ -95,6 +96,10 @@ static enum vcpu_action exit_external_interrupt(struct vmx_vcpu *v)
 
 	(void)v;
 	traps_dispatch_vector(info & INTR_INFO_VECTOR_MASK);
+	if (this_cpu()->need_resched) {
+		this_cpu()->need_resched = false;
+		return VCPU_PREEMPT; /* the LAPIC slice timer fired */
+	}
 	return VCPU_RESUME;
 }
 

@@ -33,11 +33,11 @@ static int setup(void **state)
 	return 0;
 }
 
-#define assert_sched_ok()                                                                         \
-	do {                                                                                      \
-		char why_[WHY_LEN];                                                               \
-		if (!sched_check(&S, why_, sizeof(why_)))                                         \
-			fail_msg("sched_check: %s", why_);                                        \
+#define assert_sched_ok()                                                                          \
+	do {                                                                                       \
+		char why_[WHY_LEN];                                                                \
+		if (!sched_check(&S, why_, sizeof(why_)))                                          \
+			fail_msg("sched_check: %s", why_);                                         \
 	} while (0)
 
 /* ncpus CPUs, the first `online` of them online. */
@@ -129,7 +129,7 @@ static void test_cpumask_ops(void **state)
 	assert_int_equal(cpumask_next(&m, 64), CPUMASK_BITS - 1);
 	assert_int_equal(cpumask_next(&m, CPUMASK_BITS - 1), CPUMASK_BITS);
 	assert_int_equal(cpumask_next(&m, CPUMASK_BITS + 5), CPUMASK_BITS);
-	for_each_cpu(cpu, &m) {
+	for (cpu = cpumask_first(&m); cpu < CPUMASK_BITS; cpu = cpumask_next(&m, cpu)) {
 		seen++;
 		sum += cpu;
 	}
@@ -722,12 +722,13 @@ static void test_fairness_one_cpu(void **state)
 struct sim {
 	uint64_t rng, seed;
 	unsigned ncpus, nent, event;
-	int hw_vmcs[SIM_MAX_ENTITIES];      /* simulated hardware: CPU holding the VMCS */
+	int hw_vmcs[SIM_MAX_ENTITIES];	    /* simulated hardware: CPU holding the VMCS */
 	bool hw_launched[SIM_MAX_ENTITIES]; /* simulated launch state */
 	enum sched_state prev_state[SIM_MAX_ENTITIES];
 	uint64_t prev_slices[SIM_MAX_ENTITIES];
 	uint32_t next_id;
 	unsigned vmclears, strandings, affinity_refused, reaps;
+	uint64_t slices, migrations; /* totals, including reaped entities */
 };
 
 static struct sim sim;
@@ -752,10 +753,10 @@ static unsigned sim_index(const struct sched_entity *e)
 	return (unsigned)(e - E);
 }
 
-#define sim_fail(...)                                                                             \
-	fail_msg("seed %llu event %u (%u CPUs, %u entities): %s", (unsigned long long)sim.seed,  \
-		 sim.event, sim.ncpus, sim.nent, (snprintf(sim_msg, sizeof(sim_msg), __VA_ARGS__), \
-						    sim_msg))
+#define sim_fail(...)                                                                              \
+	fail_msg("seed %llu event %u (%u CPUs, %u entities): %s", (unsigned long long)sim.seed,    \
+		 sim.event, sim.ncpus, sim.nent,                                                   \
+		 (snprintf(sim_msg, sizeof(sim_msg), __VA_ARGS__), sim_msg))
 
 static char sim_msg[WHY_LEN];
 
@@ -768,7 +769,7 @@ static unsigned sim_random_online(void)
 {
 	unsigned k = sim_rand(sim_online_count()), cpu;
 
-	for_each_cpu(cpu, &S.online)
+	for (cpu = cpumask_first(&S.online); cpu < CPUMASK_BITS; cpu = cpumask_next(&S.online, cpu))
 		if (k-- == 0)
 			return cpu;
 	sim_fail("no online CPU");
@@ -981,6 +982,8 @@ static void sim_reap(void)
 		hw_vmclear(&E[i]);
 	if (sched_remove(&S, &E[i]) != E_OK)
 		sim_fail("removal of stopped entity %u failed", E[i].id);
+	sim.slices += E[i].slices;
+	sim.migrations += E[i].migrations;
 	sim_create(i);
 	sim.reaps++;
 }
@@ -998,8 +1001,9 @@ static void sim_verify(void)
 
 		if (e->vmcs_cpu != sim.hw_vmcs[i] || e->vmcs_launched != sim.hw_launched[i])
 			sim_fail("entity %u: VMCS record (CPU %d, launched %d) differs from the "
-				 "hardware (CPU %d, launched %d)", e->id, e->vmcs_cpu,
-				 e->vmcs_launched, sim.hw_vmcs[i], sim.hw_launched[i]);
+				 "hardware (CPU %d, launched %d)",
+				 e->id, e->vmcs_cpu, e->vmcs_launched, sim.hw_vmcs[i],
+				 sim.hw_launched[i]);
 		if (sim.prev_state[i] == SCHED_BLOCKED && e->state == SCHED_BLOCKED &&
 		    e->slices != sim.prev_slices[i])
 			sim_fail("blocked entity %u consumed a slice", e->id);
@@ -1036,8 +1040,6 @@ static void sim_event(void)
 
 static void sim_run(uint64_t seed, unsigned ncpus, unsigned nent)
 {
-	uint64_t migrations = 0, slices = 0;
-
 	setup(NULL);
 	memset(&sim, 0, sizeof(sim));
 	sim.seed = sim.rng = seed;
@@ -1056,18 +1058,19 @@ static void sim_run(uint64_t seed, unsigned ncpus, unsigned nent)
 		sim_verify();
 	}
 	for (unsigned i = 0; i < sim.nent; i++) {
-		migrations += E[i].migrations;
-		slices += E[i].slices;
+		sim.migrations += E[i].migrations;
+		sim.slices += E[i].slices;
 	}
-	print_message("seed %llu: %u CPUs, %u entities: %llu slices, %llu migrations, "
-		      "%u VMCLEARs, %u strandings, %u refused masks, %u reaps\n",
-		      (unsigned long long)seed, sim.ncpus, sim.nent, (unsigned long long)slices,
-		      (unsigned long long)migrations, sim.vmclears, sim.strandings,
+	print_message("seed %llu: %u CPUs, %u entities: %llu slices, %llu migrations, %u VMCLEARs, "
+		      "%u strandings, %u refused masks, %u reaps\n",
+		      (unsigned long long)seed, sim.ncpus, sim.nent, (unsigned long long)sim.slices,
+		      (unsigned long long)sim.migrations, sim.vmclears, sim.strandings,
 		      sim.affinity_refused, sim.reaps);
 	/* the run must have exercised the paths it claims to */
-	assert_true(slices > SIM_EVENTS / 20);
+	assert_true(sim.slices > SIM_EVENTS / 100);
+	assert_true(sim.reaps > 0);
 	if (sim.ncpus > 1 && sim.nent > 1) {
-		assert_true(migrations > 0);
+		assert_true(sim.migrations > 0);
 		assert_true(sim.vmclears > 0);
 	}
 }
@@ -1112,7 +1115,7 @@ static void fair_shuffle(unsigned *order)
 static void fair_run(uint64_t seed)
 {
 	unsigned order[FAIR_CPUS], done = 0, ticks[FAIR_CPUS] = {0};
-	uint64_t total = 0, mean;
+	uint64_t total = 0, mean, worst = 0;
 
 	setup(NULL);
 	memset(&sim, 0, sizeof(sim));
@@ -1155,11 +1158,15 @@ static void fair_run(uint64_t seed)
 	for (unsigned i = 0; i < FAIR_ENTITIES; i++) {
 		uint64_t rt = E[i].runtime, dev = rt > mean ? rt - mean : mean - rt;
 
+		worst = dev > worst ? dev : worst;
 		if (dev * 100 > mean * FAIR_TOLERANCE_PCT)
 			fail_msg("seed %llu: entity %u ran %llu, mean %llu (beyond %d%%)",
 				 (unsigned long long)seed, E[i].id, (unsigned long long)rt,
 				 (unsigned long long)mean, FAIR_TOLERANCE_PCT);
 	}
+	print_message("fairness seed %llu: worst entity %llu.%llu%% from the mean runtime\n",
+		      (unsigned long long)seed, (unsigned long long)(worst * 100 / mean),
+		      (unsigned long long)(worst * 1000 / mean % 10));
 	assert_sched_ok();
 }
 
