@@ -12,6 +12,8 @@ STOP_FLAG equ 0x9000
 SPIN      equ 20000
 
 start:
+	sti                             ; interrupts on (Bochs needs IF=1 for
+					; external-interrupt exits; docs/scheduler.md)
 	mov rax, cr4
 	or eax, (1 << 18) | (1 << 9)
 	mov cr4, rax

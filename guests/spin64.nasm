@@ -10,6 +10,8 @@ STEPS      equ 4
 STEP_WORK  equ 150000
 
 start:
+	sti                             ; interrupts on (Bochs needs IF=1 for
+					; external-interrupt exits; docs/scheduler.md)
 	mov eax, HC_VCPU_ID
 	vmcall
 	mov r12, rax                    ; vCPU id

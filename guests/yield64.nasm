@@ -9,6 +9,8 @@ org 0x10000
 YIELDS equ 2000
 
 start:
+	sti                             ; interrupts on (Bochs needs IF=1 for
+					; external-interrupt exits; docs/scheduler.md)
 	rdtsc
 	shl rdx, 32
 	or rax, rdx

@@ -249,6 +249,9 @@ static void run_one(unsigned cpu, struct sched_vcpu *sv)
 		uint64_t g0 = cpu_rdtsc();
 
 		uint64_t slice = sv->slice_tsc ? sv->slice_tsc : slice_tsc;
+		/* Interrupts stay off from arming the timer to VM entry: a tick
+		 * in between stays pending and exits the guest at once. */
+		uint64_t irq = cpu_irq_save();
 
 		this_cpu()->need_resched = false;
 		if (lapic_slices || !vmx_percpu_caps()->has.preemption_timer) {
@@ -260,6 +263,7 @@ static void run_one(unsigned cpu, struct sched_vcpu *sv)
 		}
 		act = vmx_vcpu_run(sv->v);
 		lapic_timer_stop();
+		cpu_irq_restore(irq);
 		__atomic_add_fetch(&cost.guest_tsc, cpu_rdtsc() - g0, __ATOMIC_RELAXED);
 		if (sv->v->vmcs_state == VMCS_STATE_LAUNCHED && !sv->se.vmcs_launched)
 			sched_vmcs_launched(&sv->se);
