@@ -298,7 +298,8 @@ static void cpu_loop(void)
 
 	__atomic_add_fetch(&cpus_in_loop, 1, __ATOMIC_SEQ_CST);
 	__asm__ volatile("sti" ::: "memory"); /* cross-call waits need interrupts on */
-	while (running && !all_stopped() && (!deadline_tsc || cpu_rdtsc() < deadline_tsc)) {
+	while (running && cpumask_test(&sched.online, cpu) && !all_stopped() &&
+	       (!deadline_tsc || cpu_rdtsc() < deadline_tsc)) {
 		struct sched_entity *e;
 		uint64_t flags = spin_lock_irqsave(&lock);
 
@@ -351,6 +352,51 @@ void sched_vm_set_slice(struct vm *vm, uint64_t slice_us)
 		if (sv)
 			sv->slice_tsc = tsc_from_us(slice_us);
 	}
+}
+
+/* On the CPU going down: VMCLEAR every VMCS still active here. */
+static void vmclear_all_here(void *arg)
+{
+	unsigned cpu = this_cpu()->cpu_id;
+	uint64_t flags = spin_lock_irqsave(&lock);
+
+	(void)arg;
+	for (unsigned i = 0; i < sched_entity_count(&sched); i++) {
+		struct sched_vcpu *sv = sv_of(sched_entity_at(&sched, i));
+
+		if (sv->v->vmcs_cpu == (int32_t)cpu && vmx_vcpu_clear(sv->v) == E_OK)
+			sched_vmcs_cleared(&sched, &sv->se);
+	}
+	spin_unlock_irqrestore(&lock, flags);
+}
+
+enum err sched_cpu_down(unsigned cpu)
+{
+	unsigned stranded = 0, moved;
+	uint64_t flags;
+
+	if (running || cpu == this_cpu()->cpu_id || !smp_cpu_online(cpu))
+		return E_STATE;
+	flags = spin_lock_irqsave(&lock);
+	moved = sched_cpu_offline(&sched, cpu, &stranded);
+	spin_unlock_irqrestore(&lock, flags);
+	pr_info("sched: cpu %u down: %u vCPUs moved to other CPUs, %u wait for a CPU they "
+		"may use\n",
+		cpu, moved, stranded);
+	return smp_call(cpu, vmclear_all_here, 0);
+}
+
+enum err sched_cpu_up(unsigned cpu)
+{
+	uint64_t flags;
+	enum err e;
+
+	if (running || !smp_cpu_online(cpu))
+		return E_STATE;
+	flags = spin_lock_irqsave(&lock);
+	e = sched_cpu_set_online(&sched, cpu, true);
+	spin_unlock_irqrestore(&lock, flags);
+	return e;
 }
 
 void sched_kill_vm(struct vm *vm, const char *why)

@@ -38,6 +38,11 @@ enum err sched_vm_start(struct vm *vm, const struct cpumask *allowed);
 void sched_run(uint64_t max_us);
 /* Give every vCPU of a started VM its own slice length. */
 void sched_vm_set_slice(struct vm *vm, uint64_t slice_us);
+/* Take a CPU out of scheduling between sched_run() calls: its queued vCPUs
+ * move to CPUs they may use, and every VMCS active on it is VMCLEARed there
+ * (cross-call), so they are relaunched elsewhere. sched_cpu_up() undoes it. */
+enum err sched_cpu_down(unsigned cpu);
+enum err sched_cpu_up(unsigned cpu);
 /* Stop a VM from outside (its vCPUs leave the run queues). */
 void sched_kill_vm(struct vm *vm, const char *why);
 /* VMCLEAR each of the VM's VMCSs on its last CPU and free everything. */

@@ -201,3 +201,34 @@ KTEST(sched, command_line_vms)
 	ran = vms_run(texts, 4, TEST_SLICE_US);
 	KT_EXPECT(t, ran == 1, "%u VMs ran, expected only 'cfg'", ran);
 }
+
+/* A CPU leaves scheduling mid-run: its vCPUs continue elsewhere (their
+ * VMCSs VMCLEARed on it first) and every vCPU still finishes its work. */
+KTEST(sched, cpu_down_moves_vcpus)
+{
+	unsigned down = smp_num_online() - 1;
+	struct vm *vm = 0;
+
+	if (sched_skip(t))
+		return;
+	if (smp_num_online() < 2) {
+		ktest_skip(t, "needs at least 2 CPUs");
+		return;
+	}
+	sched_run_init(TEST_SLICE_US);
+	KT_ASSERT(t, start_vm(&vm, "survivor", "spin64", 2 * smp_num_online()) == E_OK,
+		  "cannot start the VM");
+	sched_run(20 * TEST_SLICE_US);
+	KT_ASSERT(t, !vm->stopped, "the VM ended before the CPU went down");
+	KT_ASSERT(t, sched_cpu_down(down) == E_OK, "cpu %u did not go down", down);
+	for (unsigned i = 0; i < vm->nvcpus; i++)
+		KT_EXPECT(t, vm->vcpus[i]->vmcs_cpu != (int32_t)down,
+			  "vCPU %u's VMCS is still active on cpu %u", i, down);
+	sched_run(0);
+	KT_EXPECT(t, vm->exited && vm->exit_status == 0, "the VM did not finish: %s", vm->why);
+	KT_EXPECT(t, sched_check_failures() == 0, "%u scheduler invariant failures",
+		  sched_check_failures());
+	sched_stats_print();
+	sched_vm_release(vm);
+	KT_EXPECT(t, sched_cpu_up(down) == E_OK, "cpu %u did not come back", down);
+}
