@@ -1,7 +1,7 @@
 ; SPDX-License-Identifier: MIT
 ; Multiboot2 header (Multiboot2 spec section 3.1): asks GRUB for the memory
-; map, both ACPI RSDP tags and modules. No framebuffer is requested: the
-; console is serial (a framebuffer console is future work).
+; map, both ACPI RSDP tags, modules and, optionally, a linear framebuffer
+; (parsed and reported; drawing a console on it is future work).
 
 MB2_HEADER_MAGIC  equ 0xe85250d6
 MB2_ARCH_I386     equ 0
@@ -14,6 +14,7 @@ MB2_INFO_MMAP     equ 6
 MB2_INFO_FB       equ 8
 MB2_INFO_ACPI_OLD equ 14
 MB2_INFO_ACPI_NEW equ 15
+MB2_TAG_FB        equ 5
 
 section .multiboot2 progbits alloc noexec nowrite align=8
 	align 8
@@ -41,6 +42,14 @@ mb2_header:
 	dd MB2_INFO_ACPI_NEW
 	dd MB2_INFO_MODULE
 .info_opt_end:
+
+	; Framebuffer: optional, no preferred mode (Multiboot2 3.1.10). Without
+	; VBE/GOP GRUB keeps the text mode and passes no framebuffer tag.
+	align 8
+.fb:
+	dw MB2_TAG_FB, MB2_TAG_OPTIONAL
+	dd 20
+	dd 0, 0, 0
 
 	align 8
 	dw MB2_TAG_END, 0

@@ -10,7 +10,7 @@ counts=("$@")
 [ ${#counts[@]} -eq 0 ] && counts=(1 2 4 8 16 32 64)
 build=$(dirname "$elf")
 iso=$build/bench-smp.iso
-GFXPAYLOAD=text bash "$here/tools/mkiso.sh" "$elf" "$iso" "vireo.on_done=poweroff" 0 || exit 1
+bash "$here/tools/mkiso.sh" "$elf" "$iso" "vireo.on_done=poweroff" 0 || exit 1
 printf '%6s  %12s  %14s  %10s\n' cpus online "bring-up (us)" "per AP (us)"
 for n in "${counts[@]}"; do
 	log=$build/logs/bench-smp-$n.log

@@ -3,8 +3,6 @@
 # installed) holding the kernel, optional guest modules and a grub.cfg whose
 # default entry passes the given command line.
 # usage: mkiso.sh KERNEL.elf OUT.iso "CMDLINE" [TIMEOUT] [MODULE...]
-# GFXPAYLOAD=text keeps the console in text mode (no framebuffer tag); the
-# default, keep, passes the graphics mode GRUB set up.
 set -euo pipefail
 
 elf=$1 out=$2 cmdline=${3:-} timeout=${4:-0}
@@ -23,7 +21,6 @@ done
 esc_cmdline=${cmdline//\\/\\\\}
 esc_cmdline=${esc_cmdline//&/\\&}
 sed -e "s|@CMDLINE@|${esc_cmdline//|/\\|}|" -e "s|@TIMEOUT@|$timeout|" \
-	-e "s|@GFXPAYLOAD@|${GFXPAYLOAD:-keep}|" \
 	"$here/iso/grub.cfg.in" | awk -v m="$modules" '{ if ($0 == "@MODULES@\tboot") { printf "%s\tboot\n", m } else print }' \
 	>"$stage/boot/grub/grub.cfg"
 

@@ -40,8 +40,7 @@ emit() { # STATUS TEXT
 cmdline="vireo.test=$suite vireo.test_token=vireo-cmdline-ok vireo.no_such_option=1 $extra ${EXTRA_CMDLINE:-}"
 iso=$build/iso/case-$(printf '%s' "$cmdline" | md5sum | cut -c1-12).iso
 if [ ! -s "$iso" ] || [ "$iso" -ot "$elf" ]; then
-	# Text mode: Bochs' headless "term" display cannot show a graphics mode.
-	GFXPAYLOAD=text bash "$here/tools/mkiso.sh" "$elf" "$iso" "$cmdline" 0 || {
+	bash "$here/tools/mkiso.sh" "$elf" "$iso" "$cmdline" 0 || {
 		emit FAIL "$name (could not build the ISO)"
 		exit 1
 	}
