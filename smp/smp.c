@@ -394,18 +394,40 @@ void smp_barrier_wait(struct smp_barrier *b, unsigned n)
 		cpu_pause();
 }
 
+#define REPORT_FULL_MAX 16
+#define REPORT_EDGE 4
+
+static void report_row(unsigned i)
+{
+	struct percpu *p = cpu_area[i];
+
+	pr_info("  %3u  %7u  %-6s  %016llx  %016llx-%016llx  %s%llu us\n", i, p->apic_id,
+		!p->online ? "-" : p->x2apic ? "x2apic" : "xapic", (unsigned long long)p,
+		(unsigned long long)p->stack_bottom, (unsigned long long)p->stack_top,
+		!p->online ? "OFFLINE " : "", (unsigned long long)tsc_to_us(p->bringup_tsc));
+}
+
+/* One row per CPU up to REPORT_FULL_MAX CPUs; beyond that the first and
+ * last few rows, the offline ones, and a summary. */
 void smp_report(void)
 {
+	unsigned x2 = 0, offline = 0;
+
 	pr_info("smp: %u of %u CPUs online, bring-up took %llu us\n", online_count, ncpus,
 		(unsigned long long)bringup_us);
 	pr_info("  cpu  apic-id  mode    per-cpu area        stack                           "
 		"bring-up\n");
 	for (unsigned i = 0; i < ncpus; i++) {
-		struct percpu *p = cpu_area[i];
+		bool edge = i < REPORT_EDGE || i >= ncpus - REPORT_EDGE;
 
-		pr_info("  %3u  %7u  %-6s  %016llx  %016llx-%016llx  %s%llu us\n", i, p->apic_id,
-			!p->online ? "-" : p->x2apic ? "x2apic" : "xapic", (unsigned long long)p,
-			(unsigned long long)p->stack_bottom, (unsigned long long)p->stack_top,
-			!p->online ? "OFFLINE " : "", (unsigned long long)tsc_to_us(p->bringup_tsc));
+		x2 += cpu_area[i]->x2apic;
+		offline += !cpu_area[i]->online;
+		if (ncpus <= REPORT_FULL_MAX || edge || !cpu_area[i]->online)
+			report_row(i);
+		else if (i == REPORT_EDGE)
+			pr_info("  ... %u more rows ...\n", ncpus - 2 * REPORT_EDGE);
 	}
+	if (ncpus > REPORT_FULL_MAX)
+		pr_info("smp: summary: %u CPUs, %u in x2APIC mode, %u offline\n", ncpus, x2,
+			offline);
 }

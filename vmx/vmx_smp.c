@@ -11,6 +11,9 @@
 #include "vmx/caps.h"
 #include "vmx/percpu.h"
 
+#define VMX_REPORT_FULL_MAX 16
+#define VMX_REPORT_FIRST 4
+
 static struct vmx_cpu_result results[MAX_CPUS];
 static struct vmx_caps caps_seen[MAX_CPUS];
 static char bsp_reason[VMX_PERCPU_MSG_LEN];
@@ -102,7 +105,11 @@ void vmx_boot_all(bool full_caps_report)
 	vmx_enable_all(results);
 	pr_info("vmx: per-CPU VMX state:\n");
 	for (unsigned i = 0; i < smp_num_cpus(); i++) {
-		if (smp_cpu_online(i))
+		/* Big machines: the first rows and every CPU that is not on. */
+		bool show = smp_num_cpus() <= VMX_REPORT_FULL_MAX || i < VMX_REPORT_FIRST ||
+			    !results[i].enabled;
+
+		if (smp_cpu_online(i) && show)
 			pr_info("  %s\n", results[i].line);
 	}
 	if (caps_seen[0].present) {

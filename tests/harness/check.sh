@@ -66,7 +66,7 @@ plan=$(grep -oE '^1\.\.[0-9]+' "$log" | head -1 | cut -d. -f3)
 
 check_qemu_rc() { # the emulator's status must agree with the serial line
 	case "$emu" in
-	qemu | qemu-uefi | kvm)
+	qemu | qemu-q35 | qemu-uefi | kvm)
 		[ "$rc" -eq $(((status << 1) | 1)) ] || {
 			emit FAIL "$name (serial says exit status $status but QEMU exited $rc; log: $log)"
 			exit 1

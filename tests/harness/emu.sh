@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Boots an ISO under one emulator with the serial console captured to a log.
 # usage: emu.sh EMU CPUS ISO LOG TIMEOUT_SECONDS
-#   EMU: qemu (TCG, BIOS), qemu-uefi (TCG + OVMF), bochs (VMX-capable model), kvm;
+#   EMU: qemu (TCG, BIOS), qemu-q35 (TCG, q35 chipset), qemu-uefi (TCG + OVMF),
+#   bochs (VMX-capable model), kvm;
 #   bochs@<model> picks another Bochs CPU model (e.g. bochs@ryzen has no VT-x)
 # Prints nothing; exit status: the emulator's own (124 on timeout).
 set -u
@@ -41,6 +42,10 @@ qemu_common=(-cdrom "$iso" -serial "file:$log" -display none -no-reboot -m "$MEM
 case "$emu" in
 qemu)
 	exec timeout -k 5 "$timeout_s" qemu-system-x86_64 -accel "$tcg" -cpu max "${qemu_common[@]}"
+	;;
+qemu-q35)
+	exec timeout -k 5 "$timeout_s" qemu-system-x86_64 -machine q35 -accel "$tcg" -cpu max \
+		"${qemu_common[@]}"
 	;;
 qemu-uefi)
 	exec timeout -k 5 "$timeout_s" qemu-system-x86_64 -accel "$tcg" -cpu max -bios "$OVMF" \

@@ -193,14 +193,31 @@ KTEST(smp, lapic_timer)
 		  (unsigned long long)elapsed_us, TIMER_PERIOD_US);
 }
 
+static bool apic_id_used(uint32_t id)
+{
+	for (unsigned i = 0; i < smp_num_cpus(); i++) {
+		if (smp_percpu(i)->apic_id == id)
+			return true;
+	}
+	return false;
+}
+
 KTEST(smp, absent_cpu_times_out)
 {
-	uint64_t t0 = cpu_rdtsc();
-	enum err e = smp_try_start_apic(ABSENT_APIC_ID, 50000);
-	uint64_t us = tsc_to_us(cpu_rdtsc() - t0);
+	uint32_t id = ABSENT_APIC_ID;
+	uint64_t t0, us;
+	enum err e;
 
-	KT_ASSERT(t, e == E_TIMEOUT, "starting absent APIC ID %u gave %s", ABSENT_APIC_ID,
-		  err_name(e));
+	while (id > 0 && apic_id_used(id))
+		id--;
+	if (apic_id_used(id)) {
+		ktest_skip(t, "every xAPIC ID below 0xFF belongs to a present CPU");
+		return;
+	}
+	t0 = cpu_rdtsc();
+	e = smp_try_start_apic(id, 50000);
+	us = tsc_to_us(cpu_rdtsc() - t0);
+	KT_ASSERT(t, e == E_TIMEOUT, "starting absent APIC ID %u gave %s", id, err_name(e));
 	KT_ASSERT(t, us < 1000000, "the timeout took %llu us", (unsigned long long)us);
 	KT_ASSERT(t, smp_num_online() == smp_num_cpus(), "online count changed");
 }
