@@ -16,6 +16,7 @@
 #include "kernel/ktest.h"
 #include "kernel/panic.h"
 #include "kernel/platform.h"
+#include "kernel/report.h"
 #include "kernel/vms.h"
 #include "sched/run.h"
 #include "kernel/power.h"
@@ -175,6 +176,7 @@ void kmain(uint32_t magic, uint64_t info_pa)
 	platform_cpus(&boot);
 	vmx_boot_all(boot.vmxcaps);
 	power_set_shutdown_hook(vmx_shutdown_all);
+	report_machine();
 
 	if (boot.test[0]) {
 		power_set_test_mode(true);

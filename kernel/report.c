@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The machine report printed at the end of boot: the answer to "can this
+ * machine run Vireo's VMs?" for a person who just booted it from USB.
+ */
+#include "kernel/report.h"
+#include "arch/x86/cpu.h"
+#include "arch/x86/tsc.h"
+#include "kernel/printk.h"
+#include "lib/string.h"
+#include "mm/pmm.h"
+#include "smp/smp.h"
+#include "vmx/caps.h"
+#include "vmx/percpu.h"
+#include "vmx/vmx_smp.h"
+
+#define CPUID_BRAND_FIRST 0x80000002u
+#define CPUID_BRAND_LAST 0x80000004u
+#define CPUID_POWER_MGMT 0x80000007u
+#define CPUID_INVARIANT_TSC (1u << 8)
+
+static void cpu_brand(char out[49])
+{
+	struct cpuid_regs r;
+	uint32_t *w = (uint32_t *)out;
+
+	cpu_cpuid(0x80000000u, 0, &r);
+	out[0] = '\0';
+	if (r.eax < CPUID_BRAND_LAST)
+		return;
+	for (uint32_t leaf = CPUID_BRAND_FIRST; leaf <= CPUID_BRAND_LAST; leaf++, w += 4) {
+		cpu_cpuid(leaf, 0, &r);
+		w[0] = r.eax;
+		w[1] = r.ebx;
+		w[2] = r.ecx;
+		w[3] = r.edx;
+	}
+	out[48] = '\0';
+}
+
+static bool invariant_tsc(void)
+{
+	struct cpuid_regs r;
+
+	cpu_cpuid(0x80000000u, 0, &r);
+	if (r.eax < CPUID_POWER_MGMT)
+		return false;
+	cpu_cpuid(CPUID_POWER_MGMT, 0, &r);
+	return r.edx & CPUID_INVARIANT_TSC;
+}
+
+static const char *yes(bool b)
+{
+	return b ? "yes" : "no";
+}
+
+static void report_vtx(void)
+{
+	const struct vmx_caps *c = vmx_percpu_caps();
+	const char *why = vmx_unavailable_reason();
+
+	if (vmx_cpus_enabled()) {
+		pr_info("  VT-x             enabled on %u of %u CPUs\n", vmx_cpus_enabled(),
+			smp_num_online());
+	} else {
+		pr_info("  VT-x             NOT USABLE: %s\n", why ? why : "unknown reason");
+		return;
+	}
+	pr_info("  EPT              %s (4-level write-back %s, 2 MiB %s, 1 GiB %s)\n",
+		yes(c->has.ept), yes(c->ept.walk4 && c->ept.memtype_wb), yes(c->ept.pages_2m),
+		yes(c->ept.pages_1g));
+	pr_info("  VPID             %s\n", yes(c->has.vpid));
+	pr_info("  unrestricted     %s (real- and protected-mode guests)\n",
+		yes(c->has.unrestricted_guest));
+	pr_info("  preemption timer %s (TSC >> %u)\n", yes(c->has.preemption_timer),
+		c->misc.preemption_shift);
+}
+
+void report_machine(void)
+{
+	char brand[49];
+	struct cpuid_regs r;
+	bool can_run;
+
+	cpu_brand(brand);
+	cpu_cpuid(1, 0, &r);
+	can_run = vmx_cpus_enabled() > 0 && vmx_percpu_caps()->has.ept;
+	pr_info("===== Vireo machine report =====\n");
+	pr_info("  CPU              %s\n", brand[0] ? brand : "(no brand string)");
+	pr_info("  CPUs online      %u of %u listed\n", smp_num_online(), smp_num_cpus());
+	pr_info("  memory           %llu MiB usable, %llu MiB free\n",
+		(unsigned long long)(pmm_total_count() * PAGE_SIZE >> 20),
+		(unsigned long long)(pmm_free_count() * PAGE_SIZE >> 20));
+	report_vtx();
+	pr_info("  x2APIC           %s\n", yes(r.ecx & CPUID_1_ECX_X2APIC));
+	pr_info("  TSC              %llu MHz (%s), invariant %s\n",
+		(unsigned long long)(tsc_hz() / 1000000), tsc_source_name(), yes(invariant_tsc()));
+	pr_info("  => this machine %s run Vireo's VMs%s\n", can_run ? "CAN" : "CANNOT",
+		can_run ? "" : " (see the VT-x lines above)");
+	pr_info("================================\n");
+}
