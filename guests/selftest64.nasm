@@ -161,6 +161,24 @@ start:
 .f13:
 	CHECK_OR_FAIL 13
 
+	; 14: CR4.VMXE is hidden: the guest reads its shadow
+	mov rax, cr4
+	bt rax, 13
+	setc al
+	test al, al
+	CHECK_OR_FAIL 14
+
+	; 15: setting CR4.VMXE raises #GP
+	mov byte [rel fault_vec], 0
+	lea rax, [rel .after15]
+	mov [rel recover], rax
+	mov rax, cr4
+	bts rax, 13
+	mov cr4, rax
+.after15:
+	cmp byte [rel fault_vec], VEC_GP
+	CHECK_OR_FAIL 15
+
 	PUTS msg_pass
 	mov al, 0
 	out EXIT_PORT, al

@@ -63,8 +63,10 @@ static void slice_timer_irq(struct trap_frame *f)
 void sched_run_init(uint64_t slice_us)
 {
 	sched_init(&sched, rqs, smp_num_cpus());
-	for (unsigned i = 0; i < smp_num_cpus(); i++)
+	for (unsigned i = 0; i < smp_num_cpus(); i++) {
 		sched_cpu_set_online(&sched, i, smp_cpu_online(i));
+		smp_percpu(i)->sched = &rqs[i]; /* each CPU's run queue, from its area */
+	}
 	slice_tsc = tsc_from_us(slice_us ? slice_us : SCHED_DEFAULT_SLICE_US);
 	sched_set_slice(&sched, slice_tsc); /* `ran` is measured in TSC ticks */
 	nvms = 0;
