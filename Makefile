@@ -26,7 +26,7 @@ KOBJS := $(patsubst %.c,$(BUILD)/k/%.o,$(KSRCS_C)) $(patsubst %.asm,$(BUILD)/k/%
 ELF := $(BUILD)/vireo.elf
 ISO := $(BUILD)/vireo.iso
 
-.PHONY: all kernel iso deps test unit fuzz check matrix clean run run-qemu run-bochs run-kvm bench-exit bench-sched \
+.PHONY: all kernel iso deps test unit fuzz check matrix clean run run-qemu run-bochs run-kvm bench-exit bench-sched screen screenshot \
 	debug usb test-kvm bench-smp format
 all: $(ISO)
 kernel: $(ELF)
@@ -52,6 +52,13 @@ $(BUILD)/k/smp/trampoline.bin: smp/trampoline.nasm smp/trampoline.inc
 	@mkdir -p $(@D)
 	$(NASM) -f bin -I. $< -o $@
 $(BUILD)/k/smp/trampoline_blob.asm.o: $(BUILD)/k/smp/trampoline.bin
+
+# The framebuffer console's font, generated from a Debian console font
+# (tools/mkfont.sh; FONT and the generating rule are in tests/unit/fbcon.mk).
+$(BUILD)/k/fbcon_font.o: $(BUILD)/k/fbcon_font.c
+	@$(if $(V),,echo "  CC      $<")
+	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
+KOBJS += $(BUILD)/k/fbcon_font.o
 
 # Built-in guests: flat binaries embedded by guests/images.asm.
 GUEST_SRCS := $(wildcard guests/*.nasm)
@@ -144,6 +151,8 @@ test: deps
 	RESULTS=$(RESULTS) bash tests/harness/unit.sh $(UNIT_BINS); \
 	RESULTS=$(RESULTS) bash tests/harness/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BINS); \
 	RESULTS=$(RESULTS) bash tests/harness/matrix.sh tests/matrix.txt; \
+	$(MAKE) --no-print-directory $(BUILD)/screencheck >>$(BUILD)/build.log 2>&1; \
+	RESULTS=$(RESULTS) bash tests/harness/screen-cases.sh; \
 	echo "make test took $$(( $$(date +%s) - start ))s"; \
 	bash tests/harness/summary.sh $(RESULTS)
 
@@ -168,6 +177,12 @@ run-kvm: deps $(BUILD)/vireo-run.iso
 	@bash tools/run.sh kvm $(RUN_CPUS) $(BUILD)/vireo-run.iso
 debug: deps $(BUILD)/vireo-run.iso
 	@bash tools/run.sh debug $(RUN_CPUS) $(BUILD)/vireo-run.iso
+
+# The screen tests on their own, and the UEFI screen as docs/screenshot-uefi.png.
+screen: deps $(ELF) $(BUILD)/screencheck
+	@bash tests/harness/screen-cases.sh
+screenshot: deps $(ELF) $(BUILD)/screencheck
+	@bash tests/harness/screen-cases.sh docs/screenshot-uefi.png
 
 bench-exit: deps $(ELF)
 	@bash tools/bench-exit.sh

@@ -13,6 +13,7 @@
 #include "boot/mb2.h"
 #include "kernel/boot.h"
 #include "kernel/cmdline.h"
+#include "kernel/fbcon.h"
 #include "kernel/ktest.h"
 #include "kernel/panic.h"
 #include "kernel/platform.h"
@@ -119,6 +120,31 @@ static void boot_parse_info(uint32_t magic, uint64_t info_pa)
 		      boot.mb2.err_offset);
 }
 
+static void screen_write(int level, const char *s, int len)
+{
+	struct fbcon *c = fbcon_console();
+
+	fbcon_set_colour(c, fbcon_level_colour(level), 0);
+	fbcon_console_write(s, len);
+}
+
+/* Every printk line also goes to the screen when GRUB gave a framebuffer. */
+static void boot_screen(void)
+{
+	const struct mb2_framebuffer *fb = &boot.mb2.fb;
+
+	if (!fb->present)
+		return;
+	if (fbcon_start(fb) != E_OK) {
+		pr_warn("console: the %ux%u framebuffer is not usable for text; serial only\n",
+			fb->width, fb->height);
+		return;
+	}
+	printk_set_extra_console(screen_write);
+	pr_info("console: framebuffer %ux%u, %u bpp, pitch %u at 0x%llx\n", fb->width,
+		fb->height, fb->bpp, fb->pitch, (unsigned long long)fb->addr);
+}
+
 static void boot_apply_options(void)
 {
 	const char *line = boot.mb2.cmdline ? boot.mb2.cmdline : "";
@@ -170,6 +196,7 @@ void kmain(uint32_t magic, uint64_t info_pa)
 	pr_info("boot: loaded by %s\n", boot.mb2.loader_name ? boot.mb2.loader_name : "?");
 	pr_info("boot: command line: %s\n", boot.mb2.cmdline ? boot.mb2.cmdline : "(none)");
 	boot_apply_options();
+	boot_screen();
 	mb2_report(&boot.mb2);
 	platform_acpi(&boot);
 	platform_memory(&boot);

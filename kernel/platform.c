@@ -139,6 +139,8 @@ void platform_memory(struct boot_state *b)
 	e = paging_init(b->ram_top);
 	if (e != E_OK)
 		panic("mm: cannot build the kernel page tables: %s", err_text(e));
+	if (mb->fb.present)
+		paging_map_mmio(mb->fb.addr, (uint64_t)mb->fb.pitch * mb->fb.height);
 }
 
 static unsigned collect_cpus(void)

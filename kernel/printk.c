@@ -18,7 +18,7 @@ static int printk_level = LOG_INFO;
 static bool debugcon_ok;
 static bool printk_panic_mode;
 static struct spinlock printk_lock = SPINLOCK_INIT;
-static void (*printk_extra_console)(const char *s, int len);
+static void (*printk_extra_console)(int level, const char *s, int len);
 
 void printk_init_consoles(uint16_t uart_port)
 {
@@ -32,7 +32,7 @@ bool printk_debugcon_present(void)
 	return debugcon_ok;
 }
 
-void printk_set_extra_console(void (*write)(const char *s, int len))
+void printk_set_extra_console(void (*write)(int level, const char *s, int len))
 {
 	printk_extra_console = write;
 }
@@ -52,7 +52,7 @@ int printk_get_level(void)
 	return printk_level;
 }
 
-static void console_write(const char *s, int len)
+static void console_write(int level, const char *s, int len)
 {
 	for (int i = 0; i < len; i++) {
 		if (s[i] == '\n')
@@ -62,7 +62,7 @@ static void console_write(const char *s, int len)
 			cpu_outb(DEBUGCON_PORT, (uint8_t)s[i]);
 	}
 	if (printk_extra_console)
-		printk_extra_console(s, len);
+		printk_extra_console(level, s, len);
 }
 
 void vprintk(int level, const char *fmt, va_list ap)
@@ -77,11 +77,11 @@ void vprintk(int level, const char *fmt, va_list ap)
 	if (len >= (int)sizeof(line))
 		len = sizeof(line) - 1;
 	if (printk_panic_mode) {
-		console_write(line, len);
+		console_write(level, line, len);
 		return;
 	}
 	flags = spin_lock_irqsave(&printk_lock);
-	console_write(line, len);
+	console_write(level, line, len);
 	spin_unlock_irqrestore(&printk_lock, flags);
 }
 

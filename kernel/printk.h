@@ -24,7 +24,7 @@ void printk_set_level(int level);
 #include <stdint.h>
 void printk_init_consoles(uint16_t uart_port);
 bool printk_debugcon_present(void);
-void printk_set_extra_console(void (*write)(const char *s, int len));
+void printk_set_extra_console(void (*write)(int level, const char *s, int len));
 void printk_enter_panic_mode(void);
 #endif
 int printk_get_level(void);

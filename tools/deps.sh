@@ -9,6 +9,7 @@ PKGS=(
 	qemu-system-x86 ovmf
 	bochs bochs-term bochsbios vgabios bsdutils
 	libcmocka-dev clang libclang-rt-14-dev
+	console-setup-linux socat netpbm
 	gdb
 )
 
