@@ -19,6 +19,7 @@ struct boot_state {
 	unsigned cmdline_problems;
 	uint64_t slice_us;
 	int slice_timer;
+	bool cpu_table_full;
 	unsigned cpus_listed; /* usable CPUs in the MADT (1 without one) */
 	uint64_t ram_top;
 };

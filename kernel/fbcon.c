@@ -9,13 +9,6 @@
 #include "kernel/printk.h"
 #include "lib/string.h"
 
-/*
- * The font is generated into the build directory and linked in by the
- * Makefile; a weak reference keeps a kernel linked without it bootable
- * (the screen console then refuses to start instead of the link failing).
- */
-#pragma weak fbcon_font_glyphs
-
 #define FBCON_BPP_24 24
 #define FBCON_BPP_32 32
 #define FBCON_BITS_PER_BYTE 8
@@ -190,11 +183,6 @@ static enum err fbcon_check(void *base, uint32_t width, uint32_t height, uint32_
 		pr_warn("fbcon: framebuffer has %u bits per pixel; the screen console draws only "
 			"24 or 32, so output stays on the serial port (pick a 24/32-bit mode, "
 			"e.g. GRUB 'set gfxmode=1024x768x32')\n", bpp);
-		return E_NOTSUP;
-	}
-	if (!fbcon_font_glyphs) {
-		pr_warn("fbcon: the kernel was linked without its font (fbcon_font.o); screen "
-			"console off, output stays on the serial port (rebuild with 'make')\n");
 		return E_NOTSUP;
 	}
 	if (!base) {

@@ -34,11 +34,13 @@ extern char boot_stack_top[];
 
 static struct cpu_tables bsp_tables;
 static struct boot_state boot;
+static int cpu_table_choice;
 
 static const char *const log_level_names[] = {"emerg", "1",    "2",     "err", "warn",
 					       "5",     "info", "debug", NULL};
 static const char *const exit_policy_names[] = {"halt", "poweroff", NULL};
 static const char *const slice_timer_names[] = {"auto", "lapic", NULL};
+static const char *const cpu_table_names[] = {"compact", "full", NULL};
 
 #define VM_TEXT_MAX 160
 static char vm_texts[VM_CONFIG_MAX_TEXTS][VM_TEXT_MAX];
@@ -59,6 +61,8 @@ static const struct cmdline_option boot_options[] = {
 	 "run self-test suites (comma-separated, suite or suite.case, or all) and exit"},
 	{"vireo.test_token", CMDLINE_STR, boot.test_token, sizeof(boot.test_token), 0, 0, NULL,
 	 "a string the boot self-test reads back to prove the command line was parsed"},
+	{"vireo.cpu_table", CMDLINE_ENUM, &cpu_table_choice, 0, 0, 0, cpu_table_names,
+	 "boot CPU table: compact (beyond 16 CPUs) or full"},
 	{"vireo.vmxcaps", CMDLINE_BOOL, &boot.vmxcaps, 0, 0, 0, NULL,
 	 "print the full VMX capability report (every control's allowed settings)"},
 	{"vireo.on_done", CMDLINE_ENUM, &boot.on_done, 0, 0, 0, exit_policy_names,
@@ -154,6 +158,7 @@ static void boot_apply_options(void)
 	cmdline_parse(line, boot_options, sizeof(boot_options) / sizeof(boot_options[0]),
 		      cmdline_report, NULL);
 	printk_set_level(boot.log_level);
+	boot.cpu_table_full = cpu_table_choice == 1;
 	sched_use_lapic_slices(boot.slice_timer == 1);
 	if (boot.serial[0] && serial_port_from(boot.serial) != uart_base()) {
 		pr_info("console: switching serial console to %s\n", boot.serial);

@@ -171,5 +171,5 @@ void platform_cpus(struct boot_state *b)
 		pr_info("smp: %u online-capable (not present) CPUs listed; not started\n",
 			madt.cpus_online_capable);
 	smp_init(cpu_list, n);
-	smp_report();
+	smp_report(b->cpu_table_full);
 }

@@ -11,6 +11,7 @@
 #include "arch/x86/gdt.h"
 #include "arch/x86/lapic.h"
 #include "arch/x86/traps.h"
+#include "arch/x86/topology.h"
 #include "arch/x86/tsc.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
@@ -397,37 +398,43 @@ void smp_barrier_wait(struct smp_barrier *b, unsigned n)
 #define REPORT_FULL_MAX 16
 #define REPORT_EDGE 4
 
-static void report_row(unsigned i)
+static void report_row(unsigned i, struct topo_shifts shifts)
 {
 	struct percpu *p = cpu_area[i];
+	struct topo_id t = topo_split(p->apic_id, shifts);
 
-	pr_info("  %3u  %7u  %-6s  %016llx  %016llx-%016llx  %s%llu us\n", i, p->apic_id,
-		!p->online ? "-" : p->x2apic ? "x2apic" : "xapic", (unsigned long long)p,
-		(unsigned long long)p->stack_bottom, (unsigned long long)p->stack_top,
+	pr_info("  %4u  %7u  %3u/%3u/%u  %-6s  %016llx  %016llx  %s%llu us\n", i, p->apic_id,
+		t.package, t.core, t.thread, !p->online ? "-" : p->x2apic ? "x2apic" : "xapic",
+		(unsigned long long)p, (unsigned long long)p->stack_top,
 		!p->online ? "OFFLINE " : "", (unsigned long long)tsc_to_us(p->bringup_tsc));
 }
 
 /* One row per CPU up to REPORT_FULL_MAX CPUs; beyond that the first and
  * last few rows, the offline ones, and a summary. */
-void smp_report(void)
+void smp_report(bool full)
 {
-	unsigned x2 = 0, offline = 0;
+	struct topo_shifts shifts = topo_read_shifts();
+	unsigned x2 = 0, offline = 0, threads = 0, packages = 0;
 
 	pr_info("smp: %u of %u CPUs online, bring-up took %llu us\n", online_count, ncpus,
 		(unsigned long long)bringup_us);
-	pr_info("  cpu  apic-id  mode    per-cpu area        stack                           "
+	pr_info("   cpu  apic-id  pkg/core/t  mode    per-cpu area      stack top         "
 		"bring-up\n");
 	for (unsigned i = 0; i < ncpus; i++) {
 		bool edge = i < REPORT_EDGE || i >= ncpus - REPORT_EDGE;
+		struct topo_id t = topo_split(cpu_area[i]->apic_id, shifts);
 
 		x2 += cpu_area[i]->x2apic;
 		offline += !cpu_area[i]->online;
-		if (ncpus <= REPORT_FULL_MAX || edge || !cpu_area[i]->online)
-			report_row(i);
+		threads += t.thread != 0;
+		packages = t.package + 1 > packages ? t.package + 1 : packages;
+		if (full || ncpus <= REPORT_FULL_MAX || edge || !cpu_area[i]->online)
+			report_row(i, shifts);
 		else if (i == REPORT_EDGE)
-			pr_info("  ... %u more rows ...\n", ncpus - 2 * REPORT_EDGE);
+			pr_info("  ... %u more rows (vireo.cpu_table=full lists them) ...\n",
+				ncpus - 2 * REPORT_EDGE);
 	}
-	if (ncpus > REPORT_FULL_MAX)
-		pr_info("smp: summary: %u CPUs, %u in x2APIC mode, %u offline\n", ncpus, x2,
-			offline);
+	pr_info("smp: %u CPUs: %u in x2APIC mode, %u offline, %u SMT siblings, package "
+		"IDs up to %u\n",
+		ncpus, x2, offline, threads, packages ? packages - 1 : 0);
 }

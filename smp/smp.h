@@ -27,7 +27,8 @@ unsigned smp_num_online(void);
 bool smp_cpu_online(unsigned cpu);
 struct percpu *smp_percpu(unsigned cpu); /* for bring-up and reports only */
 uint64_t smp_bringup_us(void);
-void smp_report(void);
+/* Boot table; beyond 16 CPUs a compact form unless full. */
+void smp_report(bool full);
 
 /* Run fn(arg) on `cpu` and wait for it to finish (caller's IRQs stay on). */
 enum err smp_call(unsigned cpu, void (*fn)(void *), void *arg);

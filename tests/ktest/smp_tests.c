@@ -221,3 +221,18 @@ KTEST(smp, absent_cpu_times_out)
 	KT_ASSERT(t, us < 1000000, "the timeout took %llu us", (unsigned long long)us);
 	KT_ASSERT(t, smp_num_online() == smp_num_cpus(), "online count changed");
 }
+
+/* x2APIC mode wherever the CPU offers it (Bochs' models do, QEMU TCG not). */
+KTEST(smp, x2apic_when_offered)
+{
+	struct cpuid_regs r;
+
+	cpu_cpuid(1, 0, &r);
+	for (unsigned i = 0; i < smp_num_cpus(); i++)
+		KT_ASSERT(t, smp_percpu(i)->x2apic == !!(r.ecx & CPUID_1_ECX_X2APIC),
+			  "cpu %u is in %s mode but CPUID says x2APIC %s", i,
+			  smp_percpu(i)->x2apic ? "x2APIC" : "xAPIC",
+			  (r.ecx & CPUID_1_ECX_X2APIC) ? "is offered" : "is not offered");
+	ktest_diag(t, "%s mode on all %u CPUs",
+		   (r.ecx & CPUID_1_ECX_X2APIC) ? "x2APIC" : "xAPIC", smp_num_cpus());
+}

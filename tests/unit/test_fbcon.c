@@ -16,6 +16,7 @@
 #include "kernel/printk.h"
 #include "tests/unit/fake_printk.h"
 
+/* Padding bytes differ per pixel row, so a row copied over another shows. */
 #define CANARY 0xa5
 /* Not multiples of the cell size, so partial cells exist on both axes. */
 #define FB_WIDTH 100
@@ -43,6 +44,18 @@ struct fb {
 	struct fbcon con;
 };
 
+static uint8_t canary(uint32_t y)
+{
+	return (uint8_t)(CANARY + y);
+}
+
+static void assert_untouched(const struct fb *f)
+{
+	for (uint32_t y = 0; y < FB_HEIGHT; y++)
+		for (uint32_t i = 0; i < f->pitch; i++)
+			assert_int_equal(f->mem[(size_t)y * f->pitch + i], canary(y));
+}
+
 static struct fb fb_new(const struct layout *l)
 {
 	struct fb f = {.bytes_pp = l->bpp / 8};
@@ -50,7 +63,8 @@ static struct fb fb_new(const struct layout *l)
 	f.pitch = FB_WIDTH * f.bytes_pp + l->pad;
 	f.mem = malloc((size_t)f.pitch * FB_HEIGHT);
 	assert_non_null(f.mem);
-	memset(f.mem, CANARY, (size_t)f.pitch * FB_HEIGHT);
+	for (uint32_t y = 0; y < FB_HEIGHT; y++)
+		memset(f.mem + (size_t)y * f.pitch, canary(y), f.pitch);
 	return f;
 }
 
@@ -77,7 +91,7 @@ static void assert_padding_intact(const struct fb *f)
 {
 	for (uint32_t y = 0; y < FB_HEIGHT; y++)
 		for (uint32_t i = FB_WIDTH * f->bytes_pp; i < f->pitch; i++)
-			assert_int_equal(f->mem[(size_t)y * f->pitch + i], CANARY);
+			assert_int_equal(f->mem[(size_t)y * f->pitch + i], canary(y));
 }
 
 /* Every pixel of cell (@col, @row) is @fg where the glyph has a bit, else @bg. */
@@ -332,8 +346,7 @@ static void test_unsupported_depth_refused(void **state)
 		assert_true(fake_printk_contains("bits per pixel"));
 	}
 	assert_true(fake_printk_contains("48 bits per pixel"));
-	for (size_t i = 0; i < (size_t)f.pitch * FB_HEIGHT; i++)
-		assert_int_equal(f.mem[i], CANARY);
+	assert_untouched(&f);
 	fb_free(&f);
 }
 
@@ -348,8 +361,7 @@ static void test_bad_geometry_refused(void **state)
 	assert_int_equal(fbcon_init(&c, f.mem, FB_WIDTH, FBCON_FONT_HEIGHT - 1, f.pitch, 24),
 			 E_INVAL);
 	assert_int_equal(fbcon_init(&c, NULL, FB_WIDTH, FB_HEIGHT, f.pitch, 24), E_INVAL);
-	for (size_t i = 0; i < (size_t)f.pitch * FB_HEIGHT; i++)
-		assert_int_equal(f.mem[i], CANARY);
+	assert_untouched(&f);
 	/* The smallest screen: one cell, every character scrolls. */
 	assert_int_equal(fbcon_init(&c, f.mem, FBCON_FONT_WIDTH, FBCON_FONT_HEIGHT, f.pitch, 24),
 			 E_OK);
@@ -401,7 +413,7 @@ static void test_kernel_console(void **state)
 	assert_int_equal(fbcon_start(&mb), E_NOENT);
 	assert_null(fbcon_console());
 	fbcon_console_write("A", 1);
-	assert_int_equal(f.mem[0], CANARY);
+	assert_untouched(&f);
 
 	mb.present = true;
 	mb.type = MB2_FB_EGA_TEXT;
@@ -417,8 +429,19 @@ static void test_kernel_console(void **state)
 	fbcon_console_write("A", 1);
 	assert_cell(&f, 0, 0, 'A', FG, BG);
 
+	/* A failed restart leaves no console behind, whatever the failure. */
+	mb.type = MB2_FB_INDEXED;
+	assert_int_equal(fbcon_start(&mb), E_NOTSUP);
+	assert_null(fbcon_console());
+	mb.type = MB2_FB_RGB;
+	assert_int_equal(fbcon_start(&mb), E_OK);
 	mb.bpp = 16;
 	assert_int_equal(fbcon_start(&mb), E_NOTSUP);
+	assert_null(fbcon_console());
+	mb.bpp = 32;
+	assert_int_equal(fbcon_start(&mb), E_OK);
+	mb.present = false;
+	assert_int_equal(fbcon_start(&mb), E_NOENT);
 	assert_null(fbcon_console());
 	assert_padding_intact(&f);
 	fb_free(&f);
