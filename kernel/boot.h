@@ -20,6 +20,7 @@ struct boot_state {
 	uint64_t slice_us;
 	int slice_timer;
 	bool cpu_table_full;
+	uint64_t start_tsc; /* TSC at kmain entry */
 	unsigned cpus_listed; /* usable CPUs in the MADT (1 without one) */
 	uint64_t ram_top;
 };

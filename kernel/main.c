@@ -191,6 +191,7 @@ void kmain(uint32_t magic, uint64_t info_pa)
 {
 	uint64_t top = (uint64_t)(uintptr_t)boot_stack_top;
 
+	boot.start_tsc = cpu_rdtsc();
 	percpu_bsp_early(top - BOOT_STACK_SIZE, top)->tables = &bsp_tables;
 	printk_init_consoles(UART_COM1);
 	boot_cpu_tables();

@@ -4,6 +4,7 @@
  * machine run Vireo's VMs?" for a person who just booted it from USB.
  */
 #include "kernel/report.h"
+#include "kernel/boot.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/tsc.h"
 #include "kernel/printk.h"
@@ -97,5 +98,7 @@ void report_machine(void)
 		(unsigned long long)(tsc_hz() / 1000000), tsc_source_name(), yes(invariant_tsc()));
 	pr_info("  => this machine %s run Vireo's VMs%s\n", can_run ? "CAN" : "CANNOT",
 		can_run ? "" : " (see the VT-x lines above)");
+	pr_info("  boot to report   %llu ms (from kmain)\n",
+		(unsigned long long)(tsc_to_us(cpu_rdtsc() - boot_state()->start_tsc) / 1000));
 	pr_info("================================\n");
 }

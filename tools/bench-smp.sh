@@ -26,3 +26,15 @@ for n in "${counts[@]}"; do
 	per=$([ "$n" -gt 1 ] && echo $((us / (n - 1))) || echo -)
 	printf '%6s  %12s  %14s  %10s\n' "$n" "$online" "$us" "$per"
 done
+
+# Boot-to-report time with and without a framebuffer (-vga none: GRUB finds
+# no video mode and passes no framebuffer, so the console is serial only).
+echo
+printf '%-26s  %s\n' "4 CPUs, console" "boot to report (kmain to machine report)"
+for vga in std none; do
+	log=$build/logs/bench-smp-vga-$vga.log
+	QEMU_EXTRA="-vga $vga" bash "$here/tests/harness/emu.sh" qemu 4 "$iso" "$log" 60 >/dev/null 2>&1
+	ms=$(grep -aoE 'boot to report +[0-9]+ ms' "$log" | grep -oE '[0-9]+ ms')
+	label=$([ "$vga" = std ] && echo "serial + framebuffer" || echo "serial only")
+	printf '%-26s  %s\n' "$label" "${ms:-no result (log: $log)}"
+done

@@ -37,7 +37,7 @@ ncpu=${cpus%%,*}
 tcg=tcg
 [ "$ncpu" -ge 8 ] && tcg=tcg,thread=single
 qemu_common=(-cdrom "$iso" -serial "file:$log" -display none -no-reboot -m "$MEM_MB"
-	-smp "$cpus" -device isa-debug-exit,iobase=0xf4,iosize=0x04 -monitor none)
+	-smp "$cpus" -device isa-debug-exit,iobase=0xf4,iosize=0x04 -monitor none ${QEMU_EXTRA:-})
 
 case "$emu" in
 qemu)
