@@ -458,3 +458,51 @@ void mb2_report(const struct mb2_info *info)
 	if (info->unknown_tags)
 		pr_info("mb2: unknown tags skipped: %u\n", info->unknown_tags);
 }
+
+/* EFI_MEMORY_TYPE values (UEFI 2.10 Table 7-5) and descriptor offsets. */
+#define EFI_LOADER_CODE 1
+#define EFI_BOOT_SERVICES_DATA 4
+#define EFI_CONVENTIONAL 7
+#define EFI_UNUSABLE 8
+#define EFI_ACPI_RECLAIM 9
+#define EFI_ACPI_NVS 10
+#define EFI_DESC_TYPE 0
+#define EFI_DESC_START 8
+#define EFI_DESC_PAGES 24
+#define EFI_PAGE_SIZE 4096ull
+
+static uint32_t efi_type_to_mb2(uint32_t t)
+{
+	if ((t >= EFI_LOADER_CODE && t <= EFI_BOOT_SERVICES_DATA) || t == EFI_CONVENTIONAL)
+		return MB2_MMAP_AVAILABLE;
+	if (t == EFI_ACPI_RECLAIM)
+		return MB2_MMAP_ACPI_RECLAIMABLE;
+	if (t == EFI_ACPI_NVS)
+		return MB2_MMAP_ACPI_NVS;
+	if (t == EFI_UNUSABLE)
+		return MB2_MMAP_BADRAM;
+	return MB2_MMAP_RESERVED;
+}
+
+unsigned mb2_efi_mmap_regions(const struct mb2_efi_mmap *m, struct mb2_mmap_entry *out,
+			      unsigned cap)
+{
+	const uint8_t *p = m->map;
+	unsigned n = 0;
+
+	if (!m->present || !m->desc_size)
+		return 0;
+	for (uint32_t off = 0; off + m->desc_size <= m->length && n < cap; off += m->desc_size) {
+		uint32_t type;
+		uint64_t start, pages;
+
+		memcpy(&type, p + off + EFI_DESC_TYPE, sizeof(type));
+		memcpy(&start, p + off + EFI_DESC_START, sizeof(start));
+		memcpy(&pages, p + off + EFI_DESC_PAGES, sizeof(pages));
+		if (!pages || pages > (UINT64_MAX - start) / EFI_PAGE_SIZE)
+			continue;
+		out[n++] = (struct mb2_mmap_entry){start, pages * EFI_PAGE_SIZE,
+						   efi_type_to_mb2(type)};
+	}
+	return n;
+}

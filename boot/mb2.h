@@ -152,6 +152,16 @@ enum err mb2_parse(const void *info, size_t avail, struct mb2_info *out);
 /* Log a short summary of @info with pr_info(). */
 void mb2_report(const struct mb2_info *info);
 
+/*
+ * Turn the EFI memory map (UEFI 2.10 section 7.2, EFI_MEMORY_DESCRIPTOR) into
+ * Multiboot2-style entries: loader, boot-services and conventional memory
+ * are available once GRUB has left boot services; ACPI reclaim/NVS and
+ * unusable memory keep their meaning; everything else is reserved. Returns
+ * the number of entries written (at most cap).
+ */
+unsigned mb2_efi_mmap_regions(const struct mb2_efi_mmap *m, struct mb2_mmap_entry *out,
+			      unsigned cap);
+
 /* "available", "reserved", "ACPI reclaimable", ... for a memory map type. */
 const char *mb2_mmap_type_name(uint32_t type);
 

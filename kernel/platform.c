@@ -28,6 +28,7 @@ static struct acpi acpi;
 static struct acpi_madt madt;
 static bool have_madt;
 static struct pmm_region regions[MB2_MMAP_MAX];
+static struct mb2_mmap_entry efi_map[MB2_MMAP_MAX];
 static struct pmm_range reserved[MAX_RESERVED];
 static struct smp_cpu_desc cpu_list[ACPI_MAX_CPUS];
 
@@ -123,16 +124,24 @@ void platform_memory(struct boot_state *b)
 	unsigned nres;
 	enum err e;
 
+	const struct mb2_mmap_entry *map = mb->mmap;
+	unsigned count = mb->mmap_count;
+
+	/* On UEFI the firmware's own map is the primary source (GRUB's
+	 * Multiboot2 map is derived from it). */
+	if (mb->efi_mmap.present) {
+		count = mb2_efi_mmap_regions(&mb->efi_mmap, efi_map, MB2_MMAP_MAX);
+		map = efi_map;
+		pr_info("mm: using the EFI memory map (%u descriptors)\n", count);
+	}
 	b->ram_top = 0;
-	for (unsigned i = 0; i < mb->mmap_count; i++) {
-		regions[i] = (struct pmm_region){mb->mmap[i].base, mb->mmap[i].length,
-						 mb->mmap[i].type};
-		if (mb->mmap[i].type == PMM_REGION_AVAILABLE &&
-		    mb->mmap[i].base + mb->mmap[i].length > b->ram_top)
-			b->ram_top = mb->mmap[i].base + mb->mmap[i].length;
+	for (unsigned i = 0; i < count; i++) {
+		regions[i] = (struct pmm_region){map[i].base, map[i].length, map[i].type};
+		if (map[i].type == PMM_REGION_AVAILABLE && map[i].base + map[i].length > b->ram_top)
+			b->ram_top = map[i].base + map[i].length;
 	}
 	nres = collect_reserved(b);
-	e = pmm_init_global(regions, mb->mmap_count, reserved, nres);
+	e = pmm_init_global(regions, count, reserved, nres);
 	if (e != E_OK)
 		panic("mm: cannot build the frame allocator from the memory map: %s", err_text(e));
 	pmm_report();
