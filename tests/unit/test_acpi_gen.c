@@ -1,0 +1,310 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Host tests for vm/acpi_gen.c: tables are built into a fake guest memory
+ * buffer and read back with the kernel's own parser (arch/x86/acpi.c), so the
+ * generator and the parser must agree on every length, checksum and entry.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "arch/x86/acpi.h"
+#include "vm/acpi_gen.h"
+#include "vm/platform_io.h"
+#include "tests/unit/fake_printk.h"
+
+#define GUEST_SIZE (2u << 20)
+#define TABLE_GPA 0xE0000u
+#define TABLE_LIMIT 0x10000u
+
+struct guest {
+	uint8_t *mem;
+	uint64_t size;
+};
+
+static const void *guest_map(void *ctx, uint64_t pa, size_t len)
+{
+	struct guest *g = ctx;
+
+	if (pa > g->size || len > g->size - pa)
+		return NULL;
+	return g->mem + pa;
+}
+
+static uint32_t rd32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint64_t rd64(const uint8_t *p)
+{
+	return rd32(p) | (uint64_t)rd32(p + 4) << 32;
+}
+
+static uint8_t sum(const uint8_t *p, size_t n)
+{
+	uint8_t s = 0;
+
+	while (n--)
+		s = (uint8_t)(s + *p++);
+	return s;
+}
+
+static struct acpi acpi;
+static struct acpi_madt madt;
+
+static int setup(void **state)
+{
+	struct guest *g = calloc(1, sizeof(*g));
+
+	assert_non_null(g);
+	g->size = GUEST_SIZE;
+	g->mem = calloc(1, GUEST_SIZE);
+	assert_non_null(g->mem);
+	fake_printk_clear();
+	*state = g;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct guest *g = *state;
+
+	free(g->mem);
+	free(g);
+	return 0;
+}
+
+/* Builds for ncpus and parses everything back; returns the RSDP's address. */
+static uint64_t build_and_parse(struct guest *g, unsigned ncpus)
+{
+	struct acpi_rsdp_info info;
+	const struct acpi_table_ref *ref;
+	uint64_t rsdp = 0, used = 0;
+
+	assert_int_equal(acpi_gen_build(g->mem, g->size, TABLE_GPA, TABLE_LIMIT, ncpus, &rsdp,
+					&used), E_OK);
+	assert_int_equal(rsdp, TABLE_GPA);
+	assert_int_equal(used, acpi_gen_size(TABLE_GPA, ncpus));
+	assert_int_equal(acpi_rsdp_validate(g->mem + rsdp, 36, &info), E_OK);
+	assert_int_equal(info.revision, 2);
+	assert_string_equal(info.oem_id, "VIREO ");
+	assert_int_equal(info.length, 36);
+	assert_in_range(info.xsdt_pa, TABLE_GPA, TABLE_GPA + used - 1);
+	assert_int_equal(acpi_init(&acpi, &info, guest_map, g), E_OK);
+	assert_true(acpi.root_is_xsdt);
+	assert_int_equal(acpi.count, 2);
+	assert_int_equal(acpi.ignored, 0);
+	ref = acpi_find(&acpi, "APIC", 0);
+	assert_non_null(ref);
+	assert_true(ref->pa + ref->length <= TABLE_GPA + used);
+	assert_int_equal(acpi_parse_madt(acpi_table_map(&acpi, ref), ref->length, &madt), E_OK);
+	return rsdp;
+}
+
+static void assert_cpus(unsigned ncpus)
+{
+	unsigned i;
+
+	assert_int_equal(madt.cpu_count, ncpus);
+	assert_int_equal(madt.cpus_enabled, ncpus);
+	assert_int_equal(madt.cpus_disabled + madt.cpus_duplicate + madt.cpus_dropped, 0);
+	assert_int_equal(madt.cpus_id_none + madt.other_count, 0);
+	assert_int_equal(madt.ioapic_count, 0);
+	assert_int_equal(madt.lapic_address, 0xFEE00000u);
+	assert_int_equal(madt.flags, ACPI_MADT_PCAT_COMPAT);
+	for (i = 0; i < ncpus; i++) {
+		assert_int_equal(madt.cpus[i].apic_id, i);
+		assert_int_equal(madt.cpus[i].acpi_uid, i);
+		assert_true(madt.cpus[i].enabled);
+		assert_int_equal(madt.cpus[i].x2apic_entry, i >= 255);
+	}
+}
+
+static void test_one_cpu(void **state)
+{
+	build_and_parse(*state, 1);
+	assert_cpus(1);
+}
+
+static void test_four_cpus(void **state)
+{
+	build_and_parse(*state, 4);
+	assert_cpus(4);
+}
+
+static void test_300_cpus_use_x2apic(void **state)
+{
+	build_and_parse(*state, 300);
+	assert_cpus(300);
+}
+
+static void test_254_and_255_boundary(void **state)
+{
+	build_and_parse(*state, 255);
+	assert_cpus(255);
+	assert_false(madt.cpus[254].x2apic_entry);
+	build_and_parse(*state, 256);
+	assert_cpus(256);
+	assert_true(madt.cpus[255].x2apic_entry);
+}
+
+/* The RSDT fallback lists the same tables for ACPI 1.0-only guests. */
+static void test_rsdt_matches_xsdt(void **state)
+{
+	struct guest *g = *state;
+	struct acpi_rsdp_info info;
+	const uint8_t *x, *r;
+
+	build_and_parse(g, 4);
+	assert_int_equal(acpi_rsdp_validate(g->mem + TABLE_GPA, 36, &info), E_OK);
+	assert_int_not_equal(info.rsdt_pa, 0);
+	x = g->mem + info.xsdt_pa;
+	r = g->mem + info.rsdt_pa;
+	assert_memory_equal(r, "RSDT", 4);
+	assert_int_equal(sum(r, rd32(r + 4)), 0);
+	assert_int_equal(rd32(r + 4), 44);
+	assert_int_equal(rd32(r + 36), rd64(x + 36));
+	assert_int_equal(rd32(r + 40), rd64(x + 44));
+	info.revision = 0;
+	assert_int_equal(acpi_init(&acpi, &info, guest_map, g), E_OK);
+	assert_false(acpi.root_is_xsdt);
+	assert_non_null(acpi_find(&acpi, "APIC", 0));
+	assert_non_null(acpi_find(&acpi, "FACP", 0));
+}
+
+static void test_fadt_facs_dsdt(void **state)
+{
+	struct guest *g = *state;
+	const struct acpi_table_ref *ref;
+	const uint8_t *f, *facs, *dsdt;
+	const char *why = NULL;
+
+	build_and_parse(g, 2);
+	ref = acpi_find(&acpi, "FACP", 0);
+	assert_non_null(ref);
+	assert_int_equal(ref->length, 276);
+	assert_int_equal(ref->revision, 6);
+	f = acpi_table_map(&acpi, ref);
+	assert_int_equal(acpi_table_check(f, ref->length, &why), E_OK);
+	assert_int_equal(f[131], 5);				/* minor revision */
+	assert_memory_equal(f + 10, "VIREO ", 6);
+	assert_int_equal(rd32(f + 36), 0);			/* FIRMWARE_CTRL */
+	assert_int_equal(rd32(f + 112) & (1u << 20), 0);	/* HW_REDUCED_ACPI */
+	assert_int_equal(f[109] & 0x3, 0);			/* no legacy devices, no 8042 */
+	assert_int_equal(f[108], CMOS_CENTURY);
+	assert_int_equal(rd32(f + 56), PM1_EVT_PORT);
+	assert_int_equal(rd32(f + 64), PM1_CNT_PORT);
+	assert_int_equal(rd32(f + 76), PM_TMR_PORT);
+	assert_int_equal(f[148], 1);				/* X_PM1a_EVT_BLK: I/O */
+	assert_int_equal(rd64(f + 152), PM1_EVT_PORT);
+	assert_int_equal(rd64(f + 212), PM_TMR_PORT);
+	facs = g->mem + rd64(f + 132);
+	assert_int_equal(rd64(f + 132) % 64, 0);
+	assert_memory_equal(facs, "FACS", 4);
+	assert_int_equal(rd32(facs + 4), 64);
+	dsdt = g->mem + rd64(f + 140);
+	assert_int_equal(rd32(f + 40), rd64(f + 140));
+	assert_int_equal(acpi_table_check(dsdt, 36, &why), E_OK);
+	assert_memory_equal(dsdt, "DSDT", 4);
+}
+
+static void test_checksums_change_with_content(void **state)
+{
+	struct guest *g = *state;
+	const struct acpi_table_ref *ref;
+	const char *why = NULL;
+	uint8_t *m;
+
+	build_and_parse(g, 4);
+	ref = acpi_find(&acpi, "APIC", 0);
+	m = g->mem + ref->pa;
+	m[ref->length - 1] ^= 1;
+	assert_int_equal(acpi_table_check(m, ref->length, &why), E_CHECKSUM);
+}
+
+static void test_limit_too_small(void **state)
+{
+	struct guest *g = *state;
+	uint64_t need = acpi_gen_size(TABLE_GPA, 4), rsdp = 7, used = 7;
+
+	assert_int_equal(acpi_gen_build(g->mem, g->size, TABLE_GPA, need - 1, 4, &rsdp, &used),
+			 E_NOMEM);
+	assert_int_equal(rsdp, 7);
+	assert_int_equal(used, 7);
+	assert_int_equal(g->mem[TABLE_GPA], 0);
+	assert_true(fake_printk_contains("enlarge the ACPI area"));
+	assert_int_equal(acpi_gen_build(g->mem, g->size, TABLE_GPA, need, 4, &rsdp, &used), E_OK);
+	assert_int_equal(used, need);
+	assert_int_equal(acpi_gen_build(g->mem, g->size, TABLE_GPA, 0x100, 300, &rsdp, &used),
+			 E_NOMEM);
+}
+
+static void test_outside_guest_memory(void **state)
+{
+	struct guest *g = *state;
+	uint64_t rsdp, used;
+
+	assert_int_equal(acpi_gen_build(g->mem, g->size, GUEST_SIZE, 0x1000, 1, &rsdp, &used),
+			 E_RANGE);
+	assert_int_equal(acpi_gen_build(g->mem, g->size, GUEST_SIZE - 0x100, 0x1000, 1, &rsdp,
+					&used), E_RANGE);
+	assert_int_equal(acpi_gen_build(g->mem, g->size, UINT64_MAX - 15, 0x1000, 1, &rsdp,
+					&used), E_RANGE);
+	assert_true(fake_printk_contains("outside the guest"));
+	/* Fits exactly at the very end of memory. */
+	used = acpi_gen_size(GUEST_SIZE - 0x1000, 1);
+	assert_int_equal(acpi_gen_build(g->mem, g->size, GUEST_SIZE - 0x1000, 0x1000, 1, &rsdp,
+					&used), E_OK);
+}
+
+static void test_bad_arguments(void **state)
+{
+	struct guest *g = *state;
+	uint64_t rsdp, used;
+
+	assert_int_equal(acpi_gen_build(g->mem, g->size, TABLE_GPA, TABLE_LIMIT, 0, &rsdp, &used),
+			 E_INVAL);
+	assert_int_equal(acpi_gen_build(g->mem, g->size, TABLE_GPA, 0x100000,
+					ACPI_GEN_MAX_CPUS + 1, &rsdp, &used), E_INVAL);
+	assert_int_equal(acpi_gen_build(NULL, g->size, TABLE_GPA, TABLE_LIMIT, 1, &rsdp, &used),
+			 E_INVAL);
+	assert_int_equal(acpi_gen_build(g->mem, g->size, TABLE_GPA + 4, TABLE_LIMIT, 1, &rsdp,
+					&used), E_ALIGN);
+}
+
+static void test_max_cpus(void **state)
+{
+	struct guest *g = *state;
+	uint64_t rsdp, used;
+
+	assert_int_equal(acpi_gen_build(g->mem, g->size, TABLE_GPA, 0x100000, ACPI_GEN_MAX_CPUS,
+					&rsdp, &used), E_OK);
+	assert_int_equal(acpi_gen_build(g->mem, g->size, TABLE_GPA, TABLE_LIMIT, 4, &rsdp, &used),
+			 E_OK);
+	build_and_parse(g, ACPI_GEN_MAX_CPUS);
+	assert_cpus(ACPI_GEN_MAX_CPUS);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_one_cpu, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_four_cpus, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_300_cpus_use_x2apic, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_254_and_255_boundary, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rsdt_matches_xsdt, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fadt_facs_dsdt, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_checksums_change_with_content, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_limit_too_small, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_outside_guest_memory, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_arguments, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_max_cpus, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

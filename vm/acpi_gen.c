@@ -1,0 +1,369 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Builds a guest's ACPI tables in guest memory: RSDP, XSDT (and an RSDT when
+ * everything sits below 4 GiB, for guests that only read ACPI 1.0 tables),
+ * FADT with its FACS and an empty DSDT, and a MADT with one entry per vCPU.
+ */
+#include "vm/acpi_gen.h"
+#include "vm/platform_io.h"
+#include "kernel/printk.h"
+#include "lib/string.h"
+
+/* ACPI 6.5 5.2.5.3, Table 5.3: RSDP */
+#define RSDP_LEN 36
+#define RSDP_V1_LEN 20
+#define RSDP_REVISION 2
+#define RSDP_OFF_CHECKSUM 8
+#define RSDP_OFF_OEM_ID 9
+#define RSDP_OFF_REVISION 15
+#define RSDP_OFF_RSDT 16
+#define RSDP_OFF_LENGTH 20
+#define RSDP_OFF_XSDT 24
+#define RSDP_OFF_EXT_CHECKSUM 32
+
+/* ACPI 6.5 5.2.6, Table 5.4: system description table header */
+#define HDR_LEN 36
+#define HDR_OFF_LENGTH 4
+#define HDR_OFF_REVISION 8
+#define HDR_OFF_CHECKSUM 9
+#define HDR_OFF_OEM_ID 10
+#define HDR_OFF_OEM_TABLE_ID 16
+#define HDR_OFF_OEM_REVISION 24
+#define HDR_OFF_CREATOR_ID 28
+#define HDR_OFF_CREATOR_REVISION 32
+#define OEM_REVISION 1
+#define CREATOR_REVISION 1
+
+/* ACPI 6.5 5.2.7 / 5.2.8: RSDT and XSDT list FADT and MADT */
+#define ROOT_ENTRIES 2
+#define RSDT_ENTRY_LEN 4
+#define XSDT_ENTRY_LEN 8
+#define RSDT_REVISION 1
+#define XSDT_REVISION 1
+
+/* ACPI 6.5 5.2.9, Table 5.9: FADT revision 6 (minor 5), the full 276 bytes */
+#define FADT_LEN 276
+#define FADT_REVISION 6
+#define FADT_MINOR_REVISION 5
+#define FADT_OFF_FIRMWARE_CTRL 36
+#define FADT_OFF_DSDT 40
+#define FADT_OFF_SCI_INT 46
+#define FADT_OFF_PM1A_EVT_BLK 56
+#define FADT_OFF_PM1A_CNT_BLK 64
+#define FADT_OFF_PM_TMR_BLK 76
+#define FADT_OFF_PM1_EVT_LEN 88
+#define FADT_OFF_PM1_CNT_LEN 89
+#define FADT_OFF_PM_TMR_LEN 91
+#define FADT_OFF_P_LVL2_LAT 96
+#define FADT_OFF_P_LVL3_LAT 98
+#define FADT_OFF_CENTURY 108
+#define FADT_OFF_IAPC_BOOT_ARCH 109
+#define FADT_OFF_FLAGS 112
+#define FADT_OFF_MINOR_REVISION 131
+#define FADT_OFF_X_FIRMWARE_CTRL 132
+#define FADT_OFF_X_DSDT 140
+#define FADT_OFF_X_PM1A_EVT_BLK 148
+#define FADT_OFF_X_PM1A_CNT_BLK 172
+#define FADT_OFF_X_PM_TMR_BLK 208
+/* P_LVLx_LAT above these says C2 / C3 are not supported */
+#define FADT_NO_C2_LAT 101
+#define FADT_NO_C3_LAT 1001
+/* Table 5.10 flags: WBINVD works, C1 supported, no fixed power/sleep buttons */
+#define FADT_F_WBINVD (1u << 0)
+#define FADT_F_PROC_C1 (1u << 2)
+#define FADT_F_PWR_BUTTON (1u << 4)
+#define FADT_F_SLP_BUTTON (1u << 5)
+#define FADT_FLAGS (FADT_F_WBINVD | FADT_F_PROC_C1 | FADT_F_PWR_BUTTON | FADT_F_SLP_BUTTON)
+/*
+ * Table 5.11 IA-PC boot architecture flags: LEGACY_DEVICES and 8042 clear (no
+ * ISA devices or keyboard controller are claimed), VGA Not Present set, CMOS
+ * RTC Not Present clear (vm/platform_io.c models the RTC).
+ */
+#define FADT_BOOT_VGA_NOT_PRESENT (1u << 2)
+#define FADT_IAPC_BOOT_ARCH FADT_BOOT_VGA_NOT_PRESENT
+
+/* ACPI 6.5 5.2.3.2, Table 5.1: Generic Address Structure */
+#define GAS_LEN 12
+#define GAS_SPACE_IO 1
+#define GAS_ACCESS_WORD 2
+#define GAS_ACCESS_DWORD 3
+#define BITS_PER_BYTE 8
+
+/* ACPI 6.5 5.2.10, Table 5.14: FACS, 64 bytes on a 64-byte boundary */
+#define FACS_LEN 64
+#define FACS_ALIGN 64
+#define FACS_OFF_LENGTH 4
+#define FACS_OFF_VERSION 32
+#define FACS_VERSION 2
+
+/* ACPI 6.5 5.2.11.1: DSDT with an empty AML body; revision 2 = 64-bit integers */
+#define DSDT_REVISION 2
+
+/* ACPI 6.5 5.2.12, Tables 5.19, 5.22 and 5.40 */
+#define MADT_REVISION 5
+#define MADT_OFF_LAPIC_ADDRESS 36
+#define MADT_OFF_FLAGS 40
+#define MADT_HDR_LEN 44
+#define MADT_PCAT_COMPAT (1u << 0)
+#define MADT_TYPE_LAPIC 0
+#define MADT_TYPE_X2APIC 9
+#define MADT_LAPIC_LEN 8
+#define MADT_X2APIC_LEN 16
+#define MADT_CPU_ENABLED (1u << 0)
+
+#define GPA_4G (1ull << 32)
+
+struct acpi_gen_layout {
+	uint64_t rsdp, xsdt, rsdt, fadt, facs, dsdt, madt, end;
+	uint32_t madt_len;
+};
+
+static void wr16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
+
+static void wr32(uint8_t *p, uint32_t v)
+{
+	wr16(p, (uint16_t)v);
+	wr16(p + 2, (uint16_t)(v >> 16));
+}
+
+static void wr64(uint8_t *p, uint64_t v)
+{
+	wr32(p, (uint32_t)v);
+	wr32(p + 4, (uint32_t)(v >> 32));
+}
+
+static uint64_t align_up(uint64_t v, uint64_t a)
+{
+	return (v + a - 1) & ~(a - 1);
+}
+
+/* The byte that makes len bytes starting at p sum to zero. */
+static uint8_t acpi_gen_checksum(const uint8_t *p, size_t len)
+{
+	uint8_t sum = 0;
+
+	while (len--)
+		sum = (uint8_t)(sum + *p++);
+	return (uint8_t)-sum;
+}
+
+static uint32_t madt_len(unsigned ncpus)
+{
+	unsigned xapic = ncpus < ACPI_GEN_FIRST_X2APIC_ID ? ncpus : ACPI_GEN_FIRST_X2APIC_ID;
+
+	return MADT_HDR_LEN + xapic * MADT_LAPIC_LEN + (ncpus - xapic) * MADT_X2APIC_LEN;
+}
+
+/* Tables in order, each on a 16-byte boundary (the FACS on 64). */
+static void acpi_gen_layout(uint64_t gpa, unsigned ncpus, struct acpi_gen_layout *l)
+{
+	l->rsdp = gpa;
+	l->xsdt = align_up(l->rsdp + RSDP_LEN, ACPI_GEN_ALIGN);
+	l->rsdt = align_up(l->xsdt + HDR_LEN + ROOT_ENTRIES * XSDT_ENTRY_LEN, ACPI_GEN_ALIGN);
+	l->fadt = align_up(l->rsdt + HDR_LEN + ROOT_ENTRIES * RSDT_ENTRY_LEN, ACPI_GEN_ALIGN);
+	l->facs = align_up(l->fadt + FADT_LEN, FACS_ALIGN);
+	l->dsdt = align_up(l->facs + FACS_LEN, ACPI_GEN_ALIGN);
+	l->madt = align_up(l->dsdt + HDR_LEN, ACPI_GEN_ALIGN);
+	l->madt_len = madt_len(ncpus);
+	l->end = l->madt + l->madt_len;
+}
+
+uint64_t acpi_gen_size(uint64_t table_gpa, unsigned ncpus)
+{
+	struct acpi_gen_layout l;
+
+	acpi_gen_layout(table_gpa, ncpus, &l);
+	return l.end - table_gpa;
+}
+
+static void acpi_gen_header(uint8_t *t, const char sig[4], uint32_t len, uint8_t revision)
+{
+	memcpy(t, sig, 4);
+	wr32(t + HDR_OFF_LENGTH, len);
+	t[HDR_OFF_REVISION] = revision;
+	memcpy(t + HDR_OFF_OEM_ID, ACPI_GEN_OEM_ID, 6);
+	memcpy(t + HDR_OFF_OEM_TABLE_ID, ACPI_GEN_OEM_TABLE_ID, 8);
+	wr32(t + HDR_OFF_OEM_REVISION, OEM_REVISION);
+	memcpy(t + HDR_OFF_CREATOR_ID, ACPI_GEN_CREATOR_ID, 4);
+	wr32(t + HDR_OFF_CREATOR_REVISION, CREATOR_REVISION);
+}
+
+static void acpi_gen_seal(uint8_t *t)
+{
+	uint32_t len = (uint32_t)t[HDR_OFF_LENGTH] | (uint32_t)t[HDR_OFF_LENGTH + 1] << 8 |
+		       (uint32_t)t[HDR_OFF_LENGTH + 2] << 16 | (uint32_t)t[HDR_OFF_LENGTH + 3] << 24;
+
+	t[HDR_OFF_CHECKSUM] = 0;
+	t[HDR_OFF_CHECKSUM] = acpi_gen_checksum(t, len);
+}
+
+static void acpi_gen_rsdp(uint8_t *p, const struct acpi_gen_layout *l)
+{
+	memcpy(p, "RSD PTR ", 8);
+	memcpy(p + RSDP_OFF_OEM_ID, ACPI_GEN_OEM_ID, 6);
+	p[RSDP_OFF_REVISION] = RSDP_REVISION;
+	wr32(p + RSDP_OFF_RSDT, l->rsdt ? (uint32_t)l->rsdt : 0);
+	wr32(p + RSDP_OFF_LENGTH, RSDP_LEN);
+	wr64(p + RSDP_OFF_XSDT, l->xsdt);
+	p[RSDP_OFF_CHECKSUM] = acpi_gen_checksum(p, RSDP_V1_LEN);
+	p[RSDP_OFF_EXT_CHECKSUM] = acpi_gen_checksum(p, RSDP_LEN);
+}
+
+static void acpi_gen_roots(uint8_t *base, const struct acpi_gen_layout *l)
+{
+	uint8_t *x = base + l->xsdt, *r = base + l->rsdt;
+
+	acpi_gen_header(x, "XSDT", HDR_LEN + ROOT_ENTRIES * XSDT_ENTRY_LEN, XSDT_REVISION);
+	wr64(x + HDR_LEN, l->fadt);
+	wr64(x + HDR_LEN + XSDT_ENTRY_LEN, l->madt);
+	acpi_gen_seal(x);
+	if (l->end > GPA_4G)
+		return;
+	acpi_gen_header(r, "RSDT", HDR_LEN + ROOT_ENTRIES * RSDT_ENTRY_LEN, RSDT_REVISION);
+	wr32(r + HDR_LEN, (uint32_t)l->fadt);
+	wr32(r + HDR_LEN + RSDT_ENTRY_LEN, (uint32_t)l->madt);
+	acpi_gen_seal(r);
+}
+
+static void acpi_gen_gas_io(uint8_t *g, uint16_t port, unsigned len, uint8_t access)
+{
+	g[0] = GAS_SPACE_IO;
+	g[1] = (uint8_t)(len * BITS_PER_BYTE);
+	g[2] = 0;
+	g[3] = access;
+	wr64(g + 4, port);
+}
+
+/*
+ * Full-ACPI (HW_REDUCED_ACPI clear) FADT: ACPI 6.5 4.8.1 requires the PM1a
+ * event and control blocks and the PM timer, which vm/platform_io.c models at
+ * PM_PORT_BASE. SMI_CMD is 0, so the guest finds SCI_EN already set and never
+ * has to switch modes (5.2.9). SCI_INT is never raised. The 32-bit
+ * FIRMWARE_CTRL is 0 because X_FIRMWARE_CTRL is set (Table 5.9).
+ */
+static void acpi_gen_fadt(uint8_t *f, const struct acpi_gen_layout *l)
+{
+	acpi_gen_header(f, "FACP", FADT_LEN, FADT_REVISION);
+	if (l->dsdt < GPA_4G)
+		wr32(f + FADT_OFF_DSDT, (uint32_t)l->dsdt);
+	wr16(f + FADT_OFF_SCI_INT, ACPI_GEN_SCI_IRQ);
+	wr32(f + FADT_OFF_PM1A_EVT_BLK, PM1_EVT_PORT);
+	wr32(f + FADT_OFF_PM1A_CNT_BLK, PM1_CNT_PORT);
+	wr32(f + FADT_OFF_PM_TMR_BLK, PM_TMR_PORT);
+	f[FADT_OFF_PM1_EVT_LEN] = PM1_EVT_LEN;
+	f[FADT_OFF_PM1_CNT_LEN] = PM1_CNT_LEN;
+	f[FADT_OFF_PM_TMR_LEN] = PM_TMR_LEN;
+	wr16(f + FADT_OFF_P_LVL2_LAT, FADT_NO_C2_LAT);
+	wr16(f + FADT_OFF_P_LVL3_LAT, FADT_NO_C3_LAT);
+	f[FADT_OFF_CENTURY] = CMOS_CENTURY;
+	wr16(f + FADT_OFF_IAPC_BOOT_ARCH, FADT_IAPC_BOOT_ARCH);
+	wr32(f + FADT_OFF_FLAGS, FADT_FLAGS);
+	f[FADT_OFF_MINOR_REVISION] = FADT_MINOR_REVISION;
+	wr64(f + FADT_OFF_X_FIRMWARE_CTRL, l->facs);
+	wr64(f + FADT_OFF_X_DSDT, l->dsdt);
+	/* PM1 event registers are 16 bits each: PM1_STS then PM1_EN (4.8.3.1) */
+	acpi_gen_gas_io(f + FADT_OFF_X_PM1A_EVT_BLK, PM1_EVT_PORT, PM1_EVT_LEN, GAS_ACCESS_WORD);
+	acpi_gen_gas_io(f + FADT_OFF_X_PM1A_CNT_BLK, PM1_CNT_PORT, PM1_CNT_LEN, GAS_ACCESS_WORD);
+	acpi_gen_gas_io(f + FADT_OFF_X_PM_TMR_BLK, PM_TMR_PORT, PM_TMR_LEN, GAS_ACCESS_DWORD);
+	acpi_gen_seal(f);
+}
+
+/* FACS has no checksum; hardware signature, waking vectors and lock stay 0. */
+static void acpi_gen_facs(uint8_t *f)
+{
+	memcpy(f, "FACS", 4);
+	wr32(f + FACS_OFF_LENGTH, FACS_LEN);
+	f[FACS_OFF_VERSION] = FACS_VERSION;
+}
+
+/*
+ * ACPI 6.5 5.2.12: the local APIC sits at the architectural 0xFEE00000 and
+ * PCAT_COMPAT says the 8259 pair exists (vm/platform_io.c answers its ports).
+ * There is no I/O APIC entry because the VM has no I/O APIC; guests route no
+ * external interrupts through one. Processors with APIC IDs below 255 use
+ * Processor Local APIC entries, the rest Local x2APIC entries (5.2.12.12).
+ */
+static void acpi_gen_madt(uint8_t *m, const struct acpi_gen_layout *l, unsigned ncpus)
+{
+	uint8_t *e = m + MADT_HDR_LEN;
+	unsigned i;
+
+	acpi_gen_header(m, "APIC", l->madt_len, MADT_REVISION);
+	wr32(m + MADT_OFF_LAPIC_ADDRESS, ACPI_GEN_LAPIC_ADDRESS);
+	wr32(m + MADT_OFF_FLAGS, MADT_PCAT_COMPAT);
+	for (i = 0; i < ncpus; i++) {
+		if (i < ACPI_GEN_FIRST_X2APIC_ID) {
+			e[0] = MADT_TYPE_LAPIC;
+			e[1] = MADT_LAPIC_LEN;
+			e[2] = (uint8_t)i;		/* ACPI processor UID */
+			e[3] = (uint8_t)i;		/* APIC ID */
+			wr32(e + 4, MADT_CPU_ENABLED);
+			e += MADT_LAPIC_LEN;
+			continue;
+		}
+		e[0] = MADT_TYPE_X2APIC;
+		e[1] = MADT_X2APIC_LEN;
+		wr32(e + 4, i);				/* x2APIC ID */
+		wr32(e + 8, MADT_CPU_ENABLED);
+		wr32(e + 12, i);			/* ACPI processor UID */
+		e += MADT_X2APIC_LEN;
+	}
+	acpi_gen_seal(m);
+}
+
+static enum err acpi_gen_check(uint8_t *guest_base, uint64_t guest_size, uint64_t table_gpa,
+			       uint64_t limit, unsigned ncpus, uint64_t need)
+{
+	if (!guest_base || ncpus == 0 || ncpus > ACPI_GEN_MAX_CPUS) {
+		pr_err("acpi_gen: cannot build tables for %u vCPUs (1-%u supported); "
+		       "lower vcpus= in the VM config\n", ncpus, ACPI_GEN_MAX_CPUS);
+		return E_INVAL;
+	}
+	if (table_gpa & (ACPI_GEN_ALIGN - 1)) {
+		pr_err("acpi_gen: table address 0x%llx is not %u-byte aligned\n",
+		       (unsigned long long)table_gpa, ACPI_GEN_ALIGN);
+		return E_ALIGN;
+	}
+	if (table_gpa >= guest_size || limit > guest_size - table_gpa) {
+		pr_err("acpi_gen: window 0x%llx + 0x%llx lies outside the guest's 0x%llx bytes "
+		       "of memory; give the VM more memory\n", (unsigned long long)table_gpa,
+		       (unsigned long long)limit, (unsigned long long)guest_size);
+		return E_RANGE;
+	}
+	if (need > limit) {
+		pr_err("acpi_gen: tables for %u vCPUs need %llu bytes at 0x%llx but only %llu "
+		       "are reserved; enlarge the ACPI area\n", ncpus, (unsigned long long)need,
+		       (unsigned long long)table_gpa, (unsigned long long)limit);
+		return E_NOMEM;
+	}
+	return E_OK;
+}
+
+enum err acpi_gen_build(uint8_t *guest_base, uint64_t guest_size, uint64_t table_gpa,
+			uint64_t limit, unsigned ncpus, uint64_t *rsdp_gpa_out, uint64_t *used_out)
+{
+	struct acpi_gen_layout l;
+	enum err e;
+
+	acpi_gen_layout(table_gpa, ncpus, &l);
+	e = acpi_gen_check(guest_base, guest_size, table_gpa, limit, ncpus, l.end - table_gpa);
+	if (e != E_OK)
+		return e;
+	memset(guest_base + table_gpa, 0, l.end - table_gpa);
+	if (l.end > GPA_4G)
+		l.rsdt = 0;
+	acpi_gen_rsdp(guest_base + l.rsdp, &l);
+	acpi_gen_roots(guest_base, &l);
+	acpi_gen_fadt(guest_base + l.fadt, &l);
+	acpi_gen_facs(guest_base + l.facs);
+	acpi_gen_header(guest_base + l.dsdt, "DSDT", HDR_LEN, DSDT_REVISION);
+	acpi_gen_seal(guest_base + l.dsdt);
+	acpi_gen_madt(guest_base + l.madt, &l, ncpus);
+	*rsdp_gpa_out = l.rsdp;
+	*used_out = l.end - table_gpa;
+	return E_OK;
+}
