@@ -180,6 +180,7 @@ static void run_vms(void)
 
 	for (unsigned i = 0; i < vm_list.count; i++)
 		texts[i] = vm_texts[i];
+	vms_set_modules(boot.mb2.modules, boot.mb2.module_count);
 	if (vm_list.count)
 		vms_run(texts, vm_list.count, boot.slice_us);
 	else

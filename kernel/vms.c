@@ -6,7 +6,9 @@
  * results and the per-vCPU statistics are printed.
  */
 #include "kernel/vms.h"
+#include "arch/x86/tsc.h"
 #include "kernel/printk.h"
+#include "mm/pmm.h"
 #include "lib/format.h"
 #include "lib/string.h"
 #include "sched/run.h"
@@ -19,13 +21,73 @@
 
 static struct vm_config configs[VM_CONFIG_MAX];
 static struct vm *started[VM_CONFIG_MAX];
+static const struct mb2_module *modules;
+static unsigned module_count;
+
+void vms_set_modules(const struct mb2_module *mods, unsigned n)
+{
+	modules = mods;
+	module_count = n;
+}
+
+/* Does the module string's first word (or its last path part) equal name?
+ * *rest points at the text after that word: the guest's default cmdline. */
+static bool module_is(const struct mb2_module *m, const char *name, const char **rest)
+{
+	const char *s = m->cmdline ? m->cmdline : "", *end, *base;
+
+	while (*s == ' ')
+		s++;
+	end = s;
+	while (*end && *end != ' ')
+		end++;
+	base = end;
+	while (base > s && base[-1] != '/')
+		base--;
+	*rest = *end ? end + 1 : end;
+	return ((size_t)(end - s) == strlen(name) && !strncmp(s, name, end - s)) ||
+	       ((size_t)(end - base) == strlen(name) && !strncmp(base, name, end - base));
+}
+
+static enum err build_kernel_vm(const struct vm_config *c, struct vm **out)
+{
+	const char *rest = "";
+	const struct mb2_module *m = 0;
+	enum err e;
+
+	for (unsigned i = 0; i < module_count && !m; i++) {
+		if (module_is(&modules[i], c->image, &rest))
+			m = &modules[i];
+	}
+	if (!m) {
+		pr_err("vms: %s: no GRUB module named '%s' (%u modules loaded; add "
+		       "'module2 /guests/%s %s' to grub.cfg or build with make iso GUESTS=...) "
+		       "(not started)\n",
+		       c->name, c->image, module_count, c->image, c->image);
+		return E_NOENT;
+	}
+	e = vm_create(out, c->name, c->mem_bytes);
+	if (e == E_OK)
+		e = vm_load_kernel(*out, phys_to_virt(m->start), m->end - m->start,
+				   c->cmdline[0] ? c->cmdline : rest, c->vcpus);
+	if (e != E_OK && *out) {
+		vm_destroy(*out);
+		*out = 0;
+	}
+	if (e != E_OK)
+		pr_err("vms: %s: could not be built: %s (not started)\n", c->name, err_text(e));
+	return e;
+}
 
 static enum err build_vm(const struct vm_config *c, struct vm **out)
 {
-	const struct guest_image *g = guest_image_find(c->guest);
+	const struct guest_image *g;
 	struct vmx_vcpu *v;
 	enum err e;
 
+	if (c->image[0])
+		return build_kernel_vm(c, out);
+	g = guest_image_find(c->guest);
 	if (!g) {
 		pr_err("vms: %s: no built-in guest '%s' (not started)\n", c->name, c->guest);
 		return E_NOENT;
@@ -47,7 +109,7 @@ static enum err build_vm(const struct vm_config *c, struct vm **out)
 static enum err start_one(const struct vm_config *c, struct vm **out)
 {
 	struct cpumask allowed, online = {0};
-	char desc[128];
+	char desc[VM_CONFIG_DESCRIBE_MAX];
 	enum err e;
 
 	for (unsigned i = 0; i < smp_num_cpus(); i++) {
@@ -62,6 +124,10 @@ static enum err start_one(const struct vm_config *c, struct vm **out)
 	e = build_vm(c, out);
 	if (e == E_OK)
 		e = sched_vm_start(*out, &allowed);
+	if (e == E_OK && c->timeout_ms)
+		(*out)->timeout_tsc = (*out)->start_tsc + tsc_from_us(c->timeout_ms * 1000);
+	if (e == E_OK && c->input)
+		sched_set_console_vm(*out);
 	if (e == E_OK && c->slice_us)
 		sched_vm_set_slice(*out, c->slice_us);
 	if (e == E_OK) {
@@ -95,6 +161,7 @@ unsigned vms_run(const char *const *texts, unsigned n, uint64_t slice_us)
 	if (!count)
 		return 0;
 	sched_run(0);
+	sched_set_console_vm(0);
 	for (unsigned i = 0; i < count; i++)
 		vm_report(started[i]);
 	sched_stats_print();

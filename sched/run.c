@@ -15,6 +15,7 @@
 #include "arch/x86/uart.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
+#include "lib/format.h"
 #include "lib/string.h"
 #include "mm/heap.h"
 #include "smp/smp.h"
@@ -36,6 +37,7 @@ static volatile unsigned cpus_in_loop;
 static unsigned check_failures;
 static bool debug_checks = true;
 static bool lapic_slices;
+static struct vm *console_vm;
 
 /* Cost accounting for `make bench-sched` (TSC ticks, summed over CPUs). */
 static struct {
@@ -97,6 +99,29 @@ static void kick(unsigned cpu)
 		lapic_send_ipi(smp_percpu(cpu)->apic_id, LAPIC_DM_FIXED, VECTOR_RESCHEDULE);
 }
 
+/* A platform VM wants vCPU idx to run soon (an interrupt, INIT or SIPI
+ * for it): wake it if blocked; if it is running or queued, keep its next
+ * HLT from blocking and make a running one leave the guest. */
+static void wake_vcpu(struct vm *vm, unsigned idx)
+{
+	struct sched_vcpu *sv = sched_vcpu_of(vm, idx);
+	uint64_t flags;
+
+	if (!sv)
+		return;
+	flags = spin_lock_irqsave(&lock);
+	if (sv->se.state == SCHED_BLOCKED) {
+		sv->wake_tsc = 0;
+		if (sched_wake(&sched, &sv->se))
+			kick(sv->se.cpu);
+	} else {
+		sv->wake_pending = true;
+		if (sv->se.state == SCHED_RUNNING)
+			kick(sv->se.cpu);
+	}
+	spin_unlock_irqrestore(&lock, flags);
+}
+
 /* vCPUs are created on the BSP and VMCLEARed there, so any CPU may load them. */
 enum err sched_vm_start(struct vm *vm, const struct cpumask *allowed)
 {
@@ -106,6 +131,8 @@ enum err sched_vm_start(struct vm *vm, const struct cpumask *allowed)
 	if (nvms == SCHED_MAX_VMS)
 		return E_RANGE;
 	vms[nvms++] = vm;
+	vm->wake = wake_vcpu;
+	vm->start_tsc = cpu_rdtsc();
 	for (unsigned i = 0; i < vm->nvcpus && e == E_OK; i++) {
 		struct sched_vcpu *sv = kzalloc(sizeof(*sv));
 
@@ -230,8 +257,12 @@ static void put_back(unsigned cpu, struct sched_vcpu *sv, enum vcpu_action act, 
 {
 	uint64_t flags = spin_lock_irqsave(&lock);
 
+	if (act == VCPU_BLOCK && sv->wake_pending)
+		act = VCPU_YIELD; /* woken while it decided to block */
+	sv->wake_pending = false;
 	if (act == VCPU_BLOCK)
-		sv->wake_tsc = cpu_rdtsc() + tsc_from_us(SCHED_HLT_WAKE_US);
+		sv->wake_tsc = sv->vm->platform ? vm_vcpu_wake_tsc(sv->vm, sv->idx)
+						: cpu_rdtsc() + tsc_from_us(SCHED_HLT_WAKE_US);
 	if (sv->vm->stopped || sv->vm->vcpu_ended[sv->idx])
 		act = VCPU_STOP;
 	sched_put(&sched, cpu, &sv->se, reason_of(act), ran);
@@ -246,8 +277,11 @@ static void run_one(unsigned cpu, struct sched_vcpu *sv)
 {
 	enum vcpu_action act = VCPU_STOP;
 	uint64_t t0 = cpu_rdtsc();
+	bool here = !sv->vm->stopped && bring_vmcs_here(sv, cpu) == E_OK;
 
-	if (!sv->vm->stopped && bring_vmcs_here(sv, cpu) == E_OK) {
+	if (here && !vm_vcpu_prepare(sv->vm, sv->idx)) {
+		act = VCPU_BLOCK; /* waits for SIPI, or halted with nothing pending */
+	} else if (here) {
 		uint64_t g0 = cpu_rdtsc();
 
 		uint64_t slice = sv->slice_tsc ? sv->slice_tsc : slice_tsc;
@@ -292,6 +326,40 @@ static void idle(void)
 	__asm__ volatile("sti; hlt" ::: "memory");
 }
 
+static void poll_console(void)
+{
+	int c = uart_getc_nonblock();
+
+	if (c < 0)
+		return;
+	if (console_vm && !console_vm->stopped)
+		vm_console_input(console_vm, (uint8_t)c);
+	else if (c == STATS_KEY)
+		sched_stats_print();
+}
+
+void sched_set_console_vm(struct vm *vm)
+{
+	console_vm = vm;
+}
+
+/* A VM past its run-time limit (vireo.vm=...,timeout_ms=) is stopped. */
+static void check_timeouts(void)
+{
+	uint64_t now = cpu_rdtsc();
+	char why[80];
+
+	for (unsigned i = 0; i < nvms; i++) {
+		struct vm *vm = vms[i];
+
+		if (vm->timeout_tsc && now >= vm->timeout_tsc && !vm->stopped) {
+			fmt_snprintf(why, sizeof(why), "run-time limit of %llu ms reached",
+				     (unsigned long long)tsc_to_us(vm->timeout_tsc - vm->start_tsc) / 1000);
+			sched_kill_vm(vm, why);
+		}
+	}
+}
+
 /* One CPU's loop; returns when every VM has stopped or time is up. */
 static void cpu_loop(void)
 {
@@ -314,8 +382,9 @@ static void cpu_loop(void)
 			run_one(cpu, sv_of(e));
 		else
 			idle();
-		if (cpu == 0 && uart_getc_nonblock() == STATS_KEY)
-			sched_stats_print();
+		if (cpu == 0)
+			poll_console();
+		check_timeouts();
 	}
 	__atomic_add_fetch(&cost.loop_tsc, cpu_rdtsc() - t0, __ATOMIC_RELAXED);
 	__atomic_sub_fetch(&cpus_in_loop, 1, __ATOMIC_SEQ_CST);

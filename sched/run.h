@@ -25,6 +25,7 @@ struct sched_vcpu {
 	struct vm *vm;
 	unsigned idx;
 	uint64_t wake_tsc;   /* blocked (HLT): when to wake */
+	bool wake_pending;   /* woken while not blocked: do not block at the next HLT */
 	uint64_t slice_tsc;  /* per-VM slice, 0 = the global one */
 	bool rotate;         /* test hook: move to the next allowed CPU after every slice */
 	unsigned rotate_cpu;
@@ -50,6 +51,9 @@ void sched_vm_release(struct vm *vm);
 struct sched_vcpu *sched_vcpu_of(struct vm *vm, unsigned idx);
 /* Per-vCPU statistics table (run time, switches, migrations, exits). */
 void sched_stats_print(void);
+/* Route host console input (COM1) to this VM's virtual UART; NULL: the
+ * stats key only. */
+void sched_set_console_vm(struct vm *vm);
 /* End slices with the LAPIC timer even where the VMX-preemption timer
  * exists (vireo.sched_timer=lapic); it is always used where it does not. */
 void sched_use_lapic_slices(bool on);

@@ -21,8 +21,10 @@ _Static_assert(VM_CONFIG_CPUS % VM_CONFIG_CPU_WORD_BITS == 0, "whole mask words"
 #define VC_MIB_SHIFT 20
 #define VC_GIB_SHIFT 30
 #define VC_GIB (1ull << VC_GIB_SHIFT)
-#define VC_KEYS_LIST_MAX 64
+#define VC_KEYS_LIST_MAX 96
 #define VC_EXAMPLE "demo1:guest=spin64,vcpus=4,mem=16M,cpus=0-3"
+#define VC_CMDLINE_KEY "cmdline="
+#define VC_CMDLINE_KEY_LEN (sizeof(VC_CMDLINE_KEY) - 1)
 #define VC_PRINT_FIRST 0x20
 #define VC_PRINT_END 0x7f
 
@@ -46,6 +48,7 @@ struct vc_key {
 	const char *name;
 	const char *example;
 	enum err (*set)(struct vc_parser *p, const struct vc_value *v);
+	bool empty_ok; /* "key=" alone is a valid, empty value */
 };
 
 enum vc_num { VC_NUM_OK, VC_NUM_BAD, VC_NUM_OVERFLOW };
@@ -192,6 +195,32 @@ static enum err vc_set_guest(struct vc_parser *p, const struct vc_value *v)
 	}
 	memcpy(p->out->guest, v->s, v->len);
 	p->out->guest[v->len] = '\0';
+	return E_OK;
+}
+
+static bool vc_image_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '.' || c == '_' || c == '-';
+}
+
+static enum err vc_set_image(struct vc_parser *p, const struct vc_value *v)
+{
+	if (v->len >= VM_CONFIG_IMAGE_MAX)
+		return vc_fail(p, E_RANGE,
+			       "image=%.*s%s is longer than %u characters (use the file name a "
+			       "GRUB module was loaded under, e.g. image=mbtest1.elf)",
+			       vc_show(v->len), v->s, vc_more(v->len), VM_CONFIG_IMAGE_MAX - 1);
+	for (size_t i = 0; i < v->len; i++) {
+		if (!vc_image_char(v->s[i]))
+			return vc_fail(
+			    p, E_INVAL,
+			    "image=%.*s has '%c'; module names use only letters, digits, "
+			    "'.', '_' and '-' (e.g. image=mbtest1.elf)",
+			    (int)v->len, v->s, v->s[i]);
+	}
+	memcpy(p->out->image, v->s, v->len);
+	p->out->image[v->len] = '\0';
 	return E_OK;
 }
 
@@ -363,14 +392,67 @@ static enum err vc_set_slice(struct vc_parser *p, const struct vc_value *v)
 	return E_OK;
 }
 
+static enum err vc_set_timeout(struct vc_parser *p, const struct vc_value *v)
+{
+	uint64_t n = 0;
+	enum vc_num r = vc_parse_dec(v->s, v->len, &n);
+
+	if (r == VC_NUM_BAD)
+		return vc_fail(p, E_INVAL,
+			       "timeout_ms=%.*s%s is not a number of milliseconds (use e.g. "
+			       "timeout_ms=5000)",
+			       vc_show(v->len), v->s, vc_more(v->len));
+	if (r == VC_NUM_OVERFLOW || n < VM_CONFIG_TIMEOUT_MIN_MS || n > VM_CONFIG_TIMEOUT_MAX_MS)
+		return vc_fail(p, E_RANGE,
+			       "timeout_ms=%.*s%s is out of range (use %llu to %llu, or leave "
+			       "timeout_ms= out for no limit)",
+			       vc_show(v->len), v->s, vc_more(v->len), VM_CONFIG_TIMEOUT_MIN_MS,
+			       VM_CONFIG_TIMEOUT_MAX_MS);
+	p->out->timeout_ms = n;
+	return E_OK;
+}
+
+static enum err vc_set_input(struct vc_parser *p, const struct vc_value *v)
+{
+	if (vc_equal(v->s, v->len, "0") || vc_equal(v->s, v->len, "1")) {
+		p->out->input = v->s[0] == '1';
+		return E_OK;
+	}
+	return vc_fail(p, E_INVAL,
+		       "input=%.*s%s is not 0 or 1 (use input=1 to send host console input to "
+		       "this VM)",
+		       vc_show(v->len), v->s, vc_more(v->len));
+}
+
+/* The rest of the value, verbatim (vc_pairs() hands it over whole). */
+static enum err vc_set_cmdline(struct vc_parser *p, const struct vc_value *v)
+{
+	if (v->len >= VM_CONFIG_CMDLINE_MAX)
+		return vc_fail(p, E_RANGE,
+			       "cmdline= is %zu bytes, longer than %u (shorten the guest's "
+			       "command line)",
+			       v->len, VM_CONFIG_CMDLINE_MAX - 1);
+	memcpy(p->out->cmdline, v->s, v->len);
+	p->out->cmdline[v->len] = '\0';
+	return E_OK;
+}
+
 static const struct vc_key vc_keys[] = {
-    {"guest", "guest=spin64", vc_set_guest}, {"vcpus", "vcpus=4", vc_set_vcpus},
-    {"mem", "mem=16M", vc_set_mem},	     {"cpus", "cpus=0-3", vc_set_cpus},
-    {"mode", "mode=long", vc_set_mode},	     {"slice_us", "slice_us=10000", vc_set_slice},
+    {"guest", "guest=spin64", vc_set_guest, false},
+    {"vcpus", "vcpus=4", vc_set_vcpus, false},
+    {"mem", "mem=16M", vc_set_mem, false},
+    {"cpus", "cpus=0-3", vc_set_cpus, false},
+    {"mode", "mode=long", vc_set_mode, false},
+    {"slice_us", "slice_us=10000", vc_set_slice, false},
+    {"image", "image=mbtest1.elf", vc_set_image, false},
+    {"timeout_ms", "timeout_ms=5000", vc_set_timeout, false},
+    {"input", "input=1", vc_set_input, false},
+    {"cmdline", "cmdline=console=ttyS0", vc_set_cmdline, true},
 };
 
 #define VC_NKEYS (sizeof(vc_keys) / sizeof(vc_keys[0]))
 #define VC_KEY_GUEST 0
+#define VC_KEY_IMAGE 6 /* index of "image" in vc_keys[] */
 
 static void vc_keys_list(char *buf, size_t n)
 {
@@ -420,12 +502,22 @@ static enum err vc_pair(struct vc_parser *p, const char *s, size_t len)
 	if (p->seen & (1u << (key - vc_keys)))
 		return vc_fail(p, E_EXIST, "%s= is given twice (give each key once)", key->name);
 	p->seen |= 1u << (key - vc_keys);
-	if (klen + 1 >= len)
+	if (klen == len && key->empty_ok)
+		return vc_fail(p, E_INVAL,
+			       "%s has no '=' (write %s= for an empty value, or e.g. %s)",
+			       key->name, key->name, key->example);
+	if (klen + 1 >= len && !key->empty_ok)
 		return vc_fail(p, E_INVAL, "%s= has no value (use e.g. %s)", key->name,
 			       key->example);
 	v.s = s + klen + 1;
 	v.len = len - klen - 1;
 	return key->set(p, &v);
+}
+
+/* cmdline= swallows the rest of the value, commas included. */
+static bool vc_starts_cmdline(const char *s, size_t len)
+{
+	return len >= VC_CMDLINE_KEY_LEN && !strncmp(s, VC_CMDLINE_KEY, VC_CMDLINE_KEY_LEN);
 }
 
 static enum err vc_pairs(struct vc_parser *p, const char *s, size_t len)
@@ -434,12 +526,14 @@ static enum err vc_pairs(struct vc_parser *p, const char *s, size_t len)
 
 	if (!len)
 		return vc_fail(p, E_INVAL,
-			       "nothing after ':' (expected key=value pairs with at least guest=, "
-			       "e.g. vireo.vm=" VC_EXAMPLE ")");
+			       "nothing after ':' (expected key=value pairs with guest= or "
+			       "image=, e.g. vireo.vm=" VC_EXAMPLE ")");
 	for (;;) {
 		size_t end = pos;
 		enum err e;
 
+		if (vc_starts_cmdline(s + pos, len - pos))
+			end = len;
 		while (end < len && s[end] != ',')
 			end++;
 		e = vc_pair(p, s + pos, end - pos);
@@ -489,6 +583,25 @@ static enum err vc_name(struct vc_parser *p, size_t *len)
 	return E_OK;
 }
 
+/* Exactly one of guest= and image= names what the VM runs. */
+static enum err vc_check_guest(struct vc_parser *p)
+{
+	bool guest = p->seen & (1u << VC_KEY_GUEST);
+	bool image = p->seen & (1u << VC_KEY_IMAGE);
+
+	if (guest && image)
+		return vc_fail(p, E_INVAL,
+			       "guest=%s and image=%s are both given (give guest= for a built-in "
+			       "guest or image= for a GRUB module, not both)",
+			       p->out->guest, p->out->image);
+	if (!guest && !image)
+		return vc_fail(p, E_INVAL,
+			       "guest= is missing (name a built-in guest, e.g. %s, or a GRUB "
+			       "module, e.g. %s)",
+			       vc_keys[VC_KEY_GUEST].example, vc_keys[VC_KEY_IMAGE].example);
+	return E_OK;
+}
+
 static enum err vc_parse(struct vc_parser *p)
 {
 	struct vm_config *out = p->out;
@@ -513,10 +626,7 @@ static enum err vc_parse(struct vc_parser *p)
 	e = vc_pairs(p, p->text + name_len + 1, p->text_len - name_len - 1);
 	if (e != E_OK)
 		return e;
-	if (!(p->seen & (1u << VC_KEY_GUEST)))
-		return vc_fail(p, E_INVAL, "guest= is missing (name a built-in guest, e.g. %s)",
-			       vc_keys[VC_KEY_GUEST].example);
-	return E_OK;
+	return vc_check_guest(p);
 }
 
 static void vc_defaults(struct vm_config *c)
@@ -628,11 +738,23 @@ void vm_config_describe(const struct vm_config *c, char *buf, size_t n)
 	if (!buf || !n)
 		return;
 	buf[0] = '\0';
-	vc_add(&b, "%.*s: guest %.*s, %u vCPU%s", VM_CONFIG_NAME_MAX - 1, c->name,
-	       VM_CONFIG_GUEST_MAX - 1, c->guest, c->vcpus, c->vcpus == 1 ? "" : "s");
+	if (c->image[0])
+		vc_add(&b, "%.*s: image %.*s", VM_CONFIG_NAME_MAX - 1, c->name,
+		       VM_CONFIG_IMAGE_MAX - 1, c->image);
+	else
+		vc_add(&b, "%.*s: guest %.*s", VM_CONFIG_NAME_MAX - 1, c->name,
+		       VM_CONFIG_GUEST_MAX - 1, c->guest);
+	vc_add(&b, ", %u vCPU%s", c->vcpus, c->vcpus == 1 ? "" : "s");
 	vc_add_mem(&b, c->mem_bytes);
 	vc_add_cpus(&b, c);
 	vc_add_mode(&b, c->mode);
 	if (c->slice_us)
 		vc_add(&b, ", slice %llu us", (unsigned long long)c->slice_us);
+	if (c->timeout_ms)
+		vc_add(&b, ", timeout %llu ms", (unsigned long long)c->timeout_ms);
+	if (c->input)
+		vc_add(&b, ", input");
+	if (c->cmdline[0])
+		vc_add(&b, ", cmdline \"%.*s\"", VM_CONFIG_CMDLINE_MAX - 1, c->cmdline);
+	vc_sanitize(buf);
 }

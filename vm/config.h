@@ -18,7 +18,11 @@
  *   name:key=value,key=value,...
  *
  *   name      1..15 of [A-Za-z0-9_-]
- *   guest=    required; a built-in guest image name, [a-z0-9_]+
+ *   guest=    a built-in guest image name, [a-z0-9_]+
+ *   image=    a guest kernel loaded by GRUB as a module: the file name the
+ *             module was loaded under, 1..VM_CONFIG_IMAGE_MAX - 1 of
+ *             [A-Za-z0-9._-] (e.g. image=mbtest1.elf). Exactly one of guest=
+ *             and image= is required.
  *   vcpus=    1..VM_CONFIG_MAX_VCPUS (default 1)
  *   mem=      bytes, or a number with a K, M or G suffix (binary units);
  *             1 MiB..1 GiB and a multiple of 2 MiB (default 4 MiB)
@@ -29,21 +33,32 @@
  *   mode=     long, protected or real (default long)
  *   slice_us= this VM's time slice in microseconds, VM_CONFIG_SLICE_MIN_US..
  *             VM_CONFIG_SLICE_MAX_US (default: the global vireo.slice_us)
+ *   timeout_ms= stop the VM (with a report) after this many milliseconds of
+ *             run time, VM_CONFIG_TIMEOUT_MIN_MS..VM_CONFIG_TIMEOUT_MAX_MS
+ *             (default: no limit)
+ *   input=    0 or 1; 1 sends host console input to this VM (default 0)
+ *   cmdline=  the guest's command line. It must be the LAST key: it takes the
+ *             whole rest of the value verbatim, spaces, ',' and '=' included,
+ *             up to VM_CONFIG_CMDLINE_MAX - 1 bytes; it may be empty.
  *
- * Example: vireo.vm=demo1:guest=spin64,vcpus=4,mem=16M,cpus=0-3
- * Each key may appear once; unknown keys, empty values and stray commas are
- * errors.
+ * Examples: vireo.vm=demo1:guest=spin64,vcpus=4,mem=16M,cpus=0-3
+ *           vireo.vm=lx:image=bzImage,mem=256M,cmdline=console=ttyS0 quiet
+ * Each key may appear once; unknown keys, empty values (except cmdline=) and
+ * stray commas are errors.
  */
 
-#define VM_CONFIG_MAX 8	       /* vireo.vm= options the kernel accepts */
-#define VM_CONFIG_NAME_MAX 16  /* name buffer, NUL included */
-#define VM_CONFIG_GUEST_MAX 24 /* guest buffer, NUL included */
+#define VM_CONFIG_MAX 8		  /* vireo.vm= options the kernel accepts */
+#define VM_CONFIG_NAME_MAX 16	  /* name buffer, NUL included */
+#define VM_CONFIG_GUEST_MAX 24	  /* guest buffer, NUL included */
+#define VM_CONFIG_IMAGE_MAX 32	  /* image buffer, NUL included */
+#define VM_CONFIG_CMDLINE_MAX 256 /* cmdline buffer, NUL included */
 #define VM_CONFIG_MAX_VCPUS 64
 #define VM_CONFIG_CPUS 1024 /* bits in the CPU mask; equals MAX_CPUS (smp/percpu.h) */
 #define VM_CONFIG_CPU_WORD_BITS 64
 #define VM_CONFIG_CPU_WORDS (VM_CONFIG_CPUS / VM_CONFIG_CPU_WORD_BITS)
-#define VM_CONFIG_TEXT_MAX 4096 /* longest value parsed */
-#define VM_CONFIG_WHY_MAX 256	/* a why[] buffer this size holds every message */
+#define VM_CONFIG_TEXT_MAX 4096	   /* longest value parsed */
+#define VM_CONFIG_WHY_MAX 256	   /* a why[] buffer this size holds every message */
+#define VM_CONFIG_DESCRIBE_MAX 512 /* a buffer this size holds every description */
 
 #define VM_CONFIG_MIB (1ull << 20)
 #define VM_CONFIG_MEM_MIN VM_CONFIG_MIB
@@ -53,6 +68,8 @@
 #define VM_CONFIG_VCPUS_DEFAULT 1
 #define VM_CONFIG_SLICE_MIN_US 100ull
 #define VM_CONFIG_SLICE_MAX_US 1000000ull
+#define VM_CONFIG_TIMEOUT_MIN_MS 1ull
+#define VM_CONFIG_TIMEOUT_MAX_MS 3600000ull /* one hour */
 
 struct vm_config_cpus {
 	uint64_t bits[VM_CONFIG_CPU_WORDS]; /* bit n of word n / 64: CPU n allowed */
@@ -60,13 +77,17 @@ struct vm_config_cpus {
 
 struct vm_config {
 	char name[VM_CONFIG_NAME_MAX];
-	char guest[VM_CONFIG_GUEST_MAX];
+	char guest[VM_CONFIG_GUEST_MAX];     /* "" when image= is given */
+	char image[VM_CONFIG_IMAGE_MAX];     /* GRUB module name; "" when guest= is given */
+	char cmdline[VM_CONFIG_CMDLINE_MAX]; /* verbatim; "" when absent or empty */
 	unsigned vcpus;
 	uint64_t mem_bytes;
 	struct vm_config_cpus cpus; /* all bits set when cpus= is not given */
 	bool cpus_given;
-	int mode;	   /* an enum vcpu_mode (vmx/vcpu.h); VCPU_MODE_LONG by default */
-	uint64_t slice_us; /* 0: not given, use the global slice */
+	int mode;	     /* an enum vcpu_mode (vmx/vcpu.h); VCPU_MODE_LONG by default */
+	uint64_t slice_us;   /* 0: not given, use the global slice */
+	uint64_t timeout_ms; /* 0: no limit; else stop the VM after this long */
+	bool input;	     /* host console input goes to this VM */
 };
 
 /*
@@ -79,7 +100,11 @@ struct vm_config {
  */
 enum err vm_config_parse(const char *text, struct vm_config *out, char *why, size_t why_len);
 
-/* One line such as "demo1: guest spin64, 4 vCPUs, 16 MiB, CPUs 0-3". */
+/*
+ * One line such as "demo1: guest spin64, 4 vCPUs, 16 MiB, CPUs 0-3" or
+ * "lx: image bzImage, 1 vCPU, 256 MiB, any CPU, timeout 5000 ms, input,
+ * cmdline \"console=ttyS0\"". Non-printable bytes show as '?'.
+ */
 void vm_config_describe(const struct vm_config *c, char *buf, size_t n);
 
 static inline bool vm_config_has_cpu(const struct vm_config *c, unsigned cpu)

@@ -5,6 +5,9 @@
  * VM and printed a line at a time as "[name] text".
  */
 #include "vm/vdev.h"
+#include "arch/x86/cpu.h"
+#include "arch/x86/rtc.h"
+#include "arch/x86/tsc.h"
 #include "kernel/printk.h"
 #include "vm/vm.h"
 #include "vmx/guest_mem.h"
@@ -15,6 +18,7 @@
 #define LSR_THR_EMPTY 0x60
 #define SHUTDOWN_WORD "Shutdown"
 #define HC_FIRST_IRQ_VECTOR 32
+#define NS_PER_US 1000ull
 
 static void uart_flush(struct vm *vm)
 {
@@ -75,11 +79,60 @@ static enum vcpu_action shutdown_port(struct vm *vm, uint8_t c)
 	return vm_exit_with(vm, 0);
 }
 
+static void vuart_tx(void *ctx, uint8_t byte)
+{
+	uart_put(ctx, (char)byte);
+}
+
+void vdev_platform_init(struct vm *vm, unsigned ncpus)
+{
+	struct rtc_time t = {0};
+
+	platform_io_init(&vm->pio, ncpus, vm->mem_size);
+	if (rtc_read(&t))
+		vm->pio.rtc_time = (struct platform_rtc_time){.year = t.year, .month = t.month,
+							       .day = t.day, .hour = t.hour,
+							       .minute = t.minute, .second = t.second};
+	vuart_init(&vm->uart, vuart_tx, vm);
+}
+
+bool vm_console_input(struct vm *vm, uint8_t c)
+{
+	uint64_t flags = spin_lock_irqsave(&vm->uart_lock);
+	bool ok = vm->platform && vuart_receive(&vm->uart, c);
+
+	spin_unlock_irqrestore(&vm->uart_lock, flags);
+	return ok;
+}
+
+/* A platform VM's ports: the 16550 model at COM1, then the legacy platform
+ * (fw_cfg, CMOS, PCI, PIC, PIT, PM); under the VM's device lock. */
+static bool platform_port(struct vm *vm, uint16_t port, unsigned size, bool in, uint32_t *value)
+{
+	uint64_t flags = spin_lock_irqsave(&vm->uart_lock);
+	bool mine = true;
+
+	if (port >= VDEV_COM1_BASE && port < VDEV_COM1_BASE + UART_REGS) {
+		uint8_t b = (uint8_t)*value;
+
+		vuart_io(&vm->uart, port - VDEV_COM1_BASE, in, &b);
+		if (in)
+			*value = b;
+	} else {
+		vm->pio.now_ns = tsc_to_us(cpu_rdtsc()) * NS_PER_US;
+		mine = platform_io(&vm->pio, port, size, in, value);
+	}
+	spin_unlock_irqrestore(&vm->uart_lock, flags);
+	return mine;
+}
+
 enum vcpu_action vdev_io(struct vmx_vcpu *v, uint16_t port, unsigned size, bool in,
 			 uint32_t *value)
 {
 	struct vm *vm = v->owner;
 
+	if (vm->platform && platform_port(vm, port, size, in, value))
+		return VCPU_RESUME;
 	if (port >= VDEV_COM1_BASE && port < VDEV_COM1_BASE + UART_REGS) {
 		if (in) {
 			*value = port == VDEV_COM1_BASE + UART_LSR ? LSR_THR_EMPTY : 0;
@@ -91,6 +144,8 @@ enum vcpu_action vdev_io(struct vmx_vcpu *v, uint16_t port, unsigned size, bool 
 		}
 		return VCPU_RESUME;
 	}
+	if (port == VDEV_EXIT_PORT && !in && vm->platform)
+		return vm_exit_with(vm, (int)(((*value & 0xff) << 1) | 1)); /* isa-debug-exit */
 	if (port == VDEV_EXIT_PORT && !in)
 		return vm_exit_with(vm, (int)(*value & 0xff));
 	if (port == VDEV_SHUTDOWN_PORT && !in)

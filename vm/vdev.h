@@ -28,4 +28,10 @@ enum vcpu_action vdev_io(struct vmx_vcpu *v, uint16_t port, unsigned size, bool 
 			 uint32_t *value);
 enum vcpu_action vdev_hypercall(struct vmx_vcpu *v);
 
+struct vm;
+/* Platform VMs: reset fw_cfg/CMOS (host time)/PCI/PIC/PIT/PM and the UART. */
+void vdev_platform_init(struct vm *vm, unsigned ncpus);
+/* The vCPU callbacks of a platform VM (vm/vcpu_plat.c). */
+extern const struct vmx_vcpu_ops vm_platform_vcpu_ops;
+
 #endif

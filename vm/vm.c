@@ -14,6 +14,7 @@
 #include "vm/vdev.h"
 #include "vmx/caps.h"
 #include "vmx/percpu.h"
+#include "vmx/vmcs.h"
 
 #define MIB (1ull << 20)
 #define PT_P 1ull
@@ -103,7 +104,7 @@ enum err vm_add_vcpu(struct vm *vm, enum vcpu_mode mode, struct vmx_vcpu **out)
 		.rsp = vm->mem_size - 16 - vm->nvcpus * VM_VCPU_STACK,
 		.cr3 = mode == VCPU_MODE_LONG ? VM_GUEST_PML4 : 0,
 		.ept = &vm->ept,
-		.ops = &vm_vcpu_ops,
+		.ops = vm->platform ? &vm_platform_vcpu_ops : &vm_vcpu_ops,
 		.owner = vm,
 		.gdt_base = VM_GUEST_GDT,
 		.real_mode_cs_base = VM_GUEST_LOAD,
@@ -150,12 +151,52 @@ void vm_run_vcpu(struct vm *vm, unsigned idx)
 		tsc_delay_us(HLT_WAIT_US); /* HLT or yield: wait, then resume */
 }
 
+/* The exit reasons a platform VM's report names, most telling first. */
+static const struct {
+	unsigned reason;
+	const char *name;
+} report_exits[] = {
+	{VMX_EXIT_REASON_IO, "io"},	      {VMX_EXIT_REASON_EPT_VIOLATION, "mmio"},
+	{VMX_EXIT_REASON_RDMSR, "rdmsr"},     {VMX_EXIT_REASON_WRMSR, "wrmsr"},
+	{VMX_EXIT_REASON_HLT, "hlt"},	      {VMX_EXIT_REASON_CPUID, "cpuid"},
+	{VMX_EXIT_REASON_EXTERNAL_INTR, "extint"},
+	{VMX_EXIT_REASON_PREEMPTION_TIMER, "timer"},
+	{VMX_EXIT_REASON_INTR_WINDOW, "irqwin"},
+};
+
+static void platform_report(const struct vm *vm, uint64_t exits)
+{
+	char counts[256];
+	size_t n = 0;
+
+	counts[0] = '\0';
+	for (unsigned k = 0; k < sizeof(report_exits) / sizeof(report_exits[0]); k++) {
+		uint64_t c = 0;
+
+		for (unsigned i = 0; i < vm->nvcpus; i++)
+			c += vm->vcpus[i]->exits[report_exits[k].reason];
+		n += fmt_snprintf(counts + n, sizeof(counts) - n, " %s %llu", report_exits[k].name,
+				  (unsigned long long)c);
+		if (n >= sizeof(counts))
+			break;
+	}
+	pr_info("[%s] %s, status %d, ran %llu us on %u vCPUs, %llu exits:%s; %llu IPIs to no vCPU%s%s\n",
+		vm->name, vm->exited ? "exited" : "was stopped", vm->exit_status,
+		(unsigned long long)tsc_to_us(vm->run_tsc), vm->nvcpus, (unsigned long long)exits,
+		counts, (unsigned long long)vm->ipis_dropped, vm->exited ? "" : ": ",
+		vm->exited ? "" : vm->why);
+}
+
 void vm_report(const struct vm *vm)
 {
 	uint64_t exits = 0;
 
 	for (unsigned i = 0; i < vm->nvcpus; i++)
 		exits += vmx_vcpu_exits_total(vm->vcpus[i]);
+	if (vm->platform) {
+		platform_report(vm, exits);
+		return;
+	}
 	pr_info("[%s] %s, status %d, ran %llu us, %llu exits, %llu ignored port accesses\n",
 		vm->name, vm->exited ? "exited" : "was stopped", vm->exit_status,
 		(unsigned long long)tsc_to_us(vm->run_tsc), (unsigned long long)exits,
@@ -166,6 +207,8 @@ void vm_destroy(struct vm *vm)
 {
 	for (unsigned i = 0; i < vm->nvcpus; i++)
 		vmx_vcpu_destroy(vm->vcpus[i]);
+	for (unsigned i = 0; i < VM_MAX_VCPUS; i++)
+		kfree(vm->plat[i]);
 	if (vm->ept.root_pa)
 		ept_destroy(&vm->ept);
 	if (vm->mem_hpa)

@@ -14,6 +14,9 @@
 #include "arch/x86/spinlock.h"
 #include "lib/error.h"
 #include "vmx/ept.h"
+#include "vm/platform_io.h"
+#include "vm/vlapic.h"
+#include "vm/vuart.h"
 #include "vmx/vcpu.h"
 
 #define VM_NAME_LEN 16
@@ -27,6 +30,24 @@
 #define VM_GUEST_PD 0x3000ull
 #define VM_GUEST_GDT 0x4000ull
 #define VM_GUEST_LOAD 0x10000ull
+
+/* Per-vCPU state of a platform VM (lock: guards all of it; IPIs from other
+ * vCPUs take it from other CPUs). */
+struct vm_vcpu_plat {
+	struct spinlock lock;
+	struct vlapic lapic;
+	bool halted;	   /* in HLT, waiting for an interrupt */
+	bool wait_sipi;	   /* after INIT (or never started): waits for a STARTUP IPI */
+	bool init_pending; /* INIT arrived; applied when the vCPU next runs */
+	int16_t sipi_vector; /* STARTUP vector to apply, or -1 */
+	bool nmi_pending;
+};
+
+/* Guest-physical layout of a Multiboot kernel VM. */
+#define VM_KERNEL_INFO 0x10000ull /* boot information (MB1 or MB2) */
+#define VM_KERNEL_INFO_MAX 0x10000ull
+#define VM_KERNEL_ACPI 0xE0000ull /* RSDP, XSDT, MADT... (BIOS area, found by scanning) */
+#define VM_KERNEL_ACPI_MAX 0x20000ull
 
 struct vm {
 	char name[VM_NAME_LEN];
@@ -47,6 +68,18 @@ struct vm {
 	uint64_t io_ignored;
 	uint64_t run_tsc;
 	char why[VCPU_STOP_REASON_LEN]; /* set when Vireo stopped the VM */
+
+	/* A Multiboot kernel VM: virtual LAPICs, UART, legacy platform. */
+	bool platform;
+	struct platform_io pio;	 /* under uart_lock */
+	struct vuart uart;	 /* under uart_lock */
+	struct vm_vcpu_plat *plat[VM_MAX_VCPUS];
+	uint64_t ipis_dropped;	 /* IPIs that matched no vCPU of this VM */
+	uint64_t start_tsc;
+	uint64_t timeout_tsc;	 /* absolute run-time limit, 0 = none */
+	/* Set by the scheduler: make vCPU idx run soon (wake it from HLT or
+	 * make it leave the guest). */
+	void (*wake)(struct vm *vm, unsigned idx);
 };
 
 enum err vm_create(struct vm **out, const char *name, uint64_t mem_size);
@@ -60,6 +93,23 @@ enum err vm_add_vcpu(struct vm *vm, enum vcpu_mode mode, struct vmx_vcpu **out);
 bool vm_step_vcpu(struct vm *vm, unsigned idx);
 /* Run vCPU `idx` on this CPU until its VM stops (HLT waits and resumes). */
 void vm_run_vcpu(struct vm *vm, unsigned idx);
+/*
+ * Multiboot kernel VMs (vm/kernel_vm.c): load @image (checked by vm/loader.c,
+ * nothing runs if it is refused), build the boot information with @cmdline,
+ * the guest ACPI tables for @nvcpus vCPUs and the platform devices, and
+ * create the vCPUs: vCPU 0 at the kernel's entry in 32-bit protected mode,
+ * the others waiting for INIT-SIPI-SIPI.
+ */
+enum err vm_load_kernel(struct vm *vm, const void *image, uint64_t len, const char *cmdline,
+			unsigned nvcpus);
+/* Before running vCPU idx (its VMCS current here): apply a pending INIT or
+ * STARTUP; false when it has nothing to do (waits for SIPI, or halted with
+ * no interrupt pending). */
+bool vm_vcpu_prepare(struct vm *vm, unsigned idx);
+/* When a blocked vCPU must wake by itself (its next timer event), 0 = never. */
+uint64_t vm_vcpu_wake_tsc(struct vm *vm, unsigned idx);
+/* Host console input for this VM's COM1; false if its FIFO is full. */
+bool vm_console_input(struct vm *vm, uint8_t c);
 /* Stop the VM with a report (guest misbehaviour). */
 void vm_stop(struct vm *vm, const char *why);
 void vm_report(const struct vm *vm);

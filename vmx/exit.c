@@ -145,6 +145,8 @@ static enum vcpu_action exit_cpuid(struct vmx_vcpu *v)
 				r.ecx |= CPUID_1_ECX_OSXSAVE;
 		}
 	}
+	if (v->ops && v->ops->cpuid)
+		v->ops->cpuid(v, leaf, sub, &r);
 	v->regs.rax = r.eax;
 	v->regs.rbx = r.ebx;
 	v->regs.rcx = r.ecx;
@@ -156,7 +158,24 @@ static enum vcpu_action exit_cpuid(struct vmx_vcpu *v)
 static enum vcpu_action exit_hlt(struct vmx_vcpu *v)
 {
 	vmx_vcpu_skip_instruction(v);
-	return VCPU_BLOCK;
+	return v->ops && v->ops->hlt ? v->ops->hlt(v) : VCPU_BLOCK;
+}
+
+/* Offer an MSR access to the VM's platform; true when it took it. */
+static bool msr_platform(struct vmx_vcpu *v, uint32_t msr, bool write, uint64_t *val)
+{
+	enum vcpu_msr_result r;
+
+	if (!v->ops || !v->ops->msr)
+		return false;
+	r = v->ops->msr(v, msr, write, val);
+	if (r == VCPU_MSR_UNHANDLED)
+		return false;
+	if (r == VCPU_MSR_GP)
+		vmx_vcpu_inject_exception(v, X86_GP, true, 0);
+	else
+		vmx_vcpu_skip_instruction(v);
+	return true;
 }
 
 static enum vcpu_action exit_vmcall(struct vmx_vcpu *v)
@@ -252,8 +271,13 @@ static bool msr_read_emulated(uint32_t msr, uint64_t *val)
 static enum vcpu_action exit_rdmsr(struct vmx_vcpu *v)
 {
 	uint32_t msr = (uint32_t)v->regs.rcx;
-	uint64_t val;
+	uint64_t val = 0;
 
+	if (msr_platform(v, msr, false, &val)) {
+		v->regs.rax = (uint32_t)val;
+		v->regs.rdx = val >> 32;
+		return VCPU_RESUME;
+	}
 	if (msr == MSR_IA32_EFER)
 		val = vmcs_read_or(VMCS_GUEST_IA32_EFER, 0);
 	else if (!msr_read_emulated(msr, &val)) {
@@ -273,6 +297,8 @@ static enum vcpu_action exit_wrmsr(struct vmx_vcpu *v)
 	uint32_t msr = (uint32_t)v->regs.rcx;
 	uint64_t val = (v->regs.rdx << 32) | (uint32_t)v->regs.rax;
 
+	if (msr_platform(v, msr, true, &val))
+		return VCPU_RESUME;
 	if (msr == MSR_IA32_EFER && !(val & ~(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE))) {
 		vmcs_write(VMCS_GUEST_IA32_EFER, val);
 		vmx_vcpu_skip_instruction(v);
@@ -280,6 +306,21 @@ static enum vcpu_action exit_wrmsr(struct vmx_vcpu *v)
 	}
 	vmx_vcpu_inject_exception(v, X86_GP, true, 0);
 	return VCPU_RESUME;
+}
+
+/* SDM 3A 10.8.5: setting CR0.PG with EFER.LME activates IA-32e mode
+ * (EFER.LMA); under VMX the "IA-32e mode guest" entry control must follow
+ * (SDM 3C 27.3.1.1), since the CPU does not change it for us. */
+static void update_long_mode(uint64_t cr0)
+{
+	uint64_t efer = vmcs_read_or(VMCS_GUEST_IA32_EFER, 0);
+	uint64_t entry = vmcs_read_or(VMCS_VM_ENTRY_CONTROLS, 0);
+	bool lma = (cr0 & CR0_PG) && (efer & EFER_LME);
+
+	efer = lma ? efer | EFER_LMA : efer & ~EFER_LMA;
+	entry = lma ? entry | VMX_ENTRY_IA32E_MODE_GUEST : entry & ~(uint64_t)VMX_ENTRY_IA32E_MODE_GUEST;
+	vmcs_write(VMCS_GUEST_IA32_EFER, efer);
+	vmcs_write(VMCS_VM_ENTRY_CONTROLS, entry);
 }
 
 static enum vcpu_action write_cr(struct vmx_vcpu *v, unsigned cr, uint64_t val)
@@ -290,6 +331,7 @@ static enum vcpu_action write_cr(struct vmx_vcpu *v, unsigned cr, uint64_t val)
 		v->cr0_shadow = val;
 		vmcs_write(VMCS_CR0_READ_SHADOW, val);
 		vmcs_write(VMCS_GUEST_CR0, val | CR0_NE);
+		update_long_mode(val);
 		return VCPU_RESUME;
 	}
 	if (cr == 4) {
@@ -346,7 +388,10 @@ static enum vcpu_action exit_ept_violation(struct vmx_vcpu *v)
 	uint64_t gpa = vmcs_read_or(VMCS_EXIT_GUEST_PHYSICAL_ADDR, 0);
 	uint64_t gla = vmcs_read_or(VMCS_EXIT_GUEST_LINEAR_ADDR, 0);
 	char what[128];
+	enum vcpu_action act;
 
+	if (v->ops && v->ops->mmio && v->ops->mmio(v, gpa, q, &act))
+		return act;
 	ept_violation_describe(q, what, sizeof(what));
 	vmx_vcpu_stop(v, "EPT violation: guest-physical 0x%llx (linear 0x%llx) at RIP 0x%llx: %s",
 		      (unsigned long long)gpa, (unsigned long long)gla,
@@ -368,9 +413,12 @@ static enum vcpu_action exit_interrupt_window(struct vmx_vcpu *v)
 	return VCPU_RESUME;
 }
 
+/* Platform VMs also use the timer for their own timer events: only the
+ * end of the slice ends the run. */
 static enum vcpu_action exit_preemption_timer(struct vmx_vcpu *v)
 {
-	(void)v;
+	if (v->ops && v->ops->next_event && v->slice_end_tsc && cpu_rdtsc() < v->slice_end_tsc)
+		return VCPU_RESUME;
 	return VCPU_PREEMPT;
 }
 

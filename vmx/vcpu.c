@@ -329,6 +329,84 @@ static void init_guest_state(struct vmx_guest_state *g, const struct vmx_vcpu_co
 	}
 }
 
+/* Write a fresh guest state of `mode`; the VMCS must be current here. */
+static void reset_guest_state(struct vmx_vcpu *v, enum vcpu_mode mode, uint64_t rip,
+			      uint64_t cs_base)
+{
+	struct vmx_vcpu_config cfg = {.mode = mode, .rip = rip, .real_mode_cs_base = cs_base};
+	struct vmx_guest_state g;
+
+	init_guest_state(&g, &cfg);
+	g.gdtr_base = 0;
+	g.gdtr_limit = 0xffff;
+	g.idtr_limit = 0xffff;
+	write_guest_state(&g);
+	v->cr0_shadow = g.cr0;
+	v->cr4_shadow = g.cr4 & ~CR4_VMXE;
+	vmcs_write(VMCS_CR0_READ_SHADOW, v->cr0_shadow);
+	vmcs_write(VMCS_CR4_READ_SHADOW, v->cr4_shadow);
+	vmcs_write(VMCS_VM_ENTRY_INTR_INFO, 0);
+	memset(&v->regs, 0, offsetof(struct vmx_regs, host_rsp));
+}
+
+void vmx_vcpu_reset_sipi(struct vmx_vcpu *v, uint8_t vector)
+{
+	reset_guest_state(v, VCPU_MODE_REAL, 0, (uint64_t)vector << 12);
+}
+
+/* Multiboot 0.6.96 3.2 and Multiboot2 3.3 "I386 machine state". */
+void vmx_vcpu_set_multiboot_entry(struct vmx_vcpu *v, uint32_t entry, uint32_t magic,
+				  uint32_t info)
+{
+	reset_guest_state(v, VCPU_MODE_PROTECTED32, entry, 0);
+	v->regs.rax = magic;
+	v->regs.rbx = info;
+}
+
+uint64_t vmx_vcpu_get_gpr(struct vmx_vcpu *v, unsigned n)
+{
+	const uint64_t *r = &v->regs.rax;
+	/* struct vmx_regs keeps SDM order except that RSP lives in the VMCS:
+	 * rax rcx rdx rbx | rbp rsi rdi r8..r15 */
+	if (n == 4)
+		return vmcs_rd(VMCS_GUEST_RSP);
+	return r[n < 4 ? n : n - 1];
+}
+
+void vmx_vcpu_set_gpr(struct vmx_vcpu *v, unsigned n, uint64_t val)
+{
+	uint64_t *r = &v->regs.rax;
+
+	if (n == 4)
+		vmcs_wr(VMCS_GUEST_RSP, val);
+	else
+		r[n < 4 ? n : n - 1] = val;
+}
+
+#define AR_L (1u << 13)
+#define AR_DB (1u << 14)
+
+void vmx_vcpu_code_state(struct vmx_code_state *cs)
+{
+	uint32_t ar = (uint32_t)vmcs_rd(VMCS_GUEST_CS_AR);
+
+	cs->cs_base = vmcs_rd(VMCS_GUEST_CS_BASE);
+	cs->rip = vmcs_rd(VMCS_GUEST_RIP);
+	cs->protected_mode = vmcs_rd(VMCS_GUEST_CR0) & CR0_PE;
+	cs->bits = (ar & AR_L) && (vmcs_rd(VMCS_GUEST_IA32_EFER) & EFER_LMA) ? 64
+		   : (ar & AR_DB)					    ? 32
+									    : 16;
+}
+
+#define INTERRUPTIBILITY_BLOCKING 0x3u
+
+void vmx_vcpu_advance_rip(unsigned n)
+{
+	vmcs_wr(VMCS_GUEST_RIP, vmcs_rd(VMCS_GUEST_RIP) + n);
+	vmcs_wr(VMCS_GUEST_INTERRUPTIBILITY,
+		vmcs_rd(VMCS_GUEST_INTERRUPTIBILITY) & ~(uint64_t)INTERRUPTIBILITY_BLOCKING);
+}
+
 static enum err vcpu_alloc(struct vmx_vcpu **out, const struct vmx_vcpu_config *cfg)
 {
 	struct vmx_vcpu *v = kzalloc(sizeof(*v));
@@ -504,7 +582,7 @@ void vmx_vcpu_set_slice(struct vmx_vcpu *v, uint64_t tsc_ticks)
 	uint64_t value = tsc_ticks >> c->misc.preemption_shift;
 	bool save = c->ctl[VMX_CTL_EXIT].allowed1 & VMX_EXIT_SAVE_PREEMPTION_TIMER;
 
-	(void)v;
+	v->slice_end_tsc = tsc_ticks ? cpu_rdtsc() + tsc_ticks : 0;
 	if (!c->has.preemption_timer)
 		return;
 	if (!tsc_ticks) {
@@ -544,22 +622,74 @@ static void interrupt_window(bool on)
 					     : ctl & ~(uint64_t)VMX_PROC_INTR_WINDOW_EXITING);
 }
 
+static bool interrupt_window_open(void)
+{
+	return (vmcs_rd(VMCS_GUEST_RFLAGS) & RFLAGS_IF) &&
+	       !(vmcs_rd(VMCS_GUEST_INTERRUPTIBILITY) & INTERRUPTIBILITY_STI_MOVSS) &&
+	       !(vmcs_rd(VMCS_VM_ENTRY_INTR_INFO) & INTR_INFO_VALID);
+}
+
 /* SDM 3C 27.3.2.5 / 28.x: an external interrupt (type 0) can be injected
  * only when RFLAGS.IF = 1 and there is no STI or MOV-SS blocking;
  * otherwise ask for an exit as soon as the guest opens the window. */
 void vmx_vcpu_deliver_interrupt(struct vmx_vcpu *v)
 {
-	bool open = (vmcs_rd(VMCS_GUEST_RFLAGS) & RFLAGS_IF) &&
-		    !(vmcs_rd(VMCS_GUEST_INTERRUPTIBILITY) & INTERRUPTIBILITY_STI_MOVSS) &&
-		    !(vmcs_rd(VMCS_VM_ENTRY_INTR_INFO) & INTR_INFO_VALID);
-
-	if (!open) {
+	if (!interrupt_window_open()) {
 		interrupt_window(true);
 		return;
 	}
 	interrupt_window(false);
 	vmcs_wr(VMCS_VM_ENTRY_INTR_INFO, (uint8_t)v->pending_irq | INTR_INFO_VALID);
 	v->pending_irq = -1;
+}
+
+#define INTERRUPTIBILITY_NMI (1u << 3)
+#define INTR_TYPE_NMI (2u << 8)
+#define X86_NMI_VECTOR 2
+
+/* SDM 3C 27.6.1.1: an NMI needs no RFLAGS.IF but must not be blocked by a
+ * previous NMI or by STI/MOV SS; if it is, it stays pending for a later entry. */
+static void inject_nmi(struct vmx_vcpu *v)
+{
+	if ((vmcs_rd(VMCS_GUEST_INTERRUPTIBILITY) &
+	     (INTERRUPTIBILITY_NMI | INTERRUPTIBILITY_STI_MOVSS)) ||
+	    (vmcs_rd(VMCS_VM_ENTRY_INTR_INFO) & INTR_INFO_VALID))
+		return;
+	vmcs_wr(VMCS_VM_ENTRY_INTR_INFO, X86_NMI_VECTOR | INTR_TYPE_NMI | INTR_INFO_VALID);
+	v->ops->irq_ack(v, VCPU_IRQ_NMI);
+}
+
+/*
+ * A virtual platform's interrupt controller and timers, before each entry:
+ * inject the highest pending vector when the guest can take it (SDM 3C
+ * 27.6.1; otherwise interrupt-window exiting, 25.6.2), and let the
+ * VMX-preemption timer (26.5.1) end the entry at the end of the slice or at
+ * the platform's next timer event, whichever comes first.
+ */
+static void platform_before_entry(struct vmx_vcpu *v)
+{
+	const struct vmx_caps *c = vmx_percpu_caps();
+	int vec = v->ops->irq_pending(v);
+	uint64_t now, end, ev, val;
+
+	if (vec == VCPU_IRQ_NMI) {
+		inject_nmi(v);
+	} else if (vec >= 0 && interrupt_window_open()) {
+		interrupt_window(false);
+		vmcs_wr(VMCS_VM_ENTRY_INTR_INFO, (uint8_t)vec | INTR_INFO_VALID);
+		v->ops->irq_ack(v, vec);
+	} else {
+		interrupt_window(vec >= 0);
+	}
+	if (!v->ops->next_event || !v->slice_end_tsc || !c->has.preemption_timer)
+		return;
+	now = cpu_rdtsc();
+	end = v->slice_end_tsc;
+	ev = v->ops->next_event(v);
+	if (ev && ev < end)
+		end = ev;
+	val = end > now ? (end - now) >> c->misc.preemption_shift : 0;
+	vmcs_wr(VMCS_GUEST_PREEMPTION_TIMER, val > 0xffffffffu ? 0xffffffffu : val);
 }
 
 static bool check_before_launch(struct vmx_vcpu *v)
@@ -629,7 +759,15 @@ enum vcpu_action vmx_vcpu_run(struct vmx_vcpu *v)
 	while (act == VCPU_RESUME && !v->stopped) {
 		int r;
 
-		if (__builtin_expect(v->pending_irq >= 0, 0))
+		if (__builtin_expect(v->exit_request, 0)) {
+			v->exit_request = false;
+			act = VCPU_PREEMPT;
+			break;
+		}
+
+		if (v->ops && v->ops->irq_pending)
+			platform_before_entry(v);
+		else if (__builtin_expect(v->pending_irq >= 0, 0))
 			vmx_vcpu_deliver_interrupt(v);
 		r = vmx_enter(&v->regs, v->vmcs_state == VMCS_STATE_LAUNCHED);
 

@@ -33,11 +33,33 @@ enum vcpu_action { VCPU_RESUME, VCPU_BLOCK, VCPU_YIELD, VCPU_PREEMPT, VCPU_STOP 
 
 struct vmx_vcpu;
 
-/* What the VM layer provides to a vCPU. Each returns an action. */
+struct cpuid_regs;
+
+#define VCPU_IRQ_NMI 0x100
+
+/* What an MSR hook did with an access it was offered. */
+enum vcpu_msr_result { VCPU_MSR_UNHANDLED, VCPU_MSR_OK, VCPU_MSR_GP };
+
+/*
+ * What the VM layer provides to a vCPU. io and hypercall are required; the
+ * rest are optional (NULL: the mechanism's default) and make up a virtual
+ * platform: an interrupt controller (irq_pending/irq_ack, called before each
+ * entry), timer events (next_event: absolute TSC of the next event, 0 none),
+ * MSRs the VM models, accesses to guest-physical addresses EPT does not map
+ * (MMIO), HLT, and CPUID adjustments.
+ */
 struct vmx_vcpu_ops {
 	enum vcpu_action (*io)(struct vmx_vcpu *v, uint16_t port, unsigned size, bool in,
 			       uint32_t *value);
 	enum vcpu_action (*hypercall)(struct vmx_vcpu *v);
+	int (*irq_pending)(struct vmx_vcpu *v); /* vector, VCPU_IRQ_NMI, or -1 */
+	void (*irq_ack)(struct vmx_vcpu *v, int vector);
+	uint64_t (*next_event)(struct vmx_vcpu *v);
+	enum vcpu_msr_result (*msr)(struct vmx_vcpu *v, uint32_t msr, bool write, uint64_t *val);
+	bool (*mmio)(struct vmx_vcpu *v, uint64_t gpa, uint64_t qualification,
+		     enum vcpu_action *act); /* false: not MMIO, report the EPT violation */
+	enum vcpu_action (*hlt)(struct vmx_vcpu *v);
+	void (*cpuid)(struct vmx_vcpu *v, uint32_t leaf, uint32_t sub, struct cpuid_regs *r);
 };
 
 /* The guest-visible MSRs kept per vCPU (switched on entry and exit). */
@@ -62,6 +84,8 @@ struct vmx_vcpu {
 	struct vmx_guest_msrs msrs;
 	uint64_t cr0_shadow, cr4_shadow;
 	int16_t pending_irq; /* external interrupt vector waiting for delivery, or -1 */
+	uint64_t slice_end_tsc; /* platform VMs: absolute end of the current slice */
+	volatile bool exit_request; /* set from another CPU: leave the run loop (VCPU_PREEMPT) */
 	bool stopped;
 	int exit_status;
 	char stop_reason[VCPU_STOP_REASON_LEN];
@@ -111,6 +135,31 @@ void vmx_vcpu_write_host_state(struct vmx_vcpu *v);
 void vmx_vcpu_queue_interrupt(struct vmx_vcpu *v, uint8_t vector);
 /* Called on an interrupt-window exit and before each entry. */
 void vmx_vcpu_deliver_interrupt(struct vmx_vcpu *v);
+/*
+ * Reset the guest to the state a STARTUP IPI leaves (SDM Vol. 3A 9.4.4.1,
+ * 11.6.1): real mode at vector:0000, i.e. CS selector vector << 8, base
+ * vector << 12. The VMCS must be current on this CPU.
+ */
+void vmx_vcpu_reset_sipi(struct vmx_vcpu *v, uint8_t vector);
+/* Set up the Multiboot entry state: 32-bit protected mode, paging off,
+ * flat segments, EIP = entry, EAX = magic, EBX = info (current VMCS). */
+void vmx_vcpu_set_multiboot_entry(struct vmx_vcpu *v, uint32_t entry, uint32_t magic,
+				  uint32_t info);
+/* General-purpose register n (SDM order: 0 RAX .. 15 R15); RSP (4) is read
+ * from and written to the current VMCS. */
+uint64_t vmx_vcpu_get_gpr(struct vmx_vcpu *v, unsigned n);
+void vmx_vcpu_set_gpr(struct vmx_vcpu *v, unsigned n, uint64_t val);
+/* What an instruction decoder needs: CS base, the CPU mode (16/32/64-bit
+ * code), RIP (current VMCS). */
+struct vmx_code_state {
+	uint64_t cs_base, rip;
+	unsigned bits; /* 16, 32 or 64 */
+	bool protected_mode;
+};
+void vmx_vcpu_code_state(struct vmx_code_state *cs);
+/* Advance RIP by n bytes (emulated instructions) and clear STI/MOV-SS blocking. */
+void vmx_vcpu_advance_rip(unsigned n);
+
 /* Sum of the per-reason exit counters. */
 uint64_t vmx_vcpu_exits_total(const struct vmx_vcpu *v);
 /* Guest-state accessors for handlers. */

@@ -64,8 +64,14 @@ static void check_accepted(const char *text, const struct vm_config *c, const ch
 	check(why[0] == '\0');
 	check(name_len >= 1 && name_len < VM_CONFIG_NAME_MAX && only_chars(c->name, "_-", true));
 	check(!strncmp(text, c->name, name_len) && text[name_len] == ':');
-	check(guest_len >= 1 && guest_len < VM_CONFIG_GUEST_MAX &&
-	      only_chars(c->guest, "_", false));
+	size_t image_len = strnlen(c->image, VM_CONFIG_IMAGE_MAX);
+
+	check((guest_len == 0) != (image_len == 0)); /* exactly one of guest= and image= */
+	check(guest_len < VM_CONFIG_GUEST_MAX && only_chars(c->guest, "_", false));
+	check(image_len < VM_CONFIG_IMAGE_MAX && only_chars(c->image, "._-", true));
+	check(strnlen(c->cmdline, VM_CONFIG_CMDLINE_MAX) < VM_CONFIG_CMDLINE_MAX);
+	check(c->timeout_ms == 0 || (c->timeout_ms >= VM_CONFIG_TIMEOUT_MIN_MS &&
+				     c->timeout_ms <= VM_CONFIG_TIMEOUT_MAX_MS));
 	check(c->vcpus >= 1 && c->vcpus <= VM_CONFIG_MAX_VCPUS);
 	check(c->mem_bytes >= VM_CONFIG_MEM_MIN && c->mem_bytes <= VM_CONFIG_MEM_MAX);
 	check(c->mem_bytes % VM_CONFIG_MEM_ALIGN == 0);

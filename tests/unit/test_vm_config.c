@@ -2,7 +2,8 @@
 /*
  * Host tests for vm/config.c: valid vireo.vm= values and their defaults,
  * every rejection with the message a user would read, CPU list parsing at
- * its boundaries, and vm_config_describe().
+ * its boundaries, guest kernels (image=, cmdline=, timeout_ms=, input=) and
+ * vm_config_describe().
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -116,6 +117,10 @@ static void test_defaults(void **state)
 	assert_false(vm_config_has_cpu(&cfg, VM_CONFIG_CPUS));
 	assert_int_equal(cfg.mode, VCPU_MODE_LONG);
 	assert_int_equal(cfg.slice_us, 0);
+	assert_string_equal(cfg.image, "");
+	assert_string_equal(cfg.cmdline, "");
+	assert_int_equal(cfg.timeout_ms, 0);
+	assert_false(cfg.input);
 }
 
 static void test_all_keys_any_order(void **state)
@@ -352,6 +357,123 @@ static void test_message_hygiene(void **state)
 	assert_string_equal(small, "vireo.vm=m:");
 }
 
+/* ---- guest kernels: image=, cmdline=, timeout_ms=, input= ------------------ */
+
+static void test_image(void **state)
+{
+	parse_ok("lx:image=mbtest1.elf");
+	assert_string_equal(cfg.image, "mbtest1.elf");
+	assert_string_equal(cfg.guest, "");
+	assert_int_equal(cfg.vcpus, 1);
+	assert_int_equal(cfg.mem_bytes, 4 * MIB);
+	assert_int_equal(cfg.mode, VCPU_MODE_LONG);
+	parse_ok("lx:mode=protected,image=Linux-6.1_x86.bzImage,vcpus=2");
+	assert_string_equal(cfg.image, "Linux-6.1_x86.bzImage");
+	assert_int_equal(cfg.mode, VCPU_MODE_PROTECTED32);
+	assert_int_equal(cfg.vcpus, 2);
+	parse_ok("lx:image=a");
+	assert_string_equal(cfg.image, "a");
+	parse_ok("lx:image=abcdefghijklmnopqrstuvwxyz.-_01");
+	assert_int_equal(strlen(cfg.image), VM_CONFIG_IMAGE_MAX - 1);
+}
+
+static void test_image_errors(void **state)
+{
+	ERR("lx:image=abcdefghijklmnopqrstuvwxyz.-_012", E_RANGE,
+	    "vireo.vm=lx: image=abcdefghijklmnopqrstuvwxyz.-_012 is longer than 31 characters",
+	    "image=mbtest1.elf");
+	ERR("lx:image=mb/test.elf", E_INVAL, "image=mb/test.elf has '/'",
+	    "letters, digits, '.', '_' and '-'");
+	ERR("lx:image=mb test", E_INVAL, "has ' '");
+	ERR("lx:image=", E_INVAL, "image= has no value (use e.g. image=mbtest1.elf)");
+	ERR("lx:image=a,image=b", E_EXIST, "image= is given twice");
+	ERR("lx:guest=spin64,image=mbtest1.elf", E_INVAL,
+	    "vireo.vm=lx: guest=spin64 and image=mbtest1.elf are both given", "not both");
+	ERR("lx:image=k.elf,vcpus=2,guest=g", E_INVAL, "guest=g and image=k.elf are both given");
+	ERR("lx:vcpus=2", E_INVAL, "guest= is missing", "guest=spin64", "image=mbtest1.elf");
+	ERR("lx:cmdline=quiet", E_INVAL, "guest= is missing");
+}
+
+static void test_cmdline(void **state)
+{
+	parse_ok("lx:image=bzImage,mem=256M,cmdline=console=ttyS0,115200 quiet a=b,,c=");
+	assert_string_equal(cfg.cmdline, "console=ttyS0,115200 quiet a=b,,c=");
+	assert_string_equal(cfg.image, "bzImage");
+	assert_int_equal(cfg.mem_bytes, 256 * MIB);
+	parse_ok("lx:image=k,cmdline=");
+	assert_string_equal(cfg.cmdline, "");
+	parse_ok("lx:image=k,cmdline=,vcpus=4");
+	assert_string_equal(cfg.cmdline, ",vcpus=4");
+	assert_int_equal(cfg.vcpus, 1);
+	parse_ok("lx:image=k,cmdline=cmdline=x,cmdline=y");
+	assert_string_equal(cfg.cmdline, "cmdline=x,cmdline=y");
+	/* Keys after cmdline= belong to the command line, so image= is missing here. */
+	ERR("lx:cmdline= root=/dev/sda1 ,image=k", E_INVAL, "guest= is missing");
+}
+
+static void test_cmdline_limit(void **state)
+{
+	char text[VM_CONFIG_CMDLINE_MAX + 32];
+	const char *head = "lx:guest=g,cmdline=";
+	size_t hl = strlen(head);
+
+	memcpy(text, head, hl);
+	memset(text + hl, 'c', VM_CONFIG_CMDLINE_MAX - 1);
+	text[hl + VM_CONFIG_CMDLINE_MAX - 1] = '\0';
+	parse_ok(text);
+	assert_int_equal(strlen(cfg.cmdline), VM_CONFIG_CMDLINE_MAX - 1);
+	assert_string_equal(cfg.guest, "g");
+
+	text[hl + VM_CONFIG_CMDLINE_MAX - 1] = 'c';
+	text[hl + VM_CONFIG_CMDLINE_MAX] = '\0';
+	ERR(text, E_RANGE, "vireo.vm=lx: cmdline= is 256 bytes, longer than 255",
+	    "shorten the guest's command line");
+}
+
+static void test_cmdline_not_a_key(void **state)
+{
+	ERR("lx:image=k,cmdline", E_INVAL, "vireo.vm=lx: cmdline has no '='",
+	    "write cmdline= for an empty value");
+	ERR("lx:image=k,Cmdline=x", E_INVAL, "unknown key 'Cmdline'");
+	ERR("lx:image=k,xcmdline=a,b", E_INVAL, "unknown key 'xcmdline'");
+}
+
+static void test_timeout_input(void **state)
+{
+	parse_ok("t:guest=g,timeout_ms=1,input=1");
+	assert_int_equal(cfg.timeout_ms, VM_CONFIG_TIMEOUT_MIN_MS);
+	assert_true(cfg.input);
+	parse_ok("t:guest=g,timeout_ms=3600000,input=0");
+	assert_int_equal(cfg.timeout_ms, VM_CONFIG_TIMEOUT_MAX_MS);
+	assert_false(cfg.input);
+	parse_ok("t:image=k,input=1,timeout_ms=5000,cmdline=x");
+	assert_int_equal(cfg.timeout_ms, 5000);
+	assert_true(cfg.input);
+	assert_string_equal(cfg.cmdline, "x");
+}
+
+static void test_timeout_input_errors(void **state)
+{
+	ERR("t:guest=g,timeout_ms=0", E_RANGE,
+	    "vireo.vm=t: timeout_ms=0 is out of range (use 1 to 3600000",
+	    "leave timeout_ms= out for no limit");
+	ERR("t:guest=g,timeout_ms=3600001", E_RANGE, "timeout_ms=3600001 is out of range");
+	ERR("t:guest=g,timeout_ms=99999999999999999999", E_RANGE, "out of range");
+	ERR("t:guest=g,timeout_ms=5s", E_INVAL,
+	    "timeout_ms=5s is not a number of milliseconds (use e.g. timeout_ms=5000)");
+	ERR("t:guest=g,timeout_ms=", E_INVAL, "timeout_ms= has no value");
+	ERR("t:guest=g,timeout_ms=1,timeout_ms=2", E_EXIST, "timeout_ms= is given twice");
+	ERR("t:guest=g,input=2", E_INVAL, "vireo.vm=t: input=2 is not 0 or 1",
+	    "input=1 to send host console input");
+	ERR("t:guest=g,input=yes", E_INVAL, "input=yes is not 0 or 1");
+	ERR("t:guest=g,input=01", E_INVAL, "input=01 is not 0 or 1");
+	ERR("t:guest=g,input=", E_INVAL, "input= has no value (use e.g. input=1)");
+	ERR("t:guest=g,input=1,input=1", E_EXIST, "input= is given twice");
+	ERR("t:guest=g,colour=red", E_INVAL,
+	    "known keys: guest, vcpus, mem, cpus, mode, slice_us, image, timeout_ms, input, "
+	    "cmdline");
+}
+
 /* ---- description ----------------------------------------------------------- */
 
 static void describe_is(const char *text, const char *want)
@@ -377,6 +499,33 @@ static void test_describe(void **state)
 	describe_is("w:guest=g,cpus=0-1023", "w: guest g, 1 vCPU, 4 MiB, CPUs 0-1023");
 	describe_is("w:guest=g,cpus=0+63-64+1022-1023",
 		    "w: guest g, 1 vCPU, 4 MiB, CPUs 0+63-64+1022-1023");
+	describe_is("lx:image=bzImage,mem=256M,timeout_ms=5000,input=1,cmdline=console=ttyS0,"
+		    "115200 quiet",
+		    "lx: image bzImage, 1 vCPU, 256 MiB, any CPU, timeout 5000 ms, input, "
+		    "cmdline \"console=ttyS0,115200 quiet\"");
+	describe_is("lx:image=k.elf,cmdline=", "lx: image k.elf, 1 vCPU, 4 MiB, any CPU");
+	describe_is("lx:guest=g,input=0,cmdline=a\tb", "lx: guest g, 1 vCPU, 4 MiB, any CPU, "
+						       "cmdline \"a?b\"");
+}
+
+/* The longest description of an accepted value fits VM_CONFIG_DESCRIBE_MAX. */
+static void test_describe_longest(void **state)
+{
+	char text[VM_CONFIG_TEXT_MAX];
+	char buf[VM_CONFIG_DESCRIBE_MAX];
+	int n;
+
+	n = snprintf(text, sizeof(text),
+		     "abcdefghijklmno:image=abcdefghijklmnopqrstuvwxyz01234,vcpus=64,mem=1022M,"
+		     "cpus=0+2+4+6+8+10+12+14+16+18+20+22+24+26,mode=protected,"
+		     "slice_us=1000000,timeout_ms=3600000,input=1,cmdline=");
+	memset(text + n, 'c', VM_CONFIG_CMDLINE_MAX - 1);
+	text[n + VM_CONFIG_CMDLINE_MAX - 1] = '\0';
+	parse_ok(text);
+	vm_config_describe(&cfg, buf, sizeof(buf));
+	assert_true(strlen(buf) < sizeof(buf) - 1);
+	assert_non_null(strstr(buf, "timeout 3600000 ms, input, cmdline \"ccc"));
+	assert_int_equal(buf[strlen(buf) - 1], '"');
 }
 
 static void test_describe_bounded(void **state)
@@ -420,7 +569,15 @@ int main(void)
 	    cmocka_unit_test_setup(test_mem_errors, reset),
 	    cmocka_unit_test_setup(test_mode_slice_errors, reset),
 	    cmocka_unit_test_setup(test_message_hygiene, reset),
+	    cmocka_unit_test_setup(test_image, reset),
+	    cmocka_unit_test_setup(test_image_errors, reset),
+	    cmocka_unit_test_setup(test_cmdline, reset),
+	    cmocka_unit_test_setup(test_cmdline_limit, reset),
+	    cmocka_unit_test_setup(test_cmdline_not_a_key, reset),
+	    cmocka_unit_test_setup(test_timeout_input, reset),
+	    cmocka_unit_test_setup(test_timeout_input_errors, reset),
 	    cmocka_unit_test_setup(test_describe, reset),
+	    cmocka_unit_test_setup(test_describe_longest, reset),
 	    cmocka_unit_test_setup(test_describe_bounded, reset),
 	};
 

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Decoder for the few x86 instructions a guest uses to touch an emulated MMIO
+ * page (MOV forms and MOVZX), enough to learn the length, direction, size,
+ * register and immediate of the access after an EPT violation (SDM 2A ch. 2).
+ */
+#ifndef VIREO_VM_INSN_DECODE_H
+#define VIREO_VM_INSN_DECODE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "lib/error.h"
+
+#define INSN_MAX_LEN 15 /* SDM 2A 2.3.11 */
+
+enum insn_cpu_mode { INSN_MODE_REAL16, INSN_MODE_PROT16, INSN_MODE_PROT32, INSN_MODE_LONG64 };
+
+/*
+ * One decoded memory access.
+ * - len: instruction length in bytes (add to RIP when emulated).
+ * - write: true for a store to memory; size: bytes accessed (1, 2, 4, 8).
+ * - has_imm/imm: the stored value comes from the immediate (C6/C7); for C7
+ *   with REX.W, imm is the sign-extended 64-bit value.
+ * - reg: the GPR (0-15, SDM order rax..r15) stored from or loaded into;
+ *   0 (rAX) for the moffs forms A0-A3.
+ * - zero_extend_byte_reg_high: the byte operand is bits 15:8 of GPR `reg`
+ *   (AH, CH, DH, BH: ModRM.reg 4-7 without a REX prefix); reg is then 0-3.
+ * - movzx: a load zero-extended into a `dest_size`-byte register.
+ * - dest_size: bytes of the register operand; a 4-byte load in 64-bit mode
+ *   clears bits 63:32 of the register, 1- and 2-byte loads keep the rest.
+ */
+struct insn_mmio {
+	unsigned len;
+	bool write;
+	unsigned size;
+	bool has_imm;
+	uint64_t imm;
+	unsigned reg;
+	bool zero_extend_byte_reg_high;
+	bool movzx;
+	unsigned dest_size;
+};
+
+/*
+ * Decode the instruction at bytes[0..avail). Returns E_TRUNC when avail ends
+ * before the instruction does, E_NOTSUP for an opcode outside the set above,
+ * E_INVAL for LOCK, a register-direct ModRM, a bad /digit, or more than 15
+ * bytes. Never reads past avail.
+ */
+enum err insn_decode_mmio(const uint8_t *bytes, unsigned avail, enum insn_cpu_mode mode,
+			  struct insn_mmio *out);
+
+#endif

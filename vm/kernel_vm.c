@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Building a VM around a Multiboot kernel: the image is checked and loaded
+ * (vm/loader.c), the boot information (vm/mbinfo.c) and ACPI tables
+ * (vm/acpi_gen.c) are written into guest memory, the platform devices are
+ * reset, and the vCPUs are created: vCPU 0 in the Multiboot machine state,
+ * the others waiting for INIT-SIPI-SIPI from the guest.
+ */
+#include "kernel/printk.h"
+#include "lib/string.h"
+#include "mm/heap.h"
+#include "mm/pmm.h"
+#include "vm/acpi_gen.h"
+#include "vm/loader.h"
+#include "vm/mbinfo.h"
+#include "vm/vdev.h"
+#include "vm/vm.h"
+#include "vmx/caps.h"
+#include "vmx/percpu.h"
+
+#define ACPI_RSDP_V2_LEN 36
+#define LOW_PAGE 0x1000ull /* real-mode IVT/BDA: left zero, never loaded over */
+
+static enum err load_image(struct vm *vm, const struct guest_mem_view *mem, const void *image,
+			   uint64_t len, struct loader_result *r)
+{
+	static const struct loader_range reserved[] = {
+		{0, LOW_PAGE},
+		{VM_KERNEL_INFO, VM_KERNEL_INFO_MAX},
+		{VM_KERNEL_ACPI, VM_KERNEL_ACPI_MAX},
+	};
+	enum err e = loader_load(image, len, mem, reserved, 3, r);
+
+	if (e != E_OK) {
+		pr_err("[%s] guest kernel refused, nothing of it runs: %s (%s)\n", vm->name,
+		       r->why ? r->why : "?", err_name(e));
+		return e;
+	}
+	pr_info("[%s] loaded a %s %s kernel at 0x%llx-0x%llx, entry 0x%x\n", vm->name,
+		loader_flavour_name(r->flavour), loader_format_name(r->format),
+		(unsigned long long)r->load_start, (unsigned long long)r->load_end, r->entry);
+	return E_OK;
+}
+
+static enum err build_info(struct vm *vm, const struct guest_mem_view *mem,
+			   const struct loader_result *r, const char *cmdline, unsigned nvcpus)
+{
+	struct mbinfo_params p = {.mem_size = vm->mem_size, .cmdline = cmdline};
+	uint64_t rsdp = 0, used = 0;
+	enum err e = acpi_gen_build(mem->base, mem->size, VM_KERNEL_ACPI, VM_KERNEL_ACPI_MAX, nvcpus,
+				    &rsdp, &used);
+
+	if (e != E_OK) {
+		pr_err("[%s] cannot build ACPI tables for %u vCPUs: %s\n", vm->name, nvcpus,
+		       err_text(e));
+		return e;
+	}
+	p.rsdp = mem->base + rsdp;
+	p.rsdp_len = ACPI_RSDP_V2_LEN;
+	if (r->flavour == LOADER_MB1)
+		e = mbinfo_build_mb1(mem, VM_KERNEL_INFO, VM_KERNEL_INFO_MAX, &p, &used);
+	else
+		e = mbinfo_build_mb2(mem, VM_KERNEL_INFO, VM_KERNEL_INFO_MAX, &p, &used);
+	if (e != E_OK)
+		pr_err("[%s] cannot build the Multiboot information (%llu bytes needed): %s\n",
+		       vm->name, (unsigned long long)used, err_text(e));
+	return e;
+}
+
+static enum err add_vcpus(struct vm *vm, const struct loader_result *r, unsigned nvcpus)
+{
+	uint32_t magic = r->flavour == LOADER_MB1 ? LOADER_MB1_BOOT_MAGIC : LOADER_MB2_BOOT_MAGIC;
+
+	for (unsigned i = 0; i < nvcpus; i++) {
+		struct vm_vcpu_plat *p = kzalloc(sizeof(*p));
+		struct vmx_vcpu *v;
+		enum err e;
+
+		if (!p)
+			return E_NOMEM;
+		vm->plat[i] = p;
+		p->sipi_vector = -1;
+		p->wait_sipi = i != 0;
+		vlapic_init(&p->lapic, i, i == 0);
+		e = vm_add_vcpu(vm, VCPU_MODE_PROTECTED32, &v);
+		if (e != E_OK)
+			return e;
+		/* Right after creation this vCPU's VMCS is the current one. */
+		if (i == 0)
+			vmx_vcpu_set_multiboot_entry(v, r->entry, magic, VM_KERNEL_INFO);
+	}
+	return E_OK;
+}
+
+enum err vm_load_kernel(struct vm *vm, const void *image, uint64_t len, const char *cmdline,
+			unsigned nvcpus)
+{
+	struct guest_mem_view mem = {phys_to_virt(vm->mem_hpa), vm->mem_size};
+	struct loader_result r;
+	enum err e;
+
+	if (!vmx_percpu_caps()->has.unrestricted_guest) {
+		pr_err("[%s] Multiboot kernels start in 32-bit protected mode with paging off, which "
+		       "needs the VMX 'unrestricted guest' control; this CPU lacks it (not started)\n",
+		       vm->name);
+		return E_NOTSUP;
+	}
+	e = load_image(vm, &mem, image, len, &r);
+	if (e == E_OK)
+		e = build_info(vm, &mem, &r, cmdline, nvcpus);
+	if (e != E_OK)
+		return e;
+	vm->platform = true;
+	vdev_platform_init(vm, nvcpus);
+	return add_vcpus(vm, &r, nvcpus);
+}

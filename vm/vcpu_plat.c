@@ -1,0 +1,369 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The vCPU side of a Multiboot kernel VM's platform: its virtual LAPIC
+ * (interrupt delivery, timer events, x2APIC and APIC-base MSRs, the xAPIC
+ * page as MMIO through EPT violations), IPIs between the VM's own vCPUs
+ * (fixed, NMI, INIT, STARTUP; SDM Vol. 3A 11.6), HLT and CPUID.
+ */
+#include "arch/x86/cpu.h"
+#include "kernel/printk.h"
+#include "vm/insn_decode.h"
+#include "vm/vdev.h"
+#include "vm/vm.h"
+#include "vmx/guest_mem.h"
+
+#define MSR_APIC_BASE 0x1b
+#define MSR_TSC_DEADLINE 0x6e0
+#define MSR_X2APIC_FIRST 0x800
+#define MSR_X2APIC_LAST 0x8ff
+#define APIC_PAGE_MASK (~0xfffull)
+#define APIC_BASE_ADDR_MASK 0xffffff000ull
+#define ICR_DM_FIXED 0
+#define ICR_DM_LOWEST 1
+#define ICR_DM_NMI 4
+#define ICR_DM_INIT 5
+#define ICR_DM_STARTUP 6
+#define ICR_SHORTHAND_NONE 0
+#define INSN_MAX 15
+#define CPUID_1_EDX_APIC (1u << 9)
+#define CPUID_1_EDX_HTT (1u << 28)
+#define CPUID_1_ECX_TSC_DEADLINE (1u << 24)
+#define CPUID_6_EAX_ARAT (1u << 2)
+#define CPUID_B_TYPE_SMT 1u
+#define CPUID_B_TYPE_CORE 2u
+#define DROPPED_IPI_REPORTS 4
+
+static struct vm *vm_of(struct vmx_vcpu *v)
+{
+	return v->owner;
+}
+
+static struct vm_vcpu_plat *plat_of(struct vmx_vcpu *v)
+{
+	return vm_of(v)->plat[v->id];
+}
+
+static int plat_irq_pending(struct vmx_vcpu *v)
+{
+	struct vm_vcpu_plat *p = plat_of(v);
+	uint64_t flags = spin_lock_irqsave(&p->lock);
+	int vec;
+
+	vlapic_timer_update(&p->lapic, cpu_rdtsc());
+	vec = p->nmi_pending ? VCPU_IRQ_NMI : vlapic_pending(&p->lapic);
+	spin_unlock_irqrestore(&p->lock, flags);
+	return vec;
+}
+
+static void plat_irq_ack(struct vmx_vcpu *v, int vector)
+{
+	struct vm_vcpu_plat *p = plat_of(v);
+	uint64_t flags = spin_lock_irqsave(&p->lock);
+
+	if (vector == VCPU_IRQ_NMI)
+		p->nmi_pending = false;
+	else
+		vlapic_ack(&p->lapic, (uint8_t)vector);
+	spin_unlock_irqrestore(&p->lock, flags);
+}
+
+static uint64_t plat_next_event(struct vmx_vcpu *v)
+{
+	return vlapic_timer_next(&plat_of(v)->lapic);
+}
+
+/* Deliver one IPI to vCPU t of the same VM. */
+static void ipi_to(struct vm *vm, unsigned t, const struct vlapic_icr *icr)
+{
+	struct vm_vcpu_plat *p = vm->plat[t];
+	uint64_t flags = spin_lock_irqsave(&p->lock);
+	bool wake = true;
+
+	switch (icr->delivery_mode) {
+	case ICR_DM_FIXED:
+	case ICR_DM_LOWEST:
+		wake = vlapic_accept(&p->lapic, icr->vector);
+		break;
+	case ICR_DM_NMI:
+		p->nmi_pending = true;
+		break;
+	case ICR_DM_INIT:
+		/* INIT level de-assert only synchronises arbitration IDs. */
+		wake = icr->level_assert || !icr->trigger_level;
+		p->init_pending |= wake;
+		break;
+	case ICR_DM_STARTUP:
+		/* SDM 3A 9.4.4.1: a SIPI reaches only a CPU waiting for one. */
+		wake = p->wait_sipi || p->init_pending;
+		if (wake)
+			p->sipi_vector = icr->vector;
+		break;
+	default:
+		wake = false; /* SMI and reserved modes: ignored */
+		break;
+	}
+	spin_unlock_irqrestore(&p->lock, flags);
+	if (wake && (icr->delivery_mode == ICR_DM_INIT || icr->delivery_mode == ICR_DM_STARTUP))
+		vm->vcpus[t]->exit_request = true; /* applied by vm_vcpu_prepare() */
+	if (wake && vm->wake)
+		vm->wake(vm, t);
+}
+
+/* Destinations are looked up among this VM's vCPUs only: no IPI can reach
+ * another VM or the host. One that matches nobody is dropped, as on
+ * hardware, and reported a few times. */
+static void ipi_send(struct vmx_vcpu *src, const struct vlapic_icr *icr)
+{
+	struct vm *vm = vm_of(src);
+	unsigned hits = 0;
+
+	for (unsigned t = 0; t < vm->nvcpus; t++) {
+		if (!vlapic_match_dest(&vm->plat[t]->lapic, icr, src->id))
+			continue;
+		ipi_to(vm, t, icr);
+		hits++;
+		if (icr->delivery_mode == ICR_DM_LOWEST)
+			break;
+	}
+	if (hits || icr->shorthand != ICR_SHORTHAND_NONE)
+		return;
+	if (__atomic_fetch_add(&vm->ipis_dropped, 1, __ATOMIC_RELAXED) < DROPPED_IPI_REPORTS)
+		pr_warn("[%s] vCPU %u sent an IPI (mode %u, vector 0x%x) to APIC ID 0x%x, which no "
+			"vCPU of this VM has: ignored\n",
+			vm->name, src->id, icr->delivery_mode, icr->vector, icr->dest);
+}
+
+static enum vcpu_msr_result lapic_msr(struct vmx_vcpu *v, uint32_t msr, bool write, uint64_t *val)
+{
+	struct vm_vcpu_plat *p = plat_of(v);
+	struct vlapic_icr icr = {0};
+	uint64_t now = cpu_rdtsc(), flags = spin_lock_irqsave(&p->lock);
+	bool ok = true;
+
+	if (msr == MSR_APIC_BASE && write)
+		ok = vlapic_set_base(&p->lapic, *val);
+	else if (msr == MSR_APIC_BASE)
+		*val = vlapic_base(&p->lapic);
+	else if (msr == MSR_TSC_DEADLINE && write)
+		vlapic_set_tsc_deadline(&p->lapic, *val, now);
+	else if (msr == MSR_TSC_DEADLINE)
+		*val = vlapic_tsc_deadline(&p->lapic);
+	else if (write)
+		ok = vlapic_msr_write(&p->lapic, msr, *val, now, &icr);
+	else
+		ok = vlapic_msr_read(&p->lapic, msr, val, now);
+	spin_unlock_irqrestore(&p->lock, flags);
+	if (icr.valid)
+		ipi_send(v, &icr);
+	return ok ? VCPU_MSR_OK : VCPU_MSR_GP;
+}
+
+static enum vcpu_msr_result plat_msr(struct vmx_vcpu *v, uint32_t msr, bool write, uint64_t *val)
+{
+	if (msr == MSR_APIC_BASE || msr == MSR_TSC_DEADLINE ||
+	    (msr >= MSR_X2APIC_FIRST && msr <= MSR_X2APIC_LAST))
+		return lapic_msr(v, msr, write, val);
+	return VCPU_MSR_UNHANDLED;
+}
+
+/* Fetch up to INSN_MAX bytes at CS:RIP; returns how many could be read. */
+static unsigned fetch_insn(struct vmx_vcpu *v, const struct vmx_code_state *cs, uint8_t *buf)
+{
+	uint64_t at = cs->cs_base + cs->rip;
+	unsigned n = 0;
+
+	if (cs->bits != 64)
+		at &= 0xffffffffu;
+	while (n < INSN_MAX && guest_mem_read(v, at + n, buf + n, 1) == E_OK)
+		n++;
+	return n;
+}
+
+static enum insn_cpu_mode insn_mode(const struct vmx_code_state *cs)
+{
+	if (cs->bits == 64)
+		return INSN_MODE_LONG64;
+	if (cs->bits == 32)
+		return INSN_MODE_PROT32;
+	return cs->protected_mode ? INSN_MODE_PROT16 : INSN_MODE_REAL16;
+}
+
+static uint64_t source_value(struct vmx_vcpu *v, const struct insn_mmio *d)
+{
+	if (d->has_imm)
+		return d->imm;
+	if (d->zero_extend_byte_reg_high)
+		return vmx_vcpu_get_gpr(v, d->reg - 4) >> 8;
+	return vmx_vcpu_get_gpr(v, d->reg);
+}
+
+/* A load writes the destination as the CPU would: 32-bit results clear the
+ * upper half, 8/16-bit ones merge (movzx zero-extends). */
+static void load_result(struct vmx_vcpu *v, const struct insn_mmio *d, uint64_t val,
+			unsigned dst_size)
+{
+	unsigned reg = d->zero_extend_byte_reg_high ? d->reg - 4 : d->reg;
+	unsigned shift = d->zero_extend_byte_reg_high ? 8 : 0;
+	uint64_t old = vmx_vcpu_get_gpr(v, reg), mask;
+
+	if (d->movzx || dst_size >= 4) {
+		vmx_vcpu_set_gpr(v, reg, val);
+		return;
+	}
+	mask = ((1ull << (dst_size * 8)) - 1) << shift;
+	vmx_vcpu_set_gpr(v, reg, (old & ~mask) | ((val << shift) & mask));
+}
+
+static enum vcpu_action mmio_fail(struct vmx_vcpu *v, uint64_t gpa, const uint8_t *b, unsigned n,
+				  enum err e)
+{
+	vmx_vcpu_stop(v,
+		      "cannot emulate the access to the local APIC page at 0x%llx (RIP 0x%llx, "
+		      "bytes %02x %02x %02x %02x, %u fetched): %s",
+		      (unsigned long long)gpa, (unsigned long long)vmx_vcpu_rip(), n > 0 ? b[0] : 0,
+		      n > 1 ? b[1] : 0, n > 2 ? b[2] : 0, n > 3 ? b[3] : 0, n, err_text(e));
+	return VCPU_STOP;
+}
+
+/* The xAPIC page is not mapped in EPT: every access exits as an EPT
+ * violation (SDM 3C 28.2.1, Table 28-7) and is emulated here. */
+static bool plat_mmio(struct vmx_vcpu *v, uint64_t gpa, uint64_t q, enum vcpu_action *act)
+{
+	struct vm_vcpu_plat *p = plat_of(v);
+	struct vmx_code_state cs;
+	struct insn_mmio d;
+	struct vlapic_icr icr = {0};
+	uint8_t buf[INSN_MAX];
+	uint64_t flags;
+	uint32_t val;
+	unsigned n;
+	enum err e;
+
+	(void)q;
+	if (!vlapic_enabled(&p->lapic) || vlapic_x2apic_mode(&p->lapic) ||
+	    (gpa & APIC_PAGE_MASK) != (vlapic_base(&p->lapic) & APIC_BASE_ADDR_MASK))
+		return false;
+	vmx_vcpu_code_state(&cs);
+	n = fetch_insn(v, &cs, buf);
+	e = insn_decode_mmio(buf, n, insn_mode(&cs), &d);
+	if (e != E_OK) {
+		*act = mmio_fail(v, gpa, buf, n, e);
+		return true;
+	}
+	flags = spin_lock_irqsave(&p->lock);
+	if (d.write) {
+		vlapic_mmio_write(&p->lapic, (uint32_t)(gpa & ~APIC_PAGE_MASK), d.size,
+				  (uint32_t)source_value(v, &d), cpu_rdtsc(), &icr);
+	} else {
+		vlapic_mmio_read(&p->lapic, (uint32_t)(gpa & ~APIC_PAGE_MASK), d.size, &val,
+				 cpu_rdtsc());
+	}
+	spin_unlock_irqrestore(&p->lock, flags);
+	if (!d.write)
+		load_result(v, &d, val, d.movzx ? 4 : d.size);
+	if (icr.valid)
+		ipi_send(v, &icr);
+	vmx_vcpu_advance_rip(d.len);
+	*act = VCPU_RESUME;
+	return true;
+}
+
+/* HLT ends the entry unless an interrupt is already waiting. */
+static enum vcpu_action plat_hlt(struct vmx_vcpu *v)
+{
+	struct vm_vcpu_plat *p = plat_of(v);
+	uint64_t flags = spin_lock_irqsave(&p->lock);
+	bool pending;
+
+	vlapic_timer_update(&p->lapic, cpu_rdtsc());
+	pending = p->nmi_pending || vlapic_pending(&p->lapic) >= 0;
+	p->halted = !pending;
+	spin_unlock_irqrestore(&p->lock, flags);
+	return pending ? VCPU_RESUME : VCPU_BLOCK;
+}
+
+static unsigned bits_for(unsigned n)
+{
+	unsigned b = 0;
+
+	while ((1u << b) < n)
+		b++;
+	return b;
+}
+
+/* The VM's topology: one package of nvcpus cores, APIC ID = vCPU index;
+ * the vLAPIC offers x2APIC and the TSC-deadline timer, and always runs
+ * (ARAT). SDM Vol. 2A CPUID leaves 01H, 06H, 0BH. */
+static void plat_cpuid(struct vmx_vcpu *v, uint32_t leaf, uint32_t sub, struct cpuid_regs *r)
+{
+	struct vm *vm = vm_of(v);
+	struct vm_vcpu_plat *p = plat_of(v);
+
+	if (leaf == 1) {
+		r->ebx = (r->ebx & 0xffffu) | (vm->nvcpus & 0xffu) << 16 | (v->id & 0xffu) << 24;
+		r->ecx |= CPUID_1_ECX_X2APIC | CPUID_1_ECX_TSC_DEADLINE;
+		r->edx = (r->edx & ~CPUID_1_EDX_HTT) | (vm->nvcpus > 1 ? CPUID_1_EDX_HTT : 0);
+		r->edx = vlapic_enabled(&p->lapic) ? r->edx | CPUID_1_EDX_APIC
+						   : r->edx & ~CPUID_1_EDX_APIC;
+	} else if (leaf == 6) {
+		r->eax |= CPUID_6_EAX_ARAT;
+	} else if (leaf == 0xb || leaf == 0x1f) {
+		r->eax = sub == 0 ? 0 : sub == 1 ? bits_for(vm->nvcpus) : 0;
+		r->ebx = sub == 0 ? 1 : sub == 1 ? vm->nvcpus : 0;
+		r->ecx = (sub & 0xffu) | (sub == 0 ? CPUID_B_TYPE_SMT << 8
+					  : sub == 1 ? CPUID_B_TYPE_CORE << 8
+						     : 0);
+		r->edx = v->id;
+	}
+}
+
+const struct vmx_vcpu_ops vm_platform_vcpu_ops = {
+	.io = vdev_io,
+	.hypercall = vdev_hypercall,
+	.irq_pending = plat_irq_pending,
+	.irq_ack = plat_irq_ack,
+	.next_event = plat_next_event,
+	.msr = plat_msr,
+	.mmio = plat_mmio,
+	.hlt = plat_hlt,
+	.cpuid = plat_cpuid,
+};
+
+bool vm_vcpu_prepare(struct vm *vm, unsigned idx)
+{
+	struct vm_vcpu_plat *p;
+	uint64_t flags;
+	bool run;
+	int sipi;
+
+	if (!vm->platform)
+		return true;
+	p = vm->plat[idx];
+	flags = spin_lock_irqsave(&p->lock);
+	if (p->init_pending) {
+		p->init_pending = false;
+		p->wait_sipi = true;
+		p->halted = false;
+		p->nmi_pending = false;
+		vlapic_reset_init(&p->lapic);
+	}
+	sipi = p->sipi_vector;
+	p->sipi_vector = -1;
+	if (sipi >= 0 && p->wait_sipi) {
+		p->wait_sipi = false;
+		vmx_vcpu_reset_sipi(vm->vcpus[idx], (uint8_t)sipi);
+	}
+	vlapic_timer_update(&p->lapic, cpu_rdtsc());
+	if (p->halted && (p->nmi_pending || vlapic_pending(&p->lapic) >= 0))
+		p->halted = false;
+	run = !p->wait_sipi && !p->halted;
+	spin_unlock_irqrestore(&p->lock, flags);
+	return run;
+}
+
+uint64_t vm_vcpu_wake_tsc(struct vm *vm, unsigned idx)
+{
+	if (!vm->platform || vm->plat[idx]->wait_sipi)
+		return 0;
+	return vlapic_timer_next(&vm->plat[idx]->lapic);
+}

@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Virtual local APIC, one per vCPU (SDM 3A chapter 11): xAPIC MMIO and x2APIC
+ * MSR register files, IA32_APIC_BASE, IRR/ISR/TMR, TPR/PPR priority, the
+ * timer in one-shot, periodic and TSC-deadline modes, and IPI decoding. Pure
+ * logic: the caller passes the TSC as `now` and delivers the IPIs it returns.
+ */
+#ifndef VIREO_VM_VLAPIC_H
+#define VIREO_VM_VLAPIC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* IA32_APIC_BASE (SDM 3A 11.4.4, 11.12.1) */
+#define VLAPIC_BASE_MSR 0x1Bu
+#define VLAPIC_BASE_BSP (1ull << 8)
+#define VLAPIC_BASE_EXTD (1ull << 10)
+#define VLAPIC_BASE_EN (1ull << 11)
+#define VLAPIC_DEFAULT_BASE 0xFEE00000ull
+#define VLAPIC_PAGE_SIZE 0x1000u
+
+/* x2APIC MSR range (SDM 3A 11.12.1.2) */
+#define VLAPIC_X2APIC_MSR_FIRST 0x800u
+#define VLAPIC_X2APIC_MSR_LAST 0x8FFu
+#define VLAPIC_TSC_DEADLINE_MSR 0x6E0u
+
+/* xAPIC register offsets (SDM 3A Table 11-1); x2APIC MSR = 0x800 + off / 16 */
+#define VLAPIC_REG_ID 0x020u
+#define VLAPIC_REG_VERSION 0x030u
+#define VLAPIC_REG_TPR 0x080u
+#define VLAPIC_REG_APR 0x090u
+#define VLAPIC_REG_PPR 0x0A0u
+#define VLAPIC_REG_EOI 0x0B0u
+#define VLAPIC_REG_LDR 0x0D0u
+#define VLAPIC_REG_DFR 0x0E0u
+#define VLAPIC_REG_SVR 0x0F0u
+#define VLAPIC_REG_ISR 0x100u
+#define VLAPIC_REG_TMR 0x180u
+#define VLAPIC_REG_IRR 0x200u
+#define VLAPIC_REG_ESR 0x280u
+#define VLAPIC_REG_ICR_LO 0x300u
+#define VLAPIC_REG_ICR_HI 0x310u
+#define VLAPIC_REG_LVT_TIMER 0x320u
+#define VLAPIC_REG_LVT_THERMAL 0x330u
+#define VLAPIC_REG_LVT_PERF 0x340u
+#define VLAPIC_REG_LVT_LINT0 0x350u
+#define VLAPIC_REG_LVT_LINT1 0x360u
+#define VLAPIC_REG_LVT_ERROR 0x370u
+#define VLAPIC_REG_TIMER_INIT 0x380u
+#define VLAPIC_REG_TIMER_CUR 0x390u
+#define VLAPIC_REG_TIMER_DCR 0x3E0u
+#define VLAPIC_REG_SELF_IPI 0x3F0u /* x2APIC only (MSR 0x83F) */
+
+#define VLAPIC_MSR(reg) (VLAPIC_X2APIC_MSR_FIRST + ((reg) >> 4))
+
+/*
+ * Version register: version 0x14 (integrated APIC), max LVT entry 5, i.e.
+ * six LVTs (timer, thermal, perf, LINT0, LINT1, error; no CMCI), and no
+ * EOI-broadcast suppression (bit 24 clear), SDM 3A 11.4.8.
+ */
+#define VLAPIC_VERSION 0x00050014u
+
+#define VLAPIC_SVR_ENABLE (1u << 8)
+#define VLAPIC_LVT_MASKED (1u << 16)
+#define VLAPIC_LVT_TIMER_MODE_SHIFT 17
+#define VLAPIC_LVT_TIMER_MODE_MASK (3u << VLAPIC_LVT_TIMER_MODE_SHIFT)
+#define VLAPIC_TIMER_ONESHOT 0u
+#define VLAPIC_TIMER_PERIODIC 1u
+#define VLAPIC_TIMER_TSC_DEADLINE 2u
+
+/* ESR bits (SDM 3A 11.5.3) */
+#define VLAPIC_ESR_SEND_ILLEGAL_VECTOR (1u << 5)
+#define VLAPIC_ESR_RECV_ILLEGAL_VECTOR (1u << 6)
+#define VLAPIC_ESR_ILLEGAL_REGISTER (1u << 7)
+
+#define VLAPIC_VECTOR_BANKS 8 /* 256 vectors in 32-bit registers */
+
+enum vlapic_lvt {
+	VLAPIC_LVT_TIMER,
+	VLAPIC_LVT_THERMAL,
+	VLAPIC_LVT_PERF,
+	VLAPIC_LVT_LINT0,
+	VLAPIC_LVT_LINT1,
+	VLAPIC_LVT_ERROR,
+	VLAPIC_LVT_COUNT
+};
+
+/* ICR delivery modes and destination shorthands (SDM 3A 11.6.1) */
+enum vlapic_delivery {
+	VLAPIC_DM_FIXED = 0,
+	VLAPIC_DM_LOWEST = 1,
+	VLAPIC_DM_SMI = 2,
+	VLAPIC_DM_NMI = 4,
+	VLAPIC_DM_INIT = 5,
+	VLAPIC_DM_SIPI = 6,
+};
+
+enum vlapic_shorthand {
+	VLAPIC_SH_NONE = 0,
+	VLAPIC_SH_SELF = 1,
+	VLAPIC_SH_ALL_INCL_SELF = 2,
+	VLAPIC_SH_ALL_EXCL_SELF = 3,
+};
+
+#define VLAPIC_XAPIC_BROADCAST 0xFFu
+#define VLAPIC_X2APIC_BROADCAST 0xFFFFFFFFu
+
+/* An IPI the guest asked for by writing the ICR or the x2APIC SELF IPI MSR. */
+struct vlapic_icr {
+	bool valid;
+	uint8_t vector;
+	uint8_t delivery_mode; /* enum vlapic_delivery */
+	bool level_assert;
+	bool trigger_level;
+	uint8_t shorthand; /* enum vlapic_shorthand */
+	bool dest_logical;
+	uint32_t dest; /* 8-bit xAPIC (ICR bits 63:56) or 32-bit x2APIC */
+};
+
+/* Public so the VM can embed it; only vlapic.c touches the fields. */
+struct vlapic {
+	uint32_t id;
+	uint64_t base; /* IA32_APIC_BASE */
+	uint32_t tpr;
+	uint32_t ldr;
+	uint32_t dfr;
+	uint32_t svr;
+	uint32_t esr;	      /* value the guest reads */
+	uint32_t esr_pending; /* errors since the last ESR write */
+	uint32_t isr[VLAPIC_VECTOR_BANKS];
+	uint32_t tmr[VLAPIC_VECTOR_BANKS];
+	uint32_t irr[VLAPIC_VECTOR_BANKS];
+	uint32_t lvt[VLAPIC_LVT_COUNT];
+	uint32_t icr_lo;
+	uint32_t icr_hi; /* xAPIC: dest in 31:24; x2APIC: the 32-bit dest */
+	uint32_t timer_initial;
+	uint32_t timer_dcr;
+	uint32_t timer_divisor;	 /* latched when the count was armed */
+	uint64_t timer_next;	 /* absolute TSC of the next expiry, 0 = none */
+	uint64_t tsc_deadline;	 /* IA32_TSC_DEADLINE as the guest wrote it */
+};
+
+void vlapic_init(struct vlapic *l, uint32_t apic_id, bool bsp);
+void vlapic_reset_init(struct vlapic *l);
+
+/*
+ * xAPIC MMIO at `offset` in the APIC page. Only aligned 4-byte accesses to a
+ * register's first dword mean anything; other accesses read 0 and writes are
+ * dropped, as is every access while the APIC is disabled or in x2APIC mode.
+ */
+void vlapic_mmio_read(struct vlapic *l, uint32_t offset, unsigned size, uint32_t *val,
+		      uint64_t now);
+void vlapic_mmio_write(struct vlapic *l, uint32_t offset, unsigned size, uint32_t val,
+		       uint64_t now, struct vlapic_icr *ipi_out);
+
+/* x2APIC MSRs 0x800-0x8FF; false means the access must raise #GP(0). */
+bool vlapic_msr_read(struct vlapic *l, uint32_t msr, uint64_t *val, uint64_t now);
+bool vlapic_msr_write(struct vlapic *l, uint32_t msr, uint64_t val, uint64_t now,
+		      struct vlapic_icr *ipi_out);
+
+/*
+ * IA32_APIC_BASE. vlapic_set_base() returns false (#GP) for reserved bits,
+ * the invalid EN=0/EXTD=1 combination, x2APIC -> xAPIC and disabled ->
+ * x2APIC (SDM 3A 11.12.5), and for any base other than 0xFEE00000: Vireo
+ * keeps the APIC page fixed. The BSP bit is read-only here.
+ */
+uint64_t vlapic_base(const struct vlapic *l);
+bool vlapic_set_base(struct vlapic *l, uint64_t val);
+bool vlapic_x2apic_mode(const struct vlapic *l);
+bool vlapic_enabled(const struct vlapic *l);
+bool vlapic_sw_enabled(const struct vlapic *l);
+
+/* IA32_TSC_DEADLINE: reads 0 and ignores writes outside TSC-deadline mode. */
+uint64_t vlapic_tsc_deadline(const struct vlapic *l);
+void vlapic_set_tsc_deadline(struct vlapic *l, uint64_t val, uint64_t now);
+
+/* Interrupt state */
+bool vlapic_accept(struct vlapic *l, uint8_t vector);
+int vlapic_pending(const struct vlapic *l);
+void vlapic_ack(struct vlapic *l, uint8_t vector);
+uint32_t vlapic_ppr(const struct vlapic *l);
+
+/* Timer */
+void vlapic_timer_update(struct vlapic *l, uint64_t now);
+uint64_t vlapic_timer_next(const struct vlapic *l);
+
+bool vlapic_match_dest(const struct vlapic *target, const struct vlapic_icr *icr,
+		       uint32_t source_id);
+
+#endif

@@ -1,0 +1,291 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The 16550A model behind vm/vuart.h: register reads and writes dispatched
+ * through one table per direction, the receive FIFO ring, the interrupt
+ * identification priorities and the loopback wiring of MCR to MSR.
+ */
+#include "vm/vuart.h"
+#include "lib/string.h"
+
+#define VUART_UNMAPPED 0xff  /* value read beyond the eight registers */
+#define VUART_EMPTY_RBR 0x00 /* value read from an empty receiver */
+#define VUART_TRIGGER_MASK 0x03
+
+/* Receive FIFO trigger levels by FCR bits 7:6 (data sheet table 3). */
+static const uint8_t vuart_triggers[] = {1, 4, 8, 14};
+
+/* Modem inputs outside loopback: a terminal that is present and ready. */
+#define VUART_LINES_IDLE (VUART_MSR_CTS | VUART_MSR_DSR | VUART_MSR_DCD)
+
+static bool vuart_dlab(const struct vuart *u)
+{
+	return u->lcr & VUART_LCR_DLAB;
+}
+
+static unsigned vuart_rx_capacity(const struct vuart *u)
+{
+	return u->fifo_enabled ? VUART_FIFO_SIZE : 1;
+}
+
+static void vuart_rx_clear(struct vuart *u)
+{
+	u->rx_head = 0;
+	u->rx_count = 0;
+}
+
+static bool vuart_rx_push(struct vuart *u, uint8_t byte)
+{
+	if (u->rx_count >= vuart_rx_capacity(u)) {
+		u->lsr_errors |= VUART_LSR_OE;
+		return false;
+	}
+	u->rx[(u->rx_head + u->rx_count) % VUART_FIFO_SIZE] = byte;
+	u->rx_count++;
+	return true;
+}
+
+static uint8_t vuart_rx_pop(struct vuart *u)
+{
+	uint8_t byte;
+
+	if (!u->rx_count)
+		return VUART_EMPTY_RBR;
+	byte = u->rx[u->rx_head];
+	u->rx_head = (u->rx_head + 1) % VUART_FIFO_SIZE;
+	u->rx_count--;
+	return byte;
+}
+
+/* MSR bits 7:4. In loopback DTR->DSR, RTS->CTS, OUT1->RI, OUT2->DCD. */
+static uint8_t vuart_msr_lines(uint8_t mcr)
+{
+	uint8_t lines = 0;
+
+	if (!(mcr & VUART_MCR_LOOP))
+		return VUART_LINES_IDLE;
+	if (mcr & VUART_MCR_DTR)
+		lines |= VUART_MSR_DSR;
+	if (mcr & VUART_MCR_RTS)
+		lines |= VUART_MSR_CTS;
+	if (mcr & VUART_MCR_OUT1)
+		lines |= VUART_MSR_RI;
+	if (mcr & VUART_MCR_OUT2)
+		lines |= VUART_MSR_DCD;
+	return lines;
+}
+
+/* Delta bits for a change of the modem lines from @old to @now. */
+static uint8_t vuart_msr_deltas(uint8_t old, uint8_t now)
+{
+	uint8_t changed = old ^ now, d = 0;
+
+	if (changed & VUART_MSR_CTS)
+		d |= VUART_MSR_DCTS;
+	if (changed & VUART_MSR_DSR)
+		d |= VUART_MSR_DDSR;
+	if ((old & VUART_MSR_RI) && !(now & VUART_MSR_RI))
+		d |= VUART_MSR_TERI;
+	if (changed & VUART_MSR_DCD)
+		d |= VUART_MSR_DDCD;
+	return d;
+}
+
+static uint8_t vuart_lsr(const struct vuart *u)
+{
+	uint8_t lsr = VUART_LSR_THRE | VUART_LSR_TEMT | u->lsr_errors;
+
+	if (u->rx_count)
+		lsr |= VUART_LSR_DR;
+	return lsr;
+}
+
+/* IIR bits 3:0 in priority order; no side effects. */
+static uint8_t vuart_iir_id(const struct vuart *u)
+{
+	if ((u->ier & VUART_IER_RLS) && u->lsr_errors)
+		return VUART_IIR_RLS;
+	if ((u->ier & VUART_IER_RDA) && u->rx_count) {
+		if (u->fifo_enabled && u->rx_count < u->trigger)
+			return VUART_IIR_TIMEOUT;
+		return VUART_IIR_RDA;
+	}
+	if ((u->ier & VUART_IER_THRE) && u->thre_pending)
+		return VUART_IIR_THRE;
+	if ((u->ier & VUART_IER_MS) && u->msr_deltas)
+		return VUART_IIR_MS;
+	return VUART_IIR_NONE;
+}
+
+/* ---- reads ------------------------------------------------------------------ */
+
+static uint8_t vuart_read_rbr(struct vuart *u)
+{
+	return vuart_dlab(u) ? u->dll : vuart_rx_pop(u);
+}
+
+static uint8_t vuart_read_ier(struct vuart *u)
+{
+	return vuart_dlab(u) ? u->dlm : u->ier;
+}
+
+/* Reading the IIR acknowledges a THRE interrupt it reports. */
+static uint8_t vuart_read_iir(struct vuart *u)
+{
+	uint8_t id = vuart_iir_id(u);
+
+	if (id == VUART_IIR_THRE)
+		u->thre_pending = false;
+	return id | (u->fifo_enabled ? VUART_IIR_FIFO : 0);
+}
+
+static uint8_t vuart_read_lcr(struct vuart *u)
+{
+	return u->lcr;
+}
+
+static uint8_t vuart_read_mcr(struct vuart *u)
+{
+	return u->mcr;
+}
+
+static uint8_t vuart_read_lsr(struct vuart *u)
+{
+	uint8_t lsr = vuart_lsr(u);
+
+	u->lsr_errors = 0;
+	return lsr;
+}
+
+static uint8_t vuart_read_msr(struct vuart *u)
+{
+	uint8_t msr = vuart_msr_lines(u->mcr) | u->msr_deltas;
+
+	u->msr_deltas = 0;
+	return msr;
+}
+
+static uint8_t vuart_read_scr(struct vuart *u)
+{
+	return u->scr;
+}
+
+static uint8_t (*const vuart_reads[VUART_NREGS])(struct vuart *u) = {
+    [VUART_RBR] = vuart_read_rbr, [VUART_IER] = vuart_read_ier, [VUART_IIR] = vuart_read_iir,
+    [VUART_LCR] = vuart_read_lcr, [VUART_MCR] = vuart_read_mcr, [VUART_LSR] = vuart_read_lsr,
+    [VUART_MSR] = vuart_read_msr, [VUART_SCR] = vuart_read_scr,
+};
+
+/* ---- writes ----------------------------------------------------------------- */
+
+/* Transmit is instant: the THR is empty again at once, so THRE re-arms. */
+static void vuart_write_thr(struct vuart *u, uint8_t val)
+{
+	if (vuart_dlab(u)) {
+		u->dll = val;
+		return;
+	}
+	if (u->mcr & VUART_MCR_LOOP)
+		vuart_rx_push(u, val);
+	else if (u->tx)
+		u->tx(u->ctx, val);
+	u->thre_pending = true;
+}
+
+/* Enabling the THRE interrupt while the THR is empty raises it at once. */
+static void vuart_write_ier(struct vuart *u, uint8_t val)
+{
+	uint8_t old = u->ier;
+
+	if (vuart_dlab(u)) {
+		u->dlm = val;
+		return;
+	}
+	u->ier = val & VUART_IER_MASK;
+	if ((u->ier & VUART_IER_THRE) && !(old & VUART_IER_THRE))
+		u->thre_pending = true;
+}
+
+/* Other FCR bits take effect only with bit 0 set; toggling bit 0 empties both FIFOs. */
+static void vuart_write_fcr(struct vuart *u, uint8_t val)
+{
+	bool enable = val & VUART_FCR_ENABLE;
+
+	if (enable != u->fifo_enabled)
+		vuart_rx_clear(u);
+	u->fifo_enabled = enable;
+	if (!enable)
+		return;
+	if (val & VUART_FCR_CLEAR_RX)
+		vuart_rx_clear(u);
+	u->trigger = vuart_triggers[(val >> VUART_FCR_TRIGGER_SHIFT) & VUART_TRIGGER_MASK];
+}
+
+static void vuart_write_lcr(struct vuart *u, uint8_t val)
+{
+	u->lcr = val;
+}
+
+static void vuart_write_mcr(struct vuart *u, uint8_t val)
+{
+	uint8_t old = vuart_msr_lines(u->mcr);
+
+	u->mcr = val & VUART_MCR_MASK;
+	u->msr_deltas |= vuart_msr_deltas(old, vuart_msr_lines(u->mcr));
+}
+
+/* The LSR and MSR are read-only here (their writes are a factory test aid). */
+static void vuart_write_ignore(struct vuart *u, uint8_t val)
+{
+}
+
+static void vuart_write_scr(struct vuart *u, uint8_t val)
+{
+	u->scr = val;
+}
+
+static void (*const vuart_writes[VUART_NREGS])(struct vuart *u, uint8_t val) = {
+    [VUART_THR] = vuart_write_thr,    [VUART_IER] = vuart_write_ier,
+    [VUART_FCR] = vuart_write_fcr,    [VUART_LCR] = vuart_write_lcr,
+    [VUART_MCR] = vuart_write_mcr,    [VUART_LSR] = vuart_write_ignore,
+    [VUART_MSR] = vuart_write_ignore, [VUART_SCR] = vuart_write_scr,
+};
+
+/* ---- API ---------------------------------------------------------------------- */
+
+void vuart_init(struct vuart *u, vuart_tx_fn tx, void *ctx)
+{
+	memset(u, 0, sizeof(*u));
+	u->tx = tx;
+	u->ctx = ctx;
+	u->dll = VUART_DIVISOR_RESET;
+	u->trigger = vuart_triggers[0];
+}
+
+void vuart_io(struct vuart *u, unsigned offset, bool in, uint8_t *val)
+{
+	if (offset >= VUART_NREGS) {
+		if (in)
+			*val = VUART_UNMAPPED;
+		return;
+	}
+	if (in)
+		*val = vuart_reads[offset](u);
+	else
+		vuart_writes[offset](u, *val);
+}
+
+/* Host input is accepted in loopback too, so no keystroke is lost meanwhile. */
+bool vuart_receive(struct vuart *u, uint8_t byte)
+{
+	return vuart_rx_push(u, byte);
+}
+
+bool vuart_irq_pending(const struct vuart *u)
+{
+	return vuart_iir_id(u) != VUART_IIR_NONE;
+}
+
+unsigned vuart_rx_space(const struct vuart *u)
+{
+	return vuart_rx_capacity(u) - u->rx_count;
+}
