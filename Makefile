@@ -85,16 +85,27 @@ $(ELF): $(KOBJS) $(BUILD)/k/ksyms0.o linker.ld tools/ksyms.sh
 	$(Q)bash tools/ksyms.sh --verify $@.pass1 $@
 	@rm -f $@.pass1
 
-ISO_CMDLINE ?=
-$(ISO): $(ELF) iso/grub.cfg.in tools/mkiso.sh
-	@echo "  ISO     $@"
-	$(Q)bash tools/mkiso.sh $(ELF) $@ "$(ISO_CMDLINE)" 2
+# Guest kernels carried as GRUB modules, each started as a VM named after
+# its file: make iso GUESTS="a.elf b.elf" [GUEST_VCPUS=2] [GUEST_MEM=64M]
+GUESTS ?=
+GUEST_VCPUS ?= 1
+GUEST_MEM ?= 64M
+guest_vm_name = $(shell printf '%s' '$(basename $(notdir $(1)))' | tr -c 'A-Za-z0-9_-' _ | cut -c1-15)
+GUEST_VM_ARGS := $(foreach g,$(GUESTS),vireo.vm=$(call guest_vm_name,$(g)):image=$(notdir $(g)),vcpus=$(GUEST_VCPUS),mem=$(GUEST_MEM))
+ISO_CMDLINE ?= $(GUEST_VM_ARGS)
+ISO_FORCE := $(if $(GUESTS),FORCE)
+$(ISO): $(ELF) iso/grub.cfg.in tools/mkiso.sh $(GUESTS) $(ISO_FORCE)
+	@echo "  ISO     $@ $(if $(GUESTS),(guests: $(GUESTS)))"
+	$(Q)bash tools/mkiso.sh $(ELF) $@ "$(ISO_CMDLINE)" 2 $(GUESTS)
+.PHONY: FORCE
+FORCE:
 
 # ---- host unit tests (cmocka, ASan + UBSan) --------------------------------
 UNIT_TESTS :=
 FUZZ_TARGETS :=
 -include tests/unit/*.mk
 -include tests/fuzz/*.mk
+-include tests/guests/guests.mk
 
 HOSTCFLAGS := -std=gnu11 -g -O1 -DVIREO_HOST_TEST -I. -Wall -Wextra -Werror -Wno-unused-parameter \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -135,8 +146,21 @@ SUITE ?= boot
 EXPECT ?= pass
 RESULTS := $(BUILD)/results.txt
 
+# make check GUEST=k.elf EMU=bochs CPUS=2 [VCPUS=2] [GUEST_CMDLINE="..."]
+# runs one guest kernel as a VM and passes when it exits with GUEST_STATUS
+# (1: it wrote 0 to port 0xF4, QEMU isa-debug-exit style).
+VCPUS ?= 1
+GUEST_STATUS ?= 1
+GUEST_CMDLINE ?=
 check: deps $(ELF)
+ifneq ($(GUEST),)
+	@bash tests/harness/guest.sh "$(notdir $(GUEST))-$(VCPUS)vcpu" $(EMU) $(CPUS) \
+		"guest:image=$(notdir $(GUEST)),vcpus=$(VCPUS),mem=$(GUEST_MEM)$(if $(GUEST_CMDLINE),$(COMMA)cmdline=$(GUEST_CMDLINE))" \
+		"$(GUEST)" "guest=$(GUEST_STATUS)"
+else
 	@bash tests/harness/check.sh $(EMU) $(CPUS) $(SUITE) "$(EXPECT)"
+endif
+COMMA := ,
 
 matrix: $(ELF)
 	@bash tests/harness/matrix.sh tests/matrix.txt

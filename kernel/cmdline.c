@@ -333,6 +333,11 @@ static void cl_word(struct cmdline_parser *p, const char *w, size_t len)
 	const struct cmdline_option *o;
 	struct cmdline_value v;
 
+	/* GRUB quotes a whole argument that holds spaces: "key=a b". */
+	if (len >= 2 && w[0] == '"' && w[len - 1] == '"' && !cl_has_quote(w + 1, len - 2)) {
+		w++;
+		len -= 2;
+	}
 	while (klen < len && w[klen] != '=')
 		klen++;
 	if (klen == 0 || cl_has_quote(w, klen)) {

@@ -278,6 +278,16 @@ static void test_duplicates_last_wins(void **state)
 	assert_string_equal(opt_name, "b");
 }
 
+/* GRUB passes an argument holding spaces as one quoted word. */
+static void test_whole_word_quoted(void **state)
+{
+	parse("\"name=a b,c\" flag", 0);
+	assert_string_equal(opt_name, "a b,c");
+	assert_true(opt_flag);
+	parse("\"name=\"a\"\"", 1);
+	assert_msg(0, "is not an option");
+}
+
 static void test_quote_errors(void **state)
 {
 	parse("name=\"abc flag", 1);
@@ -414,6 +424,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_kernel_path_first_word, reset),
 	    cmocka_unit_test_setup(test_duplicates_last_wins, reset),
 	    cmocka_unit_test_setup(test_quote_errors, reset),
+	    cmocka_unit_test_setup(test_whole_word_quoted, reset),
 	    cmocka_unit_test_setup(test_whitespace_kinds, reset),
 	    cmocka_unit_test_setup(test_value_with_equals, reset),
 	    cmocka_unit_test_setup(test_line_too_long, reset),
