@@ -42,7 +42,7 @@
 /* ModRM / SIB fields */
 #define MODRM_MOD(m) ((m) >> 6)
 #define MODRM_REG(m) (((m) >> 3) & 7u)
-#define MODRM_RM(m) ((m) & 7u)
+#define MODRM_RM(m) ((m)&7u)
 #define MOD_NO_DISP 0
 #define MOD_DISP8 1
 #define MOD_DISP_FULL 2
@@ -195,12 +195,8 @@ static enum err parse_modrm(struct cursor *c, unsigned addr_size, uint8_t *reg)
 
 static void set_reg(struct insn_mmio *out, const struct prefixes *p, uint8_t reg, bool byte_op)
 {
-	if (byte_op && !p->rex && reg >= REG_HIGH_BYTE_FIRST) {
-		out->reg = reg - REG_HIGH_BYTE_FIRST;
-		out->zero_extend_byte_reg_high = true;
-		return;
-	}
 	out->reg = reg | ((p->rex & REX_R) ? REG_EXT : 0);
+	out->zero_extend_byte_reg_high = byte_op && !p->rex && reg >= REG_HIGH_BYTE_FIRST;
 }
 
 /* 88/89/8A/8B: MOV between a register and memory. */
@@ -311,8 +307,8 @@ static enum err decode_opcode(struct cursor *c, uint8_t op, enum insn_cpu_mode m
 enum err insn_decode_mmio(const uint8_t *bytes, unsigned avail, enum insn_cpu_mode mode,
 			  struct insn_mmio *out)
 {
-	struct cursor c = { .bytes = bytes, .avail = avail, .pos = 0 };
-	struct prefixes p = { 0 };
+	struct cursor c = {.bytes = bytes, .avail = avail, .pos = 0};
+	struct prefixes p = {0};
 	uint8_t op;
 	enum err e;
 

@@ -23,8 +23,8 @@ enum insn_cpu_mode { INSN_MODE_REAL16, INSN_MODE_PROT16, INSN_MODE_PROT32, INSN_
  *   with REX.W, imm is the sign-extended 64-bit value.
  * - reg: the GPR (0-15, SDM order rax..r15) stored from or loaded into;
  *   0 (rAX) for the moffs forms A0-A3.
- * - zero_extend_byte_reg_high: the byte operand is bits 15:8 of GPR `reg`
- *   (AH, CH, DH, BH: ModRM.reg 4-7 without a REX prefix); reg is then 0-3.
+ * - zero_extend_byte_reg_high: reg is 4-7 without a REX prefix, so the byte
+ *   operand is AH, CH, DH or BH: bits 15:8 of GPR reg - 4.
  * - movzx: a load zero-extended into a `dest_size`-byte register.
  * - dest_size: bytes of the register operand; a 4-byte load in 64-bit mode
  *   clears bits 63:32 of the register, 1- and 2-byte loads keep the rest.

@@ -260,7 +260,7 @@ static bool plat_mmio(struct vmx_vcpu *v, uint64_t gpa, uint64_t q, enum vcpu_ac
 	}
 	spin_unlock_irqrestore(&p->lock, flags);
 	if (!d.write)
-		load_result(v, &d, val, d.movzx ? 4 : d.size);
+		load_result(v, &d, val, d.dest_size);
 	if (icr.valid)
 		ipi_send(v, &icr);
 	vmx_vcpu_advance_rip(d.len);

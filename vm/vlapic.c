@@ -47,8 +47,8 @@
 #define TPR_BITS 0xFFu
 #define SVR_BITS 0x3FFu
 #define LVT_TIMER_BITS 0x700FFu
-#define LVT_FULL_BITS 0x107FFu	/* vector, delivery mode, mask */
-#define LVT_LINT_BITS 0x1A7FFu	/* + polarity, trigger mode */
+#define LVT_FULL_BITS 0x107FFu /* vector, delivery mode, mask */
+#define LVT_LINT_BITS 0x1A7FFu /* + polarity, trigger mode */
 #define LVT_ERROR_BITS 0x100FFu
 #define ICR_LO_BITS 0x000CCFFFu /* delivery status (bit 12) reads idle */
 #define ICR_HI_XAPIC_BITS 0xFF000000u
@@ -115,10 +115,14 @@ bool vlapic_sw_enabled(const struct vlapic *l)
 	return l->svr & VLAPIC_SVR_ENABLE;
 }
 
+static uint32_t lvt_timer_mode(uint32_t lvt)
+{
+	return (lvt & VLAPIC_LVT_TIMER_MODE_MASK) >> VLAPIC_LVT_TIMER_MODE_SHIFT;
+}
+
 static uint32_t timer_mode(const struct vlapic *l)
 {
-	return (l->lvt[VLAPIC_LVT_TIMER] & VLAPIC_LVT_TIMER_MODE_MASK) >>
-	       VLAPIC_LVT_TIMER_MODE_SHIFT;
+	return lvt_timer_mode(l->lvt[VLAPIC_LVT_TIMER]);
 }
 
 static uint32_t x2apic_ldr(uint32_t id)
@@ -341,14 +345,14 @@ void vlapic_set_tsc_deadline(struct vlapic *l, uint64_t val, uint64_t now)
 static void build_ipi(struct vlapic *l, uint32_t lo, uint32_t dest, struct vlapic_icr *ipi)
 {
 	struct vlapic_icr icr = {
-		.valid = true,
-		.vector = lo & VECTOR_MASK,
-		.delivery_mode = (lo >> ICR_DM_SHIFT) & ICR_DM_MASK,
-		.level_assert = lo & ICR_LEVEL_ASSERT,
-		.trigger_level = lo & ICR_TRIGGER_LEVEL,
-		.shorthand = (lo >> ICR_SH_SHIFT) & ICR_SH_MASK,
-		.dest_logical = lo & ICR_DEST_LOGICAL,
-		.dest = dest,
+	    .valid = true,
+	    .vector = lo & VECTOR_MASK,
+	    .delivery_mode = (lo >> ICR_DM_SHIFT) & ICR_DM_MASK,
+	    .level_assert = lo & ICR_LEVEL_ASSERT,
+	    .trigger_level = lo & ICR_TRIGGER_LEVEL,
+	    .shorthand = (lo >> ICR_SH_SHIFT) & ICR_SH_MASK,
+	    .dest_logical = lo & ICR_DEST_LOGICAL,
+	    .dest = dest,
 	};
 
 	if ((icr.delivery_mode == VLAPIC_DM_FIXED || icr.delivery_mode == VLAPIC_DM_LOWEST) &&
@@ -406,8 +410,8 @@ bool vlapic_match_dest(const struct vlapic *target, const struct vlapic_icr *icr
 	default:
 		break;
 	}
-	return icr->dest_logical ? match_logical(target, icr->dest) :
-				   match_physical(target, icr->dest);
+	return icr->dest_logical ? match_logical(target, icr->dest)
+				 : match_physical(target, icr->dest);
 }
 
 /* ---- register file -------------------------------------------------------- */
@@ -496,9 +500,7 @@ static bool write_lvt(struct vlapic *l, enum vlapic_lvt which, uint32_t val)
 {
 	uint32_t old_mode = timer_mode(l);
 
-	if (which == VLAPIC_LVT_TIMER &&
-	    ((val & VLAPIC_LVT_TIMER_MODE_MASK) >> VLAPIC_LVT_TIMER_MODE_SHIFT) ==
-		    LVT_TIMER_MODE_RESERVED)
+	if (which == VLAPIC_LVT_TIMER && lvt_timer_mode(val) == LVT_TIMER_MODE_RESERVED)
 		return false;
 	if (!vlapic_sw_enabled(l))
 		val |= VLAPIC_LVT_MASKED;
@@ -561,8 +563,7 @@ static bool xapic_access_ok(const struct vlapic *l, uint32_t offset, unsigned si
 	       offset < VLAPIC_PAGE_SIZE && !(offset % REG_SLOT);
 }
 
-void vlapic_mmio_read(struct vlapic *l, uint32_t offset, unsigned size, uint32_t *val,
-		      uint64_t now)
+void vlapic_mmio_read(struct vlapic *l, uint32_t offset, unsigned size, uint32_t *val, uint64_t now)
 {
 	*val = 0;
 	if (!xapic_access_ok(l, offset, size))
@@ -577,8 +578,8 @@ void vlapic_mmio_read(struct vlapic *l, uint32_t offset, unsigned size, uint32_t
 		*val = 0; /* APR, EOI, reserved offsets */
 }
 
-void vlapic_mmio_write(struct vlapic *l, uint32_t offset, unsigned size, uint32_t val,
-		       uint64_t now, struct vlapic_icr *ipi_out)
+void vlapic_mmio_write(struct vlapic *l, uint32_t offset, unsigned size, uint32_t val, uint64_t now,
+		       struct vlapic_icr *ipi_out)
 {
 	if (ipi_out)
 		ipi_out->valid = false;

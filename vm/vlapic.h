@@ -135,9 +135,9 @@ struct vlapic {
 	uint32_t icr_hi; /* xAPIC: dest in 31:24; x2APIC: the 32-bit dest */
 	uint32_t timer_initial;
 	uint32_t timer_dcr;
-	uint32_t timer_divisor;	 /* latched when the count was armed */
-	uint64_t timer_next;	 /* absolute TSC of the next expiry, 0 = none */
-	uint64_t tsc_deadline;	 /* IA32_TSC_DEADLINE as the guest wrote it */
+	uint32_t timer_divisor; /* latched when the count was armed */
+	uint64_t timer_next;	/* absolute TSC of the next expiry, 0 = none */
+	uint64_t tsc_deadline;	/* IA32_TSC_DEADLINE as the guest wrote it */
 };
 
 void vlapic_init(struct vlapic *l, uint32_t apic_id, bool bsp);
@@ -150,8 +150,8 @@ void vlapic_reset_init(struct vlapic *l);
  */
 void vlapic_mmio_read(struct vlapic *l, uint32_t offset, unsigned size, uint32_t *val,
 		      uint64_t now);
-void vlapic_mmio_write(struct vlapic *l, uint32_t offset, unsigned size, uint32_t val,
-		       uint64_t now, struct vlapic_icr *ipi_out);
+void vlapic_mmio_write(struct vlapic *l, uint32_t offset, unsigned size, uint32_t val, uint64_t now,
+		       struct vlapic_icr *ipi_out);
 
 /* x2APIC MSRs 0x800-0x8FF; false means the access must raise #GP(0). */
 bool vlapic_msr_read(struct vlapic *l, uint32_t msr, uint64_t *val, uint64_t now);
