@@ -598,3 +598,40 @@ bool platform_io(struct platform_io *p, uint16_t port, unsigned size, bool in, u
 	}
 	return false;
 }
+
+#define SECS_PER_DAY 86400ull
+#define DAYS_PER_400Y 146097ull
+
+/* Days since 0000-03-01 in the proleptic Gregorian calendar (March-based
+ * years put the leap day last). */
+static uint64_t days_from_date(unsigned y, unsigned m, unsigned d)
+{
+	unsigned yy = m <= 2 ? y - 1 : y, mm = m <= 2 ? m + 9 : m - 3;
+
+	return 365ull * yy + yy / 4 - yy / 100 + yy / 400 + (153 * mm + 2) / 5 + d - 1;
+}
+
+static void date_from_days(uint64_t days, struct platform_rtc_time *t)
+{
+	uint64_t era = days / DAYS_PER_400Y, doe = days % DAYS_PER_400Y;
+	uint64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	uint64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	uint64_t mp = (5 * doy + 2) / 153;
+	unsigned m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
+
+	t->day = (uint8_t)(doy - (153 * mp + 2) / 5 + 1);
+	t->month = (uint8_t)m;
+	t->year = (uint16_t)(era * 400 + yoe + (m <= 2));
+}
+
+void platform_rtc_advance(struct platform_rtc_time *t, uint64_t seconds)
+{
+	uint64_t s = days_from_date(t->year, t->month, t->day) * SECS_PER_DAY +
+		     t->hour * 3600ull + t->minute * 60ull + t->second + seconds;
+
+	date_from_days(s / SECS_PER_DAY, t);
+	s %= SECS_PER_DAY;
+	t->hour = (uint8_t)(s / 3600);
+	t->minute = (uint8_t)(s / 60 % 60);
+	t->second = (uint8_t)(s % 60);
+}

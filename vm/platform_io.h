@@ -132,6 +132,10 @@ struct platform_io {
 	uint8_t sleep_type;
 };
 
+/* The wall-clock time @seconds after @t (Gregorian calendar, leap years
+ * included): how a VM's CMOS clock advances from the host time at its start. */
+void platform_rtc_advance(struct platform_rtc_time *t, uint64_t seconds);
+
 /* Resets every device and zeroes rtc_time and now_ns: set those afterwards. */
 void platform_io_init(struct platform_io *p, unsigned ncpus, uint64_t ram_size);
 

@@ -19,6 +19,7 @@
 #define SHUTDOWN_WORD "Shutdown"
 #define HC_FIRST_IRQ_VECTOR 32
 #define NS_PER_US 1000ull
+#define US_PER_S 1000000ull
 
 static void uart_flush(struct vm *vm)
 {
@@ -90,9 +91,10 @@ void vdev_platform_init(struct vm *vm, unsigned ncpus)
 
 	platform_io_init(&vm->pio, ncpus, vm->mem_size);
 	if (rtc_read(&t))
-		vm->pio.rtc_time = (struct platform_rtc_time){.year = t.year, .month = t.month,
-							       .day = t.day, .hour = t.hour,
-							       .minute = t.minute, .second = t.second};
+		vm->rtc_start = (struct platform_rtc_time){.year = t.year, .month = t.month,
+							   .day = t.day, .hour = t.hour,
+							   .minute = t.minute, .second = t.second};
+	vm->rtc_start_tsc = cpu_rdtsc();
 	vuart_init(&vm->uart, vuart_tx, vm);
 }
 
@@ -119,7 +121,12 @@ static bool platform_port(struct vm *vm, uint16_t port, unsigned size, bool in, 
 		if (in)
 			*value = b;
 	} else {
-		vm->pio.now_ns = tsc_to_us(cpu_rdtsc()) * NS_PER_US;
+		uint64_t now = cpu_rdtsc();
+
+		vm->pio.now_ns = tsc_to_us(now) * NS_PER_US;
+		vm->pio.rtc_time = vm->rtc_start;
+		platform_rtc_advance(&vm->pio.rtc_time,
+				     tsc_to_us(now - vm->rtc_start_tsc) / US_PER_S);
 		mine = platform_io(&vm->pio, port, size, in, value);
 	}
 	spin_unlock_irqrestore(&vm->uart_lock, flags);

@@ -73,6 +73,8 @@ struct vm {
 	bool platform;
 	struct platform_io pio;	 /* under uart_lock */
 	struct vuart uart;	 /* under uart_lock */
+	struct platform_rtc_time rtc_start; /* host wall-clock time when the VM was built */
+	uint64_t rtc_start_tsc;
 	struct vm_vcpu_plat *plat[VM_MAX_VCPUS];
 	uint64_t ipis_dropped;	 /* IPIs that matched no vCPU of this VM */
 	uint64_t start_tsc;

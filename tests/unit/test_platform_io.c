@@ -328,6 +328,37 @@ static void test_unknown_ports_not_claimed(void **state)
 	assert_false(pit_io(&pio, PIC1_PORT_CMD, 1, true, &v));
 }
 
+static void expect_time(struct platform_rtc_time t, uint64_t add, struct platform_rtc_time want)
+{
+	platform_rtc_advance(&t, add);
+	assert_int_equal(t.year, want.year);
+	assert_int_equal(t.month, want.month);
+	assert_int_equal(t.day, want.day);
+	assert_int_equal(t.hour, want.hour);
+	assert_int_equal(t.minute, want.minute);
+	assert_int_equal(t.second, want.second);
+}
+
+/* The CMOS clock advances across minutes, days, month ends and leap days. */
+static void test_rtc_advance(void **state)
+{
+	(void)state;
+	expect_time((struct platform_rtc_time){2025, 3, 14, 15, 9, 26}, 0,
+		    (struct platform_rtc_time){2025, 3, 14, 15, 9, 26});
+	expect_time((struct platform_rtc_time){2025, 3, 14, 15, 9, 26}, 34,
+		    (struct platform_rtc_time){2025, 3, 14, 15, 10, 0});
+	expect_time((struct platform_rtc_time){1999, 12, 31, 23, 59, 58}, 3,
+		    (struct platform_rtc_time){2000, 1, 1, 0, 0, 1});
+	expect_time((struct platform_rtc_time){2024, 2, 28, 23, 0, 0}, 3600,
+		    (struct platform_rtc_time){2024, 2, 29, 0, 0, 0});
+	expect_time((struct platform_rtc_time){2100, 2, 28, 12, 0, 0}, 86400,
+		    (struct platform_rtc_time){2100, 3, 1, 12, 0, 0});
+	expect_time((struct platform_rtc_time){2000, 2, 28, 0, 0, 0}, 86400,
+		    (struct platform_rtc_time){2000, 2, 29, 0, 0, 0});
+	expect_time((struct platform_rtc_time){2026, 11, 24, 20, 0, 0}, 366ull * 86400,
+		    (struct platform_rtc_time){2027, 11, 25, 20, 0, 0});
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -348,6 +379,7 @@ int main(void)
 		cmocka_unit_test_setup(test_pit_channel2_out, setup),
 		cmocka_unit_test_setup(test_pm_block, setup),
 		cmocka_unit_test_setup(test_unknown_ports_not_claimed, setup),
+		cmocka_unit_test(test_rtc_advance),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
