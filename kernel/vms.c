@@ -125,7 +125,7 @@ static enum err start_one(const struct vm_config *c, struct vm **out)
 	if (e == E_OK)
 		e = sched_vm_start(*out, &allowed);
 	if (e == E_OK && c->timeout_ms)
-		(*out)->timeout_tsc = (*out)->start_tsc + tsc_from_us(c->timeout_ms * 1000);
+		(*out)->timeout_us = c->timeout_ms * 1000;
 	if (e == E_OK && c->input)
 		sched_set_console_vm(*out);
 	if (e == E_OK && c->slice_us)

@@ -132,7 +132,6 @@ enum err sched_vm_start(struct vm *vm, const struct cpumask *allowed)
 		return E_RANGE;
 	vms[nvms++] = vm;
 	vm->wake = wake_vcpu;
-	vm->start_tsc = cpu_rdtsc();
 	for (unsigned i = 0; i < vm->nvcpus && e == E_OK; i++) {
 		struct sched_vcpu *sv = kzalloc(sizeof(*sv));
 
@@ -354,7 +353,7 @@ static void check_timeouts(void)
 
 		if (vm->timeout_tsc && now >= vm->timeout_tsc && !vm->stopped) {
 			fmt_snprintf(why, sizeof(why), "run-time limit of %llu ms reached",
-				     (unsigned long long)tsc_to_us(vm->timeout_tsc - vm->start_tsc) / 1000);
+				     (unsigned long long)vm->timeout_us / 1000);
 			sched_kill_vm(vm, why);
 		}
 	}
@@ -401,6 +400,11 @@ void sched_run(uint64_t max_us)
 	uint64_t flags = cpu_irq_save();
 
 	deadline_tsc = max_us ? cpu_rdtsc() + tsc_from_us(max_us) : 0;
+	for (unsigned i = 0; i < nvms; i++) {
+		vms[i]->start_tsc = cpu_rdtsc();
+		vms[i]->timeout_tsc =
+			vms[i]->timeout_us ? vms[i]->start_tsc + tsc_from_us(vms[i]->timeout_us) : 0;
+	}
 	running = true;
 	smp_set_idle_work(ap_loop, 0);
 	for (unsigned i = 1; i < smp_num_cpus(); i++)

@@ -124,9 +124,11 @@ static bool platform_port(struct vm *vm, uint16_t port, unsigned size, bool in, 
 		uint64_t now = cpu_rdtsc();
 
 		vm->pio.now_ns = tsc_to_us(now) * NS_PER_US;
-		vm->pio.rtc_time = vm->rtc_start;
-		platform_rtc_advance(&vm->pio.rtc_time,
-				     tsc_to_us(now - vm->rtc_start_tsc) / US_PER_S);
+		if (port == CMOS_PORT_DATA) {
+			vm->pio.rtc_time = vm->rtc_start;
+			platform_rtc_advance(&vm->pio.rtc_time,
+					     tsc_to_us(now - vm->rtc_start_tsc) / US_PER_S);
+		}
 		mine = platform_io(&vm->pio, port, size, in, value);
 	}
 	spin_unlock_irqrestore(&vm->uart_lock, flags);

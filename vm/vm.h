@@ -77,8 +77,9 @@ struct vm {
 	uint64_t rtc_start_tsc;
 	struct vm_vcpu_plat *plat[VM_MAX_VCPUS];
 	uint64_t ipis_dropped;	 /* IPIs that matched no vCPU of this VM */
-	uint64_t start_tsc;
-	uint64_t timeout_tsc;	 /* absolute run-time limit, 0 = none */
+	uint64_t start_tsc;	 /* when the scheduler started running it */
+	uint64_t timeout_us;	 /* run-time limit (vireo.vm=...,timeout_ms=), 0 = none */
+	uint64_t timeout_tsc;	 /* start_tsc + timeout_us, set by the scheduler */
 	/* Set by the scheduler: make vCPU idx run soon (wake it from HLT or
 	 * make it leave the guest). */
 	void (*wake)(struct vm *vm, unsigned idx);

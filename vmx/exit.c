@@ -37,7 +37,7 @@
 #define CR_QUAL_TYPE_SHIFT 4
 #define CR_QUAL_GPR_SHIFT 8
 #define CR_ACCESS_MOV_TO 0
-#define IO_MAX_STRING 65536
+#define IO_MAX_STRING 1024 /* elements per exit: bounds the time one exit holds the CPU */
 
 typedef enum vcpu_action (*exit_handler_fn)(struct vmx_vcpu *v);
 
@@ -195,33 +195,43 @@ static enum vcpu_action io_one(struct vmx_vcpu *v, uint16_t port, unsigned size,
 	return v->ops->io(v, port, size, in, val);
 }
 
-/* INS/OUTS, possibly with REP: one element at a time through guest memory. */
+/*
+ * INS/OUTS, possibly with REP: one element at a time through guest memory,
+ * at most IO_MAX_STRING per exit. A REP with elements left keeps RIP on the
+ * instruction (RCX says how many remain), so the guest re-executes it and a
+ * huge count never holds the CPU in one exit (SDM Vol. 2B REP: the
+ * instruction is restartable between iterations). *done: it completed.
+ */
 static enum vcpu_action io_string(struct vmx_vcpu *v, uint16_t port, unsigned size, bool in,
-				  bool rep)
+				  bool rep, bool *done)
 {
-	uint64_t count = rep ? v->regs.rcx : 1;
+	uint64_t left = rep ? v->regs.rcx : 1, batch = left > IO_MAX_STRING ? IO_MAX_STRING : left;
 	int64_t step = (vmcs_read_or(VMCS_GUEST_RFLAGS, 0) & RFLAGS_DF) ? -(int64_t)size : size;
 	uint64_t *addr = in ? &v->regs.rdi : &v->regs.rsi;
 	enum vcpu_action act = VCPU_RESUME;
+	enum err e = E_OK;
 
-	if (count > IO_MAX_STRING)
-		count = IO_MAX_STRING;
-	while (count && act == VCPU_RESUME) {
+	while (batch && act == VCPU_RESUME && e == E_OK) {
 		uint32_t val = 0;
 
-		if (!in && guest_mem_read(v, *addr, &val, size) != E_OK)
-			break;
-		act = io_one(v, port, size, in, &val);
-		if (in && guest_mem_write(v, *addr, &val, size) != E_OK)
+		if (!in)
+			e = guest_mem_read(v, *addr, &val, size);
+		if (e == E_OK)
+			act = io_one(v, port, size, in, &val);
+		if (e == E_OK && in)
+			e = guest_mem_write(v, *addr, &val, size);
+		if (e != E_OK)
 			break;
 		*addr += (uint64_t)step;
-		count--;
+		batch--;
+		left--;
 		if (rep)
-			v->regs.rcx = count;
+			v->regs.rcx = left;
 	}
-	if (count && !v->stopped)
+	if (e != E_OK && !v->stopped)
 		vmx_vcpu_stop(v, "string I/O on port 0x%x through unmapped guest memory 0x%llx", port,
 			      (unsigned long long)*addr);
+	*done = left == 0;
 	return v->stopped ? VCPU_STOP : act;
 }
 
@@ -230,11 +240,11 @@ static enum vcpu_action exit_io(struct vmx_vcpu *v)
 	uint64_t q = vmcs_rd(VMCS_EXIT_QUALIFICATION);
 	unsigned size = (unsigned)(q & IO_QUAL_SIZE_MASK) + 1;
 	uint16_t port = (uint16_t)(q >> IO_QUAL_PORT_SHIFT);
-	bool in = q & IO_QUAL_IN;
+	bool in = q & IO_QUAL_IN, done = true;
 	enum vcpu_action act;
 
 	if (q & IO_QUAL_STRING) {
-		act = io_string(v, port, size, in, q & IO_QUAL_REP);
+		act = io_string(v, port, size, in, q & IO_QUAL_REP, &done);
 	} else {
 		uint32_t val = (uint32_t)v->regs.rax;
 
@@ -245,7 +255,7 @@ static enum vcpu_action exit_io(struct vmx_vcpu *v)
 			v->regs.rax = size == 4 ? val : (v->regs.rax & ~mask) | (val & mask);
 		}
 	}
-	if (act != VCPU_STOP)
+	if (act != VCPU_STOP && done)
 		vmx_vcpu_skip_instruction(v);
 	return act;
 }

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Deliberate misbehaviour, chosen by a command-line word mbtest.bad=<what>,
+ * so a hypervisor's handling of bad guests can be tested with an ordinary
+ * kernel: a write outside the VM's memory, IPIs to APIC IDs that do not
+ * exist, an endless port loop, a huge REP OUTSB, an APIC-page access by an
+ * instruction a device model need not emulate.
+ */
+#include "mbtest.h"
+
+#define BAD_ADDR 0x3f000000u /* far beyond the small VMs the tests give */
+#define APIC_MMIO 0xfee00000u
+#define APIC_SVR 0xf0
+#define APIC_ICR_LO 0x300
+#define APIC_ICR_HI 0x310
+#define SVR_ENABLE 0x1ffu
+#define ICR_FIXED(vec) (0x00004000u | (vec))
+#define ICR_INIT 0x00004500u
+#define ICR_SIPI(vec) (0x00004600u | (vec))
+#define ICR_NMI 0x00004400u
+#define NO_SUCH_APIC_ID 0x77u
+#define OTHER_VM_APIC_ID 1u
+#define IDLE_PORT 0x80
+#define BAD_STILL_ALIVE 0x33
+
+static void icr(uint32_t dest, uint32_t lo)
+{
+	mmio_write32(APIC_MMIO + APIC_ICR_HI, dest << 24);
+	mmio_write32(APIC_MMIO + APIC_ICR_LO, lo);
+}
+
+static void bad_mem(void)
+{
+	printf("mbtest: bad=mem: writing to 0x%x\n", BAD_ADDR);
+	*(volatile uint32_t *)phys(BAD_ADDR) = 0xdeadbeef;
+	printf("mbtest: bad=mem: the write did not stop this kernel\n");
+	machine_exit(BAD_STILL_ALIVE);
+}
+
+/* On a VM with one vCPU, APIC ID 1 may exist in another VM: INIT and
+ * STARTUP to it must stay inside this VM (and find nobody). */
+static void bad_ipi(void)
+{
+	mmio_write32(APIC_MMIO + APIC_SVR, SVR_ENABLE);
+	printf("mbtest: bad=ipi: fixed IPI to APIC ID 0x%x, INIT/SIPI/NMI to 0x%x\n",
+	       NO_SUCH_APIC_ID, OTHER_VM_APIC_ID);
+	icr(NO_SUCH_APIC_ID, ICR_FIXED(0x40));
+	icr(OTHER_VM_APIC_ID, ICR_INIT);
+	icr(OTHER_VM_APIC_ID, ICR_SIPI(0x08));
+	icr(OTHER_VM_APIC_ID, ICR_NMI);
+	printf("mbtest: bad=ipi: still running\n");
+	machine_exit(0);
+}
+
+static void bad_ioloop(void)
+{
+	printf("mbtest: bad=ioloop: writing port 0x%x forever\n", IDLE_PORT);
+	for (;;)
+		outb(IDLE_PORT, 0);
+}
+
+static void bad_rep(void)
+{
+	uint32_t count = 0xffffffffu;
+
+	printf("mbtest: bad=rep: REP OUTSB of 4 GiB to port 0x%x\n", IDLE_PORT);
+	__asm__ volatile("rep outsb" : "+c"(count) : "d"(IDLE_PORT), "S"(0x100000) : "memory");
+	printf("mbtest: bad=rep: finished after all (count %u)\n", count);
+	machine_exit(BAD_STILL_ALIVE);
+}
+
+static void bad_mmio(void)
+{
+	uint32_t v = 0;
+
+	printf("mbtest: bad=mmio: XCHG with the APIC SVR\n");
+	__asm__ volatile("xchg %0, (%1)" : "+r"(v) : "r"(APIC_MMIO + APIC_SVR) : "memory");
+	printf("mbtest: bad=mmio: still running\n");
+	machine_exit(BAD_STILL_ALIVE);
+}
+
+static const struct {
+	const char *word;
+	void (*fn)(void);
+} bad_modes[] = {
+	{"mbtest.bad=mem", bad_mem},	   {"mbtest.bad=ipi", bad_ipi},
+	{"mbtest.bad=ioloop", bad_ioloop}, {"mbtest.bad=rep", bad_rep},
+	{"mbtest.bad=mmio", bad_mmio},
+};
+
+void bad_guest(const char *cmdline)
+{
+	for (unsigned i = 0; i < sizeof(bad_modes) / sizeof(bad_modes[0]); i++) {
+		if (has_option(cmdline, bad_modes[i].word))
+			bad_modes[i].fn();
+	}
+}

@@ -1,0 +1,42 @@
+# Ordinary Multiboot test kernels (tests/guests/, see docs/test-kernels.md):
+# mbtest1.elf (Multiboot 1) and mbtest2.elf (Multiboot2) from the same
+# sources, and badhdr.elf whose header checksum is wrong. 32-bit, at 1 MiB.
+
+GUEST_KERNELS := $(BUILD)/guests/mbtest1.elf $(BUILD)/guests/mbtest2.elf $(BUILD)/guests/badhdr.elf
+
+MBT_DIR := tests/guests
+MBT_OBJ := $(BUILD)/guests/obj
+MBT_CFLAGS := -m32 -std=gnu11 -O2 -ffreestanding -nostdlib -fno-pic -fno-pie -fno-stack-protector \
+	-mno-sse -mno-mmx -mno-80387 -mgeneral-regs-only -fno-asynchronous-unwind-tables \
+	-fno-strict-aliasing -Wall -Wextra -Werror -MMD -MP
+MBT_LDFLAGS := -m elf_i386 -nostdlib -z max-page-size=0x1000 -z noexecstack --build-id=none --no-warn-rwx-segments \
+	-T $(MBT_DIR)/mbtest.ld
+MBT_COBJS := $(patsubst $(MBT_DIR)/%.c,$(MBT_OBJ)/%.o,$(wildcard $(MBT_DIR)/*.c))
+MBT_COMMON := $(MBT_COBJS) $(MBT_OBJ)/entry.asm.o
+
+.PHONY: guest-kernels
+guest-kernels: $(GUEST_KERNELS)
+
+$(MBT_OBJ)/%.o: $(MBT_DIR)/%.c $(MBT_DIR)/guests.mk
+	@mkdir -p $(@D)
+	@$(if $(V),,echo "  CC32    $<")
+	$(Q)$(CC) $(MBT_CFLAGS) -c $< -o $@
+
+$(MBT_OBJ)/%.asm.o: $(MBT_DIR)/%.asm $(MBT_DIR)/guests.mk
+	@mkdir -p $(@D)
+	@$(if $(V),,echo "  NASM32  $<")
+	$(Q)$(NASM) -f elf32 -Werror $< -o $@
+
+$(BUILD)/guests/mbtest1.elf: $(MBT_OBJ)/mb1hdr.asm.o $(MBT_COMMON) $(MBT_DIR)/mbtest.ld
+	@$(if $(V),,echo "  LD32    $@")
+	$(Q)$(LD) $(MBT_LDFLAGS) -o $@ $(MBT_OBJ)/mb1hdr.asm.o $(MBT_COMMON)
+
+$(BUILD)/guests/mbtest2.elf: $(MBT_OBJ)/mb2hdr.asm.o $(MBT_COMMON) $(MBT_DIR)/mbtest.ld
+	@$(if $(V),,echo "  LD32    $@")
+	$(Q)$(LD) $(MBT_LDFLAGS) -o $@ $(MBT_OBJ)/mb2hdr.asm.o $(MBT_COMMON)
+
+$(BUILD)/guests/badhdr.elf: $(MBT_OBJ)/badhdr.asm.o $(MBT_DIR)/mbtest.ld
+	@$(if $(V),,echo "  LD32    $@")
+	$(Q)$(LD) $(MBT_LDFLAGS) -o $@ $(MBT_OBJ)/badhdr.asm.o
+
+-include $(MBT_COBJS:.o=.d)

@@ -1,0 +1,155 @@
+/*
+ * Shared declarations of the Multiboot test kernels (tests/guests/): port and
+ * MSR accessors, the COM1 console, the case reporter and what the cases pass
+ * to each other (CPU lists from fw_cfg and the MADT, the calibrated TSC).
+ */
+#ifndef MBTEST_H
+#define MBTEST_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define MAX_CPUS 64
+
+static inline void outb(uint16_t port, uint8_t v)
+{
+	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline void outw(uint16_t port, uint16_t v)
+{
+	__asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline uint8_t inb(uint16_t port)
+{
+	uint8_t v;
+
+	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static inline uint64_t rdmsr(uint32_t msr)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+static inline void wrmsr(uint32_t msr, uint64_t v)
+{
+	__asm__ volatile("wrmsr"
+			 :
+			 : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32))
+			 : "memory");
+}
+
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+static inline void cpuid(uint32_t leaf, uint32_t *a, uint32_t *b, uint32_t *c, uint32_t *d)
+{
+	__asm__ volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(0));
+}
+
+static inline void cpu_relax(void)
+{
+	__asm__ volatile("pause" ::: "memory");
+}
+
+/* A pointer to fixed physical memory that gcc cannot see through (-Warray-bounds). */
+static inline void *phys(uintptr_t addr)
+{
+	__asm__("" : "+r"(addr));
+	return (void *)addr;
+}
+
+static inline uint32_t mmio_read32(uintptr_t addr)
+{
+	return *(volatile uint32_t *)addr;
+}
+
+static inline void mmio_write32(uintptr_t addr, uint32_t v)
+{
+	*(volatile uint32_t *)addr = v;
+}
+
+/* lib.c */
+void uart_init(void);
+void printf(const char *fmt, ...);
+void vprintf_locked(const char *fmt, va_list ap);
+uint64_t udiv64(uint64_t n, uint64_t d, uint64_t *rem);
+void *memcpy(void *dst, const void *src, size_t n);
+void *memset(void *dst, int c, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+size_t strlen(const char *s);
+int snprintf(char *buf, size_t cap, const char *fmt, ...);
+void report(int ok, const char *name, const char *fmt, ...);
+void skip(const char *name, const char *why);
+void finish(void) __attribute__((noreturn));
+void machine_exit(uint8_t code) __attribute__((noreturn));
+void spin_lock(volatile uint32_t *l);
+void spin_unlock(volatile uint32_t *l);
+extern volatile uint32_t console_lock;
+
+/* mbinfo.c */
+struct boot_info {
+	int version;	/* 1 or 2: which header this image carries */
+	uint32_t magic; /* EAX at entry */
+	uintptr_t info; /* EBX at entry */
+	const char *loader;
+	const char *cmdline;
+	int have_mem;
+	uint32_t mem_lower, mem_upper; /* KiB */
+	int have_mmap;
+	uint64_t mmap_avail; /* bytes of type-1 memory */
+	const void *rsdp;    /* from an MB2 ACPI tag, or NULL */
+	char why[96];	     /* what is insane, when the check fails */
+};
+extern struct boot_info boot;
+int mbinfo_parse(void);
+/* Is word one of the space-separated words of cmdline? */
+int has_option(const char *cmdline, const char *word);
+/* Misbehave as a word mbtest.bad=<what> on the command line asks (bad.c);
+ * returns only when none is given. */
+void bad_guest(const char *cmdline);
+
+/* acpi.c */
+extern uint32_t madt_ids[MAX_CPUS];
+extern int madt_ncpus;
+int acpi_find_cpus(char *why, size_t n);
+
+/* apic.c */
+extern uint64_t tsc_hz;
+extern int tsc_calibrated;
+void tsc_calibrate(void);
+void delay_us(uint32_t us);
+void cpu_tables_init(void);
+void case_lapic(void);
+void case_timer_oneshot(void);
+void case_timer_periodic(void);
+void case_tsc_deadline(void);
+void case_x2apic(void);
+void case_smp(void);
+
+/* mbtest.c */
+extern uint32_t fwcfg_ncpus;
+
+/* entry.asm */
+extern const uint8_t ap_tramp_start[], ap_tramp_end[];
+extern volatile uint32_t ap_next_index;
+extern uint8_t ap_stacks[];
+extern const int mb_header_version;
+void load_segments(void);
+
+#define AP_STACK_SIZE 8192
+#define AP_TRAMP_ADDR 0x8000
+
+#endif
