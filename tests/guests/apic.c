@@ -424,6 +424,22 @@ void case_x2apic(void)
 
 /* ---- SMP ---- */
 
+int smp_force_xapic;
+
+/* x2APIC -> disabled -> xAPIC, the only way back (SDM Vol. 3A 11.12.5);
+ * disabling resets the APIC, so software-enable it again. */
+static void leave_x2apic(void)
+{
+	uint64_t base = rdmsr(MSR_APIC_BASE);
+
+	wrmsr(MSR_APIC_BASE, base & ~(uint64_t)(APIC_BASE_EN | APIC_BASE_EXTD));
+	wrmsr(MSR_APIC_BASE, (base & ~(uint64_t)APIC_BASE_EXTD) | APIC_BASE_EN);
+	x2apic_on = 0;
+	apic_write(APIC_TPR, 0);
+	apic_write(APIC_SVR, 0x100 | VEC_SPURIOUS);
+	printf("mbtest: left x2APIC mode: APs start through the xAPIC page (ID %u)\n", apic_id());
+}
+
 static int send_ipi(uint32_t dest, uint32_t lo)
 {
 	int i;
@@ -480,6 +496,8 @@ void case_smp(void)
 		report(1, "smp: 1 CPU, nothing to start", NULL);
 		return;
 	}
+	if (smp_force_xapic && x2apic_on)
+		leave_x2apic();
 	memcpy(phys(AP_TRAMP_ADDR), ap_tramp_start, (size_t)(ap_tramp_end - ap_tramp_start));
 	for (i = 0; i < (uint32_t)madt_ncpus; i++) {
 		uint32_t dest = madt_ids[i];

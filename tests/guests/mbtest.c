@@ -187,6 +187,7 @@ void kmain(uint32_t magic, uint32_t info)
 	}
 	if (ok && boot.cmdline)
 		bad_guest(boot.cmdline);
+	smp_force_xapic = ok && has_option(boot.cmdline, "mbtest.smp=xapic");
 	tsc_calibrate();
 
 	printf("KTAP version 1\n1..10\n");
@@ -200,5 +201,7 @@ void kmain(uint32_t magic, uint32_t info)
 	case_x2apic();
 	case_smp();
 	case_cmos();
+	if (ok && has_option(boot.cmdline, "mbtest.exit=shutdown"))
+		shutdown_only();
 	finish();
 }

@@ -94,6 +94,7 @@ int snprintf(char *buf, size_t cap, const char *fmt, ...);
 void report(int ok, const char *name, const char *fmt, ...);
 void skip(const char *name, const char *why);
 void finish(void) __attribute__((noreturn));
+void shutdown_only(void) __attribute__((noreturn));
 void machine_exit(uint8_t code) __attribute__((noreturn));
 void spin_lock(volatile uint32_t *l);
 void spin_unlock(volatile uint32_t *l);
@@ -138,6 +139,9 @@ void case_timer_periodic(void);
 void case_tsc_deadline(void);
 void case_x2apic(void);
 void case_smp(void);
+/* mbtest.smp=xapic: bring the APs up through the xAPIC page even where
+ * case 8 switched to x2APIC. */
+extern int smp_force_xapic;
 
 /* mbtest.c */
 extern uint32_t fwcfg_ncpus;
