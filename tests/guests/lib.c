@@ -72,6 +72,31 @@ void uart_init(void)
 	outb(COM1 + 4, 0x0b); /* MCR: DTR, RTS, OUT2 */
 }
 
+/* Read a line from COM1 (polled: LSR bit 0, data ready) into buf; gives up
+ * when the TSC passes `deadline`. Returns the length, or -1 on a timeout. */
+int uart_getline(char *buf, int cap, uint64_t deadline)
+{
+	int n = 0;
+
+	while (rdtsc() < deadline) {
+		char c;
+
+		if (!(inb(COM1 + 5) & 0x01)) {
+			cpu_relax();
+			continue;
+		}
+		c = (char)inb(COM1);
+		if (c == '\r' || c == '\n') {
+			buf[n] = '\0';
+			return n;
+		}
+		if (n < cap - 1)
+			buf[n++] = c;
+	}
+	buf[n] = '\0';
+	return -1;
+}
+
 static void uart_putc(char c)
 {
 	int i;

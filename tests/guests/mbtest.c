@@ -13,6 +13,22 @@
 
 uint32_t fwcfg_ncpus;
 
+#define ECHO_SECONDS 3
+
+/* mbtest.echo: read one line typed on COM1 and print it back. */
+static void echo_line(void)
+{
+	char line[80];
+	int n;
+
+	printf("mbtest: echo: type a line\n");
+	n = uart_getline(line, sizeof(line), rdtsc() + ECHO_SECONDS * tsc_hz);
+	if (n < 0)
+		printf("mbtest: echo: no line arrived (got '%s')\n", line);
+	else
+		printf("mbtest: echo: got '%s'\n", line);
+}
+
 void kmain(uint32_t magic, uint32_t info);
 
 /* 8259A pair moved to vectors 0x30-0x3f (clear of exceptions) and masked. */
@@ -189,6 +205,8 @@ void kmain(uint32_t magic, uint32_t info)
 		bad_guest(boot.cmdline);
 	smp_force_xapic = ok && has_option(boot.cmdline, "mbtest.smp=xapic");
 	tsc_calibrate();
+	if (ok && has_option(boot.cmdline, "mbtest.echo"))
+		echo_line();
 
 	printf("KTAP version 1\n1..10\n");
 	case_boot_info(ok);

@@ -83,6 +83,7 @@ static inline void mmio_write32(uintptr_t addr, uint32_t v)
 
 /* lib.c */
 void uart_init(void);
+int uart_getline(char *buf, int cap, uint64_t deadline);
 void printf(const char *fmt, ...);
 void vprintf_locked(const char *fmt, va_list ap);
 uint64_t udiv64(uint64_t n, uint64_t d, uint64_t *rem);

@@ -5,6 +5,8 @@
 #   bochs (VMX-capable model), kvm;
 #   bochs@<model> picks another Bochs CPU model (e.g. bochs@ryzen has no VT-x)
 # Prints nothing; exit status: the emulator's own (124 on timeout).
+# BOCHS_INPUT="regex=>text" (Bochs only): type text on COM1 once the log
+# matches regex (tests/harness/serial-client.sh).
 set -u
 emu=$1 cpus=$2 iso=$(realpath "$3") log=$(realpath -m "$4") timeout_s=$5
 here=$(cd "$(dirname "$0")/../.." && pwd)
@@ -66,6 +68,13 @@ bochs)
 		-e "s|@MODEL@|$BOCHS_MODEL|" -e "s|@MEGS@|$MEM_MB|" -e "s|@BOCHSLOG@|$dir/bochs.log|" \
 		"$here/tests/harness/bochsrc.in" >"$dir/bochsrc"
 	printf 'c\nquit\n' >"$dir/dbg.rc"
+	if [ -n "${BOCHS_INPUT:-}" ]; then
+		# COM1 as a TCP server: a client here copies its output to the log
+		# and types BOCHS_INPUT's text once the log matches its regex.
+		port=$((20000 + RANDOM % 20000))
+		sed -i "s|^com1:.*|com1: enabled=1, mode=socket-server, dev=127.0.0.1:$port|" "$dir/bochsrc"
+		bash "$here/tests/harness/serial-client.sh" "$port" "$log" "$BOCHS_INPUT" "$timeout_s" &
+	fi
 	# Bochs' term display needs a terminal: run it inside script(1)'s pty.
 	(cd "$dir" && TERM=xterm timeout -k 5 "$timeout_s" \
 		script -qfec "bochs-bin -q -f bochsrc -rc dbg.rc" /dev/null </dev/null >/dev/null 2>&1)

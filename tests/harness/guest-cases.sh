@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Runs every case of tests/guests/cases.txt through guest.sh, JOBS at a time.
-# Each line: CASE EMU CPUS | VMS | MODULES | CHECKS (see guest.sh).
+# Each line: CASE EMU CPUS | VMS | MODULES | CHECKS [| REGEX=>TEXT], the
+# last field typed on the serial console once the log matches REGEX.
 # usage: guest-cases.sh [CASES_FILE] [FILTER_REGEX]
 set -u
 here=$(cd "$(dirname "$0")/../.." && pwd)
 file=${1:-$here/tests/guests/cases.txt} filter=${2:-.}
 jobs=${JOBS:-$(nproc)}
 running=0
-while IFS='|' read -r head vms modules checks; do
+while IFS='|' read -r head vms modules checks input; do
 	case "$head" in '' | '#'*) continue ;; esac
 	echo "$head|$vms" | grep -qE -- "$filter" || continue
 	read -r case_name emu cpus <<<"$head"
@@ -16,8 +17,8 @@ while IFS='|' read -r head vms modules checks; do
 		wait -n
 		running=$((running - 1))
 	fi
-	(cd "$here" && bash tests/harness/guest.sh "$case_name" "$emu" "$cpus" "$(trim "$vms")" \
-		"$(trim "$modules")" "$(trim "$checks")") &
+	(cd "$here" && BOCHS_INPUT="$(trim "${input:-}")" bash tests/harness/guest.sh "$case_name" \
+		"$emu" "$cpus" "$(trim "$vms")" "$(trim "$modules")" "$(trim "$checks")") &
 	running=$((running + 1))
 done <"$file"
 wait

@@ -45,6 +45,8 @@ for m in "${mod_list[@]}"; do
 	fi
 	mods+=("$m")
 done
+# BOCHS_INPUT="REGEX=>TEXT" types TEXT on the serial console once the log
+# matches REGEX (tests/harness/emu.sh).
 iso=$build/iso/guest-$(printf '%s %s' "$cmdline" "${mods[*]}" | md5sum | cut -c1-12).iso
 newest=$elf
 for m in "${mods[@]}"; do [ "$m" -nt "$newest" ] && newest=$m; done
