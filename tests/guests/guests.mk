@@ -12,7 +12,13 @@ MBT_CFLAGS := -m32 -std=gnu11 -O2 -ffreestanding -nostdlib -fno-pic -fno-pie -fn
 MBT_LDFLAGS := -m elf_i386 -nostdlib -z max-page-size=0x1000 -z noexecstack --build-id=none --no-warn-rwx-segments \
 	-T $(MBT_DIR)/mbtest.ld
 MBT_COBJS := $(patsubst $(MBT_DIR)/%.c,$(MBT_OBJ)/%.o,$(wildcard $(MBT_DIR)/*.c))
-MBT_COMMON := $(MBT_COBJS) $(MBT_OBJ)/entry.asm.o
+MBT_COMMON := $(MBT_COBJS) $(MBT_OBJ)/entry.asm.o $(MBT_OBJ)/lib_string.o
+
+# The freestanding string helpers are Vireo's own (pure C), built for 32 bits.
+$(MBT_OBJ)/lib_string.o: lib/string.c lib/string.h $(MBT_DIR)/guests.mk
+	@mkdir -p $(@D)
+	@$(if $(V),,echo "  CC32    $<")
+	$(Q)$(CC) $(MBT_CFLAGS) -I. -c $< -o $@
 
 .PHONY: guest-kernels
 guest-kernels: $(GUEST_KERNELS)

@@ -1,7 +1,8 @@
 /*
  * Freestanding support of the Multiboot test kernels: the polled 16550 COM1
  * console (under a spinlock, since APs print too), a small printf, the
- * memory helpers gcc may call, the "ok N" case reporter and the machine exit.
+ * "ok N" case reporter and the machine exit. The memory and string helpers
+ * gcc may call come from Vireo's lib/string.c, built for 32 bits.
  */
 #include "mbtest.h"
 
@@ -20,44 +21,6 @@ void spin_lock(volatile uint32_t *l)
 void spin_unlock(volatile uint32_t *l)
 {
 	__atomic_store_n(l, 0, __ATOMIC_RELEASE);
-}
-
-void *memcpy(void *dst, const void *src, size_t n)
-{
-	uint8_t *d = dst;
-	const uint8_t *s = src;
-
-	while (n--)
-		*d++ = *s++;
-	return dst;
-}
-
-void *memset(void *dst, int c, size_t n)
-{
-	uint8_t *d = dst;
-
-	while (n--)
-		*d++ = (uint8_t)c;
-	return dst;
-}
-
-int memcmp(const void *a, const void *b, size_t n)
-{
-	const uint8_t *x = a, *y = b;
-
-	for (; n; n--, x++, y++)
-		if (*x != *y)
-			return *x - *y;
-	return 0;
-}
-
-size_t strlen(const char *s)
-{
-	size_t n = 0;
-
-	while (s[n])
-		n++;
-	return n;
 }
 
 /* 8250/16550: 115200 8N1, FIFOs on, DTR/RTS/OUT2 (the usual driver setup). */
