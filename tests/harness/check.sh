@@ -31,35 +31,9 @@ qemu-uefi) timeout_s=${TIMEOUT:-60} ;;
 *) timeout_s=${TIMEOUT:-$((30 + ncpu / 2))} ;;
 esac
 
-emit() { # STATUS TEXT
-	echo "$1 $2"
-	[ -n "${RESULTS:-}" ] && echo "$1 $2" >>"$RESULTS"
-	return 0
-}
-
+. "$here/tests/harness/run-iso.sh"
 cmdline="vireo.test=$suite vireo.test_token=vireo-cmdline-ok vireo.no_such_option=1 $extra ${EXTRA_CMDLINE:-}"
-iso=$build/iso/case-$(printf '%s' "$cmdline" | md5sum | cut -c1-12).iso
-if [ ! -s "$iso" ] || [ "$iso" -ot "$elf" ]; then
-	bash "$here/tools/mkiso.sh" "$elf" "$iso" "$cmdline" 0 || {
-		emit FAIL "$name (could not build the ISO)"
-		exit 1
-	}
-fi
-
-start=$(date +%s.%N)
-bash "$here/tests/harness/emu.sh" "$emu" "$cpus" "$iso" "$log" "$timeout_s"
-rc=$?
-secs=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
-tr -d '\r' <"$log" >"$log.txt" && mv "$log.txt" "$log"
-
-if [ "$rc" -eq 125 ] && [ "$emu" = kvm ]; then
-	emit SKIP "$name ($(head -1 "$log"))"
-	exit 0
-fi
-if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
-	emit FAIL "$name (timeout after ${timeout_s}s; log: $log)"
-	exit 1
-fi
+boot_iso "$build/iso/case-$(printf '%s' "$cmdline" | md5sum | cut -c1-12).iso" "$cmdline" "$timeout_s"
 
 status=$(grep -oE '^vireo: exit status [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+$')
 plan=$(grep -oE '^1\.\.[0-9]+' "$log" | head -1 | cut -d. -f3)

@@ -24,10 +24,11 @@ log=$build/logs/guest-${emu}-${cpus}cpu-${case_name//[^A-Za-z0-9_.-]/_}.log
 ncpu=${cpus%%,*}
 timeout_s=${TIMEOUT:-$((90 + 20 * ncpu))}
 
-emit() {
-	echo "$1 $2"
-	[ -n "${RESULTS:-}" ] && echo "$1 $2" >>"$RESULTS"
-	return 0
+. "$here/tests/harness/run-iso.sh"
+
+fail() {
+	emit FAIL "$name ($1; log: $log)"
+	exit 1
 }
 
 cmdline="vireo.on_done=poweroff ${EXTRA_CMDLINE:-}"
@@ -47,28 +48,10 @@ for m in "${mod_list[@]}"; do
 done
 # BOCHS_INPUT="REGEX=>TEXT" types TEXT on the serial console once the log
 # matches REGEX (tests/harness/emu.sh).
-iso=$build/iso/guest-$(printf '%s %s' "$cmdline" "${mods[*]}" | md5sum | cut -c1-12).iso
-newest=$elf
-for m in "${mods[@]}"; do [ "$m" -nt "$newest" ] && newest=$m; done
-if [ ! -s "$iso" ] || [ "$iso" -ot "$newest" ]; then
-	bash "$here/tools/mkiso.sh" "$elf" "$iso" "$cmdline" 0 "${mods[@]}" || {
-		emit FAIL "$name (could not build the ISO)"
-		exit 1
-	}
-fi
-
-start=$(date +%s.%N)
-bash "$here/tests/harness/emu.sh" "$emu" "$cpus" "$iso" "$log" "$timeout_s"
-rc=$?
-secs=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
-tr -d '\r' <"$log" >"$log.txt" && mv "$log.txt" "$log"
-if [ "$rc" -eq 125 ] && [ "$emu" = kvm ]; then
-	emit SKIP "$name ($(head -1 "$log"))"
-	exit 0
-fi
-if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
-	emit FAIL "$name (timeout after ${timeout_s}s; log: $log)"
-	exit 1
+boot_iso "$build/iso/guest-$(printf '%s %s' "$cmdline" "${mods[*]}" | md5sum | cut -c1-12).iso" \
+	"$cmdline" "$timeout_s" "${mods[@]}"
+if grep -q '^vms: cannot start VMs' "$log"; then
+	fail "$(grep -m1 '^vms: cannot start VMs' "$log")"
 fi
 if ! grep -q '^vireo: all VMs have finished' "$log"; then
 	emit FAIL "$name (Vireo did not finish its VMs; log: $log)"
@@ -76,10 +59,6 @@ if ! grep -q '^vireo: all VMs have finished' "$log"; then
 	exit 1
 fi
 
-fail() {
-	emit FAIL "$name ($1; log: $log)"
-	exit 1
-}
 
 # The "[NAME] exited, status N" / "[NAME] was stopped ..." report line.
 report() { grep -E "^\[$1\] (exited, status -?[0-9]+|was stopped)" "$log" | tail -1; }
