@@ -25,9 +25,9 @@ static enum err load_image(struct vm *vm, const struct guest_mem_view *mem, cons
 			   uint64_t len, struct loader_result *r)
 {
 	static const struct loader_range reserved[] = {
-		{0, LOW_PAGE},
-		{VM_KERNEL_INFO, VM_KERNEL_INFO_MAX},
-		{VM_KERNEL_ACPI, VM_KERNEL_ACPI_MAX},
+	    {0, LOW_PAGE},
+	    {VM_KERNEL_INFO, VM_KERNEL_INFO_MAX},
+	    {VM_KERNEL_ACPI, VM_KERNEL_ACPI_MAX},
 	};
 	enum err e = loader_load(image, len, mem, reserved, 3, r);
 
@@ -47,8 +47,8 @@ static enum err build_info(struct vm *vm, const struct guest_mem_view *mem,
 {
 	struct mbinfo_params p = {.mem_size = vm->mem_size, .cmdline = cmdline};
 	uint64_t rsdp = 0, used = 0;
-	enum err e = acpi_gen_build(mem->base, mem->size, VM_KERNEL_ACPI, VM_KERNEL_ACPI_MAX, nvcpus,
-				    &rsdp, &used);
+	enum err e = acpi_gen_build(mem->base, mem->size, VM_KERNEL_ACPI, VM_KERNEL_ACPI_MAX,
+				    nvcpus, &rsdp, &used);
 
 	if (e != E_OK) {
 		pr_err("[%s] cannot build ACPI tables for %u vCPUs: %s\n", vm->name, nvcpus,
@@ -100,9 +100,10 @@ enum err vm_load_kernel(struct vm *vm, const void *image, uint64_t len, const ch
 	enum err e;
 
 	if (!vmx_percpu_caps()->has.unrestricted_guest) {
-		pr_err("[%s] Multiboot kernels start in 32-bit protected mode with paging off, which "
-		       "needs the VMX 'unrestricted guest' control; this CPU lacks it (not started)\n",
-		       vm->name);
+		pr_err(
+		    "[%s] Multiboot kernels start in 32-bit protected mode with paging off, which "
+		    "needs the VMX 'unrestricted guest' control; this CPU lacks it (not started)\n",
+		    vm->name);
 		return E_NOTSUP;
 	}
 	e = load_image(vm, &mem, image, len, &r);

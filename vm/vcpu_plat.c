@@ -310,7 +310,7 @@ static void plat_cpuid(struct vmx_vcpu *v, uint32_t leaf, uint32_t sub, struct c
 	} else if (leaf == 0xb || leaf == 0x1f) {
 		r->eax = sub == 0 ? 0 : sub == 1 ? bits_for(vm->nvcpus) : 0;
 		r->ebx = sub == 0 ? 1 : sub == 1 ? vm->nvcpus : 0;
-		r->ecx = (sub & 0xffu) | (sub == 0 ? CPUID_B_TYPE_SMT << 8
+		r->ecx = (sub & 0xffu) | (sub == 0   ? CPUID_B_TYPE_SMT << 8
 					  : sub == 1 ? CPUID_B_TYPE_CORE << 8
 						     : 0);
 		r->edx = v->id;
@@ -318,15 +318,15 @@ static void plat_cpuid(struct vmx_vcpu *v, uint32_t leaf, uint32_t sub, struct c
 }
 
 const struct vmx_vcpu_ops vm_platform_vcpu_ops = {
-	.io = vdev_io,
-	.hypercall = vdev_hypercall,
-	.irq_pending = plat_irq_pending,
-	.irq_ack = plat_irq_ack,
-	.next_event = plat_next_event,
-	.msr = plat_msr,
-	.mmio = plat_mmio,
-	.hlt = plat_hlt,
-	.cpuid = plat_cpuid,
+    .io = vdev_io,
+    .hypercall = vdev_hypercall,
+    .irq_pending = plat_irq_pending,
+    .irq_ack = plat_irq_ack,
+    .next_event = plat_next_event,
+    .msr = plat_msr,
+    .mmio = plat_mmio,
+    .hlt = plat_hlt,
+    .cpuid = plat_cpuid,
 };
 
 bool vm_vcpu_prepare(struct vm *vm, unsigned idx)

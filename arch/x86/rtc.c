@@ -40,7 +40,7 @@ static uint8_t from_bcd(uint8_t v)
 
 static bool read_raw(uint8_t raw[7])
 {
-	static const uint8_t regs[7] = {RTC_SEC,   RTC_MIN,  RTC_HOUR,   RTC_DAY,
+	static const uint8_t regs[7] = {RTC_SEC,   RTC_MIN,  RTC_HOUR,	 RTC_DAY,
 					RTC_MONTH, RTC_YEAR, RTC_CENTURY};
 	unsigned tries = RTC_TRIES;
 
