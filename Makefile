@@ -168,7 +168,9 @@ matrix: $(ELF)
 # The test kernels booted directly by QEMU (ELF:CPUS[:refused]): proof that
 # they are ordinary Multiboot kernels, not Vireo-specific.
 QEMU_KERNEL_CASES := $(BUILD)/guests/mbtest1.elf:1 $(BUILD)/guests/mbtest1.elf:2 \
-	$(BUILD)/guests/mbtest1.elf:4 $(BUILD)/guests/mbtest2.elf:2 $(BUILD)/guests/badhdr.elf:1:refused
+	$(BUILD)/guests/mbtest1.elf:4 $(BUILD)/guests/mbtest1-aout.bin:2 $(BUILD)/guests/mbtest2.elf:2 \
+	$(BUILD)/guests/mbtest2-64.elf:2 \
+	$(BUILD)/guests/badhdr.elf:1:refused
 
 # The whole suite: host unit tests, fuzz smoke runs, the boot matrix, guest
 # kernels under Vireo (Bochs) and under QEMU directly.

@@ -2,7 +2,8 @@
 # mbtest1.elf (Multiboot 1) and mbtest2.elf (Multiboot2) from the same
 # sources, and badhdr.elf whose header checksum is wrong. 32-bit, at 1 MiB.
 
-GUEST_KERNELS := $(BUILD)/guests/mbtest1.elf $(BUILD)/guests/mbtest2.elf $(BUILD)/guests/badhdr.elf
+GUEST_KERNELS := $(BUILD)/guests/mbtest1.elf $(BUILD)/guests/mbtest2.elf $(BUILD)/guests/badhdr.elf \
+	$(BUILD)/guests/mbtest1-aout.bin $(BUILD)/guests/mbtest2-64.elf
 
 MBT_DIR := tests/guests
 MBT_OBJ := $(BUILD)/guests/obj
@@ -46,3 +47,19 @@ $(BUILD)/guests/badhdr.elf: $(MBT_OBJ)/badhdr.asm.o $(MBT_DIR)/mbtest.ld
 	$(Q)$(LD) $(MBT_LDFLAGS) -o $@ $(MBT_OBJ)/badhdr.asm.o
 
 -include $(MBT_COBJS:.o=.d)
+
+# The a.out-kludge variant: a flat binary whose Multiboot 1 header carries the
+# load addresses (mb1aout.asm).
+$(BUILD)/guests/mbtest1-aout.elf: $(MBT_OBJ)/mb1aout.asm.o $(MBT_COMMON) $(MBT_DIR)/mbtest.ld
+	@$(if $(V),,echo "  LD32    $@")
+	$(Q)$(LD) $(MBT_LDFLAGS) -o $@ $(MBT_OBJ)/mb1aout.asm.o $(MBT_COMMON)
+
+$(BUILD)/guests/mbtest1-aout.bin: $(BUILD)/guests/mbtest1-aout.elf
+	@$(if $(V),,echo "  BIN     $@")
+	$(Q)objcopy -O binary $< $@
+
+# The ELF64 flavour of the Multiboot2 kernel: the same 32-bit code in an
+# ELF64 container (as 64-bit kernels with a 32-bit entry are shipped).
+$(BUILD)/guests/mbtest2-64.elf: $(BUILD)/guests/mbtest2.elf
+	@$(if $(V),,echo "  ELF64   $@")
+	$(Q)objcopy -O elf64-x86-64 $< $@
