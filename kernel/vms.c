@@ -49,27 +49,42 @@ static bool module_is(const struct mb2_module *m, const char *name, const char *
 	       ((size_t)(end - base) == strlen(name) && !strncmp(base, name, end - base));
 }
 
+static const struct mb2_module *find_module(const struct vm_config *c, const char *name,
+					    const char **rest)
+{
+	for (unsigned i = 0; i < module_count; i++) {
+		if (module_is(&modules[i], name, rest))
+			return &modules[i];
+	}
+	pr_err("vms: %s: no GRUB module named '%s' (%u modules loaded; add "
+	       "'module2 /guests/%s %s' to grub.cfg or build with make iso GUESTS=...) "
+	       "(not started)\n",
+	       c->name, name, module_count, name, name);
+	return 0;
+}
+
 static enum err build_kernel_vm(const struct vm_config *c, struct vm **out)
 {
-	const char *rest = "";
-	const struct mb2_module *m = 0;
+	struct vm_module mods[VM_CONFIG_MODULES];
+	const char *rest = "", *unused;
+	const struct mb2_module *m = find_module(c, c->image, &rest);
 	enum err e;
 
-	for (unsigned i = 0; i < module_count && !m; i++) {
-		if (module_is(&modules[i], c->image, &rest))
-			m = &modules[i];
-	}
-	if (!m) {
-		pr_err("vms: %s: no GRUB module named '%s' (%u modules loaded; add "
-		       "'module2 /guests/%s %s' to grub.cfg or build with make iso GUESTS=...) "
-		       "(not started)\n",
-		       c->name, c->image, module_count, c->image, c->image);
+	if (!m)
 		return E_NOENT;
+	for (unsigned i = 0; i < c->module_count; i++) {
+		const struct mb2_module *g = find_module(c, c->modules[i], &unused);
+
+		if (!g)
+			return E_NOENT;
+		mods[i] = (struct vm_module){phys_to_virt(g->start), g->end - g->start,
+					     g->cmdline ? g->cmdline : c->modules[i]};
 	}
 	e = vm_create(out, c->name, c->mem_bytes);
 	if (e == E_OK)
 		e = vm_load_kernel(*out, phys_to_virt(m->start), m->end - m->start,
-				   c->cmdline[0] ? c->cmdline : rest, c->vcpus);
+				   c->cmdline[0] ? c->cmdline : rest, c->vcpus, mods,
+				   c->module_count);
 	if (e != E_OK && *out) {
 		vm_destroy(*out);
 		*out = 0;

@@ -204,23 +204,56 @@ static bool vc_image_char(char c)
 	       c == '.' || c == '_' || c == '-';
 }
 
+/* One GRUB module name (image= or an element of modules=) into out. */
+static enum err vc_module_name(struct vc_parser *p, const char *key, const char *s, size_t len,
+			       char *out)
+{
+	if (!len)
+		return vc_fail(p, E_INVAL,
+			       "%s= has an empty module name (e.g. %s=mbtest1.elf; join several "
+			       "modules with '+')",
+			       key, key);
+	if (len >= VM_CONFIG_IMAGE_MAX)
+		return vc_fail(p, E_RANGE,
+			       "%s=%.*s%s is longer than %u characters (use the file name a "
+			       "GRUB module was loaded under, e.g. %s=mbtest1.elf)",
+			       key, vc_show(len), s, vc_more(len), VM_CONFIG_IMAGE_MAX - 1, key);
+	for (size_t i = 0; i < len; i++) {
+		if (!vc_image_char(s[i]))
+			return vc_fail(p, E_INVAL,
+				       "%s=%.*s has '%c'; module names use only letters, digits, "
+				       "'.', '_' and '-' (e.g. %s=mbtest1.elf)",
+				       key, (int)len, s, s[i], key);
+	}
+	memcpy(out, s, len);
+	out[len] = '\0';
+	return E_OK;
+}
+
 static enum err vc_set_image(struct vc_parser *p, const struct vc_value *v)
 {
-	if (v->len >= VM_CONFIG_IMAGE_MAX)
-		return vc_fail(p, E_RANGE,
-			       "image=%.*s%s is longer than %u characters (use the file name a "
-			       "GRUB module was loaded under, e.g. image=mbtest1.elf)",
-			       vc_show(v->len), v->s, vc_more(v->len), VM_CONFIG_IMAGE_MAX - 1);
-	for (size_t i = 0; i < v->len; i++) {
-		if (!vc_image_char(v->s[i]))
-			return vc_fail(
-			    p, E_INVAL,
-			    "image=%.*s has '%c'; module names use only letters, digits, "
-			    "'.', '_' and '-' (e.g. image=mbtest1.elf)",
-			    (int)v->len, v->s, v->s[i]);
+	return vc_module_name(p, "image", v->s, v->len, p->out->image);
+}
+
+static enum err vc_set_modules(struct vc_parser *p, const struct vc_value *v)
+{
+	size_t start = 0;
+
+	for (size_t i = 0; i <= v->len; i++) {
+		enum err e;
+
+		if (i < v->len && v->s[i] != '+')
+			continue;
+		if (p->out->module_count == VM_CONFIG_MODULES)
+			return vc_fail(p, E_RANGE, "modules=%.*s%s names more than %u modules",
+				       vc_show(v->len), v->s, vc_more(v->len), VM_CONFIG_MODULES);
+		e = vc_module_name(p, "modules", v->s + start, i - start,
+				   p->out->modules[p->out->module_count]);
+		if (e != E_OK)
+			return e;
+		p->out->module_count++;
+		start = i + 1;
 	}
-	memcpy(p->out->image, v->s, v->len);
-	p->out->image[v->len] = '\0';
 	return E_OK;
 }
 
@@ -447,6 +480,7 @@ static const struct vc_key vc_keys[] = {
     {"image", "image=mbtest1.elf", vc_set_image, false},
     {"timeout_ms", "timeout_ms=5000", vc_set_timeout, false},
     {"input", "input=1", vc_set_input, false},
+    {"modules", "modules=initrd.img", vc_set_modules, false},
     {"cmdline", "cmdline=console=ttyS0", vc_set_cmdline, true},
 };
 
@@ -599,6 +633,11 @@ static enum err vc_check_guest(struct vc_parser *p)
 			       "guest= is missing (name a built-in guest, e.g. %s, or a GRUB "
 			       "module, e.g. %s)",
 			       vc_keys[VC_KEY_GUEST].example, vc_keys[VC_KEY_IMAGE].example);
+	if (guest && p->out->module_count)
+		return vc_fail(p, E_INVAL,
+			       "modules= goes with image= (a Multiboot kernel's modules); the "
+			       "built-in guest %s takes none",
+			       p->out->guest);
 	return E_OK;
 }
 
@@ -754,6 +793,9 @@ void vm_config_describe(const struct vm_config *c, char *buf, size_t n)
 		vc_add(&b, ", timeout %llu ms", (unsigned long long)c->timeout_ms);
 	if (c->input)
 		vc_add(&b, ", input");
+	for (unsigned i = 0; i < c->module_count; i++)
+		vc_add(&b, "%s%.*s", i ? "+" : ", modules ", VM_CONFIG_IMAGE_MAX - 1,
+		       c->modules[i]);
 	if (c->cmdline[0])
 		vc_add(&b, ", cmdline \"%.*s\"", VM_CONFIG_CMDLINE_MAX - 1, c->cmdline);
 	vc_sanitize(buf);

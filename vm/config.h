@@ -33,6 +33,9 @@
  *   mode=     long, protected or real (default long)
  *   slice_us= this VM's time slice in microseconds, VM_CONFIG_SLICE_MIN_US..
  *             VM_CONFIG_SLICE_MAX_US (default: the global vireo.slice_us)
+ *   modules=  GRUB modules handed to an image= kernel as its own Multiboot
+ *             modules, names as for image= joined by '+', at most
+ *             VM_CONFIG_MODULES (e.g. modules=initrd.img+data.bin)
  *   timeout_ms= stop the VM (with a report) after this many milliseconds of
  *             run time, VM_CONFIG_TIMEOUT_MIN_MS..VM_CONFIG_TIMEOUT_MAX_MS
  *             (default: no limit)
@@ -51,6 +54,7 @@
 #define VM_CONFIG_NAME_MAX 16	  /* name buffer, NUL included */
 #define VM_CONFIG_GUEST_MAX 24	  /* guest buffer, NUL included */
 #define VM_CONFIG_IMAGE_MAX 32	  /* image buffer, NUL included */
+#define VM_CONFIG_MODULES 8	  /* modules= names at most */
 #define VM_CONFIG_CMDLINE_MAX 256 /* cmdline buffer, NUL included */
 #define VM_CONFIG_MAX_VCPUS 64
 #define VM_CONFIG_CPUS 1024 /* bits in the CPU mask; equals MAX_CPUS (smp/percpu.h) */
@@ -58,7 +62,7 @@
 #define VM_CONFIG_CPU_WORDS (VM_CONFIG_CPUS / VM_CONFIG_CPU_WORD_BITS)
 #define VM_CONFIG_TEXT_MAX 4096	   /* longest value parsed */
 #define VM_CONFIG_WHY_MAX 256	   /* a why[] buffer this size holds every message */
-#define VM_CONFIG_DESCRIBE_MAX 512 /* a buffer this size holds every description */
+#define VM_CONFIG_DESCRIBE_MAX 1024 /* a buffer this size holds every description */
 
 #define VM_CONFIG_MIB (1ull << 20)
 #define VM_CONFIG_MEM_MIN VM_CONFIG_MIB
@@ -79,6 +83,8 @@ struct vm_config {
 	char name[VM_CONFIG_NAME_MAX];
 	char guest[VM_CONFIG_GUEST_MAX];     /* "" when image= is given */
 	char image[VM_CONFIG_IMAGE_MAX];     /* GRUB module name; "" when guest= is given */
+	char modules[VM_CONFIG_MODULES][VM_CONFIG_IMAGE_MAX]; /* modules= names, in order */
+	unsigned module_count;
 	char cmdline[VM_CONFIG_CMDLINE_MAX]; /* verbatim; "" when absent or empty */
 	unsigned vcpus;
 	uint64_t mem_bytes;

@@ -42,10 +42,45 @@ static enum err load_image(struct vm *vm, const struct guest_mem_view *mem, cons
 	return E_OK;
 }
 
-static enum err build_info(struct vm *vm, const struct guest_mem_view *mem,
-			   const struct loader_result *r, const char *cmdline, unsigned nvcpus)
+#define MODULE_ALIGN 0x1000ull
+#define MAX_MODULES 8
+
+/* Modules go page-aligned (Multiboot 0.6.96 3.1.2 flags bit 0) after the
+ * kernel's last byte; all must fit in guest memory. */
+static enum err place_modules(struct vm *vm, const struct guest_mem_view *mem,
+			      const struct loader_result *r, const struct vm_module *mods,
+			      unsigned n, struct mbinfo_module *out)
 {
-	struct mbinfo_params p = {.mem_size = vm->mem_size, .cmdline = cmdline};
+	uint64_t at = (r->load_end + MODULE_ALIGN - 1) & ~(MODULE_ALIGN - 1);
+
+	if (n > MAX_MODULES)
+		return E_RANGE;
+	for (unsigned i = 0; i < n; i++) {
+		if (at + mods[i].len > mem->size || at + mods[i].len > UINT32_MAX) {
+			pr_err("[%s] module %u ('%s', %llu bytes) does not fit in guest memory "
+			       "after 0x%llx (%llu MiB): give the VM more mem=\n",
+			       vm->name, i, mods[i].string, (unsigned long long)mods[i].len,
+			       (unsigned long long)at, (unsigned long long)(mem->size >> 20));
+			return E_RANGE;
+		}
+		memcpy(mem->base + at, mods[i].data, mods[i].len);
+		out[i] = (struct mbinfo_module){(uint32_t)at, (uint32_t)(at + mods[i].len),
+						mods[i].string};
+		pr_info("[%s] module %u '%s': 0x%llx-0x%llx\n", vm->name, i, mods[i].string,
+			(unsigned long long)at, (unsigned long long)(at + mods[i].len));
+		at = (at + mods[i].len + MODULE_ALIGN - 1) & ~(MODULE_ALIGN - 1);
+	}
+	return E_OK;
+}
+
+static enum err build_info(struct vm *vm, const struct guest_mem_view *mem,
+			   const struct loader_result *r, const char *cmdline, unsigned nvcpus,
+			   const struct mbinfo_module *mods, unsigned nmods)
+{
+	struct mbinfo_params p = {.mem_size = vm->mem_size,
+				  .cmdline = cmdline,
+				  .modules = mods,
+				  .module_count = nmods};
 	uint64_t rsdp = 0, used = 0;
 	enum err e = acpi_gen_build(mem->base, mem->size, VM_KERNEL_ACPI, VM_KERNEL_ACPI_MAX,
 				    nvcpus, &rsdp, &used);
@@ -93,9 +128,10 @@ static enum err add_vcpus(struct vm *vm, const struct loader_result *r, unsigned
 }
 
 enum err vm_load_kernel(struct vm *vm, const void *image, uint64_t len, const char *cmdline,
-			unsigned nvcpus)
+			unsigned nvcpus, const struct vm_module *mods, unsigned nmods)
 {
 	struct guest_mem_view mem = {phys_to_virt(vm->mem_hpa), vm->mem_size};
+	struct mbinfo_module placed[MAX_MODULES];
 	struct loader_result r;
 	enum err e;
 
@@ -108,7 +144,9 @@ enum err vm_load_kernel(struct vm *vm, const void *image, uint64_t len, const ch
 	}
 	e = load_image(vm, &mem, image, len, &r);
 	if (e == E_OK)
-		e = build_info(vm, &mem, &r, cmdline, nvcpus);
+		e = place_modules(vm, &mem, &r, mods, nmods, placed);
+	if (e == E_OK)
+		e = build_info(vm, &mem, &r, cmdline, nvcpus, placed, nmods);
 	if (e != E_OK)
 		return e;
 	vm->platform = true;

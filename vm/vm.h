@@ -98,13 +98,19 @@ bool vm_step_vcpu(struct vm *vm, unsigned idx);
 void vm_run_vcpu(struct vm *vm, unsigned idx);
 /*
  * Multiboot kernel VMs (vm/kernel_vm.c): load @image (checked by vm/loader.c,
- * nothing runs if it is refused), build the boot information with @cmdline,
+ * nothing runs if it is refused), copy @mods page-aligned after it, build
+ * the boot information with @cmdline and those modules,
  * the guest ACPI tables for @nvcpus vCPUs and the platform devices, and
  * create the vCPUs: vCPU 0 at the kernel's entry in 32-bit protected mode,
  * the others waiting for INIT-SIPI-SIPI.
  */
+struct vm_module {
+	const void *data;
+	uint64_t len;
+	const char *string; /* what the guest's module list says of it */
+};
 enum err vm_load_kernel(struct vm *vm, const void *image, uint64_t len, const char *cmdline,
-			unsigned nvcpus);
+			unsigned nvcpus, const struct vm_module *mods, unsigned nmods);
 /* Before running vCPU idx (its VMCS current here): apply a pending INIT or
  * STARTUP; false when it has nothing to do (waits for SIPI, or halted with
  * no interrupt pending). */

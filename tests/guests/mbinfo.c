@@ -20,6 +20,18 @@ static uint64_t rd64(uintptr_t a)
 	return *(const uint64_t *)a;
 }
 
+#define MAX_MODS (sizeof(boot.mods) / sizeof(boot.mods[0]))
+
+static void add_module(uint32_t start, uint32_t end, const char *string)
+{
+	if (boot.nmods < MAX_MODS) {
+		boot.mods[boot.nmods].start = start;
+		boot.mods[boot.nmods].end = end;
+		boot.mods[boot.nmods].string = string;
+	}
+	boot.nmods++;
+}
+
 static int mb1_parse(void)
 {
 	uintptr_t mbi = boot.info;
@@ -34,6 +46,12 @@ static int mb1_parse(void)
 		boot.cmdline = (const char *)rd32(mbi + 16);
 	if (flags & (1u << 9))
 		boot.loader = (const char *)rd32(mbi + 64);
+	if (flags & (1u << 3)) {
+		/* mods_count at +20, mods_addr at +24; 16-byte entries */
+		for (uint32_t i = 0, n = rd32(mbi + 20), m = rd32(mbi + 24); i < n && i < 64; i++)
+			add_module(rd32(m + 16 * i), rd32(m + 16 * i + 4),
+				   (const char *)rd32(m + 16 * i + 8));
+	}
 	if (flags & (1u << 6)) {
 		uintptr_t p = rd32(mbi + 48), end = p + rd32(mbi + 44);
 		int n = 0;
@@ -90,6 +108,9 @@ static int mb2_parse(void)
 			break;
 		case 2:
 			boot.loader = (const char *)(p + 8);
+			break;
+		case 3:
+			add_module(rd32(p + 8), rd32(p + 12), (const char *)(p + 16));
 			break;
 		case 4:
 			boot.have_mem = 1;

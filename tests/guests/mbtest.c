@@ -178,6 +178,21 @@ int has_option(const char *cmdline, const char *word)
 	return 0;
 }
 
+/* One line per module: where it is, its string, its first bytes. */
+static void print_module(unsigned i)
+{
+	char head[17];
+	const char *p = phys(boot.mods[i].start);
+	unsigned n = 0;
+
+	for (; n < sizeof(head) - 1 && boot.mods[i].start + n < boot.mods[i].end; n++)
+		head[n] = p[n] >= ' ' && p[n] < 127 ? p[n] : '.';
+	head[n] = '\0';
+	printf("mbtest: module %u '%s' at %x-%x (%u bytes), starts '%s'\n", i,
+	       boot.mods[i].string ? boot.mods[i].string : "", boot.mods[i].start,
+	       boot.mods[i].end, boot.mods[i].end - boot.mods[i].start, head);
+}
+
 void kmain(uint32_t magic, uint32_t info)
 {
 	int ok;
@@ -194,6 +209,8 @@ void kmain(uint32_t magic, uint32_t info)
 	printf("mbtest: cmdline '%s'\n", ok && boot.cmdline ? boot.cmdline : "");
 	if (ok && boot.have_mmap)
 		printf("mbtest: mmap total %u KiB available\n", (uint32_t)(boot.mmap_avail >> 10));
+	for (unsigned i = 0; ok && i < boot.nmods && i < 4; i++)
+		print_module(i);
 	if (ok && boot.have_mem)
 		printf("mbtest: mem_lower %u KiB, mem_upper %u KiB\n", boot.mem_lower,
 		       boot.mem_upper);

@@ -113,6 +113,11 @@ struct boot_info {
 	int have_mmap;
 	uint64_t mmap_avail; /* bytes of type-1 memory */
 	const void *rsdp;    /* from an MB2 ACPI tag, or NULL */
+	unsigned nmods;
+	struct {
+		uint32_t start, end;
+		const char *string;
+	} mods[4]; /* the first four modules */
 	char why[96];	     /* what is insane, when the check fails */
 };
 extern struct boot_info boot;

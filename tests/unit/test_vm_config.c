@@ -394,6 +394,37 @@ static void test_image_errors(void **state)
 	ERR("lx:cmdline=quiet", E_INVAL, "guest= is missing");
 }
 
+static void test_modules(void **state)
+{
+	parse_ok("lx:image=k.elf,modules=initrd.img");
+	assert_int_equal(cfg.module_count, 1);
+	assert_string_equal(cfg.modules[0], "initrd.img");
+	parse_ok("lx:modules=a+b.bin+c_d-1,image=k.elf");
+	assert_int_equal(cfg.module_count, 3);
+	assert_string_equal(cfg.modules[0], "a");
+	assert_string_equal(cfg.modules[1], "b.bin");
+	assert_string_equal(cfg.modules[2], "c_d-1");
+	parse_ok("lx:image=k.elf,modules=1+2+3+4+5+6+7+8");
+	assert_int_equal(cfg.module_count, VM_CONFIG_MODULES);
+	assert_string_equal(cfg.modules[7], "8");
+	parse_ok("lx:image=k.elf");
+	assert_int_equal(cfg.module_count, 0);
+}
+
+static void test_modules_errors(void **state)
+{
+	ERR("lx:image=k.elf,modules=1+2+3+4+5+6+7+8+9", E_RANGE, "names more than 8 modules");
+	ERR("lx:image=k.elf,modules=a++b", E_INVAL, "modules= has an empty module name",
+	    "join several modules with '+'");
+	ERR("lx:image=k.elf,modules=a+", E_INVAL, "empty module name");
+	ERR("lx:image=k.elf,modules=a/b", E_INVAL, "modules=a/b has '/'");
+	ERR("lx:image=k.elf,modules=abcdefghijklmnopqrstuvwxyz.-_012", E_RANGE,
+	    "is longer than 31 characters");
+	ERR("lx:guest=spin64,modules=a", E_INVAL, "modules= goes with image=",
+	    "built-in guest spin64 takes none");
+	ERR("lx:image=k.elf,modules=a,modules=b", E_EXIST, "modules= is given twice");
+}
+
 static void test_cmdline(void **state)
 {
 	parse_ok("lx:image=bzImage,mem=256M,cmdline=console=ttyS0,115200 quiet a=b,,c=");
@@ -471,7 +502,7 @@ static void test_timeout_input_errors(void **state)
 	ERR("t:guest=g,input=1,input=1", E_EXIST, "input= is given twice");
 	ERR("t:guest=g,colour=red", E_INVAL,
 	    "known keys: guest, vcpus, mem, cpus, mode, slice_us, image, timeout_ms, input, "
-	    "cmdline");
+	    "modules, cmdline");
 }
 
 /* ---- description ----------------------------------------------------------- */
@@ -518,13 +549,18 @@ static void test_describe_longest(void **state)
 	n = snprintf(text, sizeof(text),
 		     "abcdefghijklmno:image=abcdefghijklmnopqrstuvwxyz01234,vcpus=64,mem=1022M,"
 		     "cpus=0+2+4+6+8+10+12+14+16+18+20+22+24+26,mode=protected,"
-		     "slice_us=1000000,timeout_ms=3600000,input=1,cmdline=");
+		     "slice_us=1000000,timeout_ms=3600000,input=1,"
+		     "modules=abcdefghijklmnopqrstuvwxyz01234+abcdefghijklmnopqrstuvwxyz01234+"
+		     "abcdefghijklmnopqrstuvwxyz01234+abcdefghijklmnopqrstuvwxyz01234+"
+		     "abcdefghijklmnopqrstuvwxyz01234+abcdefghijklmnopqrstuvwxyz01234+"
+		     "abcdefghijklmnopqrstuvwxyz01234+abcdefghijklmnopqrstuvwxyz01234,cmdline=");
 	memset(text + n, 'c', VM_CONFIG_CMDLINE_MAX - 1);
 	text[n + VM_CONFIG_CMDLINE_MAX - 1] = '\0';
 	parse_ok(text);
 	vm_config_describe(&cfg, buf, sizeof(buf));
 	assert_true(strlen(buf) < sizeof(buf) - 1);
-	assert_non_null(strstr(buf, "timeout 3600000 ms, input, cmdline \"ccc"));
+	assert_non_null(strstr(buf, "timeout 3600000 ms, input, modules abcdefghijklmnopqrstuvwxyz01234+"));
+	assert_non_null(strstr(buf, "01234, cmdline \"ccc"));
 	assert_int_equal(buf[strlen(buf) - 1], '"');
 }
 
@@ -571,6 +607,8 @@ int main(void)
 	    cmocka_unit_test_setup(test_message_hygiene, reset),
 	    cmocka_unit_test_setup(test_image, reset),
 	    cmocka_unit_test_setup(test_image_errors, reset),
+	    cmocka_unit_test_setup(test_modules, reset),
+	    cmocka_unit_test_setup(test_modules_errors, reset),
 	    cmocka_unit_test_setup(test_cmdline, reset),
 	    cmocka_unit_test_setup(test_cmdline_limit, reset),
 	    cmocka_unit_test_setup(test_cmdline_not_a_key, reset),
