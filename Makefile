@@ -26,7 +26,7 @@ KOBJS := $(patsubst %.c,$(BUILD)/k/%.o,$(KSRCS_C)) $(patsubst %.asm,$(BUILD)/k/%
 ELF := $(BUILD)/vireo.elf
 ISO := $(BUILD)/vireo.iso
 
-.PHONY: all kernel iso deps test unit fuzz check matrix clean run run-qemu run-bochs run-kvm bench-exit bench-sched screen screenshot \
+.PHONY: all kernel iso deps test unit fuzz check matrix clean run run-qemu run-bochs run-kvm bench-exit bench-sched bench-guest screen screenshot \
 	debug usb test-kvm bench-smp format
 all: $(ISO)
 kernel: $(ELF)
@@ -225,6 +225,9 @@ bench-exit: deps $(ELF)
 
 bench-sched: deps $(ELF)
 	@bash tools/bench-sched.sh
+
+bench-guest: deps $(ELF) $(BUILD)/guests/mbtest1.elf
+	@bash tools/bench-guest.sh
 
 bench-smp: deps $(ELF)
 	@bash tools/bench-smp.sh $(ELF)

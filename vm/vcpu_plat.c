@@ -174,6 +174,9 @@ static unsigned fetch_insn(struct vmx_vcpu *v, const struct vmx_code_state *cs, 
 
 	if (cs->bits != 64)
 		at &= 0xffffffffu;
+	if (guest_mem_read(v, at, buf, INSN_MAX) == E_OK)
+		return INSN_MAX;
+	/* Near the end of mapped memory: take what can be read. */
 	while (n < INSN_MAX && guest_mem_read(v, at + n, buf + n, 1) == E_OK)
 		n++;
 	return n;

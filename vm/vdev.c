@@ -122,8 +122,11 @@ static bool platform_port(struct vm *vm, uint16_t port, unsigned size, bool in, 
 			*value = b;
 	} else {
 		uint64_t now = cpu_rdtsc();
+		bool timed = (port >= PIT_PORT_CH0 && port <= PIT_PORT_CMD) || port == PIT_PORT_B ||
+			     (port >= PM_PORT_BASE && port < PM_TMR_PORT + PM_TMR_LEN);
 
-		vm->pio.now_ns = tsc_to_us(now) * NS_PER_US;
+		if (timed) /* only the PIT and the PM timer read the clock */
+			vm->pio.now_ns = tsc_to_us(now) * NS_PER_US;
 		if (port == CMOS_PORT_DATA) {
 			vm->pio.rtc_time = vm->rtc_start;
 			platform_rtc_advance(&vm->pio.rtc_time,

@@ -224,6 +224,8 @@ void kmain(uint32_t magic, uint32_t info)
 	tsc_calibrate();
 	if (ok && has_option(boot.cmdline, "mbtest.echo"))
 		echo_line();
+	if (ok && has_option(boot.cmdline, "mbtest.bench"))
+		bench_guest();
 
 	printf("KTAP version 1\n1..10\n");
 	case_boot_info(ok);

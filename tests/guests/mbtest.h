@@ -127,6 +127,8 @@ int has_option(const char *cmdline, const char *word);
 /* Misbehave as a word mbtest.bad=<what> on the command line asks (bad.c);
  * returns only when none is given. */
 void bad_guest(const char *cmdline);
+/* mbtest.bench: time the emulated accesses, print them, exit 0 (bench.c). */
+void bench_guest(void) __attribute__((noreturn));
 
 /* acpi.c */
 extern uint32_t madt_ids[MAX_CPUS];
