@@ -271,7 +271,14 @@ static bool plat_mmio(struct vmx_vcpu *v, uint64_t gpa, uint64_t q, enum vcpu_ac
 	return true;
 }
 
-/* HLT ends the entry unless an interrupt is already waiting. */
+/* Would anything end a HLT now? An NMI always; a maskable interrupt only
+ * with RFLAGS.IF set (SDM Vol. 2A HLT). The VMCS must be current; p locked. */
+static bool hlt_wakes(struct vm_vcpu_plat *p)
+{
+	return p->nmi_pending || (vlapic_pending(&p->lapic) >= 0 && vmx_vcpu_guest_if());
+}
+
+/* HLT ends the entry unless something that wakes it is already waiting. */
 static enum vcpu_action plat_hlt(struct vmx_vcpu *v)
 {
 	struct vm_vcpu_plat *p = plat_of(v);
@@ -279,7 +286,7 @@ static enum vcpu_action plat_hlt(struct vmx_vcpu *v)
 	bool pending;
 
 	vlapic_timer_update(&p->lapic, cpu_rdtsc());
-	pending = p->nmi_pending || vlapic_pending(&p->lapic) >= 0;
+	pending = hlt_wakes(p);
 	p->halted = !pending;
 	spin_unlock_irqrestore(&p->lock, flags);
 	return pending ? VCPU_RESUME : VCPU_BLOCK;
@@ -357,7 +364,7 @@ bool vm_vcpu_prepare(struct vm *vm, unsigned idx)
 		vmx_vcpu_reset_sipi(vm->vcpus[idx], (uint8_t)sipi);
 	}
 	vlapic_timer_update(&p->lapic, cpu_rdtsc());
-	if (p->halted && (p->nmi_pending || vlapic_pending(&p->lapic) >= 0))
+	if (p->halted && hlt_wakes(p))
 		p->halted = false;
 	run = !p->wait_sipi && !p->halted;
 	spin_unlock_irqrestore(&p->lock, flags);

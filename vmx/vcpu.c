@@ -399,6 +399,12 @@ void vmx_vcpu_code_state(struct vmx_code_state *cs)
 }
 
 #define INTERRUPTIBILITY_BLOCKING 0x3u
+#define GUEST_RFLAGS_IF (1ull << 9)
+
+bool vmx_vcpu_guest_if(void)
+{
+	return vmcs_rd(VMCS_GUEST_RFLAGS) & GUEST_RFLAGS_IF;
+}
 
 void vmx_vcpu_advance_rip(unsigned n)
 {

@@ -157,6 +157,8 @@ struct vmx_code_state {
 	bool protected_mode;
 };
 void vmx_vcpu_code_state(struct vmx_code_state *cs);
+/* Guest RFLAGS.IF of the current VMCS: can a maskable interrupt wake a HLT? */
+bool vmx_vcpu_guest_if(void);
 /* Advance RIP by n bytes (emulated instructions) and clear STI/MOV-SS blocking. */
 void vmx_vcpu_advance_rip(unsigned n);
 
