@@ -425,6 +425,14 @@ static enum vcpu_action exit_interrupt_window(struct vmx_vcpu *v)
 
 /* Platform VMs also use the timer for their own timer events: only the
  * end of the slice ends the run. */
+/* The guest's IRET ended NMI blocking: the run loop injects the pending NMI
+ * (vmx/vcpu.c inject_nmi turns the window exiting off again). */
+static enum vcpu_action exit_nmi_window(struct vmx_vcpu *v)
+{
+	(void)v;
+	return VCPU_RESUME;
+}
+
 static enum vcpu_action exit_preemption_timer(struct vmx_vcpu *v)
 {
 	if (v->ops && v->ops->next_event && v->slice_end_tsc && cpu_rdtsc() < v->slice_end_tsc)
@@ -437,6 +445,7 @@ static const exit_handler_fn exit_handlers[VCPU_EXIT_COUNTERS] = {
 	[VMX_EXIT_REASON_EXTERNAL_INTR] = exit_external_interrupt,
 	[VMX_EXIT_REASON_TRIPLE_FAULT] = exit_triple_fault,
 	[VMX_EXIT_REASON_INTR_WINDOW] = exit_interrupt_window,
+	[VMX_EXIT_REASON_NMI_WINDOW] = exit_nmi_window,
 	[VMX_EXIT_REASON_CPUID] = exit_cpuid,
 	[VMX_EXIT_REASON_HLT] = exit_hlt,
 	[VMX_EXIT_REASON_INVD] = exit_skip,

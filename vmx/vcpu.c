@@ -130,8 +130,10 @@ static enum err setup_controls(struct vmx_vcpu *v, const struct vmx_vcpu_config 
 		proc2 |= VMX_PROC2_UNRESTRICTED_GUEST;
 	else
 		entry |= VMX_ENTRY_IA32E_MODE_GUEST;
+	/* Virtual NMIs (SDM 3C 25.6.1, 26.3): with NMI exiting alone, a guest
+	 * IRET would never end the blocking an injected NMI starts. */
 	e = adjust(c, VMX_CTL_PIN, VMX_PIN_EXT_INTR_EXITING | VMX_PIN_NMI_EXITING,
-		   0, VMCS_PIN_BASED_CONTROLS);
+		   VMX_PIN_VIRTUAL_NMIS, VMCS_PIN_BASED_CONTROLS);
 	if (e == E_OK)
 		e = adjust(c, VMX_CTL_PROC,
 			   VMX_PROC_HLT_EXITING | VMX_PROC_IO_BITMAPS |
@@ -406,11 +408,19 @@ bool vmx_vcpu_guest_if(void)
 	return vmcs_rd(VMCS_GUEST_RFLAGS) & GUEST_RFLAGS_IF;
 }
 
+/*
+ * An emulated instruction completes here: move RIP past it and end an STI or
+ * MOV-SS shadow, which covers only the instruction after STI/MOV SS (SDM
+ * Vol. 3C 25.4.2, Table 25-3). Left set, it would keep the interrupt window
+ * closed at the next entry, e.g. after the HLT of "sti; hlt".
+ */
 void vmx_vcpu_advance_rip(unsigned n)
 {
+	uint64_t intr = vmcs_rd(VMCS_GUEST_INTERRUPTIBILITY);
+
 	vmcs_wr(VMCS_GUEST_RIP, vmcs_rd(VMCS_GUEST_RIP) + n);
-	vmcs_wr(VMCS_GUEST_INTERRUPTIBILITY,
-		vmcs_rd(VMCS_GUEST_INTERRUPTIBILITY) & ~(uint64_t)INTERRUPTIBILITY_BLOCKING);
+	if (intr & INTERRUPTIBILITY_BLOCKING)
+		vmcs_wr(VMCS_GUEST_INTERRUPTIBILITY, intr & ~(uint64_t)INTERRUPTIBILITY_BLOCKING);
 }
 
 static enum err vcpu_alloc(struct vmx_vcpu **out, const struct vmx_vcpu_config *cfg)
@@ -530,7 +540,7 @@ uint64_t vmx_vcpu_rip(void)
 void vmx_vcpu_skip_instruction(struct vmx_vcpu *v)
 {
 	(void)v;
-	vmcs_wr(VMCS_GUEST_RIP, vmcs_rd(VMCS_GUEST_RIP) + vmcs_rd(VMCS_EXIT_INSTRUCTION_LEN));
+	vmx_vcpu_advance_rip((unsigned)vmcs_rd(VMCS_EXIT_INSTRUCTION_LEN));
 }
 
 /* SDM 3C 25.8.3: vector 7:0, type 10:8 (3 = hardware exception), deliver
@@ -653,14 +663,28 @@ void vmx_vcpu_deliver_interrupt(struct vmx_vcpu *v)
 #define INTR_TYPE_NMI (2u << 8)
 #define X86_NMI_VECTOR 2
 
+static void nmi_window(bool on)
+{
+	uint64_t ctl = vmcs_rd(VMCS_PROC_BASED_CONTROLS);
+
+	if (on && !(vmx_percpu_caps()->ctl[VMX_CTL_PROC].allowed1 & VMX_PROC_NMI_WINDOW_EXITING))
+		return; /* no NMI-window exits: retried at the next entry */
+	vmcs_wr(VMCS_PROC_BASED_CONTROLS, on ? ctl | VMX_PROC_NMI_WINDOW_EXITING
+					     : ctl & ~(uint64_t)VMX_PROC_NMI_WINDOW_EXITING);
+}
+
 /* SDM 3C 27.6.1.1: an NMI needs no RFLAGS.IF but must not be blocked by a
- * previous NMI or by STI/MOV SS; if it is, it stays pending for a later entry. */
+ * previous (virtual) NMI or by STI/MOV SS; if it is, NMI-window exiting
+ * (25.6.2) brings the vCPU back as soon as the guest's IRET unblocks it. */
 static void inject_nmi(struct vmx_vcpu *v)
 {
 	if ((vmcs_rd(VMCS_GUEST_INTERRUPTIBILITY) &
 	     (INTERRUPTIBILITY_NMI | INTERRUPTIBILITY_STI_MOVSS)) ||
-	    (vmcs_rd(VMCS_VM_ENTRY_INTR_INFO) & INTR_INFO_VALID))
+	    (vmcs_rd(VMCS_VM_ENTRY_INTR_INFO) & INTR_INFO_VALID)) {
+		nmi_window(true);
 		return;
+	}
+	nmi_window(false);
 	vmcs_wr(VMCS_VM_ENTRY_INTR_INFO, X86_NMI_VECTOR | INTR_TYPE_NMI | INTR_INFO_VALID);
 	v->ops->irq_ack(v, VCPU_IRQ_NMI);
 }

@@ -34,6 +34,10 @@
 #define VEC_DEADLINE 0x22
 #define VEC_AP_TIMER 0x23
 #define VEC_X2_ONESHOT 0x24
+#define VEC_AP_IPI 0x41
+#define VEC_NMI 2
+#define ICR_FIXED 0x00004000u
+#define ICR_NMI 0x00004400u
 #define VEC_SPURIOUS 0xff
 
 uint64_t tsc_hz = 1000000000ull;
@@ -46,6 +50,7 @@ static uint32_t bsp_apic_id;
 static volatile uint32_t n_oneshot, n_periodic, n_deadline, n_x2, n_unexpected;
 static volatile uint64_t deadline_seen;
 static volatile uint32_t ap_ticks[256];
+static volatile uint32_t ap_ipis[256], ap_nmis[256];
 static volatile uint32_t ap_checked_in, ap_failed;
 static volatile uint8_t ap_seen[256];
 
@@ -225,6 +230,12 @@ void isr_dispatch(struct frame *f)
 	case VEC_AP_TIMER:
 		ap_ticks[apic_id() & 0xff]++;
 		break;
+	case VEC_AP_IPI:
+		ap_ipis[apic_id() & 0xff]++;
+		break;
+	case VEC_NMI:
+		ap_nmis[apic_id() & 0xff]++;
+		return; /* an NMI is not in the ISR: no EOI */
 	case VEC_X2_ONESHOT:
 		n_x2++;
 		break;
@@ -481,8 +492,38 @@ void ap_main(void)
 		__atomic_add_fetch(&ap_failed, 1, __ATOMIC_SEQ_CST);
 		printf("mbtest: cpu %u: its LAPIC timer did not fire\n", id);
 	}
+	/* Parked with interrupts on, so the BSP's fixed IPI and NMI arrive. */
 	for (;;)
-		__asm__ volatile("cli; hlt");
+		__asm__ volatile("sti; hlt");
+}
+
+/* After bring-up: a fixed IPI (vector 0x41) and an NMI to every AP, each
+ * counted by the AP's handler. Returns 0 or the first APIC ID that missed. */
+static int ipis_to_aps(uint32_t *missed_id, const char **what)
+{
+	uint64_t end;
+
+	for (int i = 0; i < madt_ncpus; i++) {
+		if (madt_ids[i] == bsp_apic_id)
+			continue;
+		send_ipi(madt_ids[i], ICR_FIXED | VEC_AP_IPI);
+		send_ipi(madt_ids[i], ICR_NMI);
+	}
+	end = rdtsc() + us_to_tsc(2000000);
+	for (int i = 0; i < madt_ncpus; i++) {
+		uint32_t id = madt_ids[i] & 0xff;
+
+		if (madt_ids[i] == bsp_apic_id)
+			continue;
+		while ((!ap_ipis[id] || !ap_nmis[id]) && rdtsc() < end)
+			cpu_relax();
+		if (!ap_ipis[id] || !ap_nmis[id]) {
+			*missed_id = madt_ids[i];
+			*what = !ap_ipis[id] ? "fixed IPI (vector 0x41)" : "NMI";
+			return 1;
+		}
+	}
+	return 0;
 }
 
 void case_smp(void)
@@ -528,9 +569,16 @@ void case_smp(void)
 			mlen +=
 			    snprintf(missing + mlen, sizeof(missing) - mlen, " %u", madt_ids[i]);
 	if (ap_checked_in == want) {
-		char name[48];
+		char name[64];
+		uint32_t missed = 0;
+		const char *what = "";
 
-		snprintf(name, sizeof(name), "smp: %u APs started, timers ran", want);
+		if (ipis_to_aps(&missed, &what)) {
+			report(0, "smp", "APIC ID %u took no %s from the BSP", missed, what);
+			return;
+		}
+		snprintf(name, sizeof(name), "smp: %u APs started, timers ran, IPI and NMI taken",
+			 want);
 		report(1, name, NULL);
 	} else
 		report(0, "smp", "%u of %u APs checked in (%u timer failures); missing APIC IDs:%s",
