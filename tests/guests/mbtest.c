@@ -13,7 +13,7 @@
 
 uint32_t fwcfg_ncpus;
 
-#define ECHO_SECONDS 3
+#define ECHO_SECONDS 20 /* of guest TSC time: under Bochs far shorter in real time */
 
 /* mbtest.echo: read one line typed on COM1 and print it back. */
 static void echo_line(void)

@@ -17,7 +17,7 @@ end=$((SECONDS + timeout_s))
 until grep -qE -- "$regex" "$log" 2>/dev/null; do
 	[ "$SECONDS" -ge "$end" ] && { kill "$reader" 2>/dev/null; exit 1; }
 	kill -0 "$reader" 2>/dev/null || exit 1
-	sleep 0.2
+	sleep 0.05
 done
 printf '%s\r' "$text" >&3
 wait "$reader"
