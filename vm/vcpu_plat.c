@@ -43,11 +43,18 @@ static struct vm_vcpu_plat *plat_of(struct vmx_vcpu *v)
 	return vm_of(v)->plat[v->id];
 }
 
+/* Before every entry. The common case, nothing requested and no timer
+ * due, is answered without the lock: a racing IPI sets the IRR before it
+ * wakes or kicks this vCPU, so the next check sees it. */
 static int plat_irq_pending(struct vmx_vcpu *v)
 {
 	struct vm_vcpu_plat *p = plat_of(v);
-	uint64_t flags = spin_lock_irqsave(&p->lock);
+	uint64_t next = vlapic_timer_next(&p->lapic), flags;
 	int vec;
+
+	if (!p->nmi_pending && !vlapic_irr_any(&p->lapic) && (!next || cpu_rdtsc() < next))
+		return -1;
+	flags = spin_lock_irqsave(&p->lock);
 
 	vlapic_timer_update(&p->lapic, cpu_rdtsc());
 	vec = p->nmi_pending ? VCPU_IRQ_NMI : vlapic_pending(&p->lapic);

@@ -224,6 +224,15 @@ int vlapic_pending(const struct vlapic *l)
 	return v;
 }
 
+bool vlapic_irr_any(const struct vlapic *l)
+{
+	uint32_t any = 0;
+
+	for (unsigned i = 0; i < VLAPIC_VECTOR_BANKS; i++)
+		any |= l->irr[i];
+	return any != 0;
+}
+
 void vlapic_ack(struct vlapic *l, uint8_t vector)
 {
 	vec_clear(l->irr, vector);

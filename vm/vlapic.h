@@ -177,6 +177,8 @@ void vlapic_set_tsc_deadline(struct vlapic *l, uint64_t val, uint64_t now);
 /* Interrupt state */
 bool vlapic_accept(struct vlapic *l, uint8_t vector);
 int vlapic_pending(const struct vlapic *l);
+/* Is any IRR bit set? (A cheap check without the PPR arithmetic.) */
+bool vlapic_irr_any(const struct vlapic *l);
 void vlapic_ack(struct vlapic *l, uint8_t vector);
 uint32_t vlapic_ppr(const struct vlapic *l);
 

@@ -633,9 +633,11 @@ void vmx_vcpu_queue_interrupt(struct vmx_vcpu *v, uint8_t vector)
 static void interrupt_window(bool on)
 {
 	uint64_t ctl = vmcs_rd(VMCS_PROC_BASED_CONTROLS);
+	uint64_t want = on ? ctl | VMX_PROC_INTR_WINDOW_EXITING
+			   : ctl & ~(uint64_t)VMX_PROC_INTR_WINDOW_EXITING;
 
-	vmcs_wr(VMCS_PROC_BASED_CONTROLS, on ? ctl | VMX_PROC_INTR_WINDOW_EXITING
-					     : ctl & ~(uint64_t)VMX_PROC_INTR_WINDOW_EXITING);
+	if (want != ctl)
+		vmcs_wr(VMCS_PROC_BASED_CONTROLS, want);
 }
 
 static bool interrupt_window_open(void)

@@ -160,7 +160,9 @@ static void test_accept_and_pending(void **state)
 {
 	sw_enable();
 	assert_int_equal(vlapic_pending(&l), -1);
+	assert_false(vlapic_irr_any(&l));
 	assert_true(vlapic_accept(&l, 0x41));
+	assert_true(vlapic_irr_any(&l));
 	assert_true(vlapic_accept(&l, 0x93));
 	assert_int_equal(rd(VLAPIC_REG_IRR + 0x40), 1u << 0x13);
 	assert_int_equal(rd(VLAPIC_REG_IRR + 0x20), 1u << 0x01);
@@ -173,6 +175,8 @@ static void test_accept_and_pending(void **state)
 	assert_int_equal(vlapic_pending(&l), -1);
 	wr(VLAPIC_REG_EOI, 0);
 	assert_int_equal(vlapic_pending(&l), 0x41);
+	vlapic_ack(&l, 0x41);
+	assert_false(vlapic_irr_any(&l)); /* both now only in service or done */
 }
 
 static void test_tpr_masks_by_class(void **state)
