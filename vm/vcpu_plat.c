@@ -55,7 +55,6 @@ static int plat_irq_pending(struct vmx_vcpu *v)
 	if (!p->nmi_pending && !vlapic_irr_any(&p->lapic) && (!next || cpu_rdtsc() < next))
 		return -1;
 	flags = spin_lock_irqsave(&p->lock);
-
 	vlapic_timer_update(&p->lapic, cpu_rdtsc());
 	vec = p->nmi_pending ? VCPU_IRQ_NMI : vlapic_pending(&p->lapic);
 	spin_unlock_irqrestore(&p->lock, flags);
