@@ -110,6 +110,14 @@
 #define MADT_LAPIC_LEN 8
 #define MADT_X2APIC_LEN 16
 #define MADT_CPU_ENABLED (1u << 0)
+#define MADT_TYPE_IOAPIC 1
+#define MADT_IOAPIC_LEN 12
+#define MADT_TYPE_ISO 2
+#define MADT_ISO_LEN 10
+#define MADT_ISA_BUS 0
+#define MADT_PIT_IRQ 0
+#define MADT_PIT_GSI 2 /* the PC's timer input on the I/O APIC, as QEMU and firmware list it */
+#define MADT_PLATFORM_LEN (MADT_IOAPIC_LEN + MADT_ISO_LEN)
 
 #define GPA_4G (1ull << 32)
 
@@ -155,7 +163,8 @@ static uint32_t madt_len(unsigned ncpus)
 {
 	unsigned xapic = ncpus < ACPI_GEN_FIRST_X2APIC_ID ? ncpus : ACPI_GEN_FIRST_X2APIC_ID;
 
-	return MADT_HDR_LEN + xapic * MADT_LAPIC_LEN + (ncpus - xapic) * MADT_X2APIC_LEN;
+	return MADT_HDR_LEN + xapic * MADT_LAPIC_LEN + (ncpus - xapic) * MADT_X2APIC_LEN +
+	       MADT_PLATFORM_LEN;
 }
 
 /* Tables in order, each on a 16-byte boundary (the FACS on 64). */
@@ -283,9 +292,10 @@ static void acpi_gen_facs(uint8_t *f)
 /*
  * ACPI 6.5 5.2.12: the local APIC sits at the architectural 0xFEE00000 and
  * PCAT_COMPAT says the 8259 pair exists (vm/platform_io.c answers its ports).
- * There is no I/O APIC entry because the VM has no I/O APIC; guests route no
- * external interrupts through one. Processors with APIC IDs below 255 use
- * Processor Local APIC entries, the rest Local x2APIC entries (5.2.12.12).
+ * Processors with APIC IDs below 255 use Processor Local APIC entries, the
+ * rest Local x2APIC entries (5.2.12.12); then the VM's I/O APIC (5.2.12.3,
+ * GSI base 0) and the ISA IRQ 0 -> GSI 2 override PC firmware gives
+ * (5.2.12.5), so ISA IRQ n is GSI n otherwise.
  */
 static void acpi_gen_madt(uint8_t *m, const struct acpi_gen_layout *l, unsigned ncpus)
 {
@@ -312,6 +322,19 @@ static void acpi_gen_madt(uint8_t *m, const struct acpi_gen_layout *l, unsigned 
 		wr32(e + 12, i);			/* ACPI processor UID */
 		e += MADT_X2APIC_LEN;
 	}
+	e[0] = MADT_TYPE_IOAPIC;
+	e[1] = MADT_IOAPIC_LEN;
+	e[2] = ACPI_GEN_IOAPIC_ID(ncpus);
+	e[3] = 0;
+	wr32(e + 4, ACPI_GEN_IOAPIC_ADDRESS);
+	wr32(e + 8, 0);					/* GSI base */
+	e += MADT_IOAPIC_LEN;
+	e[0] = MADT_TYPE_ISO;
+	e[1] = MADT_ISO_LEN;
+	e[2] = MADT_ISA_BUS;
+	e[3] = MADT_PIT_IRQ;
+	wr32(e + 4, MADT_PIT_GSI);
+	e[8] = e[9] = 0;				/* flags: conforms to the bus */
 	acpi_gen_seal(m);
 }
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Guest ACPI tables: builds RSDP, XSDT (plus RSDT below 4 GiB), FADT, FACS,
- * an empty DSDT and a MADT listing the VM's vCPUs into guest memory. Pure
+ * an empty DSDT and a MADT listing the VM's vCPUs and its I/O APIC into
+ * guest memory. Pure
  * logic over a host view of guest RAM; nothing here touches the host's tables.
  */
 #ifndef VIREO_VM_ACPI_GEN_H
@@ -17,6 +18,10 @@
 /* vCPUs with an index (= APIC ID) at or above this get x2APIC entries. */
 #define ACPI_GEN_FIRST_X2APIC_ID 255u
 #define ACPI_GEN_LAPIC_ADDRESS 0xFEE00000u
+#define ACPI_GEN_IOAPIC_ADDRESS 0xFEC00000u
+/* The I/O APIC's ID, 4 bits as on the 82093AA: the vCPU count modulo 16
+ * (clear of the vCPUs' APIC IDs for VMs of up to 15 vCPUs). */
+#define ACPI_GEN_IOAPIC_ID(ncpus) ((uint8_t)((ncpus) & 0xF))
 #define ACPI_GEN_SCI_IRQ 9u
 #define ACPI_GEN_OEM_ID "VIREO "
 #define ACPI_GEN_OEM_TABLE_ID "VIREOVM "

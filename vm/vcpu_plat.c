@@ -7,6 +7,7 @@
  */
 #include "arch/x86/cpu.h"
 #include "kernel/printk.h"
+#include "lib/format.h"
 #include "vm/insn_decode.h"
 #include "vm/vdev.h"
 #include "vm/vm.h"
@@ -115,28 +116,102 @@ static void ipi_to(struct vm *vm, unsigned t, const struct vlapic_icr *icr)
 		vm->wake(vm, t);
 }
 
-/* Destinations are looked up among this VM's vCPUs only: no IPI can reach
- * another VM or the host. One that matches nobody is dropped, as on
- * hardware, and reported a few times. */
-static void ipi_send(struct vmx_vcpu *src, const struct vlapic_icr *icr)
+/* Deliver to every matching vCPU of this VM (the first, for lowest
+ * priority); returns how many took it. */
+static unsigned deliver(struct vm *vm, const struct vlapic_icr *icr, uint32_t src_id)
 {
-	struct vm *vm = vm_of(src);
 	unsigned hits = 0;
 
 	for (unsigned t = 0; t < vm->nvcpus; t++) {
-		if (!vlapic_match_dest(&vm->plat[t]->lapic, icr, src->id))
+		if (!vlapic_match_dest(&vm->plat[t]->lapic, icr, src_id))
 			continue;
 		ipi_to(vm, t, icr);
 		hits++;
 		if (icr->delivery_mode == ICR_DM_LOWEST)
 			break;
 	}
-	if (hits || icr->shorthand != ICR_SHORTHAND_NONE)
-		return;
+	return hits;
+}
+
+static void report_dropped(struct vm *vm, const char *from, const struct vlapic_icr *icr)
+{
 	if (__atomic_fetch_add(&vm->ipis_dropped, 1, __ATOMIC_RELAXED) < DROPPED_IPI_REPORTS)
-		pr_warn("[%s] vCPU %u sent an IPI (mode %u, vector 0x%x) to APIC ID 0x%x, which no "
+		pr_warn("[%s] %s sent an IPI (mode %u, vector 0x%x) to APIC ID 0x%x, which no "
 			"vCPU of this VM has: ignored\n",
-			vm->name, src->id, icr->delivery_mode, icr->vector, icr->dest);
+			vm->name, from, icr->delivery_mode, icr->vector, icr->dest);
+}
+
+/* Destinations are looked up among this VM's vCPUs only: no IPI can reach
+ * another VM or the host. One that matches nobody is dropped, as on
+ * hardware, and reported a few times. */
+static void ipi_send(struct vmx_vcpu *src, const struct vlapic_icr *icr)
+{
+	struct vm *vm = vm_of(src);
+	char from[16];
+
+	if (deliver(vm, icr, src->id) || icr->shorthand != ICR_SHORTHAND_NONE)
+		return;
+	fmt_snprintf(from, sizeof(from), "vCPU %u", src->id);
+	report_dropped(vm, from, icr);
+}
+
+/* An I/O APIC message is an interrupt message like an IPI without a
+ * shorthand (82093AA datasheet 3.2.4; SDM Vol. 3A 11.6.2 destinations). */
+void vm_irq_deliver(struct vm *vm, const struct vioapic_msg *m)
+{
+	struct vlapic_icr icr = {
+		.valid = true,
+		.vector = m->vector,
+		.delivery_mode = m->delivery_mode,
+		.level_assert = true,
+		.trigger_level = m->level,
+		.shorthand = ICR_SHORTHAND_NONE,
+		.dest_logical = m->dest_logical,
+		.dest = m->dest,
+	};
+
+	if (!deliver(vm, &icr, 0))
+		report_dropped(vm, "the I/O APIC", &icr);
+}
+
+/* The vector an EOI written now retires: the highest in service (read
+ * through the ISR registers). -1 if none. Under p->lock. */
+static int isr_highest(struct vlapic *l)
+{
+	for (int bank = 7; bank >= 0; bank--) {
+		uint32_t bits = 0;
+
+		vlapic_mmio_read(l, VLAPIC_REG_ISR + 0x10 * (uint32_t)bank, 4, &bits, 0);
+		if (bits)
+			return bank * 32 + 31 - __builtin_clz(bits);
+	}
+	return -1;
+}
+
+/* A guest EOI also reaches the I/O APIC (level-triggered pins end their
+ * Remote IRR, and may fire again while their line stays asserted). */
+static void eoi_to_ioapic(struct vm *vm, int vector)
+{
+	struct vioapic_msg m = {0};
+	uint64_t flags;
+
+	if (vector < 0)
+		return;
+	flags = spin_lock_irqsave(&vm->uart_lock);
+	vioapic_eoi(&vm->ioapic, (uint8_t)vector, &m);
+	spin_unlock_irqrestore(&vm->uart_lock, flags);
+	if (m.valid)
+		vm_irq_deliver(vm, &m);
+}
+
+/* An x2APIC register write; for the EOI register, *eoi names the vector it
+ * retires. Under p->lock. */
+static bool eoi_then_write(struct vm_vcpu_plat *p, uint32_t msr, uint64_t val, uint64_t now,
+			   struct vlapic_icr *icr, int *eoi)
+{
+	if (msr == VLAPIC_MSR(VLAPIC_REG_EOI) && vlapic_x2apic_mode(&p->lapic))
+		*eoi = isr_highest(&p->lapic);
+	return vlapic_msr_write(&p->lapic, msr, val, now, icr);
 }
 
 static enum vcpu_msr_result lapic_msr(struct vmx_vcpu *v, uint32_t msr, bool write, uint64_t *val)
@@ -145,6 +220,7 @@ static enum vcpu_msr_result lapic_msr(struct vmx_vcpu *v, uint32_t msr, bool wri
 	struct vlapic_icr icr = {0};
 	uint64_t now = cpu_rdtsc(), flags = spin_lock_irqsave(&p->lock);
 	bool ok = true;
+	int eoi = -1;
 
 	if (msr == MSR_APIC_BASE && write)
 		ok = vlapic_set_base(&p->lapic, *val);
@@ -155,10 +231,12 @@ static enum vcpu_msr_result lapic_msr(struct vmx_vcpu *v, uint32_t msr, bool wri
 	else if (msr == MSR_TSC_DEADLINE)
 		*val = vlapic_tsc_deadline(&p->lapic);
 	else if (write)
-		ok = vlapic_msr_write(&p->lapic, msr, *val, now, &icr);
+		ok = eoi_then_write(p, msr, *val, now, &icr, &eoi);
 	else
 		ok = vlapic_msr_read(&p->lapic, msr, val, now);
 	spin_unlock_irqrestore(&p->lock, flags);
+	if (ok)
+		eoi_to_ioapic(vm_of(v), eoi);
 	if (icr.valid)
 		ipi_send(v, &icr);
 	return ok ? VCPU_MSR_OK : VCPU_MSR_GP;
@@ -223,55 +301,93 @@ static void load_result(struct vmx_vcpu *v, const struct insn_mmio *d, uint64_t 
 	vmx_vcpu_set_gpr(v, reg, (old & ~mask) | ((val << shift) & mask));
 }
 
-static enum vcpu_action mmio_fail(struct vmx_vcpu *v, uint64_t gpa, const uint8_t *b, unsigned n,
-				  enum err e)
+static enum vcpu_action mmio_fail(struct vmx_vcpu *v, const char *page, uint64_t gpa,
+				  const uint8_t *b, unsigned n, enum err e)
 {
 	vmx_vcpu_stop(v,
-		      "cannot emulate the access to the local APIC page at 0x%llx (RIP 0x%llx, "
+		      "cannot emulate the access to the %s page at 0x%llx (RIP 0x%llx, "
 		      "bytes %02x %02x %02x %02x, %u fetched): %s",
-		      (unsigned long long)gpa, (unsigned long long)vmx_vcpu_rip(), n > 0 ? b[0] : 0,
-		      n > 1 ? b[1] : 0, n > 2 ? b[2] : 0, n > 3 ? b[3] : 0, n, err_text(e));
+		      page, (unsigned long long)gpa, (unsigned long long)vmx_vcpu_rip(),
+		      n > 0 ? b[0] : 0, n > 1 ? b[1] : 0, n > 2 ? b[2] : 0, n > 3 ? b[3] : 0, n,
+		      err_text(e));
 	return VCPU_STOP;
 }
 
-/* The xAPIC page is not mapped in EPT: every access exits as an EPT
- * violation (SDM 3C 28.2.1, Table 28-7) and is emulated here. */
+/* One decoded access to the xAPIC page; an EOI also goes to the I/O APIC. */
+static void lapic_access(struct vmx_vcpu *v, uint32_t off, const struct insn_mmio *d,
+			 uint32_t *val)
+{
+	struct vm_vcpu_plat *p = plat_of(v);
+	struct vlapic_icr icr = {0};
+	uint64_t flags = spin_lock_irqsave(&p->lock);
+	int eoi = -1;
+
+	if (d->write && off == VLAPIC_REG_EOI)
+		eoi = isr_highest(&p->lapic);
+	if (d->write)
+		vlapic_mmio_write(&p->lapic, off, d->size, *val, cpu_rdtsc(), &icr);
+	else
+		vlapic_mmio_read(&p->lapic, off, d->size, val, cpu_rdtsc());
+	spin_unlock_irqrestore(&p->lock, flags);
+	eoi_to_ioapic(vm_of(v), eoi);
+	if (icr.valid)
+		ipi_send(v, &icr);
+}
+
+static void ioapic_access(struct vmx_vcpu *v, uint32_t off, const struct insn_mmio *d,
+			  uint32_t *val)
+{
+	struct vm *vm = vm_of(v);
+	struct vioapic_msg m = {0};
+	uint64_t flags = spin_lock_irqsave(&vm->uart_lock);
+
+	if (d->size != 4 && !d->write)
+		*val = 0;
+	else if (d->write && d->size == 4)
+		vioapic_mmio_write(&vm->ioapic, off, *val, &m);
+	else if (!d->write)
+		vioapic_mmio_read(&vm->ioapic, off, val);
+	spin_unlock_irqrestore(&vm->uart_lock, flags);
+	if (m.valid)
+		vm_irq_deliver(vm, &m);
+}
+
+/*
+ * The xAPIC and I/O APIC pages are not mapped in EPT: every access exits as
+ * an EPT violation (SDM 3C 28.2.1, Table 28-7), carrying the address but
+ * not the data or length, so the instruction is fetched and decoded here.
+ */
 static bool plat_mmio(struct vmx_vcpu *v, uint64_t gpa, uint64_t q, enum vcpu_action *act)
 {
 	struct vm_vcpu_plat *p = plat_of(v);
+	bool lapic = vlapic_enabled(&p->lapic) && !vlapic_x2apic_mode(&p->lapic) &&
+		     (gpa & APIC_PAGE_MASK) == (vlapic_base(&p->lapic) & APIC_BASE_ADDR_MASK);
+	bool ioapic = (gpa & APIC_PAGE_MASK) == VIOAPIC_BASE;
+	uint32_t off = (uint32_t)(gpa & ~APIC_PAGE_MASK), val = 0;
 	struct vmx_code_state cs;
 	struct insn_mmio d;
-	struct vlapic_icr icr = {0};
 	uint8_t buf[INSN_MAX];
-	uint64_t flags;
-	uint32_t val;
 	unsigned n;
 	enum err e;
 
 	(void)q;
-	if (!vlapic_enabled(&p->lapic) || vlapic_x2apic_mode(&p->lapic) ||
-	    (gpa & APIC_PAGE_MASK) != (vlapic_base(&p->lapic) & APIC_BASE_ADDR_MASK))
+	if (!lapic && !ioapic)
 		return false;
 	vmx_vcpu_code_state(&cs);
 	n = fetch_insn(v, &cs, buf);
 	e = insn_decode_mmio(buf, n, insn_mode(&cs), &d);
 	if (e != E_OK) {
-		*act = mmio_fail(v, gpa, buf, n, e);
+		*act = mmio_fail(v, lapic ? "local APIC" : "I/O APIC", gpa, buf, n, e);
 		return true;
 	}
-	flags = spin_lock_irqsave(&p->lock);
-	if (d.write) {
-		vlapic_mmio_write(&p->lapic, (uint32_t)(gpa & ~APIC_PAGE_MASK), d.size,
-				  (uint32_t)source_value(v, &d), cpu_rdtsc(), &icr);
-	} else {
-		vlapic_mmio_read(&p->lapic, (uint32_t)(gpa & ~APIC_PAGE_MASK), d.size, &val,
-				 cpu_rdtsc());
-	}
-	spin_unlock_irqrestore(&p->lock, flags);
+	if (d.write)
+		val = (uint32_t)source_value(v, &d);
+	if (lapic)
+		lapic_access(v, off, &d, &val);
+	else
+		ioapic_access(v, off, &d, &val);
 	if (!d.write)
 		load_result(v, &d, val, d.dest_size);
-	if (icr.valid)
-		ipi_send(v, &icr);
 	vmx_vcpu_advance_rip(d.len);
 	*act = VCPU_RESUME;
 	return true;

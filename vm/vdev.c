@@ -5,6 +5,7 @@
  * VM and printed a line at a time as "[name] text".
  */
 #include "vm/vdev.h"
+#include "vm/acpi_gen.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/rtc.h"
 #include "arch/x86/tsc.h"
@@ -96,14 +97,33 @@ void vdev_platform_init(struct vm *vm, unsigned ncpus)
 							   .minute = t.minute, .second = t.second};
 	vm->rtc_start_tsc = cpu_rdtsc();
 	vuart_init(&vm->uart, vuart_tx, vm);
+	vioapic_init(&vm->ioapic, ACPI_GEN_IOAPIC_ID(ncpus));
+}
+
+/* COM1's interrupt output drives I/O APIC pin 4 (ISA IRQ 4, no override);
+ * a change of level may produce a message. Under uart_lock. */
+static void uart_irq_sync(struct vm *vm, struct vioapic_msg *m)
+{
+	bool line = vuart_irq_pending(&vm->uart);
+
+	m->valid = false;
+	if (line == vm->uart_irq_line)
+		return;
+	vm->uart_irq_line = line;
+	vioapic_set_irq(&vm->ioapic, VDEV_COM1_IRQ, line, m);
 }
 
 bool vm_console_input(struct vm *vm, uint8_t c)
 {
 	uint64_t flags = spin_lock_irqsave(&vm->uart_lock);
 	bool ok = vm->platform && vuart_receive(&vm->uart, c);
+	struct vioapic_msg m = {0};
 
+	if (vm->platform)
+		uart_irq_sync(vm, &m);
 	spin_unlock_irqrestore(&vm->uart_lock, flags);
+	if (m.valid)
+		vm_irq_deliver(vm, &m);
 	return ok;
 }
 
@@ -112,6 +132,7 @@ bool vm_console_input(struct vm *vm, uint8_t c)
 static bool platform_port(struct vm *vm, uint16_t port, unsigned size, bool in, uint32_t *value)
 {
 	uint64_t flags = spin_lock_irqsave(&vm->uart_lock);
+	struct vioapic_msg m = {0};
 	bool mine = true;
 
 	if (port >= VDEV_COM1_BASE && port < VDEV_COM1_BASE + UART_REGS) {
@@ -120,6 +141,7 @@ static bool platform_port(struct vm *vm, uint16_t port, unsigned size, bool in, 
 		vuart_io(&vm->uart, port - VDEV_COM1_BASE, in, &b);
 		if (in)
 			*value = b;
+		uart_irq_sync(vm, &m);
 	} else {
 		uint64_t now = cpu_rdtsc();
 		bool timed = (port >= PIT_PORT_CH0 && port <= PIT_PORT_CMD) || port == PIT_PORT_B ||
@@ -135,6 +157,8 @@ static bool platform_port(struct vm *vm, uint16_t port, unsigned size, bool in, 
 		mine = platform_io(&vm->pio, port, size, in, value);
 	}
 	spin_unlock_irqrestore(&vm->uart_lock, flags);
+	if (m.valid)
+		vm_irq_deliver(vm, &m);
 	return mine;
 }
 

@@ -21,6 +21,7 @@
 #define HC_CONSOLE_MAX 1024
 
 #define VDEV_COM1_BASE 0x3f8
+#define VDEV_COM1_IRQ 4 /* ISA IRQ = I/O APIC pin (the MADT overrides only IRQ 0) */
 #define VDEV_EXIT_PORT 0xf4
 #define VDEV_SHUTDOWN_PORT 0x8900
 

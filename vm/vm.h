@@ -15,6 +15,7 @@
 #include "lib/error.h"
 #include "vmx/ept.h"
 #include "vm/platform_io.h"
+#include "vm/vioapic.h"
 #include "vm/vlapic.h"
 #include "vm/vuart.h"
 #include "vmx/vcpu.h"
@@ -73,6 +74,8 @@ struct vm {
 	bool platform;
 	struct platform_io pio;	 /* under uart_lock */
 	struct vuart uart;	 /* under uart_lock */
+	struct vioapic ioapic;	 /* under uart_lock */
+	bool uart_irq_line;	 /* COM1's interrupt output (ISA IRQ 4), under uart_lock */
 	struct platform_rtc_time rtc_start; /* host wall-clock time when the VM was built */
 	uint64_t rtc_start_tsc;
 	struct vm_vcpu_plat *plat[VM_MAX_VCPUS];
@@ -117,6 +120,8 @@ enum err vm_load_kernel(struct vm *vm, const void *image, uint64_t len, const ch
 bool vm_vcpu_prepare(struct vm *vm, unsigned idx);
 /* When a blocked vCPU must wake by itself (its next timer event), 0 = never. */
 uint64_t vm_vcpu_wake_tsc(struct vm *vm, unsigned idx);
+/* Send what an I/O APIC pin produced to the VM's vLAPICs (vm/vcpu_plat.c). */
+void vm_irq_deliver(struct vm *vm, const struct vioapic_msg *m);
 /* Host console input for this VM's COM1; false if its FIFO is full. */
 bool vm_console_input(struct vm *vm, uint8_t c);
 /* Stop the VM with a report (guest misbehaviour). */

@@ -7,6 +7,8 @@
 
 uint32_t madt_ids[MAX_CPUS];
 int madt_ncpus;
+uint32_t madt_ioapic;
+uint32_t madt_isa_gsi[16];
 
 static uint64_t rd64(const void *p)
 {
@@ -132,6 +134,10 @@ int acpi_find_cpus(char *why, size_t n)
 			add_cpu(p[3]);
 		else if (p[0] == 9 && p[1] >= 16 && (rd32(p + 8) & 1))
 			add_cpu(rd32(p + 4));
+		else if (p[0] == 1 && p[1] >= 12 && !madt_ioapic && rd32(p + 8) == 0)
+			madt_ioapic = rd32(p + 4); /* the I/O APIC with GSI base 0 */
+		else if (p[0] == 2 && p[1] >= 10 && p[2] == 0 && p[3] < 16)
+			madt_isa_gsi[p[3]] = rd32(p + 4) + 1; /* ISA IRQ override, +1: set */
 	}
 	return 1;
 }

@@ -227,7 +227,7 @@ void kmain(uint32_t magic, uint32_t info)
 	if (ok && has_option(boot.cmdline, "mbtest.bench"))
 		bench_guest();
 
-	printf("KTAP version 1\n1..10\n");
+	printf("KTAP version 1\n1..11\n");
 	case_boot_info(ok);
 	case_fwcfg();
 	case_acpi();
@@ -238,6 +238,7 @@ void kmain(uint32_t magic, uint32_t info)
 	case_x2apic();
 	case_smp();
 	case_cmos();
+	case_ioapic_uart();
 	if (ok && has_option(boot.cmdline, "mbtest.exit=shutdown"))
 		shutdown_only();
 	finish();

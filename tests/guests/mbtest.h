@@ -133,6 +133,11 @@ void bench_guest(void) __attribute__((noreturn));
 /* acpi.c */
 extern uint32_t madt_ids[MAX_CPUS];
 extern int madt_ncpus;
+/* From the MADT: the address of the I/O APIC at GSI 0 (0 if none), and ISA
+ * interrupt source overrides (GSI + 1; 0 = no override: GSI = IRQ). */
+extern uint32_t madt_ioapic;
+extern uint32_t madt_isa_gsi[16];
+void case_ioapic_uart(void);
 int acpi_find_cpus(char *why, size_t n);
 
 /* apic.c */

@@ -113,7 +113,15 @@ static void assert_cpus(unsigned ncpus)
 	assert_int_equal(madt.cpus_enabled, ncpus);
 	assert_int_equal(madt.cpus_disabled + madt.cpus_duplicate + madt.cpus_dropped, 0);
 	assert_int_equal(madt.cpus_id_none + madt.other_count, 0);
-	assert_int_equal(madt.ioapic_count, 0);
+	assert_int_equal(madt.ioapic_count, 1);
+	assert_int_equal(madt.ioapics[0].address, 0xFEC00000u);
+	assert_int_equal(madt.ioapics[0].gsi_base, 0);
+	assert_int_equal(madt.ioapics[0].id, ncpus & 0xF);
+	assert_int_equal(madt.iso_count, 1);
+	assert_int_equal(madt.isos[0].bus, 0);
+	assert_int_equal(madt.isos[0].source, 0);
+	assert_int_equal(madt.isos[0].gsi, 2);
+	assert_int_equal(madt.isos[0].flags, 0);
 	assert_int_equal(madt.lapic_address, 0xFEE00000u);
 	assert_int_equal(madt.flags, ACPI_MADT_PCAT_COMPAT);
 	for (i = 0; i < ncpus; i++) {

@@ -1,0 +1,2 @@
+UNIT_TESTS += vioapic
+vioapic_SRCS := tests/unit/test_vioapic.c vm/vioapic.c
