@@ -178,6 +178,25 @@ int has_option(const char *cmdline, const char *word)
 	return 0;
 }
 
+#define PCI_CONFIG_ADDRESS 0xcf8
+#define PCI_CONFIG_DATA 0xcfc
+#define PCI_ENABLE (1u << 31)
+
+/* What is at PCI 00:00.0 (configuration mechanism #1, PCI Local Bus 3.0
+ * 3.2.2.3.2): QEMU's PC has a host bridge there, Vireo's VMs have no PCI
+ * devices, so the read is all ones. */
+static void print_pci_host(void)
+{
+	uint32_t id;
+
+	__asm__ volatile("outl %0, %w1" : : "a"(PCI_ENABLE), "Nd"(PCI_CONFIG_ADDRESS));
+	__asm__ volatile("inl %w1, %0" : "=a"(id) : "Nd"(PCI_CONFIG_DATA));
+	if (id == 0xffffffffu)
+		printf("mbtest: PCI 00:00.0: no device\n");
+	else
+		printf("mbtest: PCI 00:00.0: vendor %04x device %04x\n", id & 0xffff, id >> 16);
+}
+
 /* One line per module: where it is, its string, its first bytes. */
 static void print_module(unsigned i)
 {
@@ -221,6 +240,7 @@ void kmain(uint32_t magic, uint32_t info)
 	if (ok && boot.cmdline)
 		bad_guest(boot.cmdline);
 	smp_force_xapic = ok && has_option(boot.cmdline, "mbtest.smp=xapic");
+	print_pci_host();
 	tsc_calibrate();
 	if (ok && has_option(boot.cmdline, "mbtest.echo"))
 		echo_line();
