@@ -21,6 +21,7 @@
 #define EXIT_REASON_ENTRY_FAILURE (1u << 31)
 #define EXIT_REASON_BASIC_MASK 0xffffu
 #define INTR_INFO_VECTOR_MASK 0xffu
+#define INTR_INFO_VALID_BIT (1u << 31)
 #define X86_UD 6
 #define X86_GP 13
 #define CPUID_1_ECX_OSXSAVE (1u << 27)
@@ -400,7 +401,12 @@ static enum vcpu_action exit_ept_violation(struct vmx_vcpu *v)
 	char what[128];
 	enum vcpu_action act;
 
-	if (v->ops && v->ops->mmio && v->ops->mmio(v, gpa, q, &act))
+	/* A fault while delivering an event (IDT-vectoring information valid,
+	 * SDM 3C 28.2.4) is not an access by the instruction at RIP: never
+	 * emulate that instruction for it. */
+	bool delivering = vmcs_read_or(VMCS_IDT_VECTORING_INFO, 0) & INTR_INFO_VALID_BIT;
+
+	if (!delivering && v->ops && v->ops->mmio && v->ops->mmio(v, gpa, q, &act))
 		return act;
 	ept_violation_describe(q, what, sizeof(what));
 	vmx_vcpu_stop(v, "EPT violation: guest-physical 0x%llx (linear 0x%llx) at RIP 0x%llx: %s",

@@ -724,6 +724,28 @@ static void platform_before_entry(struct vmx_vcpu *v)
 	vmcs_wr(VMCS_GUEST_PREEMPTION_TIMER, val > 0xffffffffu ? 0xffffffffu : val);
 }
 
+#define IDT_VECTORING_ERROR_VALID (1u << 11)
+#define IDT_VECTORING_UNDEFINED (1u << 12)
+
+/*
+ * An exit that happened while an event was being delivered through the
+ * guest IDT (an injected interrupt or NMI, an exception) leaves it in the
+ * IDT-vectoring information: it was not delivered, so it is injected again
+ * at the next entry (SDM Vol. 3C 28.2.4, 27.6.1.1). A handler that injects
+ * something else overrides it.
+ */
+static void reinject_vectoring_event(void)
+{
+	uint32_t info = (uint32_t)vmcs_rd(VMCS_IDT_VECTORING_INFO);
+
+	if (__builtin_expect(!(info & INTR_INFO_VALID), 1))
+		return;
+	vmcs_wr(VMCS_VM_ENTRY_INTR_INFO, info & ~IDT_VECTORING_UNDEFINED);
+	if (info & IDT_VECTORING_ERROR_VALID)
+		vmcs_wr(VMCS_VM_ENTRY_EXCEPTION_ERROR_CODE, vmcs_rd(VMCS_IDT_VECTORING_ERROR_CODE));
+	vmcs_wr(VMCS_VM_ENTRY_INSTRUCTION_LEN, vmcs_rd(VMCS_EXIT_INSTRUCTION_LEN));
+}
+
 static bool check_before_launch(struct vmx_vcpu *v)
 {
 	struct vmx_guest_state g;
@@ -808,6 +830,7 @@ enum vcpu_action vmx_vcpu_run(struct vmx_vcpu *v)
 			break;
 		}
 		v->vmcs_state = VMCS_STATE_LAUNCHED;
+		reinject_vectoring_event();
 		act = vmx_exit_dispatch(v);
 	}
 	msrs_save(v);
