@@ -175,13 +175,18 @@ void vm_irq_deliver(struct vm *vm, const struct vioapic_msg *m)
 }
 
 /* The vector an EOI written now retires: the highest in service (read
- * through the ISR registers). -1 if none. Under p->lock. */
+ * through the ISR registers, as MSRs in x2APIC mode). -1 if none. Under
+ * p->lock. */
 static int isr_highest(struct vlapic *l)
 {
 	for (int bank = 7; bank >= 0; bank--) {
-		uint32_t bits = 0;
+		uint32_t reg = VLAPIC_REG_ISR + 0x10 * (uint32_t)bank, bits = 0;
+		uint64_t msr_val = 0;
 
-		vlapic_mmio_read(l, VLAPIC_REG_ISR + 0x10 * (uint32_t)bank, 4, &bits, 0);
+		if (vlapic_x2apic_mode(l) && vlapic_msr_read(l, VLAPIC_MSR(reg), &msr_val, 0))
+			bits = (uint32_t)msr_val;
+		else
+			vlapic_mmio_read(l, reg, 4, &bits, 0);
 		if (bits)
 			return bank * 32 + 31 - __builtin_clz(bits);
 	}
