@@ -6,6 +6,7 @@
  */
 #include <stdarg.h>
 #include "boot/mb2.h"
+#include "lib/bytes.h"
 #include "kernel/printk.h"
 #include "lib/format.h"
 #include "lib/string.h"
@@ -52,22 +53,6 @@ struct mb2_tag_kind {
 	uint32_t min_size;
 	enum err (*parse)(const uint8_t *tag, uint32_t size, struct mb2_info *out);
 };
-
-static uint32_t mb2_rd32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint64_t mb2_rd64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
 
 __attribute__((format(printf, 3, 4))) static enum err mb2_fail(struct mb2_info *out, enum err e,
 							       const char *fmt, ...)
@@ -116,8 +101,8 @@ static enum err mb2_tag_loader_name(const uint8_t *tag, uint32_t size, struct mb
 /* Spec 3.6 "Modules": u32 mod_start, u32 mod_end, then a NUL-terminated string. */
 static enum err mb2_tag_module(const uint8_t *tag, uint32_t size, struct mb2_info *out)
 {
-	uint32_t start = mb2_rd32(tag + MB2_MODULE_START_OFF);
-	uint32_t end = mb2_rd32(tag + MB2_MODULE_END_OFF);
+	uint32_t start = le32_get(tag + MB2_MODULE_START_OFF);
+	uint32_t end = le32_get(tag + MB2_MODULE_END_OFF);
 	const char *s = mb2_tag_string(tag, size, MB2_MODULE_STRING_OFF);
 	struct mb2_module *m;
 
@@ -142,8 +127,8 @@ static enum err mb2_tag_module(const uint8_t *tag, uint32_t size, struct mb2_inf
 static enum err mb2_tag_meminfo(const uint8_t *tag, uint32_t size, struct mb2_info *out)
 {
 	out->has_meminfo = true;
-	out->mem_lower = mb2_rd32(tag + MB2_MEMINFO_LOWER_OFF);
-	out->mem_upper = mb2_rd32(tag + MB2_MEMINFO_UPPER_OFF);
+	out->mem_lower = le32_get(tag + MB2_MEMINFO_LOWER_OFF);
+	out->mem_upper = le32_get(tag + MB2_MEMINFO_UPPER_OFF);
 	return E_OK;
 }
 
@@ -154,7 +139,7 @@ static enum err mb2_tag_meminfo(const uint8_t *tag, uint32_t size, struct mb2_in
  */
 static enum err mb2_tag_mmap(const uint8_t *tag, uint32_t size, struct mb2_info *out)
 {
-	uint32_t esize = mb2_rd32(tag + MB2_MMAP_ENTRY_SIZE_OFF);
+	uint32_t esize = le32_get(tag + MB2_MMAP_ENTRY_SIZE_OFF);
 	uint32_t bytes = size - MB2_MMAP_ENTRIES_OFF;
 	const uint8_t *e;
 
@@ -174,9 +159,9 @@ static enum err mb2_tag_mmap(const uint8_t *tag, uint32_t size, struct mb2_info 
 			continue;
 		}
 		m = &out->mmap[out->mmap_count++];
-		m->base = mb2_rd64(e + MB2_MMAP_E_BASE_OFF);
-		m->length = mb2_rd64(e + MB2_MMAP_E_LENGTH_OFF);
-		m->type = mb2_rd32(e + MB2_MMAP_E_TYPE_OFF);
+		m->base = le64_get(e + MB2_MMAP_E_BASE_OFF);
+		m->length = le64_get(e + MB2_MMAP_E_LENGTH_OFF);
+		m->type = le32_get(e + MB2_MMAP_E_TYPE_OFF);
 	}
 	return E_OK;
 }
@@ -187,10 +172,10 @@ static enum err mb2_tag_framebuffer(const uint8_t *tag, uint32_t size, struct mb
 	struct mb2_framebuffer *fb = &out->fb;
 
 	fb->present = true;
-	fb->addr = mb2_rd64(tag + MB2_FB_ADDR_OFF);
-	fb->pitch = mb2_rd32(tag + MB2_FB_PITCH_OFF);
-	fb->width = mb2_rd32(tag + MB2_FB_WIDTH_OFF);
-	fb->height = mb2_rd32(tag + MB2_FB_HEIGHT_OFF);
+	fb->addr = le64_get(tag + MB2_FB_ADDR_OFF);
+	fb->pitch = le32_get(tag + MB2_FB_PITCH_OFF);
+	fb->width = le32_get(tag + MB2_FB_WIDTH_OFF);
+	fb->height = le32_get(tag + MB2_FB_HEIGHT_OFF);
 	fb->bpp = tag[MB2_FB_BPP_OFF];
 	fb->type = tag[MB2_FB_TYPE_OFF];
 	return E_OK;
@@ -199,7 +184,7 @@ static enum err mb2_tag_framebuffer(const uint8_t *tag, uint32_t size, struct mb
 static enum err mb2_tag_efi64(const uint8_t *tag, uint32_t size, struct mb2_info *out)
 {
 	out->has_efi64_system_table = true;
-	out->efi64_system_table = mb2_rd64(tag + MB2_EFI64_PTR_OFF);
+	out->efi64_system_table = le64_get(tag + MB2_EFI64_PTR_OFF);
 	return E_OK;
 }
 
@@ -221,7 +206,7 @@ static enum err mb2_tag_acpi_new(const uint8_t *tag, uint32_t size, struct mb2_i
 /* Spec 3.6 "EFI memory map": u32 descriptor size, u32 descriptor version, the map. */
 static enum err mb2_tag_efi_mmap(const uint8_t *tag, uint32_t size, struct mb2_info *out)
 {
-	uint32_t dsize = mb2_rd32(tag + MB2_EFI_MMAP_DESC_SIZE_OFF);
+	uint32_t dsize = le32_get(tag + MB2_EFI_MMAP_DESC_SIZE_OFF);
 
 	if (dsize < EFI_MEMORY_DESCRIPTOR_MIN)
 		return mb2_fail(out, E_MALFORMED,
@@ -229,7 +214,7 @@ static enum err mb2_tag_efi_mmap(const uint8_t *tag, uint32_t size, struct mb2_i
 				dsize, EFI_MEMORY_DESCRIPTOR_MIN);
 	out->efi_mmap.present = true;
 	out->efi_mmap.desc_size = dsize;
-	out->efi_mmap.desc_version = mb2_rd32(tag + MB2_EFI_MMAP_DESC_VER_OFF);
+	out->efi_mmap.desc_version = le32_get(tag + MB2_EFI_MMAP_DESC_VER_OFF);
 	out->efi_mmap.map = tag + MB2_EFI_MMAP_MAP_OFF;
 	out->efi_mmap.length = size - MB2_EFI_MMAP_MAP_OFF;
 	return E_OK;
@@ -288,7 +273,7 @@ static enum err mb2_header(const void *info, size_t avail, struct mb2_info *out)
 	if (avail < MB2_INFO_HEADER_SIZE)
 		return mb2_fail(out, E_TRUNC, "only %zu bytes readable; the fixed part needs %u",
 				avail, MB2_INFO_HEADER_SIZE);
-	total = mb2_rd32(info);
+	total = le32_get(info);
 	if (total < MB2_INFO_MIN_SIZE)
 		return mb2_fail(out, E_MALFORMED,
 				"total_size is %u; the minimum (fixed part and end tag) is %u",
@@ -327,8 +312,8 @@ enum err mb2_parse(const void *info, size_t avail, struct mb2_info *out)
 			return mb2_fail(out, E_TRUNC,
 					"tag header at offset %u crosses total_size %u",
 					(uint32_t)off, out->total_size);
-		type = mb2_rd32(base + off);
-		size = mb2_rd32(base + off + sizeof(uint32_t));
+		type = le32_get(base + off);
+		size = le32_get(base + off + sizeof(uint32_t));
 		if (size < MB2_TAG_HEADER_SIZE)
 			return mb2_fail(out, E_MALFORMED,
 					"tag type %u has size %u, smaller than its %u-byte header",

@@ -5,6 +5,7 @@
  * FADT with its FACS and an empty DSDT, and a MADT with one entry per vCPU.
  */
 #include "vm/acpi_gen.h"
+#include "lib/bytes.h"
 #include "vm/platform_io.h"
 #include "kernel/printk.h"
 #include "lib/string.h"
@@ -126,24 +127,6 @@ struct acpi_gen_layout {
 	uint32_t madt_len;
 };
 
-static void wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-	wr16(p, (uint16_t)v);
-	wr16(p + 2, (uint16_t)(v >> 16));
-}
-
-static void wr64(uint8_t *p, uint64_t v)
-{
-	wr32(p, (uint32_t)v);
-	wr32(p + 4, (uint32_t)(v >> 32));
-}
-
 static uint64_t align_up(uint64_t v, uint64_t a)
 {
 	return (v + a - 1) & ~(a - 1);
@@ -192,13 +175,13 @@ uint64_t acpi_gen_size(uint64_t table_gpa, unsigned ncpus)
 static void acpi_gen_header(uint8_t *t, const char sig[4], uint32_t len, uint8_t revision)
 {
 	memcpy(t, sig, 4);
-	wr32(t + HDR_OFF_LENGTH, len);
+	le32_put(t + HDR_OFF_LENGTH, len);
 	t[HDR_OFF_REVISION] = revision;
 	memcpy(t + HDR_OFF_OEM_ID, ACPI_GEN_OEM_ID, 6);
 	memcpy(t + HDR_OFF_OEM_TABLE_ID, ACPI_GEN_OEM_TABLE_ID, 8);
-	wr32(t + HDR_OFF_OEM_REVISION, OEM_REVISION);
+	le32_put(t + HDR_OFF_OEM_REVISION, OEM_REVISION);
 	memcpy(t + HDR_OFF_CREATOR_ID, ACPI_GEN_CREATOR_ID, 4);
-	wr32(t + HDR_OFF_CREATOR_REVISION, CREATOR_REVISION);
+	le32_put(t + HDR_OFF_CREATOR_REVISION, CREATOR_REVISION);
 }
 
 static void acpi_gen_seal(uint8_t *t)
@@ -215,9 +198,9 @@ static void acpi_gen_rsdp(uint8_t *p, const struct acpi_gen_layout *l)
 	memcpy(p, "RSD PTR ", 8);
 	memcpy(p + RSDP_OFF_OEM_ID, ACPI_GEN_OEM_ID, 6);
 	p[RSDP_OFF_REVISION] = RSDP_REVISION;
-	wr32(p + RSDP_OFF_RSDT, l->rsdt ? (uint32_t)l->rsdt : 0);
-	wr32(p + RSDP_OFF_LENGTH, RSDP_LEN);
-	wr64(p + RSDP_OFF_XSDT, l->xsdt);
+	le32_put(p + RSDP_OFF_RSDT, l->rsdt ? (uint32_t)l->rsdt : 0);
+	le32_put(p + RSDP_OFF_LENGTH, RSDP_LEN);
+	le64_put(p + RSDP_OFF_XSDT, l->xsdt);
 	p[RSDP_OFF_CHECKSUM] = acpi_gen_checksum(p, RSDP_V1_LEN);
 	p[RSDP_OFF_EXT_CHECKSUM] = acpi_gen_checksum(p, RSDP_LEN);
 }
@@ -227,14 +210,14 @@ static void acpi_gen_roots(uint8_t *base, const struct acpi_gen_layout *l)
 	uint8_t *x = base + l->xsdt, *r = base + l->rsdt;
 
 	acpi_gen_header(x, "XSDT", HDR_LEN + ROOT_ENTRIES * XSDT_ENTRY_LEN, XSDT_REVISION);
-	wr64(x + HDR_LEN, l->fadt);
-	wr64(x + HDR_LEN + XSDT_ENTRY_LEN, l->madt);
+	le64_put(x + HDR_LEN, l->fadt);
+	le64_put(x + HDR_LEN + XSDT_ENTRY_LEN, l->madt);
 	acpi_gen_seal(x);
 	if (l->end > GPA_4G)
 		return;
 	acpi_gen_header(r, "RSDT", HDR_LEN + ROOT_ENTRIES * RSDT_ENTRY_LEN, RSDT_REVISION);
-	wr32(r + HDR_LEN, (uint32_t)l->fadt);
-	wr32(r + HDR_LEN + RSDT_ENTRY_LEN, (uint32_t)l->madt);
+	le32_put(r + HDR_LEN, (uint32_t)l->fadt);
+	le32_put(r + HDR_LEN + RSDT_ENTRY_LEN, (uint32_t)l->madt);
 	acpi_gen_seal(r);
 }
 
@@ -244,7 +227,7 @@ static void acpi_gen_gas_io(uint8_t *g, uint16_t port, unsigned len, uint8_t acc
 	g[1] = (uint8_t)(len * BITS_PER_BYTE);
 	g[2] = 0;
 	g[3] = access;
-	wr64(g + 4, port);
+	le64_put(g + 4, port);
 }
 
 /*
@@ -258,22 +241,22 @@ static void acpi_gen_fadt(uint8_t *f, const struct acpi_gen_layout *l)
 {
 	acpi_gen_header(f, "FACP", FADT_LEN, FADT_REVISION);
 	if (l->dsdt < GPA_4G)
-		wr32(f + FADT_OFF_DSDT, (uint32_t)l->dsdt);
-	wr16(f + FADT_OFF_SCI_INT, ACPI_GEN_SCI_IRQ);
-	wr32(f + FADT_OFF_PM1A_EVT_BLK, PM1_EVT_PORT);
-	wr32(f + FADT_OFF_PM1A_CNT_BLK, PM1_CNT_PORT);
-	wr32(f + FADT_OFF_PM_TMR_BLK, PM_TMR_PORT);
+		le32_put(f + FADT_OFF_DSDT, (uint32_t)l->dsdt);
+	le16_put(f + FADT_OFF_SCI_INT, ACPI_GEN_SCI_IRQ);
+	le32_put(f + FADT_OFF_PM1A_EVT_BLK, PM1_EVT_PORT);
+	le32_put(f + FADT_OFF_PM1A_CNT_BLK, PM1_CNT_PORT);
+	le32_put(f + FADT_OFF_PM_TMR_BLK, PM_TMR_PORT);
 	f[FADT_OFF_PM1_EVT_LEN] = PM1_EVT_LEN;
 	f[FADT_OFF_PM1_CNT_LEN] = PM1_CNT_LEN;
 	f[FADT_OFF_PM_TMR_LEN] = PM_TMR_LEN;
-	wr16(f + FADT_OFF_P_LVL2_LAT, FADT_NO_C2_LAT);
-	wr16(f + FADT_OFF_P_LVL3_LAT, FADT_NO_C3_LAT);
+	le16_put(f + FADT_OFF_P_LVL2_LAT, FADT_NO_C2_LAT);
+	le16_put(f + FADT_OFF_P_LVL3_LAT, FADT_NO_C3_LAT);
 	f[FADT_OFF_CENTURY] = CMOS_CENTURY;
-	wr16(f + FADT_OFF_IAPC_BOOT_ARCH, FADT_IAPC_BOOT_ARCH);
-	wr32(f + FADT_OFF_FLAGS, FADT_FLAGS);
+	le16_put(f + FADT_OFF_IAPC_BOOT_ARCH, FADT_IAPC_BOOT_ARCH);
+	le32_put(f + FADT_OFF_FLAGS, FADT_FLAGS);
 	f[FADT_OFF_MINOR_REVISION] = FADT_MINOR_REVISION;
-	wr64(f + FADT_OFF_X_FIRMWARE_CTRL, l->facs);
-	wr64(f + FADT_OFF_X_DSDT, l->dsdt);
+	le64_put(f + FADT_OFF_X_FIRMWARE_CTRL, l->facs);
+	le64_put(f + FADT_OFF_X_DSDT, l->dsdt);
 	/* PM1 event registers are 16 bits each: PM1_STS then PM1_EN (4.8.3.1) */
 	acpi_gen_gas_io(f + FADT_OFF_X_PM1A_EVT_BLK, PM1_EVT_PORT, PM1_EVT_LEN, GAS_ACCESS_WORD);
 	acpi_gen_gas_io(f + FADT_OFF_X_PM1A_CNT_BLK, PM1_CNT_PORT, PM1_CNT_LEN, GAS_ACCESS_WORD);
@@ -285,7 +268,7 @@ static void acpi_gen_fadt(uint8_t *f, const struct acpi_gen_layout *l)
 static void acpi_gen_facs(uint8_t *f)
 {
 	memcpy(f, "FACS", 4);
-	wr32(f + FACS_OFF_LENGTH, FACS_LEN);
+	le32_put(f + FACS_OFF_LENGTH, FACS_LEN);
 	f[FACS_OFF_VERSION] = FACS_VERSION;
 }
 
@@ -303,37 +286,37 @@ static void acpi_gen_madt(uint8_t *m, const struct acpi_gen_layout *l, unsigned 
 	unsigned i;
 
 	acpi_gen_header(m, "APIC", l->madt_len, MADT_REVISION);
-	wr32(m + MADT_OFF_LAPIC_ADDRESS, ACPI_GEN_LAPIC_ADDRESS);
-	wr32(m + MADT_OFF_FLAGS, MADT_PCAT_COMPAT);
+	le32_put(m + MADT_OFF_LAPIC_ADDRESS, ACPI_GEN_LAPIC_ADDRESS);
+	le32_put(m + MADT_OFF_FLAGS, MADT_PCAT_COMPAT);
 	for (i = 0; i < ncpus; i++) {
 		if (i < ACPI_GEN_FIRST_X2APIC_ID) {
 			e[0] = MADT_TYPE_LAPIC;
 			e[1] = MADT_LAPIC_LEN;
 			e[2] = (uint8_t)i;		/* ACPI processor UID */
 			e[3] = (uint8_t)i;		/* APIC ID */
-			wr32(e + 4, MADT_CPU_ENABLED);
+			le32_put(e + 4, MADT_CPU_ENABLED);
 			e += MADT_LAPIC_LEN;
 			continue;
 		}
 		e[0] = MADT_TYPE_X2APIC;
 		e[1] = MADT_X2APIC_LEN;
-		wr32(e + 4, i);				/* x2APIC ID */
-		wr32(e + 8, MADT_CPU_ENABLED);
-		wr32(e + 12, i);			/* ACPI processor UID */
+		le32_put(e + 4, i);				/* x2APIC ID */
+		le32_put(e + 8, MADT_CPU_ENABLED);
+		le32_put(e + 12, i);			/* ACPI processor UID */
 		e += MADT_X2APIC_LEN;
 	}
 	e[0] = MADT_TYPE_IOAPIC;
 	e[1] = MADT_IOAPIC_LEN;
 	e[2] = ACPI_GEN_IOAPIC_ID(ncpus);
 	e[3] = 0;
-	wr32(e + 4, ACPI_GEN_IOAPIC_ADDRESS);
-	wr32(e + 8, 0);					/* GSI base */
+	le32_put(e + 4, ACPI_GEN_IOAPIC_ADDRESS);
+	le32_put(e + 8, 0);					/* GSI base */
 	e += MADT_IOAPIC_LEN;
 	e[0] = MADT_TYPE_ISO;
 	e[1] = MADT_ISO_LEN;
 	e[2] = MADT_ISA_BUS;
 	e[3] = MADT_PIT_IRQ;
-	wr32(e + 4, MADT_PIT_GSI);
+	le32_put(e + 4, MADT_PIT_GSI);
 	e[8] = e[9] = 0;				/* flags: conforms to the bus */
 	acpi_gen_seal(m);
 }

@@ -7,6 +7,7 @@
  */
 #include <stdarg.h>
 #include "vm/loader.h"
+#include "lib/bytes.h"
 #include "lib/format.h"
 #include "lib/string.h"
 
@@ -159,24 +160,9 @@ struct mb2_header_info {
 	uint32_t entry;
 };
 
-static uint16_t ld_rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t ld_rd32(const uint8_t *p)
-{
-	return (uint32_t)ld_rd16(p) | (uint32_t)ld_rd16(p + 2) << 16;
-}
-
-static uint64_t ld_rd64(const uint8_t *p)
-{
-	return (uint64_t)ld_rd32(p) | (uint64_t)ld_rd32(p + 4) << 32;
-}
-
 static uint64_t ld_rdword(const uint8_t *p, unsigned word)
 {
-	return word == sizeof(uint64_t) ? ld_rd64(p) : ld_rd32(p);
+	return word == sizeof(uint64_t) ? le64_get(p) : le32_get(p);
 }
 
 __attribute__((format(printf, 3, 4))) static enum err ld_fail(struct loader_result *out, enum err e,
@@ -299,12 +285,12 @@ static enum err ld_elf_ident(struct loader_ctx *c, bool allow64, const struct el
 		return ld_fail(c->out, E_MALFORMED,
 			       "ELF data encoding %u / version %u; need 1 (little-endian) / 1",
 			       p[ELF_EI_DATA], p[ELF_EI_VERSION]);
-	if (ld_rd16(p + ELF_OFF_TYPE) != ELF_ET_EXEC)
+	if (le16_get(p + ELF_OFF_TYPE) != ELF_ET_EXEC)
 		return ld_fail(c->out, E_NOTSUP, "ELF type %u; only executables (2) can be loaded",
-			       ld_rd16(p + ELF_OFF_TYPE));
-	if (ld_rd16(p + ELF_OFF_MACHINE) != k->machine)
+			       le16_get(p + ELF_OFF_TYPE));
+	if (le16_get(p + ELF_OFF_MACHINE) != k->machine)
 		return ld_fail(c->out, E_NOTSUP, "%s machine %u; expected %u (x86)", k->name,
-			       ld_rd16(p + ELF_OFF_MACHINE), k->machine);
+			       le16_get(p + ELF_OFF_MACHINE), k->machine);
 	*cls = k;
 	return E_OK;
 }
@@ -314,8 +300,8 @@ static enum err ld_elf_phdrs(struct loader_ctx *c, const struct elf_class *k, ui
 			     unsigned *phnum, unsigned *phentsize)
 {
 	uint64_t off = ld_rdword(c->img + k->e_phoff, k->word);
-	unsigned n = ld_rd16(c->img + k->e_phnum);
-	unsigned esz = ld_rd16(c->img + k->e_phentsize);
+	unsigned n = le16_get(c->img + k->e_phnum);
+	unsigned esz = le16_get(c->img + k->e_phentsize);
 
 	if (n == 0 || n == ELF_PN_XNUM)
 		return ld_fail(c->out, E_MALFORMED, "e_phnum is %u: no usable program headers", n);
@@ -351,7 +337,7 @@ static enum err ld_elf(struct loader_ctx *c, bool allow64, const struct mb2_head
 		struct loader_segment s;
 		char label[LOADER_LABEL_MAX];
 
-		if (ld_rd32(ph) != ELF_PT_LOAD)
+		if (le32_get(ph) != ELF_PT_LOAD)
 			continue;
 		s.file_off = ld_rdword(ph + k->p_offset, k->word);
 		s.dst = ld_rdword(ph + k->p_paddr, k->word);
@@ -431,7 +417,7 @@ static enum err ld_aout(struct loader_ctx *c, uint32_t hdr_off, const struct mb2
 static enum err ld_mb1(struct loader_ctx *c, uint32_t off)
 {
 	const uint8_t *h = c->img + off;
-	uint32_t flags = ld_rd32(h + MB1_OFF_FLAGS);
+	uint32_t flags = le32_get(h + MB1_OFF_FLAGS);
 	uint32_t unknown = flags & MB1_REQUIRED_MASK & ~MB1_SUPPORTED_REQUIRED;
 	struct mb2_header_info a = {0};
 
@@ -455,11 +441,11 @@ static enum err ld_mb1(struct loader_ctx *c, uint32_t off)
 			       "Multiboot header at 0x%x with flags bit 16 needs "
 			       "%u bytes inside the image's first %u",
 			       off, MB1_AOUT_HEADER_SIZE, MB1_SEARCH_LIMIT);
-	a.header_addr = ld_rd32(h + MB1_OFF_HEADER_ADDR);
-	a.load_addr = ld_rd32(h + MB1_OFF_LOAD_ADDR);
-	a.load_end = ld_rd32(h + MB1_OFF_LOAD_END);
-	a.bss_end = ld_rd32(h + MB1_OFF_BSS_END);
-	a.entry = ld_rd32(h + MB1_OFF_ENTRY);
+	a.header_addr = le32_get(h + MB1_OFF_HEADER_ADDR);
+	a.load_addr = le32_get(h + MB1_OFF_LOAD_ADDR);
+	a.load_end = le32_get(h + MB1_OFF_LOAD_END);
+	a.bss_end = le32_get(h + MB1_OFF_BSS_END);
+	a.entry = le32_get(h + MB1_OFF_ENTRY);
 	return ld_aout(c, off, &a);
 }
 
@@ -483,7 +469,7 @@ static const uint32_t mb2_htag_min[MB2_HTAG_COUNT] = {
 static enum err ld_mb2_request(struct loader_ctx *c, const uint8_t *t, uint32_t size, bool opt)
 {
 	for (uint32_t o = MB2_TAG_HDR; size - o >= sizeof(uint32_t); o += sizeof(uint32_t)) {
-		uint32_t type = ld_rd32(t + o);
+		uint32_t type = le32_get(t + o);
 		bool known = type < MB2_REQUEST_BITS;
 
 		if (known)
@@ -510,17 +496,17 @@ static enum err ld_mb2_tag(struct loader_ctx *c, const uint8_t *t, uint16_t type
 		return ld_mb2_request(c, t, size, opt);
 	case MB2_HTAG_ADDRESS:
 		h->has_address = true;
-		h->header_addr = ld_rd32(t + MB2_ADDR_OFF_HEADER);
-		h->load_addr = ld_rd32(t + MB2_ADDR_OFF_LOAD);
-		h->load_end = ld_rd32(t + MB2_ADDR_OFF_LOAD_END);
-		h->bss_end = ld_rd32(t + MB2_ADDR_OFF_BSS_END);
+		h->header_addr = le32_get(t + MB2_ADDR_OFF_HEADER);
+		h->load_addr = le32_get(t + MB2_ADDR_OFF_LOAD);
+		h->load_end = le32_get(t + MB2_ADDR_OFF_LOAD_END);
+		h->bss_end = le32_get(t + MB2_ADDR_OFF_BSS_END);
 		return E_OK;
 	case MB2_HTAG_ENTRY:
 		h->has_entry = true;
-		h->entry = ld_rd32(t + MB2_TAG_HDR);
+		h->entry = le32_get(t + MB2_TAG_HDR);
 		return E_OK;
 	case MB2_HTAG_CONSOLE:
-		if (opt || !(ld_rd32(t + MB2_TAG_HDR) & MB2_CONSOLE_REQUIRED))
+		if (opt || !(le32_get(t + MB2_TAG_HDR) & MB2_CONSOLE_REQUIRED))
 			return E_OK;
 		break;
 	case MB2_HTAG_MODULE_ALIGN:
@@ -558,9 +544,9 @@ static enum err ld_mb2_tags(struct loader_ctx *c, uint32_t off, uint32_t hlen,
 				       "before its end tag",
 				       hlen);
 		t = c->img + pos;
-		type = ld_rd16(t);
-		flags = ld_rd16(t + 2);
-		size = ld_rd32(t + 4);
+		type = le16_get(t);
+		flags = le16_get(t + 2);
+		size = le32_get(t + 4);
 		if (size < MB2_TAG_HDR || size > end - pos)
 			return ld_fail(c->out, E_MALFORMED,
 				       "Multiboot2 header tag %u at offset "
@@ -578,8 +564,8 @@ static enum err ld_mb2_tags(struct loader_ctx *c, uint32_t off, uint32_t hlen,
 static enum err ld_mb2(struct loader_ctx *c, uint32_t off)
 {
 	const uint8_t *hdr = c->img + off;
-	uint32_t arch = ld_rd32(hdr + MB2_OFF_ARCH);
-	uint32_t hlen = ld_rd32(hdr + MB2_OFF_LENGTH);
+	uint32_t arch = le32_get(hdr + MB2_OFF_ARCH);
+	uint32_t hlen = le32_get(hdr + MB2_OFF_LENGTH);
 	struct mb2_header_info h = {0};
 	enum err e;
 
@@ -624,10 +610,10 @@ static int64_t ld_search(struct loader_ctx *c, uint32_t magic, uint32_t limit, u
 		const uint8_t *p = c->img + off;
 		uint32_t sum = 0;
 
-		if (ld_rd32(p) != magic)
+		if (le32_get(p) != magic)
 			continue;
 		for (uint32_t i = 0; i < (magic == MB2_HEADER_MAGIC ? 4u : 3u); i++)
-			sum += ld_rd32(p + i * sizeof(uint32_t));
+			sum += le32_get(p + i * sizeof(uint32_t));
 		if (sum == 0)
 			return (int64_t)off;
 		if (*bad_sum < 0)

@@ -5,6 +5,7 @@
  * turns the MADT into lists of CPUs, I/O APICs, overrides and NMI inputs.
  */
 #include "arch/x86/acpi.h"
+#include "lib/bytes.h"
 #include "kernel/printk.h"
 #include "lib/string.h"
 
@@ -71,21 +72,6 @@
 /* Duplicate APIC IDs are listed one by one up to this many, then counted. */
 #define MADT_DUP_WARN_MAX 8
 
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-	return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32;
-}
-
 static uint8_t acpi_sum(const uint8_t *p, size_t len)
 {
 	uint8_t sum = 0;
@@ -133,14 +119,14 @@ enum err acpi_rsdp_validate(const void *rsdp, size_t len, struct acpi_rsdp_info 
 	if (acpi_sum(p, ACPI_RSDP_V1_LEN) != 0)
 		return rsdp_fail(out, E_CHECKSUM, "RSDP checksum over its first 20 bytes is not 0");
 	out->revision = p[RSDP_OFF_REVISION];
-	out->rsdt_pa = rd32(p + RSDP_OFF_RSDT);
+	out->rsdt_pa = le32_get(p + RSDP_OFF_RSDT);
 	out->length = ACPI_RSDP_V1_LEN;
 	acpi_copy_name(out->oem_id, p + RSDP_OFF_OEM_ID, ACPI_OEM_ID_LEN, true);
 	if (out->revision < RSDP_FIRST_V2_REVISION)
 		return E_OK;
 	if (len < ACPI_RSDP_V2_LEN)
 		return rsdp_fail(out, E_TRUNC, "revision >= 2 RSDP shorter than 36 bytes");
-	out->length = rd32(p + RSDP_OFF_LENGTH);
+	out->length = le32_get(p + RSDP_OFF_LENGTH);
 	if (out->length < ACPI_RSDP_V2_LEN)
 		return rsdp_fail(out, E_MALFORMED, "revision >= 2 RSDP Length field below 36");
 	if (out->length > ACPI_RSDP_MAX_LEN)
@@ -149,7 +135,7 @@ enum err acpi_rsdp_validate(const void *rsdp, size_t len, struct acpi_rsdp_info 
 		return rsdp_fail(out, E_TRUNC, "RSDP Length field runs past the readable bytes");
 	if (acpi_sum(p, out->length) != 0)
 		return rsdp_fail(out, E_CHECKSUM, "RSDP extended checksum (Length bytes) is not 0");
-	out->xsdt_pa = rd64(p + RSDP_OFF_XSDT);
+	out->xsdt_pa = le64_get(p + RSDP_OFF_XSDT);
 	return E_OK;
 }
 
@@ -168,7 +154,7 @@ static enum err rsdp_probe(acpi_map_fn map, void *ctx, uint64_t pa, struct acpi_
 	if (!p)
 		return rsdp_fail(out, E_RANGE, "RSDP candidate not readable");
 	if (avail == ACPI_RSDP_V2_LEN && p[RSDP_OFF_REVISION] >= RSDP_FIRST_V2_REVISION) {
-		len = rd32(p + RSDP_OFF_LENGTH);
+		len = le32_get(p + RSDP_OFF_LENGTH);
 		whole = NULL;
 		if (len > ACPI_RSDP_V2_LEN && len <= ACPI_RSDP_MAX_LEN)
 			whole = map(ctx, pa, len);
@@ -207,7 +193,7 @@ enum err acpi_rsdp_scan(acpi_map_fn map, void *ctx, uint64_t *rsdp_pa,
 	uint64_t ebda;
 
 	if (seg) {
-		ebda = (uint64_t)rd16(seg) << REAL_MODE_SEGMENT_SHIFT;
+		ebda = (uint64_t)le16_get(seg) << REAL_MODE_SEGMENT_SHIFT;
 		if (ebda >= BDA_END && ebda + EBDA_SCAN_LEN <= EBDA_LIMIT &&
 		    rsdp_scan_range(map, ctx, ebda, ebda + EBDA_SCAN_LEN, rsdp_pa, out))
 			return E_OK;
@@ -223,7 +209,7 @@ enum err acpi_rsdp_scan(acpi_map_fn map, void *ctx, uint64_t *rsdp_pa,
 
 static enum err acpi_header_check(const uint8_t *t, const char **why)
 {
-	uint32_t len = rd32(t + SDT_OFF_LENGTH);
+	uint32_t len = le32_get(t + SDT_OFF_LENGTH);
 	int i;
 
 	for (i = 0; i < ACPI_SIG_LEN; i++) {
@@ -255,11 +241,11 @@ enum err acpi_table_check(const void *table, size_t avail, const char **why)
 	e = acpi_header_check(t, why);
 	if (e != E_OK)
 		return e;
-	if (rd32(t + SDT_OFF_LENGTH) > avail) {
+	if (le32_get(t + SDT_OFF_LENGTH) > avail) {
 		*why = "Length field runs past the readable bytes";
 		return E_TRUNC;
 	}
-	if (acpi_sum(t, rd32(t + SDT_OFF_LENGTH)) != 0) {
+	if (acpi_sum(t, le32_get(t + SDT_OFF_LENGTH)) != 0) {
 		*why = "checksum over Length bytes is not 0";
 		return E_CHECKSUM;
 	}
@@ -286,7 +272,7 @@ static enum err acpi_map_table(const struct acpi *acpi, uint64_t pa, const uint8
 	e = acpi_header_check(t, why);
 	if (e != E_OK)
 		return e;
-	len = rd32(t + SDT_OFF_LENGTH);
+	len = le32_get(t + SDT_OFF_LENGTH);
 	t = acpi->map(acpi->ctx, pa, len);
 	if (!t) {
 		*why = "Length field runs past readable memory";
@@ -311,7 +297,7 @@ static void acpi_record(struct acpi *acpi, uint64_t pa, const uint8_t *t, const 
 	ref = &acpi->tables[acpi->count++];
 	memcpy(ref->sig, sig, sizeof(ref->sig));
 	ref->revision = t[SDT_OFF_REVISION];
-	ref->length = rd32(t + SDT_OFF_LENGTH);
+	ref->length = le32_get(t + SDT_OFF_LENGTH);
 	ref->pa = pa;
 }
 
@@ -319,7 +305,7 @@ static void acpi_walk_entry(struct acpi *acpi, const uint8_t *root, uint32_t ind
 			    size_t entry_len)
 {
 	const uint8_t *e = root + ACPI_HEADER_LEN + (size_t)index * entry_len;
-	uint64_t pa = entry_len == XSDT_ENTRY_LEN ? rd64(e) : rd32(e);
+	uint64_t pa = entry_len == XSDT_ENTRY_LEN ? le64_get(e) : le32_get(e);
 	char sig[ACPI_SIG_LEN + 1];
 	const uint8_t *t = NULL;
 	const char *why = NULL;
@@ -357,7 +343,7 @@ static enum err acpi_walk_root(struct acpi *acpi, uint64_t pa, bool xsdt)
 				   "RSDT address holds another table";
 		return E_BADSIG;
 	}
-	len = rd32(root + SDT_OFF_LENGTH);
+	len = le32_get(root + SDT_OFF_LENGTH);
 	n = (uint32_t)((len - ACPI_HEADER_LEN) / entry_len);
 	if ((len - ACPI_HEADER_LEN) % entry_len)
 		pr_warn("acpi: %s at 0x%llx: Length %u leaves a partial entry; the trailing bytes "
@@ -482,13 +468,13 @@ static void madt_lapic(struct acpi_madt *m, const uint8_t *e, size_t off)
 		m->cpus_id_none++;
 		return;
 	}
-	madt_add_cpu(m, e[LAPIC_OFF_ID], e[LAPIC_OFF_UID], rd32(e + LAPIC_OFF_FLAGS), false, off);
+	madt_add_cpu(m, e[LAPIC_OFF_ID], e[LAPIC_OFF_UID], le32_get(e + LAPIC_OFF_FLAGS), false, off);
 }
 
 static void madt_x2apic(struct acpi_madt *m, const uint8_t *e, size_t off)
 {
-	madt_add_cpu(m, rd32(e + X2APIC_OFF_ID), rd32(e + X2APIC_OFF_UID),
-		     rd32(e + X2APIC_OFF_FLAGS), true, off);
+	madt_add_cpu(m, le32_get(e + X2APIC_OFF_ID), le32_get(e + X2APIC_OFF_UID),
+		     le32_get(e + X2APIC_OFF_FLAGS), true, off);
 }
 
 static void madt_ioapic(struct acpi_madt *m, const uint8_t *e, size_t off)
@@ -501,8 +487,8 @@ static void madt_ioapic(struct acpi_madt *m, const uint8_t *e, size_t off)
 	}
 	io = &m->ioapics[m->ioapic_count++];
 	io->id = e[IOAPIC_OFF_ID];
-	io->address = rd32(e + IOAPIC_OFF_ADDRESS);
-	io->gsi_base = rd32(e + IOAPIC_OFF_GSI_BASE);
+	io->address = le32_get(e + IOAPIC_OFF_ADDRESS);
+	io->gsi_base = le32_get(e + IOAPIC_OFF_GSI_BASE);
 }
 
 static void madt_iso(struct acpi_madt *m, const uint8_t *e, size_t off)
@@ -516,8 +502,8 @@ static void madt_iso(struct acpi_madt *m, const uint8_t *e, size_t off)
 	iso = &m->isos[m->iso_count++];
 	iso->bus = e[ISO_OFF_BUS];
 	iso->source = e[ISO_OFF_SOURCE];
-	iso->gsi = rd32(e + ISO_OFF_GSI);
-	iso->flags = rd16(e + ISO_OFF_FLAGS);
+	iso->gsi = le32_get(e + ISO_OFF_GSI);
+	iso->flags = le16_get(e + ISO_OFF_FLAGS);
 }
 
 static void madt_add_nmi(struct acpi_madt *m, uint32_t uid, uint16_t flags, uint8_t lint,
@@ -538,19 +524,19 @@ static void madt_add_nmi(struct acpi_madt *m, uint32_t uid, uint16_t flags, uint
 
 static void madt_lapic_nmi(struct acpi_madt *m, const uint8_t *e, size_t off)
 {
-	madt_add_nmi(m, e[LAPIC_NMI_OFF_UID], rd16(e + LAPIC_NMI_OFF_FLAGS), e[LAPIC_NMI_OFF_LINT],
+	madt_add_nmi(m, e[LAPIC_NMI_OFF_UID], le16_get(e + LAPIC_NMI_OFF_FLAGS), e[LAPIC_NMI_OFF_LINT],
 		     false);
 }
 
 static void madt_x2apic_nmi(struct acpi_madt *m, const uint8_t *e, size_t off)
 {
-	madt_add_nmi(m, rd32(e + X2APIC_NMI_OFF_UID), rd16(e + X2APIC_NMI_OFF_FLAGS),
+	madt_add_nmi(m, le32_get(e + X2APIC_NMI_OFF_UID), le16_get(e + X2APIC_NMI_OFF_FLAGS),
 		     e[X2APIC_NMI_OFF_LINT], true);
 }
 
 static void madt_lapic_override(struct acpi_madt *m, const uint8_t *e, size_t off)
 {
-	m->lapic_address = rd64(e + LAPIC_OVERRIDE_OFF_ADDRESS);
+	m->lapic_address = le64_get(e + LAPIC_OVERRIDE_OFF_ADDRESS);
 	m->lapic_overridden = true;
 }
 
@@ -596,9 +582,9 @@ static enum err madt_check_header(const uint8_t *p, size_t len, struct acpi_madt
 		return madt_fail(m, E_TRUNC, 0, "fewer readable bytes than the 44-byte header");
 	if (memcmp(p, "APIC", ACPI_SIG_LEN) != 0)
 		return madt_fail(m, E_BADSIG, 0, "signature is not \"APIC\"");
-	if (rd32(p + SDT_OFF_LENGTH) < ACPI_MADT_ENTRIES_OFF)
+	if (le32_get(p + SDT_OFF_LENGTH) < ACPI_MADT_ENTRIES_OFF)
 		return madt_fail(m, E_MALFORMED, SDT_OFF_LENGTH, "Length field below 44");
-	if (rd32(p + SDT_OFF_LENGTH) > len)
+	if (le32_get(p + SDT_OFF_LENGTH) > len)
 		return madt_fail(m, E_TRUNC, SDT_OFF_LENGTH,
 				 "Length field runs past the readable bytes");
 	return E_OK;
@@ -644,9 +630,9 @@ enum err acpi_parse_madt(const void *madt, size_t len, struct acpi_madt *out)
 	e = madt_check_header(p, len, out);
 	if (e != E_OK)
 		return e;
-	end = rd32(p + SDT_OFF_LENGTH);
-	out->lapic_address = rd32(p + MADT_OFF_LAPIC_ADDRESS);
-	out->flags = rd32(p + MADT_OFF_FLAGS);
+	end = le32_get(p + SDT_OFF_LENGTH);
+	out->lapic_address = le32_get(p + MADT_OFF_LAPIC_ADDRESS);
+	out->flags = le32_get(p + MADT_OFF_FLAGS);
 	for (off = ACPI_MADT_ENTRIES_OFF; off < end; off += p[off + 1]) {
 		e = madt_entry(out, p, off, end);
 		if (e != E_OK)

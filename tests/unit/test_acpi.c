@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include "lib/bytes.h"
 #include "arch/x86/acpi.h"
 #include "tests/unit/fake_printk.h"
 #include "tests/unit/data/acpi/qemu72_pc_smp4.h"
@@ -69,24 +70,6 @@ static void fake_free(struct fake_mem *fm)
 
 /* ---- table builders ---------------------------------------------------------- */
 
-static void wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-	wr16(p, (uint16_t)v);
-	wr16(p + 2, (uint16_t)(v >> 16));
-}
-
-static void wr64(uint8_t *p, uint64_t v)
-{
-	wr32(p, (uint32_t)v);
-	wr32(p + 4, (uint32_t)(v >> 32));
-}
-
 static void fix_checksum(uint8_t *p, size_t len, size_t at)
 {
 	uint8_t sum = 0;
@@ -108,12 +91,12 @@ static void sdt_fix(uint8_t *t)
 static void sdt_header(uint8_t *t, const char *sig, uint32_t len)
 {
 	memcpy(t, sig, ACPI_SIG_LEN);
-	wr32(t + 4, len);
+	le32_put(t + 4, len);
 	t[8] = 1;
 	memcpy(t + 10, "VIREO TESTTBL ", 14);
-	wr32(t + 24, 1);
+	le32_put(t + 24, 1);
 	memcpy(t + 28, "VTST", 4);
-	wr32(t + 32, 1);
+	le32_put(t + 32, 1);
 }
 
 /* A table of len bytes (len readable too) with a correct checksum. */
@@ -137,9 +120,9 @@ static uint8_t *put_root(struct fake_mem *fm, uint64_t pa, bool xsdt, const uint
 	sdt_header(t, xsdt ? "XSDT" : "RSDT", len);
 	for (i = 0; i < n; i++) {
 		if (xsdt)
-			wr64(t + ACPI_HEADER_LEN + i * 8, pas[i]);
+			le64_put(t + ACPI_HEADER_LEN + i * 8, pas[i]);
 		else
-			wr32(t + ACPI_HEADER_LEN + i * 4, (uint32_t)pas[i]);
+			le32_put(t + ACPI_HEADER_LEN + i * 4, (uint32_t)pas[i]);
 	}
 	sdt_fix(t);
 	return t;
@@ -154,9 +137,9 @@ static void make_rsdp(uint8_t *buf, uint8_t rev, uint32_t rsdt, uint64_t xsdt, u
 	memcpy(buf, "RSD PTR ", 8);
 	memcpy(buf + 9, "VIREO ", 6);
 	buf[15] = rev;
-	wr32(buf + 16, rsdt);
-	wr32(buf + 20, length);
-	wr64(buf + 24, xsdt);
+	le32_put(buf + 16, rsdt);
+	le32_put(buf + 20, length);
+	le64_put(buf + 24, xsdt);
 	fix_checksum(buf, ACPI_RSDP_V1_LEN, 8);
 	if (length <= RSDP_BUF)
 		fix_checksum(buf, length, 32);
@@ -185,8 +168,8 @@ static void mb_init(struct madt_builder *b, uint32_t lapic, uint32_t flags)
 
 	memset(b, 0, sizeof(*b));
 	sdt_header(h, "APIC", 0);
-	wr32(h + 36, lapic);
-	wr32(h + 40, flags);
+	le32_put(h + 36, lapic);
+	le32_put(h + 40, flags);
 	mb_raw(b, h, sizeof(h));
 }
 
@@ -194,7 +177,7 @@ static void mb_lapic(struct madt_builder *b, uint8_t uid, uint8_t id, uint32_t f
 {
 	uint8_t e[8] = { ACPI_MADT_LAPIC, 8, uid, id };
 
-	wr32(e + 4, flags);
+	le32_put(e + 4, flags);
 	mb_raw(b, e, sizeof(e));
 }
 
@@ -202,9 +185,9 @@ static void mb_x2apic(struct madt_builder *b, uint32_t id, uint32_t flags, uint3
 {
 	uint8_t e[16] = { ACPI_MADT_X2APIC, 16 };
 
-	wr32(e + 4, id);
-	wr32(e + 8, flags);
-	wr32(e + 12, uid);
+	le32_put(e + 4, id);
+	le32_put(e + 8, flags);
+	le32_put(e + 12, uid);
 	mb_raw(b, e, sizeof(e));
 }
 
@@ -212,8 +195,8 @@ static void mb_ioapic(struct madt_builder *b, uint8_t id, uint32_t addr, uint32_
 {
 	uint8_t e[12] = { ACPI_MADT_IOAPIC, 12, id };
 
-	wr32(e + 4, addr);
-	wr32(e + 8, gsi);
+	le32_put(e + 4, addr);
+	le32_put(e + 8, gsi);
 	mb_raw(b, e, sizeof(e));
 }
 
@@ -221,8 +204,8 @@ static void mb_x2apic_nmi(struct madt_builder *b, uint32_t uid, uint16_t flags, 
 {
 	uint8_t e[12] = { ACPI_MADT_X2APIC_NMI, 12 };
 
-	wr16(e + 2, flags);
-	wr32(e + 4, uid);
+	le16_put(e + 2, flags);
+	le32_put(e + 4, uid);
 	e[8] = lint;
 	mb_raw(b, e, sizeof(e));
 }
@@ -231,14 +214,14 @@ static void mb_override(struct madt_builder *b, uint64_t addr)
 {
 	uint8_t e[12] = { ACPI_MADT_LAPIC_OVERRIDE, 12 };
 
-	wr64(e + 4, addr);
+	le64_put(e + 4, addr);
 	mb_raw(b, e, sizeof(e));
 }
 
 /* Sets Length and the checksum; returns the table size. */
 static size_t mb_finish(struct madt_builder *b)
 {
-	wr32(b->buf + 4, (uint32_t)b->len);
+	le32_put(b->buf + 4, (uint32_t)b->len);
 	sdt_fix(b->buf);
 	return b->len;
 }
@@ -359,7 +342,7 @@ static void test_rsdp_malformed(void **state)
 
 static void put_bda(struct fake_mem *fm, uint64_t ebda_pa)
 {
-	wr16(fake_add(fm, BDA_PA, BDA_LEN) + 0x0E, (uint16_t)(ebda_pa >> 4));
+	le16_put(fake_add(fm, BDA_PA, BDA_LEN) + 0x0E, (uint16_t)(ebda_pa >> 4));
 }
 
 static void test_scan_ebda_first(void **state)
@@ -537,7 +520,7 @@ static void test_init_length_past_mapped_end(void **state)
 	put_table(&fm, PA_FACP, "FACP", 116);
 	put_table(&fm, PA_APIC, "APIC", 60);
 	t = put_table(&fm, PA_HPET, "HPET", 56);
-	wr32(t + 4, 4096); /* only 56 bytes are readable */
+	le32_put(t + 4, 4096); /* only 56 bytes are readable */
 	init_with_damage(&fm, 0);
 	assert_int_equal(acpi.count, 2);
 	assert_null(acpi_find(&acpi, "HPET", 0));
@@ -553,9 +536,9 @@ static void test_init_length_out_of_bounds(void **state)
 
 	put_table(&fm, PA_FACP, "FACP", 116);
 	t = put_table(&fm, PA_APIC, "APIC", 60);
-	wr32(t + 4, 20);
+	le32_put(t + 4, 20);
 	t = put_table(&fm, PA_HPET, "HPET", 56);
-	wr32(t + 4, 2u << 20);
+	le32_put(t + 4, 2u << 20);
 	init_with_damage(&fm, 0);
 	assert_int_equal(acpi.count, 1);
 	assert_int_equal(acpi.ignored, 2);
@@ -904,13 +887,13 @@ static void test_madt_header_errors(void **state)
 	assert_int_equal(acpi_parse_madt(NULL, 0, &madt), E_TRUNC);
 	assert_int_equal(acpi_parse_madt(t, sizeof(t) - 1, &madt), E_TRUNC);
 	assert_int_equal(madt.where, 4);
-	wr32(t + 4, 40);
+	le32_put(t + 4, 40);
 	assert_int_equal(acpi_parse_madt(t, sizeof(t), &madt), E_MALFORMED);
 	t[3] = 'X';
 	assert_int_equal(acpi_parse_madt(t, sizeof(t), &madt), E_BADSIG);
 	/* The parser stops at Length even when more bytes are readable. */
 	memcpy(t, qemu72_pc_smp4_madt, sizeof(t));
-	wr32(t + 4, ACPI_MADT_ENTRIES_OFF + 16);
+	le32_put(t + 4, ACPI_MADT_ENTRIES_OFF + 16);
 	assert_int_equal(acpi_parse_madt(t, sizeof(t), &madt), E_OK);
 	assert_int_equal(madt.cpu_count, 2);
 	assert_int_equal(madt.ioapic_count, 0);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include "lib/bytes.h"
 #include "arch/x86/acpi.h"
 #include "vm/acpi_gen.h"
 #include "vm/platform_io.h"
@@ -32,16 +33,6 @@ static const void *guest_map(void *ctx, uint64_t pa, size_t len)
 	if (pa > g->size || len > g->size - pa)
 		return NULL;
 	return g->mem + pa;
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-	return rd32(p) | (uint64_t)rd32(p + 4) << 32;
 }
 
 static uint8_t sum(const uint8_t *p, size_t n)
@@ -173,10 +164,10 @@ static void test_rsdt_matches_xsdt(void **state)
 	x = g->mem + info.xsdt_pa;
 	r = g->mem + info.rsdt_pa;
 	assert_memory_equal(r, "RSDT", 4);
-	assert_int_equal(sum(r, rd32(r + 4)), 0);
-	assert_int_equal(rd32(r + 4), 44);
-	assert_int_equal(rd32(r + 36), rd64(x + 36));
-	assert_int_equal(rd32(r + 40), rd64(x + 44));
+	assert_int_equal(sum(r, le32_get(r + 4)), 0);
+	assert_int_equal(le32_get(r + 4), 44);
+	assert_int_equal(le32_get(r + 36), le64_get(x + 36));
+	assert_int_equal(le32_get(r + 40), le64_get(x + 44));
 	info.revision = 0;
 	assert_int_equal(acpi_init(&acpi, &info, guest_map, g), E_OK);
 	assert_false(acpi.root_is_xsdt);
@@ -200,22 +191,22 @@ static void test_fadt_facs_dsdt(void **state)
 	assert_int_equal(acpi_table_check(f, ref->length, &why), E_OK);
 	assert_int_equal(f[131], 5);				/* minor revision */
 	assert_memory_equal(f + 10, "VIREO ", 6);
-	assert_int_equal(rd32(f + 36), 0);			/* FIRMWARE_CTRL */
-	assert_int_equal(rd32(f + 112) & (1u << 20), 0);	/* HW_REDUCED_ACPI */
+	assert_int_equal(le32_get(f + 36), 0);			/* FIRMWARE_CTRL */
+	assert_int_equal(le32_get(f + 112) & (1u << 20), 0);	/* HW_REDUCED_ACPI */
 	assert_int_equal(f[109] & 0x3, 0);			/* no legacy devices, no 8042 */
 	assert_int_equal(f[108], CMOS_CENTURY);
-	assert_int_equal(rd32(f + 56), PM1_EVT_PORT);
-	assert_int_equal(rd32(f + 64), PM1_CNT_PORT);
-	assert_int_equal(rd32(f + 76), PM_TMR_PORT);
+	assert_int_equal(le32_get(f + 56), PM1_EVT_PORT);
+	assert_int_equal(le32_get(f + 64), PM1_CNT_PORT);
+	assert_int_equal(le32_get(f + 76), PM_TMR_PORT);
 	assert_int_equal(f[148], 1);				/* X_PM1a_EVT_BLK: I/O */
-	assert_int_equal(rd64(f + 152), PM1_EVT_PORT);
-	assert_int_equal(rd64(f + 212), PM_TMR_PORT);
-	facs = g->mem + rd64(f + 132);
-	assert_int_equal(rd64(f + 132) % 64, 0);
+	assert_int_equal(le64_get(f + 152), PM1_EVT_PORT);
+	assert_int_equal(le64_get(f + 212), PM_TMR_PORT);
+	facs = g->mem + le64_get(f + 132);
+	assert_int_equal(le64_get(f + 132) % 64, 0);
 	assert_memory_equal(facs, "FACS", 4);
-	assert_int_equal(rd32(facs + 4), 64);
-	dsdt = g->mem + rd64(f + 140);
-	assert_int_equal(rd32(f + 40), rd64(f + 140));
+	assert_int_equal(le32_get(facs + 4), 64);
+	dsdt = g->mem + le64_get(f + 140);
+	assert_int_equal(le32_get(f + 40), le64_get(f + 140));
 	assert_int_equal(acpi_table_check(dsdt, 36, &why), E_OK);
 	assert_memory_equal(dsdt, "DSDT", 4);
 }
