@@ -1,12 +1,14 @@
 ; SPDX-License-Identifier: MIT
 ; VM entry and exit (SDM Vol. 3C 28.x VM entries, 28.5/28.6 VM exits).
-; vmx_enter() saves the host's callee-saved registers, keeps the vCPU's
-; register block at the top of the host stack, writes HOST_RSP only when the
-; stack moved, loads the guest GPRs and VMLAUNCHes or VMRESUMEs. A VM exit
-; lands on vmx_exit_stub (HOST_RIP), which stores the guest GPRs back into
-; the block and returns to vmx_enter's caller with 0. CR2 is not switched
-; here: the host does not fault in normal operation, so vmx_vcpu_run()
-; saves and restores it once per run, like the XSAVE state.
+; vmx_enter() saves the host's callee-saved registers, keeps the vCPU at the
+; top of the host stack, writes HOST_RSP only when the stack moved, loads the
+; guest GPRs and VMLAUNCHes or VMRESUMEs. A VM exit lands on vmx_exit_stub
+; (HOST_RIP), which stores the guest GPRs into the vCPU and calls
+; vmx_exit_step(): while that says "resume", the stub reloads the GPRs and
+; VMRESUMEs without leaving the loop, so an exit handled in place costs no
+; host register save or restore. Otherwise vmx_enter returns 0.
+; CR2 is not switched here: the host does not fault in normal operation, so
+; vmx_vcpu_run() saves and restores it once per run, like the XSAVE state.
 ; A VMfail returns 1 (VMfailInvalid, CF) or 2 (VMfailValid, ZF).
 
 %include "vmx/regs.inc"
@@ -15,11 +17,13 @@ VMCS_HOST_RSP equ 0x6c14
 
 global vmx_enter
 global vmx_exit_stub
+extern vmx_exit_step
 
 section .text
 bits 64
 
-; int vmx_enter(struct vmx_regs *regs, int launched)
+; int vmx_enter(struct vmx_vcpu *v, int launched); the registers are v's
+; first member (vmx/vcpu.h).
 vmx_enter:
 	push rbp
 	push rbx
@@ -27,14 +31,15 @@ vmx_enter:
 	push r13
 	push r14
 	push r15
-	push rdi                        ; [rsp] = regs, read by the exit stub
+	push rdi                        ; [rsp] = v; HOST_RSP, 16-byte aligned
 	cmp rsp, [rdi + REGS_HOST_RSP]
 	je .host_rsp_ok
 	mov [rdi + REGS_HOST_RSP], rsp
 	mov eax, VMCS_HOST_RSP
 	vmwrite rax, rsp
 .host_rsp_ok:
-	test esi, esi                   ; flags survive the movs below
+	test esi, esi                   ; ZF = 1: VMLAUNCH; the movs keep flags
+.load_guest:
 	mov rax, [rdi + REGS_RAX]
 	mov rcx, [rdi + REGS_RCX]
 	mov rdx, [rdi + REGS_RDX]
@@ -70,7 +75,7 @@ vmx_enter:
 	ret
 
 vmx_exit_stub:
-	push rdi                        ; guest RDI; [rsp + 8] = regs
+	push rdi                        ; guest RDI; [rsp + 8] = v
 	mov rdi, [rsp + 8]
 	mov [rdi + REGS_RAX], rax
 	mov [rdi + REGS_RCX], rcx
@@ -88,12 +93,8 @@ vmx_exit_stub:
 	mov [rdi + REGS_R15], r15
 	pop rax
 	mov [rdi + REGS_RDI], rax
-	pop rdi
-	pop r15
-	pop r14
-	pop r13
-	pop r12
-	pop rbx
-	pop rbp
-	xor eax, eax
-	ret
+	call vmx_exit_step              ; rsp = HOST_RSP: aligned for the call
+	test eax, eax                   ; ZF = 0: VMRESUME
+	mov rdi, [rsp]
+	jnz vmx_enter.load_guest
+	jmp vmx_enter.out               ; eax = 0: back to vmx_vcpu_run

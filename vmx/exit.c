@@ -56,7 +56,67 @@ static uint64_t *gpr(struct vmx_vcpu *v, unsigned n)
 	return regs[n & 15];
 }
 
-static enum vcpu_action exit_unexpected(struct vmx_vcpu *v)
+#define INTERRUPTIBILITY_BLOCKING 0x3u
+
+/*
+ * An emulated instruction completes here: move RIP past it and end an STI or
+ * MOV-SS shadow, which covers only the instruction after STI/MOV SS (SDM
+ * Vol. 3C 25.4.2, Table 25-3). Left set, it would keep the interrupt window
+ * closed at the next entry, e.g. after the HLT of "sti; hlt". Inlined into
+ * the handlers: it is on every instruction exit's path.
+ */
+static inline __attribute__((always_inline)) void complete_insn(unsigned n)
+{
+	uint64_t intr = vmcs_rd(VMCS_GUEST_INTERRUPTIBILITY);
+
+	vmcs_wr(VMCS_GUEST_RIP, vmcs_rd(VMCS_GUEST_RIP) + n);
+	if (__builtin_expect(intr & INTERRUPTIBILITY_BLOCKING, 0))
+		vmcs_wr(VMCS_GUEST_INTERRUPTIBILITY, intr & ~(uint64_t)INTERRUPTIBILITY_BLOCKING);
+}
+
+static inline __attribute__((always_inline)) void skip_insn(void)
+{
+	complete_insn((unsigned)vmcs_rd(VMCS_EXIT_INSTRUCTION_LEN));
+}
+
+void vmx_vcpu_advance_rip(unsigned n)
+{
+	complete_insn(n);
+}
+
+void vmx_vcpu_skip_instruction(struct vmx_vcpu *v)
+{
+	(void)v;
+	skip_insn();
+}
+
+#define IDT_VECTORING_ERROR_VALID (1u << 11)
+#define IDT_VECTORING_UNDEFINED (1u << 12)
+
+/*
+ * An exit that happened while an event was being delivered through the
+ * guest IDT (an injected interrupt or NMI, an exception) leaves it in the
+ * IDT-vectoring information: it was not delivered, so it is injected again
+ * at the next entry (SDM Vol. 3C 28.2.4, 27.6.1.1); a handler that injects
+ * something else overrides it. Only exceptions, task switches, APIC
+ * accesses, EPT violations and misconfigurations and a full PML can happen
+ * during delivery; an instruction's exit (CPUID, VMCALL, I/O...) never does,
+ * so only their handlers call this. True: an event was being delivered.
+ */
+static bool reinject_vectoring_event(void)
+{
+	uint32_t info = (uint32_t)vmcs_rd(VMCS_IDT_VECTORING_INFO);
+
+	if (!(info & INTR_INFO_VALID_BIT))
+		return false;
+	vmcs_wr(VMCS_VM_ENTRY_INTR_INFO, info & ~IDT_VECTORING_UNDEFINED);
+	if (info & IDT_VECTORING_ERROR_VALID)
+		vmcs_wr(VMCS_VM_ENTRY_EXCEPTION_ERROR_CODE, vmcs_rd(VMCS_IDT_VECTORING_ERROR_CODE));
+	vmcs_wr(VMCS_VM_ENTRY_INSTRUCTION_LEN, vmcs_rd(VMCS_EXIT_INSTRUCTION_LEN));
+	return true;
+}
+
+static __attribute__((noinline, cold)) enum vcpu_action exit_unexpected(struct vmx_vcpu *v)
 {
 	uint32_t reason = (uint32_t)vmcs_read_or(VMCS_EXIT_REASON, 0) & EXIT_REASON_BASIC_MASK;
 
@@ -74,7 +134,7 @@ static enum vcpu_action exit_inject_ud(struct vmx_vcpu *v)
 
 static enum vcpu_action exit_skip(struct vmx_vcpu *v)
 {
-	vmx_vcpu_skip_instruction(v);
+	skip_insn();
 	return VCPU_RESUME;
 }
 
@@ -82,6 +142,7 @@ static enum vcpu_action exit_nmi_or_exception(struct vmx_vcpu *v)
 {
 	uint32_t info = (uint32_t)vmcs_read_or(VMCS_EXIT_INTR_INFO, 0);
 
+	reinject_vectoring_event();
 	if ((info & INTR_INFO_VECTOR_MASK) == X86_TRAP_NMI) {
 		traps_dispatch_vector(X86_TRAP_NMI);
 		return VCPU_RESUME;
@@ -152,13 +213,13 @@ static enum vcpu_action exit_cpuid(struct vmx_vcpu *v)
 	v->regs.rbx = r.ebx;
 	v->regs.rcx = r.ecx;
 	v->regs.rdx = r.edx;
-	vmx_vcpu_skip_instruction(v);
+	skip_insn();
 	return VCPU_RESUME;
 }
 
 static enum vcpu_action exit_hlt(struct vmx_vcpu *v)
 {
-	vmx_vcpu_skip_instruction(v);
+	skip_insn();
 	return v->ops && v->ops->hlt ? v->ops->hlt(v) : VCPU_BLOCK;
 }
 
@@ -175,13 +236,13 @@ static bool msr_platform(struct vmx_vcpu *v, uint32_t msr, bool write, uint64_t 
 	if (r == VCPU_MSR_GP)
 		vmx_vcpu_inject_exception(v, X86_GP, true, 0);
 	else
-		vmx_vcpu_skip_instruction(v);
+		skip_insn();
 	return true;
 }
 
 static enum vcpu_action exit_vmcall(struct vmx_vcpu *v)
 {
-	vmx_vcpu_skip_instruction(v);
+	skip_insn();
 	return v->ops && v->ops->hypercall ? v->ops->hypercall(v) : VCPU_RESUME;
 }
 
@@ -257,7 +318,7 @@ static enum vcpu_action exit_io(struct vmx_vcpu *v)
 		}
 	}
 	if (act != VCPU_STOP && done)
-		vmx_vcpu_skip_instruction(v);
+		skip_insn();
 	return act;
 }
 
@@ -297,7 +358,7 @@ static enum vcpu_action exit_rdmsr(struct vmx_vcpu *v)
 	}
 	v->regs.rax = (uint32_t)val;
 	v->regs.rdx = val >> 32;
-	vmx_vcpu_skip_instruction(v);
+	skip_insn();
 	return VCPU_RESUME;
 }
 
@@ -312,7 +373,7 @@ static enum vcpu_action exit_wrmsr(struct vmx_vcpu *v)
 		return VCPU_RESUME;
 	if (msr == MSR_IA32_EFER && !(val & ~(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE))) {
 		vmcs_write(VMCS_GUEST_IA32_EFER, val);
-		vmx_vcpu_skip_instruction(v);
+		skip_insn();
 		return VCPU_RESUME;
 	}
 	vmx_vcpu_inject_exception(v, X86_GP, true, 0);
@@ -372,7 +433,7 @@ static enum vcpu_action exit_cr_access(struct vmx_vcpu *v)
 	}
 	act = write_cr(v, cr, *gpr(v, (q >> CR_QUAL_GPR_SHIFT) & 15));
 	if (act == VCPU_RESUME && !vmcs_read_or(VMCS_VM_ENTRY_INTR_INFO, 0))
-		vmx_vcpu_skip_instruction(v);
+		skip_insn();
 	return act;
 }
 
@@ -389,7 +450,7 @@ static enum vcpu_action exit_xsetbv(struct vmx_vcpu *v)
 	}
 	v->xcr0 = val;
 	xstate_set_xcr0(val);
-	vmx_vcpu_skip_instruction(v);
+	skip_insn();
 	return VCPU_RESUME;
 }
 
@@ -404,7 +465,7 @@ static enum vcpu_action exit_ept_violation(struct vmx_vcpu *v)
 	/* A fault while delivering an event (IDT-vectoring information valid,
 	 * SDM 3C 28.2.4) is not an access by the instruction at RIP: never
 	 * emulate that instruction for it. */
-	bool delivering = vmcs_read_or(VMCS_IDT_VECTORING_INFO, 0) & INTR_INFO_VALID_BIT;
+	bool delivering = reinject_vectoring_event();
 
 	if (!delivering && v->ops && v->ops->mmio && v->ops->mmio(v, gpa, q, &act))
 		return act;
@@ -429,8 +490,6 @@ static enum vcpu_action exit_interrupt_window(struct vmx_vcpu *v)
 	return VCPU_RESUME;
 }
 
-/* Platform VMs also use the timer for their own timer events: only the
- * end of the slice ends the run. */
 /* The guest's IRET ended NMI blocking: the run loop injects the pending NMI
  * (vmx/vcpu.c inject_nmi turns the window exiting off again). */
 static enum vcpu_action exit_nmi_window(struct vmx_vcpu *v)
@@ -439,6 +498,8 @@ static enum vcpu_action exit_nmi_window(struct vmx_vcpu *v)
 	return VCPU_RESUME;
 }
 
+/* Platform VMs also use the timer for their own timer events: only the
+ * end of the slice ends the run. */
 static enum vcpu_action exit_preemption_timer(struct vmx_vcpu *v)
 {
 	if (v->ops && v->ops->next_event && v->slice_end_tsc && cpu_rdtsc() < v->slice_end_tsc)
@@ -491,17 +552,22 @@ static enum vcpu_action entry_failure(struct vmx_vcpu *v, uint32_t reason)
 	return VCPU_STOP;
 }
 
+static __attribute__((noinline, cold)) enum vcpu_action dispatch_slow(struct vmx_vcpu *v,
+								       uint32_t reason)
+{
+	if (reason & EXIT_REASON_ENTRY_FAILURE)
+		return entry_failure(v, reason);
+	return exit_unexpected(v);
+}
+
 enum vcpu_action vmx_exit_dispatch(struct vmx_vcpu *v)
 {
 	uint32_t reason = (uint32_t)vmcs_rd(VMCS_EXIT_REASON);
-	uint32_t basic = reason & EXIT_REASON_BASIC_MASK;
 	exit_handler_fn fn;
 
-	if (reason & EXIT_REASON_ENTRY_FAILURE)
-		return entry_failure(v, reason);
-	if (basic >= VCPU_EXIT_COUNTERS)
-		return exit_unexpected(v);
-	v->exits[basic]++;
-	fn = exit_handlers[basic];
+	if (__builtin_expect(reason >= VCPU_EXIT_COUNTERS, 0))
+		return dispatch_slow(v, reason); /* bit 31: an entry failure */
+	v->exits[reason]++;
+	fn = exit_handlers[reason];
 	return fn ? fn(v) : exit_unexpected(v);
 }

@@ -10,6 +10,7 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/gdt.h"
 #include "arch/x86/spinlock.h"
+#include "kernel/panic.h"
 #include "kernel/printk.h"
 #include "lib/format.h"
 #include "lib/string.h"
@@ -41,7 +42,8 @@ _Static_assert(offsetof(struct vmx_vcpu, regs) == 0, "vmx/entry.asm");
 #define VMCS_SEG_AR_DELTA 0x4014
 #define VMCS_SEG_BASE_DELTA 0x6006
 
-int vmx_enter(struct vmx_regs *regs, int launched);
+int vmx_enter(struct vmx_vcpu *v, int launched);
+int vmx_exit_step(struct vmx_vcpu *v);
 extern char vmx_exit_stub[];
 
 static struct spinlock vpid_lock = SPINLOCK_INIT;
@@ -400,27 +402,11 @@ void vmx_vcpu_code_state(struct vmx_code_state *cs)
 									    : 16;
 }
 
-#define INTERRUPTIBILITY_BLOCKING 0x3u
 #define GUEST_RFLAGS_IF (1ull << 9)
 
 bool vmx_vcpu_guest_if(void)
 {
 	return vmcs_rd(VMCS_GUEST_RFLAGS) & GUEST_RFLAGS_IF;
-}
-
-/*
- * An emulated instruction completes here: move RIP past it and end an STI or
- * MOV-SS shadow, which covers only the instruction after STI/MOV SS (SDM
- * Vol. 3C 25.4.2, Table 25-3). Left set, it would keep the interrupt window
- * closed at the next entry, e.g. after the HLT of "sti; hlt".
- */
-void vmx_vcpu_advance_rip(unsigned n)
-{
-	uint64_t intr = vmcs_rd(VMCS_GUEST_INTERRUPTIBILITY);
-
-	vmcs_wr(VMCS_GUEST_RIP, vmcs_rd(VMCS_GUEST_RIP) + n);
-	if (intr & INTERRUPTIBILITY_BLOCKING)
-		vmcs_wr(VMCS_GUEST_INTERRUPTIBILITY, intr & ~(uint64_t)INTERRUPTIBILITY_BLOCKING);
 }
 
 static enum err vcpu_alloc(struct vmx_vcpu **out, const struct vmx_vcpu_config *cfg)
@@ -535,12 +521,6 @@ uint64_t vmx_vcpu_exits_total(const struct vmx_vcpu *v)
 uint64_t vmx_vcpu_rip(void)
 {
 	return vmcs_rd(VMCS_GUEST_RIP);
-}
-
-void vmx_vcpu_skip_instruction(struct vmx_vcpu *v)
-{
-	(void)v;
-	vmx_vcpu_advance_rip((unsigned)vmcs_rd(VMCS_EXIT_INSTRUCTION_LEN));
 }
 
 /* SDM 3C 25.8.3: vector 7:0, type 10:8 (3 = hardware exception), deliver
@@ -724,28 +704,6 @@ static void platform_before_entry(struct vmx_vcpu *v)
 	vmcs_wr(VMCS_GUEST_PREEMPTION_TIMER, val > 0xffffffffu ? 0xffffffffu : val);
 }
 
-#define IDT_VECTORING_ERROR_VALID (1u << 11)
-#define IDT_VECTORING_UNDEFINED (1u << 12)
-
-/*
- * An exit that happened while an event was being delivered through the
- * guest IDT (an injected interrupt or NMI, an exception) leaves it in the
- * IDT-vectoring information: it was not delivered, so it is injected again
- * at the next entry (SDM Vol. 3C 28.2.4, 27.6.1.1). A handler that injects
- * something else overrides it.
- */
-static void reinject_vectoring_event(void)
-{
-	uint32_t info = (uint32_t)vmcs_rd(VMCS_IDT_VECTORING_INFO);
-
-	if (__builtin_expect(!(info & INTR_INFO_VALID), 1))
-		return;
-	vmcs_wr(VMCS_VM_ENTRY_INTR_INFO, info & ~IDT_VECTORING_UNDEFINED);
-	if (info & IDT_VECTORING_ERROR_VALID)
-		vmcs_wr(VMCS_VM_ENTRY_EXCEPTION_ERROR_CODE, vmcs_rd(VMCS_IDT_VECTORING_ERROR_CODE));
-	vmcs_wr(VMCS_VM_ENTRY_INSTRUCTION_LEN, vmcs_rd(VMCS_EXIT_INSTRUCTION_LEN));
-}
-
 static bool check_before_launch(struct vmx_vcpu *v)
 {
 	struct vmx_guest_state g;
@@ -797,10 +755,43 @@ static void msrs_save(struct vmx_vcpu *v)
 		*msr_slot(v, i) = cpu_rdmsr(switched_msrs[i]);
 }
 
+/*
+ * Before every entry: leave the run when another CPU asked for it (INIT or
+ * STARTUP for this vCPU), else inject what the platform or the hypercalls
+ * queued. False: do not enter, v->run_action says why.
+ */
+static bool before_entry(struct vmx_vcpu *v)
+{
+	if (__builtin_expect(v->exit_request, 0)) {
+		v->exit_request = false;
+		v->run_action = VCPU_PREEMPT;
+		return false;
+	}
+	if (v->ops && v->ops->irq_pending)
+		platform_before_entry(v);
+	else if (__builtin_expect(v->pending_irq >= 0, 0))
+		vmx_vcpu_deliver_interrupt(v);
+	return true;
+}
+
+/*
+ * Called by vmx/entry.asm after every VM exit, the guest GPRs saved in v:
+ * handle the exit and prepare the next entry. Nonzero: VMRESUME at once;
+ * zero: vmx_enter() returns and v->run_action says what the vCPU does next.
+ */
+int vmx_exit_step(struct vmx_vcpu *v)
+{
+	v->vmcs_state = VMCS_STATE_LAUNCHED;
+	v->run_action = vmx_exit_dispatch(v);
+	if (v->run_action != VCPU_RESUME || v->stopped)
+		return 0;
+	return before_entry(v);
+}
+
 enum vcpu_action vmx_vcpu_run(struct vmx_vcpu *v)
 {
-	enum vcpu_action act = VCPU_RESUME;
 	uint64_t flags;
+	int r;
 
 	if (v->stopped)
 		return VCPU_STOP;
@@ -810,34 +801,17 @@ enum vcpu_action vmx_vcpu_run(struct vmx_vcpu *v)
 	xstate_enter_guest(v->xsave_area, v->xcr0);
 	cpu_write_cr2(v->regs.cr2);
 	msrs_load(v);
-	while (act == VCPU_RESUME && !v->stopped) {
-		int r;
-
-		if (__builtin_expect(v->exit_request, 0)) {
-			v->exit_request = false;
-			act = VCPU_PREEMPT;
-			break;
-		}
-
-		if (v->ops && v->ops->irq_pending)
-			platform_before_entry(v);
-		else if (__builtin_expect(v->pending_irq >= 0, 0))
-			vmx_vcpu_deliver_interrupt(v);
-		r = vmx_enter(&v->regs, v->vmcs_state == VMCS_STATE_LAUNCHED);
-
-		if (r) {
+	v->run_action = VCPU_RESUME;
+	if (before_entry(v)) {
+		r = vmx_enter(v, v->vmcs_state == VMCS_STATE_LAUNCHED);
+		if (r)
 			entry_failed(v, r);
-			break;
-		}
-		v->vmcs_state = VMCS_STATE_LAUNCHED;
-		reinject_vectoring_event();
-		act = vmx_exit_dispatch(v);
 	}
 	msrs_save(v);
 	v->regs.cr2 = cpu_read_cr2();
 	xstate_leave_guest(v->xsave_area, &v->xcr0);
 	cpu_irq_restore(flags);
-	return v->stopped ? VCPU_STOP : act;
+	return v->stopped ? VCPU_STOP : v->run_action;
 }
 
 void vmcs_fast_failed(uint32_t field, bool write, uint64_t val)
@@ -848,4 +822,7 @@ void vmcs_fast_failed(uint32_t field, bool write, uint64_t val)
 		vmcs_write(field, val);
 	else
 		vmcs_read(field, &dummy);
+	panic("VM%s of VMCS field 0x%x failed on the exit path: a hypervisor defect "
+	      "(see the vmcs error above); please report it with this log",
+	      write ? "WRITE" : "READ", field);
 }

@@ -86,6 +86,7 @@ struct vmx_vcpu {
 	int16_t pending_irq; /* external interrupt vector waiting for delivery, or -1 */
 	uint64_t slice_end_tsc; /* platform VMs: absolute end of the current slice */
 	volatile bool exit_request; /* set from another CPU: leave the run loop (VCPU_PREEMPT) */
+	enum vcpu_action run_action; /* why the last vmx_vcpu_run() loop ended */
 	bool stopped;
 	int exit_status;
 	char stop_reason[VCPU_STOP_REASON_LEN];
