@@ -34,6 +34,8 @@ extern char boot_stack_top[];
 
 static struct cpu_tables bsp_tables;
 static struct boot_state boot;
+#define VMX_OFF_CPU_NONE UINT64_MAX
+static uint64_t vmx_off_cpu = VMX_OFF_CPU_NONE;
 static int cpu_table_choice;
 
 static const char *const log_level_names[] = {"emerg", "1",    "2",     "err", "warn",
@@ -63,6 +65,8 @@ static const struct cmdline_option boot_options[] = {
 	 "a string the boot self-test reads back to prove the command line was parsed"},
 	{"vireo.cpu_table", CMDLINE_ENUM, &cpu_table_choice, 0, 0, 0, cpu_table_names,
 	 "boot CPU table: compact (beyond 16 CPUs) or full"},
+	{"vireo.vmx_off_cpu", CMDLINE_U64, &vmx_off_cpu, 0, 0, MAX_CPUS - 1, NULL,
+	 "leave VMX off on this CPU, as firmware with VT-x disabled there would (VMs use the others)"},
 	{"vireo.vmxcaps", CMDLINE_BOOL, &boot.vmxcaps, 0, 0, 0, NULL,
 	 "print the full VMX capability report (every control's allowed settings)"},
 	{"vireo.on_done", CMDLINE_ENUM, &boot.on_done, 0, 0, 0, exit_policy_names,
@@ -208,6 +212,8 @@ void kmain(uint32_t magic, uint64_t info_pa)
 	platform_acpi(&boot);
 	platform_memory(&boot);
 	platform_cpus(&boot);
+	if (vmx_off_cpu != VMX_OFF_CPU_NONE)
+		vmx_leave_off((int)vmx_off_cpu);
 	vmx_boot_all(boot.vmxcaps);
 	power_set_shutdown_hook(vmx_shutdown_all);
 	report_machine();

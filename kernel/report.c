@@ -65,7 +65,11 @@ static void report_vtx(void)
 			smp_num_online());
 	} else {
 		pr_info("  VT-x             NOT USABLE: %s\n", why ? why : "unknown reason");
-		return;
+		if (!c || !c->present)
+			return;
+		/* e.g. disabled by the firmware: the capability MSRs still say
+		 * what the CPU offers once VT-x is switched on. */
+		pr_info("  once enabled, this CPU offers:\n");
 	}
 	pr_info("  EPT              %s (4-level write-back %s, 2 MiB %s, 1 GiB %s)\n",
 		yes(c->has.ept), yes(c->ept.walk4 && c->ept.memtype_wb), yes(c->ept.pages_2m),

@@ -123,17 +123,19 @@ static enum err build_vm(const struct vm_config *c, struct vm **out)
 
 static enum err start_one(const struct vm_config *c, struct vm **out)
 {
-	struct cpumask allowed, online = {0};
+	struct cpumask allowed, usable = {0};
 	char desc[VM_CONFIG_DESCRIBE_MAX];
 	enum err e;
 
 	for (unsigned i = 0; i < smp_num_cpus(); i++) {
-		if (smp_cpu_online(i))
-			cpumask_set(&online, i);
+		if (vmx_cpu_on(i))
+			cpumask_set(&usable, i);
 	}
 	memcpy(allowed.bits, c->cpus.bits, sizeof(allowed.bits));
-	if (!cpumask_and(&allowed, &allowed, &online)) {
-		pr_err("vms: %s: none of its cpus= CPUs is online (not started)\n", c->name);
+	if (!cpumask_and(&allowed, &allowed, &usable)) {
+		pr_err("vms: %s: none of its cpus= CPUs is online with VMX on (not started); "
+		       "see the VMX table above\n",
+		       c->name);
 		return E_INVAL;
 	}
 	e = build_vm(c, out);
@@ -159,9 +161,12 @@ unsigned vms_run(const char *const *texts, unsigned n, uint64_t slice_us)
 
 	if (!n)
 		return 0;
+	/* VMs are built on this CPU (their VMCSs start active here). */
 	if (!vmx_is_enabled()) {
-		pr_err("vms: cannot start VMs: %s\n",
-		       vmx_unavailable_reason() ? vmx_unavailable_reason() : "VMX is off");
+		pr_err("vms: cannot start VMs: VMX is off on the boot CPU, where VMs are built "
+		       "(%s)%s\n",
+		       vmx_unavailable_reason() ? vmx_unavailable_reason() : "VMX is off",
+		       vmx_cpus_enabled() ? "; the other CPUs with VMX on stay idle" : "");
 		return 0;
 	}
 	sched_run_init(slice_us);

@@ -20,10 +20,13 @@
 #include "mm/heap.h"
 #include "smp/smp.h"
 #include "vmx/percpu.h"
+#include "vmx/vmx_smp.h"
 #include "vmx/vmcs.h"
 
 #define IDLE_WAIT_US 500
 #define STATS_KEY 's'
+#define SCHED_STATS_LINE 400 /* one vCPU's exits-by-reason line */
+#define SCHED_CPUS_TEXT 48
 
 static struct sched sched;
 static struct sched_rq rqs[MAX_CPUS];
@@ -66,7 +69,7 @@ void sched_run_init(uint64_t slice_us)
 {
 	sched_init(&sched, rqs, smp_num_cpus());
 	for (unsigned i = 0; i < smp_num_cpus(); i++) {
-		sched_cpu_set_online(&sched, i, smp_cpu_online(i));
+		sched_cpu_set_online(&sched, i, vmx_cpu_on(i)); /* vCPUs need VMX on */
 		smp_percpu(i)->sched = &rqs[i]; /* each CPU's run queue, from its area */
 	}
 	slice_tsc = tsc_from_us(slice_us ? slice_us : SCHED_DEFAULT_SLICE_US);
@@ -241,12 +244,13 @@ static void check_invariants(void)
 	}
 }
 
+/* Move to the next CPU that may run vCPUs (wrapping around). */
 static void rotate_affinity(struct sched_vcpu *sv)
 {
 	struct cpumask one;
-	unsigned n = smp_num_online();
+	unsigned next = cpumask_next(&sched.online, sv->rotate_cpu);
 
-	sv->rotate_cpu = (sv->rotate_cpu + 1) % n;
+	sv->rotate_cpu = next < CPUMASK_BITS ? next : cpumask_first(&sched.online);
 	cpumask_zero(&one);
 	cpumask_set(&one, sv->rotate_cpu);
 	sched_set_affinity(&sched, &sv->se, &one);
@@ -278,6 +282,8 @@ static void run_one(unsigned cpu, struct sched_vcpu *sv)
 	uint64_t t0 = cpu_rdtsc();
 	bool here = !sv->vm->stopped && bring_vmcs_here(sv, cpu) == E_OK;
 
+	if (here)
+		cpumask_set(&sv->ran_on, cpu);
 	if (here && !vm_vcpu_prepare(sv->vm, sv->idx)) {
 		act = VCPU_BLOCK; /* waits for SIPI, or halted with nothing pending */
 	} else if (here) {
@@ -551,22 +557,70 @@ unsigned sched_check_failures(void)
 	return check_failures;
 }
 
+/* snprintf-style lengths may exceed the buffer: stop at its last byte. */
+static size_t clamp_len(size_t len, size_t n)
+{
+	return len < n ? len : n - 1;
+}
+
+/* "0-1,3": the CPUs in m, as ranges, truncated to fit. */
+static void cpus_text(const struct cpumask *m, char *buf, size_t n)
+{
+	size_t len = 0;
+
+	buf[0] = 0;
+	for (unsigned c = cpumask_first(m); c < CPUMASK_BITS && len + 1 < n;) {
+		unsigned last = c;
+
+		while (last + 1 < CPUMASK_BITS && cpumask_test(m, last + 1))
+			last++;
+		len = clamp_len(len + (size_t)fmt_snprintf(buf + len, n - len,
+							    last > c ? "%s%u-%u" : "%s%u",
+							    len ? "," : "", c, last),
+				n);
+		c = cpumask_next(m, last);
+	}
+}
+
+/* Every exit reason a vCPU met, by name, like kvm_stat's per-reason rows. */
+static void exits_by_reason(const struct sched_vcpu *sv)
+{
+	char line[SCHED_STATS_LINE];
+	size_t len = 0;
+
+	for (unsigned r = 0; r < VCPU_EXIT_COUNTERS && len + 1 < sizeof(line); r++) {
+		if (sv->v->exits[r])
+			len = clamp_len(len + (size_t)fmt_snprintf(line + len, sizeof(line) - len,
+								    "%s%s %llu", len ? ", " : "",
+								    vmx_exit_reason_name(r),
+								    (unsigned long long)sv->v->exits[r]),
+					sizeof(line));
+	}
+	if (len)
+		pr_info("sched:   %s/%u exits: %s\n", sv->vm->name, sv->idx, line);
+}
+
 void sched_stats_print(void)
 {
-	pr_info("sched: %-8s %4s %10s %8s %8s %8s %9s %8s %8s %8s\n", "vm", "vcpu", "run (us)",
-		"switches", "migrate", "slices", "exits", "cpuid", "io", "hlt");
+	char cpus[SCHED_CPUS_TEXT];
+
+	pr_info("sched: %-8s %4s %10s %8s %8s %8s %9s %8s %8s %8s %s\n", "vm", "vcpu", "run (us)",
+		"switches", "migrate", "slices", "exits", "cpuid", "io", "hlt", "cpus");
 	for (unsigned i = 0; i < sched_entity_count(&sched); i++) {
 		struct sched_vcpu *sv = sv_of(sched_entity_at(&sched, i));
 		struct sched_entity *e = &sv->se;
 		const uint64_t *x = sv->v->exits;
 
-		pr_info("sched: %-8s %4u %10llu %8llu %8llu %8llu %9llu %8llu %8llu %8llu\n",
+		cpus_text(&sv->ran_on, cpus, sizeof(cpus));
+		pr_info("sched: %-8s %4u %10llu %8llu %8llu %8llu %9llu %8llu %8llu %8llu %s\n",
 			sv->vm->name, sv->idx, (unsigned long long)tsc_to_us(e->runtime),
 			(unsigned long long)e->switches, (unsigned long long)e->migrations,
 			(unsigned long long)e->slices,
 			(unsigned long long)vmx_vcpu_exits_total(sv->v),
 			(unsigned long long)x[VMX_EXIT_REASON_CPUID],
 			(unsigned long long)x[VMX_EXIT_REASON_IO],
-			(unsigned long long)x[VMX_EXIT_REASON_HLT]);
+			(unsigned long long)x[VMX_EXIT_REASON_HLT], cpus[0] ? cpus : "-");
 	}
+	for (unsigned i = 0; i < sched_entity_count(&sched); i++)
+		exits_by_reason(sv_of(sched_entity_at(&sched, i)));
 }

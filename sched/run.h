@@ -29,6 +29,7 @@ struct sched_vcpu {
 	uint64_t slice_tsc;  /* per-VM slice, 0 = the global one */
 	bool rotate;         /* test hook: move to the next allowed CPU after every slice */
 	unsigned rotate_cpu;
+	struct cpumask ran_on; /* every CPU it has run on (statistics) */
 };
 
 void sched_run_init(uint64_t slice_us);

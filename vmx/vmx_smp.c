@@ -6,6 +6,7 @@
  */
 #include "vmx/vmx_smp.h"
 #include "kernel/printk.h"
+#include "lib/format.h"
 #include "lib/string.h"
 #include "smp/smp.h"
 #include "vmx/caps.h"
@@ -15,6 +16,7 @@
 #define VMX_REPORT_FIRST 4
 
 static struct vmx_cpu_result results[MAX_CPUS];
+static int left_off_cpu = -1; /* vireo.vmx_off_cpu: VMX stays off there */
 static struct vmx_caps caps_seen[MAX_CPUS];
 static char bsp_reason[VMX_PERCPU_MSG_LEN];
 
@@ -33,6 +35,12 @@ static void enable_here(void *arg)
 
 	if (!vmx_percpu_this())
 		e = vmx_percpu_init();
+	if (e == E_OK && (int)cpu == left_off_cpu) {
+		record(&out[cpu], E_STATE);
+		fmt_snprintf(out[cpu].line, sizeof(out[cpu].line),
+			     "cpu %u: VMX left off (vireo.vmx_off_cpu=%u)", cpu, cpu);
+		return;
+	}
 	if (e == E_OK)
 		e = vmx_hardware_enable();
 	if (vmx_percpu_caps())
@@ -73,6 +81,16 @@ enum err vmx_disable_all(struct vmx_cpu_result *out)
 	return run_all(disable_here, out);
 }
 
+void vmx_leave_off(int cpu)
+{
+	left_off_cpu = cpu;
+}
+
+bool vmx_cpu_on(unsigned cpu)
+{
+	return cpu < smp_num_cpus() && smp_cpu_online(cpu) && results[cpu].enabled;
+}
+
 unsigned vmx_cpus_enabled(void)
 {
 	unsigned n = 0;
@@ -98,20 +116,63 @@ static void report_mismatches(void)
 	}
 }
 
+/* A row's text after its "cpu N: " prefix: what happened there. */
+static const char *row_state(const struct vmx_cpu_result *r)
+{
+	const char *p = strchr(r->line, ':');
+
+	return p ? p : r->line;
+}
+
+/* Print rows first..last-1 that were held back as repeats of row `like`. */
+static void report_run(unsigned first, unsigned last, unsigned like)
+{
+	if (last - first == 1)
+		pr_info("  %s\n", results[first].line);
+	else if (last > first)
+		pr_info("  cpus %u-%u%s (as cpu %u)\n", first, last - 1, row_state(&results[like]),
+			like);
+}
+
+/*
+ * One row per CPU on small machines. On big ones: the first rows, then only
+ * CPUs that are not on, a run of CPUs in the same state as the row before
+ * them folded into one line, so 1024 CPUs with VT-x off stay readable.
+ */
+static void report_table(void)
+{
+	unsigned run_start = 0, run_like = 0;
+	bool in_run = false;
+
+	for (unsigned i = 0; i < smp_num_cpus(); i++) {
+		bool small = smp_num_cpus() <= VMX_REPORT_FULL_MAX || i < VMX_REPORT_FIRST;
+
+		if (!smp_cpu_online(i) || (!small && results[i].enabled))
+			continue;
+		if (!small && i > 0 && !strcmp(row_state(&results[i]), row_state(&results[i - 1]))) {
+			if (!in_run) {
+				run_start = i;
+				run_like = i - 1;
+				in_run = true;
+			}
+			continue;
+		}
+		if (in_run)
+			report_run(run_start, i, run_like);
+		in_run = false;
+		pr_info("  %s\n", results[i].line);
+	}
+	if (in_run)
+		report_run(run_start, smp_num_cpus(), run_like);
+}
+
 void vmx_boot_all(bool full_caps_report)
 {
 	unsigned on;
 
 	vmx_enable_all(results);
 	pr_info("vmx: per-CPU VMX state:\n");
-	for (unsigned i = 0; i < smp_num_cpus(); i++) {
-		/* Big machines: the first rows and every CPU that is not on. */
-		bool show = smp_num_cpus() <= VMX_REPORT_FULL_MAX || i < VMX_REPORT_FIRST ||
-			    !results[i].enabled;
-
-		if (smp_cpu_online(i) && show)
-			pr_info("  %s\n", results[i].line);
-	}
+	report_table();
 	if (caps_seen[0].present) {
 		if (full_caps_report)
 			vmx_caps_print_full(&caps_seen[0]);
@@ -121,7 +182,8 @@ void vmx_boot_all(bool full_caps_report)
 	}
 	on = vmx_cpus_enabled();
 	if (results[0].err != E_OK)
-		memcpy(bsp_reason, vmx_percpu_last_error(), sizeof(bsp_reason) - 1);
+		memcpy(bsp_reason, vmx_percpu_last_error()[0] ? vmx_percpu_last_error() : results[0].line,
+		       sizeof(bsp_reason) - 1);
 	if (on == smp_num_online())
 		pr_info("vmx: VMX on on all %u CPUs\n", on);
 	else if (on)

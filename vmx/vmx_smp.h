@@ -22,6 +22,12 @@ void vmx_boot_all(bool full_caps_report);
 enum err vmx_enable_all(struct vmx_cpu_result *out);
 enum err vmx_disable_all(struct vmx_cpu_result *out);
 unsigned vmx_cpus_enabled(void);
+/* VMX is on on this online CPU (as of the last enable/disable on all CPUs):
+ * only such CPUs may run vCPUs. */
+bool vmx_cpu_on(unsigned cpu);
+/* Before vmx_boot_all(): leave VMX off on one CPU (-1: none), as firmware
+ * that disabled VT-x there would; tests VMs running on the others. */
+void vmx_leave_off(int cpu);
 /* Why VMX is not usable here (for SKIP reasons), or NULL if it is on the BSP. */
 const char *vmx_unavailable_reason(void);
 /* Shutdown hook: VMX off on every CPU, then "vmx: VMX off on all N CPUs". */

@@ -4,7 +4,8 @@
 # isa-debug-exit status. Prints one line per KTAP case and one for the run;
 # appends them to $RESULTS when set.
 # usage: check.sh EMU CPUS SUITE [EXPECT]
-#   EXPECT: pass (default); pass:<regex> (and the log must match the regex);
+#   EXPECT: pass (default); pass:<regex> (and the log must match the regex;
+#   several regexes joined by && must all match);
 #   noskip[:<regex>] (as pass, and no case may SKIP: VMX paths under Bochs);
 #   fault:<extended regex the fault report must match>
 set -u
@@ -100,10 +101,14 @@ if [ "$mode" = noskip ] && grep -qE '^ok [0-9]+ .*# SKIP' "$log"; then
 	emit FAIL "$name (cases were skipped where they must run; log: $log)"
 	exit 1
 fi
-if [ -n "$want" ] && ! grep -qE -- "$want" "$log"; then
-	emit FAIL "$name (the log lacks /$want/; log: $log)"
-	exit 1
-fi
+while [ -n "$want" ]; do
+	re=${want%%&&*}
+	[ "$re" = "$want" ] && want="" || want=${want#*&&}
+	if ! grep -qE -- "$re" "$log"; then
+		emit FAIL "$name (the log lacks /$re/; log: $log)"
+		exit 1
+	fi
+done
 if [ -z "$status" ]; then
 	emit FAIL "$name (no exit status line; log: $log)"
 	exit 1
