@@ -339,8 +339,10 @@ static void poll_console(void)
 		return;
 	if (console_vm && !console_vm->stopped)
 		vm_console_input(console_vm, (uint8_t)c);
-	else if (c == STATS_KEY)
+	else if (c == STATS_KEY) {
+		pr_info("sched: statistics on request (key '%c'):\n", STATS_KEY);
 		sched_stats_print();
+	}
 }
 
 void sched_set_console_vm(struct vm *vm)
