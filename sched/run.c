@@ -234,11 +234,41 @@ static void wake_sleepers(uint64_t now)
 	}
 }
 
-static void check_invariants(void)
+/*
+ * The VMX layer must agree with the scheduler's VMCS books: a vCPU that is
+ * not running (so no CPU is moving its VMCS now) is active on the CPU the
+ * scheduler records, and the VMCS current on this CPU (VMPTRST) is one the
+ * scheduler records here. Called with the lock held.
+ */
+static bool check_vmcs_books(unsigned cpu, char *why, size_t n)
+{
+	uint64_t cur = vmcs_current();
+	bool cur_known = cur == VMCS_NONE;
+
+	for (unsigned i = 0; i < sched_entity_count(&sched); i++) {
+		struct sched_entity *e = sched_entity_at(&sched, i);
+		struct sched_vcpu *sv = sv_of(e);
+
+		if (sv->v->vmcs_pa == cur)
+			cur_known = e->vmcs_cpu == (int32_t)cpu;
+		if (e->state != SCHED_RUNNING && sv->v->vmcs_cpu != e->vmcs_cpu) {
+			fmt_snprintf(why, n, "%s vCPU %u: the scheduler has its VMCS on cpu %d, "
+				     "the VMX layer on cpu %d", sv->vm->name, sv->idx,
+				     (int)e->vmcs_cpu, (int)sv->v->vmcs_cpu);
+			return false;
+		}
+	}
+	if (!cur_known)
+		fmt_snprintf(why, n, "cpu %u's current VMCS 0x%llx is not recorded as active there",
+			     cpu, (unsigned long long)cur);
+	return cur_known;
+}
+
+static void check_invariants(unsigned cpu)
 {
 	char why[160];
 
-	if (!sched_check(&sched, why, sizeof(why))) {
+	if (!sched_check(&sched, why, sizeof(why)) || !check_vmcs_books(cpu, why, sizeof(why))) {
 		check_failures++;
 		pr_err("sched: invariant broken: %s\n", why);
 	}
@@ -272,7 +302,7 @@ static void put_back(unsigned cpu, struct sched_vcpu *sv, enum vcpu_action act, 
 	if (sv->rotate && act != VCPU_STOP)
 		rotate_affinity(sv);
 	if (debug_checks)
-		check_invariants();
+		check_invariants(cpu);
 	spin_unlock_irqrestore(&lock, flags);
 }
 

@@ -53,6 +53,9 @@ boot_iso "$build/iso/guest-$(printf '%s %s' "$cmdline" "${mods[*]}" | md5sum | c
 if grep -q '^vms: cannot start VMs' "$log"; then
 	fail "$(grep -m1 '^vms: cannot start VMs' "$log")"
 fi
+if grep -q '^sched: invariant broken' "$log"; then
+	fail "$(grep -m1 '^sched: invariant broken' "$log")"
+fi
 if ! grep -q '^vireo: all VMs have finished' "$log"; then
 	emit FAIL "$name (Vireo did not finish its VMs; log: $log)"
 	grep -E 'FATAL|PANIC|panic' -A3 "$log" | head -8 | sed 's/^/    /'
