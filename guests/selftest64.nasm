@@ -6,6 +6,16 @@ bits 64
 org 0x10000
 %include "guests/common64.inc"
 
+; Checks 17 and 18 read an unclaimed port into fixed guest-physical buffers
+; (zeroed guest memory, below the stack) that tests/ktest/vcpu_tests.c
+; inspects after the run.
+UNCLAIMED_PORT equ 0x80
+INSB_BUF       equ 0x200000
+INSB_COUNT     equ 16
+INSW_BUF       equ 0x201000
+INSW_COUNT     equ 1100             ; more than one exit's worth (vmx/exit.c)
+CACHE_MARKER   equ 0x1c0ffee5
+
 start:
 	call idt_setup
 	PUTS msg_hello
@@ -179,6 +189,58 @@ start:
 	cmp byte [rel fault_vec], VEC_GP
 	CHECK_OR_FAIL 15
 
+	; 16: INVD (it always exits, SDM 3C 26.1.2) and WBINVD (it exits with
+	;     "WBINVD exiting") are skipped: each returns to the next
+	;     instruction and a store made before them is still there
+	mov dword [rel cache_marker], CACHE_MARKER
+	invd
+	cmp dword [rel cache_marker], CACHE_MARKER
+	jne .f16
+	mov dword [rel cache_marker], ~CACHE_MARKER
+	wbinvd
+	cmp dword [rel cache_marker], ~CACHE_MARKER
+.f16:
+	CHECK_OR_FAIL 16
+
+	; 17: REP INSB from an unclaimed port fills the buffer with all-ones,
+	;     leaves RDI just past it, RCX zero and the byte after it alone
+	cld
+	mov edi, INSB_BUF
+	mov ecx, INSB_COUNT
+	mov dx, UNCLAIMED_PORT
+	rep insb
+	test rcx, rcx
+	jnz .f17
+	cmp rdi, INSB_BUF + INSB_COUNT
+	jne .f17
+	cmp byte [rdi], 0
+	jne .f17
+	mov edi, INSB_BUF
+	mov ecx, INSB_COUNT
+	mov al, 0xff
+	repe scasb
+.f17:
+	CHECK_OR_FAIL 17
+
+	; 18: REP INSW of more words than Vireo moves in one exit: the
+	;     instruction is resumed where it stopped and completes the same way
+	mov edi, INSW_BUF
+	mov ecx, INSW_COUNT
+	mov dx, UNCLAIMED_PORT
+	rep insw
+	test rcx, rcx
+	jnz .f18
+	cmp rdi, INSW_BUF + 2 * INSW_COUNT
+	jne .f18
+	cmp word [rdi], 0
+	jne .f18
+	mov edi, INSW_BUF
+	mov ecx, INSW_COUNT
+	mov ax, 0xffff
+	repe scasw
+.f18:
+	CHECK_OR_FAIL 18
+
 	PUTS msg_pass
 	mov al, 0
 	out EXIT_PORT, al
@@ -269,6 +331,8 @@ irq_seen:  db 0
 recover:   dq 0
 idtr:      dw 16 * 256 - 1
 	   dq idt
+	align 4
+cache_marker: dd 0
 	align 32
 pattern:   db 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0xcc
 	   db 0xdd, 0xee, 0xf0, 0x01, 0x12, 0x23, 0x34, 0x45, 0x56, 0x67, 0x78, 0x89

@@ -2,12 +2,20 @@
 /*
  * EPT builder (vmx/ept.h): tables of 512 entries, PDPTE/PDE leaves with PS
  * for 1 GiB/2 MiB pages (SDM 3C 29.3.2), non-leaf entries granting RWX so
- * that leaves alone decide the permissions, and the EPTP (SDM 3C 25.6.11).
+ * that leaves alone decide the permissions, the EPTP (SDM 3C 25.6.11), and
+ * INVEPT on every CPU after a change to a present entry (SDM 3C 29.4.3).
  */
 #include "vmx/ept.h"
 #include "kernel/printk.h"
 #include "lib/string.h"
 #include "mm/pmm.h"
+#ifndef VIREO_HOST_TEST
+#include "smp/smp.h"
+#include "vmx/caps.h"
+#include "vmx/percpu.h"
+#include "vmx/vmcs.h"
+#include "vmx/vmx_insn.h"
+#endif
 
 #define EPT_ENTRIES 512
 #define EPT_TABLE_SIZE 4096
@@ -16,6 +24,7 @@
 #define LEVEL_SIZE(l) (1ull << LEVEL_SHIFT(l))
 #define LEVEL_INDEX(gpa, l) (((gpa) >> LEVEL_SHIFT(l)) & (EPT_ENTRIES - 1))
 #define TABLE_BITS EPTE_RWX
+#define DEFERRED_LEVEL_MASK 3ull /* deferred[]: table address | level of its entries */
 /* What a leaf passes on to the smaller pages when it is split. */
 #define LEAF_KEEP (EPTE_RWX | EPTE_MT_MASK | EPTE_IPAT | EPTE_A | EPTE_D | EPTE_UX)
 /* What decides whether an existing leaf already gives the wanted mapping. */
@@ -61,26 +70,71 @@ static void free_tree(struct ept *e, uint64_t pa, int level)
 	e->tables--;
 }
 
-/* Overwrite an entry, freeing the tables the old one pointed to. */
+/* Invalidate, then free the tables detached since the last invalidation. */
+static enum err flush_stale(struct ept *e)
+{
+	enum err r = e->invalidate(e);
+
+	if (r != E_OK)
+		return r;
+	e->stale = false;
+	while (e->ndeferred) {
+		uint64_t d = e->deferred[--e->ndeferred];
+
+		free_tree(e, d & EPTE_ADDR_MASK, (int)(d & DEFERRED_LEVEL_MASK));
+	}
+	return E_OK;
+}
+
+/*
+ * A table tree just detached from the EPT. A CPU may still walk it through
+ * cached paging-structure entries until the invalidation (SDM 3C 29.4.1),
+ * so with an invalidate hook it is freed only after one; with the list
+ * full, invalidate now, and if that fails keep the tables rather than
+ * hand out frames the hardware may still read.
+ */
+static void retire_tree(struct ept *e, uint64_t pa, int level)
+{
+	if (!e->invalidate) {
+		free_tree(e, pa, level);
+		return;
+	}
+	if (e->ndeferred == EPT_DEFERRED_MAX && flush_stale(e) != E_OK) {
+		pr_err("ept: keeping a detached table tree at %#llx: the INVEPT that must come "
+		       "before freeing it failed\n",
+		       (unsigned long long)pa);
+		return;
+	}
+	e->deferred[e->ndeferred++] = pa | (uint64_t)level;
+}
+
+/* Overwrite an entry, retiring the tables the old one pointed to; a CPU may
+ * have cached what a present entry mapped. */
 static void replace_entry(struct ept *e, uint64_t *entry, int level, uint64_t val)
 {
 	uint64_t old = *entry;
 
 	*entry = val;
-	if (entry_present(old) && !entry_is_leaf(old, level))
-		free_tree(e, old & EPTE_ADDR_MASK, level - 1);
+	if (!entry_present(old) || old == val)
+		return;
+	e->stale = true;
+	if (!entry_is_leaf(old, level))
+		retire_tree(e, old & EPTE_ADDR_MASK, level - 1);
 }
 
 enum err ept_init(struct ept *e)
 {
 	e->tables = 0;
 	e->root_pa = 0;
+	e->stale = false;
+	e->ndeferred = 0;
 	if (!e->alloc_table || !e->free_table)
 		return E_INVAL;
 	return new_table(e, &e->root_pa);
 }
 
-/* Replace a large leaf by a table of the next smaller pages, same attributes. */
+/* Replace a large leaf by a table of the next smaller pages, same attributes:
+ * every address keeps its translation, so a cached large page is still right. */
 static enum err split_large(struct ept *e, uint64_t *entry, int level)
 {
 	uint64_t pa, *t, base = *entry & EPTE_ADDR_MASK, keep = *entry & LEAF_KEEP;
@@ -187,6 +241,17 @@ static enum err walk_range(struct ept *e, uint64_t gpa, uint64_t hpa, uint64_t s
 	return E_OK;
 }
 
+/* After a change (result r): flush what CPUs may have cached of the old entries. */
+static enum err invalidate_if_stale(struct ept *e, enum err r)
+{
+	enum err f;
+
+	if (!e->stale || !e->invalidate)
+		return r;
+	f = flush_stale(e);
+	return r != E_OK ? r : f;
+}
+
 enum err ept_map(struct ept *e, uint64_t gpa, uint64_t hpa, uint64_t size, unsigned perms,
 		 unsigned memtype)
 {
@@ -196,12 +261,13 @@ enum err ept_map(struct ept *e, uint64_t gpa, uint64_t hpa, uint64_t size, unsig
 		return E_INVAL;
 	if (memtype > EPTE_MT_MASK >> EPTE_MT_SHIFT || !(VALID_MEMTYPES & (1u << memtype)))
 		return E_INVAL;
-	return walk_range(e, gpa, hpa, size, (uint64_t)perms | (uint64_t)memtype << EPTE_MT_SHIFT);
+	return invalidate_if_stale(
+	    e, walk_range(e, gpa, hpa, size, (uint64_t)perms | (uint64_t)memtype << EPTE_MT_SHIFT));
 }
 
 enum err ept_unmap(struct ept *e, uint64_t gpa, uint64_t size)
 {
-	return walk_range(e, gpa, gpa, size, 0);
+	return invalidate_if_stale(e, walk_range(e, gpa, gpa, size, 0));
 }
 
 /*
@@ -263,9 +329,15 @@ enum err ept_translate(const struct ept *e, uint64_t gpa, uint64_t *hpa, unsigne
 
 void ept_destroy(struct ept *e)
 {
+	while (e->ndeferred) {
+		uint64_t d = e->deferred[--e->ndeferred];
+
+		free_tree(e, d & EPTE_ADDR_MASK, (int)(d & DEFERRED_LEVEL_MASK));
+	}
 	if (e->root_pa)
 		free_tree(e, e->root_pa, TOP_LEVEL);
 	e->root_pa = 0;
+	e->stale = false;
 }
 
 uint64_t ept_eptp(const struct ept *e)
@@ -292,6 +364,54 @@ static void ept_kernel_free(void *ctx, uint64_t pa)
 		       (unsigned long long)pa, err_text(r));
 }
 
+#ifndef VIREO_HOST_TEST
+struct invept_call {
+	uint64_t eptp;
+	enum err err; /* the last CPU's failure, E_OK if none */
+};
+
+/* INVEPT here: single-context (this EPTP only) where the CPU offers it,
+ * else all-context (SDM 3C 31.3 INVEPT; IA32_VMX_EPT_VPID_CAP bits 25, 26). */
+static void invept_here(void *arg)
+{
+	struct invept_call *c = arg;
+	const struct vmx_caps *caps;
+	enum err r = E_NOTSUP;
+
+	/* Outside VMX operation no guest runs here, and entering one first
+	 * loads its VMCS, which flushes its EPTP (vmx/vcpu.c). */
+	if (!vmx_is_enabled())
+		return;
+	caps = vmx_percpu_caps();
+	if (caps->ept.invept_single)
+		r = vmx_invept(VMX_INVEPT_SINGLE_CONTEXT, c->eptp);
+	else if (caps->ept.invept_all)
+		r = vmx_invept(VMX_INVEPT_ALL_CONTEXT, 0);
+	else
+		pr_err("ept: cpu %u offers neither single- nor all-context INVEPT\n",
+		       this_cpu_id());
+	if (r != E_OK)
+		__atomic_store_n(&c->err, r, __ATOMIC_RELAXED);
+}
+
+/*
+ * INVEPT on every CPU in VMX operation (SDM 3C 29.4.3.1, 29.4.3.3), by
+ * cross-call: a vCPU in guest mode elsewhere takes an external-interrupt
+ * exit and its CPU flushes before re-entering, so when this returns no CPU
+ * holds a translation from before the change.
+ */
+static enum err ept_kernel_invalidate(struct ept *e)
+{
+	struct invept_call c = {.eptp = ept_eptp(e), .err = E_OK};
+	enum err r = smp_call_all(invept_here, &c);
+
+	if (r != E_OK)
+		pr_err("ept: INVEPT of EPTP %#llx did not reach every CPU: %s\n",
+		       (unsigned long long)c.eptp, err_text(r));
+	return r != E_OK ? r : c.err;
+}
+#endif
+
 enum err ept_init_kernel(struct ept *e, bool allow_1g, bool allow_2m, bool ad)
 {
 	*e = (struct ept){
@@ -300,6 +420,9 @@ enum err ept_init_kernel(struct ept *e, bool allow_1g, bool allow_2m, bool ad)
 	    .ad = ad,
 	    .alloc_table = ept_kernel_alloc,
 	    .free_table = ept_kernel_free,
+#ifndef VIREO_HOST_TEST
+	    .invalidate = ept_kernel_invalidate,
+#endif
 	};
 	return ept_init(e);
 }

@@ -66,6 +66,10 @@
 #define EPT_QUAL_PAGING_VERIFY (1ull << 15)
 #define EPT_QUAL_ASYNC (1ull << 16)
 
+/* Table trees one EPT change may detach before it invalidates (more: it
+ * invalidates early). */
+#define EPT_DEFERRED_MAX 16
+
 struct ept {
 	uint64_t root_pa; /* PML4 table; 0 before ept_init() and after ept_destroy() */
 	bool allow_1g;	  /* IA32_VMX_EPT_VPID_CAP bit 17; used only with allow_2m */
@@ -75,11 +79,28 @@ struct ept {
 	void (*free_table)(void *ctx, uint64_t pa);
 	void *ctx;
 	unsigned tables; /* tables held, root included */
+	/*
+	 * Cached translations (SDM 3C 29.4.3): a CPU may hold guest-physical
+	 * and combined mappings derived from any entry that was present. stale
+	 * is set when ept_map/ept_unmap changed or removed such an entry and
+	 * cleared once invalidate() succeeded. invalidate must flush this EPT
+	 * on every CPU that may have used it before it returns; NULL leaves
+	 * stale set for the owner (host tests).
+	 */
+	bool stale;
+	enum err (*invalidate)(struct ept *e);
+	/* With invalidate: table trees detached by a change, freed only after
+	 * the invalidation (or by ept_destroy). */
+	uint64_t deferred[EPT_DEFERRED_MAX];
+	unsigned ndeferred;
 };
 
 /* Allocate the root table; alloc_table and free_table must be set (E_INVAL). */
 enum err ept_init(struct ept *e);
-/* Root allocated from the global frame allocator (pmm_alloc_page/pmm_free_pages). */
+/*
+ * Root allocated from the global frame allocator (pmm_alloc_page/pmm_free_pages);
+ * invalidate = INVEPT on every CPU in VMX operation, by cross-call.
+ */
 enum err ept_init_kernel(struct ept *e, bool allow_1g, bool allow_2m, bool ad);
 
 /*
@@ -93,13 +114,31 @@ enum err ept_init_kernel(struct ept *e, bool allow_1g, bool allow_2m, bool ad);
  */
 enum err ept_map(struct ept *e, uint64_t gpa, uint64_t hpa, uint64_t size, unsigned perms,
 		 unsigned memtype);
-/* Remove [gpa, gpa+size); unmapped parts are skipped. Splitting may need E_NOMEM. */
+/*
+ * Remove [gpa, gpa+size); unmapped parts are skipped. Splitting may need E_NOMEM.
+ *
+ * ept_map and ept_unmap change the tables in place; when an entry that was
+ * present changed (an unmap, new permissions or target, even the part of a
+ * range done before a failure) they call invalidate before returning and
+ * return its error if the change itself succeeded. A kernel EPT's
+ * invalidate waits for a cross-call to every CPU: not from an exit handler
+ * or a cross-call (two CPUs waiting for each other end in E_TIMEOUT).
+ * Filling entries that were not present needs no invalidation (nothing is
+ * cached from them, SDM 3C 29.4.3.3), so building a VM's EPT before its
+ * vCPUs run, all Vireo does today, never cross-calls.
+ */
 enum err ept_unmap(struct ept *e, uint64_t gpa, uint64_t size);
 /* Leaf entry mapping gpa (0 if none); hpa gets gpa's translation, page_size the page's size. */
 uint64_t ept_lookup(const struct ept *e, uint64_t gpa, uint64_t *hpa, uint64_t *page_size);
 /* gpa's host-physical address and effective EPT_* permissions: E_NOENT, E_RANGE. */
 enum err ept_translate(const struct ept *e, uint64_t gpa, uint64_t *hpa, unsigned *perms);
-/* Free every table, root included, through free_table; tables becomes 0. */
+/*
+ * Free every table, root included, through free_table; tables becomes 0.
+ * Only once no vCPU uses the EPT. No INVEPT here: translations tagged with
+ * this root stay cached until another EPT reuses the frame as its root,
+ * and every VMCS load flushes its EPTP on the loading CPU before the first
+ * entry there (vmx/vcpu.c, vcpu_load_new and vmx_vcpu_load).
+ */
 void ept_destroy(struct ept *e);
 /* EPTP for the VMCS: write-back, 4-level walk, A/D flags when e->ad. */
 uint64_t ept_eptp(const struct ept *e);

@@ -141,10 +141,14 @@ static enum err setup_controls(struct vmx_vcpu *v, const struct vmx_vcpu_config 
 			   VMX_PROC_HLT_EXITING | VMX_PROC_IO_BITMAPS |
 				   VMX_PROC_MSR_BITMAPS | VMX_PROC_SECONDARY_CTLS,
 			   0, VMCS_PROC_BASED_CONTROLS);
+	/* WBINVD exiting (SDM 3C 25.6.2, Table 25-7) when offered: the exit
+	 * handler skips it, as guest memory is write-back through EPT and no
+	 * device does non-coherent DMA, so flushing the host's caches would
+	 * only stall this core. INVD exits unconditionally (SDM 3C 26.1.2). */
 	if (e == E_OK)
 		e = adjust(c, VMX_CTL_PROC2, proc2,
-			   VMX_PROC2_RDTSCP | VMX_PROC2_INVPCID |
-				   VMX_PROC2_XSAVES,
+			   VMX_PROC2_RDTSCP | VMX_PROC2_INVPCID | VMX_PROC2_XSAVES |
+				   VMX_PROC2_WBINVD_EXITING,
 			   VMCS_SECONDARY_PROC_CONTROLS);
 	if (e == E_OK)
 		e = adjust(c, VMX_CTL_EXIT,
@@ -434,6 +438,25 @@ static enum err vcpu_alloc(struct vmx_vcpu **out, const struct vmx_vcpu_config *
 	return e;
 }
 
+/*
+ * Drop what this CPU may cache for v's VPID and EPT (SDM 3C 29.4.3.1,
+ * 29.4.3.3): single-context where the CPU offers that type, else
+ * all-context (IA32_VMX_EPT_VPID_CAP bits 41/42 and 25/26 say which).
+ */
+static void flush_guest_tlbs(struct vmx_vcpu *v)
+{
+	const struct vmx_caps *c = vmx_percpu_caps();
+
+	if (c->vpid.invvpid_single)
+		vmx_invvpid(VMX_INVVPID_SINGLE_CONTEXT, v->vpid, 0);
+	else if (c->vpid.invvpid_all)
+		vmx_invvpid(VMX_INVVPID_ALL_CONTEXT, 0, 0);
+	if (c->ept.invept_single)
+		vmx_invept(VMX_INVEPT_SINGLE_CONTEXT, ept_eptp(v->ept));
+	else if (c->ept.invept_all)
+		vmx_invept(VMX_INVEPT_ALL_CONTEXT, 0);
+}
+
 static enum err vcpu_load_new(struct vmx_vcpu *v)
 {
 	enum err e = vmcs_clear(v->vmcs_pa);
@@ -445,8 +468,7 @@ static enum err vcpu_load_new(struct vmx_vcpu *v)
 		v->vmcs_cpu = (int32_t)this_cpu()->cpu_id;
 		/* A recycled VPID or EPT root may have stale translations (SDM 3C
 		 * 29.4.3): flush both before this vCPU's first entry. */
-		vmx_invvpid(VMX_INVVPID_SINGLE_CONTEXT, v->vpid, 0);
-		vmx_invept(VMX_INVEPT_SINGLE_CONTEXT, ept_eptp(v->ept));
+		flush_guest_tlbs(v);
 	}
 	return e;
 }
@@ -563,8 +585,7 @@ enum err vmx_vcpu_load(struct vmx_vcpu *v)
 	v->vmcs_state = VMCS_STATE_ACTIVE;
 	v->vmcs_cpu = (int32_t)this_cpu()->cpu_id;
 	vmx_vcpu_write_host_state(v);
-	vmx_invvpid(VMX_INVVPID_SINGLE_CONTEXT, v->vpid, 0);
-	vmx_invept(VMX_INVEPT_SINGLE_CONTEXT, ept_eptp(v->ept));
+	flush_guest_tlbs(v);
 	return E_OK;
 }
 

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * XSAVE areas (SDM Vol. 1 13.4: legacy region, header, extended region;
- * CPUID.(EAX=0DH,ECX=0):ECX is the size for every supported component).
- * Saving and restoring run with XCR0 = every component the guest may use,
- * so one vCPU's YMM state can never leak into another's.
+ * XSAVE areas (SDM Vol. 1 13.4: legacy region, header, extended region),
+ * sized for the components guests may enable, not for every component the
+ * CPU supports. Saving and restoring run with XCR0 = every component the
+ * guest may use, so one vCPU's YMM state can never leak into another's.
  */
 #include "vmx/xstate.h"
 #include "arch/x86/cpu.h"
@@ -16,10 +16,11 @@
 #define XCR0_SSE (1ull << 1)
 #define XCR0_AVX (1ull << 2)
 #define XCR0_GUEST_MASK (XCR0_X87 | XCR0_SSE | XCR0_AVX)
+#define XSTATE_FIRST_EXTENDED 2 /* x87 and SSE live in the legacy region */
+#define XSTATE_COMPONENTS 64
 #define XSAVE_LEGACY_FCW 0x37f
 #define XSAVE_MXCSR_OFFSET 24
 #define XSAVE_MXCSR_DEFAULT 0x1f80
-#define XSAVE_ALIGN 64
 
 static uint64_t allowed;
 
@@ -55,22 +56,64 @@ uint64_t xstate_guest_allowed(void)
 	return allowed;
 }
 
+/*
+ * The standard (non-compacted) format that XSAVE64/XRSTOR64 use places
+ * extended component i at offset CPUID.(EAX=0DH,ECX=i):EBX with size EAX
+ * (SDM Vol. 1 13.4.3); the area ends at the end of the highest one in mask.
+ * CPUID.(EAX=0DH,ECX=0):ECX is no use here: it covers every component the
+ * CPU supports (AMX tile data alone is 8 KiB) though only mask is saved.
+ */
+uint64_t xstate_area_size(uint64_t mask)
+{
+	uint64_t size = XSAVE_LEGACY_SIZE + XSAVE_HEADER_SIZE;
+	struct cpuid_regs r;
+
+	for (unsigned i = XSTATE_FIRST_EXTENDED; i < XSTATE_COMPONENTS; i++) {
+		if (!(mask & (1ull << i)))
+			continue;
+		cpu_cpuid(CPUID_XSTATE_LEAF, i, &r);
+		if ((uint64_t)r.ebx + r.eax > size)
+			size = (uint64_t)r.ebx + r.eax;
+	}
+	return size;
+}
+
+static uint64_t area_pages(uint64_t size)
+{
+	return (size + PAGE_SIZE - 1) / PAGE_SIZE;
+}
+
 enum err xstate_alloc(void **area, uint64_t *xcr0)
 {
 	struct cpuid_regs r;
-	uint64_t pa;
+	uint64_t mask, size, pa;
 	uint16_t *fcw;
+	enum err e;
 
 	cpu_cpuid(1, 0, &r);
 	if (!(r.ecx & CPUID_1_ECX_XSAVE)) {
 		pr_err("xstate: this CPU has no XSAVE; vCPUs need it to keep guest FPU state\n");
 		return E_NOTSUP;
 	}
-	cpu_cpuid(CPUID_XSTATE_LEAF, 0, &r);
-	if (r.ecx > PAGE_SIZE || pmm_alloc_page(&pa) != E_OK)
-		return E_NOMEM;
+	mask = xstate_guest_allowed();
+	size = xstate_area_size(mask);
+	if (area_pages(size) > XSAVE_MAX_PAGES) {
+		pr_err("xstate: CPUID leaf 0xD gives a %llu-byte XSAVE area for XCR0 %#llx, more "
+		       "than the %u pages a vCPU may use; the CPU (or the emulator) reports a "
+		       "wrong layout\n",
+		       (unsigned long long)size, (unsigned long long)mask, XSAVE_MAX_PAGES);
+		return E_RANGE;
+	}
+	e = pmm_alloc_pages(area_pages(size), 1, &pa);
+	if (e != E_OK) {
+		pr_err("xstate: cannot allocate a vCPU's %llu-byte XSAVE area (XCR0 %#llx, %llu "
+		       "contiguous pages): %s\n",
+		       (unsigned long long)size, (unsigned long long)mask,
+		       (unsigned long long)area_pages(size), err_text(e));
+		return e;
+	}
 	*area = phys_to_virt(pa);
-	memset(*area, 0, PAGE_SIZE);
+	memset(*area, 0, area_pages(size) * PAGE_SIZE);
 	fcw = *area;
 	*fcw = XSAVE_LEGACY_FCW;
 	*(uint32_t *)((uint8_t *)*area + XSAVE_MXCSR_OFFSET) = XSAVE_MXCSR_DEFAULT;
@@ -80,7 +123,7 @@ enum err xstate_alloc(void **area, uint64_t *xcr0)
 
 void xstate_free(void *area)
 {
-	pmm_free_pages(virt_to_phys(area), 1);
+	pmm_free_pages(virt_to_phys(area), area_pages(xstate_area_size(xstate_guest_allowed())));
 }
 
 void xstate_set_xcr0(uint64_t xcr0)

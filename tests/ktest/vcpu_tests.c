@@ -2,18 +2,22 @@
 /*
  * The "vcpu" self-test suite: built-in guests run in VMX non-root operation
  * under EPT in long, protected and real mode, exercise the exit handlers,
- * keep their XSAVE state across another vCPU on the same core, and bad
- * guests are stopped while a good VM finishes. SKIPs without VT-x.
+ * keep their XSAVE state across another vCPU on the same core, bad guests
+ * are stopped while a good VM finishes, and an EPT change reaches a running
+ * guest. SKIPs without VT-x.
  */
 #include "arch/x86/cpu.h"
 #include "arch/x86/lapic.h"
 #include "arch/x86/traps.h"
+#include "arch/x86/tsc.h"
 #include "kernel/ktest.h"
 #include "kernel/printk.h"
+#include "lib/format.h"
 #include "lib/string.h"
 #include "mm/pmm.h"
 #include "smp/smp.h"
 #include "vm/images.h"
+#include "vm/vdev.h"
 #include "vm/vm.h"
 #include "vmx/caps.h"
 #include "vmx/exit.h"
@@ -25,12 +29,32 @@
 #define MAX_STEPS 100000
 #define HOST_TICK_US 1000
 #define CLOBBER_EXIT_STATUS 7 /* guests/clobber64.nasm */
+#define UART_CAPTURE_LEN 256
+#define HANDSHAKE_US 1000000 /* the other CPU's side of a two-CPU case */
+
+/* What guests/selftest64.nasm leaves behind when every check passed. */
+#define SELFTEST_PASS_LINE "selftest64: all checks passed\n"
+#define SELFTEST_INSB_BUF 0x200000ull /* check 17: REP INSB */
+#define SELFTEST_INSB_COUNT 16u
+#define SELFTEST_INSW_BUF 0x201000ull /* check 18: REP INSW over two exits */
+#define SELFTEST_INSW_COUNT 1100u
+#define SELFTEST_INSW_BYTES (2 * SELFTEST_INSW_COUNT)
+#define INS_GUARD_BYTES 2 /* zeroed guest memory just past each buffer */
+
+/* Where selftest64 is stopped once its code page (VM_GUEST_LOAD) is unmapped. */
+#define CODE_PAGE_REASON "EPT violation: guest-physical 0x10"
+
+/* The rule vmx/guest_check.c names for a 64-bit CS with D set. */
+#define CS_LD_REASON                                                                               \
+	"invalid guest state, not launched: CS.L and CS.D both set in IA-32e mode "                \
+	"(SDM 3C 27.3.1.2): CS: "
 
 static bool vcpu_skip(struct ktest *t)
 {
 	if (!vmx_is_enabled()) {
-		ktest_skip(t, "%s", vmx_percpu_last_error()[0] ? vmx_percpu_last_error()
-							       : "this CPU has no VT-x");
+		ktest_skip(t, "%s",
+			   vmx_percpu_last_error()[0] ? vmx_percpu_last_error()
+						      : "this CPU has no VT-x");
 		return true;
 	}
 	return false;
@@ -60,16 +84,109 @@ static bool run_to_end(struct vm *vm)
 	return vm->stopped;
 }
 
+/*
+ * What a VM's vCPU 0 writes to COM1's transmit register, captured in front
+ * of the VM's own port handler (vm/vdev.c, which still prints each line as
+ * "[name] text"). ops must stay the first member: the hook gets back to
+ * the capture from v->ops.
+ */
+struct uart_capture {
+	struct vmx_vcpu_ops ops;
+	const struct vmx_vcpu_ops *inner;
+	char text[UART_CAPTURE_LEN];
+	unsigned len;
+};
+
+static enum vcpu_action capture_io(struct vmx_vcpu *v, uint16_t port, unsigned size, bool in,
+				   uint32_t *value)
+{
+	struct uart_capture *cap = (struct uart_capture *)v->ops;
+
+	if (!in && port == VDEV_COM1_BASE && cap->len + 1 < sizeof(cap->text)) {
+		cap->text[cap->len++] = (char)*value;
+		cap->text[cap->len] = '\0';
+	}
+	return cap->inner->io(v, port, size, in, value);
+}
+
+static void capture_uart(struct uart_capture *cap, struct vm *vm)
+{
+	struct vmx_vcpu *v = vm->vcpus[0];
+
+	cap->inner = v->ops;
+	cap->ops = *v->ops;
+	cap->ops.io = capture_io;
+	cap->len = 0;
+	cap->text[0] = '\0';
+	v->ops = &cap->ops;
+}
+
+/* len bytes of all-ones at gpa, and the zeroed guest memory after them untouched. */
+static bool ins_buffer_ok(const struct vm *vm, uint64_t gpa, size_t len)
+{
+	const uint8_t *p = phys_to_virt(vm->mem_hpa + gpa);
+
+	for (size_t i = 0; i < len; i++)
+		if (p[i] != 0xff)
+			return false;
+	for (size_t i = len; i < len + INS_GUARD_BYTES; i++)
+		if (p[i] != 0)
+			return false;
+	return true;
+}
+
+static bool wbinvd_exits(void)
+{
+	return vmx_percpu_caps()->ctl[VMX_CTL_PROC2].allowed1 & VMX_PROC2_WBINVD_EXITING;
+}
+
+/*
+ * selftest64 passed every check and left the evidence: exit status 0, its
+ * one INVD and one WBINVD each exited once (WBINVD only where the CPU
+ * allows "WBINVD exiting"), both REP INS buffers hold all-ones and nothing
+ * past them, and its last COM1 line (through REP OUTSB) says it passed.
+ */
+static void expect_selftest_passed(struct ktest *t, const struct vm *vm,
+				   const struct uart_capture *cap)
+{
+	const struct vmx_vcpu *v = vm->vcpus[0];
+	uint64_t want_wbinvd = wbinvd_exits() ? 1 : 0;
+	size_t pass_len = strlen(SELFTEST_PASS_LINE);
+
+	KT_EXPECT(t, vm->exited && vm->exit_status == 0,
+		  "%s (selftest64) %s with status %d (a non-zero status is the failed check) %s",
+		  vm->name, vm->exited ? "exited" : "was stopped", vm->exit_status, vm->why);
+	KT_EXPECT(
+	    t,
+	    v->exits[VMX_EXIT_REASON_INVD] == 1 && v->exits[VMX_EXIT_REASON_WBINVD] == want_wbinvd,
+	    "%s: %llu INVD and %llu WBINVD exits, expected 1 and %llu", vm->name,
+	    (unsigned long long)v->exits[VMX_EXIT_REASON_INVD],
+	    (unsigned long long)v->exits[VMX_EXIT_REASON_WBINVD], (unsigned long long)want_wbinvd);
+	KT_EXPECT(t, ins_buffer_ok(vm, SELFTEST_INSB_BUF, SELFTEST_INSB_COUNT),
+		  "%s: REP INSB did not leave %u bytes of 0xff at 0x%llx and none after", vm->name,
+		  SELFTEST_INSB_COUNT, SELFTEST_INSB_BUF);
+	KT_EXPECT(t, ins_buffer_ok(vm, SELFTEST_INSW_BUF, SELFTEST_INSW_BYTES),
+		  "%s: REP INSW did not leave %u bytes of 0xff at 0x%llx and none after", vm->name,
+		  SELFTEST_INSW_BYTES, SELFTEST_INSW_BUF);
+	KT_EXPECT(t,
+		  cap->len >= pass_len &&
+		      strcmp(cap->text + cap->len - pass_len, SELFTEST_PASS_LINE) == 0,
+		  "%s: COM1 output does not end with '%s': '%s'", vm->name, "all checks passed",
+		  cap->text);
+}
+
 KTEST(vcpu, long_mode_guest)
 {
 	struct vm *a = 0, *b = 0;
 	size_t start = pmm_free_count();
+	struct uart_capture uart;
 	struct vmx_vcpu *v;
 
 	if (vcpu_skip(t))
 		return;
 	KT_ASSERT(t, make_vm(&a, "selftest", "selftest64", VCPU_MODE_LONG) == E_OK,
 		  "could not create the selftest VM");
+	capture_uart(&uart, a);
 	KT_ASSERT(t, make_vm(&b, "clobber", "clobber64", VCPU_MODE_LONG) == E_OK,
 		  "could not create the clobber VM");
 	/* Alternate the two vCPUs on this core: each yield switches VMCS. */
@@ -82,28 +199,32 @@ KTEST(vcpu, long_mode_guest)
 	vm_report(a);
 	vm_report(b);
 	v = a->vcpus[0];
-	KT_EXPECT(t, a->exited && a->exit_status == 0,
-		  "selftest64 %s with status %d (a non-zero status is the failed check) %s",
-		  a->exited ? "exited" : "was stopped", a->exit_status, a->why);
+	expect_selftest_passed(t, a, &uart);
 	KT_EXPECT(t, b->exited && b->exit_status == CLOBBER_EXIT_STATUS,
 		  "clobber64 did not exit through the exit hypercall with status %d: %s",
 		  CLOBBER_EXIT_STATUS, b->why);
 	KT_EXPECT(t, v->exits[VMX_EXIT_REASON_CPUID] >= 200, "only %llu CPUID exits",
 		  (unsigned long long)v->exits[VMX_EXIT_REASON_CPUID]);
 	KT_EXPECT(t, v->exits[VMX_EXIT_REASON_VMCALL] >= 5 && v->exits[VMX_EXIT_REASON_IO] > 0,
-		  "VMCALL %llu, I/O %llu exits", (unsigned long long)v->exits[VMX_EXIT_REASON_VMCALL],
+		  "VMCALL %llu, I/O %llu exits",
+		  (unsigned long long)v->exits[VMX_EXIT_REASON_VMCALL],
 		  (unsigned long long)v->exits[VMX_EXIT_REASON_IO]);
 	KT_EXPECT(t, v->exits[VMX_EXIT_REASON_INTR_WINDOW] >= 1,
 		  "the queued interrupt never waited for an interrupt window");
+	ktest_diag(t, "INVD %llu, WBINVD %llu exits (WBINVD exiting %s)",
+		   (unsigned long long)v->exits[VMX_EXIT_REASON_INVD],
+		   (unsigned long long)v->exits[VMX_EXIT_REASON_WBINVD],
+		   wbinvd_exits() ? "on" : "not offered by this CPU");
 	vm_destroy(a);
 	vm_destroy(b);
 	KT_ASSERT(t, pmm_free_count() == start, "%zu frames free after teardown, %zu before",
 		  pmm_free_count(), start);
 }
 
-static void mode_guest(struct ktest *t, const char *image, enum vcpu_mode mode)
+static void mode_guest(struct ktest *t, const char *image, enum vcpu_mode mode, const char *line)
 {
 	const struct vmx_caps *c = vmx_percpu_caps();
+	struct uart_capture uart;
 	struct vm *vm = 0;
 
 	if (vcpu_skip(t))
@@ -113,58 +234,259 @@ static void mode_guest(struct ktest *t, const char *image, enum vcpu_mode mode)
 		return;
 	}
 	KT_ASSERT(t, make_vm(&vm, image, image, mode) == E_OK, "could not create the VM");
+	capture_uart(&uart, vm);
 	run_to_end(vm);
 	KT_EXPECT(t, vm->exited && vm->exit_status == 0, "%s did not exit cleanly: %s", image,
 		  vm->why);
+	KT_EXPECT(t, strcmp(uart.text, line) == 0, "%s wrote '%s' to COM1, expected '%s'", image,
+		  uart.text, line);
 	vm_destroy(vm);
 }
 
 KTEST(vcpu, protected_mode_guest)
 {
-	mode_guest(t, "prot32", VCPU_MODE_PROTECTED32);
+	mode_guest(t, "prot32", VCPU_MODE_PROTECTED32,
+		   "prot32: hello from 32-bit protected mode\n");
 }
 
 KTEST(vcpu, real_mode_guest)
 {
-	mode_guest(t, "real16", VCPU_MODE_REAL);
+	mode_guest(t, "real16", VCPU_MODE_REAL, "real16: hello from real mode\n");
 }
 
-static void expect_stopped(struct ktest *t, const char *image, const char *why)
-{
-	struct vm *vm = 0;
+/*
+ * The bad guests: each must be stopped by Vireo, never by its own exit,
+ * with a report that starts with `reason` and contains `detail`.
+ */
+struct bad_case {
+	const char *name;
+	const char *image;
+	bool broken_state; /* CS.D set on a 64-bit CS before the first entry */
+	const char *reason;
+	const char *detail;
+};
 
-	KT_ASSERT(t, make_vm(&vm, image, image, VCPU_MODE_LONG) == E_OK, "could not create %s",
-		  image);
-	run_to_end(vm);
-	KT_EXPECT(t, vm->stopped && !vm->exited, "%s was not stopped by Vireo", image);
-	KT_EXPECT(t, strstr(vm->why, why) != NULL, "%s stopped for '%s', expected '%s'", image,
-		  vm->why, why);
-	vm_destroy(vm);
+static const struct bad_case bad_cases[] = {
+    {"badmem64", "badmem64", false, "EPT violation: guest-physical 0x3ff00000",
+     "read access to a page that is not mapped"},
+    {"triple64", "triple64", false, "triple fault (shutdown) at RIP 0x10007", ""},
+    {"broken", "selftest64", true, CS_LD_REASON, "ar=0xe09b"},
+};
+
+#define BAD_CASES (sizeof(bad_cases) / sizeof(bad_cases[0]))
+
+/* Create the bad VM on this CPU; the broken state goes into its VMCS, current here. */
+static enum err make_bad_vm(struct vm **vm, const struct bad_case *bc)
+{
+	enum err e = make_vm(vm, bc->name, bc->image, VCPU_MODE_LONG);
+
+	/* CS with both L and D set is invalid for a 64-bit guest (SDM 3C 27.3.1.2). */
+	if (e == E_OK && bc->broken_state)
+		vmcs_write(VMCS_GUEST_CS_AR, vmcs_read_or(VMCS_GUEST_CS_AR, 0) | VMCS_AR_DB);
+	return e;
+}
+
+static void expect_bad_stopped(struct ktest *t, const struct vm *bad, const struct bad_case *bc)
+{
+	KT_EXPECT(t, bad->stopped && !bad->exited, "%s was not stopped by Vireo (%s, status %d)",
+		  bc->name, bad->exited ? "it exited" : "still running", bad->exit_status);
+	KT_EXPECT(t,
+		  strncmp(bad->why, bc->reason, strlen(bc->reason)) == 0 &&
+		      strstr(bad->why, bc->detail) != NULL,
+		  "%s stopped for '%s', expected '%s...%s'", bc->name, bad->why, bc->reason,
+		  bc->detail);
+}
+
+/*
+ * One CPU: the good VM (selftest64) runs first up to its first yield, then
+ * the two vCPUs take turns, so the bad VM is stopped while the good one is
+ * halfway through its checks; the good one then finishes them all.
+ */
+static void bad_beside_good_here(struct ktest *t, const struct bad_case *bc)
+{
+	struct vm *bad = 0, *good = 0;
+	struct uart_capture uart;
+	bool good_midway = false;
+
+	KT_ASSERT(t, make_vm(&good, "good", "selftest64", VCPU_MODE_LONG) == E_OK,
+		  "could not create the good VM");
+	capture_uart(&uart, good);
+	KT_ASSERT(t, make_bad_vm(&bad, bc) == E_OK, "could not create %s", bc->name);
+	for (int i = 0; i < MAX_STEPS && (!bad->stopped || !good->stopped); i++) {
+		if (!good->stopped)
+			vm_step_vcpu(good, 0);
+		if (!bad->stopped) {
+			vm_step_vcpu(bad, 0);
+			if (bad->stopped)
+				good_midway =
+				    !good->stopped && vmx_vcpu_exits_total(good->vcpus[0]) > 0;
+		}
+	}
+	vm_report(bad);
+	vm_report(good);
+	expect_bad_stopped(t, bad, bc);
+	KT_EXPECT(t, good_midway, "the good VM was not halfway through its run when %s stopped",
+		  bc->name);
+	expect_selftest_passed(t, good, &uart);
+	vm_destroy(bad);
+	vm_destroy(good);
+}
+
+/*
+ * Two CPUs: the bad VM on this CPU, the good one on another. Both are
+ * created at once; the good one runs to its first yield and waits there
+ * (its VMCS launched on its CPU) while the bad one runs and is stopped,
+ * then it finishes. Each VM is destroyed on the CPU where its VMCS is.
+ */
+struct pair_run {
+	const struct bad_case *bc;
+	unsigned bad_cpu, good_cpu;
+	struct smp_barrier created;
+	struct vm *bad, *good;
+	struct uart_capture uart;
+	enum err bad_err, good_err;
+	bool good_midway;	/* the good VM reached its first yield */
+	bool bad_done;		/* the bad VM has been stopped (or never made) */
+	bool good_live_at_stop; /* the good VM was mid-run when the bad one stopped */
+	bool handshake_timeout;
+};
+
+static bool wait_flag(bool *flag)
+{
+	uint64_t end = cpu_rdtsc() + tsc_from_us(HANDSHAKE_US);
+
+	while (!__atomic_load_n(flag, __ATOMIC_ACQUIRE)) {
+		if (cpu_rdtsc() > end)
+			return false;
+		cpu_pause();
+	}
+	return true;
+}
+
+static void pair_good(struct pair_run *p)
+{
+	char name[VM_NAME_LEN];
+
+	fmt_snprintf(name, sizeof(name), "good-cpu%u", p->good_cpu);
+	p->good_err = make_vm(&p->good, name, "selftest64", VCPU_MODE_LONG);
+	if (p->good_err == E_OK)
+		capture_uart(&p->uart, p->good);
+	smp_barrier_wait(&p->created, 2);
+	if (p->good_err == E_OK)
+		vm_step_vcpu(p->good, 0);
+	__atomic_store_n(&p->good_midway, true, __ATOMIC_RELEASE);
+	if (!wait_flag(&p->bad_done))
+		p->handshake_timeout = true;
+	if (p->good_err == E_OK)
+		run_to_end(p->good);
+}
+
+static void pair_bad(struct pair_run *p)
+{
+	p->bad_err = make_bad_vm(&p->bad, p->bc);
+	smp_barrier_wait(&p->created, 2);
+	if (!wait_flag(&p->good_midway))
+		p->handshake_timeout = true;
+	if (p->bad_err == E_OK) {
+		run_to_end(p->bad);
+		p->good_live_at_stop =
+		    p->good && !p->good->stopped && vmx_vcpu_exits_total(p->good->vcpus[0]) > 0;
+	}
+	__atomic_store_n(&p->bad_done, true, __ATOMIC_RELEASE);
+}
+
+static void pair_fn(void *arg)
+{
+	struct pair_run *p = arg;
+	unsigned cpu = this_cpu_id();
+
+	if (cpu == p->bad_cpu)
+		pair_bad(p);
+	else if (cpu == p->good_cpu)
+		pair_good(p);
+}
+
+static void destroy_here(void *arg)
+{
+	vm_destroy(arg);
+}
+
+static void bad_beside_good_on_two_cpus(struct ktest *t, const struct bad_case *bc, unsigned other)
+{
+	struct pair_run p = {.bc = bc, .bad_cpu = this_cpu_id(), .good_cpu = other};
+	enum err e = smp_call_all(pair_fn, &p);
+
+	KT_EXPECT(t, e == E_OK && !p.handshake_timeout,
+		  "%s beside a good VM on cpu %u: cross-call %s, handshake %s", bc->name, other,
+		  err_text(e), p.handshake_timeout ? "timed out" : "ok");
+	KT_EXPECT(t, p.bad_err == E_OK && p.good_err == E_OK,
+		  "could not create %s (%s) or the good VM on cpu %u (%s)", bc->name,
+		  err_text(p.bad_err), other, err_text(p.good_err));
+	if (p.bad_err == E_OK) {
+		expect_bad_stopped(t, p.bad, bc);
+		KT_EXPECT(t, p.good_live_at_stop,
+			  "the good VM on cpu %u was not mid-run when %s stopped", other, bc->name);
+		vm_destroy(p.bad);
+	}
+	if (p.good_err == E_OK) {
+		expect_selftest_passed(t, p.good, &p.uart);
+		KT_EXPECT(t, smp_call(other, destroy_here, p.good) == E_OK,
+			  "could not destroy the good VM on cpu %u", other);
+	}
+}
+
+static unsigned other_online_cpu(void)
+{
+	for (unsigned i = 0; i < smp_num_cpus(); i++)
+		if (i != this_cpu_id() && smp_cpu_online(i))
+			return i;
+	return MAX_CPUS;
 }
 
 KTEST(vcpu, bad_guests_are_stopped)
 {
-	struct vm *broken = 0, *good = 0;
 	size_t start = pmm_free_count();
+	unsigned other = other_online_cpu();
 
 	if (vcpu_skip(t))
 		return;
-	expect_stopped(t, "badmem64", "EPT violation");
-	expect_stopped(t, "triple64", "triple fault");
-	KT_ASSERT(t, make_vm(&broken, "broken", "selftest64", VCPU_MODE_LONG) == E_OK,
-		  "could not create the broken VM");
-	/* CS with both L and D set is invalid for a 64-bit guest (SDM 3C 27.3.1.2). */
-	vmcs_write(VMCS_GUEST_CS_AR, vmcs_read_or(VMCS_GUEST_CS_AR, 0) | VMCS_AR_DB);
-	run_to_end(broken);
-	KT_EXPECT(t, broken->stopped && strstr(broken->why, "CS"),
-		  "broken guest state was not refused by name: '%s'", broken->why);
-	KT_ASSERT(t, make_vm(&good, "good", "selftest64", VCPU_MODE_LONG) == E_OK,
-		  "could not create the good VM");
-	run_to_end(good);
-	KT_EXPECT(t, good->exited && good->exit_status == 0,
-		  "the good VM did not finish after the bad ones: %s", good->why);
-	vm_destroy(broken);
-	vm_destroy(good);
+	for (unsigned i = 0; i < BAD_CASES; i++)
+		bad_beside_good_here(t, &bad_cases[i]);
+	for (unsigned i = 0; i < BAD_CASES && other != MAX_CPUS; i++)
+		bad_beside_good_on_two_cpus(t, &bad_cases[i], other);
+	if (other == MAX_CPUS)
+		ktest_diag(t, "one CPU: each bad VM ran interleaved with the good one only");
+	KT_ASSERT(t, pmm_free_count() == start, "%zu frames free after teardown, %zu before",
+		  pmm_free_count(), start);
+}
+
+/*
+ * An EPT change while the VM runs: after its first yield the page holding
+ * selftest64's code is unmapped. ept_unmap must INVEPT on every CPU before
+ * it returns (SDM 3C 29.4.3), so the guest's next instruction fetch there
+ * is an EPT violation, never a stale translation.
+ */
+KTEST(vcpu, ept_unmap_reaches_running_guest)
+{
+	struct vm *vm = 0;
+	size_t start = pmm_free_count();
+	enum err e;
+
+	if (vcpu_skip(t))
+		return;
+	KT_ASSERT(t, make_vm(&vm, "unmapped", "selftest64", VCPU_MODE_LONG) == E_OK,
+		  "could not create the VM");
+	KT_ASSERT(t, vm_step_vcpu(vm, 0), "selftest64 ended before its first yield: %s", vm->why);
+	e = ept_unmap(&vm->ept, VM_GUEST_LOAD, EPT_PAGE_4K);
+	KT_EXPECT(t, e == E_OK && !vm->ept.stale, "ept_unmap of a running VM's page: %s%s",
+		  err_text(e), vm->ept.stale ? ", INVEPT not done" : "");
+	run_to_end(vm);
+	KT_EXPECT(t,
+		  vm->stopped && !vm->exited &&
+		      strncmp(vm->why, CODE_PAGE_REASON, strlen(CODE_PAGE_REASON)) == 0 &&
+		      strstr(vm->why, "instruction fetch") != NULL,
+		  "the guest went on after its code page was unmapped: %s", vm->why);
+	vm_destroy(vm);
 	KT_ASSERT(t, pmm_free_count() == start, "%zu frames free after teardown, %zu before",
 		  pmm_free_count(), start);
 }
