@@ -182,6 +182,7 @@ test: deps
 		  echo "0 passed, 1 failed"; exit 1; }; \
 	RESULTS=$(RESULTS) bash tests/harness/unit.sh $(UNIT_BINS); \
 	RESULTS=$(RESULTS) bash tests/harness/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BINS); \
+	RESULTS=$(RESULTS) bash tests/harness/repro-iso.sh $(ELF); \
 	RESULTS=$(RESULTS) bash tests/harness/matrix.sh tests/matrix.txt; \
 	RESULTS=$(RESULTS) bash tests/harness/guest-cases.sh tests/guests/cases.txt; \
 	for c in $(QEMU_KERNEL_CASES); do \

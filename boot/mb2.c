@@ -33,6 +33,14 @@
 #define MB2_FB_BPP_OFF 28
 #define MB2_FB_TYPE_OFF 29
 #define MB2_FB_MIN_SIZE 30
+/*
+ * color_info of a direct RGB framebuffer: after the u8 type comes a u16
+ * reserved field (struct multiboot_tag_framebuffer_common in the spec's
+ * multiboot2.h, as GRUB writes it), then six u8: red position, red size,
+ * green position, green size, blue position, blue size.
+ */
+#define MB2_FB_RGB_OFF 32
+#define MB2_FB_RGB_SIZE (MB2_FB_RGB_OFF + 6)
 #define MB2_EFI64_PTR_OFF 8
 #define MB2_EFI64_SIZE 16
 #define MB2_RSDP_OFF 8
@@ -166,18 +174,37 @@ static enum err mb2_tag_mmap(const uint8_t *tag, uint32_t size, struct mb2_info 
 	return E_OK;
 }
 
-/* Spec 3.6 "Framebuffer info": the common part; color info that follows is unused. */
+static struct mb2_fb_channel mb2_fb_channel(const uint8_t *p)
+{
+	return (struct mb2_fb_channel){.pos = p[0], .size = p[1]};
+}
+
+/*
+ * Spec 3.6 "Framebuffer info": the common part, and for a direct RGB
+ * framebuffer the colour positions when the tag is long enough to hold them
+ * (whether they make sense is for the console to judge). An indexed
+ * framebuffer's palette is not used.
+ */
 static enum err mb2_tag_framebuffer(const uint8_t *tag, uint32_t size, struct mb2_info *out)
 {
 	struct mb2_framebuffer *fb = &out->fb;
+	const uint8_t *rgb = tag + MB2_FB_RGB_OFF;
 
-	fb->present = true;
-	fb->addr = le64_get(tag + MB2_FB_ADDR_OFF);
-	fb->pitch = le32_get(tag + MB2_FB_PITCH_OFF);
-	fb->width = le32_get(tag + MB2_FB_WIDTH_OFF);
-	fb->height = le32_get(tag + MB2_FB_HEIGHT_OFF);
-	fb->bpp = tag[MB2_FB_BPP_OFF];
-	fb->type = tag[MB2_FB_TYPE_OFF];
+	*fb = (struct mb2_framebuffer){
+		.present = true,
+		.addr = le64_get(tag + MB2_FB_ADDR_OFF),
+		.pitch = le32_get(tag + MB2_FB_PITCH_OFF),
+		.width = le32_get(tag + MB2_FB_WIDTH_OFF),
+		.height = le32_get(tag + MB2_FB_HEIGHT_OFF),
+		.bpp = tag[MB2_FB_BPP_OFF],
+		.type = tag[MB2_FB_TYPE_OFF],
+	};
+	if (fb->type != MB2_FB_RGB || size < MB2_FB_RGB_SIZE)
+		return E_OK;
+	fb->has_rgb = true;
+	fb->red = mb2_fb_channel(rgb);
+	fb->green = mb2_fb_channel(rgb + 2);
+	fb->blue = mb2_fb_channel(rgb + 4);
 	return E_OK;
 }
 
@@ -403,6 +430,37 @@ static void mb2_report_modules(const struct mb2_info *info)
 			MB2_MODULES_MAX);
 }
 
+/* "red bits 16-23" for a channel of @size bits at @pos ("red: 0 bits" when empty). */
+static void mb2_fb_channel_text(char *buf, size_t len, const char *name,
+				struct mb2_fb_channel c)
+{
+	if (!c.size)
+		fmt_snprintf(buf, len, "%s: 0 bits", name);
+	else
+		fmt_snprintf(buf, len, "%s bits %u-%u", name, c.pos, c.pos + c.size - 1);
+}
+
+#define MB2_FB_CHANNEL_TEXT 24
+
+static void mb2_report_fb(const struct mb2_framebuffer *fb)
+{
+	char r[MB2_FB_CHANNEL_TEXT], g[MB2_FB_CHANNEL_TEXT], b[MB2_FB_CHANNEL_TEXT];
+
+	pr_info("mb2: framebuffer %ux%u, %u bpp, %s, pitch %u at 0x%llx\n", fb->width,
+		fb->height, fb->bpp, mb2_fb_type_name(fb->type), fb->pitch,
+		(unsigned long long)fb->addr);
+	if (fb->type != MB2_FB_RGB)
+		return;
+	if (!fb->has_rgb) {
+		pr_info("mb2: framebuffer tag carries no colour positions\n");
+		return;
+	}
+	mb2_fb_channel_text(r, sizeof(r), "red", fb->red);
+	mb2_fb_channel_text(g, sizeof(g), "green", fb->green);
+	mb2_fb_channel_text(b, sizeof(b), "blue", fb->blue);
+	pr_info("mb2: framebuffer colours: %s, %s, %s\n", r, g, b);
+}
+
 static void mb2_report_firmware(const struct mb2_info *info)
 {
 	const struct mb2_framebuffer *fb = &info->fb;
@@ -413,9 +471,7 @@ static void mb2_report_firmware(const struct mb2_info *info)
 	else
 		pr_info("mb2: no ACPI RSDP tag\n");
 	if (fb->present)
-		pr_info("mb2: framebuffer %ux%u, %u bpp, %s, pitch %u at 0x%llx\n", fb->width,
-			fb->height, fb->bpp, mb2_fb_type_name(fb->type), fb->pitch,
-			(unsigned long long)fb->addr);
+		mb2_report_fb(fb);
 	else
 		pr_info("mb2: no framebuffer\n");
 	if (info->efi_mmap.present)

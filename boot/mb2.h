@@ -83,6 +83,18 @@ struct mb2_module {
 	const char *cmdline;
 };
 
+/* One colour of a direct RGB pixel: its lowest bit and its width in bits. */
+struct mb2_fb_channel {
+	uint8_t pos;
+	uint8_t size;
+};
+
+/*
+ * The framebuffer tag. For type MB2_FB_RGB the tag normally goes on with
+ * color_info (spec 3.6): where red, green and blue sit in a pixel, the pixel
+ * read as a little-endian integer. has_rgb says it was there; without it
+ * red, green and blue are zero.
+ */
 struct mb2_framebuffer {
 	bool present;
 	uint64_t addr;
@@ -91,6 +103,8 @@ struct mb2_framebuffer {
 	uint32_t height;
 	uint8_t bpp;
 	uint8_t type;
+	bool has_rgb;
+	struct mb2_fb_channel red, green, blue;
 };
 
 struct mb2_efi_mmap {

@@ -1,21 +1,33 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Framebuffer text console: glyph drawing, cursor movement, wrapping and
- * scrolling on a linear framebuffer, plus the kernel's single screen console
- * that printk mirrors its output to. Only pixels inside the visible width
- * are ever written; the padding up to the pitch is left alone.
+ * Framebuffer text console: the character grid in RAM, cursor movement,
+ * wrapping and scrolling on it, and glyph drawing of the cells that change,
+ * plus the kernel's single screen console that printk mirrors its output to.
+ * The framebuffer is only written (mmio_write), never read: scrolling moves
+ * the grid and redraws from it. Only pixels inside the visible width are
+ * ever written; the padding up to the pitch is left alone.
  */
 #include "kernel/fbcon.h"
+#include "arch/x86/mmio.h"
 #include "kernel/printk.h"
-#include "lib/string.h"
 
 #define FBCON_BPP_24 24
 #define FBCON_BPP_32 32
 #define FBCON_BITS_PER_BYTE 8
+#define FBCON_MAX_BYTES_PP (FBCON_BPP_32 / FBCON_BITS_PER_BYTE)
 #define FBCON_GLYPH_MSB 0x80u
 #define FBCON_FIRST_PRINTABLE 0x20
 #define FBCON_LAST_PRINTABLE 0x7e
 #define FBCON_UNPRINTABLE '?'
+#define FBCON_BLANK ' '
+/* Pixels written per store while clearing the screen. */
+#define FBCON_CLEAR_CHUNK 64
+/* A colour channel is 1..16 bits wide; 8 bits of 0xRRGGBB are scaled to it. */
+#define FBCON_CHANNEL_MAX_BITS 16
+#define FBCON_COLOUR_BITS 8
+#define FBCON_ATTR_BG_SHIFT 4
+#define FBCON_ATTR_INDEX_MASK 0xfu
+#define FBCON_NO_INDEX FBCON_PALETTE_SIZE
 
 /* Log-level colours, 0xRRGGBB. */
 #define FBCON_COLOUR_EMERG 0xff5555u
@@ -24,8 +36,146 @@
 #define FBCON_COLOUR_INFO FBCON_DEFAULT_FG
 #define FBCON_COLOUR_DEBUG 0x808080u
 
+_Static_assert(FBCON_PALETTE_SIZE <= FBCON_ATTR_INDEX_MASK + 1,
+	       "a palette index fits in half of a cell's attribute byte");
+
 static struct fbcon fbcon_kernel;
+static struct fbcon_cell fbcon_kernel_cells[FBCON_KERNEL_CELLS];
 static bool fbcon_kernel_started;
+
+/* ---- colours ------------------------------------------------------------ */
+
+/* Scale the 8-bit colour value @v to @ch's width and move it to its place. */
+static uint32_t fbcon_channel_value(uint8_t v, struct fbcon_channel ch)
+{
+	uint32_t x;
+
+	if (ch.size <= FBCON_COLOUR_BITS)
+		x = (uint32_t)v >> (FBCON_COLOUR_BITS - ch.size);
+	else /* widen by repeating the top bits, so 0xff stays full scale */
+		x = (uint32_t)v << (ch.size - FBCON_COLOUR_BITS) |
+		    (uint32_t)v >> (2 * FBCON_COLOUR_BITS - ch.size);
+	return x << ch.pos;
+}
+
+uint32_t fbcon_pixel_value(const struct fbcon_layout *layout, uint32_t rgb)
+{
+	return fbcon_channel_value((uint8_t)(rgb >> 16), layout->red) |
+	       fbcon_channel_value((uint8_t)(rgb >> 8), layout->green) |
+	       fbcon_channel_value((uint8_t)rgb, layout->blue);
+}
+
+static uint32_t fbcon_channel_mask(struct fbcon_channel ch)
+{
+	return (uint32_t)((1ull << ch.size) - 1) << ch.pos;
+}
+
+static bool fbcon_channel_fits(struct fbcon_channel ch, uint8_t bpp)
+{
+	return ch.size >= 1 && ch.size <= FBCON_CHANNEL_MAX_BITS && ch.pos + ch.size <= bpp;
+}
+
+/* Every channel inside the pixel, none overlapping another. */
+static bool fbcon_layout_fits(const struct fbcon_layout *l, uint8_t bpp)
+{
+	uint32_t r, g, b;
+
+	if (!fbcon_channel_fits(l->red, bpp) || !fbcon_channel_fits(l->green, bpp) ||
+	    !fbcon_channel_fits(l->blue, bpp))
+		return false;
+	r = fbcon_channel_mask(l->red);
+	g = fbcon_channel_mask(l->green);
+	b = fbcon_channel_mask(l->blue);
+	return !(r & g) && !(r & b) && !(g & b);
+}
+
+/* ---- the palette: colours the cells refer to by index --------------------- */
+
+static unsigned fbcon_fg_index(uint8_t attr)
+{
+	return attr & FBCON_ATTR_INDEX_MASK;
+}
+
+static unsigned fbcon_bg_index(uint8_t attr)
+{
+	return attr >> FBCON_ATTR_BG_SHIFT;
+}
+
+static size_t fbcon_ncells(const struct fbcon *c)
+{
+	return (size_t)c->cols * c->rows;
+}
+
+/* An index no cell uses and that is not @keep, or FBCON_NO_INDEX. */
+static unsigned fbcon_palette_unused(const struct fbcon *c, unsigned keep)
+{
+	uint32_t used = keep < FBCON_PALETTE_SIZE ? 1u << keep : 0;
+
+	for (size_t i = 0; i < fbcon_ncells(c); i++)
+		used |= 1u << fbcon_fg_index(c->cells[i].attr) |
+			1u << fbcon_bg_index(c->cells[i].attr);
+	for (unsigned i = 0; i < FBCON_PALETTE_SIZE; i++) {
+		if (!(used & 1u << i))
+			return i;
+	}
+	return FBCON_NO_INDEX;
+}
+
+static uint32_t fbcon_colour_distance(uint32_t a, uint32_t b)
+{
+	uint32_t d = 0;
+
+	for (unsigned shift = 0; shift < 3 * FBCON_COLOUR_BITS; shift += FBCON_COLOUR_BITS) {
+		int x = (int)((a >> shift) & 0xff) - (int)((b >> shift) & 0xff);
+
+		d += (uint32_t)(x * x);
+	}
+	return d;
+}
+
+static unsigned fbcon_palette_nearest(const struct fbcon *c, uint32_t rgb)
+{
+	unsigned best = 0;
+
+	for (unsigned i = 1; i < c->palette_used; i++) {
+		if (fbcon_colour_distance(c->palette_rgb[i], rgb) <
+		    fbcon_colour_distance(c->palette_rgb[best], rgb))
+			best = i;
+	}
+	return best;
+}
+
+/* The palette index of @rgb, added if there is room; @keep must not be replaced. */
+static unsigned fbcon_palette_index(struct fbcon *c, uint32_t rgb, unsigned keep)
+{
+	unsigned i;
+
+	for (i = 0; i < c->palette_used; i++) {
+		if (c->palette_rgb[i] == rgb)
+			return i;
+	}
+	if (c->palette_used < FBCON_PALETTE_SIZE)
+		i = c->palette_used++;
+	else
+		i = fbcon_palette_unused(c, keep);
+	if (i == FBCON_NO_INDEX)
+		return fbcon_palette_nearest(c, rgb);
+	c->palette_rgb[i] = rgb;
+	c->palette_px[i] = fbcon_pixel_value(&c->layout, rgb);
+	return i;
+}
+
+void fbcon_set_colour(struct fbcon *c, uint32_t rgb_fg, uint32_t rgb_bg)
+{
+	unsigned fg = fbcon_palette_index(c, rgb_fg, FBCON_NO_INDEX);
+	unsigned bg = fbcon_palette_index(c, rgb_bg, fg);
+
+	c->fg = rgb_fg;
+	c->bg = rgb_bg;
+	c->attr = (uint8_t)(fg | bg << FBCON_ATTR_BG_SHIFT);
+}
+
+/* ---- drawing: framebuffer stores only ------------------------------------ */
 
 static unsigned fbcon_bytes_pp(const struct fbcon *c)
 {
@@ -37,64 +187,91 @@ static uint8_t *fbcon_pixel(const struct fbcon *c, uint32_t x, uint32_t y)
 	return c->base + (size_t)y * c->pitch + (size_t)x * fbcon_bytes_pp(c);
 }
 
-/*
- * Store one pixel. Both layouts keep blue in the lowest byte, then green,
- * then red (x86 is little-endian, so 0xRRGGBB stores as B, G, R); the byte
- * above red in a 32-bpp pixel is reserved and written as zero. The pixel
- * may be unaligned when the pitch is odd, hence the byte-wise copy.
- */
-static void fbcon_put_pixel(uint8_t *p, unsigned bytes_pp, uint32_t rgb)
+/* Put pixel value @px into a RAM buffer, lowest byte first. */
+static void fbcon_put_px(uint8_t *p, unsigned bytes_pp, uint32_t px)
 {
-	if (bytes_pp == FBCON_BPP_32 / FBCON_BITS_PER_BYTE) {
-		__builtin_memcpy(p, &rgb, sizeof(rgb));
+	for (unsigned i = 0; i < bytes_pp; i++)
+		p[i] = (uint8_t)(px >> (i * FBCON_BITS_PER_BYTE));
+}
+
+/* Fill every visible pixel with @px, a chunk of pixels per store. */
+static void fbcon_clear_screen(struct fbcon *c, uint32_t px)
+{
+	uint8_t chunk[FBCON_CLEAR_CHUNK * FBCON_MAX_BYTES_PP];
+	unsigned bpp = fbcon_bytes_pp(c);
+
+	for (unsigned i = 0; i < FBCON_CLEAR_CHUNK; i++)
+		fbcon_put_px(chunk + i * bpp, bpp, px);
+	for (uint32_t y = 0; y < c->height; y++) {
+		for (uint32_t x = 0; x < c->width; x += FBCON_CLEAR_CHUNK) {
+			uint32_t n = c->width - x < FBCON_CLEAR_CHUNK ? c->width - x :
+									 FBCON_CLEAR_CHUNK;
+
+			mmio_write(fbcon_pixel(c, x, y), chunk, (size_t)n * bpp);
+		}
+	}
+}
+
+static struct fbcon_cell *fbcon_cell_at(const struct fbcon *c, unsigned col, unsigned row)
+{
+	return &c->cells[(size_t)row * c->cols + col];
+}
+
+/* Draw cell (@col, @row) from the grid, one store per pixel row of the glyph. */
+static void fbcon_draw_cell(struct fbcon *c, unsigned col, unsigned row)
+{
+	const struct fbcon_cell *cell = fbcon_cell_at(c, col, row);
+	const uint8_t *glyph = fbcon_font_glyphs[cell->ch];
+	uint32_t fg = c->palette_px[fbcon_fg_index(cell->attr)];
+	uint32_t bg = c->palette_px[fbcon_bg_index(cell->attr)];
+	uint8_t line[FBCON_FONT_WIDTH * FBCON_MAX_BYTES_PP];
+	uint8_t *dst = fbcon_pixel(c, col * FBCON_FONT_WIDTH, row * FBCON_FONT_HEIGHT);
+	unsigned bpp = fbcon_bytes_pp(c);
+
+	for (unsigned y = 0; y < FBCON_FONT_HEIGHT; y++, dst += c->pitch) {
+		for (unsigned x = 0; x < FBCON_FONT_WIDTH; x++)
+			fbcon_put_px(line + x * bpp, bpp,
+				     glyph[y] & (FBCON_GLYPH_MSB >> x) ? fg : bg);
+		mmio_write(dst, line, FBCON_FONT_WIDTH * bpp);
+	}
+}
+
+/* Same pixels: same character and colours, or blanks on the same background. */
+static bool fbcon_cells_look_alike(struct fbcon_cell a, struct fbcon_cell b)
+{
+	if (a.ch == b.ch && a.attr == b.attr)
+		return true;
+	return a.ch == FBCON_BLANK && b.ch == FBCON_BLANK &&
+	       fbcon_bg_index(a.attr) == fbcon_bg_index(b.attr);
+}
+
+/* Give cell (@col, @row) new contents, drawing it only if its pixels change. */
+static void fbcon_set_cell(struct fbcon *c, unsigned col, unsigned row, struct fbcon_cell v)
+{
+	struct fbcon_cell *cell = fbcon_cell_at(c, col, row);
+
+	if (fbcon_cells_look_alike(*cell, v))
 		return;
-	}
-	p[0] = (uint8_t)rgb;
-	p[1] = (uint8_t)(rgb >> 8);
-	p[2] = (uint8_t)(rgb >> 16);
+	*cell = v;
+	fbcon_draw_cell(c, col, row);
 }
 
-static void fbcon_fill_span(struct fbcon *c, uint32_t x, uint32_t y, uint32_t n, uint32_t rgb)
-{
-	unsigned bpp = fbcon_bytes_pp(c);
-	uint8_t *p = fbcon_pixel(c, x, y);
+/* ---- text: cursor, wrapping, scrolling ------------------------------------- */
 
-	for (uint32_t i = 0; i < n; i++, p += bpp)
-		fbcon_put_pixel(p, bpp, rgb);
-}
-
-static void fbcon_draw_glyph(struct fbcon *c, unsigned col, unsigned row, unsigned char ch)
-{
-	const uint8_t *glyph = fbcon_font_glyphs[ch];
-	unsigned bpp = fbcon_bytes_pp(c);
-	uint32_t x0 = col * FBCON_FONT_WIDTH;
-	uint32_t y0 = row * FBCON_FONT_HEIGHT;
-
-	for (unsigned y = 0; y < FBCON_FONT_HEIGHT; y++) {
-		uint8_t *p = fbcon_pixel(c, x0, y0 + y);
-
-		for (unsigned x = 0; x < FBCON_FONT_WIDTH; x++, p += bpp)
-			fbcon_put_pixel(p, bpp, glyph[y] & (FBCON_GLYPH_MSB >> x) ? c->fg : c->bg);
-	}
-}
-
-static void fbcon_clear_text_row(struct fbcon *c, unsigned row)
-{
-	uint32_t y0 = row * FBCON_FONT_HEIGHT;
-
-	for (uint32_t y = y0; y < y0 + FBCON_FONT_HEIGHT; y++)
-		fbcon_fill_span(c, 0, y, c->cols * FBCON_FONT_WIDTH, c->bg);
-}
-
-/* Move every text row up by one (pixel row by pixel row) and blank the last. */
+/*
+ * Move every text row of the grid up by one and blank the last, redrawing
+ * only the cells whose pixels change; the framebuffer is never read back.
+ */
 static void fbcon_scroll(struct fbcon *c)
 {
-	size_t span = (size_t)c->cols * FBCON_FONT_WIDTH * fbcon_bytes_pp(c);
-	uint32_t text_lines = (c->rows - 1) * FBCON_FONT_HEIGHT;
+	struct fbcon_cell blank = {FBCON_BLANK, c->attr};
 
-	for (uint32_t y = 0; y < text_lines; y++)
-		memmove(fbcon_pixel(c, 0, y), fbcon_pixel(c, 0, y + FBCON_FONT_HEIGHT), span);
-	fbcon_clear_text_row(c, c->rows - 1);
+	for (unsigned row = 0; row + 1 < c->rows; row++) {
+		for (unsigned col = 0; col < c->cols; col++)
+			fbcon_set_cell(c, col, row, *fbcon_cell_at(c, col, row + 1));
+	}
+	for (unsigned col = 0; col < c->cols; col++)
+		fbcon_set_cell(c, col, c->rows - 1, blank);
 }
 
 static void fbcon_newline(struct fbcon *c)
@@ -110,7 +287,7 @@ static void fbcon_putc(struct fbcon *c, unsigned char ch)
 {
 	if (c->col >= c->cols)
 		fbcon_newline(c);
-	fbcon_draw_glyph(c, c->col, c->row, ch);
+	fbcon_set_cell(c, c->col, c->row, (struct fbcon_cell){ch, c->attr});
 	c->col++;
 }
 
@@ -124,7 +301,7 @@ static void fbcon_tab(struct fbcon *c)
 	if (stop > c->cols)
 		stop = c->cols;
 	while (c->col < stop)
-		fbcon_putc(c, ' ');
+		fbcon_putc(c, FBCON_BLANK);
 }
 
 static void fbcon_emit(struct fbcon *c, unsigned char ch)
@@ -157,12 +334,6 @@ void fbcon_write(struct fbcon *c, const char *s, int len)
 		fbcon_emit(c, (unsigned char)s[i]);
 }
 
-void fbcon_set_colour(struct fbcon *c, uint32_t rgb_fg, uint32_t rgb_bg)
-{
-	c->fg = rgb_fg;
-	c->bg = rgb_bg;
-}
-
 uint32_t fbcon_level_colour(int level)
 {
 	if (level < LOG_ERR)
@@ -176,54 +347,90 @@ uint32_t fbcon_level_colour(int level)
 	return FBCON_COLOUR_DEBUG;
 }
 
-static enum err fbcon_check(void *base, uint32_t width, uint32_t height, uint32_t pitch,
-			    uint8_t bpp)
+/* ---- set-up ----------------------------------------------------------------- */
+
+static enum err fbcon_check(const struct fbcon_mode *m, size_t ncells)
 {
-	if (bpp != FBCON_BPP_24 && bpp != FBCON_BPP_32) {
+	const struct fbcon_layout *l = &m->layout;
+
+	if (m->bpp != FBCON_BPP_24 && m->bpp != FBCON_BPP_32) {
 		pr_warn("fbcon: framebuffer has %u bits per pixel; the screen console draws only "
 			"24 or 32, so output stays on the serial port (pick a 24/32-bit mode, "
-			"e.g. GRUB 'set gfxmode=1024x768x32')\n", bpp);
+			"e.g. GRUB 'set gfxmode=1024x768x32')\n", m->bpp);
 		return E_NOTSUP;
 	}
-	if (!base) {
+	if (!fbcon_layout_fits(l, m->bpp)) {
+		pr_warn("fbcon: colour layout red %u:%u, green %u:%u, blue %u:%u (position:bits) "
+			"does not fit a %u-bit pixel; screen console off\n", l->red.pos,
+			l->red.size, l->green.pos, l->green.size, l->blue.pos, l->blue.size,
+			m->bpp);
+		return E_NOTSUP;
+	}
+	if (!m->base) {
 		pr_warn("fbcon: framebuffer address is 0; screen console off\n");
 		return E_INVAL;
 	}
-	if (width < FBCON_FONT_WIDTH || height < FBCON_FONT_HEIGHT ||
-	    pitch < (uint64_t)width * (bpp / FBCON_BITS_PER_BYTE)) {
+	if (m->width < FBCON_FONT_WIDTH || m->height < FBCON_FONT_HEIGHT ||
+	    m->pitch < (uint64_t)m->width * (m->bpp / FBCON_BITS_PER_BYTE)) {
 		pr_warn("fbcon: framebuffer %ux%u, %u bpp, pitch %u bytes cannot hold one %ux%u "
 			"character with pitch >= width * bytes per pixel; screen console off\n",
-			width, height, bpp, pitch, FBCON_FONT_WIDTH, FBCON_FONT_HEIGHT);
+			m->width, m->height, m->bpp, m->pitch, FBCON_FONT_WIDTH, FBCON_FONT_HEIGHT);
 		return E_INVAL;
 	}
+	if (!ncells)
+		return E_INVAL;
 	return E_OK;
 }
 
-enum err fbcon_init(struct fbcon *c, void *base, uint32_t width, uint32_t height,
-		    uint32_t pitch, uint8_t bpp)
+enum err fbcon_init(struct fbcon *c, const struct fbcon_mode *m, struct fbcon_cell *cells,
+		    size_t ncells)
 {
-	enum err e = fbcon_check(base, width, height, pitch, bpp);
+	enum err e = fbcon_check(m, cells ? ncells : 0);
+	unsigned cols, rows;
 
 	if (e != E_OK)
 		return e;
+	cols = m->width / FBCON_FONT_WIDTH;
+	if (cols > ncells)
+		cols = (unsigned)ncells;
+	rows = m->height / FBCON_FONT_HEIGHT;
+	if (rows > ncells / cols)
+		rows = (unsigned)(ncells / cols);
 	*c = (struct fbcon){
-		.base = base,
-		.width = width,
-		.height = height,
-		.pitch = pitch,
-		.bpp = bpp,
-		.cols = width / FBCON_FONT_WIDTH,
-		.rows = height / FBCON_FONT_HEIGHT,
-		.fg = FBCON_DEFAULT_FG,
-		.bg = FBCON_DEFAULT_BG,
+		.base = m->base,
+		.width = m->width,
+		.height = m->height,
+		.pitch = m->pitch,
+		.bpp = m->bpp,
+		.layout = m->layout,
+		.cols = cols,
+		.rows = rows,
+		.cells = cells,
 	};
-	for (uint32_t y = 0; y < height; y++)
-		fbcon_fill_span(c, 0, y, width, c->bg);
+	fbcon_set_colour(c, FBCON_DEFAULT_FG, FBCON_DEFAULT_BG);
+	for (size_t i = 0; i < fbcon_ncells(c); i++)
+		cells[i] = (struct fbcon_cell){FBCON_BLANK, c->attr};
+	fbcon_clear_screen(c, c->palette_px[fbcon_bg_index(c->attr)]);
 	return E_OK;
+}
+
+static struct fbcon_layout fbcon_mb2_layout(const struct mb2_framebuffer *fb)
+{
+	if (!fb->has_rgb) {
+		pr_info("fbcon: the framebuffer tag gives no colour positions; assuming red bits "
+			"16-23, green 8-15, blue 0-7\n");
+		return FBCON_LAYOUT_XRGB;
+	}
+	return (struct fbcon_layout){
+		.red = {fb->red.pos, fb->red.size},
+		.green = {fb->green.pos, fb->green.size},
+		.blue = {fb->blue.pos, fb->blue.size},
+	};
 }
 
 enum err fbcon_start(const struct mb2_framebuffer *fb)
 {
+	struct fbcon_mode m;
 	enum err e;
 
 	fbcon_kernel_started = false;
@@ -236,9 +443,21 @@ enum err fbcon_start(const struct mb2_framebuffer *fb)
 			"GRUB 'set gfxpayload=keep' and a 24/32-bit gfxmode)\n", fb->type);
 		return E_NOTSUP;
 	}
-	e = fbcon_init(&fbcon_kernel, (void *)(uintptr_t)fb->addr, fb->width, fb->height,
-		       fb->pitch, fb->bpp);
+	m = (struct fbcon_mode){
+		.base = (void *)(uintptr_t)fb->addr,
+		.width = fb->width,
+		.height = fb->height,
+		.pitch = fb->pitch,
+		.bpp = fb->bpp,
+		.layout = fbcon_mb2_layout(fb),
+	};
+	e = fbcon_init(&fbcon_kernel, &m, fbcon_kernel_cells, FBCON_KERNEL_CELLS);
 	fbcon_kernel_started = e == E_OK;
+	if (e == E_OK && (fbcon_kernel.cols < fb->width / FBCON_FONT_WIDTH ||
+			  fbcon_kernel.rows < fb->height / FBCON_FONT_HEIGHT))
+		pr_info("fbcon: the console uses %u x %u characters of the %ux%u screen (its grid "
+			"holds %u)\n", fbcon_kernel.cols, fbcon_kernel.rows, fb->width, fb->height,
+			FBCON_KERNEL_CELLS);
 	return e;
 }
 

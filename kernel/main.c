@@ -18,17 +18,20 @@
 #include "kernel/panic.h"
 #include "kernel/platform.h"
 #include "kernel/report.h"
+#include "kernel/serial_opt.h"
 #include "kernel/vms.h"
 #include "sched/run.h"
 #include "kernel/power.h"
 #include "kernel/printk.h"
 #include "lib/string.h"
 #include "smp/percpu.h"
+#include "smp/smp.h"
 #include "vmx/vmx_smp.h"
 
 #define BOOT_STACK_SIZE 16384
 #define IDENTITY_MAP_END 0x100000000ull
 #define VM_CONFIG_MAX_TEXTS 8
+#define SERIAL_DEFAULT "com1"
 
 extern char boot_stack_top[];
 
@@ -37,6 +40,7 @@ static struct boot_state boot;
 #define VMX_OFF_CPU_NONE UINT64_MAX
 static uint64_t vmx_off_cpu = VMX_OFF_CPU_NONE;
 static int cpu_table_choice;
+static uint64_t smp_phantom = SMP_PHANTOM_NONE;
 
 static const char *const log_level_names[] = {"emerg", "1",    "2",     "err", "warn",
 					       "5",     "info", "debug", NULL};
@@ -58,7 +62,7 @@ static const struct cmdline_option boot_options[] = {
 	{"vireo.log", CMDLINE_ENUM, &boot.log_level, 0, 0, 0, log_level_names,
 	 "console log level: err, warn, info, debug"},
 	{"vireo.serial", CMDLINE_STR, boot.serial, sizeof(boot.serial), 0, 0, NULL,
-	 "serial console: com1..com4, an I/O port like 0x2f8, or none"},
+	 "serial console: com1..com4, a 16550 base port like 0x2f8 or 760, or none"},
 	{"vireo.test", CMDLINE_STR, boot.test, sizeof(boot.test), 0, 0, NULL,
 	 "run self-test suites (comma-separated, suite or suite.case, or all) and exit"},
 	{"vireo.test_token", CMDLINE_STR, boot.test_token, sizeof(boot.test_token), 0, 0, NULL,
@@ -67,6 +71,9 @@ static const struct cmdline_option boot_options[] = {
 	 "boot CPU table: compact (beyond 16 CPUs) or full"},
 	{"vireo.vmx_off_cpu", CMDLINE_U64, &vmx_off_cpu, 0, 0, MAX_CPUS - 1, NULL,
 	 "leave VMX off on this CPU, as firmware with VT-x disabled there would (VMs use the others)"},
+	{"vireo.smp_phantom_apic", CMDLINE_U64, &smp_phantom, 0, 0, SMP_PHANTOM_APIC_MAX, NULL,
+	 "test only: pretend the MADT lists one more enabled CPU, with this APIC ID, that never "
+	 "answers"},
 	{"vireo.vmxcaps", CMDLINE_BOOL, &boot.vmxcaps, 0, 0, 0, NULL,
 	 "print the full VMX capability report (every control's allowed settings)"},
 	{"vireo.on_done", CMDLINE_ENUM, &boot.on_done, 0, 0, 0, exit_policy_names,
@@ -85,27 +92,48 @@ static void cmdline_report(void *ctx, const char *msg)
 	pr_warn("cmdline: %s\n", msg);
 }
 
-static uint16_t serial_port_from(const char *s)
+#define SERIAL_KEEP_COM1 "keeping the serial console on COM1 (port 0x3f8)"
+
+static const char *serial_fallback(void)
 {
-	static const struct {
-		const char *name;
-		uint16_t port;
-	} ports[] = {{"com1", UART_COM1}, {"com2", UART_COM2}, {"com3", UART_COM3},
-		     {"com4", UART_COM4}, {"none", 0}};
-	uint16_t v = 0;
+	if (uart_init(UART_COM1))
+		return SERIAL_KEEP_COM1;
+	return "COM1 does not answer either, so the log goes only to the screen and port 0xE9";
+}
 
-	for (unsigned i = 0; i < sizeof(ports) / sizeof(ports[0]); i++) {
-		if (!strcmp(s, ports[i].name))
-			return ports[i].port;
-	}
-	if (s[0] != '0' || s[1] != 'x')
-		return UART_COM1;
-	for (s += 2; *s; s++) {
-		char c = *s | 0x20;
+/*
+ * vireo.serial=: runs once the screen console is up, so that a bad value or
+ * a port that does not answer is reported where a person can read it.
+ */
+static void boot_serial_console(void)
+{
+	uint16_t port = UART_COM1;
+	const char *why = "";
 
-		v = v * 16 + (c >= 'a' ? c - 'a' + 10 : c - '0');
+	if (serial_opt_parse(boot.serial, &port, &why) != E_OK) {
+		boot.cmdline_problems++;
+		pr_warn("console: vireo.serial=%s ignored: '%s' %s; accepted: %s; %s\n", boot.serial,
+			boot.serial, why, SERIAL_OPT_ACCEPTED,
+			uart_present() ? SERIAL_KEEP_COM1
+				       : "COM1 did not answer at boot, so there is no serial console");
+		return;
 	}
-	return v;
+	if (port == uart_base())
+		return;
+	if (port == SERIAL_OPT_NONE) {
+		pr_info("console: vireo.serial=none: serial console off from here on\n");
+		uart_init(SERIAL_OPT_NONE);
+		return;
+	}
+	pr_info("console: switching the serial console to %s (port 0x%x)\n", boot.serial, port);
+	if (uart_init(port)) {
+		pr_info("console: serial console on port 0x%x (vireo.serial=%s)\n", port,
+			boot.serial);
+		return;
+	}
+	pr_warn("console: vireo.serial=%s: no 16550 UART answers at port 0x%x (its scratch "
+		"register does not read back); %s\n",
+		boot.serial, port, serial_fallback());
 }
 
 static void boot_parse_info(uint32_t magic, uint64_t info_pa)
@@ -159,15 +187,12 @@ static void boot_apply_options(void)
 
 	boot.log_level = LOG_INFO;
 	boot.slice_us = SCHED_DEFAULT_SLICE_US;
+	memcpy(boot.serial, SERIAL_DEFAULT, sizeof(SERIAL_DEFAULT));
 	cmdline_parse(line, boot_options, sizeof(boot_options) / sizeof(boot_options[0]),
 		      cmdline_report, NULL);
 	printk_set_level(boot.log_level);
 	boot.cpu_table_full = cpu_table_choice == 1;
 	sched_use_lapic_slices(boot.slice_timer == 1);
-	if (boot.serial[0] && serial_port_from(boot.serial) != uart_base()) {
-		pr_info("console: switching serial console to %s\n", boot.serial);
-		uart_init(serial_port_from(boot.serial));
-	}
 }
 
 static void boot_cpu_tables(void)
@@ -208,9 +233,12 @@ void kmain(uint32_t magic, uint64_t info_pa)
 	pr_info("boot: command line: %s\n", boot.mb2.cmdline ? boot.mb2.cmdline : "(none)");
 	boot_apply_options();
 	boot_screen();
+	boot_serial_console();
 	mb2_report(&boot.mb2);
 	platform_acpi(&boot);
 	platform_memory(&boot);
+	if (smp_phantom != SMP_PHANTOM_NONE)
+		smp_set_phantom((uint32_t)smp_phantom);
 	platform_cpus(&boot);
 	if (vmx_off_cpu != VMX_OFF_CPU_NONE)
 		vmx_leave_off((int)vmx_off_cpu);

@@ -15,10 +15,10 @@
 
 extern const char __kernel_start[], __kernel_end[];
 
-static void (*stop_others)(void);
+static unsigned (*stop_others)(unsigned *others);
 static volatile int panic_cpu = -1;
 
-void panic_set_stop_others(void (*fn)(void))
+void panic_set_stop_others(unsigned (*fn)(unsigned *others))
 {
 	stop_others = fn;
 }
@@ -66,10 +66,17 @@ void panic_stack_trace(uint64_t rip, uint64_t rbp)
 
 void panic_halt(void)
 {
+	unsigned others = 0, stopped = 0;
+
 	cpu_irq_save();
 	if (stop_others)
-		stop_others();
-	printk(LOG_EMERG, "vireo: all CPUs stopped.\n");
+		stopped = stop_others(&others);
+	if (stopped == others)
+		printk(LOG_EMERG, "vireo: all CPUs stopped (%u others answered the stop NMI).\n",
+		       others);
+	else
+		printk(LOG_EMERG, "vireo: %u of %u other CPUs answered the stop NMI; the rest "
+		       "may still run.\n", stopped, others);
 	if (power_test_mode()) {
 		power_set_shutdown_hook(0); /* the other CPUs are stopped: no cross-calls */
 		power_exit(VIREO_EXIT_PANIC);

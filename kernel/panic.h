@@ -16,8 +16,9 @@ void panic_stack_trace(uint64_t rip, uint64_t rbp);
 /* Stop this CPU after a fatal report: stop the others, then exit or halt. */
 __attribute__((noreturn)) void panic_halt(void);
 
-/* Installed by SMP bring-up: make every other CPU stop (NMI broadcast). */
-void panic_set_stop_others(void (*fn)(void));
+/* Installed by SMP bring-up: fn stops every other CPU (NMI broadcast),
+ * sets *others to how many there are and returns how many confirmed. */
+void panic_set_stop_others(unsigned (*fn)(unsigned *others));
 
 #define BUG_ON(cond)                                                         \
 	do {                                                                 \

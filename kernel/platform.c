@@ -27,6 +27,7 @@ extern const char __kernel_start[], __kernel_end[];
 static struct acpi acpi;
 static struct acpi_madt madt;
 static bool have_madt;
+static struct acpi_fadt fadt;
 static struct pmm_region regions[MB2_MMAP_MAX];
 static struct mb2_mmap_entry efi_map[MB2_MMAP_MAX];
 static struct pmm_range reserved[MAX_RESERVED];
@@ -77,6 +78,9 @@ void platform_acpi(struct boot_state *b)
 			err_name(e), acpi.why ? acpi.why : "?");
 		return;
 	}
+	/* The FADT's PM timer calibrates the TSC where the PIT does not count. */
+	if (acpi_fadt_find(&acpi, &fadt) == E_OK && fadt.pm_timer.present)
+		tsc_use_pm_timer(fadt.pm_timer.port, fadt.pm_timer.bits);
 	ref = acpi_find(&acpi, "APIC", 0);
 	if (!ref) {
 		pr_warn("acpi: no MADT; assuming a single CPU\n");

@@ -7,7 +7,9 @@
 #include "kernel/boot.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/tsc.h"
+#include "arch/x86/topology.h"
 #include "kernel/printk.h"
+#include "kernel/report_topo.h"
 #include "lib/string.h"
 #include "mm/pmm.h"
 #include "smp/smp.h"
@@ -48,6 +50,26 @@ static bool invariant_tsc(void)
 		return false;
 	cpu_cpuid(CPUID_POWER_MGMT, 0, &r);
 	return r.edx & CPUID_INVARIANT_TSC;
+}
+
+#define TOPO_TEXT_MAX 96
+
+static uint32_t online_apic_ids[MAX_CPUS];
+
+/* "1 package, 4 cores, 2 threads per core" for the CPUs online. */
+static void report_cpus(void)
+{
+	struct report_topo t;
+	char text[TOPO_TEXT_MAX];
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < smp_num_cpus() && n < MAX_CPUS; i++) {
+		if (smp_cpu_online(i))
+			online_apic_ids[n++] = smp_percpu(i)->apic_id;
+	}
+	report_topo_count(online_apic_ids, n, topo_read_shifts(), &t);
+	report_topo_text(&t, text, sizeof(text));
+	pr_info("  CPUs online      %u of %u listed: %s\n", smp_num_online(), smp_num_cpus(), text);
 }
 
 static const char *yes(bool b)
@@ -92,7 +114,7 @@ void report_machine(void)
 	can_run = vmx_cpus_enabled() > 0 && vmx_percpu_caps()->has.ept;
 	pr_info("===== Vireo machine report =====\n");
 	pr_info("  CPU              %s\n", brand[0] ? brand : "(no brand string)");
-	pr_info("  CPUs online      %u of %u listed\n", smp_num_online(), smp_num_cpus());
+	report_cpus();
 	pr_info("  memory           %llu MiB usable, %llu MiB free\n",
 		(unsigned long long)(pmm_total_count() * PAGE_SIZE >> 20),
 		(unsigned long long)(pmm_free_count() * PAGE_SIZE >> 20));

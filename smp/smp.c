@@ -4,7 +4,8 @@
  * and descriptor tables are allocated for exactly the CPUs listed; all APs
  * get their INIT together, one 10 ms wait, then STARTUP IPIs (each followed
  * by 200 us) to those that have not checked in, so bring-up does not cost
- * CPU count times the SDM delays. Also cross-CPU calls and a barrier.
+ * CPU count times the SDM delays. A CPU that never answers is reported by
+ * APIC ID and left offline. Also cross-CPU calls and a barrier.
  */
 #include "smp/smp.h"
 #include "arch/x86/cpu.h"
@@ -24,6 +25,7 @@
 #define INIT_DELAY_US 10000
 #define SIPI_DELAY_US 200
 #define AP_CHECKIN_TIMEOUT_US 200000
+#define STOP_WAIT_SPINS 100000000ul /* bounded wait for the stop NMI answers */
 #define TABLE_PAGES ((sizeof(struct cpu_tables) + PAGE_SIZE - 1) / PAGE_SIZE)
 
 extern const char smp_trampoline_start[], smp_trampoline_end[];
@@ -39,6 +41,7 @@ static volatile bool bringup_open;
 static volatile uint32_t ap_ticket;
 static void (*volatile idle_work)(void *);
 static void *volatile idle_arg;
+static uint32_t phantom_apic = SMP_PHANTOM_NONE;
 
 static void mark_online(unsigned cpu)
 {
@@ -85,10 +88,13 @@ static void call_function_irq(struct trap_frame *f)
 	__atomic_store_n(&s->done, seq, __ATOMIC_RELEASE);
 }
 
+static volatile unsigned cpus_stopped;
+
 static void nmi_handler(struct trap_frame *f)
 {
 	(void)f;
 	/* NMIs are sent only by panic_halt() to stop every other CPU. */
+	__atomic_add_fetch(&cpus_stopped, 1, __ATOMIC_SEQ_CST);
 	cpu_halt_forever();
 }
 
@@ -104,10 +110,17 @@ static void apic_error_irq(struct trap_frame *f)
 	lapic_eoi();
 }
 
-static void stop_other_cpus(void)
+/* Stop every other CPU with an NMI and wait a bounded time (the TSC may not
+ * be calibrated yet: a spin count) for each to confirm. */
+static unsigned stop_other_cpus(unsigned *others)
 {
-	if (online_count > 1)
-		lapic_send_ipi_all_but_self(LAPIC_DM_NMI, 0);
+	*others = online_count > 1 ? online_count - 1 : 0;
+	if (!*others)
+		return 0;
+	lapic_send_ipi_all_but_self(LAPIC_DM_NMI, 0);
+	for (unsigned long spin = 0; spin < STOP_WAIT_SPINS && cpus_stopped < *others; spin++)
+		cpu_pause();
+	return cpus_stopped;
 }
 
 void smp_early_bsp(void)
@@ -263,12 +276,55 @@ static void start_aps(void)
 		cpu_pause();
 	bringup_open = false;
 	for (unsigned i = 1; i < ncpus; i++) {
-		if (!smp_cpu_online(i))
-			pr_err("smp: CPU with APIC ID %u did not answer INIT-SIPI-SIPI within %u ms; "
-			       "skipped (check the firmware's MADT or disable that core)\n",
-			       cpu_area[i]->apic_id, AP_CHECKIN_TIMEOUT_US / 1000);
+		if (smp_cpu_online(i))
+			continue;
+		pr_err("smp: CPU with APIC ID %u did not answer INIT-SIPI-SIPI within %u ms; "
+		       "skipped (%s)\n",
+		       cpu_area[i]->apic_id, AP_CHECKIN_TIMEOUT_US / 1000,
+		       cpu_area[i]->apic_id == phantom_apic
+			   ? "the vireo.smp_phantom_apic= test CPU, which does not exist: expected"
+			   : "check the firmware's MADT or disable that core");
 	}
 	paging_set_attrs(TRAMPOLINE_BASE, PAGE_SIZE, PAGE_KERNEL_RO);
+}
+
+void smp_set_phantom(uint32_t apic_id)
+{
+	phantom_apic = apic_id;
+}
+
+uint32_t smp_phantom_apic(void)
+{
+	return phantom_apic;
+}
+
+static enum err alloc_ap(unsigned idx, uint32_t apic_id)
+{
+	enum err e = alloc_cpu(idx, apic_id);
+
+	return e == E_OK ? alloc_ap_stack(idx - 1) : e;
+}
+
+/* The test CPU of vireo.smp_phantom_apic=, after the listed ones; false if refused. */
+static bool add_phantom(unsigned idx)
+{
+	if (find_cpu_by_apic(phantom_apic) != MAX_CPUS) {
+		pr_warn("smp: vireo.smp_phantom_apic=%u ignored: a CPU the MADT lists has that "
+			"APIC ID; pick an ID no CPU has\n",
+			phantom_apic);
+		phantom_apic = SMP_PHANTOM_NONE;
+		return false;
+	}
+	if (idx == MAX_CPUS || alloc_ap(idx, phantom_apic) != E_OK) {
+		pr_warn("smp: vireo.smp_phantom_apic=%u ignored: no room for one more CPU\n",
+			phantom_apic);
+		phantom_apic = SMP_PHANTOM_NONE;
+		return false;
+	}
+	pr_warn("smp: test option vireo.smp_phantom_apic=%u: pretending the MADT also lists an "
+		"enabled CPU with APIC ID %u, which does not exist\n",
+		phantom_apic, phantom_apic);
+	return true;
 }
 
 unsigned smp_init(const struct smp_cpu_desc *cpus, unsigned n)
@@ -283,11 +339,13 @@ unsigned smp_init(const struct smp_cpu_desc *cpus, unsigned n)
 	for (unsigned i = 0; i < n && idx < MAX_CPUS; i++) {
 		if (cpus[i].apic_id == bsp_apic)
 			continue;
-		if (alloc_cpu(idx, cpus[i].apic_id) != E_OK || alloc_ap_stack(idx - 1) != E_OK)
+		if (alloc_ap(idx, cpus[i].apic_id) != E_OK)
 			break;
 		idx++;
 	}
 	ncpus = idx;
+	if (phantom_apic != SMP_PHANTOM_NONE && add_phantom(idx))
+		ncpus = ++idx;
 	if (ncpus > 1) {
 		bringup_open = true;
 		trampoline_install();

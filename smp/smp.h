@@ -40,6 +40,17 @@ enum err smp_call_all(void (*fn)(void *), void *arg);
  * looks at it whenever an interrupt wakes it. */
 void smp_set_idle_work(void (*fn)(void *), void *arg);
 
+/*
+ * Test hook (vireo.smp_phantom_apic=): smp_init() treats @apic_id as one more
+ * enabled CPU listed after the others, so that the path for a listed CPU that
+ * never answers runs. An ID a listed CPU has is refused with a message.
+ * smp_phantom_apic() gives the ID in use, or SMP_PHANTOM_NONE.
+ */
+#define SMP_PHANTOM_NONE UINT32_MAX
+#define SMP_PHANTOM_APIC_MAX 0xfe /* 0xff is the xAPIC broadcast ID */
+void smp_set_phantom(uint32_t apic_id);
+uint32_t smp_phantom_apic(void);
+
 /* Try to start a CPU that is not listed (self-test of the timeout path). */
 enum err smp_try_start_apic(uint32_t apic_id, uint64_t timeout_us);
 

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * ACPI discovery and MADT parsing: finds and checks the RSDP, walks the
- * XSDT/RSDT recording every table whose header and checksum are sound, and
- * turns the MADT into lists of CPUs, I/O APICs, overrides and NMI inputs.
+ * ACPI discovery, MADT and FADT parsing: finds and checks the RSDP, walks the
+ * XSDT/RSDT recording every table whose header and checksum are sound, turns
+ * the MADT into lists of CPUs, I/O APICs, overrides and NMI inputs, and finds
+ * the PM timer in the FADT.
  */
 #include "arch/x86/acpi.h"
 #include "lib/bytes.h"
@@ -68,6 +69,15 @@
 #define X2APIC_NMI_OFF_FLAGS 2
 #define X2APIC_NMI_OFF_UID 4
 #define X2APIC_NMI_OFF_LINT 8
+
+/* ACPI 6.5 5.2.9, Table 5.9: FADT field offsets */
+#define FADT_OFF_PM_TMR_BLK 76
+#define FADT_OFF_PM_TMR_LEN 91
+#define FADT_OFF_FLAGS 112
+#define FADT_OFF_X_PM_TMR_BLK 208
+/* ACPI 6.5 5.2.3.2, Table 5.1: Generic Address Structure offsets */
+#define GAS_OFF_SPACE 0
+#define GAS_OFF_ADDRESS 4
 
 /* Duplicate APIC IDs are listed one by one up to this many, then counted. */
 #define MADT_DUP_WARN_MAX 8
@@ -731,4 +741,113 @@ void acpi_madt_report(const struct acpi_madt *m)
 	madt_report_irqs(m);
 	if (m->other_count)
 		pr_info("acpi: MADT: %u entries of other types skipped\n", m->other_count);
+}
+
+/* ---- FADT: the PM timer ------------------------------------------------------- */
+
+static enum err fadt_fail(struct acpi_fadt *f, enum err e, const char *why)
+{
+	f->why = why;
+	return e;
+}
+
+static void pm_timer_none(struct acpi_pm_timer *t, const char *why)
+{
+	t->present = false;
+	t->why = why;
+}
+
+/* X_PM_TMR_BLK, a Generic Address Structure; false when it is all zero. */
+static bool fadt_x_pm_timer(const uint8_t *p, struct acpi_pm_timer *t)
+{
+	const uint8_t *gas = p + FADT_OFF_X_PM_TMR_BLK;
+	uint64_t addr = le64_get(gas + GAS_OFF_ADDRESS);
+
+	if (!addr)
+		return false;
+	t->from_x_block = true;
+	if (gas[GAS_OFF_SPACE] != ACPI_GAS_SYSTEM_IO)
+		pm_timer_none(t, "X_PM_TMR_BLK is not in system I/O space (memory-mapped PM "
+				 "timers are not used)");
+	else if (addr > ACPI_IO_PORT_MAX)
+		pm_timer_none(t, "X_PM_TMR_BLK is beyond the 64 KiB I/O port space");
+	else
+		t->port = (uint16_t)addr;
+	return true;
+}
+
+/* PM_TMR_BLK and PM_TMR_LEN, the ACPI 1.0 fields. */
+static void fadt_pm_timer_v1(const uint8_t *p, struct acpi_pm_timer *t)
+{
+	uint32_t blk = le32_get(p + FADT_OFF_PM_TMR_BLK);
+
+	if (!blk)
+		pm_timer_none(t, "PM_TMR_BLK is 0: the firmware lists no PM timer");
+	else if (p[FADT_OFF_PM_TMR_LEN] < ACPI_PM_TMR_LEN)
+		pm_timer_none(t, "PM_TMR_LEN is below 4: the firmware lists no PM timer");
+	else if (blk > ACPI_IO_PORT_MAX)
+		pm_timer_none(t, "PM_TMR_BLK is beyond the 64 KiB I/O port space");
+	else
+		t->port = (uint16_t)blk;
+}
+
+enum err acpi_parse_fadt(const void *fadt, size_t len, struct acpi_fadt *out)
+{
+	const uint8_t *p = fadt;
+	struct acpi_pm_timer *t = &out->pm_timer;
+	const char *why = NULL;
+	enum err e;
+
+	memset(out, 0, sizeof(*out));
+	e = acpi_table_check(p, len, &why);
+	if (e != E_OK)
+		return fadt_fail(out, e, why);
+	if (memcmp(p, "FACP", ACPI_SIG_LEN) != 0)
+		return fadt_fail(out, E_BADSIG, "signature is not \"FACP\"");
+	out->length = le32_get(p + SDT_OFF_LENGTH);
+	out->revision = p[SDT_OFF_REVISION];
+	if (out->length < ACPI_FADT_V1_LEN)
+		return fadt_fail(out, E_TRUNC, "Length below the 116 bytes of an ACPI 1.0 FADT");
+	out->flags = le32_get(p + FADT_OFF_FLAGS);
+	t->present = true;
+	t->bits = out->flags & ACPI_FADT_TMR_VAL_EXT ? ACPI_PM_TIMER_BITS_32 :
+						       ACPI_PM_TIMER_BITS_24;
+	if (out->flags & ACPI_FADT_HW_REDUCED)
+		pm_timer_none(t, "hardware-reduced ACPI platform: no fixed PM timer");
+	else if (out->length < ACPI_FADT_X_PM_TMR_END || !fadt_x_pm_timer(p, t))
+		fadt_pm_timer_v1(p, t);
+	if (!t->present)
+		t->port = 0;
+	return E_OK;
+}
+
+void acpi_fadt_report(const struct acpi_fadt *f)
+{
+	const struct acpi_pm_timer *t = &f->pm_timer;
+
+	if (t->present)
+		pr_info("acpi: FADT revision %u: PM timer at port 0x%x, %u-bit (%s)\n", f->revision,
+			t->port, t->bits, t->from_x_block ? "X_PM_TMR_BLK" : "PM_TMR_BLK");
+	else
+		pr_info("acpi: FADT revision %u: no PM timer to use (%s)\n", f->revision, t->why);
+}
+
+enum err acpi_fadt_find(const struct acpi *acpi, struct acpi_fadt *out)
+{
+	const struct acpi_table_ref *ref = acpi_find(acpi, "FACP", 0);
+	enum err e;
+
+	memset(out, 0, sizeof(*out));
+	if (!ref) {
+		pr_info("acpi: no FADT, so no ACPI PM timer\n");
+		return E_NOENT;
+	}
+	e = acpi_parse_fadt(acpi_table_map(acpi, ref), ref->length, out);
+	if (e != E_OK) {
+		pr_warn("acpi: FADT at 0x%llx rejected: %s (%s); its PM timer is not used\n",
+			(unsigned long long)ref->pa, out->why, err_name(e));
+		return e;
+	}
+	acpi_fadt_report(out);
+	return E_OK;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * ACPI table discovery (RSDP, RSDT/XSDT walk, header checks) and MADT parsing.
+ * ACPI table discovery (RSDP, RSDT/XSDT walk, header checks), MADT parsing and
+ * the FADT's power-management timer.
  * Pure logic: firmware bytes are read only through a caller-supplied mapper, so
  * the same code runs in the kernel, in host unit tests and under libFuzzer.
  * Nothing read from a firmware table is trusted before it has been checked.
@@ -60,6 +61,23 @@ typedef const void *(*acpi_map_fn)(void *ctx, uint64_t pa, size_t len);
 #define ACPI_NMI_ALL_CPUS_UID32 0xFFFFFFFFu
 /* A type-0 entry with this APIC ID is a placeholder; such CPUs use type 9. */
 #define ACPI_XAPIC_ID_NONE 0xFFu
+
+/* ACPI 6.5 5.2.9 (Table 5.9): the FADT fields read here */
+#define ACPI_FADT_V1_LEN 116		  /* the ACPI 1.0 FADT, up to and including Flags */
+#define ACPI_FADT_X_PM_TMR_END 220	  /* end of X_PM_TMR_BLK (ACPI 2.0 and later) */
+#define ACPI_FADT_TMR_VAL_EXT (1u << 8)	  /* Flags: TMR_VAL is 32 bits, not 24 */
+#define ACPI_FADT_HW_REDUCED (1u << 20)	  /* Flags: HW_REDUCED_ACPI, no fixed hardware */
+#define ACPI_PM_TMR_LEN 4		  /* PM_TMR_LEN of a PM timer that is there */
+
+/* ACPI 6.5 4.8.3.3: the PM timer counts at 3.579545 MHz, 24 or 32 bits wide. */
+#define ACPI_PM_TIMER_HZ 3579545u
+#define ACPI_PM_TIMER_BITS_24 24
+#define ACPI_PM_TIMER_BITS_32 32
+
+/* ACPI 6.5 5.2.3.2 (Table 5.1): Generic Address Structure address spaces */
+#define ACPI_GAS_SYSTEM_MEMORY 0
+#define ACPI_GAS_SYSTEM_IO 1
+#define ACPI_IO_PORT_MAX 0xFFFFu
 
 #define ACPI_MAX_CPUS 1024
 #define ACPI_MAX_IOAPICS 64
@@ -150,6 +168,23 @@ struct acpi_madt {
 	struct acpi_lapic_nmi nmis[ACPI_MAX_LAPIC_NMIS];
 };
 
+/* The FADT's PM timer, or why there is none to use. */
+struct acpi_pm_timer {
+	bool present;
+	uint16_t port;			/* I/O port of TMR_VAL */
+	uint8_t bits;			/* 24 or 32 (Flags.TMR_VAL_EXT) */
+	bool from_x_block;		/* the port came from X_PM_TMR_BLK */
+	const char *why;		/* when not present: why not */
+};
+
+struct acpi_fadt {
+	uint8_t revision;
+	uint32_t length;
+	uint32_t flags;
+	struct acpi_pm_timer pm_timer;
+	const char *why;		/* on failure: what was wrong */
+};
+
 /*
  * Checks an RSDP copy of which len bytes are readable. On failure out->why
  * says what was wrong; on success out->why is NULL.
@@ -193,5 +228,26 @@ enum err acpi_parse_madt(const void *madt, size_t len, struct acpi_madt *out);
 
 /* pr_info summary of a parsed MADT (per-CPU lines at pr_debug). */
 void acpi_madt_report(const struct acpi_madt *m);
+
+/*
+ * Parses a FADT of which len bytes are readable, with the checks of
+ * acpi_table_check() (signature, Length, checksum) and a Length of at least
+ * the 116 bytes of ACPI 1.0. Finds the PM timer: X_PM_TMR_BLK when the table
+ * is long enough to have it and it is nonzero (it must then be in system
+ * I/O space), else PM_TMR_BLK with PM_TMR_LEN 4; none on a hardware-reduced
+ * platform. A FADT without a usable PM timer still parses (E_OK, with
+ * pm_timer.why set). On failure out->why says what was wrong.
+ */
+enum err acpi_parse_fadt(const void *fadt, size_t len, struct acpi_fadt *out);
+
+/* One pr_info line: the FADT's revision and its PM timer (or why there is none). */
+void acpi_fadt_report(const struct acpi_fadt *f);
+
+/*
+ * Finds the FADT ("FACP") among the tables acpi_init() recorded and parses
+ * it into *out, then reports it, or why it was refused (pr_warn). E_NOENT
+ * when there is none; otherwise what acpi_parse_fadt() returned.
+ */
+enum err acpi_fadt_find(const struct acpi *acpi, struct acpi_fadt *out);
 
 #endif

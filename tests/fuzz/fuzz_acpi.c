@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * libFuzzer target for arch/x86/acpi.c. Byte 0 picks the mode: the rest is a
- * MADT, an RSDP, or a fake physical memory image (RSDP, XSDT/RSDT, tables)
+ * table (parsed as a MADT and as a FADT), an RSDP, or a fake physical memory
+ * image (RSDP, XSDT/RSDT, tables; the MADT and FADT found are parsed)
  * at FUZZ_IMAGE_PA. Every mapping is handed out as its own exactly-sized heap
  * copy, so ASan catches any read past what the parser asked to map.
  */
@@ -28,6 +29,7 @@ struct fuzz_image {
 
 static struct fuzz_image image;
 static struct acpi_madt madt;
+static struct acpi_fadt fadt;
 static struct acpi acpi;
 
 static const void *fuzz_map(void *ctx, uint64_t pa, size_t len)
@@ -62,6 +64,7 @@ static void fuzz_madt(const uint8_t *data, size_t size)
 	(void)acpi_table_check(data, size, &why);
 	if (acpi_parse_madt(data, size, &madt) == E_OK)
 		acpi_madt_report(&madt);
+	(void)acpi_parse_fadt(data, size, &fadt);
 }
 
 static void fuzz_tables(void)
@@ -81,6 +84,7 @@ static void fuzz_tables(void)
 	if (ref && acpi_parse_madt(acpi_table_map(&acpi, ref), ref->length, &madt) == E_OK)
 		acpi_madt_report(&madt);
 	(void)acpi_find(&acpi, "SSDT", 1);
+	(void)acpi_fadt_find(&acpi, &fadt);
 }
 
 /* data[0] is where the RSDP is (offset / 16), or FUZZ_RSDP_AT_SCAN; the rest is memory. */

@@ -2,6 +2,8 @@
 # Boots an ISO under one emulator with the serial console captured to a log.
 # usage: emu.sh EMU CPUS ISO LOG TIMEOUT_SECONDS
 #   EMU: qemu (TCG, BIOS), qemu-q35 (TCG, q35 chipset), qemu-uefi (TCG + OVMF),
+#   qemu-nopit (TCG, BIOS, no 8254 PIT), qemu-uefi-nopit (TCG + OVMF, q35, no
+#   8254 PIT: the ACPI PM timer is left to calibrate the TSC),
 #   bochs (VMX-capable model), kvm;
 #   bochs@<model> picks another Bochs CPU model (e.g. bochs@ryzen has no VT-x)
 # Prints nothing; exit status: the emulator's own (124 on timeout).
@@ -53,6 +55,14 @@ qemu-uefi)
 	exec timeout -k 5 "$timeout_s" qemu-system-x86_64 -accel "$tcg" -cpu max -bios "$OVMF" \
 		"${qemu_common[@]}"
 	;;
+qemu-nopit)
+	exec timeout -k 5 "$timeout_s" qemu-system-x86_64 -machine pc,pit=off -accel "$tcg" \
+		-cpu max "${qemu_common[@]}"
+	;;
+qemu-uefi-nopit)
+	exec timeout -k 5 "$timeout_s" qemu-system-x86_64 -machine q35,pit=off -accel "$tcg" \
+		-cpu max -bios "$OVMF" "${qemu_common[@]}"
+	;;
 kvm)
 	reason=$(kvm_missing_reason)
 	if [ -n "$reason" ]; then
@@ -86,7 +96,8 @@ bochs)
 	exit $rc
 	;;
 *)
-	echo "emu.sh: unknown emulator '$emu' (use qemu, qemu-uefi, bochs or kvm)" >&2
+	echo "emu.sh: unknown emulator '$emu' (use qemu, qemu-q35, qemu-uefi, qemu-nopit," \
+		"qemu-uefi-nopit, bochs[@model] or kvm)" >&2
 	exit 2
 	;;
 esac

@@ -10,7 +10,9 @@
 #   NOSERIAL: a word anywhere among the extra arguments, not passed to QEMU: the
 #     machine gets no serial port (-serial none) and LOG is QEMU's debugcon
 #     (port 0xE9) output instead of COM1's
-#   QEMU_ARG: passed to qemu-system-x86_64 as they are
+#   QEMU_ARG: passed to qemu-system-x86_64 as they are, after the defaults, so
+#     a later -vga wins: "-vga none -device ramfb" leaves OVMF's GOP on ramfb
+#     as the only display (ramfb is 32 bpp XRGB8888; screendump reads it too)
 # The guest must keep the screen up after WAIT_REGEX (e.g. vireo.on_done=halt).
 # Environment: MEM_MB (512), OVMF (/usr/share/ovmf/OVMF.fd), SETTLE (0.5: seconds
 #   between the regex and the dump, so output printed with it reaches the screen).

@@ -331,6 +331,12 @@ enum err sc_background(const struct sc_image *img, uint32_t *rgb)
 
 /* ---- foreground masks on the cell grid ---- */
 
+static bool mask_bit(const struct sc_mask *mask, uint32_t row, uint32_t col, uint32_t y,
+		     uint32_t x)
+{
+	return mask->cells[(size_t)row * mask->cols + col][y] & (0x80u >> x);
+}
+
 static unsigned int channel_diff(uint8_t a, uint32_t b)
 {
 	return a > b ? a - b : b - a;
@@ -443,6 +449,53 @@ void sc_find_text(const struct sc_mask *mask, const sc_glyph_t *glyphs, const ch
 			}
 		}
 	}
+}
+
+/* Adds the foreground pixels of cell (row, col) to h; false when out of memory. */
+static bool hist_add_cell(struct color_hist *h, const struct sc_image *img,
+			  const struct sc_mask *mask, uint32_t row, uint32_t col, size_t *n)
+{
+	const uint8_t *p;
+	uint32_t y, x;
+
+	for (y = 0; y < SC_CELL_H; y++) {
+		for (x = 0; x < SC_CELL_W; x++) {
+			if (!mask_bit(mask, row, col, y, x))
+				continue;
+			p = img->rgb + ((size_t)(row * SC_CELL_H + y) * img->width +
+					col * SC_CELL_W + x) * PPM_CHANNELS;
+			if (!color_hist_add(h, RGB(p[0], p[1], p[2])))
+				return false;
+			(*n)++;
+		}
+	}
+	return true;
+}
+
+enum err sc_text_colour(const struct sc_image *img, const struct sc_mask *mask,
+			const struct sc_match *m, uint32_t *rgb)
+{
+	struct color_hist h;
+	size_t i, n = 0;
+
+	if (!img->rgb || !mask->cells || !m->found || m->row >= mask->rows ||
+	    m->col + m->len > mask->cols || img->width / SC_CELL_W != mask->cols ||
+	    img->height / SC_CELL_H != mask->rows)
+		return E_INVAL;
+	if (!color_hist_init(&h, COLOR_HASH_MIN)) {
+		color_hist_free(&h);
+		return E_NOMEM;
+	}
+	for (i = 0; i < m->len; i++) {
+		if (!hist_add_cell(&h, img, mask, m->row, m->col + (uint32_t)i, &n)) {
+			color_hist_free(&h);
+			return E_NOMEM;
+		}
+	}
+	if (n)
+		*rgb = color_hist_mode(&h);
+	color_hist_free(&h);
+	return n ? E_OK : E_NOENT;
 }
 
 #define SC_PRINTABLE_FIRST 0x20

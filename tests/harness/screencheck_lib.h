@@ -3,7 +3,8 @@
  * Host-side screen checker: loads a binary PPM screen dump (QEMU monitor
  * `screendump`), splits it into foreground/background pixels on the 8x16
  * text-cell grid of the framebuffer console, and finds text lines on it by
- * comparing cells with the console's own glyph table. No OCR: exact glyphs.
+ * comparing cells with the console's own glyph table, and tells the colour a
+ * line is drawn in. No OCR: exact glyphs.
  */
 #ifndef VIREO_TESTS_SCREENCHECK_LIB_H
 #define VIREO_TESTS_SCREENCHECK_LIB_H
@@ -80,6 +81,15 @@ bool sc_cell_matches(const struct sc_mask *mask, uint32_t row, uint32_t col, con
  */
 void sc_find_text(const struct sc_mask *mask, const sc_glyph_t *glyphs, const char *text,
 		  struct sc_match *out);
+
+/*
+ * The most common colour (0xRRGGBB) of the foreground pixels in the cells of
+ * a found match m: the colour the text is drawn in. E_INVAL when m was not
+ * found or lies outside the mask, E_NOENT when its cells have no foreground
+ * pixel, E_NOMEM.
+ */
+enum err sc_text_colour(const struct sc_image *img, const struct sc_mask *mask,
+			const struct sc_match *m, uint32_t *rgb);
 
 /*
  * Writes row `row` as text into buf (at most buf_len - 1 characters): each

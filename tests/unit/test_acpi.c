@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Host tests for arch/x86/acpi.c: RSDP checks and scan, the XSDT/RSDT walk
- * over a fake physical memory image, and MADT parsing of built and real
- * (captured QEMU and Bochs) tables, including malformed ones.
+ * over a fake physical memory image, MADT parsing of built and real
+ * (captured QEMU and Bochs) tables, including malformed ones, and the FADT's
+ * PM timer from real QEMU pc and q35 FADTs and altered copies of them.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,6 +18,7 @@
 #include "arch/x86/acpi.h"
 #include "tests/unit/fake_printk.h"
 #include "tests/unit/data/acpi/qemu72_pc_smp4.h"
+#include "tests/unit/data/acpi/qemu72_q35_fadt.h"
 
 #define ACPI_DATA_DIR "tests/unit/data/acpi"
 
@@ -642,6 +644,17 @@ static void test_table_check(void **state)
 }
 
 /* The real QEMU tables at their real addresses: scan, walk, parse. */
+/* The captured QEMU pc memory: BDA, EBDA, the RSDP in the BIOS area, the tables. */
+static void put_real_qemu_memory(struct fake_mem *fm)
+{
+	put_bda(fm, EBDA_PA);
+	fake_add(fm, EBDA_PA, EBDA_LEN);
+	memcpy(fake_add(fm, BIOS_PA, BIOS_LEN) + (QEMU72_PC_SMP4_RSDP_PA - BIOS_PA),
+	       qemu72_pc_smp4_rsdp, sizeof(qemu72_pc_smp4_rsdp));
+	memcpy(fake_add(fm, QEMU72_PC_SMP4_TABLES_PA, sizeof(qemu72_pc_smp4_tables)),
+	       qemu72_pc_smp4_tables, sizeof(qemu72_pc_smp4_tables));
+}
+
 static void test_real_qemu_chain(void **state)
 {
 	struct fake_mem fm = { 0 };
@@ -649,12 +662,7 @@ static void test_real_qemu_chain(void **state)
 	const struct acpi_table_ref *ref;
 	uint64_t pa = 0;
 
-	put_bda(&fm, EBDA_PA);
-	fake_add(&fm, EBDA_PA, EBDA_LEN);
-	memcpy(fake_add(&fm, BIOS_PA, BIOS_LEN) + (QEMU72_PC_SMP4_RSDP_PA - BIOS_PA),
-	       qemu72_pc_smp4_rsdp, sizeof(qemu72_pc_smp4_rsdp));
-	memcpy(fake_add(&fm, QEMU72_PC_SMP4_TABLES_PA, sizeof(qemu72_pc_smp4_tables)),
-	       qemu72_pc_smp4_tables, sizeof(qemu72_pc_smp4_tables));
+	put_real_qemu_memory(&fm);
 	assert_int_equal(acpi_rsdp_scan(fake_map, &fm, &pa, &info), E_OK);
 	assert_true(pa == QEMU72_PC_SMP4_RSDP_PA);
 	assert_int_equal(acpi_init(&acpi, &info, fake_map, &fm), E_OK);
@@ -1069,6 +1077,238 @@ static void test_madt_report(void **state)
 	assert_true(fake_printk_contains("CPU APIC ID 3 uid 3 enabled"));
 }
 
+/* ---- FADT: the PM timer ------------------------------------------------------------ */
+
+#define FADT_PM_TMR_BLK 76
+#define FADT_PM_TMR_LEN 91
+#define FADT_FLAGS 112
+#define FADT_X_PM_TMR_BLK 208
+#define QEMU_PM_TMR_PORT 0x608
+
+static struct acpi_fadt fadt;
+
+/* The ACPI 1.0 FADT at the start of the captured QEMU pc tables. */
+static const uint8_t *pc_fadt(size_t *len)
+{
+	*len = le32_get(qemu72_pc_smp4_tables + 4);
+	return qemu72_pc_smp4_tables;
+}
+
+/* A writable copy of the q35 FADT; the caller edits it and calls sdt_fix(). */
+static uint8_t q35_copy[sizeof(qemu72_q35_fadt)];
+
+static uint8_t *q35_fadt(void)
+{
+	memcpy(q35_copy, qemu72_q35_fadt, sizeof(q35_copy));
+	return q35_copy;
+}
+
+static void test_fadt_real_qemu_pc(void **state)
+{
+	size_t len;
+	const uint8_t *t = pc_fadt(&len);
+
+	assert_int_equal(len, ACPI_FADT_V1_LEN);
+	assert_int_equal(acpi_parse_fadt(t, len, &fadt), E_OK);
+	assert_null(fadt.why);
+	assert_int_equal(fadt.revision, 1);
+	assert_int_equal(fadt.length, 116);
+	assert_int_equal(fadt.flags, 0x80a5);
+	assert_true(fadt.pm_timer.present);
+	assert_int_equal(fadt.pm_timer.port, QEMU_PM_TMR_PORT);
+	assert_int_equal(fadt.pm_timer.bits, 24);
+	assert_false(fadt.pm_timer.from_x_block);
+	fake_printk_clear();
+	acpi_fadt_report(&fadt);
+	assert_true(fake_printk_contains(
+		"FADT revision 1: PM timer at port 0x608, 24-bit (PM_TMR_BLK)"));
+}
+
+static void test_fadt_real_qemu_q35(void **state)
+{
+	assert_int_equal(acpi_parse_fadt(qemu72_q35_fadt, sizeof(qemu72_q35_fadt), &fadt), E_OK);
+	assert_int_equal(fadt.revision, 3);
+	assert_int_equal(fadt.length, sizeof(qemu72_q35_fadt));
+	assert_true(fadt.pm_timer.present);
+	assert_int_equal(fadt.pm_timer.port, QEMU_PM_TMR_PORT);
+	/* X_PM_TMR_BLK's bit width says 32; the timer's width is Flags.TMR_VAL_EXT's. */
+	assert_int_equal(fadt.pm_timer.bits, 24);
+	assert_true(fadt.pm_timer.from_x_block);
+	fake_printk_clear();
+	acpi_fadt_report(&fadt);
+	assert_true(fake_printk_contains(
+		"revision 3: PM timer at port 0x608, 24-bit (X_PM_TMR_BLK)"));
+}
+
+static void test_fadt_timer_variants(void **state)
+{
+	uint8_t *t = q35_fadt();
+
+	/* TMR_VAL_EXT: 32 bits. */
+	le32_put(t + FADT_FLAGS, le32_get(t + FADT_FLAGS) | ACPI_FADT_TMR_VAL_EXT);
+	sdt_fix(t);
+	assert_int_equal(acpi_parse_fadt(t, sizeof(q35_copy), &fadt), E_OK);
+	assert_int_equal(fadt.pm_timer.bits, 32);
+
+	/* X_PM_TMR_BLK wins over PM_TMR_BLK when it is set ... */
+	t = q35_fadt();
+	le64_put(t + FADT_X_PM_TMR_BLK + 4, 0xb008);
+	sdt_fix(t);
+	assert_int_equal(acpi_parse_fadt(t, sizeof(q35_copy), &fadt), E_OK);
+	assert_int_equal(fadt.pm_timer.port, 0xb008);
+
+	/* ... and PM_TMR_BLK counts when it is all zero. */
+	t = q35_fadt();
+	memset(t + FADT_X_PM_TMR_BLK, 0, 12);
+	le32_put(t + FADT_PM_TMR_BLK, 0x408);
+	sdt_fix(t);
+	assert_int_equal(acpi_parse_fadt(t, sizeof(q35_copy), &fadt), E_OK);
+	assert_true(fadt.pm_timer.present);
+	assert_false(fadt.pm_timer.from_x_block);
+	assert_int_equal(fadt.pm_timer.port, 0x408);
+
+	/* A table too short for the X fields uses PM_TMR_BLK. */
+	t = q35_fadt();
+	le32_put(t + 4, ACPI_FADT_X_PM_TMR_END - 1);
+	le64_put(t + FADT_X_PM_TMR_BLK + 4, 0xb008);
+	sdt_fix(t);
+	assert_int_equal(acpi_parse_fadt(t, ACPI_FADT_X_PM_TMR_END - 1, &fadt), E_OK);
+	assert_int_equal(fadt.pm_timer.port, QEMU_PM_TMR_PORT);
+	assert_false(fadt.pm_timer.from_x_block);
+}
+
+/* Tables that parse but offer no PM timer to use, each with its reason. */
+static void test_fadt_no_timer(void **state)
+{
+	static const struct {
+		unsigned off;
+		uint32_t value;
+		unsigned width;
+		const char *why;
+	} cases[] = {
+		{FADT_FLAGS, 0x84a5u | ACPI_FADT_HW_REDUCED, 4, "hardware-reduced"},
+		{FADT_X_PM_TMR_BLK, ACPI_GAS_SYSTEM_MEMORY, 1, "not in system I/O space"},
+		{FADT_X_PM_TMR_BLK + 4 + 2, 1, 1, "X_PM_TMR_BLK is beyond the 64 KiB"},
+	};
+	uint8_t *t;
+
+	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		t = q35_fadt();
+		if (cases[i].width == 4)
+			le32_put(t + cases[i].off, cases[i].value);
+		else
+			t[cases[i].off] = (uint8_t)cases[i].value;
+		sdt_fix(t);
+		assert_int_equal(acpi_parse_fadt(t, sizeof(q35_copy), &fadt), E_OK);
+		assert_false(fadt.pm_timer.present);
+		assert_int_equal(fadt.pm_timer.port, 0);
+		assert_non_null(strstr(fadt.pm_timer.why, cases[i].why));
+		fake_printk_clear();
+		acpi_fadt_report(&fadt);
+		assert_true(fake_printk_contains("no PM timer to use"));
+	}
+
+	/* ACPI 1.0 table: PM_TMR_BLK 0, PM_TMR_LEN short, a port above 0xffff. */
+	memcpy(q35_copy, qemu72_pc_smp4_tables, ACPI_FADT_V1_LEN);
+	le32_put(q35_copy + FADT_PM_TMR_BLK, 0);
+	sdt_fix(q35_copy);
+	assert_int_equal(acpi_parse_fadt(q35_copy, ACPI_FADT_V1_LEN, &fadt), E_OK);
+	assert_false(fadt.pm_timer.present);
+	assert_non_null(strstr(fadt.pm_timer.why, "PM_TMR_BLK is 0"));
+
+	memcpy(q35_copy, qemu72_pc_smp4_tables, ACPI_FADT_V1_LEN);
+	q35_copy[FADT_PM_TMR_LEN] = 0;
+	sdt_fix(q35_copy);
+	assert_int_equal(acpi_parse_fadt(q35_copy, ACPI_FADT_V1_LEN, &fadt), E_OK);
+	assert_non_null(strstr(fadt.pm_timer.why, "PM_TMR_LEN is below 4"));
+
+	memcpy(q35_copy, qemu72_pc_smp4_tables, ACPI_FADT_V1_LEN);
+	le32_put(q35_copy + FADT_PM_TMR_BLK, 0x10008);
+	sdt_fix(q35_copy);
+	assert_int_equal(acpi_parse_fadt(q35_copy, ACPI_FADT_V1_LEN, &fadt), E_OK);
+	assert_non_null(strstr(fadt.pm_timer.why, "beyond the 64 KiB"));
+}
+
+/* Length, checksum and signature are checked as for every table. */
+static void test_fadt_rejected(void **state)
+{
+	uint8_t *t = q35_fadt();
+
+	t[100] ^= 1;
+	assert_int_equal(acpi_parse_fadt(t, sizeof(q35_copy), &fadt), E_CHECKSUM);
+	assert_non_null(strstr(fadt.why, "checksum"));
+	assert_false(fadt.pm_timer.present);
+
+	t = q35_fadt();
+	assert_int_equal(acpi_parse_fadt(t, sizeof(q35_copy) - 1, &fadt), E_TRUNC);
+	assert_non_null(strstr(fadt.why, "runs past the readable bytes"));
+	assert_int_equal(acpi_parse_fadt(t, ACPI_HEADER_LEN - 1, &fadt), E_TRUNC);
+	assert_int_equal(acpi_parse_fadt(NULL, sizeof(q35_copy), &fadt), E_TRUNC);
+
+	memcpy(t, "FACS", ACPI_SIG_LEN);
+	sdt_fix(t);
+	assert_int_equal(acpi_parse_fadt(t, sizeof(q35_copy), &fadt), E_BADSIG);
+
+	/* Shorter than ACPI 1.0's 116 bytes: Flags would be past the end. */
+	t = q35_fadt();
+	le32_put(t + 4, ACPI_FADT_V1_LEN - 1);
+	sdt_fix(t);
+	assert_int_equal(acpi_parse_fadt(t, sizeof(q35_copy), &fadt), E_TRUNC);
+	assert_non_null(strstr(fadt.why, "116 bytes"));
+
+	t = q35_fadt();
+	le32_put(t + 4, ACPI_TABLE_MAX_LEN + 1);
+	assert_int_equal(acpi_parse_fadt(t, sizeof(q35_copy), &fadt), E_RANGE);
+}
+
+/* Through the root table walk: the real pc chain, a table without a timer, none. */
+static void test_fadt_find(void **state)
+{
+	struct fake_mem fm = { 0 };
+	struct acpi_rsdp_info info;
+	uint64_t pa = 0;
+	uint64_t r[] = { PA_APIC, PA_HPET };
+	uint64_t r2[] = { PA_FACP };
+
+	put_real_qemu_memory(&fm);
+	assert_int_equal(acpi_rsdp_scan(fake_map, &fm, &pa, &info), E_OK);
+	assert_int_equal(acpi_init(&acpi, &info, fake_map, &fm), E_OK);
+	fake_printk_clear();
+	assert_int_equal(acpi_fadt_find(&acpi, &fadt), E_OK);
+	assert_int_equal(fadt.pm_timer.port, QEMU_PM_TMR_PORT);
+	assert_true(fake_printk_contains("PM timer at port 0x608, 24-bit"));
+	fake_free(&fm);
+
+	put_basic_tables(&fm);
+	put_root(&fm, PA_RSDT, false, r, 2);
+	info = rsdp_info(0, PA_RSDT, 0);
+	assert_int_equal(acpi_init(&acpi, &info, fake_map, &fm), E_OK);
+	fake_printk_clear();
+	assert_int_equal(acpi_fadt_find(&acpi, &fadt), E_NOENT);
+	assert_true(fake_printk_contains("no FADT"));
+	assert_false(fadt.pm_timer.present);
+	fake_free(&fm);
+
+	/* A zeroed 116-byte FACP: sound, but it lists no timer. */
+	put_basic_tables(&fm);
+	put_root(&fm, PA_RSDT, false, r2, 1);
+	assert_int_equal(acpi_init(&acpi, &info, fake_map, &fm), E_OK);
+	fake_printk_clear();
+	assert_int_equal(acpi_fadt_find(&acpi, &fadt), E_OK);
+	assert_false(fadt.pm_timer.present);
+	assert_true(fake_printk_contains("no PM timer to use (PM_TMR_BLK is 0"));
+	fake_free(&fm);
+
+	/* A sound table too short for a FADT is refused, saying why. */
+	put_table(&fm, PA_FACP, "FACP", 60);
+	put_root(&fm, PA_RSDT, false, r2, 1);
+	assert_int_equal(acpi_init(&acpi, &info, fake_map, &fm), E_OK);
+	fake_printk_clear();
+	assert_int_equal(acpi_fadt_find(&acpi, &fadt), E_TRUNC);
+	assert_true(fake_printk_contains("FADT at 0x102000 rejected"));
+	fake_free(&fm);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1107,6 +1347,12 @@ int main(void)
 		cmocka_unit_test(test_madt_override_nmi_other),
 		cmocka_unit_test(test_madt_ioapic_cap),
 		cmocka_unit_test(test_madt_report),
+		cmocka_unit_test(test_fadt_real_qemu_pc),
+		cmocka_unit_test(test_fadt_real_qemu_q35),
+		cmocka_unit_test(test_fadt_timer_variants),
+		cmocka_unit_test(test_fadt_no_timer),
+		cmocka_unit_test(test_fadt_rejected),
+		cmocka_unit_test(test_fadt_find),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
