@@ -165,12 +165,25 @@ static void screen_write(int level, const char *s, int len)
 }
 
 /* Every printk line also goes to the screen when GRUB gave a framebuffer. */
+/* boot/entry.asm maps only the low 4 GiB: a framebuffer above that (large
+ * PCI BARs on UEFI PCs) waits for the kernel's own page tables. */
+#define BOOT_MAP_LIMIT (4ull << 30)
+
+static bool screen_deferred;
+
 static void boot_screen(void)
 {
 	const struct mb2_framebuffer *fb = &boot.mb2.fb;
 
 	if (!fb->present)
 		return;
+	if (!screen_deferred && fb->addr + (uint64_t)fb->pitch * fb->height > BOOT_MAP_LIMIT) {
+		screen_deferred = true;
+		pr_info("console: the framebuffer at 0x%llx is above the boot mapping; the screen "
+			"console starts once the kernel's page tables map it\n",
+			(unsigned long long)fb->addr);
+		return;
+	}
 	if (fbcon_start(fb) != E_OK) {
 		pr_warn("console: the %ux%u framebuffer is not usable for text; serial only\n",
 			fb->width, fb->height);
@@ -237,6 +250,8 @@ void kmain(uint32_t magic, uint64_t info_pa)
 	mb2_report(&boot.mb2);
 	platform_acpi(&boot);
 	platform_memory(&boot);
+	if (screen_deferred)
+		boot_screen(); /* platform_memory() mapped the framebuffer */
 	if (smp_phantom != SMP_PHANTOM_NONE)
 		smp_set_phantom((uint32_t)smp_phantom);
 	platform_cpus(&boot);
