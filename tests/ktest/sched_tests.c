@@ -54,41 +54,49 @@ static uint64_t runtime(struct vm *vm, unsigned i)
 	return sched_vcpu_of(vm, i)->se.runtime;
 }
 
+/*
+ * The fair share is an equal part of all the CPUs' time over the run. The
+ * per-switch invariant checker is off here: under Bochs, where time is
+ * counted in instructions, it takes about half of every 2 ms slice with 16
+ * vCPUs; the other sched cases run with it.
+ */
 KTEST(sched, fair_shares)
 {
 	unsigned per_vm = 2 * smp_num_online(), n = 2 * per_vm;
 	struct vm *a = 0, *b = 0;
-	uint64_t total = 0, mean, worst = 0;
+	uint64_t total = 0, fair, worst = 0, run_us;
 
 	if (sched_skip(t))
 		return;
 	sched_run_init(TEST_SLICE_US);
 	KT_ASSERT(t, start_vm(&a, "fair-a", "burn64", per_vm) == E_OK, "cannot start fair-a");
 	KT_ASSERT(t, start_vm(&b, "fair-b", "burn64", per_vm) == E_OK, "cannot start fair-b");
-	sched_run((uint64_t)FAIR_SLICES_PER_VCPU * TEST_SLICE_US * n / smp_num_online());
+	run_us = (uint64_t)FAIR_SLICES_PER_VCPU * TEST_SLICE_US * n / smp_num_online();
+	fair = tsc_from_us(run_us) * smp_num_online() / n;
+	sched_set_debug_checks(false);
+	sched_run(run_us);
+	sched_set_debug_checks(true);
 	sched_kill_vm(a, "test over");
 	sched_kill_vm(b, "test over");
 	sched_stats_print();
-	for (unsigned i = 0; i < per_vm; i++)
-		total += runtime(a, i) + runtime(b, i);
-	mean = total / n;
 	for (unsigned i = 0; i < per_vm; i++) {
 		uint64_t r[2] = {runtime(a, i), runtime(b, i)};
 
 		for (int k = 0; k < 2; k++) {
-			uint64_t d = r[k] > mean ? r[k] - mean : mean - r[k];
+			uint64_t d = r[k] > fair ? r[k] - fair : fair - r[k];
 
+			total += r[k];
 			if (d > worst)
 				worst = d;
 		}
 	}
-	ktest_diag(t, "%u vCPUs on %u CPUs: worst deviation from the fair share %llu%%", n,
-		   smp_num_online(), (unsigned long long)(mean ? worst * 100 / mean : 100));
-	KT_EXPECT(t, mean && worst * 100 <= mean * FAIR_TOLERANCE_PERCENT,
+	ktest_diag(t, "%u vCPUs on %u CPUs for %llu us: worst deviation from the fair share "
+		   "%llu%%; guests got %llu%% of the CPUs' time", n, smp_num_online(),
+		   (unsigned long long)run_us, (unsigned long long)(worst * 100 / fair),
+		   (unsigned long long)(total * 100 / (fair * n)));
+	KT_EXPECT(t, worst * 100 <= fair * FAIR_TOLERANCE_PERCENT,
 		  "a vCPU's run time is %llu%% away from the fair share (limit %u%%)",
-		  (unsigned long long)(mean ? worst * 100 / mean : 100), FAIR_TOLERANCE_PERCENT);
-	KT_EXPECT(t, sched_check_failures() == 0, "%u scheduler invariant failures",
-		  sched_check_failures());
+		  (unsigned long long)(worst * 100 / fair), FAIR_TOLERANCE_PERCENT);
 	sched_vm_release(a);
 	sched_vm_release(b);
 }
