@@ -37,6 +37,7 @@ static unsigned nvms;
 static volatile bool running;
 static volatile uint64_t deadline_tsc;
 static volatile unsigned cpus_in_loop;
+static void (*tick_hook)(void);
 static unsigned check_failures;
 static bool debug_checks = true;
 static bool lapic_slices;
@@ -375,6 +376,20 @@ static void poll_console(void)
 	}
 }
 
+void sched_set_tick_hook(void (*fn)(void))
+{
+	tick_hook = fn;
+}
+
+void sched_clear_ran_on(void)
+{
+	uint64_t flags = spin_lock_irqsave(&lock);
+
+	for (unsigned i = 0; i < sched_entity_count(&sched); i++)
+		cpumask_zero(&sv_of(sched_entity_at(&sched, i))->ran_on);
+	spin_unlock_irqrestore(&lock, flags);
+}
+
 void sched_set_console_vm(struct vm *vm)
 {
 	console_vm = vm;
@@ -421,6 +436,8 @@ static void cpu_loop(void)
 			idle();
 		if (cpu == 0)
 			poll_console();
+		if (cpu == 0 && tick_hook)
+			tick_hook();
 		check_timeouts();
 	}
 	__atomic_add_fetch(&cost.loop_tsc, cpu_rdtsc() - t0, __ATOMIC_RELAXED);
@@ -488,14 +505,22 @@ enum err sched_cpu_down(unsigned cpu)
 	unsigned stranded = 0, moved;
 	uint64_t flags;
 
-	if (running || cpu == this_cpu()->cpu_id || !smp_cpu_online(cpu))
+	if (cpu == this_cpu()->cpu_id || !smp_cpu_online(cpu))
 		return E_STATE;
 	flags = spin_lock_irqsave(&lock);
+	if (!cpumask_test(&sched.online, cpu)) {
+		spin_unlock_irqrestore(&lock, flags);
+		return E_STATE;
+	}
 	moved = sched_cpu_offline(&sched, cpu, &stranded);
 	spin_unlock_irqrestore(&lock, flags);
-	pr_info("sched: cpu %u down: %u vCPUs moved to other CPUs, %u wait for a CPU they "
+	pr_info("sched: cpu %u down%s: %u vCPUs moved to other CPUs, %u wait for a CPU they "
 		"may use\n",
-		cpu, moved, stranded);
+		cpu, running ? " while VMs run" : "", moved, stranded);
+	if (running) {
+		kick(cpu); /* leave its loop once its current vCPU is put */
+		return E_OK;
+	}
 	return smp_call(cpu, vmclear_all_here, 0);
 }
 

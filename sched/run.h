@@ -40,11 +40,21 @@ enum err sched_vm_start(struct vm *vm, const struct cpumask *allowed);
 void sched_run(uint64_t max_us);
 /* Give every vCPU of a started VM its own slice length. */
 void sched_vm_set_slice(struct vm *vm, uint64_t slice_us);
-/* Take a CPU out of scheduling between sched_run() calls: its queued vCPUs
- * move to CPUs they may use, and every VMCS active on it is VMCLEARed there
- * (cross-call), so they are relaunched elsewhere. sched_cpu_up() undoes it. */
+/*
+ * Take a CPU out of scheduling: its queued vCPUs move to CPUs they may use.
+ * Between sched_run() calls every VMCS active on it is VMCLEARed there at
+ * once (cross-call). While VMs run (called on another CPU, e.g. from the
+ * tick hook) the vCPU it is running leaves at its slice end, the CPU leaves
+ * its loop, and each VMCS still active there is VMCLEARed by cross-call when
+ * its vCPU next runs elsewhere. sched_cpu_up() undoes it between runs.
+ */
 enum err sched_cpu_down(unsigned cpu);
 enum err sched_cpu_up(unsigned cpu);
+/* Called on CPU 0 at every pass of its scheduling loop (tests: act while
+ * VMs run); NULL removes it. */
+void sched_set_tick_hook(void (*fn)(void));
+/* Forget which CPUs each vCPU has run on (the statistics' cpus column). */
+void sched_clear_ran_on(void);
 /* Stop a VM from outside (its vCPUs leave the run queues). */
 void sched_kill_vm(struct vm *vm, const char *why);
 /* VMCLEAR each of the VM's VMCSs on its last CPU and free everything. */

@@ -242,3 +242,64 @@ KTEST(sched, cpu_down_moves_vcpus)
 	sched_vm_release(vm);
 	KT_EXPECT(t, sched_cpu_up(down) == E_OK, "cpu %u did not come back", down);
 }
+
+/* The tick hook of cpu_down_while_running: the CPU goes down after
+ * DOWN_AFTER_SLICES, and its vCPUs' CPU sets are cleared once the vCPU it
+ * was running has surely been put (CLEAR_AFTER_SLICES). */
+#define DOWN_AFTER_SLICES 10
+#define CLEAR_AFTER_SLICES 14
+static uint64_t down_start_tsc;
+static unsigned down_cpu;
+static int down_phase;
+static enum err down_result;
+
+static void down_tick(void)
+{
+	uint64_t slices = (cpu_rdtsc() - down_start_tsc) / tsc_from_us(TEST_SLICE_US);
+
+	if (down_phase == 0 && slices >= DOWN_AFTER_SLICES) {
+		down_result = sched_cpu_down(down_cpu);
+		down_phase = 1;
+	} else if (down_phase == 1 && slices >= CLEAR_AFTER_SLICES) {
+		sched_clear_ran_on();
+		down_phase = 2;
+	}
+}
+
+KTEST(sched, cpu_down_while_running)
+{
+	struct vm *vm = 0;
+
+	if (sched_skip(t))
+		return;
+	if (smp_num_online() < 2) {
+		ktest_skip(t, "needs at least 2 CPUs");
+		return;
+	}
+	down_cpu = smp_num_online() - 1;
+	down_phase = 0;
+	down_result = E_STATE;
+	sched_run_init(TEST_SLICE_US);
+	KT_ASSERT(t, start_vm(&vm, "mover", "spin64", 2 * smp_num_online()) == E_OK,
+		  "cannot start the VM");
+	down_start_tsc = cpu_rdtsc();
+	sched_set_tick_hook(down_tick);
+	sched_run(0);
+	sched_set_tick_hook(0);
+	sched_stats_print();
+	KT_EXPECT(t, down_phase == 2, "the VM finished before the CPU went down (phase %d)",
+		  down_phase);
+	KT_EXPECT(t, down_result == E_OK, "cpu %u did not go down: %s", down_cpu,
+		  err_name(down_result));
+	for (unsigned i = 0; i < vm->nvcpus; i++) {
+		const struct sched_vcpu *sv = sched_vcpu_of(vm, i);
+
+		KT_EXPECT(t, !cpumask_test(&sv->ran_on, down_cpu),
+			  "vCPU %u ran on cpu %u after it went down", i, down_cpu);
+	}
+	KT_EXPECT(t, vm->exited && vm->exit_status == 0, "the VM did not finish: %s", vm->why);
+	KT_EXPECT(t, sched_check_failures() == 0, "%u scheduler invariant failures",
+		  sched_check_failures());
+	sched_vm_release(vm);
+	KT_EXPECT(t, sched_cpu_up(down_cpu) == E_OK, "cpu %u did not come back", down_cpu);
+}
