@@ -34,6 +34,15 @@ static bool sched_skip(struct ktest *t)
 	return false;
 }
 
+/* A CPU goes down in these cases: true (and SKIP) with only one. */
+static bool needs_two_cpus(struct ktest *t)
+{
+	if (smp_num_online() >= 2)
+		return false;
+	ktest_skip(t, "needs at least 2 CPUs");
+	return true;
+}
+
 static enum err start_vm(struct vm **vm, const char *name, const char *image, unsigned vcpus)
 {
 	const struct guest_image *g = guest_image_find(image);
@@ -219,12 +228,8 @@ KTEST(sched, cpu_down_moves_vcpus)
 	unsigned down = smp_num_online() - 1;
 	struct vm *vm = 0;
 
-	if (sched_skip(t))
+	if (sched_skip(t) || needs_two_cpus(t))
 		return;
-	if (smp_num_online() < 2) {
-		ktest_skip(t, "needs at least 2 CPUs");
-		return;
-	}
 	sched_run_init(TEST_SLICE_US);
 	KT_ASSERT(t, start_vm(&vm, "survivor", "spin64", 2 * smp_num_online()) == E_OK,
 		  "cannot start the VM");
@@ -270,12 +275,8 @@ KTEST(sched, cpu_down_while_running)
 {
 	struct vm *vm = 0;
 
-	if (sched_skip(t))
+	if (sched_skip(t) || needs_two_cpus(t))
 		return;
-	if (smp_num_online() < 2) {
-		ktest_skip(t, "needs at least 2 CPUs");
-		return;
-	}
 	down_cpu = smp_num_online() - 1;
 	down_phase = 0;
 	down_result = E_STATE;

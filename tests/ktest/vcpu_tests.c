@@ -258,31 +258,74 @@ KTEST(vcpu, real_mode_guest)
  * The bad guests: each must be stopped by Vireo, never by its own exit,
  * with a report that starts with `reason` and contains `detail`.
  */
+/*
+ * BREAK_CS_LD: an invalid guest state the checker catches before entry.
+ * BREAK_MSR_LOAD: a VM-entry MSR-load area naming IA32_FS_BASE, which VM
+ * entry refuses (SDM 3C 27.4): the entry fails with exit reason 34 and bit
+ * 31 set. BREAK_EVENT: an event to inject of the reserved type 1, a control
+ * field VM entry checks (27.2.1.3): VMfailValid, error 7.
+ */
+enum breakage { BREAK_NONE, BREAK_CS_LD, BREAK_MSR_LOAD, BREAK_EVENT };
+
 struct bad_case {
 	const char *name;
 	const char *image;
-	bool broken_state; /* CS.D set on a 64-bit CS before the first entry */
+	enum breakage breakage; /* what is broken in its VMCS before the first entry */
 	const char *reason;
 	const char *detail;
 };
 
 static const struct bad_case bad_cases[] = {
-    {"badmem64", "badmem64", false, "EPT violation: guest-physical 0x3ff00000",
+    {"badmem64", "badmem64", BREAK_NONE, "EPT violation: guest-physical 0x3ff00000",
      "read access to a page that is not mapped"},
-    {"triple64", "triple64", false, "triple fault (shutdown) at RIP 0x10007", ""},
-    {"broken", "selftest64", true, CS_LD_REASON, "ar=0xe09b"},
+    {"triple64", "triple64", BREAK_NONE, "triple fault (shutdown) at RIP 0x10007", ""},
+    {"broken", "selftest64", BREAK_CS_LD, CS_LD_REASON, "ar=0xe09b"},
+    {"msrload", "selftest64", BREAK_MSR_LOAD, "VM entry failed: exit reason 34 (VM-entry failure: MSR loading)",
+     "qualification 1"},
+    {"badevent", "selftest64", BREAK_EVENT, "VM entry failed: VMfailValid, error 7: ", ""},
 };
 
 #define BAD_CASES (sizeof(bad_cases) / sizeof(bad_cases[0]))
+
+#define MSR_FS_BASE 0xc0000100u
+#define INTR_TYPE_RESERVED (1u << 8)
+#define INTR_VALID (1u << 31)
+
+/* One VM-entry MSR-load entry (SDM 3C 25.8.2): index, reserved, value. */
+struct msr_entry {
+	uint32_t index, reserved;
+	uint64_t value;
+};
+
+/* The MSR-load area: 16-byte aligned, in the kernel image (no frame to free). */
+static struct msr_entry msr_area __attribute__((aligned(16)));
+
+static void break_vmcs(enum breakage b)
+{
+	switch (b) {
+	case BREAK_CS_LD: /* both L and D: invalid for a 64-bit CS (SDM 3C 27.3.1.2) */
+		vmcs_write(VMCS_GUEST_CS_AR, vmcs_read_or(VMCS_GUEST_CS_AR, 0) | VMCS_AR_DB);
+		break;
+	case BREAK_MSR_LOAD:
+		msr_area = (struct msr_entry){MSR_FS_BASE, 0, 0};
+		vmcs_write(VMCS_VM_ENTRY_MSR_LOAD_ADDR, virt_to_phys(&msr_area));
+		vmcs_write(VMCS_VM_ENTRY_MSR_LOAD_COUNT, 1);
+		break;
+	case BREAK_EVENT:
+		vmcs_write(VMCS_VM_ENTRY_INTR_INFO, INTR_VALID | INTR_TYPE_RESERVED);
+		break;
+	default:
+		break;
+	}
+}
 
 /* Create the bad VM on this CPU; the broken state goes into its VMCS, current here. */
 static enum err make_bad_vm(struct vm **vm, const struct bad_case *bc)
 {
 	enum err e = make_vm(vm, bc->name, bc->image, VCPU_MODE_LONG);
 
-	/* CS with both L and D set is invalid for a 64-bit guest (SDM 3C 27.3.1.2). */
-	if (e == E_OK && bc->broken_state)
-		vmcs_write(VMCS_GUEST_CS_AR, vmcs_read_or(VMCS_GUEST_CS_AR, 0) | VMCS_AR_DB);
+	if (e == E_OK)
+		break_vmcs(bc->breakage);
 	return e;
 }
 

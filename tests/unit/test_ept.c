@@ -14,59 +14,23 @@
 #include <cmocka.h>
 #include "vmx/ept.h"
 #include "tests/unit/fake_pmm.h"
+#include "tests/unit/fake_ept_tables.h"
 #include "tests/unit/fake_printk.h"
 
 #define GIB EPT_PAGE_1G
 #define MIB2 EPT_PAGE_2M
 #define KIB4 EPT_PAGE_4K
-#define MAX_TABLES 8192
 #define MT_BITS(mt) ((uint64_t)(mt) << EPTE_MT_SHIFT)
-
-static void *live[MAX_TABLES];
-static unsigned nlive, allocs, frees, bad_frees;
-static int fail_after = -1; /* allocations that still succeed; -1: never fail */
-
-static enum err table_alloc(void *ctx, uint64_t *pa)
-{
-	void *p;
-
-	if (fail_after == 0 || nlive == MAX_TABLES)
-		return E_NOMEM;
-	if (fail_after > 0)
-		fail_after--;
-	p = aligned_alloc(KIB4, KIB4);
-	assert_non_null(p);
-	memset(p, 0, KIB4);
-	live[nlive++] = p;
-	allocs++;
-	*pa = (uint64_t)(uintptr_t)p;
-	return E_OK;
-}
-
-static void table_free(void *ctx, uint64_t pa)
-{
-	for (unsigned i = 0; i < nlive; i++) {
-		if (live[i] != (void *)(uintptr_t)pa)
-			continue;
-		free(live[i]);
-		live[i] = live[--nlive];
-		frees++;
-		return;
-	}
-	bad_frees++;
-}
 
 static int setup(void **state)
 {
-	nlive = allocs = frees = bad_frees = 0;
-	fail_after = -1;
+	fake_ept_tables_reset();
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	while (nlive)
-		free(live[--nlive]);
+	fake_ept_tables_reset();
 	return 0;
 }
 
@@ -76,8 +40,8 @@ static struct ept new_ept(bool allow_1g, bool allow_2m, bool ad)
 	    .allow_1g = allow_1g,
 	    .allow_2m = allow_2m,
 	    .ad = ad,
-	    .alloc_table = table_alloc,
-	    .free_table = table_free,
+	    .alloc_table = fake_ept_table_alloc,
+	    .free_table = fake_ept_table_free,
 	};
 
 	assert_int_equal(ept_init(&e), E_OK);
@@ -114,7 +78,7 @@ static void test_leaf_format(void **state)
 	assert_int_equal(pte & (EPTE_RWX | EPTE_MT_MASK), EPTE_R | EPTE_X | MT_BITS(EPT_MT_UC));
 	/* The 4 KiB table under the first 2 MiB was replaced and freed. */
 	assert_int_equal(e.tables, 3);
-	assert_int_equal(frees, 1);
+	assert_int_equal(fake_ept.frees, 1);
 	ept_destroy(&e);
 }
 
@@ -153,7 +117,7 @@ static void test_no_large_pages_when_not_allowed(void **state)
 	assert_int_equal(none.tables, 3 + 512);
 	ept_destroy(&only_2m);
 	ept_destroy(&none);
-	assert_int_equal(allocs, frees);
+	assert_int_equal(fake_ept.allocs, fake_ept.frees);
 }
 
 static void test_split_keeps_neighbours(void **state)
@@ -248,7 +212,7 @@ static void test_unmap(void **state)
 	assert_int_equal(ept_lookup(&e, 0, NULL, NULL), 0);
 	assert_int_equal(e.tables, 2);
 	ept_destroy(&e);
-	assert_int_equal(allocs, frees);
+	assert_int_equal(fake_ept.allocs, fake_ept.frees);
 }
 
 static void test_translate(void **state)
@@ -276,22 +240,22 @@ static void test_destroy_frees_everything(void **state)
 	assert_int_equal(ept_map(&e, 300 * GIB + KIB4, 0, MIB2 * 3, EPT_RWX, EPT_MT_WB), E_OK);
 	assert_int_equal(ept_map(&e, EPT_GPA_LIMIT - KIB4, 0, KIB4, EPT_RWX, EPT_MT_WB), E_OK);
 	assert_true(e.tables > 4);
-	assert_int_equal(e.tables, allocs - frees);
+	assert_int_equal(e.tables, fake_ept.allocs - fake_ept.frees);
 	ept_destroy(&e);
 	assert_int_equal(e.tables, 0);
 	assert_int_equal(e.root_pa, 0);
-	assert_int_equal(allocs, frees);
-	assert_int_equal(nlive, 0);
-	assert_int_equal(bad_frees, 0);
+	assert_int_equal(fake_ept.allocs, fake_ept.frees);
+	assert_int_equal(fake_ept.nlive, 0);
+	assert_int_equal(fake_ept.bad_frees, 0);
 	ept_destroy(&e); /* second time: nothing left, nothing freed */
-	assert_int_equal(bad_frees, 0);
+	assert_int_equal(fake_ept.bad_frees, 0);
 	assert_int_equal(ept_map(&e, 0, 0, KIB4, EPT_R, EPT_MT_WB), E_STATE);
 }
 
 static void test_bad_arguments(void **state)
 {
 	struct ept e = new_ept(true, true, false);
-	struct ept no_free = {.alloc_table = table_alloc};
+	struct ept no_free = {.alloc_table = fake_ept_table_alloc};
 
 	assert_int_equal(ept_map(&e, 0x123, 0, KIB4, EPT_R, EPT_MT_WB), E_ALIGN);
 	assert_int_equal(ept_map(&e, 0, 0x800, KIB4, EPT_R, EPT_MT_WB), E_ALIGN);
@@ -321,7 +285,7 @@ static void test_nomem_keeps_earlier_mappings(void **state)
 	uint64_t pte;
 
 	assert_int_equal(ept_map(&e, 0, 0, GIB, EPT_RWX, EPT_MT_WB), E_OK);
-	fail_after = 0;
+	fake_ept.fail_after = 0;
 	/* A split that cannot get its table leaves the 1 GiB page as it was. */
 	assert_int_equal(ept_map(&e, MIB2, 0, KIB4, EPT_R, EPT_MT_UC), E_NOMEM);
 	pte = ept_lookup(&e, MIB2, NULL, NULL);
@@ -331,17 +295,17 @@ static void test_nomem_keeps_earlier_mappings(void **state)
 	assert_int_equal(ept_unmap(&e, 0, KIB4), E_NOMEM);
 	assert_page(&e, 0, 0, GIB);
 	/* Fail midway through a fresh range: the old range is untouched. */
-	fail_after = 1;
+	fake_ept.fail_after = 1;
 	assert_int_equal(ept_map(&e, 5 * GIB, 0, KIB4, EPT_RWX, EPT_MT_WB), E_NOMEM);
 	assert_page(&e, GIB - KIB4, GIB - KIB4, GIB);
-	fail_after = -1;
+	fake_ept.fail_after = -1;
 	assert_int_equal(ept_map(&e, 5 * GIB, 0, KIB4, EPT_RWX, EPT_MT_WB), E_OK);
 	assert_page(&e, 5 * GIB, 0, KIB4);
-	assert_int_equal(e.tables, allocs - frees);
+	assert_int_equal(e.tables, fake_ept.allocs - fake_ept.frees);
 	ept_destroy(&e);
-	assert_int_equal(allocs, frees);
-	fail_after = 0;
-	e = (struct ept){.alloc_table = table_alloc, .free_table = table_free};
+	assert_int_equal(fake_ept.allocs, fake_ept.frees);
+	fake_ept.fail_after = 0;
+	e = (struct ept){.alloc_table = fake_ept_table_alloc, .free_table = fake_ept_table_free};
 	assert_int_equal(ept_init(&e), E_NOMEM);
 	assert_int_equal(e.tables, 0);
 }
@@ -501,13 +465,13 @@ static void test_random_against_model(void **state)
 		model_op(&e, &seed);
 		for (int i = 0; i < MODEL_SAMPLES; i++)
 			model_check_page(&e, rnd(&seed) % MODEL_PAGES);
-		assert_int_equal(e.tables, allocs - frees);
+		assert_int_equal(e.tables, fake_ept.allocs - fake_ept.frees);
 	}
 	for (uint64_t page = 0; page < MODEL_PAGES; page += 97)
 		model_check_page(&e, page);
 	ept_destroy(&e);
-	assert_int_equal(allocs, frees);
-	assert_int_equal(bad_frees, 0);
+	assert_int_equal(fake_ept.allocs, fake_ept.frees);
+	assert_int_equal(fake_ept.bad_frees, 0);
 	free(model);
 }
 

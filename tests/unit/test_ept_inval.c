@@ -14,57 +14,29 @@
 #include <string.h>
 #include <cmocka.h>
 #include "vmx/ept.h"
+#include "tests/unit/fake_ept_tables.h"
 #include "tests/unit/fake_printk.h"
 
 #define GIB EPT_PAGE_1G
 #define MIB2 EPT_PAGE_2M
 #define KIB4 EPT_PAGE_4K
-#define MAX_TABLES 256
 #define MANY_TREES (EPT_DEFERRED_MAX + 4)
 
-static void *live[MAX_TABLES];
-static unsigned nlive, frees;
 static unsigned invalidations;
 static unsigned frees_at_invalidate; /* frees seen by the last invalidate call */
 static enum err invalidate_result;
 
-static enum err table_alloc(void *ctx, uint64_t *pa)
-{
-	void *p;
-
-	if (nlive == MAX_TABLES)
-		return E_NOMEM;
-	p = aligned_alloc(KIB4, KIB4);
-	assert_non_null(p);
-	memset(p, 0, KIB4);
-	live[nlive++] = p;
-	*pa = (uint64_t)(uintptr_t)p;
-	return E_OK;
-}
-
-static void table_free(void *ctx, uint64_t pa)
-{
-	for (unsigned i = 0; i < nlive; i++) {
-		if (live[i] != (void *)(uintptr_t)pa)
-			continue;
-		free(live[i]);
-		live[i] = live[--nlive];
-		frees++;
-		return;
-	}
-	fail_msg("freed a table that is not allocated: %#llx", (unsigned long long)pa);
-}
-
 static enum err count_invalidate(struct ept *e)
 {
 	invalidations++;
-	frees_at_invalidate = frees;
+	frees_at_invalidate = fake_ept.frees;
 	return invalidate_result;
 }
 
 static int setup(void **state)
 {
-	nlive = frees = invalidations = frees_at_invalidate = 0;
+	fake_ept_tables_reset();
+	invalidations = frees_at_invalidate = 0;
 	invalidate_result = E_OK;
 	fake_printk_clear();
 	return 0;
@@ -72,8 +44,10 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	while (nlive)
-		free(live[--nlive]);
+	unsigned bad = fake_ept.bad_frees;
+
+	fake_ept_tables_reset();
+	assert_int_equal(bad, 0); /* a table freed that was never handed out */
 	return 0;
 }
 
@@ -82,8 +56,8 @@ static struct ept new_ept(void)
 	struct ept e = {
 	    .allow_1g = true,
 	    .allow_2m = true,
-	    .alloc_table = table_alloc,
-	    .free_table = table_free,
+	    .alloc_table = fake_ept_table_alloc,
+	    .free_table = fake_ept_table_free,
 	    .invalidate = count_invalidate,
 	};
 
@@ -112,7 +86,7 @@ static void test_filling_needs_no_invalidation(void **state)
 	assert_int_equal(ept_unmap(&e, 8 * GIB, MIB2), E_OK);
 	assert_int_equal(invalidations, 0);
 	ept_destroy(&e);
-	assert_int_equal(nlive, 0);
+	assert_int_equal(fake_ept.nlive, 0);
 }
 
 static void test_changes_invalidate(void **state)
@@ -137,7 +111,7 @@ static void test_changes_invalidate(void **state)
 	assert_int_equal(ept_map(&e, 0x5000, 0x5000, KIB4, EPT_RWX, EPT_MT_WB), E_OK);
 	assert_int_equal(invalidations, 4);
 	ept_destroy(&e);
-	assert_int_equal(nlive, 0);
+	assert_int_equal(fake_ept.nlive, 0);
 }
 
 /* A page table replaced by a 2 MiB page is freed after the invalidation:
@@ -151,11 +125,11 @@ static void test_tables_freed_after_invalidation(void **state)
 	assert_int_equal(ept_map(&e, 0, 0, MIB2, EPT_RWX, EPT_MT_WB), E_OK);
 	assert_int_equal(invalidations, 1);
 	assert_int_equal(frees_at_invalidate, 0);
-	assert_int_equal(frees, 1);
+	assert_int_equal(fake_ept.frees, 1);
 	assert_int_equal(e.tables, 3);
 	assert_int_equal(e.ndeferred, 0);
 	ept_destroy(&e);
-	assert_int_equal(nlive, 0);
+	assert_int_equal(fake_ept.nlive, 0);
 }
 
 static void test_failed_invalidation_keeps_tables(void **state)
@@ -166,14 +140,14 @@ static void test_failed_invalidation_keeps_tables(void **state)
 	invalidate_result = E_STATE;
 	assert_int_equal(ept_unmap(&e, 0, MIB2), E_STATE);
 	assert_true(e.stale);
-	assert_int_equal(frees, 0);
+	assert_int_equal(fake_ept.frees, 0);
 	assert_int_equal(e.ndeferred, 1);
 	assert_int_equal(ept_lookup(&e, 0, NULL, NULL), 0);
 	/* The next call retries, even one that changes nothing. */
 	invalidate_result = E_OK;
 	assert_int_equal(ept_unmap(&e, 8 * GIB, KIB4), E_OK);
 	assert_false(e.stale);
-	assert_int_equal(frees, 1);
+	assert_int_equal(fake_ept.frees, 1);
 
 	/* ept_destroy frees what is still waiting. */
 	map_small_pages(&e, MIB2);
@@ -181,7 +155,7 @@ static void test_failed_invalidation_keeps_tables(void **state)
 	assert_int_equal(ept_unmap(&e, MIB2, MIB2), E_STATE);
 	assert_int_equal(e.ndeferred, 1);
 	ept_destroy(&e);
-	assert_int_equal(nlive, 0);
+	assert_int_equal(fake_ept.nlive, 0);
 	assert_int_equal(e.ndeferred, 0);
 }
 
@@ -196,10 +170,10 @@ static void test_many_detached_trees(void **state)
 	assert_int_equal(ept_unmap(&e, 0, MANY_TREES * MIB2), E_OK);
 	assert_int_equal(invalidations, 2);
 	assert_int_equal(frees_at_invalidate, EPT_DEFERRED_MAX);
-	assert_int_equal(frees, MANY_TREES);
+	assert_int_equal(fake_ept.frees, MANY_TREES);
 	assert_int_equal(e.tables, 3);
 	ept_destroy(&e);
-	assert_int_equal(nlive, 0);
+	assert_int_equal(fake_ept.nlive, 0);
 
 	/* If that invalidation fails the tree is kept, never freed early. */
 	setup(state);
@@ -208,10 +182,10 @@ static void test_many_detached_trees(void **state)
 		map_small_pages(&e, i * MIB2);
 	invalidate_result = E_STATE;
 	assert_int_equal(ept_unmap(&e, 0, MANY_TREES * MIB2), E_STATE);
-	assert_int_equal(frees, 0);
+	assert_int_equal(fake_ept.frees, 0);
 	assert_true(fake_printk_contains("keeping a detached table tree"));
 	ept_destroy(&e);
-	assert_int_equal(nlive, MANY_TREES - EPT_DEFERRED_MAX);
+	assert_int_equal(fake_ept.nlive, MANY_TREES - EPT_DEFERRED_MAX);
 }
 
 /* No hook (a builder nothing has used): detached tables go at once. */
@@ -223,10 +197,10 @@ static void test_without_hook(void **state)
 	map_small_pages(&e, 0);
 	assert_int_equal(ept_unmap(&e, 0, MIB2), E_OK);
 	assert_true(e.stale);
-	assert_int_equal(frees, 1);
+	assert_int_equal(fake_ept.frees, 1);
 	assert_int_equal(e.ndeferred, 0);
 	ept_destroy(&e);
-	assert_int_equal(nlive, 0);
+	assert_int_equal(fake_ept.nlive, 0);
 }
 
 int main(void)
