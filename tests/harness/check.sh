@@ -8,6 +8,8 @@
 #   several regexes joined by && must all match);
 #   noskip[:<regex>] (as pass, and no case may SKIP: VMX paths under Bochs);
 #   fault:<extended regex the fault report must match>
+#   hang:<regex> (the kernel must print the regex and then halt for good,
+#   with no exit status: the boot-time refusals before any driver exists)
 set -u
 emu=$1 cpus=$2 suite=$3 expect=${4:-pass}
 # SUITE may carry extra kernel options after '+': vmx+vireo.vmxcaps=1
@@ -25,6 +27,9 @@ logdir=$build/logs
 mkdir -p "$logdir" "$build/iso"
 log=$logdir/${emu}-${cpus}cpu-${3//[^A-Za-z0-9_.-]/_}.log
 
+if [ "${expect%%:*}" = hang ]; then
+	export HANG_OK=1 TIMEOUT=${TIMEOUT:-10}
+fi
 ncpu=${cpus%%,*} # QEMU forms like "2,maxcpus=4" are passed through to -smp
 case "$emu" in
 bochs) timeout_s=${TIMEOUT:-$((60 + 15 * ncpu))} ;;
@@ -49,6 +54,16 @@ check_qemu_rc() { # the emulator's status must agree with the serial line
 		;;
 	esac
 }
+
+if [ "${expect%%:*}" = hang ]; then
+	pattern=${expect#hang:}
+	if [ -n "$status" ] || ! grep -qE -- "$pattern" "$log"; then
+		emit FAIL "$name (expected /$pattern/ and a halt, got status '${status:-none}'; log: $log)"
+		exit 1
+	fi
+	emit PASS "$name (refused and halted as expected, ${secs}s)"
+	exit 0
+fi
 
 if [ "${expect%%:*}" = fault ]; then
 	pattern=${expect#fault:}

@@ -47,6 +47,9 @@ case "$emu" in
 qemu)
 	exec timeout -k 5 "$timeout_s" qemu-system-x86_64 -accel "$tcg" -cpu max "${qemu_common[@]}"
 	;;
+qemu32) # a CPU without long mode: Vireo's 32-bit entry must refuse it
+	exec timeout -k 5 "$timeout_s" qemu-system-x86_64 -accel "$tcg" -cpu qemu32 "${qemu_common[@]}"
+	;;
 qemu-q35)
 	exec timeout -k 5 "$timeout_s" qemu-system-x86_64 -machine q35 -accel "$tcg" -cpu max \
 		"${qemu_common[@]}"

@@ -24,7 +24,11 @@ boot_iso() { # ISO CMDLINE TIMEOUT [MODULE...]
 		}
 	fi
 	start=$(date +%s.%N)
-	bash "$here/tests/harness/emu.sh" "$emu" "$cpus" "$iso" "$log" "$timeout_s"
+	if [ -n "${HANG_OK:-}" ]; then # the halt is expected: no "terminating" noise
+		bash "$here/tests/harness/emu.sh" "$emu" "$cpus" "$iso" "$log" "$timeout_s" 2>/dev/null
+	else
+		bash "$here/tests/harness/emu.sh" "$emu" "$cpus" "$iso" "$log" "$timeout_s"
+	fi
 	rc=$?
 	secs=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 	tr -d '\r' <"$log" >"$log.txt" && mv "$log.txt" "$log"
@@ -32,7 +36,7 @@ boot_iso() { # ISO CMDLINE TIMEOUT [MODULE...]
 		emit SKIP "$name ($(head -1 "$log"))"
 		exit 77 # not run: not a pass (make check fails; make test-kvm allows it)
 	fi
-	if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+	if { [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; } && [ -z "${HANG_OK:-}" ]; then
 		emit FAIL "$name (timeout after ${timeout_s}s; log: $log)"
 		exit 1
 	fi
