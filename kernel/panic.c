@@ -85,6 +85,23 @@ void panic_halt(void)
 	cpu_halt_forever();
 }
 
+/* What a call site has instead of a trap frame: the stack, the frame
+ * pointer, the flags and the control registers (the GPRs of a C caller hold
+ * nothing it still needs; the call trace below shows where it was). */
+static void print_state(void)
+{
+	uint64_t rsp, rflags;
+
+	__asm__ volatile("mov %%rsp, %0; pushfq; pop %1" : "=r"(rsp), "=r"(rflags));
+	printk(LOG_EMERG, "RSP: %016llx RBP: %016llx RFLAGS: %016llx\n",
+	       (unsigned long long)rsp,
+	       (unsigned long long)(uintptr_t)__builtin_frame_address(0),
+	       (unsigned long long)rflags);
+	printk(LOG_EMERG, "CR0: %016llx CR2: %016llx CR3: %016llx CR4: %016llx\n",
+	       (unsigned long long)cpu_read_cr0(), (unsigned long long)cpu_read_cr2(),
+	       (unsigned long long)cpu_read_cr3(), (unsigned long long)cpu_read_cr4());
+}
+
 void panic(const char *fmt, ...)
 {
 	va_list ap;
@@ -102,6 +119,7 @@ void panic(const char *fmt, ...)
 	vprintk(LOG_EMERG, fmt, ap);
 	va_end(ap);
 	printk(LOG_EMERG, "\n");
+	print_state();
 	panic_stack_trace(0, (uint64_t)(uintptr_t)__builtin_frame_address(0));
 	panic_halt();
 }
