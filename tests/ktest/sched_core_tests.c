@@ -143,14 +143,14 @@ KTEST(sched, core_on_all_cpus)
 		runtime += core_ents[i].runtime;
 		migrations += core_ents[i].migrations;
 	}
-	ktest_diag(t, "%u entities on %u CPUs: %u runs, %llu migrations", core_n,
-		   smp_num_online(), core_picks, (unsigned long long)migrations);
+	ktest_diag(t, "%u entities on %u CPUs: %u runs, %llu migrations", core_n, smp_num_online(),
+		   core_picks, (unsigned long long)migrations);
 	KT_EXPECT(t, core_failures == 0, "%u failures, first: %s", core_failures, core_why);
 	KT_EXPECT(t, sched_check(&core, why, sizeof(why)), "final state: %s", why);
 	KT_EXPECT(t, runtime == core_picks, "run time %llu for %u runs",
 		  (unsigned long long)runtime, core_picks);
 	KT_EXPECT(t, core_picks >= CORE_ROUNDS, "only %u runs in %u rounds per CPU", core_picks,
 		  CORE_ROUNDS);
-	KT_EXPECT(t, smp_num_online() < 2 || migrations > 0,
-		  "no entity ever moved between %u CPUs", smp_num_online());
+	KT_EXPECT(t, smp_num_online() < 2 || migrations > 0, "no entity ever moved between %u CPUs",
+		  smp_num_online());
 }

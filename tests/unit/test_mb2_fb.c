@@ -142,7 +142,7 @@ static void test_report(void **state)
 	mb2_report(&info);
 	assert_true(fake_printk_contains("framebuffer 1024x768, 32 bpp, RGB, pitch 4096"));
 	assert_true(fake_printk_contains(
-		"framebuffer colours: red bits 0-7, green bits 8-15, blue bits 16-23"));
+	    "framebuffer colours: red bits 0-7, green bits 8-15, blue bits 16-23"));
 
 	fb_rgb(t, 32, 16, 0, 8, 8, 0, 8);
 	parse(t, FB_RGB_SIZE);
@@ -165,11 +165,11 @@ static void test_report(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_xrgb_positions),
-		cmocka_unit_test(test_xbgr_and_wide_positions),
-		cmocka_unit_test(test_rgb_without_positions),
-		cmocka_unit_test(test_indexed_has_no_positions),
-		cmocka_unit_test(test_report),
+	    cmocka_unit_test(test_xrgb_positions),
+	    cmocka_unit_test(test_xbgr_and_wide_positions),
+	    cmocka_unit_test(test_rgb_without_positions),
+	    cmocka_unit_test(test_indexed_has_no_positions),
+	    cmocka_unit_test(test_report),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

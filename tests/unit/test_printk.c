@@ -101,7 +101,7 @@ static void test_early_lines_replayed(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_early_lines_replayed),
+	    cmocka_unit_test(test_early_lines_replayed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -115,12 +115,9 @@ static void test_many(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_smt_pairs),
-		cmocka_unit_test(test_no_smt),
-		cmocka_unit_test(test_two_packages),
-		cmocka_unit_test(test_hybrid),
-		cmocka_unit_test(test_edges),
-		cmocka_unit_test(test_many),
+	    cmocka_unit_test(test_smt_pairs),	 cmocka_unit_test(test_no_smt),
+	    cmocka_unit_test(test_two_packages), cmocka_unit_test(test_hybrid),
+	    cmocka_unit_test(test_edges),	 cmocka_unit_test(test_many),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -45,7 +45,8 @@ static void draw(struct sc_image *img, uint32_t row, uint32_t col, const char *s
 				if (!(fbcon_font_glyphs[(unsigned char)*s][y] & (0x80u >> x)))
 					continue;
 				p = img->rgb + ((size_t)(row * SC_CELL_H + y) * img->width +
-						col * SC_CELL_W + x) * 3;
+						col * SC_CELL_W + x) *
+						   3;
 				p[0] = (uint8_t)(rgb >> 16);
 				p[1] = (uint8_t)(rgb >> 8);
 				p[2] = (uint8_t)rgb;
@@ -91,7 +92,7 @@ static void test_text_colours(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_text_colours),
+	    cmocka_unit_test(test_text_colours),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

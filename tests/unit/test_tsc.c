@@ -37,7 +37,7 @@ static struct machine {
 	uint64_t tsc_hz;
 	bool pit;
 	enum pm_kind pm;
-	uint64_t pm_offset; /* the counter's value at time 0 */
+	uint64_t pm_offset;	       /* the counter's value at time 0 */
 	uint32_t cpuid_max, leaf15[3]; /* EAX, EBX, ECX of leaf 0x15 */
 	/* 8254 channel 2 */
 	uint16_t count;
@@ -160,8 +160,8 @@ static void assert_close(uint64_t got, uint64_t want)
 	uint64_t diff = got > want ? got - want : want - got;
 
 	if (diff * 1000000 > want * PPM_OK)
-		fail_msg("%llu Hz is not within %u ppm of %llu Hz", (unsigned long long)got,
-			 PPM_OK, (unsigned long long)want);
+		fail_msg("%llu Hz is not within %u ppm of %llu Hz", (unsigned long long)got, PPM_OK,
+			 (unsigned long long)want);
 }
 
 static void test_pit_calibrates(void **state)
@@ -269,12 +269,12 @@ static void test_conversions(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_pit_calibrates),
-		cmocka_unit_test(test_pm_timer_when_no_pit),
-		cmocka_unit_test(test_pm_timer_wraps),
-		cmocka_unit_test(test_nothing_counts),
-		cmocka_unit_test(test_cpuid_checked_against_pm_timer),
-		cmocka_unit_test(test_conversions),
+	    cmocka_unit_test(test_pit_calibrates),
+	    cmocka_unit_test(test_pm_timer_when_no_pit),
+	    cmocka_unit_test(test_pm_timer_wraps),
+	    cmocka_unit_test(test_nothing_counts),
+	    cmocka_unit_test(test_cpuid_checked_against_pm_timer),
+	    cmocka_unit_test(test_conversions),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
