@@ -104,6 +104,16 @@ enum err paging_set_attrs(uint64_t va, uint64_t size, uint64_t attrs)
 	return e;
 }
 
+enum err paging_guard_page(uint64_t va)
+{
+	uint64_t flags = spin_lock_irqsave(&paging_lock);
+	enum err e = pt_unmap(&kernel_pt, va, PAGE_SIZE);
+
+	flush_tlb_all();
+	spin_unlock_irqrestore(&paging_lock, flags);
+	return e;
+}
+
 enum err paging_map_mmio(uint64_t pa, uint64_t size)
 {
 	uint64_t start = pa & ~(PAGE_SIZE - 1);

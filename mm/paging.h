@@ -54,6 +54,9 @@ uint64_t pt_lookup(const struct pt *pt, uint64_t va, uint64_t *page_size);
 enum err paging_init(uint64_t ram_top);
 enum err paging_map_mmio(uint64_t pa, uint64_t size);
 enum err paging_set_attrs(uint64_t va, uint64_t size, uint64_t attrs);
+/* Unmap one page of the direct map (a stack's guard page): touching it
+ * faults. This CPU's TLB only: call it before other CPUs use the page. */
+enum err paging_guard_page(uint64_t va);
 uint64_t paging_kernel_root(void);
 uint64_t paging_lookup(uint64_t va, uint64_t *page_size);
 

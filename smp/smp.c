@@ -22,6 +22,7 @@
 #include "smp/trampoline.h"
 
 #define AP_STACK_PAGES 4
+#define STACK_GUARD_PAGES 1
 #define INIT_DELAY_US 10000
 #define SIPI_DELAY_US 200
 #define AP_CHECKIN_TIMEOUT_US 200000
@@ -156,16 +157,22 @@ static enum err alloc_cpu(unsigned idx, uint32_t apic_id)
 	return E_OK;
 }
 
+/* An AP's stack with an unmapped guard page below it: an overflow faults
+ * (and ends as a #DF on its IST stack, with a report) instead of silently
+ * overwriting whatever lies below. The AP has not started yet. */
 static enum err alloc_ap_stack(unsigned ticket)
 {
 	uint64_t pa;
-	enum err e = pmm_alloc_pages(AP_STACK_PAGES, 1, &pa);
+	enum err e = pmm_alloc_pages(AP_STACK_PAGES + STACK_GUARD_PAGES, 1, &pa);
 
 	if (e != E_OK) {
 		pr_err("smp: out of memory allocating AP stack %u\n", ticket);
 		return e;
 	}
-	ap_stack_tops[ticket] = pa + AP_STACK_PAGES * PAGE_SIZE;
+	e = paging_guard_page((uint64_t)(uintptr_t)phys_to_virt(pa));
+	if (e != E_OK)
+		pr_warn("smp: AP stack %u has no guard page (%s)\n", ticket, err_name(e));
+	ap_stack_tops[ticket] = pa + (AP_STACK_PAGES + STACK_GUARD_PAGES) * PAGE_SIZE;
 	return E_OK;
 }
 
