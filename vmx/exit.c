@@ -563,11 +563,13 @@ static __attribute__((noinline, cold)) enum vcpu_action dispatch_slow(struct vmx
 enum vcpu_action vmx_exit_dispatch(struct vmx_vcpu *v)
 {
 	uint32_t reason = (uint32_t)vmcs_rd(VMCS_EXIT_REASON);
+	uint32_t basic = reason & EXIT_REASON_BASIC_MASK; /* bits 27-29 are flags */
 	exit_handler_fn fn;
 
-	if (__builtin_expect(reason >= VCPU_EXIT_COUNTERS, 0))
-		return dispatch_slow(v, reason); /* bit 31: an entry failure */
-	v->exits[reason]++;
-	fn = exit_handlers[reason];
+	if (__builtin_expect((reason & EXIT_REASON_ENTRY_FAILURE) || basic >= VCPU_EXIT_COUNTERS,
+			     0))
+		return dispatch_slow(v, reason);
+	v->exits[basic]++;
+	fn = exit_handlers[basic];
 	return fn ? fn(v) : exit_unexpected(v);
 }
