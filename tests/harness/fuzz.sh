@@ -4,7 +4,7 @@ set -u
 secs=$1
 shift
 pass=0 fail=0
-emit() { echo "$1 $2"; [ -n "${RESULTS:-}" ] && echo "$1 $2" >>"$RESULTS"; return 0; }
+. "$(dirname "${BASH_SOURCE[0]}")/emit.sh"
 for bin in "$@"; do
 	name=${bin##*/fuzz_}
 	seeds=tests/fuzz/corpus/$name

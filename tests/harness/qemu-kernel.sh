@@ -24,11 +24,7 @@ log=$logdir/qemu-kernel-$kname-${cpus}cpu.log
 timeout_s=${TIMEOUT:-60}
 : >"$log"
 
-emit() { # STATUS TEXT
-	echo "$1 $2"
-	[ -n "${RESULTS:-}" ] && echo "$1 $2" >>"$RESULTS"
-	return 0
-}
+. "$(dirname "${BASH_SOURCE[0]}")/emit.sh"
 
 if [ ! -s "$elf" ]; then
 	emit FAIL "$name (no such kernel $elf: run make guest-kernels)"

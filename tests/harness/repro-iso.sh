@@ -14,11 +14,7 @@ name="repro/iso"
 GAP_SECONDS=2
 CMDLINE="vireo.log=info vireo.test_token=repro"
 
-emit() { # STATUS TEXT
-	echo "$1 $2"
-	[ -n "${RESULTS:-}" ] && echo "$1 $2" >>"$RESULTS"
-	return 0
-}
+. "$(dirname "${BASH_SOURCE[0]}")/emit.sh"
 
 if [ ! -s "$elf" ]; then
 	emit FAIL "$name (no kernel $elf: run make)"

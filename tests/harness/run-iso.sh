@@ -7,11 +7,7 @@
 #                           SKIP, a timeout a FAIL: both exit the caller.
 # Needs here, elf, emu, cpus, log and name set by the caller.
 
-emit() { # STATUS TEXT
-	echo "$1 $2"
-	[ -n "${RESULTS:-}" ] && echo "$1 $2" >>"$RESULTS"
-	return 0
-}
+. "$(dirname "${BASH_SOURCE[0]}")/emit.sh"
 
 boot_iso() { # ISO CMDLINE TIMEOUT [MODULE...]
 	local iso=$1 cmdline=$2 timeout_s=$3 newest=$elf start m

@@ -18,11 +18,7 @@ last="=> this machine CANNOT run Vireo's VMs"
 # Logged at error level under QEMU TCG (no VT-x), so drawn in fbcon's error red.
 red="d03030=vmx: VT-x is not usable on any CPU"
 
-emit() {
-	echo "$1 $2"
-	[ -n "${RESULTS:-}" ] && echo "$1 $2" >>"$RESULTS"
-	return 0
-}
+. "$(dirname "${BASH_SOURCE[0]}")/emit.sh"
 
 mkdir -p "$build/iso" "$build/logs"
 bash "$here/tools/mkiso.sh" "$build/vireo.elf" "$iso" "vireo.on_done=halt" 0 || exit 1

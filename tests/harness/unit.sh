@@ -2,7 +2,7 @@
 # Runs host unit-test binaries (cmocka) and prints one line per binary plus a total.
 set -u
 pass=0 fail=0
-emit() { echo "$1 $2"; [ -n "${RESULTS:-}" ] && echo "$1 $2" >>"$RESULTS"; return 0; }
+. "$(dirname "${BASH_SOURCE[0]}")/emit.sh"
 for bin in "$@"; do
 	log="$bin.log"
 	if "$bin" >"$log" 2>&1; then
