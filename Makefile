@@ -9,7 +9,7 @@ FUZZCC := clang
 LD := ld
 SHELL := /bin/bash
 
-KERNEL_DIRS := boot arch/x86 mm smp vmx vm sched kernel lib guests tests/ktest
+KERNEL_DIRS := boot arch/x86 mm smp guest vmx dev loader vm sched kernel lib guests tests/ktest
 KCFLAGS := -std=gnu11 -O2 -g -fno-toplevel-reorder -ffreestanding -nostdlib -nostdinc -isystem $(shell $(CC) -print-file-name=include) \
 	-mno-red-zone -fno-pic -fno-pie -mcmodel=small -mgeneral-regs-only -mno-sse -mno-mmx -mno-80387 \
 	-fno-stack-protector -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \

@@ -7,7 +7,7 @@
 #include <stdarg.h>
 #include "boot/mb2.h"
 #include "lib/bytes.h"
-#include "kernel/printk.h"
+#include "lib/printk.h"
 #include "lib/format.h"
 #include "lib/string.h"
 

@@ -9,7 +9,7 @@
  */
 #include "kernel/fbcon.h"
 #include "arch/x86/mmio.h"
-#include "kernel/printk.h"
+#include "lib/printk.h"
 
 #define FBCON_BPP_24 24
 #define FBCON_BPP_32 32

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Address-to-name lookup over the sorted table emitted by tools/ksyms.sh. */
-#include "kernel/ksyms.h"
+#include "lib/ksyms.h"
 
 struct ksym_entry {
 	uint64_t addr;

@@ -6,7 +6,7 @@
  */
 #include "kernel/ktest.h"
 #include "kernel/power.h"
-#include "kernel/printk.h"
+#include "lib/printk.h"
 #include "lib/format.h"
 #include "lib/string.h"
 

@@ -4,11 +4,11 @@
  * console in panic mode, stack trace with symbol names, every CPU stopped,
  * then the machine exits with VIREO_EXIT_PANIC in test mode or halts.
  */
-#include "kernel/panic.h"
+#include "lib/panic.h"
 #include "arch/x86/cpu.h"
-#include "kernel/ksyms.h"
+#include "lib/ksyms.h"
 #include "kernel/power.h"
-#include "kernel/printk.h"
+#include "lib/printk.h"
 #include "smp/percpu.h"
 
 #define TRACE_MAX_FRAMES 24

@@ -2,7 +2,7 @@
 /* Power-off and exit-status reporting (kernel/power.h). */
 #include "kernel/power.h"
 #include "arch/x86/cpu.h"
-#include "kernel/printk.h"
+#include "lib/printk.h"
 
 #define QEMU_DEBUG_EXIT_PORT 0xf4
 #define BOCHS_SHUTDOWN_PORT 0x8900

@@ -7,7 +7,7 @@
  * printed before the screen console exists are kept (up to EARLY_LOG_MAX
  * bytes) and replayed to it when it registers.
  */
-#include "kernel/printk.h"
+#include "lib/printk.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/spinlock.h"
 #include "arch/x86/uart.h"

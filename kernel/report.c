@@ -8,7 +8,7 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/tsc.h"
 #include "arch/x86/topology.h"
-#include "kernel/printk.h"
+#include "lib/printk.h"
 #include "kernel/report_topo.h"
 #include "lib/string.h"
 #include "mm/pmm.h"

@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "arch/x86/spinlock.h"
-#include "kernel/panic.h"
+#include "lib/panic.h"
 #include "lib/string.h"
 #include "mm/pmm.h"
 

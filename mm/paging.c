@@ -8,7 +8,7 @@
 #include "mm/paging.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/spinlock.h"
-#include "kernel/printk.h"
+#include "lib/printk.h"
 #include "lib/string.h"
 #include "mm/pmm.h"
 

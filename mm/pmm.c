@@ -6,8 +6,8 @@
  */
 #include "mm/pmm.h"
 #include "arch/x86/spinlock.h"
-#include "kernel/panic.h"
-#include "kernel/printk.h"
+#include "lib/panic.h"
+#include "lib/printk.h"
 #include "lib/string.h"
 #include "mm/pmm_core.h"
 

@@ -6,11 +6,12 @@
 #include <stddef.h>
 #include "smp/percpu.h"
 #include "arch/x86/cpu.h"
-#include "kernel/panic.h"
+#include "lib/panic.h"
 
 _Static_assert(offsetof(struct percpu, self) == PERCPU_SELF_OFFSET, "percpu.inc");
 _Static_assert(offsetof(struct percpu, probe_rip) == PERCPU_PROBE_RIP_OFFSET, "percpu.inc");
 _Static_assert(offsetof(struct percpu, probe_rsp) == PERCPU_PROBE_RSP_OFFSET, "percpu.inc");
+_Static_assert(offsetof(struct percpu, cpu_id) == PERCPU_CPU_ID_OFFSET, "cpu_local.h");
 
 static struct percpu bsp_area __attribute__((aligned(4096)));
 

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "arch/x86/cpu_local.h"
 
 #define MAX_CPUS 1024
 
@@ -24,10 +25,7 @@ struct smp_call_slot {
 	volatile uint32_t done;
 };
 
-/* Offsets used from assembly (arch/x86/probe.asm); checked in smp/percpu.c. */
-#define PERCPU_SELF_OFFSET 0
-#define PERCPU_PROBE_RIP_OFFSET 8
-#define PERCPU_PROBE_RSP_OFFSET 16
+/* The head's offsets (arch/x86/cpu_local.h) are checked in smp/percpu.c. */
 
 struct percpu {
 	struct percpu *self; /* must stay at offset 0 */

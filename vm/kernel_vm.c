@@ -1,19 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Building a VM around a Multiboot kernel: the image is checked and loaded
- * (vm/loader.c), the boot information (vm/mbinfo.c) and ACPI tables
- * (vm/acpi_gen.c) are written into guest memory, the platform devices are
+ * (loader/loader.c), the boot information (loader/mbinfo.c) and ACPI tables
+ * (loader/acpi_gen.c) are written into guest memory, the platform devices are
  * reset, and the vCPUs are created: vCPU 0 in the Multiboot machine state,
  * the others waiting for INIT-SIPI-SIPI from the guest.
  */
-#include "kernel/printk.h"
+#include "lib/printk.h"
 #include "lib/string.h"
 #include "mm/heap.h"
 #include "mm/pmm.h"
-#include "vm/acpi_gen.h"
-#include "vm/loader.h"
-#include "vm/mbinfo.h"
-#include "vm/vdev.h"
+#include "loader/acpi_gen.h"
+#include "loader/loader.h"
+#include "loader/mbinfo.h"
+#include "dev/vdev.h"
 #include "vm/vm.h"
 #include "vmx/caps.h"
 #include "vmx/percpu.h"

@@ -6,10 +6,10 @@
  * (fixed, NMI, INIT, STARTUP; SDM Vol. 3A 11.6), HLT and CPUID.
  */
 #include "arch/x86/cpu.h"
-#include "kernel/printk.h"
+#include "lib/printk.h"
 #include "lib/format.h"
-#include "vm/insn_decode.h"
-#include "vm/vdev.h"
+#include "guest/insn_decode.h"
+#include "dev/vdev.h"
 #include "vm/vm.h"
 #include "vmx/guest_mem.h"
 

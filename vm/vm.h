@@ -14,10 +14,10 @@
 #include "arch/x86/spinlock.h"
 #include "lib/error.h"
 #include "vmx/ept.h"
-#include "vm/platform_io.h"
-#include "vm/vioapic.h"
-#include "vm/vlapic.h"
-#include "vm/vuart.h"
+#include "dev/platform_io.h"
+#include "dev/vioapic.h"
+#include "dev/vlapic.h"
+#include "dev/vuart.h"
 #include "vmx/vcpu.h"
 
 #define VM_NAME_LEN 16
@@ -100,7 +100,7 @@ bool vm_step_vcpu(struct vm *vm, unsigned idx);
 /* Run vCPU `idx` on this CPU until its VM stops (HLT waits and resumes). */
 void vm_run_vcpu(struct vm *vm, unsigned idx);
 /*
- * Multiboot kernel VMs (vm/kernel_vm.c): load @image (checked by vm/loader.c,
+ * Multiboot kernel VMs (vm/kernel_vm.c): load @image (checked by loader/loader.c,
  * nothing runs if it is refused), copy @mods page-aligned after it, build
  * the boot information with @cmdline and those modules,
  * the guest ACPI tables for @nvcpus vCPUs and the platform devices, and

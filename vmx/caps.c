@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include "vmx/caps.h"
 #include "arch/x86/cpu.h"
-#include "kernel/printk.h"
+#include "lib/printk.h"
 #include "lib/format.h"
 #include "lib/string.h"
 

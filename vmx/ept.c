@@ -6,7 +6,7 @@
  * INVEPT on every CPU after a change to a present entry (SDM 3C 29.4.3).
  */
 #include "vmx/ept.h"
-#include "kernel/printk.h"
+#include "lib/printk.h"
 #include "lib/string.h"
 #include "mm/pmm.h"
 #ifndef VIREO_HOST_TEST

@@ -8,14 +8,14 @@
 #include "vmx/exit.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/traps.h"
-#include "kernel/printk.h"
+#include "lib/printk.h"
 #include "lib/string.h"
 #include "vmx/ept.h"
 #include "vmx/guest_mem.h"
 #include "vmx/percpu.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmcs_fast.h"
-#include "vmx/xstate.h"
+#include "guest/xstate.h"
 #include "smp/percpu.h"
 
 #define EXIT_REASON_ENTRY_FAILURE (1u << 31)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Guest memory access for exit handlers: guest-linear addresses go through
- * the guest's own page tables (vmx/gva.c: no paging, 32-bit, PAE, 4- and
+ * the guest's own page tables (guest/gva.c: no paging, 32-bit, PAE, 4- and
  * 5-level), guest-physical ones through the EPT; a walk or copy that leaves
  * guest memory fails cleanly.
  */
@@ -10,7 +10,7 @@
 #include "lib/string.h"
 #include "mm/pmm.h"
 #include "vmx/ept.h"
-#include "vmx/gva.h"
+#include "guest/gva.h"
 #include "vmx/vmcs.h"
 
 #define GUEST_PAGE 4096ull
@@ -26,7 +26,7 @@ static enum err gpa_to_hva(struct vmx_vcpu *v, uint64_t gpa, uint8_t **hva)
 	return e;
 }
 
-/* Paging-structure reads for vmx/gva.c, through the vCPU's EPT. */
+/* Paging-structure reads for guest/gva.c, through the vCPU's EPT. */
 static bool read_gpa(void *ctx, uint64_t gpa, uint64_t *val, unsigned size)
 {
 	uint8_t *p;

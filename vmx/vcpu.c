@@ -10,8 +10,8 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/gdt.h"
 #include "arch/x86/spinlock.h"
-#include "kernel/panic.h"
-#include "kernel/printk.h"
+#include "lib/panic.h"
+#include "lib/printk.h"
 #include "lib/format.h"
 #include "lib/string.h"
 #include "mm/heap.h"
@@ -23,7 +23,7 @@
 #include "vmx/vmcs.h"
 #include "vmx/vmcs_fast.h"
 #include "vmx/vmx_insn.h"
-#include "vmx/xstate.h"
+#include "guest/xstate.h"
 
 _Static_assert(offsetof(struct vmx_regs, cr2) == 120, "vmx/regs.inc");
 _Static_assert(offsetof(struct vmx_regs, host_rsp) == 128, "vmx/regs.inc");

@@ -5,7 +5,7 @@
  * VMWRITE, INVEPT and INVVPID wrappers that report what failed by name,
  * vmcs_dump(), and VMCS region allocation (SDM 3C 25.2).
  */
-#include "kernel/printk.h"
+#include "lib/printk.h"
 #include "lib/format.h"
 #include "lib/string.h"
 #include "mm/pmm.h"

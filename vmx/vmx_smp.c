@@ -5,7 +5,7 @@
  * on the target and touches only that CPU's own struct vmx_percpu.
  */
 #include "vmx/vmx_smp.h"
-#include "kernel/printk.h"
+#include "lib/printk.h"
 #include "lib/format.h"
 #include "lib/string.h"
 #include "smp/smp.h"

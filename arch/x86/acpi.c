@@ -7,7 +7,7 @@
  */
 #include "arch/x86/acpi.h"
 #include "lib/bytes.h"
-#include "kernel/printk.h"
+#include "lib/printk.h"
 #include "lib/string.h"
 
 /* ACPI 6.5 5.2.5.3, Table 5.3: RSDP field offsets */

@@ -7,7 +7,7 @@
 #include "arch/x86/lapic.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/tsc.h"
-#include "kernel/printk.h"
+#include "lib/printk.h"
 
 #define APIC_ID 0x20
 #define APIC_VERSION 0x30

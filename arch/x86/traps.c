@@ -7,11 +7,11 @@
  */
 #include "arch/x86/traps.h"
 #include "arch/x86/cpu.h"
+#include "arch/x86/cpu_local.h"
 #include "arch/x86/gdt.h"
-#include "kernel/ksyms.h"
-#include "kernel/panic.h"
-#include "kernel/printk.h"
-#include "smp/percpu.h"
+#include "lib/ksyms.h"
+#include "lib/panic.h"
+#include "lib/printk.h"
 
 #define IDT_GATE_INTERRUPT 0x8e /* P, DPL0, 64-bit interrupt gate */
 
@@ -117,7 +117,7 @@ static void print_rip(const char *label, uint64_t addr)
 
 static void fault_report(struct trap_frame *f)
 {
-	struct percpu *cpu = this_cpu();
+	struct cpu_local *cpu = cpu_local();
 
 	printk_enter_panic_mode();
 	printk(LOG_EMERG, "\n======== VIREO FATAL EXCEPTION on cpu %u ========\n",
@@ -142,7 +142,7 @@ static void fault_report(struct trap_frame *f)
 
 static int probe_recover(struct trap_frame *f)
 {
-	struct percpu *cpu = this_cpu();
+	struct cpu_local *cpu = cpu_local();
 
 	if (!cpu || !cpu->probe_rip || f->vector >= X86_EXCEPTIONS)
 		return 0;
@@ -163,7 +163,7 @@ void trap_dispatch(struct trap_frame *f)
 	}
 	if (f->vector >= X86_EXCEPTIONS) {
 		pr_warn("traps: unexpected interrupt vector %llu on cpu %u (ignored)\n",
-			R(f->vector), this_cpu()->cpu_id);
+			R(f->vector), cpu_local()->cpu_id);
 		return;
 	}
 	fault_report(f);

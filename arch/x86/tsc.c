@@ -9,7 +9,7 @@
  */
 #include "arch/x86/tsc.h"
 #include "arch/x86/cpu.h"
-#include "kernel/printk.h"
+#include "lib/printk.h"
 
 #define PIT_HZ 1193182ull
 #define PIT_CH2_DATA 0x42

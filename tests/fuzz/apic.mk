@@ -1,2 +1,2 @@
 FUZZ_TARGETS += apic
-fuzz_apic_SRCS := tests/fuzz/fuzz_apic.c vm/vlapic.c vm/vioapic.c lib/string.c
+fuzz_apic_SRCS := tests/fuzz/fuzz_apic.c dev/vlapic.c dev/vioapic.c lib/string.c

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * libFuzzer target for the guest-facing interrupt models, vm/vlapic.c and
- * vm/vioapic.c: the input is a program of guest actions (register reads and
+ * libFuzzer target for the guest-facing interrupt models, dev/vlapic.c and
+ * dev/vioapic.c: the input is a program of guest actions (register reads and
  * writes through MMIO and MSRs, APIC-base changes, interrupts arriving,
  * acknowledgements, time passing, I/O APIC pins), the way a misbehaving
  * guest could drive them. Whatever the sequence, the models must stay
@@ -11,8 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
-#include "vm/vioapic.h"
-#include "vm/vlapic.h"
+#include "dev/vioapic.h"
+#include "dev/vlapic.h"
 
 enum op { OP_MMIO_WRITE, OP_MMIO_READ, OP_MSR_WRITE, OP_MSR_READ, OP_SET_BASE, OP_ACCEPT,
 	  OP_ACK, OP_TIME, OP_DEADLINE, OP_IOAPIC_WRITE, OP_IOAPIC_READ, OP_PIN, OP_EOI,

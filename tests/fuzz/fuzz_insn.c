@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * libFuzzer target for vm/insn_decode.c: the first byte picks the CPU mode,
+ * libFuzzer target for guest/insn_decode.c: the first byte picks the CPU mode,
  * the rest is decoded from an exact-size heap copy (so ASan catches a read
  * past avail); whatever is accepted must be self-consistent.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "vm/insn_decode.h"
+#include "guest/insn_decode.h"
 
 #define MODE_COUNT 4
 #define GPR_COUNT 16

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * libFuzzer target for vm/loader.c (and vm/mbinfo.c): arbitrary image bytes
+ * libFuzzer target for loader/loader.c (and loader/mbinfo.c): arbitrary image bytes
  * are loaded into an exact-size 1 MiB guest buffer (ASan catches any write
  * outside it); a refused image must leave the buffer unchanged, an accepted
  * one may change only its segments, which must hold its bytes and zeroed BSS.
@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "boot/mb2.h"
-#include "vm/loader.h"
-#include "vm/mbinfo.h"
+#include "loader/loader.h"
+#include "loader/mbinfo.h"
 
 #define GUEST_SIZE (1u << 20)
 #define GUEST_FILL 0x5A

@@ -1,2 +1,2 @@
 FUZZ_TARGETS += insn
-fuzz_insn_SRCS := tests/fuzz/fuzz_insn.c vm/insn_decode.c
+fuzz_insn_SRCS := tests/fuzz/fuzz_insn.c guest/insn_decode.c

@@ -5,10 +5,10 @@
  * time at the default slice. Figures are TSC ticks from one run.
  */
 #include "kernel/ktest.h"
-#include "kernel/printk.h"
+#include "lib/printk.h"
 #include "sched/run.h"
 #include "smp/smp.h"
-#include "vm/images.h"
+#include "loader/images.h"
 #include "vmx/percpu.h"
 
 #define BENCH_MEM (4ull << 20)

@@ -4,7 +4,7 @@
  * which prints ticks per exit round trip; `make bench-exit` collects them.
  */
 #include "kernel/ktest.h"
-#include "vm/images.h"
+#include "loader/images.h"
 #include "vm/vm.h"
 #include "vmx/percpu.h"
 

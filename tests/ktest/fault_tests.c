@@ -6,7 +6,7 @@
  */
 #include <stdint.h>
 #include "kernel/ktest.h"
-#include "kernel/panic.h"
+#include "lib/panic.h"
 #include "smp/smp.h"
 
 #define UNMAPPED_HIGH 0x0000004000000000ull /* 256 GiB: beyond the boot map */

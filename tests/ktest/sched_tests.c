@@ -6,12 +6,12 @@
  * gives all its memory back, and no VMCS is ever active on two CPUs.
  */
 #include "kernel/ktest.h"
-#include "kernel/printk.h"
+#include "lib/printk.h"
 #include "kernel/vms.h"
 #include "mm/pmm.h"
 #include "sched/run.h"
 #include "smp/smp.h"
-#include "vm/images.h"
+#include "loader/images.h"
 #include "arch/x86/tsc.h"
 #include "vmx/percpu.h"
 #include "vmx/vmcs.h"

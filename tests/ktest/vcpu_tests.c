@@ -11,13 +11,13 @@
 #include "arch/x86/traps.h"
 #include "arch/x86/tsc.h"
 #include "kernel/ktest.h"
-#include "kernel/printk.h"
+#include "lib/printk.h"
 #include "lib/format.h"
 #include "lib/string.h"
 #include "mm/pmm.h"
 #include "smp/smp.h"
-#include "vm/images.h"
-#include "vm/vdev.h"
+#include "loader/images.h"
+#include "dev/vdev.h"
 #include "vm/vm.h"
 #include "vmx/caps.h"
 #include "vmx/exit.h"
@@ -86,7 +86,7 @@ static bool run_to_end(struct vm *vm)
 
 /*
  * What a VM's vCPU 0 writes to COM1's transmit register, captured in front
- * of the VM's own port handler (vm/vdev.c, which still prints each line as
+ * of the VM's own port handler (dev/vdev.c, which still prints each line as
  * "[name] text"). ops must stay the first member: the hook gets back to
  * the capture from v->ops.
  */

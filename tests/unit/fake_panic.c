@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include "kernel/panic.h"
+#include "lib/panic.h"
 #include "tests/unit/fake_panic.h"
 
 jmp_buf fake_panic_env;

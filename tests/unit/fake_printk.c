@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "kernel/printk.h"
+#include "lib/printk.h"
 #include "tests/unit/fake_printk.h"
 
 static char fake_log[65536];

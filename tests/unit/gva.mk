@@ -1,2 +1,2 @@
 UNIT_TESTS += gva
-gva_SRCS := tests/unit/test_gva.c vmx/gva.c
+gva_SRCS := tests/unit/test_gva.c guest/gva.c

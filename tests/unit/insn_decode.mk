@@ -1,2 +1,2 @@
 UNIT_TESTS += insn_decode
-insn_decode_SRCS := tests/unit/test_insn_decode.c vm/insn_decode.c
+insn_decode_SRCS := tests/unit/test_insn_decode.c guest/insn_decode.c

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Host tests for vm/acpi_gen.c: tables are built into a fake guest memory
+ * Host tests for loader/acpi_gen.c: tables are built into a fake guest memory
  * buffer and read back with the kernel's own parser (arch/x86/acpi.c), so the
  * generator and the parser must agree on every length, checksum and entry.
  */
@@ -13,8 +13,8 @@
 #include <cmocka.h>
 #include "lib/bytes.h"
 #include "arch/x86/acpi.h"
-#include "vm/acpi_gen.h"
-#include "vm/platform_io.h"
+#include "loader/acpi_gen.h"
+#include "dev/platform_io.h"
 #include "tests/unit/fake_printk.h"
 
 #define GUEST_SIZE (2u << 20)

@@ -19,7 +19,7 @@
 #include <cmocka.h>
 #include "arch/x86/mmio.h"
 #include "kernel/fbcon.h"
-#include "kernel/printk.h"
+#include "lib/printk.h"
 #include "tests/unit/fake_printk.h"
 
 /* Padding bytes differ per pixel row, so a row copied over another shows. */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Host tests for vmx/gva.c: page tables built by hand in a fake 512 KiB guest
+ * Host tests for guest/gva.c: page tables built by hand in a fake 512 KiB guest
  * memory for every paging mode, large pages, not-present and unbacked
  * entries, canonical checks, and fetching bytes across a page border.
  */
@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
-#include "vmx/gva.h"
+#include "guest/gva.h"
 
 #define MEM_SIZE (512u << 10)
 #define PG 0x1000u

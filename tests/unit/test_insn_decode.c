@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Host tests for vm/insn_decode.c. Every encoding below was produced by
+ * Host tests for guest/insn_decode.c. Every encoding below was produced by
  * `nasm -f bin` from the instruction in its text (bits 16/32/64 as the mode
  * says) unless marked hand-built; each valid case is also cut short at every
  * length to check E_TRUNC and that nothing past `avail` is read.
@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-#include "vm/insn_decode.h"
+#include "guest/insn_decode.h"
 
 #define MAXB 16
 

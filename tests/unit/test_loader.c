@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Host tests for vm/loader.c and vm/mbinfo.c: builds real ELF32/ELF64 and
+ * Host tests for loader/loader.c and loader/mbinfo.c: builds real ELF32/ELF64 and
  * a.out-kludge Multiboot images in memory, loads them into a fake guest, checks
  * every refusal leaves guest memory untouched, and reads boot info back.
  */
@@ -12,8 +12,8 @@
 #include <string.h>
 #include <cmocka.h>
 #include "boot/mb2.h"
-#include "vm/loader.h"
-#include "vm/mbinfo.h"
+#include "loader/loader.h"
+#include "loader/mbinfo.h"
 
 #define IMG_MAX 0x10000
 #define GUEST_SIZE (4u << 20)

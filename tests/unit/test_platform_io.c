@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Host tests for vm/platform_io.c: fw_cfg items, CMOS/RTC time in BCD,
+ * Host tests for dev/platform_io.c: fw_cfg items, CMOS/RTC time in BCD,
  * binary and 12-hour modes, PCI mechanism #1 with no devices, 8259 ICW/IMR
  * handling, 8254 counters and port B, the ACPI PM block, and port ownership.
  */
@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
-#include "vm/platform_io.h"
+#include "dev/platform_io.h"
 
 #define RAM_SIZE (64ull << 20)
 #define NCPUS 4

@@ -14,7 +14,7 @@
 #include <cmocka.h>
 #include "arch/x86/cpu.h"
 #include "arch/x86/uart.h"
-#include "kernel/printk.h"
+#include "lib/printk.h"
 
 #define SEEN_MAX 16384
 #define MANY_LINES 200

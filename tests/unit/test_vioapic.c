@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Host tests for vm/vioapic.c: power-on state, the IOREGSEL/IOWIN window,
+ * Host tests for dev/vioapic.c: power-on state, the IOREGSEL/IOWIN window,
  * redirection entry read-only bits, edge and level pin semantics with Remote
  * IRR and EOI, and rejected pins and MMIO offsets.
  */
@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
-#include "vm/vioapic.h"
+#include "dev/vioapic.h"
 
 #define IOAPIC_ID 2
 #define PIN 5

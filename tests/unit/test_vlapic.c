@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Host tests for vm/vlapic.c: reset state, xAPIC MMIO and x2APIC MSR access
+ * Host tests for dev/vlapic.c: reset state, xAPIC MMIO and x2APIC MSR access
  * rules, APIC base transitions, TPR/PPR masking, EOI, the three timer modes,
  * ICR decoding and logical/physical destination matching.
  */
@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
-#include "vm/vlapic.h"
+#include "dev/vlapic.h"
 
 #define APIC_ID 3
 #define T0 1000000ull

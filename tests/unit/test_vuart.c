@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Host tests for vm/vuart.c: every register and its reset value, DLAB
+ * Host tests for dev/vuart.c: every register and its reset value, DLAB
  * switching, receive FIFO fill/overflow/clear, IIR priorities, THRE
  * acknowledgement, MCR loopback with MSR lines and deltas, polled transmit.
  */
@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
-#include "vm/vuart.h"
+#include "dev/vuart.h"
 
 #define TX_MAX 64
 #define FCR_ON VUART_FCR_ENABLE

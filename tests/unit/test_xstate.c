@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Host tests for vmx/xstate.c: the XSAVE area is sized from the CPUID leaf
+ * Host tests for guest/xstate.c: the XSAVE area is sized from the CPUID leaf
  * 0xD sub-leaves of the components guests may enable (x87/SSE/AVX), not
  * from the size for every supported component, so an AMX CPU still gets a
  * one-page area; larger layouts get contiguous pages, absurd ones and a
@@ -17,7 +17,7 @@
 #include "tests/unit/fake_cpu.h"
 #include "tests/unit/fake_pmm.h"
 #include "tests/unit/fake_printk.h"
-#include "vmx/xstate.h"
+#include "guest/xstate.h"
 
 #define XSTATE_LEAF 0xd
 #define X87_SSE_AVX 0x7u

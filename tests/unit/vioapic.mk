@@ -1,2 +1,2 @@
 UNIT_TESTS += vioapic
-vioapic_SRCS := tests/unit/test_vioapic.c vm/vioapic.c
+vioapic_SRCS := tests/unit/test_vioapic.c dev/vioapic.c

@@ -1,2 +1,2 @@
 UNIT_TESTS += vlapic
-vlapic_SRCS := tests/unit/test_vlapic.c vm/vlapic.c
+vlapic_SRCS := tests/unit/test_vlapic.c dev/vlapic.c

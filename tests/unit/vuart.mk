@@ -1,2 +1,2 @@
 UNIT_TESTS += vuart
-vuart_SRCS := tests/unit/test_vuart.c vm/vuart.c
+vuart_SRCS := tests/unit/test_vuart.c dev/vuart.c

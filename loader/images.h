@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Built-in guest images linked into the kernel (guests/images.asm). */
-#ifndef VIREO_VM_IMAGES_H
-#define VIREO_VM_IMAGES_H
+#ifndef VIREO_LOADER_IMAGES_H
+#define VIREO_LOADER_IMAGES_H
 
 #include <stdint.h>
 

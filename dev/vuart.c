@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The 16550A model behind vm/vuart.h: register reads and writes dispatched
+ * The 16550A model behind dev/vuart.h: register reads and writes dispatched
  * through one table per direction, the receive FIFO ring, the interrupt
  * identification priorities and the loopback wiring of MCR to MSR.
  */
-#include "vm/vuart.h"
+#include "dev/vuart.h"
 #include "lib/string.h"
 
 #define VUART_UNMAPPED 0xff  /* value read beyond the eight registers */

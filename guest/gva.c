@@ -3,7 +3,7 @@
  * Guest page-table walker: no paging, 32-bit paging (SDM 3A 4.3), PAE paging
  * (4.4) and 4-/5-level paging (4.5), plus a byte fetch across page borders.
  */
-#include "vmx/gva.h"
+#include "guest/gva.h"
 
 #define PAGE_SHIFT 12
 #define PAGE_SIZE (1ull << PAGE_SHIFT)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Kernel symbol table (generated at link time by tools/ksyms.sh) lookups. */
-#ifndef VIREO_KERNEL_KSYMS_H
-#define VIREO_KERNEL_KSYMS_H
+#ifndef VIREO_LIB_KSYMS_H
+#define VIREO_LIB_KSYMS_H
 
 #include <stdint.h>
 

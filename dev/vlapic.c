@@ -4,7 +4,7 @@
  * reached through xAPIC MMIO or x2APIC MSRs, priority and vector state, the
  * timer against a caller-supplied TSC, and IPI destination matching.
  */
-#include "vm/vlapic.h"
+#include "dev/vlapic.h"
 #include "lib/string.h"
 
 #define BITS_PER_BANK 32

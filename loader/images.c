@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Lookup of the built-in guest images by name. */
-#include "vm/images.h"
+#include "loader/images.h"
 #include "lib/string.h"
 
 extern const struct guest_image guest_images[];

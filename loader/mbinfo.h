@@ -4,13 +4,13 @@
  * structure (spec 0.6.96 section 3.3) or the Multiboot2 tag list (spec 3.6)
  * directly in guest memory, describing the VM (not the host).
  */
-#ifndef VIREO_VM_MBINFO_H
-#define VIREO_VM_MBINFO_H
+#ifndef VIREO_LOADER_MBINFO_H
+#define VIREO_LOADER_MBINFO_H
 
 #include <stdint.h>
 #include "boot/mb2.h"
 #include "lib/error.h"
-#include "vm/loader.h"
+#include "loader/loader.h"
 
 #define MBINFO_LOADER_NAME "Vireo"
 

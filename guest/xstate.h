@@ -6,8 +6,8 @@
  * registers, so the state stays in the registers while the vCPU runs,
  * exits included.
  */
-#ifndef VIREO_VMX_XSTATE_H
-#define VIREO_VMX_XSTATE_H
+#ifndef VIREO_GUEST_XSTATE_H
+#define VIREO_GUEST_XSTATE_H
 
 #include <stdint.h>
 #include "lib/error.h"

@@ -5,8 +5,8 @@
  * guest memory. Pure
  * logic over a host view of guest RAM; nothing here touches the host's tables.
  */
-#ifndef VIREO_VM_ACPI_GEN_H
-#define VIREO_VM_ACPI_GEN_H
+#ifndef VIREO_LOADER_ACPI_GEN_H
+#define VIREO_LOADER_ACPI_GEN_H
 
 #include <stdint.h>
 #include "lib/error.h"

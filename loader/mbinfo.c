@@ -4,7 +4,7 @@
  * information in guest memory. Each builder runs twice: a dry pass that only
  * measures, then (if everything fits) the pass that writes.
  */
-#include "vm/mbinfo.h"
+#include "loader/mbinfo.h"
 #include "lib/string.h"
 
 #define KIB 1024ull

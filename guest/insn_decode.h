@@ -4,8 +4,8 @@
  * page (MOV forms and MOVZX), enough to learn the length, direction, size,
  * register and immediate of the access after an EPT violation (SDM 2A ch. 2).
  */
-#ifndef VIREO_VM_INSN_DECODE_H
-#define VIREO_VM_INSN_DECODE_H
+#ifndef VIREO_GUEST_INSN_DECODE_H
+#define VIREO_GUEST_INSN_DECODE_H
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -4,8 +4,8 @@
  * image, validates every address and size (ELF32/ELF64 program headers or the
  * a.out-kludge address fields), then copies it into guest memory. Pure C.
  */
-#ifndef VIREO_VM_LOADER_H
-#define VIREO_VM_LOADER_H
+#ifndef VIREO_LOADER_LOADER_H
+#define VIREO_LOADER_LOADER_H
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -5,9 +5,9 @@
  * CPU supports. Saving and restoring run with XCR0 = every component the
  * guest may use, so one vCPU's YMM state can never leak into another's.
  */
-#include "vmx/xstate.h"
+#include "guest/xstate.h"
 #include "arch/x86/cpu.h"
-#include "kernel/printk.h"
+#include "lib/printk.h"
 #include "lib/string.h"
 #include "mm/pmm.h"
 

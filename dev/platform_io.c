@@ -4,7 +4,7 @@
  * mechanism #1 with an empty bus, 8259/8254 stubs for guests that mask them,
  * and the ACPI PM1 / PM timer blocks. No hardware access; time comes in p.
  */
-#include "vm/platform_io.h"
+#include "dev/platform_io.h"
 #include "lib/string.h"
 
 #define NS_PER_SEC 1000000000ull

@@ -4,7 +4,7 @@
  * length for 16-, 32- and 64-bit addressing (SDM 2A 2.1-2.2, Tables 2-1 to
  * 2-3), and the MOV/MOVZX opcodes that load or store memory.
  */
-#include "vm/insn_decode.h"
+#include "guest/insn_decode.h"
 #include "lib/string.h"
 
 /* Prefixes (SDM 2A 2.1.1, 2.2.1) */

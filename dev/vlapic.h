@@ -5,8 +5,8 @@
  * timer in one-shot, periodic and TSC-deadline modes, and IPI decoding. Pure
  * logic: the caller passes the TSC as `now` and delivers the IPIs it returns.
  */
-#ifndef VIREO_VM_VLAPIC_H
-#define VIREO_VM_VLAPIC_H
+#ifndef VIREO_DEV_VLAPIC_H
+#define VIREO_DEV_VLAPIC_H
 
 #include <stdbool.h>
 #include <stdint.h>

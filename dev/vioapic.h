@@ -4,8 +4,8 @@
  * IOREGSEL/IOWIN register window, the 24-entry redirection table, input line
  * state, Remote IRR and EOI. Pure logic: the caller delivers the messages.
  */
-#ifndef VIREO_VM_VIOAPIC_H
-#define VIREO_VM_VIOAPIC_H
+#ifndef VIREO_DEV_VIOAPIC_H
+#define VIREO_DEV_VIOAPIC_H
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -3,8 +3,8 @@
  * panic() and BUG_ON(): print what went wrong with a stack trace, stop every
  * CPU, and in test mode power off with a failing exit status.
  */
-#ifndef VIREO_KERNEL_PANIC_H
-#define VIREO_KERNEL_PANIC_H
+#ifndef VIREO_LIB_PANIC_H
+#define VIREO_LIB_PANIC_H
 
 #include <stdint.h>
 

@@ -4,8 +4,8 @@
  * the 16-byte receive FIFO, the IIR priority scheme and MCR loopback.
  * Transmit is instant (bytes go to a callback). Pure C; the caller does ports.
  */
-#ifndef VIREO_VM_VUART_H
-#define VIREO_VM_VUART_H
+#ifndef VIREO_DEV_VUART_H
+#define VIREO_DEV_VUART_H
 
 #include <stdbool.h>
 #include <stdint.h>

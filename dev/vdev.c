@@ -4,12 +4,12 @@
  * (THR at +0, LSR at +5 always "transmitter empty"): bytes are collected per
  * VM and printed a line at a time as "[name] text".
  */
-#include "vm/vdev.h"
-#include "vm/acpi_gen.h"
+#include "dev/vdev.h"
+#include "loader/acpi_gen.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/rtc.h"
 #include "arch/x86/tsc.h"
-#include "kernel/printk.h"
+#include "lib/printk.h"
 #include "vm/vm.h"
 #include "vmx/guest_mem.h"
 

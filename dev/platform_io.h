@@ -5,8 +5,8 @@
  * PIT stubs, and the ACPI PM1 event/control and PM timer blocks the guest
  * FADT points at. Pure logic: the caller supplies the time and tick count.
  */
-#ifndef VIREO_VM_PLATFORM_IO_H
-#define VIREO_VM_PLATFORM_IO_H
+#ifndef VIREO_DEV_PLATFORM_IO_H
+#define VIREO_DEV_PLATFORM_IO_H
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -4,8 +4,8 @@
  * tables (SDM 3A chapter 4), used to fetch the instruction bytes at guest RIP.
  * Pure logic: guest memory is read through a caller-supplied function.
  */
-#ifndef VIREO_VMX_GVA_H
-#define VIREO_VMX_GVA_H
+#ifndef VIREO_GUEST_GVA_H
+#define VIREO_GUEST_GVA_H
 
 #include <stdbool.h>
 #include <stdint.h>

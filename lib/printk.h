@@ -3,8 +3,8 @@
  * Kernel log: printk() with levels, filtered by vireo.log=<level>.
  * Output goes to every registered console (serial, port 0xE9).
  */
-#ifndef VIREO_KERNEL_PRINTK_H
-#define VIREO_KERNEL_PRINTK_H
+#ifndef VIREO_LIB_PRINTK_H
+#define VIREO_LIB_PRINTK_H
 
 #include <stdarg.h>
 

@@ -4,7 +4,7 @@
  * decoding, the ID/version/arbitration registers, redirection entries, and
  * turning input line changes and EOIs into messages for the local APICs.
  */
-#include "vm/vioapic.h"
+#include "dev/vioapic.h"
 #include "lib/string.h"
 
 #define MMIO_ALIGN_MASK 0x3u

@@ -6,7 +6,7 @@
  * before a single byte of guest memory is written.
  */
 #include <stdarg.h>
-#include "vm/loader.h"
+#include "loader/loader.h"
 #include "lib/bytes.h"
 #include "lib/format.h"
 #include "lib/string.h"

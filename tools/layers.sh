@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The layering check: every kernel source file includes only headers of its
+# own layer or of a lower one, and nothing outside vmx/ includes a vmx/
+# header except vm/backend.c, the one place that selects the vCPU backend.
+# Prints one line per violation (file, line, include, why) and exits 1 if
+# there is any. Usage: tools/layers.sh [ROOT] (default: the repository).
+set -u
+root=${1:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+cd "$root" || exit 2
+
+# Lowest first. A folder may include its own headers and those of any
+# folder before it in this list, never one after it (docs/architecture.md).
+LAYERS=(lib arch/x86 boot mm smp guest vmx dev loader vm sched kernel)
+# The only file outside vmx/ that may include a vmx/ header, and the header.
+BACKEND_SELECT=vm/backend.c
+BACKEND_HEADER=vmx/backend.h
+
+rank_of() { # PATH -> layer index, or -1 for files outside the layers
+	local i
+	for i in "${!LAYERS[@]}"; do
+		case "$1" in "${LAYERS[$i]}"/*) echo "$i"; return ;; esac
+	done
+	echo -1
+}
+
+bad=0
+files=$(git ls-files -- '*.c' '*.h' 2>/dev/null || find . -name '*.[ch]' | sed 's#^\./##')
+for f in $files; do
+	fr=$(rank_of "$f")
+	[ "$fr" -ge 0 ] || continue # tests/ and tools/ exercise every layer
+	while IFS=: read -r line inc; do
+		ir=$(rank_of "$inc")
+		[ "$ir" -ge 0 ] || continue
+		if [ "$ir" -gt "$fr" ]; then
+			echo "layers: $f:$line includes \"$inc\": ${LAYERS[$fr]}/ is below ${LAYERS[$ir]}/ (order: ${LAYERS[*]})"
+			bad=1
+		fi
+		case "$f:$inc" in
+		vmx/*) ;;
+		"$BACKEND_SELECT:$BACKEND_HEADER") ;;
+		*:vmx/*)
+			echo "layers: $f:$line includes \"$inc\": outside vmx/ only $BACKEND_SELECT may include a vmx/ header ($BACKEND_HEADER); use guest/vcpu.h"
+			bad=1
+			;;
+		esac
+	done < <(grep -n -E '^[[:space:]]*#[[:space:]]*include[[:space:]]+"' "$f" |
+		sed -E 's/^([0-9]+):[^"]*"([^"]+)".*/\1:\2/')
+done
+exit $bad
