@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The layering check: every kernel source file includes only headers of its
-# own layer or of a lower one, and nothing outside vmx/ includes a vmx/
-# header except vm/backend.c, the one place that selects the vCPU backend.
+# own layer or of a lower one; nothing outside vmx/ includes a vmx/ header
+# or names a vmx_ function or type, a VMCS field or a VMX exit reason,
+# except vm/backend.c, the one place that selects the vCPU backend.
 # Prints one line per violation (file, line, include, why) and exits 1 if
 # there is any. Usage: tools/layers.sh [ROOT] (default: the repository).
 set -u
@@ -45,5 +46,16 @@ for f in $files; do
 		esac
 	done < <(grep -n -E '^[[:space:]]*#[[:space:]]*include[[:space:]]+"' "$f" |
 		sed -E 's/^([0-9]+):[^"]*"([^"]+)".*/\1:\2/')
+done
+# VT-x names outside vmx/ (string literals, such as option names, aside).
+VMX_NAMES='\b(vmx_[a-z0-9_]+|VMCS_[A-Z0-9_]+|VMX_EXIT_REASON_[A-Z0-9_]+)'
+for f in $files; do
+	fr=$(rank_of "$f")
+	[ "$fr" -ge 0 ] || continue
+	case "$f" in vmx/* | "$BACKEND_SELECT") continue ;; esac
+	while IFS=: read -r line name; do
+		echo "layers: $f:$line names \"$name\": VT-x names stay in vmx/; use the vCPU interface (guest/vcpu.h)"
+		bad=1
+	done < <(sed -E 's/"([^"\\]|\\.)*"//g' "$f" | grep -n -oE "$VMX_NAMES" | sort -t: -u -k2,2)
 done
 exit $bad
