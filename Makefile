@@ -26,7 +26,7 @@ KOBJS := $(patsubst %.c,$(BUILD)/k/%.o,$(KSRCS_C)) $(patsubst %.asm,$(BUILD)/k/%
 ELF := $(BUILD)/vireo.elf
 ISO := $(BUILD)/vireo.iso
 
-.PHONY: all kernel iso deps test unit fuzz check matrix clean run run-qemu run-bochs run-kvm bench-exit bench-sched bench-guest screen screenshot \
+.PHONY: all kernel iso deps test unit fuzz check matrix clean layers run run-qemu run-bochs run-kvm bench-exit bench-sched bench-guest screen screenshot \
 	debug usb test-kvm bench-smp format
 all: $(ISO)
 kernel: $(ELF)
@@ -120,6 +120,10 @@ unit-$(1): $(BUILD)/unit/test_$(1)
 endef
 $(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
 
+# The layering check alone (tools/layers.sh; docs/architecture.md).
+layers:
+	@bash tools/layers.sh && echo "layers: every include points down the layer order"
+
 unit: $(UNIT_BINS)
 	@bash tests/harness/unit.sh $(UNIT_BINS)
 
@@ -180,6 +184,7 @@ test: deps
 	$(MAKE) --no-print-directory $(ELF) $(UNIT_BINS) $(FUZZ_BINS) $(GUEST_KERNELS) >$(BUILD)/build.log 2>&1 || \
 		{ tail -30 $(BUILD)/build.log; echo "build failed (log: $(BUILD)/build.log)"; \
 		  echo "0 passed, 1 failed"; exit 1; }; \
+	RESULTS=$(RESULTS) bash tests/harness/layers.sh; \
 	RESULTS=$(RESULTS) bash tests/harness/unit.sh $(UNIT_BINS); \
 	RESULTS=$(RESULTS) bash tests/harness/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BINS); \
 	RESULTS=$(RESULTS) bash tests/harness/repro-iso.sh $(ELF); \
