@@ -13,7 +13,7 @@
 #include "loader/acpi_gen.h"
 #include "loader/loader.h"
 #include "loader/mbinfo.h"
-#include "dev/vdev.h"
+#include "vm/vdev.h"
 #include "vm/vm.h"
 #include "vmx/caps.h"
 #include "vmx/percpu.h"

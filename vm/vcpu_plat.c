@@ -9,7 +9,7 @@
 #include "lib/printk.h"
 #include "lib/format.h"
 #include "guest/insn_decode.h"
-#include "dev/vdev.h"
+#include "vm/vdev.h"
 #include "vm/vm.h"
 #include "vmx/guest_mem.h"
 

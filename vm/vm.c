@@ -11,7 +11,7 @@
 #include "lib/string.h"
 #include "mm/heap.h"
 #include "mm/pmm.h"
-#include "dev/vdev.h"
+#include "vm/vdev.h"
 #include "vmx/caps.h"
 #include "vmx/percpu.h"
 #include "vmx/vmcs.h"

@@ -17,7 +17,7 @@
 #include "mm/pmm.h"
 #include "smp/smp.h"
 #include "loader/images.h"
-#include "dev/vdev.h"
+#include "vm/vdev.h"
 #include "vm/vm.h"
 #include "vmx/caps.h"
 #include "vmx/exit.h"

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "arch/x86/cpu.h"
-#include "dev/vdev.h"
+#include "vm/vdev.h"
 #include "vmx/guest_mem.h"
 #include "tests/unit/fake_vmx_plat.h"
 

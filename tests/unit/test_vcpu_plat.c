@@ -14,7 +14,7 @@
 #include <cmocka.h>
 #include "arch/x86/cpu.h"
 #include "lib/error.h"
-#include "dev/vdev.h"
+#include "vm/vdev.h"
 #include "vm/vm.h"
 #include "tests/unit/fake_printk.h"
 #include "tests/unit/fake_vmx_plat.h"

@@ -4,8 +4,8 @@
  * the 0xF4 exit-status port, the 0x8900 Bochs-style shutdown port; every
  * other port reads all-ones and ignores writes) and the hypercall ABI.
  */
-#ifndef VIREO_DEV_VDEV_H
-#define VIREO_DEV_VDEV_H
+#ifndef VIREO_VM_VDEV_H
+#define VIREO_VM_VDEV_H
 
 #include "vmx/vcpu.h"
 

@@ -4,7 +4,7 @@
  * (THR at +0, LSR at +5 always "transmitter empty"): bytes are collected per
  * VM and printed a line at a time as "[name] text".
  */
-#include "dev/vdev.h"
+#include "vm/vdev.h"
 #include "loader/acpi_gen.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/rtc.h"
