@@ -83,9 +83,10 @@ static const struct {
 	const char *word;
 	void (*fn)(void);
 } bad_modes[] = {
-	{"mbtest.bad=mem", bad_mem},	   {"mbtest.bad=ipi", bad_ipi},
-	{"mbtest.bad=ioloop", bad_ioloop}, {"mbtest.bad=rep", bad_rep},
-	{"mbtest.bad=mmio", bad_mmio},
+    {"mbtest.bad=mem", bad_mem},       {"mbtest.bad=ipi", bad_ipi},
+    {"mbtest.bad=ioloop", bad_ioloop}, {"mbtest.bad=rep", bad_rep},
+    {"mbtest.bad=mmio", bad_mmio},     {"mbtest.bad=vmcall3", bad_vmcall3},
+    {"mbtest.bad=acloop", bad_acloop},
 };
 
 void bad_guest(const char *cmdline)

@@ -127,6 +127,9 @@ int has_option(const char *cmdline, const char *word);
 /* Misbehave as a word mbtest.bad=<what> on the command line asks (bad.c);
  * returns only when none is given. */
 void bad_guest(const char *cmdline);
+/* ring3.c: the mbtest.bad= words that misbehave from CPL 3. */
+void bad_vmcall3(void) __attribute__((noreturn));
+void bad_acloop(void) __attribute__((noreturn));
 /* mbtest.bench: time the emulated accesses, print them, exit 0 (bench.c). */
 void bench_guest(void) __attribute__((noreturn));
 
