@@ -220,6 +220,9 @@ static void apic_eoi(void)
 void isr_dispatch(struct frame *f)
 {
 	switch (f->vector) {
+	case VEC_DEBUG:
+		debug_isr(f->eip, &f->eflags);
+		return; /* an exception: no EOI */
 	case VEC_ONESHOT:
 		n_oneshot++;
 		break;

@@ -127,6 +127,10 @@ int has_option(const char *cmdline, const char *word);
 /* Misbehave as a word mbtest.bad=<what> on the command line asks (bad.c);
  * returns only when none is given. */
 void bad_guest(const char *cmdline);
+/* debug.c: #DB from a single step and a write breakpoint. */
+#define VEC_DEBUG 1
+void debug_isr(uint32_t eip, uint32_t *eflags);
+void case_debug(void);
 /* ring3.c: the mbtest.bad= words that misbehave from CPL 3. */
 void bad_vmcall3(void) __attribute__((noreturn));
 void bad_acloop(void) __attribute__((noreturn));
