@@ -22,6 +22,19 @@
 #define EXIT_REASON_BASIC_MASK 0xffffu
 #define INTR_INFO_VECTOR_MASK 0xffu
 #define INTR_INFO_VALID_BIT (1u << 31)
+#define INTR_INFO_TYPE_SHIFT 8
+#define INTR_INFO_TYPE_MASK 0x7u
+#define INTR_INFO_TYPE_FIELD (INTR_INFO_TYPE_MASK << INTR_INFO_TYPE_SHIFT)
+#define INTR_INFO_ERROR_VALID (1u << 11)
+#define INTR_TYPE_PRIV_SW_EXCEPTION 5u
+#define DBG_QUAL_DR6_SET 0x600full /* B0-B3, BD, BS: set in DR6 as the CPU would */
+#define DBG_QUAL_BD (1ull << 13)
+#define DBG_QUAL_RTM (1ull << 16)
+#define DR6_RTM (1ull << 16) /* DR6.RTM is cleared, not set, for a #DB in RTM */
+#define DR7_GD (1ull << 13)
+#define SEG_AR_DPL_SHIFT 5
+#define SEG_AR_DPL_MASK 0x3u
+#define RFLAGS_VM (1ull << 17)
 #define X86_UD 6
 #define X86_GP 13
 #define CPUID_1_ECX_OSXSAVE (1u << 27)
@@ -46,9 +59,9 @@ static uint64_t *gpr(struct vmx_vcpu *v, unsigned n)
 {
 	static uint64_t rsp_slot;
 	uint64_t *regs[16] = {&v->regs.rax, &v->regs.rcx, &v->regs.rdx, &v->regs.rbx,
-			      &rsp_slot,     &v->regs.rbp, &v->regs.rsi, &v->regs.rdi,
-			      &v->regs.r8,   &v->regs.r9,  &v->regs.r10, &v->regs.r11,
-			      &v->regs.r12,  &v->regs.r13, &v->regs.r14, &v->regs.r15};
+			      &rsp_slot,    &v->regs.rbp, &v->regs.rsi, &v->regs.rdi,
+			      &v->regs.r8,  &v->regs.r9,  &v->regs.r10, &v->regs.r11,
+			      &v->regs.r12, &v->regs.r13, &v->regs.r14, &v->regs.r15};
 
 	if (n == 4) {
 		rsp_slot = vmcs_read_or(VMCS_GUEST_RSP, 0);
@@ -138,12 +151,53 @@ static enum vcpu_action exit_skip(struct vmx_vcpu *v)
 	return VCPU_RESUME;
 }
 
+/*
+ * #DB and #AC are intercepted so that one whose delivery raises it again
+ * (CVE-2015-8104, CVE-2015-5307) loops through VM exits, where slices and
+ * time limits still apply, instead of inside the CPU. The exception goes
+ * back to the guest as it came (vector, type, error code; an ICEBP keeps
+ * its type and length, SDM Vol. 3C 28.2.2, 27.6.1.1). A #DB that exits
+ * leaves DR6 untouched and names its causes in the exit qualification
+ * (SDM Vol. 3C 28.1, 28.2.1 Table 28-1): they are set in DR6 here, which
+ * holds the guest's value while it runs, and DR7.GD is cleared as the CPU
+ * does on a debug-register access detect. The new exception replaces any
+ * event it interrupted, as a second benign exception does on a bare CPU.
+ */
+static enum vcpu_action reflect_exception(struct vmx_vcpu *v, uint32_t info)
+{
+	uint32_t type = (info >> INTR_INFO_TYPE_SHIFT) & INTR_INFO_TYPE_MASK;
+	uint64_t qual;
+
+	if ((info & INTR_INFO_VECTOR_MASK) == X86_TRAP_DB) {
+		qual = vmcs_rd(VMCS_EXIT_QUALIFICATION);
+		cpu_write_dr6((cpu_read_dr6() | (qual & DBG_QUAL_DR6_SET)) &
+			      ~((qual & DBG_QUAL_RTM) ? DR6_RTM : 0));
+		if (qual & DBG_QUAL_BD)
+			vmcs_wr(VMCS_GUEST_DR7, vmcs_rd(VMCS_GUEST_DR7) & ~DR7_GD);
+	}
+	vmcs_wr(VMCS_VM_ENTRY_INTR_INFO, info & (INTR_INFO_VECTOR_MASK | INTR_INFO_TYPE_FIELD |
+						 INTR_INFO_ERROR_VALID | INTR_INFO_VALID_BIT));
+	if (info & INTR_INFO_ERROR_VALID)
+		vmcs_wr(VMCS_VM_ENTRY_EXCEPTION_ERROR_CODE, vmcs_rd(VMCS_EXIT_INTR_ERROR_CODE));
+	if (type == INTR_TYPE_PRIV_SW_EXCEPTION)
+		vmcs_wr(VMCS_VM_ENTRY_INSTRUCTION_LEN, vmcs_rd(VMCS_EXIT_INSTRUCTION_LEN));
+	/* A delivery loop spends no time in the guest, so the preemption timer
+	 * may never expire: the slice is checked here (the injection stays in
+	 * the VMCS for the next entry, wherever it runs). */
+	if (v->slice_end_tsc && cpu_rdtsc() >= v->slice_end_tsc)
+		return VCPU_PREEMPT;
+	return VCPU_RESUME;
+}
+
 static enum vcpu_action exit_nmi_or_exception(struct vmx_vcpu *v)
 {
 	uint32_t info = (uint32_t)vmcs_read_or(VMCS_EXIT_INTR_INFO, 0);
+	uint32_t vector = info & INTR_INFO_VECTOR_MASK;
 
+	if (vector == X86_TRAP_DB || vector == X86_TRAP_AC)
+		return reflect_exception(v, info);
 	reinject_vectoring_event();
-	if ((info & INTR_INFO_VECTOR_MASK) == X86_TRAP_NMI) {
+	if (vector == X86_TRAP_NMI) {
 		traps_dispatch_vector(X86_TRAP_NMI);
 		return VCPU_RESUME;
 	}
@@ -167,7 +221,8 @@ static enum vcpu_action exit_external_interrupt(struct vmx_vcpu *v)
 
 static enum vcpu_action exit_triple_fault(struct vmx_vcpu *v)
 {
-	vmx_vcpu_stop(v, "triple fault (shutdown) at RIP 0x%llx", (unsigned long long)vmx_vcpu_rip());
+	vmx_vcpu_stop(v, "triple fault (shutdown) at RIP 0x%llx",
+		      (unsigned long long)vmx_vcpu_rip());
 	return VCPU_STOP;
 }
 
@@ -240,8 +295,19 @@ static bool msr_platform(struct vmx_vcpu *v, uint32_t msr, bool write, uint64_t 
 	return true;
 }
 
+/*
+ * VMCALL exits at any privilege level (SDM Vol. 3C 26.1.2); a CPU outside
+ * VMX operation raises #UD for it (SDM Vol. 2B VMCALL). Hypercalls are for
+ * the guest kernel: from CPL > 0 (a guest process, or virtual-8086 mode)
+ * the guest gets that #UD. CPL is SS.DPL (SDM Vol. 3C 25.4.1).
+ */
 static enum vcpu_action exit_vmcall(struct vmx_vcpu *v)
 {
+	uint64_t ss_ar = vmcs_rd(VMCS_GUEST_SS_AR);
+
+	if (((ss_ar >> SEG_AR_DPL_SHIFT) & SEG_AR_DPL_MASK) != 0 ||
+	    (vmcs_rd(VMCS_GUEST_RFLAGS) & RFLAGS_VM))
+		return exit_inject_ud(v);
 	skip_insn();
 	return v->ops && v->ops->hypercall ? v->ops->hypercall(v) : VCPU_RESUME;
 }
@@ -291,8 +357,8 @@ static enum vcpu_action io_string(struct vmx_vcpu *v, uint16_t port, unsigned si
 			v->regs.rcx = left;
 	}
 	if (e != E_OK && !v->stopped)
-		vmx_vcpu_stop(v, "string I/O on port 0x%x through unmapped guest memory 0x%llx", port,
-			      (unsigned long long)*addr);
+		vmx_vcpu_stop(v, "string I/O on port 0x%x through unmapped guest memory 0x%llx",
+			      port, (unsigned long long)*addr);
 	*done = left == 0;
 	return v->stopped ? VCPU_STOP : act;
 }
@@ -390,7 +456,8 @@ static void update_long_mode(uint64_t cr0)
 	bool lma = (cr0 & CR0_PG) && (efer & EFER_LME);
 
 	efer = lma ? efer | EFER_LMA : efer & ~EFER_LMA;
-	entry = lma ? entry | VMX_ENTRY_IA32E_MODE_GUEST : entry & ~(uint64_t)VMX_ENTRY_IA32E_MODE_GUEST;
+	entry = lma ? entry | VMX_ENTRY_IA32E_MODE_GUEST
+		    : entry & ~(uint64_t)VMX_ENTRY_IA32E_MODE_GUEST;
 	vmcs_write(VMCS_GUEST_IA32_EFER, efer);
 	vmcs_write(VMCS_VM_ENTRY_CONTROLS, entry);
 }
@@ -508,36 +575,36 @@ static enum vcpu_action exit_preemption_timer(struct vmx_vcpu *v)
 }
 
 static const exit_handler_fn exit_handlers[VCPU_EXIT_COUNTERS] = {
-	[VMX_EXIT_REASON_EXCEPTION_NMI] = exit_nmi_or_exception,
-	[VMX_EXIT_REASON_EXTERNAL_INTR] = exit_external_interrupt,
-	[VMX_EXIT_REASON_TRIPLE_FAULT] = exit_triple_fault,
-	[VMX_EXIT_REASON_INTR_WINDOW] = exit_interrupt_window,
-	[VMX_EXIT_REASON_NMI_WINDOW] = exit_nmi_window,
-	[VMX_EXIT_REASON_CPUID] = exit_cpuid,
-	[VMX_EXIT_REASON_HLT] = exit_hlt,
-	[VMX_EXIT_REASON_INVD] = exit_skip,
-	[VMX_EXIT_REASON_VMCALL] = exit_vmcall,
-	[VMX_EXIT_REASON_VMCLEAR] = exit_inject_ud,
-	[VMX_EXIT_REASON_VMLAUNCH] = exit_inject_ud,
-	[VMX_EXIT_REASON_VMPTRLD] = exit_inject_ud,
-	[VMX_EXIT_REASON_VMPTRST] = exit_inject_ud,
-	[VMX_EXIT_REASON_VMREAD] = exit_inject_ud,
-	[VMX_EXIT_REASON_VMRESUME] = exit_inject_ud,
-	[VMX_EXIT_REASON_VMWRITE] = exit_inject_ud,
-	[VMX_EXIT_REASON_VMXOFF] = exit_inject_ud,
-	[VMX_EXIT_REASON_VMXON] = exit_inject_ud,
-	[VMX_EXIT_REASON_CR_ACCESS] = exit_cr_access,
-	[VMX_EXIT_REASON_IO] = exit_io,
-	[VMX_EXIT_REASON_RDMSR] = exit_rdmsr,
-	[VMX_EXIT_REASON_WRMSR] = exit_wrmsr,
-	[VMX_EXIT_REASON_EPT_VIOLATION] = exit_ept_violation,
-	[VMX_EXIT_REASON_EPT_MISCONFIG] = exit_ept_misconfig,
-	[VMX_EXIT_REASON_INVEPT] = exit_inject_ud,
-	[VMX_EXIT_REASON_WBINVD] = exit_skip,
-	[VMX_EXIT_REASON_INVVPID] = exit_inject_ud,
-	[VMX_EXIT_REASON_XSETBV] = exit_xsetbv,
-	[VMX_EXIT_REASON_PREEMPTION_TIMER] = exit_preemption_timer,
-	[VMX_EXIT_REASON_VMFUNC] = exit_inject_ud,
+    [VMX_EXIT_REASON_EXCEPTION_NMI] = exit_nmi_or_exception,
+    [VMX_EXIT_REASON_EXTERNAL_INTR] = exit_external_interrupt,
+    [VMX_EXIT_REASON_TRIPLE_FAULT] = exit_triple_fault,
+    [VMX_EXIT_REASON_INTR_WINDOW] = exit_interrupt_window,
+    [VMX_EXIT_REASON_NMI_WINDOW] = exit_nmi_window,
+    [VMX_EXIT_REASON_CPUID] = exit_cpuid,
+    [VMX_EXIT_REASON_HLT] = exit_hlt,
+    [VMX_EXIT_REASON_INVD] = exit_skip,
+    [VMX_EXIT_REASON_VMCALL] = exit_vmcall,
+    [VMX_EXIT_REASON_VMCLEAR] = exit_inject_ud,
+    [VMX_EXIT_REASON_VMLAUNCH] = exit_inject_ud,
+    [VMX_EXIT_REASON_VMPTRLD] = exit_inject_ud,
+    [VMX_EXIT_REASON_VMPTRST] = exit_inject_ud,
+    [VMX_EXIT_REASON_VMREAD] = exit_inject_ud,
+    [VMX_EXIT_REASON_VMRESUME] = exit_inject_ud,
+    [VMX_EXIT_REASON_VMWRITE] = exit_inject_ud,
+    [VMX_EXIT_REASON_VMXOFF] = exit_inject_ud,
+    [VMX_EXIT_REASON_VMXON] = exit_inject_ud,
+    [VMX_EXIT_REASON_CR_ACCESS] = exit_cr_access,
+    [VMX_EXIT_REASON_IO] = exit_io,
+    [VMX_EXIT_REASON_RDMSR] = exit_rdmsr,
+    [VMX_EXIT_REASON_WRMSR] = exit_wrmsr,
+    [VMX_EXIT_REASON_EPT_VIOLATION] = exit_ept_violation,
+    [VMX_EXIT_REASON_EPT_MISCONFIG] = exit_ept_misconfig,
+    [VMX_EXIT_REASON_INVEPT] = exit_inject_ud,
+    [VMX_EXIT_REASON_WBINVD] = exit_skip,
+    [VMX_EXIT_REASON_INVVPID] = exit_inject_ud,
+    [VMX_EXIT_REASON_XSETBV] = exit_xsetbv,
+    [VMX_EXIT_REASON_PREEMPTION_TIMER] = exit_preemption_timer,
+    [VMX_EXIT_REASON_VMFUNC] = exit_inject_ud,
 };
 
 static enum vcpu_action entry_failure(struct vmx_vcpu *v, uint32_t reason)
@@ -547,13 +614,12 @@ static enum vcpu_action entry_failure(struct vmx_vcpu *v, uint32_t reason)
 	vmcs_dump();
 	vmx_vcpu_stop(v, "VM entry failed: exit reason %u (%s), qualification %llu",
 		      reason & EXIT_REASON_BASIC_MASK,
-		      vmx_exit_reason_name(reason & EXIT_REASON_BASIC_MASK),
-		      (unsigned long long)q);
+		      vmx_exit_reason_name(reason & EXIT_REASON_BASIC_MASK), (unsigned long long)q);
 	return VCPU_STOP;
 }
 
 static __attribute__((noinline, cold)) enum vcpu_action dispatch_slow(struct vmx_vcpu *v,
-								       uint32_t reason)
+								      uint32_t reason)
 {
 	if (reason & EXIT_REASON_ENTRY_FAILURE)
 		return entry_failure(v, reason);

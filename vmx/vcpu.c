@@ -10,6 +10,7 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/gdt.h"
 #include "arch/x86/spinlock.h"
+#include "arch/x86/traps.h"
 #include "lib/panic.h"
 #include "lib/printk.h"
 #include "lib/format.h"
@@ -30,7 +31,8 @@ _Static_assert(offsetof(struct vmx_regs, host_rsp) == 128, "vmx/regs.inc");
 _Static_assert(offsetof(struct vmx_vcpu, regs) == 0, "vmx/entry.asm");
 
 #define VPID_MAX 4096
-#define MSR_BITMAP_WRITE_OFFSET 2048 /* SDM 3C 25.6.9: read low, read high, write low, write high */
+#define MSR_BITMAP_WRITE_OFFSET 2048 /* SDM 3C 25.6.9: read low, read high, write low, write high  \
+				      */
 #define MSR_BITMAP_HIGH_BASE 0xc0000000u
 #define IO_BITMAP_PAGES 2
 #define EXIT_CTL_HOST_64 VMX_EXIT_HOST_ADDR_SPACE_SIZE
@@ -88,8 +90,9 @@ static void msr_bitmap_allow(uint8_t *bitmap, uint32_t msr)
 static enum err setup_bitmaps(struct vmx_vcpu *v)
 {
 	static const uint32_t passthrough[] = {
-		MSR_IA32_FS_BASE, MSR_IA32_GS_BASE, MSR_IA32_KERNEL_GS_BASE, MSR_STAR,
-		MSR_LSTAR, MSR_CSTAR, MSR_SFMASK, MSR_TSC_AUX, MSR_IA32_PAT,
+	    MSR_IA32_FS_BASE, MSR_IA32_GS_BASE, MSR_IA32_KERNEL_GS_BASE,
+	    MSR_STAR,	      MSR_LSTAR,	MSR_CSTAR,
+	    MSR_SFMASK,	      MSR_TSC_AUX,	MSR_IA32_PAT,
 	};
 	uint8_t *bm;
 	enum err e = pmm_alloc_page(&v->msr_bitmap_pa);
@@ -106,8 +109,8 @@ static enum err setup_bitmaps(struct vmx_vcpu *v)
 	return E_OK;
 }
 
-static enum err adjust(const struct vmx_caps *c, enum vmx_ctl_kind kind, uint32_t req,
-		       uint32_t opt, uint32_t field)
+static enum err adjust(const struct vmx_caps *c, enum vmx_ctl_kind kind, uint32_t req, uint32_t opt,
+		       uint32_t field)
 {
 	uint32_t val;
 	const char *bad = 0;
@@ -138,8 +141,8 @@ static enum err setup_controls(struct vmx_vcpu *v, const struct vmx_vcpu_config 
 		   VMX_PIN_VIRTUAL_NMIS, VMCS_PIN_BASED_CONTROLS);
 	if (e == E_OK)
 		e = adjust(c, VMX_CTL_PROC,
-			   VMX_PROC_HLT_EXITING | VMX_PROC_IO_BITMAPS |
-				   VMX_PROC_MSR_BITMAPS | VMX_PROC_SECONDARY_CTLS,
+			   VMX_PROC_HLT_EXITING | VMX_PROC_IO_BITMAPS | VMX_PROC_MSR_BITMAPS |
+			       VMX_PROC_SECONDARY_CTLS,
 			   0, VMCS_PROC_BASED_CONTROLS);
 	/* WBINVD exiting (SDM 3C 25.6.2, Table 25-7) when offered: the exit
 	 * handler skips it, as guest memory is write-back through EPT and no
@@ -148,18 +151,19 @@ static enum err setup_controls(struct vmx_vcpu *v, const struct vmx_vcpu_config 
 	if (e == E_OK)
 		e = adjust(c, VMX_CTL_PROC2, proc2,
 			   VMX_PROC2_RDTSCP | VMX_PROC2_INVPCID | VMX_PROC2_XSAVES |
-				   VMX_PROC2_WBINVD_EXITING,
+			       VMX_PROC2_WBINVD_EXITING,
 			   VMCS_SECONDARY_PROC_CONTROLS);
 	if (e == E_OK)
 		e = adjust(c, VMX_CTL_EXIT,
 			   EXIT_CTL_HOST_64 | VMX_EXIT_ACK_INTR_ON_EXIT | VMX_EXIT_SAVE_EFER |
-				   VMX_EXIT_LOAD_EFER | VMX_EXIT_SAVE_PAT | VMX_EXIT_LOAD_PAT,
+			       VMX_EXIT_LOAD_EFER | VMX_EXIT_SAVE_PAT | VMX_EXIT_LOAD_PAT,
 			   0, VMCS_VM_EXIT_CONTROLS);
 	if (e == E_OK)
 		e = adjust(c, VMX_CTL_ENTRY, entry, 0, VMCS_VM_ENTRY_CONTROLS);
 	if (e != E_OK)
 		return e;
-	vmcs_write(VMCS_EXCEPTION_BITMAP, 0);
+	/* #DB and #AC always exit (vmx/exit.c reflect_exception). */
+	vmcs_write(VMCS_EXCEPTION_BITMAP, (1u << X86_TRAP_DB) | (1u << X86_TRAP_AC));
 	vmcs_write(VMCS_IO_BITMAP_A, v->io_bitmap_pa);
 	vmcs_write(VMCS_IO_BITMAP_B, v->io_bitmap_pa + PAGE_SIZE);
 	vmcs_write(VMCS_MSR_BITMAP, v->msr_bitmap_pa);
@@ -363,8 +367,7 @@ void vmx_vcpu_reset_sipi(struct vmx_vcpu *v, uint8_t vector)
 }
 
 /* Multiboot 0.6.96 3.2 and Multiboot2 3.3 "I386 machine state". */
-void vmx_vcpu_set_multiboot_entry(struct vmx_vcpu *v, uint32_t entry, uint32_t magic,
-				  uint32_t info)
+void vmx_vcpu_set_multiboot_entry(struct vmx_vcpu *v, uint32_t entry, uint32_t magic, uint32_t info)
 {
 	reset_guest_state(v, VCPU_MODE_PROTECTED32, entry, 0);
 	v->regs.rax = magic;
@@ -402,8 +405,8 @@ void vmx_vcpu_code_state(struct vmx_code_state *cs)
 	cs->rip = vmcs_rd(VMCS_GUEST_RIP);
 	cs->protected_mode = vmcs_rd(VMCS_GUEST_CR0) & CR0_PE;
 	cs->bits = (ar & AR_L) && (vmcs_rd(VMCS_GUEST_IA32_EFER) & EFER_LMA) ? 64
-		   : (ar & AR_DB)					    ? 32
-									    : 16;
+		   : (ar & AR_DB)					     ? 32
+									     : 16;
 }
 
 #define GUEST_RFLAGS_IF (1ull << 9)
@@ -634,8 +637,8 @@ void vmx_vcpu_queue_interrupt(struct vmx_vcpu *v, uint8_t vector)
 static void interrupt_window(bool on)
 {
 	uint64_t ctl = vmcs_rd(VMCS_PROC_BASED_CONTROLS);
-	uint64_t want = on ? ctl | VMX_PROC_INTR_WINDOW_EXITING
-			   : ctl & ~(uint64_t)VMX_PROC_INTR_WINDOW_EXITING;
+	uint64_t want =
+	    on ? ctl | VMX_PROC_INTR_WINDOW_EXITING : ctl & ~(uint64_t)VMX_PROC_INTR_WINDOW_EXITING;
 
 	if (want != ctl)
 		vmcs_wr(VMCS_PROC_BASED_CONTROLS, want);
@@ -753,12 +756,12 @@ static void entry_failed(struct vmx_vcpu *v, int how)
 /* The guest-owned MSRs the MSR bitmap passes through (see setup_bitmaps):
  * the host never uses them, so they are switched only when a vCPU starts or
  * stops running on a CPU, not on every exit. */
-static const uint32_t switched_msrs[] = {MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SFMASK,
-					 MSR_IA32_KERNEL_GS_BASE, MSR_TSC_AUX};
+static const uint32_t switched_msrs[] = {
+    MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SFMASK, MSR_IA32_KERNEL_GS_BASE, MSR_TSC_AUX};
 
 static uint64_t *msr_slot(struct vmx_vcpu *v, unsigned i)
 {
-	uint64_t *slots[] = {&v->msrs.star,   &v->msrs.lstar,		&v->msrs.cstar,
+	uint64_t *slots[] = {&v->msrs.star,   &v->msrs.lstar,	       &v->msrs.cstar,
 			     &v->msrs.sfmask, &v->msrs.kernel_gs_base, &v->msrs.tsc_aux};
 
 	return slots[i];

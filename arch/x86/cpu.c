@@ -25,12 +25,12 @@ void cpu_wrmsr(uint32_t msr, uint64_t value)
 			 : "memory");
 }
 
-#define CR_ACCESSORS(n)                                                      \
-	uint64_t cpu_read_cr##n(void)                                        \
-	{                                                                    \
-		uint64_t v;                                                  \
-		__asm__ volatile("mov %%cr" #n ", %0" : "=r"(v));            \
-		return v;                                                    \
+#define CR_ACCESSORS(n)                                                                            \
+	uint64_t cpu_read_cr##n(void)                                                              \
+	{                                                                                          \
+		uint64_t v;                                                                        \
+		__asm__ volatile("mov %%cr" #n ", %0" : "=r"(v));                                  \
+		return v;                                                                          \
 	}
 
 CR_ACCESSORS(0)
@@ -56,6 +56,19 @@ void cpu_write_cr3(uint64_t value)
 void cpu_write_cr4(uint64_t value)
 {
 	__asm__ volatile("mov %0, %%cr4" ::"r"(value) : "memory");
+}
+
+uint64_t cpu_read_dr6(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("mov %%dr6, %0" : "=r"(v));
+	return v;
+}
+
+void cpu_write_dr6(uint64_t value)
+{
+	__asm__ volatile("mov %0, %%dr6" ::"r"(value));
 }
 
 uint64_t cpu_irq_save(void)

@@ -69,6 +69,8 @@ uint64_t cpu_read_cr3(void);
 void cpu_write_cr3(uint64_t value);
 uint64_t cpu_read_cr4(void);
 void cpu_write_cr4(uint64_t value);
+uint64_t cpu_read_dr6(void);
+void cpu_write_dr6(uint64_t value);
 
 /* Interrupt flag: irq_save() disables and returns the previous RFLAGS. */
 uint64_t cpu_irq_save(void);

@@ -9,12 +9,14 @@
 #include <stdint.h>
 
 #define X86_TRAP_DE 0
+#define X86_TRAP_DB 1
 #define X86_TRAP_NMI 2
 #define X86_TRAP_BP 3
 #define X86_TRAP_UD 6
 #define X86_TRAP_DF 8
 #define X86_TRAP_GP 13
 #define X86_TRAP_PF 14
+#define X86_TRAP_AC 17
 #define X86_TRAP_MC 18
 #define X86_EXCEPTIONS 32
 #define IDT_VECTORS 256
