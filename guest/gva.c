@@ -98,7 +98,7 @@ static enum err walk32(const struct gva_regs *r, uint32_t gla, gva_read_fn rd, v
 	    ENTRY32_SIZE, &pde);
 	if (e)
 		return e;
-	if ((r->cr4 & GVA_CR4_PSE) && (pde & PTE_PS)) {
+	if ((r->cr4 & CR4_PSE) && (pde & PTE_PS)) {
 		*gpa = (pde & LARGE32_MASK) | (gla & LARGE32_OFFSET);
 		return E_OK;
 	}
@@ -130,18 +130,18 @@ static enum err walk_pae(const struct gva_regs *r, uint32_t gla, gva_read_fn rd,
 enum err gva_translate(const struct gva_regs *r, uint64_t gla, gva_read_fn rd, void *ctx,
 		       uint64_t *gpa)
 {
-	bool la57 = r->cr4 & GVA_CR4_LA57;
+	bool la57 = r->cr4 & CR4_LA57;
 
-	if (!(r->cr0 & GVA_CR0_PG)) {
+	if (!(r->cr0 & CR0_PG)) {
 		*gpa = gla & LA32_MASK;
 		return E_OK;
 	}
-	if (!(r->efer & GVA_EFER_LMA)) {
-		if (r->cr4 & GVA_CR4_PAE)
+	if (!(r->efer & EFER_LMA)) {
+		if (r->cr4 & CR4_PAE)
 			return walk_pae(r, (uint32_t)gla, rd, ctx, gpa);
 		return walk32(r, (uint32_t)gla, rd, ctx, gpa);
 	}
-	if (!(r->cr4 & GVA_CR4_PAE))
+	if (!(r->cr4 & CR4_PAE))
 		return E_INVAL;
 	if (!canonical(gla, la57 ? LA57_SIGN_BIT : LA48_SIGN_BIT))
 		return E_INVAL;

@@ -13,8 +13,6 @@
 #include "vm/vm.h"
 #include "vmx/guest_mem.h"
 
-#define MSR_APIC_BASE 0x1b
-#define MSR_TSC_DEADLINE 0x6e0
 #define MSR_X2APIC_FIRST 0x800
 #define MSR_X2APIC_LAST 0x8ff
 #define APIC_PAGE_MASK (~0xfffull)
@@ -26,10 +24,6 @@
 #define ICR_DM_STARTUP 6
 #define ICR_SHORTHAND_NONE 0
 #define INSN_MAX 15
-#define CPUID_1_EDX_APIC (1u << 9)
-#define CPUID_1_EDX_HTT (1u << 28)
-#define CPUID_1_ECX_TSC_DEADLINE (1u << 24)
-#define CPUID_6_EAX_ARAT (1u << 2)
 #define CPUID_B_TYPE_SMT 1u
 #define CPUID_B_TYPE_CORE 2u
 #define DROPPED_IPI_REPORTS 4
@@ -227,13 +221,13 @@ static enum vcpu_msr_result lapic_msr(struct vmx_vcpu *v, uint32_t msr, bool wri
 	bool ok = true;
 	int eoi = -1;
 
-	if (msr == MSR_APIC_BASE && write)
+	if (msr == MSR_IA32_APIC_BASE && write)
 		ok = vlapic_set_base(&p->lapic, *val);
-	else if (msr == MSR_APIC_BASE)
+	else if (msr == MSR_IA32_APIC_BASE)
 		*val = vlapic_base(&p->lapic);
-	else if (msr == MSR_TSC_DEADLINE && write)
+	else if (msr == MSR_IA32_TSC_DEADLINE && write)
 		vlapic_set_tsc_deadline(&p->lapic, *val, now);
-	else if (msr == MSR_TSC_DEADLINE)
+	else if (msr == MSR_IA32_TSC_DEADLINE)
 		*val = vlapic_tsc_deadline(&p->lapic);
 	else if (write)
 		ok = eoi_then_write(p, msr, *val, now, &icr, &eoi);
@@ -249,7 +243,7 @@ static enum vcpu_msr_result lapic_msr(struct vmx_vcpu *v, uint32_t msr, bool wri
 
 static enum vcpu_msr_result plat_msr(struct vmx_vcpu *v, uint32_t msr, bool write, uint64_t *val)
 {
-	if (msr == MSR_APIC_BASE || msr == MSR_TSC_DEADLINE ||
+	if (msr == MSR_IA32_APIC_BASE || msr == MSR_IA32_TSC_DEADLINE ||
 	    (msr >= MSR_X2APIC_FIRST && msr <= MSR_X2APIC_LAST))
 		return lapic_msr(v, msr, write, val);
 	return VCPU_MSR_UNHANDLED;
