@@ -18,7 +18,6 @@
 #define RW 0x2u
 #define PS 0x80u
 #define XD (1ull << 63)
-#define CR0_PE 1u
 
 static uint8_t mem[MEM_SIZE];
 static unsigned reads;
