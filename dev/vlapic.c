@@ -55,8 +55,6 @@
 #define SELF_IPI_BITS 0xFFu
 #define LVT_TIMER_MODE_RESERVED 3u
 
-/* ICR fields (SDM 3A Figure 11-12) */
-
 /* Divide configuration: bits 3,1,0 form a 3-bit value; 0b111 = 1 (Fig. 11-10) */
 #define DCR_HIGH_BIT 0x8u
 #define DCR_LOW_BITS 0x3u
