@@ -9,17 +9,13 @@
  */
 #include "arch/x86/tsc.h"
 #include "arch/x86/cpu.h"
+#include "arch/x86/pit.h"
 #include "lib/printk.h"
 
-#define PIT_HZ 1193182ull
-#define PIT_CH2_DATA 0x42
-#define PIT_MODE_CMD 0x43
-#define PIT_CH2_GATE 0x61
-#define PIT_GATE_ON 0x01
-#define PIT_SPEAKER 0x02
-#define PIT_OUT2 0x20
-#define PIT_CMD_CH2_MODE0_LOHI 0xb0
-#define PIT_CMD_CH2_LATCH 0x80
+#define PIT_CMD_CH2_MODE0_LOHI                                                                    \
+	(PIT_CH2 << PIT_CMD_CHANNEL_SHIFT | PIT_ACCESS_LOHI << PIT_CMD_ACCESS_SHIFT |                 \
+	 PIT_MODE_ONESHOT << PIT_CMD_MODE_SHIFT)
+#define PIT_CMD_CH2_LATCH (PIT_CH2 << PIT_CMD_CHANNEL_SHIFT | PIT_ACCESS_LATCH << PIT_CMD_ACCESS_SHIFT)
 #define PIT_MAX_SPINS 1000000ull /* about a second of port reads: no PIT */
 #define PIT_PROBE_READS 64	 /* latched reads that must show the count moving */
 #define PM_TIMER_HZ 3579545ull	 /* ACPI 6.5 4.8.3.3 */
@@ -83,9 +79,9 @@ static uint16_t pit_ch2_count(void)
 {
 	uint8_t lo, hi;
 
-	cpu_outb(PIT_MODE_CMD, PIT_CMD_CH2_LATCH);
-	lo = cpu_inb(PIT_CH2_DATA);
-	hi = cpu_inb(PIT_CH2_DATA);
+	cpu_outb(PIT_PORT_CMD, PIT_CMD_CH2_LATCH);
+	lo = cpu_inb(PIT_PORT_CH2);
+	hi = cpu_inb(PIT_PORT_CH2);
 	return (uint16_t)(lo | hi << BITS_PER_BYTE);
 }
 
@@ -111,23 +107,23 @@ static bool pit_ch2_counts(void)
 static uint64_t tsc_from_pit(void)
 {
 	uint16_t count = PIT_HZ * TSC_CALIBRATE_MS / MS_PER_S;
-	uint8_t gate = cpu_inb(PIT_CH2_GATE);
+	uint8_t gate = cpu_inb(PIT_PORT_B);
 	uint64_t start, end, spins = 0;
 	bool counted;
 
-	cpu_outb(PIT_CH2_GATE, (gate & ~PIT_SPEAKER) & ~PIT_GATE_ON);
-	cpu_outb(PIT_MODE_CMD, PIT_CMD_CH2_MODE0_LOHI);
-	cpu_outb(PIT_CH2_DATA, count & 0xff);
-	cpu_outb(PIT_CH2_DATA, count >> BITS_PER_BYTE);
-	cpu_outb(PIT_CH2_GATE, (gate & ~PIT_SPEAKER) | PIT_GATE_ON);
+	cpu_outb(PIT_PORT_B, (gate & ~PORT_B_SPEAKER) & ~PORT_B_GATE2);
+	cpu_outb(PIT_PORT_CMD, PIT_CMD_CH2_MODE0_LOHI);
+	cpu_outb(PIT_PORT_CH2, count & 0xff);
+	cpu_outb(PIT_PORT_CH2, count >> BITS_PER_BYTE);
+	cpu_outb(PIT_PORT_B, (gate & ~PORT_B_SPEAKER) | PORT_B_GATE2);
 	start = cpu_rdtsc();
-	while (!(cpu_inb(PIT_CH2_GATE) & PIT_OUT2)) {
+	while (!(cpu_inb(PIT_PORT_B) & PORT_B_OUT2)) {
 		if (++spins > PIT_MAX_SPINS)
 			break;
 	}
 	end = cpu_rdtsc();
 	counted = spins <= PIT_MAX_SPINS && pit_ch2_counts();
-	cpu_outb(PIT_CH2_GATE, gate);
+	cpu_outb(PIT_PORT_B, gate);
 	return counted ? (end - start) * MS_PER_S / TSC_CALIBRATE_MS : 0;
 }
 
