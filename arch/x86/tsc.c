@@ -8,6 +8,7 @@
  * timer (3.579545 MHz, ACPI 6.5 4.8.3.3) that the FADT lists.
  */
 #include "arch/x86/tsc.h"
+#include "arch/x86/acpi_tables.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/pit.h"
 #include "lib/printk.h"
@@ -18,9 +19,6 @@
 #define PIT_CMD_CH2_LATCH (PIT_CH2 << PIT_CMD_CHANNEL_SHIFT | PIT_ACCESS_LATCH << PIT_CMD_ACCESS_SHIFT)
 #define PIT_MAX_SPINS 1000000ull /* about a second of port reads: no PIT */
 #define PIT_PROBE_READS 64	 /* latched reads that must show the count moving */
-#define PM_TIMER_HZ 3579545ull	 /* ACPI 6.5 4.8.3.3 */
-#define PM_TIMER_BITS_24 24
-#define PM_TIMER_BITS_32 32
 #define PM_TIMER_MASK_24 0xffffffu
 #define PM_TIMER_MASK_32 0xffffffffu
 #define PM_TIMER_EDGE_SPINS 100000ull /* reads without a tick: the timer is dead */
@@ -139,7 +137,7 @@ static uint32_t pm_timer_read(void)
  */
 static uint64_t tsc_from_pm_timer(void)
 {
-	uint32_t want = PM_TIMER_HZ * TSC_CALIBRATE_MS / MS_PER_S;
+	uint32_t want = ACPI_PM_TIMER_HZ * TSC_CALIBRATE_MS / MS_PER_S;
 	uint32_t first = pm_timer_read(), start, elapsed;
 	uint64_t t0, t1, spins = 0;
 
@@ -154,14 +152,14 @@ static uint64_t tsc_from_pm_timer(void)
 			return 0;
 	} while (elapsed < want);
 	t1 = cpu_rdtsc();
-	return (t1 - t0) * PM_TIMER_HZ / elapsed;
+	return (t1 - t0) * ACPI_PM_TIMER_HZ / elapsed;
 }
 
 void tsc_use_pm_timer(uint16_t port, unsigned bits)
 {
 	pm_port = port;
-	pm_bits = bits == PM_TIMER_BITS_32 ? PM_TIMER_BITS_32 : PM_TIMER_BITS_24;
-	pm_mask = bits == PM_TIMER_BITS_32 ? PM_TIMER_MASK_32 : PM_TIMER_MASK_24;
+	pm_bits = bits == ACPI_PM_TIMER_BITS_32 ? ACPI_PM_TIMER_BITS_32 : ACPI_PM_TIMER_BITS_24;
+	pm_mask = bits == ACPI_PM_TIMER_BITS_32 ? PM_TIMER_MASK_32 : PM_TIMER_MASK_24;
 }
 
 static void report_measure(uint64_t meas_hz, enum tsc_source src)
