@@ -44,7 +44,6 @@
 /* ACPI 6.5 5.2.3.2, Table 5.1: Generic Address Structure */
 #define GAS_ACCESS_WORD 2
 #define GAS_ACCESS_DWORD 3
-#define BITS_PER_BYTE 8
 
 /* ACPI 6.5 5.2.10, Table 5.14: FACS, 64 bytes on a 64-byte boundary */
 #define FACS_LEN 64

@@ -11,6 +11,7 @@
 #include "arch/x86/acpi_tables.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/pit.h"
+#include "lib/bytes.h"
 #include "lib/printk.h"
 
 #define PIT_CMD_CH2_MODE0_LOHI                                                                    \
@@ -27,7 +28,6 @@
 #define MS_PER_S 1000
 #define TSC_FALLBACK_HZ 1000000000ull
 #define TSC_AGREE_PERCENT 10
-#define BITS_PER_BYTE 8
 
 static uint64_t hz;
 static enum tsc_source source;
