@@ -49,7 +49,6 @@ enum vlapic_shorthand {
 	VLAPIC_SH_ALL_EXCL_SELF = APIC_SH_ALL_EXCL_SELF,
 };
 
-
 /* An IPI the guest asked for by writing the ICR or the x2APIC SELF IPI MSR. */
 struct vlapic_icr {
 	bool valid;

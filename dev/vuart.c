@@ -244,9 +244,8 @@ static void vuart_write_scr(struct vuart *u, uint8_t val)
 }
 
 static void (*const vuart_writes[UART_NREGS])(struct vuart *u, uint8_t val) = {
-    [UART_THR] = vuart_write_thr,    [UART_IER] = vuart_write_ier,
-    [UART_FCR] = vuart_write_fcr,    [UART_LCR] = vuart_write_lcr,
-    [UART_MCR] = vuart_write_mcr,    [UART_LSR] = vuart_write_ignore,
+    [UART_THR] = vuart_write_thr,    [UART_IER] = vuart_write_ier, [UART_FCR] = vuart_write_fcr,
+    [UART_LCR] = vuart_write_lcr,    [UART_MCR] = vuart_write_mcr, [UART_LSR] = vuart_write_ignore,
     [UART_MSR] = vuart_write_ignore, [UART_SCR] = vuart_write_scr,
 };
 

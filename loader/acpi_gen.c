@@ -88,8 +88,8 @@ static uint32_t madt_len(unsigned ncpus)
 {
 	unsigned xapic = ncpus < ACPI_GEN_FIRST_X2APIC_ID ? ncpus : ACPI_GEN_FIRST_X2APIC_ID;
 
-	return ACPI_MADT_ENTRIES_OFF + xapic * ACPI_MADT_LAPIC_LEN + (ncpus - xapic) * ACPI_MADT_X2APIC_LEN +
-	       MADT_PLATFORM_LEN;
+	return ACPI_MADT_ENTRIES_OFF + xapic * ACPI_MADT_LAPIC_LEN +
+	       (ncpus - xapic) * ACPI_MADT_X2APIC_LEN + MADT_PLATFORM_LEN;
 }
 
 /* Tables in order, each on a 16-byte boundary (the FACS on 64). */
@@ -97,8 +97,10 @@ static void acpi_gen_layout(uint64_t gpa, unsigned ncpus, struct acpi_gen_layout
 {
 	l->rsdp = gpa;
 	l->xsdt = align_up(l->rsdp + ACPI_RSDP_V2_LEN, ACPI_GEN_ALIGN);
-	l->rsdt = align_up(l->xsdt + ACPI_HEADER_LEN + ROOT_ENTRIES * ACPI_XSDT_ENTRY_LEN, ACPI_GEN_ALIGN);
-	l->fadt = align_up(l->rsdt + ACPI_HEADER_LEN + ROOT_ENTRIES * ACPI_RSDT_ENTRY_LEN, ACPI_GEN_ALIGN);
+	l->rsdt = align_up(l->xsdt + ACPI_HEADER_LEN + ROOT_ENTRIES * ACPI_XSDT_ENTRY_LEN,
+			   ACPI_GEN_ALIGN);
+	l->fadt = align_up(l->rsdt + ACPI_HEADER_LEN + ROOT_ENTRIES * ACPI_RSDT_ENTRY_LEN,
+			   ACPI_GEN_ALIGN);
 	l->facs = align_up(l->fadt + FADT_LEN, FACS_ALIGN);
 	l->dsdt = align_up(l->facs + FACS_LEN, ACPI_GEN_ALIGN);
 	l->madt = align_up(l->dsdt + ACPI_HEADER_LEN, ACPI_GEN_ALIGN);
@@ -128,8 +130,9 @@ static void acpi_gen_header(uint8_t *t, const char sig[4], uint32_t len, uint8_t
 
 static void acpi_gen_seal(uint8_t *t)
 {
-	uint32_t len = (uint32_t)t[ACPI_HDR_OFF_LENGTH] | (uint32_t)t[ACPI_HDR_OFF_LENGTH + 1] << 8 |
-		       (uint32_t)t[ACPI_HDR_OFF_LENGTH + 2] << 16 | (uint32_t)t[ACPI_HDR_OFF_LENGTH + 3] << 24;
+	uint32_t len =
+	    (uint32_t)t[ACPI_HDR_OFF_LENGTH] | (uint32_t)t[ACPI_HDR_OFF_LENGTH + 1] << 8 |
+	    (uint32_t)t[ACPI_HDR_OFF_LENGTH + 2] << 16 | (uint32_t)t[ACPI_HDR_OFF_LENGTH + 3] << 24;
 
 	t[ACPI_HDR_OFF_CHECKSUM] = 0;
 	t[ACPI_HDR_OFF_CHECKSUM] = acpi_gen_checksum(t, len);
@@ -151,13 +154,15 @@ static void acpi_gen_roots(uint8_t *base, const struct acpi_gen_layout *l)
 {
 	uint8_t *x = base + l->xsdt, *r = base + l->rsdt;
 
-	acpi_gen_header(x, "XSDT", ACPI_HEADER_LEN + ROOT_ENTRIES * ACPI_XSDT_ENTRY_LEN, XSDT_REVISION);
+	acpi_gen_header(x, "XSDT", ACPI_HEADER_LEN + ROOT_ENTRIES * ACPI_XSDT_ENTRY_LEN,
+			XSDT_REVISION);
 	le64_put(x + ACPI_HEADER_LEN, l->fadt);
 	le64_put(x + ACPI_HEADER_LEN + ACPI_XSDT_ENTRY_LEN, l->madt);
 	acpi_gen_seal(x);
 	if (l->end > GPA_4G)
 		return;
-	acpi_gen_header(r, "RSDT", ACPI_HEADER_LEN + ROOT_ENTRIES * ACPI_RSDT_ENTRY_LEN, RSDT_REVISION);
+	acpi_gen_header(r, "RSDT", ACPI_HEADER_LEN + ROOT_ENTRIES * ACPI_RSDT_ENTRY_LEN,
+			RSDT_REVISION);
 	le32_put(r + ACPI_HEADER_LEN, (uint32_t)l->fadt);
 	le32_put(r + ACPI_HEADER_LEN + ACPI_RSDT_ENTRY_LEN, (uint32_t)l->madt);
 	acpi_gen_seal(r);
@@ -200,8 +205,10 @@ static void acpi_gen_fadt(uint8_t *f, const struct acpi_gen_layout *l)
 	le64_put(f + ACPI_FADT_OFF_X_FIRMWARE_CTRL, l->facs);
 	le64_put(f + ACPI_FADT_OFF_X_DSDT, l->dsdt);
 	/* PM1 event registers are 16 bits each: PM1_STS then PM1_EN (4.8.3.1) */
-	acpi_gen_gas_io(f + ACPI_FADT_OFF_X_PM1A_EVT_BLK, PM1_EVT_PORT, PM1_EVT_LEN, GAS_ACCESS_WORD);
-	acpi_gen_gas_io(f + ACPI_FADT_OFF_X_PM1A_CNT_BLK, PM1_CNT_PORT, PM1_CNT_LEN, GAS_ACCESS_WORD);
+	acpi_gen_gas_io(f + ACPI_FADT_OFF_X_PM1A_EVT_BLK, PM1_EVT_PORT, PM1_EVT_LEN,
+			GAS_ACCESS_WORD);
+	acpi_gen_gas_io(f + ACPI_FADT_OFF_X_PM1A_CNT_BLK, PM1_CNT_PORT, PM1_CNT_LEN,
+			GAS_ACCESS_WORD);
 	acpi_gen_gas_io(f + ACPI_FADT_OFF_X_PM_TMR_BLK, PM_TMR_PORT, PM_TMR_LEN, GAS_ACCESS_DWORD);
 	acpi_gen_seal(f);
 }

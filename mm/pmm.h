@@ -13,7 +13,6 @@
 #include "arch/x86/paging_bits.h"
 #include "lib/error.h"
 
-
 /* The kernel's direct map is the identity map: physical == virtual. */
 static inline void *phys_to_virt(uint64_t pa)
 {

@@ -419,12 +419,14 @@ static void madt_lapic(struct acpi_madt *m, const uint8_t *e, size_t off)
 		m->cpus_id_none++;
 		return;
 	}
-	madt_add_cpu(m, e[ACPI_MADT_LAPIC_OFF_ID], e[ACPI_MADT_LAPIC_OFF_UID], le32_get(e + ACPI_MADT_LAPIC_OFF_FLAGS), false, off);
+	madt_add_cpu(m, e[ACPI_MADT_LAPIC_OFF_ID], e[ACPI_MADT_LAPIC_OFF_UID],
+		     le32_get(e + ACPI_MADT_LAPIC_OFF_FLAGS), false, off);
 }
 
 static void madt_x2apic(struct acpi_madt *m, const uint8_t *e, size_t off)
 {
-	madt_add_cpu(m, le32_get(e + ACPI_MADT_X2APIC_OFF_ID), le32_get(e + ACPI_MADT_X2APIC_OFF_UID),
+	madt_add_cpu(m, le32_get(e + ACPI_MADT_X2APIC_OFF_ID),
+		     le32_get(e + ACPI_MADT_X2APIC_OFF_UID),
 		     le32_get(e + ACPI_MADT_X2APIC_OFF_FLAGS), true, off);
 }
 
@@ -475,14 +477,15 @@ static void madt_add_nmi(struct acpi_madt *m, uint32_t uid, uint16_t flags, uint
 
 static void madt_lapic_nmi(struct acpi_madt *m, const uint8_t *e, size_t off)
 {
-	madt_add_nmi(m, e[ACPI_MADT_LAPIC_NMI_OFF_UID], le16_get(e + ACPI_MADT_LAPIC_NMI_OFF_FLAGS), e[ACPI_MADT_LAPIC_NMI_OFF_LINT],
-		     false);
+	madt_add_nmi(m, e[ACPI_MADT_LAPIC_NMI_OFF_UID], le16_get(e + ACPI_MADT_LAPIC_NMI_OFF_FLAGS),
+		     e[ACPI_MADT_LAPIC_NMI_OFF_LINT], false);
 }
 
 static void madt_x2apic_nmi(struct acpi_madt *m, const uint8_t *e, size_t off)
 {
-	madt_add_nmi(m, le32_get(e + ACPI_MADT_X2APIC_NMI_OFF_UID), le16_get(e + ACPI_MADT_X2APIC_NMI_OFF_FLAGS),
-		     e[ACPI_MADT_X2APIC_NMI_OFF_LINT], true);
+	madt_add_nmi(m, le32_get(e + ACPI_MADT_X2APIC_NMI_OFF_UID),
+		     le16_get(e + ACPI_MADT_X2APIC_NMI_OFF_FLAGS), e[ACPI_MADT_X2APIC_NMI_OFF_LINT],
+		     true);
 }
 
 static void madt_lapic_override(struct acpi_madt *m, const uint8_t *e, size_t off)

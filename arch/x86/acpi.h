@@ -24,7 +24,7 @@ typedef const void *(*acpi_map_fn)(void *ctx, uint64_t pa, size_t len);
 
 #define ACPI_TABLE_MAX_LEN (1u << 20) /* sanity cap on any table's Length */
 #define ACPI_MAX_TABLES 64
-#define ACPI_RSDP_MAX_LEN 4096	      /* sanity cap on the RSDP Length field */
+#define ACPI_RSDP_MAX_LEN 4096 /* sanity cap on the RSDP Length field */
 
 /* A type-0 entry with this APIC ID is a placeholder; such CPUs use type 9. */
 #define ACPI_XAPIC_ID_NONE 0xFFu

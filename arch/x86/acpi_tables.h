@@ -66,7 +66,7 @@
 #define ACPI_FADT_OFF_X_PM_TMR_BLK 208
 #define ACPI_FADT_V1_LEN 116		/* the ACPI 1.0 FADT, up to and including Flags */
 #define ACPI_FADT_X_PM_TMR_END 220	/* end of X_PM_TMR_BLK (ACPI 2.0 and later) */
-#define ACPI_FADT_TMR_VAL_EXT (1u << 8)	/* Flags: TMR_VAL is 32 bits, not 24 */
+#define ACPI_FADT_TMR_VAL_EXT (1u << 8) /* Flags: TMR_VAL is 32 bits, not 24 */
 #define ACPI_FADT_HW_REDUCED (1u << 20) /* Flags: HW_REDUCED_ACPI, no fixed hardware */
 #define ACPI_PM_TMR_LEN 4		/* PM_TMR_LEN of a PM timer that is there */
 

@@ -14,10 +14,11 @@
 #include "lib/bytes.h"
 #include "lib/printk.h"
 
-#define PIT_CMD_CH2_MODE0_LOHI                                                                    \
-	(PIT_CH2 << PIT_CMD_CHANNEL_SHIFT | PIT_ACCESS_LOHI << PIT_CMD_ACCESS_SHIFT |                 \
+#define PIT_CMD_CH2_MODE0_LOHI                                                                     \
+	(PIT_CH2 << PIT_CMD_CHANNEL_SHIFT | PIT_ACCESS_LOHI << PIT_CMD_ACCESS_SHIFT |              \
 	 PIT_MODE_ONESHOT << PIT_CMD_MODE_SHIFT)
-#define PIT_CMD_CH2_LATCH (PIT_CH2 << PIT_CMD_CHANNEL_SHIFT | PIT_ACCESS_LATCH << PIT_CMD_ACCESS_SHIFT)
+#define PIT_CMD_CH2_LATCH                                                                          \
+	(PIT_CH2 << PIT_CMD_CHANNEL_SHIFT | PIT_ACCESS_LATCH << PIT_CMD_ACCESS_SHIFT)
 #define PIT_MAX_SPINS 1000000ull /* about a second of port reads: no PIT */
 #define PIT_PROBE_READS 64	 /* latched reads that must show the count moving */
 #define PM_TIMER_MASK_24 0xffffffu

@@ -391,7 +391,7 @@ static void test_xapic_icr(void **state)
 
 static void test_match_physical_xapic(void **state)
 {
-	struct vlapic_icr icr = { .valid = true, .dest = VCPU_APIC_ID };
+	struct vlapic_icr icr = {.valid = true, .dest = VCPU_APIC_ID};
 
 	assert_true(vlapic_match_dest(&l, &icr, 0));
 	icr.dest = VCPU_APIC_ID + 1;
@@ -423,7 +423,7 @@ static void test_match_logical_flat_and_cluster(void **state)
 	assert_false(vlapic_match_dest(&l, &icr, 0));
 	icr.dest = 0xFF;
 	assert_true(vlapic_match_dest(&l, &icr, 0));
-	wr(APIC_DFR, 0x0FFFFFFF); /* cluster model */
+	wr(APIC_DFR, 0x0FFFFFFF);  /* cluster model */
 	wr(APIC_LDR, 0x32u << 24); /* cluster 3, member bit 1 */
 	icr.dest = 0x32;
 	assert_true(vlapic_match_dest(&l, &icr, 0));
@@ -516,7 +516,7 @@ static void test_x2apic_reads(void **state)
 static void test_x2apic_write_faults(void **state)
 {
 	to_x2apic();
-	assert_false(vlapic_msr_write(&l, 0x802, VCPU_APIC_ID, T0, NULL));	 /* ID is RO */
+	assert_false(vlapic_msr_write(&l, 0x802, VCPU_APIC_ID, T0, NULL)); /* ID is RO */
 	assert_false(vlapic_msr_write(&l, 0x803, 0, T0, NULL));	 /* version */
 	assert_false(vlapic_msr_write(&l, 0x80A, 0, T0, NULL));	 /* PPR */
 	assert_false(vlapic_msr_write(&l, 0x80D, 0, T0, NULL));	 /* LDR is RO */

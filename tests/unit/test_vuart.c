@@ -377,8 +377,7 @@ static void test_msr_deltas(void **state)
 	assert_int_equal(rd(UART_MSR), MSR_IDLE);
 	wr(UART_MCR, UART_MCR_LOOP | UART_MCR_RTS | UART_MCR_OUT1);
 	/* CTS stays 1; DSR and DCD fall; RI rises (no TERI on a rising edge). */
-	assert_int_equal(rd(UART_MSR),
-			 UART_MSR_CTS | UART_MSR_RI | UART_MSR_DDSR | UART_MSR_DDCD);
+	assert_int_equal(rd(UART_MSR), UART_MSR_CTS | UART_MSR_RI | UART_MSR_DDSR | UART_MSR_DDCD);
 	assert_int_equal(rd(UART_MSR), UART_MSR_CTS | UART_MSR_RI); /* deltas cleared */
 	wr(UART_MCR, UART_MCR_LOOP);
 	assert_int_equal(rd(UART_MSR), UART_MSR_DCTS | UART_MSR_TERI);
