@@ -74,6 +74,8 @@
 #define ACPI_PM_TIMER_HZ 3579545u
 #define ACPI_PM_TIMER_BITS_24 24
 #define ACPI_PM_TIMER_BITS_32 32
+#define ACPI_PM_TIMER_MASK_24 0xffffffu
+#define ACPI_PM_TIMER_MASK_32 0xffffffffu
 
 /* ACPI 6.5 5.2.3.2 (Table 5.1): Generic Address Structure */
 #define ACPI_GAS_LEN 12

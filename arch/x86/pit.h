@@ -27,6 +27,7 @@
 /* Port 0x61 */
 #define PORT_B_GATE2 0x01u
 #define PORT_B_SPEAKER 0x02u
+#define PORT_B_REFRESH 0x10u /* toggles with DRAM refresh */
 #define PORT_B_OUT2 0x20u
 
 #endif /* VIREO_ARCH_X86_PIT_H */

@@ -21,8 +21,6 @@
 	(PIT_CH2 << PIT_CMD_CHANNEL_SHIFT | PIT_ACCESS_LATCH << PIT_CMD_ACCESS_SHIFT)
 #define PIT_MAX_SPINS 1000000ull /* about a second of port reads: no PIT */
 #define PIT_PROBE_READS 64	 /* latched reads that must show the count moving */
-#define PM_TIMER_MASK_24 0xffffffu
-#define PM_TIMER_MASK_32 0xffffffffu
 #define PM_TIMER_EDGE_SPINS 100000ull /* reads without a tick: the timer is dead */
 #define PM_TIMER_MAX_SPINS 10000000ull /* 10 ms takes a few 10000 reads */
 #define TSC_CALIBRATE_MS 10
@@ -160,7 +158,7 @@ void tsc_use_pm_timer(uint16_t port, unsigned bits)
 {
 	pm_port = port;
 	pm_bits = bits == ACPI_PM_TIMER_BITS_32 ? ACPI_PM_TIMER_BITS_32 : ACPI_PM_TIMER_BITS_24;
-	pm_mask = bits == ACPI_PM_TIMER_BITS_32 ? PM_TIMER_MASK_32 : PM_TIMER_MASK_24;
+	pm_mask = bits == ACPI_PM_TIMER_BITS_32 ? ACPI_PM_TIMER_MASK_32 : ACPI_PM_TIMER_MASK_24;
 }
 
 static void report_measure(uint64_t meas_hz, enum tsc_source src)
