@@ -6,6 +6,7 @@
  */
 #include <stdarg.h>
 #include "boot/mb2.h"
+#include "arch/x86/acpi_tables.h"
 #include "lib/bytes.h"
 #include "lib/printk.h"
 #include "lib/format.h"
@@ -48,9 +49,6 @@
 #define MB2_EFI_MMAP_DESC_VER_OFF 12
 #define MB2_EFI_MMAP_MAP_OFF 16
 
-/* ACPI 6.5 section 5.2.5.3: the RSDP is 20 bytes in ACPI 1.0, 36 from 2.0 on. */
-#define ACPI_RSDP_V1_SIZE 20
-#define ACPI_RSDP_V2_SIZE 36
 /* UEFI 2.10 section 7.2, EFI_MEMORY_DESCRIPTOR: 40 bytes; firmware may use more. */
 #define EFI_MEMORY_DESCRIPTOR_MIN 40
 
@@ -263,8 +261,8 @@ static const struct mb2_tag_kind mb2_kinds[MB2_TAG_TYPE_COUNT] = {
     [MB2_TAG_EFI32] = {"EFI 32-bit system table", MB2_TAG_HEADER_SIZE, NULL},
     [MB2_TAG_EFI64] = {"EFI 64-bit system table", MB2_EFI64_SIZE, mb2_tag_efi64},
     [MB2_TAG_SMBIOS] = {"SMBIOS tables", MB2_TAG_HEADER_SIZE, NULL},
-    [MB2_TAG_ACPI_OLD] = {"ACPI old RSDP", MB2_RSDP_OFF + ACPI_RSDP_V1_SIZE, mb2_tag_acpi_old},
-    [MB2_TAG_ACPI_NEW] = {"ACPI new RSDP", MB2_RSDP_OFF + ACPI_RSDP_V2_SIZE, mb2_tag_acpi_new},
+    [MB2_TAG_ACPI_OLD] = {"ACPI old RSDP", MB2_RSDP_OFF + ACPI_RSDP_V1_LEN, mb2_tag_acpi_old},
+    [MB2_TAG_ACPI_NEW] = {"ACPI new RSDP", MB2_RSDP_OFF + ACPI_RSDP_V2_LEN, mb2_tag_acpi_new},
     [MB2_TAG_NETWORK] = {"networking", MB2_TAG_HEADER_SIZE, NULL},
     [MB2_TAG_EFI_MMAP] = {"EFI memory map", MB2_EFI_MMAP_MAP_OFF, mb2_tag_efi_mmap},
     [MB2_TAG_EFI_BS] = {"EFI boot services not terminated", MB2_TAG_HEADER_SIZE, NULL},

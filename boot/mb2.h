@@ -19,7 +19,7 @@
 #define MB2_INFO_ALIGN 8
 #define MB2_INFO_HEADER_SIZE 8
 #define MB2_TAG_HEADER_SIZE 8
-#define MB2_TAG_ALIGN 8
+#define MB2_TAG_ALIGN 8 /* info tags and image header tags (spec 3.1.3) alike */
 /* The smallest legal block: the fixed part followed by the end tag. */
 #define MB2_INFO_MIN_SIZE (MB2_INFO_HEADER_SIZE + MB2_TAG_HEADER_SIZE)
 #define MB2_END_TAG_SIZE 8

@@ -13,18 +13,17 @@
 #define PRIO_CLASS(v) ((uint32_t)(v) >> 4)
 #define PRIO_CLASS_MASK 0xF0u
 #define REG_SLOT 0x10u
-#define REG_LAST VLAPIC_REG_SELF_IPI
+#define REG_LAST APIC_SELF_IPI
 #define BANK_STRIDE 0x10u
 #define BANK_SPAN (VLAPIC_VECTOR_BANKS * BANK_STRIDE)
 #define LOW32 0xFFFFFFFFull
 
 /* IA32_APIC_BASE layout (SDM 3A Figure 11-5); MAXPHYADDR taken as 52 */
 #define BASE_ADDR_MASK 0x000FFFFFFFFFF000ull
-#define BASE_FLAGS (VLAPIC_BASE_BSP | VLAPIC_BASE_EXTD | VLAPIC_BASE_EN)
+#define BASE_FLAGS (APIC_BASE_BSP | APIC_BASE_X2APIC | APIC_BASE_ENABLE)
 #define BASE_RESERVED (~(BASE_ADDR_MASK | BASE_FLAGS))
 
 /* xAPIC ID lives in bits 31:24 (SDM 3A Figure 11-6) */
-#define XAPIC_ID_SHIFT 24
 #define XAPIC_LDR_MASK 0xFF000000u
 #define XAPIC_LDR_SHIFT 24
 #define DFR_MODEL_MASK 0xF0000000u
@@ -55,16 +54,6 @@
 #define DCR_BITS 0xBu
 #define SELF_IPI_BITS 0xFFu
 #define LVT_TIMER_MODE_RESERVED 3u
-
-/* ICR fields (SDM 3A Figure 11-12) */
-#define ICR_DM_SHIFT 8
-#define ICR_DM_MASK 7u
-#define ICR_DEST_LOGICAL (1u << 11)
-#define ICR_LEVEL_ASSERT (1u << 14)
-#define ICR_TRIGGER_LEVEL (1u << 15)
-#define ICR_SH_SHIFT 18
-#define ICR_SH_MASK 3u
-#define ICR_XAPIC_DEST_SHIFT 24
 
 /* Divide configuration: bits 3,1,0 form a 3-bit value; 0b111 = 1 (Fig. 11-10) */
 #define DCR_HIGH_BIT 0x8u
@@ -102,22 +91,22 @@ uint64_t vlapic_base(const struct vlapic *l)
 
 bool vlapic_enabled(const struct vlapic *l)
 {
-	return l->base & VLAPIC_BASE_EN;
+	return l->base & APIC_BASE_ENABLE;
 }
 
 bool vlapic_x2apic_mode(const struct vlapic *l)
 {
-	return vlapic_enabled(l) && (l->base & VLAPIC_BASE_EXTD);
+	return vlapic_enabled(l) && (l->base & APIC_BASE_X2APIC);
 }
 
 bool vlapic_sw_enabled(const struct vlapic *l)
 {
-	return l->svr & VLAPIC_SVR_ENABLE;
+	return l->svr & APIC_SVR_ENABLE;
 }
 
 static uint32_t lvt_timer_mode(uint32_t lvt)
 {
-	return (lvt & VLAPIC_LVT_TIMER_MODE_MASK) >> VLAPIC_LVT_TIMER_MODE_SHIFT;
+	return (lvt & APIC_LVT_TIMER_MODE_MASK) >> APIC_LVT_TIMER_MODE_SHIFT;
 }
 
 static uint32_t timer_mode(const struct vlapic *l)
@@ -148,7 +137,7 @@ static void reset_regs(struct vlapic *l)
 	memset(l->tmr, 0, sizeof(l->tmr));
 	memset(l->irr, 0, sizeof(l->irr));
 	for (i = 0; i < VLAPIC_LVT_COUNT; i++)
-		l->lvt[i] = VLAPIC_LVT_MASKED;
+		l->lvt[i] = APIC_LVT_MASKED;
 	l->icr_lo = 0;
 	l->icr_hi = 0;
 	l->timer_initial = 0;
@@ -162,7 +151,7 @@ void vlapic_init(struct vlapic *l, uint32_t apic_id, bool bsp)
 {
 	memset(l, 0, sizeof(*l));
 	l->id = apic_id;
-	l->base = VLAPIC_DEFAULT_BASE | VLAPIC_BASE_EN | (bsp ? VLAPIC_BASE_BSP : 0);
+	l->base = LAPIC_DEFAULT_BASE | APIC_BASE_ENABLE | (bsp ? APIC_BASE_BSP : 0);
 	reset_regs(l);
 }
 
@@ -178,7 +167,7 @@ enum apic_mode { MODE_DISABLED, MODE_INVALID, MODE_XAPIC, MODE_X2APIC };
 
 static enum apic_mode base_mode(uint64_t base)
 {
-	bool en = base & VLAPIC_BASE_EN, extd = base & VLAPIC_BASE_EXTD;
+	bool en = base & APIC_BASE_ENABLE, extd = base & APIC_BASE_X2APIC;
 
 	if (!en)
 		return extd ? MODE_INVALID : MODE_DISABLED;
@@ -189,12 +178,12 @@ bool vlapic_set_base(struct vlapic *l, uint64_t val)
 {
 	enum apic_mode old = base_mode(l->base), new = base_mode(val);
 
-	if ((val & BASE_RESERVED) || (val & BASE_ADDR_MASK) != VLAPIC_DEFAULT_BASE)
+	if ((val & BASE_RESERVED) || (val & BASE_ADDR_MASK) != LAPIC_DEFAULT_BASE)
 		return false;
 	if (new == MODE_INVALID || (old == MODE_X2APIC && new == MODE_XAPIC) ||
 	    (old == MODE_DISABLED && new == MODE_X2APIC))
 		return false;
-	l->base = (l->base & VLAPIC_BASE_BSP) | (val & ~VLAPIC_BASE_BSP);
+	l->base = (l->base & APIC_BASE_BSP) | (val & ~APIC_BASE_BSP);
 	if (new == MODE_DISABLED && old != MODE_DISABLED)
 		reset_regs(l); /* SDM 3A 11.4.3: re-enabling gives power-up state */
 	if (new == MODE_X2APIC && old == MODE_XAPIC)
@@ -245,7 +234,7 @@ static void signal_error(struct vlapic *l, uint32_t bits)
 	uint32_t lvt = l->lvt[VLAPIC_LVT_ERROR];
 
 	l->esr_pending |= bits;
-	if (!(lvt & VLAPIC_LVT_MASKED) && (lvt & VECTOR_MASK) >= FIRST_LEGAL_VECTOR)
+	if (!(lvt & APIC_LVT_MASKED) && (lvt & VECTOR_MASK) >= FIRST_LEGAL_VECTOR)
 		vec_set(l->irr, lvt & VECTOR_MASK);
 }
 
@@ -254,7 +243,7 @@ bool vlapic_accept(struct vlapic *l, uint8_t vector)
 	if (!vlapic_enabled(l) || !vlapic_sw_enabled(l))
 		return false;
 	if (vector < FIRST_LEGAL_VECTOR) {
-		signal_error(l, VLAPIC_ESR_RECV_ILLEGAL_VECTOR);
+		signal_error(l, APIC_ESR_RECV_ILLEGAL_VECTOR);
 		return false;
 	}
 	vec_set(l->irr, vector);
@@ -296,11 +285,11 @@ static uint32_t timer_current(const struct vlapic *l, uint64_t now)
 {
 	uint64_t period = timer_period(l), left;
 
-	if (timer_mode(l) == VLAPIC_TIMER_TSC_DEADLINE || !l->timer_next || !period)
+	if (timer_mode(l) == APIC_TIMER_TSC_DEADLINE || !l->timer_next || !period)
 		return 0;
 	if (now < l->timer_next)
 		left = l->timer_next - now;
-	else if (timer_mode(l) == VLAPIC_TIMER_PERIODIC)
+	else if (timer_mode(l) == APIC_TIMER_PERIODIC)
 		left = period - (now - l->timer_next) % period;
 	else
 		return 0;
@@ -311,7 +300,7 @@ static void timer_fire(struct vlapic *l)
 {
 	uint32_t lvt = l->lvt[VLAPIC_LVT_TIMER];
 
-	if (!(lvt & VLAPIC_LVT_MASKED))
+	if (!(lvt & APIC_LVT_MASKED))
 		vlapic_accept(l, lvt & VECTOR_MASK);
 }
 
@@ -321,7 +310,7 @@ void vlapic_timer_update(struct vlapic *l, uint64_t now)
 
 	if (!l->timer_next || now < l->timer_next)
 		return;
-	if (timer_mode(l) == VLAPIC_TIMER_PERIODIC && period) {
+	if (timer_mode(l) == APIC_TIMER_PERIODIC && period) {
 		/* Re-arm from the missed expiry, not from now: no drift. */
 		l->timer_next += ((now - l->timer_next) / period + 1) * period;
 	} else {
@@ -338,12 +327,12 @@ uint64_t vlapic_timer_next(const struct vlapic *l)
 
 uint64_t vlapic_tsc_deadline(const struct vlapic *l)
 {
-	return timer_mode(l) == VLAPIC_TIMER_TSC_DEADLINE ? l->tsc_deadline : 0;
+	return timer_mode(l) == APIC_TIMER_TSC_DEADLINE ? l->tsc_deadline : 0;
 }
 
 void vlapic_set_tsc_deadline(struct vlapic *l, uint64_t val, uint64_t now)
 {
-	if (timer_mode(l) != VLAPIC_TIMER_TSC_DEADLINE)
+	if (timer_mode(l) != APIC_TIMER_TSC_DEADLINE)
 		return;
 	l->tsc_deadline = val;
 	l->timer_next = val; /* 0 disarms; a past deadline fires at the next update */
@@ -366,7 +355,7 @@ static void build_ipi(struct vlapic *l, uint32_t lo, uint32_t dest, struct vlapi
 
 	if ((icr.delivery_mode == VLAPIC_DM_FIXED || icr.delivery_mode == VLAPIC_DM_LOWEST) &&
 	    icr.vector < FIRST_LEGAL_VECTOR) {
-		signal_error(l, VLAPIC_ESR_SEND_ILLEGAL_VECTOR);
+		signal_error(l, APIC_ESR_SEND_ILLEGAL_VECTOR);
 		return;
 	}
 	if (ipi)
@@ -378,7 +367,7 @@ static bool match_logical(const struct vlapic *t, uint32_t dest)
 	uint32_t ldr_id, model;
 
 	if (vlapic_x2apic_mode(t)) {
-		if (dest == VLAPIC_X2APIC_BROADCAST)
+		if (dest == APIC_X2APIC_BROADCAST)
 			return true;
 		return (dest & X2APIC_LDR_CLUSTER_MASK) == (t->ldr & X2APIC_LDR_CLUSTER_MASK) &&
 		       (dest & t->ldr & X2APIC_LDR_MEMBERS);
@@ -398,9 +387,9 @@ static bool match_logical(const struct vlapic *t, uint32_t dest)
 static bool match_physical(const struct vlapic *t, uint32_t dest)
 {
 	if (vlapic_x2apic_mode(t))
-		return dest == VLAPIC_X2APIC_BROADCAST || dest == t->id;
+		return dest == APIC_X2APIC_BROADCAST || dest == t->id;
 	dest &= VECTOR_MASK;
-	return dest == VLAPIC_XAPIC_BROADCAST || dest == (t->id & VECTOR_MASK);
+	return dest == APIC_XAPIC_BROADCAST || dest == (t->id & VECTOR_MASK);
 }
 
 /* SDM 3A 11.6.2 (xAPIC) and 11.12.9-11.12.10 (x2APIC) */
@@ -435,9 +424,9 @@ static bool bank_reg(uint32_t reg, uint32_t first, unsigned *idx)
 
 static bool lvt_reg(uint32_t reg, enum vlapic_lvt *which)
 {
-	if (reg < VLAPIC_REG_LVT_TIMER || reg > VLAPIC_REG_LVT_ERROR)
+	if (reg < APIC_LVT_TIMER || reg > APIC_LVT_ERROR)
 		return false;
-	*which = (enum vlapic_lvt)((reg - VLAPIC_REG_LVT_TIMER) / REG_SLOT);
+	*which = (enum vlapic_lvt)((reg - APIC_LVT_TIMER) / REG_SLOT);
 	return true;
 }
 
@@ -462,33 +451,33 @@ static bool read_common(struct vlapic *l, uint32_t reg, uint32_t *val, uint64_t 
 	unsigned i;
 	enum vlapic_lvt lvt;
 
-	if (bank_reg(reg, VLAPIC_REG_ISR, &i))
+	if (bank_reg(reg, APIC_ISR, &i))
 		*val = l->isr[i];
-	else if (bank_reg(reg, VLAPIC_REG_TMR, &i))
+	else if (bank_reg(reg, APIC_TMR, &i))
 		*val = l->tmr[i];
-	else if (bank_reg(reg, VLAPIC_REG_IRR, &i))
+	else if (bank_reg(reg, APIC_IRR, &i))
 		*val = l->irr[i];
 	else if (lvt_reg(reg, &lvt))
 		*val = l->lvt[lvt];
-	else if (reg == VLAPIC_REG_VERSION)
+	else if (reg == APIC_VERSION)
 		*val = VLAPIC_VERSION;
-	else if (reg == VLAPIC_REG_TPR)
+	else if (reg == APIC_TPR)
 		*val = l->tpr;
-	else if (reg == VLAPIC_REG_PPR)
+	else if (reg == APIC_PPR)
 		*val = vlapic_ppr(l);
-	else if (reg == VLAPIC_REG_LDR)
+	else if (reg == APIC_LDR)
 		*val = l->ldr;
-	else if (reg == VLAPIC_REG_SVR)
+	else if (reg == APIC_SVR)
 		*val = l->svr;
-	else if (reg == VLAPIC_REG_ESR)
+	else if (reg == APIC_ESR)
 		*val = l->esr;
-	else if (reg == VLAPIC_REG_ICR_LO)
+	else if (reg == APIC_ICR_LO)
 		*val = l->icr_lo;
-	else if (reg == VLAPIC_REG_TIMER_INIT)
+	else if (reg == APIC_TIMER_INIT)
 		*val = l->timer_initial;
-	else if (reg == VLAPIC_REG_TIMER_CUR)
+	else if (reg == APIC_TIMER_CUR)
 		*val = timer_current(l, now);
-	else if (reg == VLAPIC_REG_TIMER_DCR)
+	else if (reg == APIC_TIMER_DCR)
 		*val = l->timer_dcr;
 	else
 		return false;
@@ -502,7 +491,7 @@ static void write_svr(struct vlapic *l, uint32_t val)
 	l->svr = val & SVR_BITS;
 	if (!vlapic_sw_enabled(l)) /* SDM 3A 11.4.7.2 */
 		for (i = 0; i < VLAPIC_LVT_COUNT; i++)
-			l->lvt[i] |= VLAPIC_LVT_MASKED;
+			l->lvt[i] |= APIC_LVT_MASKED;
 }
 
 static bool write_lvt(struct vlapic *l, enum vlapic_lvt which, uint32_t val)
@@ -512,7 +501,7 @@ static bool write_lvt(struct vlapic *l, enum vlapic_lvt which, uint32_t val)
 	if (which == VLAPIC_LVT_TIMER && lvt_timer_mode(val) == LVT_TIMER_MODE_RESERVED)
 		return false;
 	if (!vlapic_sw_enabled(l))
-		val |= VLAPIC_LVT_MASKED;
+		val |= APIC_LVT_MASKED;
 	l->lvt[which] = val;
 	if (which == VLAPIC_LVT_TIMER && timer_mode(l) != old_mode) {
 		l->timer_next = 0; /* SDM 3A 11.5.4.1: a mode change disarms */
@@ -523,7 +512,7 @@ static bool write_lvt(struct vlapic *l, enum vlapic_lvt which, uint32_t val)
 
 static void write_timer_initial(struct vlapic *l, uint32_t val, uint64_t now)
 {
-	if (timer_mode(l) == VLAPIC_TIMER_TSC_DEADLINE)
+	if (timer_mode(l) == APIC_TIMER_TSC_DEADLINE)
 		return;
 	l->timer_initial = val;
 	timer_arm_count(l, now);
@@ -540,13 +529,13 @@ static bool write_common(struct vlapic *l, uint32_t reg, uint32_t val, bool x2, 
 
 	if (lvt_reg(reg, &lvt))
 		mask = lvt_writable(lvt);
-	else if (reg == VLAPIC_REG_TPR)
+	else if (reg == APIC_TPR)
 		mask = TPR_BITS;
-	else if (reg == VLAPIC_REG_SVR)
+	else if (reg == APIC_SVR)
 		mask = SVR_BITS;
-	else if (reg == VLAPIC_REG_TIMER_DCR)
+	else if (reg == APIC_TIMER_DCR)
 		mask = DCR_BITS;
-	else if (reg == VLAPIC_REG_TIMER_INIT)
+	else if (reg == APIC_TIMER_INIT)
 		mask = (uint32_t)LOW32;
 	else
 		return false;
@@ -555,11 +544,11 @@ static bool write_common(struct vlapic *l, uint32_t reg, uint32_t val, bool x2, 
 	val &= mask;
 	if (lvt_reg(reg, &lvt))
 		return write_lvt(l, lvt, val);
-	if (reg == VLAPIC_REG_TPR)
+	if (reg == APIC_TPR)
 		l->tpr = val;
-	else if (reg == VLAPIC_REG_SVR)
+	else if (reg == APIC_SVR)
 		write_svr(l, val);
-	else if (reg == VLAPIC_REG_TIMER_DCR)
+	else if (reg == APIC_TIMER_DCR)
 		l->timer_dcr = val;
 	else
 		write_timer_initial(l, val, now);
@@ -569,7 +558,7 @@ static bool write_common(struct vlapic *l, uint32_t reg, uint32_t val, bool x2, 
 static bool xapic_access_ok(const struct vlapic *l, uint32_t offset, unsigned size)
 {
 	return vlapic_enabled(l) && !vlapic_x2apic_mode(l) && size == sizeof(uint32_t) &&
-	       offset < VLAPIC_PAGE_SIZE && !(offset % REG_SLOT);
+	       offset < LAPIC_MMIO_SIZE && !(offset % REG_SLOT);
 }
 
 void vlapic_mmio_read(struct vlapic *l, uint32_t offset, unsigned size, uint32_t *val, uint64_t now)
@@ -577,11 +566,11 @@ void vlapic_mmio_read(struct vlapic *l, uint32_t offset, unsigned size, uint32_t
 	*val = 0;
 	if (!xapic_access_ok(l, offset, size))
 		return;
-	if (offset == VLAPIC_REG_ID)
-		*val = l->id << XAPIC_ID_SHIFT;
-	else if (offset == VLAPIC_REG_DFR)
+	if (offset == APIC_ID)
+		*val = l->id << APIC_ID_XAPIC_SHIFT;
+	else if (offset == APIC_DFR)
 		*val = l->dfr;
-	else if (offset == VLAPIC_REG_ICR_HI)
+	else if (offset == APIC_ICR_HI)
 		*val = l->icr_hi;
 	else if (!read_common(l, offset, val, now))
 		*val = 0; /* APR, EOI, reserved offsets */
@@ -595,23 +584,23 @@ void vlapic_mmio_write(struct vlapic *l, uint32_t offset, unsigned size, uint32_
 	if (!xapic_access_ok(l, offset, size))
 		return;
 	switch (offset) {
-	case VLAPIC_REG_EOI:
+	case APIC_EOI:
 		eoi(l);
 		break;
-	case VLAPIC_REG_LDR:
+	case APIC_LDR:
 		l->ldr = val & XAPIC_LDR_MASK;
 		break;
-	case VLAPIC_REG_DFR:
+	case APIC_DFR:
 		l->dfr = (val & DFR_MODEL_MASK) | DFR_RESERVED_ONES;
 		break;
-	case VLAPIC_REG_ESR:
+	case APIC_ESR:
 		l->esr = l->esr_pending; /* SDM 3A 11.5.3: a write latches */
 		l->esr_pending = 0;
 		break;
-	case VLAPIC_REG_ICR_HI:
+	case APIC_ICR_HI:
 		l->icr_hi = val & ICR_HI_XAPIC_BITS;
 		break;
-	case VLAPIC_REG_ICR_LO:
+	case APIC_ICR_LO:
 		l->icr_lo = val & ICR_LO_BITS;
 		build_ipi(l, l->icr_lo, l->icr_hi >> ICR_XAPIC_DEST_SHIFT, ipi_out);
 		break;
@@ -624,9 +613,9 @@ void vlapic_mmio_write(struct vlapic *l, uint32_t offset, unsigned size, uint32_
 /* x2APIC MSR -> register offset, or false for MSRs outside Table 11-6. */
 static bool x2apic_reg(uint32_t msr, uint32_t *reg)
 {
-	if (msr < VLAPIC_X2APIC_MSR_FIRST || msr > VLAPIC_X2APIC_MSR_LAST)
+	if (msr < X2APIC_MSR_FIRST || msr > X2APIC_MSR_LAST)
 		return false;
-	*reg = (msr - VLAPIC_X2APIC_MSR_FIRST) * REG_SLOT;
+	*reg = (msr - X2APIC_MSR_FIRST) * REG_SLOT;
 	return *reg <= REG_LAST;
 }
 
@@ -636,11 +625,11 @@ bool vlapic_msr_read(struct vlapic *l, uint32_t msr, uint64_t *val, uint64_t now
 
 	if (!vlapic_x2apic_mode(l) || !x2apic_reg(msr, &reg))
 		return false;
-	if (reg == VLAPIC_REG_ID) {
+	if (reg == APIC_ID) {
 		*val = l->id;
 		return true;
 	}
-	if (reg == VLAPIC_REG_ICR_LO) {
+	if (reg == APIC_ICR_LO) {
 		*val = ((uint64_t)l->icr_hi << 32) | l->icr_lo;
 		return true;
 	}
@@ -678,23 +667,23 @@ bool vlapic_msr_write(struct vlapic *l, uint32_t msr, uint64_t val, uint64_t now
 		ipi_out->valid = false;
 	if (!vlapic_x2apic_mode(l) || !x2apic_reg(msr, &reg))
 		return false;
-	if (reg == VLAPIC_REG_ICR_LO)
+	if (reg == APIC_ICR_LO)
 		return x2apic_write_icr(l, val, ipi_out);
 	if (val >> 32)
 		return false;
 	switch (reg) {
-	case VLAPIC_REG_EOI:
+	case APIC_EOI:
 		if (val)
 			return false; /* SDM 3A 11.12.1.2: non-zero EOI write faults */
 		eoi(l);
 		return true;
-	case VLAPIC_REG_ESR:
+	case APIC_ESR:
 		if (val)
 			return false;
 		l->esr = l->esr_pending;
 		l->esr_pending = 0;
 		return true;
-	case VLAPIC_REG_SELF_IPI:
+	case APIC_SELF_IPI:
 		return x2apic_self_ipi(l, val, ipi_out);
 	default:
 		return write_common(l, reg, (uint32_t)val, true, now);

@@ -10,48 +10,8 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-
-/* IA32_APIC_BASE (SDM 3A 11.4.4, 11.12.1) */
-#define VLAPIC_BASE_MSR 0x1Bu
-#define VLAPIC_BASE_BSP (1ull << 8)
-#define VLAPIC_BASE_EXTD (1ull << 10)
-#define VLAPIC_BASE_EN (1ull << 11)
-#define VLAPIC_DEFAULT_BASE 0xFEE00000ull
-#define VLAPIC_PAGE_SIZE 0x1000u
-
-/* x2APIC MSR range (SDM 3A 11.12.1.2) */
-#define VLAPIC_X2APIC_MSR_FIRST 0x800u
-#define VLAPIC_X2APIC_MSR_LAST 0x8FFu
-#define VLAPIC_TSC_DEADLINE_MSR 0x6E0u
-
-/* xAPIC register offsets (SDM 3A Table 11-1); x2APIC MSR = 0x800 + off / 16 */
-#define VLAPIC_REG_ID 0x020u
-#define VLAPIC_REG_VERSION 0x030u
-#define VLAPIC_REG_TPR 0x080u
-#define VLAPIC_REG_APR 0x090u
-#define VLAPIC_REG_PPR 0x0A0u
-#define VLAPIC_REG_EOI 0x0B0u
-#define VLAPIC_REG_LDR 0x0D0u
-#define VLAPIC_REG_DFR 0x0E0u
-#define VLAPIC_REG_SVR 0x0F0u
-#define VLAPIC_REG_ISR 0x100u
-#define VLAPIC_REG_TMR 0x180u
-#define VLAPIC_REG_IRR 0x200u
-#define VLAPIC_REG_ESR 0x280u
-#define VLAPIC_REG_ICR_LO 0x300u
-#define VLAPIC_REG_ICR_HI 0x310u
-#define VLAPIC_REG_LVT_TIMER 0x320u
-#define VLAPIC_REG_LVT_THERMAL 0x330u
-#define VLAPIC_REG_LVT_PERF 0x340u
-#define VLAPIC_REG_LVT_LINT0 0x350u
-#define VLAPIC_REG_LVT_LINT1 0x360u
-#define VLAPIC_REG_LVT_ERROR 0x370u
-#define VLAPIC_REG_TIMER_INIT 0x380u
-#define VLAPIC_REG_TIMER_CUR 0x390u
-#define VLAPIC_REG_TIMER_DCR 0x3E0u
-#define VLAPIC_REG_SELF_IPI 0x3F0u /* x2APIC only (MSR 0x83F) */
-
-#define VLAPIC_MSR(reg) (VLAPIC_X2APIC_MSR_FIRST + ((reg) >> 4))
+#include "arch/x86/apic_regs.h"
+#include "arch/x86/x86_regs.h"
 
 /*
  * Version register: version 0x14 (integrated APIC), max LVT entry 5, i.e.
@@ -59,19 +19,6 @@
  * EOI-broadcast suppression (bit 24 clear), SDM 3A 11.4.8.
  */
 #define VLAPIC_VERSION 0x00050014u
-
-#define VLAPIC_SVR_ENABLE (1u << 8)
-#define VLAPIC_LVT_MASKED (1u << 16)
-#define VLAPIC_LVT_TIMER_MODE_SHIFT 17
-#define VLAPIC_LVT_TIMER_MODE_MASK (3u << VLAPIC_LVT_TIMER_MODE_SHIFT)
-#define VLAPIC_TIMER_ONESHOT 0u
-#define VLAPIC_TIMER_PERIODIC 1u
-#define VLAPIC_TIMER_TSC_DEADLINE 2u
-
-/* ESR bits (SDM 3A 11.5.3) */
-#define VLAPIC_ESR_SEND_ILLEGAL_VECTOR (1u << 5)
-#define VLAPIC_ESR_RECV_ILLEGAL_VECTOR (1u << 6)
-#define VLAPIC_ESR_ILLEGAL_REGISTER (1u << 7)
 
 #define VLAPIC_VECTOR_BANKS 8 /* 256 vectors in 32-bit registers */
 
@@ -87,23 +34,20 @@ enum vlapic_lvt {
 
 /* ICR delivery modes and destination shorthands (SDM 3A 11.6.1) */
 enum vlapic_delivery {
-	VLAPIC_DM_FIXED = 0,
-	VLAPIC_DM_LOWEST = 1,
-	VLAPIC_DM_SMI = 2,
-	VLAPIC_DM_NMI = 4,
-	VLAPIC_DM_INIT = 5,
-	VLAPIC_DM_SIPI = 6,
+	VLAPIC_DM_FIXED = APIC_DM_FIXED,
+	VLAPIC_DM_LOWEST = APIC_DM_LOWEST,
+	VLAPIC_DM_SMI = APIC_DM_SMI,
+	VLAPIC_DM_NMI = APIC_DM_NMI,
+	VLAPIC_DM_INIT = APIC_DM_INIT,
+	VLAPIC_DM_SIPI = APIC_DM_STARTUP,
 };
 
 enum vlapic_shorthand {
-	VLAPIC_SH_NONE = 0,
-	VLAPIC_SH_SELF = 1,
-	VLAPIC_SH_ALL_INCL_SELF = 2,
-	VLAPIC_SH_ALL_EXCL_SELF = 3,
+	VLAPIC_SH_NONE = APIC_SH_NONE,
+	VLAPIC_SH_SELF = APIC_SH_SELF,
+	VLAPIC_SH_ALL_INCL_SELF = APIC_SH_ALL_INCL_SELF,
+	VLAPIC_SH_ALL_EXCL_SELF = APIC_SH_ALL_EXCL_SELF,
 };
-
-#define VLAPIC_XAPIC_BROADCAST 0xFFu
-#define VLAPIC_X2APIC_BROADCAST 0xFFFFFFFFu
 
 /* An IPI the guest asked for by writing the ICR or the x2APIC SELF IPI MSR. */
 struct vlapic_icr {

@@ -15,16 +15,16 @@
 static const uint8_t vuart_triggers[] = {1, 4, 8, 14};
 
 /* Modem inputs outside loopback: a terminal that is present and ready. */
-#define VUART_LINES_IDLE (VUART_MSR_CTS | VUART_MSR_DSR | VUART_MSR_DCD)
+#define VUART_LINES_IDLE (UART_MSR_CTS | UART_MSR_DSR | UART_MSR_DCD)
 
 static bool vuart_dlab(const struct vuart *u)
 {
-	return u->lcr & VUART_LCR_DLAB;
+	return u->lcr & UART_LCR_DLAB;
 }
 
 static unsigned vuart_rx_capacity(const struct vuart *u)
 {
-	return u->fifo_enabled ? VUART_FIFO_SIZE : 1;
+	return u->fifo_enabled ? UART_FIFO_SIZE : 1;
 }
 
 static void vuart_rx_clear(struct vuart *u)
@@ -36,10 +36,10 @@ static void vuart_rx_clear(struct vuart *u)
 static bool vuart_rx_push(struct vuart *u, uint8_t byte)
 {
 	if (u->rx_count >= vuart_rx_capacity(u)) {
-		u->lsr_errors |= VUART_LSR_OE;
+		u->lsr_errors |= UART_LSR_OE;
 		return false;
 	}
-	u->rx[(u->rx_head + u->rx_count) % VUART_FIFO_SIZE] = byte;
+	u->rx[(u->rx_head + u->rx_count) % UART_FIFO_SIZE] = byte;
 	u->rx_count++;
 	return true;
 }
@@ -51,7 +51,7 @@ static uint8_t vuart_rx_pop(struct vuart *u)
 	if (!u->rx_count)
 		return VUART_EMPTY_RBR;
 	byte = u->rx[u->rx_head];
-	u->rx_head = (u->rx_head + 1) % VUART_FIFO_SIZE;
+	u->rx_head = (u->rx_head + 1) % UART_FIFO_SIZE;
 	u->rx_count--;
 	return byte;
 }
@@ -61,16 +61,16 @@ static uint8_t vuart_msr_lines(uint8_t mcr)
 {
 	uint8_t lines = 0;
 
-	if (!(mcr & VUART_MCR_LOOP))
+	if (!(mcr & UART_MCR_LOOP))
 		return VUART_LINES_IDLE;
-	if (mcr & VUART_MCR_DTR)
-		lines |= VUART_MSR_DSR;
-	if (mcr & VUART_MCR_RTS)
-		lines |= VUART_MSR_CTS;
-	if (mcr & VUART_MCR_OUT1)
-		lines |= VUART_MSR_RI;
-	if (mcr & VUART_MCR_OUT2)
-		lines |= VUART_MSR_DCD;
+	if (mcr & UART_MCR_DTR)
+		lines |= UART_MSR_DSR;
+	if (mcr & UART_MCR_RTS)
+		lines |= UART_MSR_CTS;
+	if (mcr & UART_MCR_OUT1)
+		lines |= UART_MSR_RI;
+	if (mcr & UART_MCR_OUT2)
+		lines |= UART_MSR_DCD;
 	return lines;
 }
 
@@ -79,41 +79,41 @@ static uint8_t vuart_msr_deltas(uint8_t old, uint8_t now)
 {
 	uint8_t changed = old ^ now, d = 0;
 
-	if (changed & VUART_MSR_CTS)
-		d |= VUART_MSR_DCTS;
-	if (changed & VUART_MSR_DSR)
-		d |= VUART_MSR_DDSR;
-	if ((old & VUART_MSR_RI) && !(now & VUART_MSR_RI))
-		d |= VUART_MSR_TERI;
-	if (changed & VUART_MSR_DCD)
-		d |= VUART_MSR_DDCD;
+	if (changed & UART_MSR_CTS)
+		d |= UART_MSR_DCTS;
+	if (changed & UART_MSR_DSR)
+		d |= UART_MSR_DDSR;
+	if ((old & UART_MSR_RI) && !(now & UART_MSR_RI))
+		d |= UART_MSR_TERI;
+	if (changed & UART_MSR_DCD)
+		d |= UART_MSR_DDCD;
 	return d;
 }
 
 static uint8_t vuart_lsr(const struct vuart *u)
 {
-	uint8_t lsr = VUART_LSR_THRE | VUART_LSR_TEMT | u->lsr_errors;
+	uint8_t lsr = UART_LSR_THRE | UART_LSR_TEMT | u->lsr_errors;
 
 	if (u->rx_count)
-		lsr |= VUART_LSR_DR;
+		lsr |= UART_LSR_DR;
 	return lsr;
 }
 
 /* IIR bits 3:0 in priority order; no side effects. */
 static uint8_t vuart_iir_id(const struct vuart *u)
 {
-	if ((u->ier & VUART_IER_RLS) && u->lsr_errors)
-		return VUART_IIR_RLS;
-	if ((u->ier & VUART_IER_RDA) && u->rx_count) {
+	if ((u->ier & UART_IER_RLS) && u->lsr_errors)
+		return UART_IIR_RLS;
+	if ((u->ier & UART_IER_RDA) && u->rx_count) {
 		if (u->fifo_enabled && u->rx_count < u->trigger)
-			return VUART_IIR_TIMEOUT;
-		return VUART_IIR_RDA;
+			return UART_IIR_TIMEOUT;
+		return UART_IIR_RDA;
 	}
-	if ((u->ier & VUART_IER_THRE) && u->thre_pending)
-		return VUART_IIR_THRE;
-	if ((u->ier & VUART_IER_MS) && u->msr_deltas)
-		return VUART_IIR_MS;
-	return VUART_IIR_NONE;
+	if ((u->ier & UART_IER_THRE) && u->thre_pending)
+		return UART_IIR_THRE;
+	if ((u->ier & UART_IER_MS) && u->msr_deltas)
+		return UART_IIR_MS;
+	return UART_IIR_NONE;
 }
 
 /* ---- reads ------------------------------------------------------------------ */
@@ -133,9 +133,9 @@ static uint8_t vuart_read_iir(struct vuart *u)
 {
 	uint8_t id = vuart_iir_id(u);
 
-	if (id == VUART_IIR_THRE)
+	if (id == UART_IIR_THRE)
 		u->thre_pending = false;
-	return id | (u->fifo_enabled ? VUART_IIR_FIFO : 0);
+	return id | (u->fifo_enabled ? UART_IIR_FIFO : 0);
 }
 
 static uint8_t vuart_read_lcr(struct vuart *u)
@@ -169,10 +169,10 @@ static uint8_t vuart_read_scr(struct vuart *u)
 	return u->scr;
 }
 
-static uint8_t (*const vuart_reads[VUART_NREGS])(struct vuart *u) = {
-    [VUART_RBR] = vuart_read_rbr, [VUART_IER] = vuart_read_ier, [VUART_IIR] = vuart_read_iir,
-    [VUART_LCR] = vuart_read_lcr, [VUART_MCR] = vuart_read_mcr, [VUART_LSR] = vuart_read_lsr,
-    [VUART_MSR] = vuart_read_msr, [VUART_SCR] = vuart_read_scr,
+static uint8_t (*const vuart_reads[UART_NREGS])(struct vuart *u) = {
+    [UART_RBR] = vuart_read_rbr, [UART_IER] = vuart_read_ier, [UART_IIR] = vuart_read_iir,
+    [UART_LCR] = vuart_read_lcr, [UART_MCR] = vuart_read_mcr, [UART_LSR] = vuart_read_lsr,
+    [UART_MSR] = vuart_read_msr, [UART_SCR] = vuart_read_scr,
 };
 
 /* ---- writes ----------------------------------------------------------------- */
@@ -184,7 +184,7 @@ static void vuart_write_thr(struct vuart *u, uint8_t val)
 		u->dll = val;
 		return;
 	}
-	if (u->mcr & VUART_MCR_LOOP)
+	if (u->mcr & UART_MCR_LOOP)
 		vuart_rx_push(u, val);
 	else if (u->tx)
 		u->tx(u->ctx, val);
@@ -200,24 +200,24 @@ static void vuart_write_ier(struct vuart *u, uint8_t val)
 		u->dlm = val;
 		return;
 	}
-	u->ier = val & VUART_IER_MASK;
-	if ((u->ier & VUART_IER_THRE) && !(old & VUART_IER_THRE))
+	u->ier = val & UART_IER_MASK;
+	if ((u->ier & UART_IER_THRE) && !(old & UART_IER_THRE))
 		u->thre_pending = true;
 }
 
 /* Other FCR bits take effect only with bit 0 set; toggling bit 0 empties both FIFOs. */
 static void vuart_write_fcr(struct vuart *u, uint8_t val)
 {
-	bool enable = val & VUART_FCR_ENABLE;
+	bool enable = val & UART_FCR_ENABLE;
 
 	if (enable != u->fifo_enabled)
 		vuart_rx_clear(u);
 	u->fifo_enabled = enable;
 	if (!enable)
 		return;
-	if (val & VUART_FCR_CLEAR_RX)
+	if (val & UART_FCR_CLEAR_RX)
 		vuart_rx_clear(u);
-	u->trigger = vuart_triggers[(val >> VUART_FCR_TRIGGER_SHIFT) & VUART_TRIGGER_MASK];
+	u->trigger = vuart_triggers[(val >> UART_FCR_TRIGGER_SHIFT) & VUART_TRIGGER_MASK];
 }
 
 static void vuart_write_lcr(struct vuart *u, uint8_t val)
@@ -229,7 +229,7 @@ static void vuart_write_mcr(struct vuart *u, uint8_t val)
 {
 	uint8_t old = vuart_msr_lines(u->mcr);
 
-	u->mcr = val & VUART_MCR_MASK;
+	u->mcr = val & UART_MCR_MASK;
 	u->msr_deltas |= vuart_msr_deltas(old, vuart_msr_lines(u->mcr));
 }
 
@@ -243,11 +243,10 @@ static void vuart_write_scr(struct vuart *u, uint8_t val)
 	u->scr = val;
 }
 
-static void (*const vuart_writes[VUART_NREGS])(struct vuart *u, uint8_t val) = {
-    [VUART_THR] = vuart_write_thr,    [VUART_IER] = vuart_write_ier,
-    [VUART_FCR] = vuart_write_fcr,    [VUART_LCR] = vuart_write_lcr,
-    [VUART_MCR] = vuart_write_mcr,    [VUART_LSR] = vuart_write_ignore,
-    [VUART_MSR] = vuart_write_ignore, [VUART_SCR] = vuart_write_scr,
+static void (*const vuart_writes[UART_NREGS])(struct vuart *u, uint8_t val) = {
+    [UART_THR] = vuart_write_thr,    [UART_IER] = vuart_write_ier, [UART_FCR] = vuart_write_fcr,
+    [UART_LCR] = vuart_write_lcr,    [UART_MCR] = vuart_write_mcr, [UART_LSR] = vuart_write_ignore,
+    [UART_MSR] = vuart_write_ignore, [UART_SCR] = vuart_write_scr,
 };
 
 /* ---- API ---------------------------------------------------------------------- */
@@ -263,7 +262,7 @@ void vuart_init(struct vuart *u, vuart_tx_fn tx, void *ctx)
 
 void vuart_io(struct vuart *u, unsigned offset, bool in, uint8_t *val)
 {
-	if (offset >= VUART_NREGS) {
+	if (offset >= UART_NREGS) {
 		if (in)
 			*val = VUART_UNMAPPED;
 		return;
@@ -282,7 +281,7 @@ bool vuart_receive(struct vuart *u, uint8_t byte)
 
 bool vuart_irq_pending(const struct vuart *u)
 {
-	return vuart_iir_id(u) != VUART_IIR_NONE;
+	return vuart_iir_id(u) != UART_IIR_NONE;
 }
 
 unsigned vuart_rx_space(const struct vuart *u)

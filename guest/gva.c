@@ -4,13 +4,7 @@
  * (4.4) and 4-/5-level paging (4.5), plus a byte fetch across page borders.
  */
 #include "guest/gva.h"
-
-#define PAGE_SHIFT 12
-#define PAGE_SIZE (1ull << PAGE_SHIFT)
-#define PAGE_OFFSET_MASK (PAGE_SIZE - 1)
-#define PTE_P (1ull << 0)
-#define PTE_PS (1ull << 7)
-#define ADDR_MASK_64 0x000FFFFFFFFFF000ull /* bits 51:12 (M = 52) */
+#include "arch/x86/paging_bits.h"
 
 /* 32-bit paging (SDM 3A 4.3, Tables 4-4 to 4-6) */
 #define ENTRY32_SIZE 4u
@@ -56,7 +50,7 @@ static uint64_t large_page(uint64_t entry, uint64_t gla, unsigned shift)
 {
 	uint64_t offset_mask = (1ull << shift) - 1;
 
-	return (entry & ADDR_MASK_64 & ~offset_mask) | (gla & offset_mask);
+	return (entry & PTE_ADDR_MASK & ~offset_mask) | (gla & offset_mask);
 }
 
 /*
@@ -80,7 +74,7 @@ static enum err walk64(gva_read_fn rd, void *ctx, uint64_t table, uint64_t gla, 
 			*gpa = large_page(entry, gla, shift);
 			return E_OK;
 		}
-		table = entry & ADDR_MASK_64;
+		table = entry & PTE_ADDR_MASK;
 	}
 	*gpa = table | (gla & PAGE_OFFSET_MASK);
 	return E_OK;
@@ -98,7 +92,7 @@ static enum err walk32(const struct gva_regs *r, uint32_t gla, gva_read_fn rd, v
 	    ENTRY32_SIZE, &pde);
 	if (e)
 		return e;
-	if ((r->cr4 & GVA_CR4_PSE) && (pde & PTE_PS)) {
+	if ((r->cr4 & CR4_PSE) && (pde & PTE_PS)) {
 		*gpa = (pde & LARGE32_MASK) | (gla & LARGE32_OFFSET);
 		return E_OK;
 	}
@@ -124,28 +118,28 @@ static enum err walk_pae(const struct gva_regs *r, uint32_t gla, gva_read_fn rd,
 		       ENTRY64_SIZE, &pdpte);
 	if (e)
 		return e;
-	return walk64(rd, ctx, pdpte & ADDR_MASK_64, gla, PAE_LEVELS_BELOW_PDPT, gpa);
+	return walk64(rd, ctx, pdpte & PTE_ADDR_MASK, gla, PAE_LEVELS_BELOW_PDPT, gpa);
 }
 
 enum err gva_translate(const struct gva_regs *r, uint64_t gla, gva_read_fn rd, void *ctx,
 		       uint64_t *gpa)
 {
-	bool la57 = r->cr4 & GVA_CR4_LA57;
+	bool la57 = r->cr4 & CR4_LA57;
 
-	if (!(r->cr0 & GVA_CR0_PG)) {
+	if (!(r->cr0 & CR0_PG)) {
 		*gpa = gla & LA32_MASK;
 		return E_OK;
 	}
-	if (!(r->efer & GVA_EFER_LMA)) {
-		if (r->cr4 & GVA_CR4_PAE)
+	if (!(r->efer & EFER_LMA)) {
+		if (r->cr4 & CR4_PAE)
 			return walk_pae(r, (uint32_t)gla, rd, ctx, gpa);
 		return walk32(r, (uint32_t)gla, rd, ctx, gpa);
 	}
-	if (!(r->cr4 & GVA_CR4_PAE))
+	if (!(r->cr4 & CR4_PAE))
 		return E_INVAL;
 	if (!canonical(gla, la57 ? LA57_SIGN_BIT : LA48_SIGN_BIT))
 		return E_INVAL;
-	return walk64(rd, ctx, r->cr3 & ADDR_MASK_64, gla, la57 ? LEVELS_5 : LEVELS_4, gpa);
+	return walk64(rd, ctx, r->cr3 & PTE_ADDR_MASK, gla, la57 ? LEVELS_5 : LEVELS_4, gpa);
 }
 
 enum err gva_fetch(const struct gva_regs *r, uint64_t gla, gva_read_fn rd, void *ctx, uint8_t *buf,

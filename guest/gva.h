@@ -9,14 +9,8 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "arch/x86/x86_regs.h"
 #include "lib/error.h"
-
-/* Control-register bits the walk looks at (SDM 3A 2.5, 2.2.1) */
-#define GVA_CR0_PG (1ull << 31)
-#define GVA_CR4_PSE (1ull << 4)
-#define GVA_CR4_PAE (1ull << 5)
-#define GVA_CR4_LA57 (1ull << 12)
-#define GVA_EFER_LMA (1ull << 10)
 
 /* Read size bytes (1, 4 or 8) of guest-physical memory at gpa; false = unbacked. */
 typedef bool (*gva_read_fn)(void *ctx, uint64_t gpa, uint64_t *val, unsigned size);

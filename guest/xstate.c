@@ -12,9 +12,6 @@
 #include "mm/pmm.h"
 
 #define CPUID_XSTATE_LEAF 0xd
-#define XCR0_X87 (1ull << 0)
-#define XCR0_SSE (1ull << 1)
-#define XCR0_AVX (1ull << 2)
 #define XCR0_GUEST_MASK (XCR0_X87 | XCR0_SSE | XCR0_AVX)
 #define XSTATE_FIRST_EXTENDED 2 /* x87 and SSE live in the legacy region */
 #define XSTATE_COMPONENTS 64

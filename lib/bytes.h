@@ -9,6 +9,8 @@
 
 #include <stdint.h>
 
+#define BITS_PER_BYTE 8
+
 static inline uint16_t le16_get(const uint8_t *p)
 {
 	return (uint16_t)(p[0] | p[1] << 8);

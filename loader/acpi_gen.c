@@ -5,40 +5,18 @@
  * FADT with its FACS and an empty DSDT, and a MADT with one entry per vCPU.
  */
 #include "loader/acpi_gen.h"
+#include "arch/x86/acpi_tables.h"
 #include "lib/bytes.h"
 #include "dev/platform_io.h"
 #include "lib/printk.h"
 #include "lib/string.h"
 
-/* ACPI 6.5 5.2.5.3, Table 5.3: RSDP */
-#define RSDP_LEN 36
-#define RSDP_V1_LEN 20
-#define RSDP_REVISION 2
-#define RSDP_OFF_CHECKSUM 8
-#define RSDP_OFF_OEM_ID 9
-#define RSDP_OFF_REVISION 15
-#define RSDP_OFF_RSDT 16
-#define RSDP_OFF_LENGTH 20
-#define RSDP_OFF_XSDT 24
-#define RSDP_OFF_EXT_CHECKSUM 32
-
 /* ACPI 6.5 5.2.6, Table 5.4: system description table header */
-#define HDR_LEN 36
-#define HDR_OFF_LENGTH 4
-#define HDR_OFF_REVISION 8
-#define HDR_OFF_CHECKSUM 9
-#define HDR_OFF_OEM_ID 10
-#define HDR_OFF_OEM_TABLE_ID 16
-#define HDR_OFF_OEM_REVISION 24
-#define HDR_OFF_CREATOR_ID 28
-#define HDR_OFF_CREATOR_REVISION 32
 #define OEM_REVISION 1
 #define CREATOR_REVISION 1
 
 /* ACPI 6.5 5.2.7 / 5.2.8: RSDT and XSDT list FADT and MADT */
 #define ROOT_ENTRIES 2
-#define RSDT_ENTRY_LEN 4
-#define XSDT_ENTRY_LEN 8
 #define RSDT_REVISION 1
 #define XSDT_REVISION 1
 
@@ -46,26 +24,6 @@
 #define FADT_LEN 276
 #define FADT_REVISION 6
 #define FADT_MINOR_REVISION 5
-#define FADT_OFF_FIRMWARE_CTRL 36
-#define FADT_OFF_DSDT 40
-#define FADT_OFF_SCI_INT 46
-#define FADT_OFF_PM1A_EVT_BLK 56
-#define FADT_OFF_PM1A_CNT_BLK 64
-#define FADT_OFF_PM_TMR_BLK 76
-#define FADT_OFF_PM1_EVT_LEN 88
-#define FADT_OFF_PM1_CNT_LEN 89
-#define FADT_OFF_PM_TMR_LEN 91
-#define FADT_OFF_P_LVL2_LAT 96
-#define FADT_OFF_P_LVL3_LAT 98
-#define FADT_OFF_CENTURY 108
-#define FADT_OFF_IAPC_BOOT_ARCH 109
-#define FADT_OFF_FLAGS 112
-#define FADT_OFF_MINOR_REVISION 131
-#define FADT_OFF_X_FIRMWARE_CTRL 132
-#define FADT_OFF_X_DSDT 140
-#define FADT_OFF_X_PM1A_EVT_BLK 148
-#define FADT_OFF_X_PM1A_CNT_BLK 172
-#define FADT_OFF_X_PM_TMR_BLK 208
 /* P_LVLx_LAT above these says C2 / C3 are not supported */
 #define FADT_NO_C2_LAT 101
 #define FADT_NO_C3_LAT 1001
@@ -84,11 +42,8 @@
 #define FADT_IAPC_BOOT_ARCH FADT_BOOT_VGA_NOT_PRESENT
 
 /* ACPI 6.5 5.2.3.2, Table 5.1: Generic Address Structure */
-#define GAS_LEN 12
-#define GAS_SPACE_IO 1
 #define GAS_ACCESS_WORD 2
 #define GAS_ACCESS_DWORD 3
-#define BITS_PER_BYTE 8
 
 /* ACPI 6.5 5.2.10, Table 5.14: FACS, 64 bytes on a 64-byte boundary */
 #define FACS_LEN 64
@@ -102,23 +57,10 @@
 
 /* ACPI 6.5 5.2.12, Tables 5.19, 5.22 and 5.40 */
 #define MADT_REVISION 5
-#define MADT_OFF_LAPIC_ADDRESS 36
-#define MADT_OFF_FLAGS 40
-#define MADT_HDR_LEN 44
-#define MADT_PCAT_COMPAT (1u << 0)
-#define MADT_TYPE_LAPIC 0
-#define MADT_TYPE_X2APIC 9
-#define MADT_LAPIC_LEN 8
-#define MADT_X2APIC_LEN 16
-#define MADT_CPU_ENABLED (1u << 0)
-#define MADT_TYPE_IOAPIC 1
-#define MADT_IOAPIC_LEN 12
-#define MADT_TYPE_ISO 2
-#define MADT_ISO_LEN 10
 #define MADT_ISA_BUS 0
 #define MADT_PIT_IRQ 0
 #define MADT_PIT_GSI 2 /* the PC's timer input on the I/O APIC, as QEMU and firmware list it */
-#define MADT_PLATFORM_LEN (MADT_IOAPIC_LEN + MADT_ISO_LEN)
+#define MADT_PLATFORM_LEN (ACPI_MADT_IOAPIC_LEN + ACPI_MADT_ISO_LEN)
 
 #define GPA_4G (1ull << 32)
 
@@ -146,20 +88,22 @@ static uint32_t madt_len(unsigned ncpus)
 {
 	unsigned xapic = ncpus < ACPI_GEN_FIRST_X2APIC_ID ? ncpus : ACPI_GEN_FIRST_X2APIC_ID;
 
-	return MADT_HDR_LEN + xapic * MADT_LAPIC_LEN + (ncpus - xapic) * MADT_X2APIC_LEN +
-	       MADT_PLATFORM_LEN;
+	return ACPI_MADT_ENTRIES_OFF + xapic * ACPI_MADT_LAPIC_LEN +
+	       (ncpus - xapic) * ACPI_MADT_X2APIC_LEN + MADT_PLATFORM_LEN;
 }
 
 /* Tables in order, each on a 16-byte boundary (the FACS on 64). */
 static void acpi_gen_layout(uint64_t gpa, unsigned ncpus, struct acpi_gen_layout *l)
 {
 	l->rsdp = gpa;
-	l->xsdt = align_up(l->rsdp + RSDP_LEN, ACPI_GEN_ALIGN);
-	l->rsdt = align_up(l->xsdt + HDR_LEN + ROOT_ENTRIES * XSDT_ENTRY_LEN, ACPI_GEN_ALIGN);
-	l->fadt = align_up(l->rsdt + HDR_LEN + ROOT_ENTRIES * RSDT_ENTRY_LEN, ACPI_GEN_ALIGN);
+	l->xsdt = align_up(l->rsdp + ACPI_RSDP_V2_LEN, ACPI_GEN_ALIGN);
+	l->rsdt = align_up(l->xsdt + ACPI_HEADER_LEN + ROOT_ENTRIES * ACPI_XSDT_ENTRY_LEN,
+			   ACPI_GEN_ALIGN);
+	l->fadt = align_up(l->rsdt + ACPI_HEADER_LEN + ROOT_ENTRIES * ACPI_RSDT_ENTRY_LEN,
+			   ACPI_GEN_ALIGN);
 	l->facs = align_up(l->fadt + FADT_LEN, FACS_ALIGN);
 	l->dsdt = align_up(l->facs + FACS_LEN, ACPI_GEN_ALIGN);
-	l->madt = align_up(l->dsdt + HDR_LEN, ACPI_GEN_ALIGN);
+	l->madt = align_up(l->dsdt + ACPI_HEADER_LEN, ACPI_GEN_ALIGN);
 	l->madt_len = madt_len(ncpus);
 	l->end = l->madt + l->madt_len;
 }
@@ -175,59 +119,62 @@ uint64_t acpi_gen_size(uint64_t table_gpa, unsigned ncpus)
 static void acpi_gen_header(uint8_t *t, const char sig[4], uint32_t len, uint8_t revision)
 {
 	memcpy(t, sig, 4);
-	le32_put(t + HDR_OFF_LENGTH, len);
-	t[HDR_OFF_REVISION] = revision;
-	memcpy(t + HDR_OFF_OEM_ID, ACPI_GEN_OEM_ID, 6);
-	memcpy(t + HDR_OFF_OEM_TABLE_ID, ACPI_GEN_OEM_TABLE_ID, 8);
-	le32_put(t + HDR_OFF_OEM_REVISION, OEM_REVISION);
-	memcpy(t + HDR_OFF_CREATOR_ID, ACPI_GEN_CREATOR_ID, 4);
-	le32_put(t + HDR_OFF_CREATOR_REVISION, CREATOR_REVISION);
+	le32_put(t + ACPI_HDR_OFF_LENGTH, len);
+	t[ACPI_HDR_OFF_REVISION] = revision;
+	memcpy(t + ACPI_HDR_OFF_OEM_ID, ACPI_GEN_OEM_ID, 6);
+	memcpy(t + ACPI_HDR_OFF_OEM_TABLE_ID, ACPI_GEN_OEM_TABLE_ID, 8);
+	le32_put(t + ACPI_HDR_OFF_OEM_REVISION, OEM_REVISION);
+	memcpy(t + ACPI_HDR_OFF_CREATOR_ID, ACPI_GEN_CREATOR_ID, 4);
+	le32_put(t + ACPI_HDR_OFF_CREATOR_REVISION, CREATOR_REVISION);
 }
 
 static void acpi_gen_seal(uint8_t *t)
 {
-	uint32_t len = (uint32_t)t[HDR_OFF_LENGTH] | (uint32_t)t[HDR_OFF_LENGTH + 1] << 8 |
-		       (uint32_t)t[HDR_OFF_LENGTH + 2] << 16 | (uint32_t)t[HDR_OFF_LENGTH + 3] << 24;
+	uint32_t len =
+	    (uint32_t)t[ACPI_HDR_OFF_LENGTH] | (uint32_t)t[ACPI_HDR_OFF_LENGTH + 1] << 8 |
+	    (uint32_t)t[ACPI_HDR_OFF_LENGTH + 2] << 16 | (uint32_t)t[ACPI_HDR_OFF_LENGTH + 3] << 24;
 
-	t[HDR_OFF_CHECKSUM] = 0;
-	t[HDR_OFF_CHECKSUM] = acpi_gen_checksum(t, len);
+	t[ACPI_HDR_OFF_CHECKSUM] = 0;
+	t[ACPI_HDR_OFF_CHECKSUM] = acpi_gen_checksum(t, len);
 }
 
 static void acpi_gen_rsdp(uint8_t *p, const struct acpi_gen_layout *l)
 {
 	memcpy(p, "RSD PTR ", 8);
-	memcpy(p + RSDP_OFF_OEM_ID, ACPI_GEN_OEM_ID, 6);
-	p[RSDP_OFF_REVISION] = RSDP_REVISION;
-	le32_put(p + RSDP_OFF_RSDT, l->rsdt ? (uint32_t)l->rsdt : 0);
-	le32_put(p + RSDP_OFF_LENGTH, RSDP_LEN);
-	le64_put(p + RSDP_OFF_XSDT, l->xsdt);
-	p[RSDP_OFF_CHECKSUM] = acpi_gen_checksum(p, RSDP_V1_LEN);
-	p[RSDP_OFF_EXT_CHECKSUM] = acpi_gen_checksum(p, RSDP_LEN);
+	memcpy(p + ACPI_RSDP_OFF_OEM_ID, ACPI_GEN_OEM_ID, 6);
+	p[ACPI_RSDP_OFF_REVISION] = ACPI_RSDP_REVISION_V2;
+	le32_put(p + ACPI_RSDP_OFF_RSDT, l->rsdt ? (uint32_t)l->rsdt : 0);
+	le32_put(p + ACPI_RSDP_OFF_LENGTH, ACPI_RSDP_V2_LEN);
+	le64_put(p + ACPI_RSDP_OFF_XSDT, l->xsdt);
+	p[ACPI_RSDP_OFF_CHECKSUM] = acpi_gen_checksum(p, ACPI_RSDP_V1_LEN);
+	p[ACPI_RSDP_OFF_EXT_CHECKSUM] = acpi_gen_checksum(p, ACPI_RSDP_V2_LEN);
 }
 
 static void acpi_gen_roots(uint8_t *base, const struct acpi_gen_layout *l)
 {
 	uint8_t *x = base + l->xsdt, *r = base + l->rsdt;
 
-	acpi_gen_header(x, "XSDT", HDR_LEN + ROOT_ENTRIES * XSDT_ENTRY_LEN, XSDT_REVISION);
-	le64_put(x + HDR_LEN, l->fadt);
-	le64_put(x + HDR_LEN + XSDT_ENTRY_LEN, l->madt);
+	acpi_gen_header(x, "XSDT", ACPI_HEADER_LEN + ROOT_ENTRIES * ACPI_XSDT_ENTRY_LEN,
+			XSDT_REVISION);
+	le64_put(x + ACPI_HEADER_LEN, l->fadt);
+	le64_put(x + ACPI_HEADER_LEN + ACPI_XSDT_ENTRY_LEN, l->madt);
 	acpi_gen_seal(x);
 	if (l->end > GPA_4G)
 		return;
-	acpi_gen_header(r, "RSDT", HDR_LEN + ROOT_ENTRIES * RSDT_ENTRY_LEN, RSDT_REVISION);
-	le32_put(r + HDR_LEN, (uint32_t)l->fadt);
-	le32_put(r + HDR_LEN + RSDT_ENTRY_LEN, (uint32_t)l->madt);
+	acpi_gen_header(r, "RSDT", ACPI_HEADER_LEN + ROOT_ENTRIES * ACPI_RSDT_ENTRY_LEN,
+			RSDT_REVISION);
+	le32_put(r + ACPI_HEADER_LEN, (uint32_t)l->fadt);
+	le32_put(r + ACPI_HEADER_LEN + ACPI_RSDT_ENTRY_LEN, (uint32_t)l->madt);
 	acpi_gen_seal(r);
 }
 
 static void acpi_gen_gas_io(uint8_t *g, uint16_t port, unsigned len, uint8_t access)
 {
-	g[0] = GAS_SPACE_IO;
-	g[1] = (uint8_t)(len * BITS_PER_BYTE);
-	g[2] = 0;
-	g[3] = access;
-	le64_put(g + 4, port);
+	g[ACPI_GAS_OFF_SPACE] = ACPI_GAS_SYSTEM_IO;
+	g[ACPI_GAS_OFF_BIT_WIDTH] = (uint8_t)(len * BITS_PER_BYTE);
+	g[ACPI_GAS_OFF_BIT_OFFSET] = 0;
+	g[ACPI_GAS_OFF_ACCESS_SIZE] = access;
+	le64_put(g + ACPI_GAS_OFF_ADDRESS, port);
 }
 
 /*
@@ -241,26 +188,28 @@ static void acpi_gen_fadt(uint8_t *f, const struct acpi_gen_layout *l)
 {
 	acpi_gen_header(f, "FACP", FADT_LEN, FADT_REVISION);
 	if (l->dsdt < GPA_4G)
-		le32_put(f + FADT_OFF_DSDT, (uint32_t)l->dsdt);
-	le16_put(f + FADT_OFF_SCI_INT, ACPI_GEN_SCI_IRQ);
-	le32_put(f + FADT_OFF_PM1A_EVT_BLK, PM1_EVT_PORT);
-	le32_put(f + FADT_OFF_PM1A_CNT_BLK, PM1_CNT_PORT);
-	le32_put(f + FADT_OFF_PM_TMR_BLK, PM_TMR_PORT);
-	f[FADT_OFF_PM1_EVT_LEN] = PM1_EVT_LEN;
-	f[FADT_OFF_PM1_CNT_LEN] = PM1_CNT_LEN;
-	f[FADT_OFF_PM_TMR_LEN] = PM_TMR_LEN;
-	le16_put(f + FADT_OFF_P_LVL2_LAT, FADT_NO_C2_LAT);
-	le16_put(f + FADT_OFF_P_LVL3_LAT, FADT_NO_C3_LAT);
-	f[FADT_OFF_CENTURY] = CMOS_CENTURY;
-	le16_put(f + FADT_OFF_IAPC_BOOT_ARCH, FADT_IAPC_BOOT_ARCH);
-	le32_put(f + FADT_OFF_FLAGS, FADT_FLAGS);
-	f[FADT_OFF_MINOR_REVISION] = FADT_MINOR_REVISION;
-	le64_put(f + FADT_OFF_X_FIRMWARE_CTRL, l->facs);
-	le64_put(f + FADT_OFF_X_DSDT, l->dsdt);
+		le32_put(f + ACPI_FADT_OFF_DSDT, (uint32_t)l->dsdt);
+	le16_put(f + ACPI_FADT_OFF_SCI_INT, ACPI_GEN_SCI_IRQ);
+	le32_put(f + ACPI_FADT_OFF_PM1A_EVT_BLK, PM1_EVT_PORT);
+	le32_put(f + ACPI_FADT_OFF_PM1A_CNT_BLK, PM1_CNT_PORT);
+	le32_put(f + ACPI_FADT_OFF_PM_TMR_BLK, PM_TMR_PORT);
+	f[ACPI_FADT_OFF_PM1_EVT_LEN] = PM1_EVT_LEN;
+	f[ACPI_FADT_OFF_PM1_CNT_LEN] = PM1_CNT_LEN;
+	f[ACPI_FADT_OFF_PM_TMR_LEN] = PM_TMR_LEN;
+	le16_put(f + ACPI_FADT_OFF_P_LVL2_LAT, FADT_NO_C2_LAT);
+	le16_put(f + ACPI_FADT_OFF_P_LVL3_LAT, FADT_NO_C3_LAT);
+	f[ACPI_FADT_OFF_CENTURY] = CMOS_CENTURY;
+	le16_put(f + ACPI_FADT_OFF_IAPC_BOOT_ARCH, FADT_IAPC_BOOT_ARCH);
+	le32_put(f + ACPI_FADT_OFF_FLAGS, FADT_FLAGS);
+	f[ACPI_FADT_OFF_MINOR_REVISION] = FADT_MINOR_REVISION;
+	le64_put(f + ACPI_FADT_OFF_X_FIRMWARE_CTRL, l->facs);
+	le64_put(f + ACPI_FADT_OFF_X_DSDT, l->dsdt);
 	/* PM1 event registers are 16 bits each: PM1_STS then PM1_EN (4.8.3.1) */
-	acpi_gen_gas_io(f + FADT_OFF_X_PM1A_EVT_BLK, PM1_EVT_PORT, PM1_EVT_LEN, GAS_ACCESS_WORD);
-	acpi_gen_gas_io(f + FADT_OFF_X_PM1A_CNT_BLK, PM1_CNT_PORT, PM1_CNT_LEN, GAS_ACCESS_WORD);
-	acpi_gen_gas_io(f + FADT_OFF_X_PM_TMR_BLK, PM_TMR_PORT, PM_TMR_LEN, GAS_ACCESS_DWORD);
+	acpi_gen_gas_io(f + ACPI_FADT_OFF_X_PM1A_EVT_BLK, PM1_EVT_PORT, PM1_EVT_LEN,
+			GAS_ACCESS_WORD);
+	acpi_gen_gas_io(f + ACPI_FADT_OFF_X_PM1A_CNT_BLK, PM1_CNT_PORT, PM1_CNT_LEN,
+			GAS_ACCESS_WORD);
+	acpi_gen_gas_io(f + ACPI_FADT_OFF_X_PM_TMR_BLK, PM_TMR_PORT, PM_TMR_LEN, GAS_ACCESS_DWORD);
 	acpi_gen_seal(f);
 }
 
@@ -282,42 +231,43 @@ static void acpi_gen_facs(uint8_t *f)
  */
 static void acpi_gen_madt(uint8_t *m, const struct acpi_gen_layout *l, unsigned ncpus)
 {
-	uint8_t *e = m + MADT_HDR_LEN;
+	uint8_t *e = m + ACPI_MADT_ENTRIES_OFF;
 	unsigned i;
 
 	acpi_gen_header(m, "APIC", l->madt_len, MADT_REVISION);
-	le32_put(m + MADT_OFF_LAPIC_ADDRESS, ACPI_GEN_LAPIC_ADDRESS);
-	le32_put(m + MADT_OFF_FLAGS, MADT_PCAT_COMPAT);
+	le32_put(m + ACPI_MADT_OFF_LAPIC_ADDRESS, ACPI_GEN_LAPIC_ADDRESS);
+	le32_put(m + ACPI_MADT_OFF_FLAGS, ACPI_MADT_PCAT_COMPAT);
 	for (i = 0; i < ncpus; i++) {
 		if (i < ACPI_GEN_FIRST_X2APIC_ID) {
-			e[0] = MADT_TYPE_LAPIC;
-			e[1] = MADT_LAPIC_LEN;
-			e[2] = (uint8_t)i;		/* ACPI processor UID */
-			e[3] = (uint8_t)i;		/* APIC ID */
-			le32_put(e + 4, MADT_CPU_ENABLED);
-			e += MADT_LAPIC_LEN;
+			e[0] = ACPI_MADT_LAPIC;
+			e[1] = ACPI_MADT_LAPIC_LEN;
+			e[ACPI_MADT_LAPIC_OFF_UID] = (uint8_t)i;
+			e[ACPI_MADT_LAPIC_OFF_ID] = (uint8_t)i;
+			le32_put(e + ACPI_MADT_LAPIC_OFF_FLAGS, ACPI_MADT_CPU_ENABLED);
+			e += ACPI_MADT_LAPIC_LEN;
 			continue;
 		}
-		e[0] = MADT_TYPE_X2APIC;
-		e[1] = MADT_X2APIC_LEN;
-		le32_put(e + 4, i);				/* x2APIC ID */
-		le32_put(e + 8, MADT_CPU_ENABLED);
-		le32_put(e + 12, i);			/* ACPI processor UID */
-		e += MADT_X2APIC_LEN;
+		e[0] = ACPI_MADT_X2APIC;
+		e[1] = ACPI_MADT_X2APIC_LEN;
+		le32_put(e + ACPI_MADT_X2APIC_OFF_ID, i);
+		le32_put(e + ACPI_MADT_X2APIC_OFF_FLAGS, ACPI_MADT_CPU_ENABLED);
+		le32_put(e + ACPI_MADT_X2APIC_OFF_UID, i);
+		e += ACPI_MADT_X2APIC_LEN;
 	}
-	e[0] = MADT_TYPE_IOAPIC;
-	e[1] = MADT_IOAPIC_LEN;
-	e[2] = ACPI_GEN_IOAPIC_ID(ncpus);
-	e[3] = 0;
-	le32_put(e + 4, ACPI_GEN_IOAPIC_ADDRESS);
-	le32_put(e + 8, 0);					/* GSI base */
-	e += MADT_IOAPIC_LEN;
-	e[0] = MADT_TYPE_ISO;
-	e[1] = MADT_ISO_LEN;
-	e[2] = MADT_ISA_BUS;
-	e[3] = MADT_PIT_IRQ;
-	le32_put(e + 4, MADT_PIT_GSI);
-	e[8] = e[9] = 0;				/* flags: conforms to the bus */
+	e[0] = ACPI_MADT_IOAPIC;
+	e[1] = ACPI_MADT_IOAPIC_LEN;
+	e[ACPI_MADT_IOAPIC_OFF_ID] = ACPI_GEN_IOAPIC_ID(ncpus);
+	e[ACPI_MADT_IOAPIC_OFF_RESERVED] = 0;
+	le32_put(e + ACPI_MADT_IOAPIC_OFF_ADDRESS, ACPI_GEN_IOAPIC_ADDRESS);
+	le32_put(e + ACPI_MADT_IOAPIC_OFF_GSI_BASE, 0);
+	e += ACPI_MADT_IOAPIC_LEN;
+	e[0] = ACPI_MADT_ISO;
+	e[1] = ACPI_MADT_ISO_LEN;
+	e[ACPI_MADT_ISO_OFF_BUS] = MADT_ISA_BUS;
+	e[ACPI_MADT_ISO_OFF_SOURCE] = MADT_PIT_IRQ;
+	le32_put(e + ACPI_MADT_ISO_OFF_GSI, MADT_PIT_GSI);
+	/* flags: conforms to the bus */
+	e[ACPI_MADT_ISO_OFF_FLAGS] = e[ACPI_MADT_ISO_OFF_FLAGS + 1] = 0;
 	acpi_gen_seal(m);
 }
 
@@ -366,7 +316,7 @@ enum err acpi_gen_build(uint8_t *guest_base, uint64_t guest_size, uint64_t table
 	acpi_gen_roots(guest_base, &l);
 	acpi_gen_fadt(guest_base + l.fadt, &l);
 	acpi_gen_facs(guest_base + l.facs);
-	acpi_gen_header(guest_base + l.dsdt, "DSDT", HDR_LEN, DSDT_REVISION);
+	acpi_gen_header(guest_base + l.dsdt, "DSDT", ACPI_HEADER_LEN, DSDT_REVISION);
 	acpi_gen_seal(guest_base + l.dsdt);
 	acpi_gen_madt(guest_base + l.madt, &l, ncpus);
 	*rsdp_gpa_out = l.rsdp;

@@ -7,6 +7,7 @@
  */
 #include <stdarg.h>
 #include "loader/loader.h"
+#include "boot/mb2.h"
 #include "lib/bytes.h"
 #include "lib/format.h"
 #include "lib/string.h"
@@ -42,7 +43,6 @@
 #define MB2_OFF_CHECKSUM 12
 #define MB2_ARCH_I386 0
 #define MB2_TAG_HDR 8
-#define MB2_TAG_ALIGN 8
 #define MB2_TAG_OPTIONAL 1u
 /* Section 3.1.3 onwards: header tag types. */
 #define MB2_HTAG_END 0

@@ -5,6 +5,7 @@
  * measures, then (if everything fits) the pass that writes.
  */
 #include "loader/mbinfo.h"
+#include "arch/x86/acpi_tables.h"
 #include "lib/string.h"
 
 #define KIB 1024ull
@@ -57,8 +58,6 @@
 #define MB2_MOD_END 12
 #define MB2_MEMINFO_LOWER 8
 #define MB2_MEMINFO_UPPER 12
-#define RSDP_V1_SIZE 20
-#define RSDP_V2_SIZE 36
 
 /* Measures (buf == NULL) or writes the block; offsets are relative to its start. */
 struct mbi_writer {
@@ -182,7 +181,7 @@ struct mbi_input {
 static enum err mbi_resolve(const struct mbinfo_params *p, struct mbi_input *in)
 {
 	if (!p || (p->mmap_count && !p->mmap) || (p->module_count && !p->modules) ||
-	    (p->rsdp && p->rsdp_len < RSDP_V1_SIZE))
+	    (p->rsdp && p->rsdp_len < ACPI_RSDP_V1_LEN))
 		return E_INVAL;
 	for (unsigned i = 0; i < p->module_count; i++)
 		if (p->modules[i].start > p->modules[i].end)
@@ -293,10 +292,10 @@ static void mb2_write(struct mbi_writer *w, const struct mbi_input *in)
 	mbi_put32(w, off + MB2_MEMINFO_UPPER, in->mem_upper);
 	mb2_write_mmap(w, in);
 	if (p->rsdp) {
-		off = mb2_tag(w, MB2_TAG_ACPI_OLD, MB2_TAG_HEADER_SIZE + RSDP_V1_SIZE);
-		mbi_put(w, off + MB2_TAG_HEADER_SIZE, p->rsdp, RSDP_V1_SIZE);
+		off = mb2_tag(w, MB2_TAG_ACPI_OLD, MB2_TAG_HEADER_SIZE + ACPI_RSDP_V1_LEN);
+		mbi_put(w, off + MB2_TAG_HEADER_SIZE, p->rsdp, ACPI_RSDP_V1_LEN);
 	}
-	if (p->rsdp && p->rsdp_len >= RSDP_V2_SIZE) {
+	if (p->rsdp && p->rsdp_len >= ACPI_RSDP_V2_LEN) {
 		off = mb2_tag(w, MB2_TAG_ACPI_NEW, MB2_TAG_HEADER_SIZE + (uint64_t)p->rsdp_len);
 		mbi_put(w, off + MB2_TAG_HEADER_SIZE, p->rsdp, p->rsdp_len);
 	}

@@ -11,19 +11,9 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "arch/x86/paging_bits.h"
 #include "lib/error.h"
 
-#define PTE_P (1ull << 0)
-#define PTE_W (1ull << 1)
-#define PTE_US (1ull << 2)
-#define PTE_PWT (1ull << 3)
-#define PTE_PCD (1ull << 4)
-#define PTE_A (1ull << 5)
-#define PTE_D (1ull << 6)
-#define PTE_PS (1ull << 7)
-#define PTE_G (1ull << 8)
-#define PTE_NX (1ull << 63)
-#define PTE_ADDR_MASK 0x000ffffffffff000ull
 #define PTE_ATTR_MASK (PTE_W | PTE_US | PTE_PWT | PTE_PCD | PTE_G | PTE_NX)
 
 /* Common attribute sets for the kernel's identity map. */

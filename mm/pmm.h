@@ -10,10 +10,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "arch/x86/paging_bits.h"
 #include "lib/error.h"
-
-#define PAGE_SIZE 4096ull
-#define PAGE_SHIFT 12
 
 /* The kernel's direct map is the identity map: physical == virtual. */
 static inline void *phys_to_virt(uint64_t pa)

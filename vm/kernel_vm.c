@@ -6,6 +6,7 @@
  * reset, and the vCPUs are created: vCPU 0 in the Multiboot machine state,
  * the others waiting for INIT-SIPI-SIPI from the guest.
  */
+#include "arch/x86/acpi_tables.h"
 #include "lib/printk.h"
 #include "lib/string.h"
 #include "mm/heap.h"
@@ -18,7 +19,6 @@
 #include "vmx/caps.h"
 #include "vmx/percpu.h"
 
-#define ACPI_RSDP_V2_LEN 36
 #define LOW_PAGE 0x1000ull /* real-mode IVT/BDA: left zero, never loaded over */
 
 static enum err load_image(struct vm *vm, const struct guest_mem_view *mem, const void *image,

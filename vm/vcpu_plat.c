@@ -13,23 +13,8 @@
 #include "vm/vm.h"
 #include "vmx/guest_mem.h"
 
-#define MSR_APIC_BASE 0x1b
-#define MSR_TSC_DEADLINE 0x6e0
-#define MSR_X2APIC_FIRST 0x800
-#define MSR_X2APIC_LAST 0x8ff
 #define APIC_PAGE_MASK (~0xfffull)
-#define APIC_BASE_ADDR_MASK 0xffffff000ull
-#define ICR_DM_FIXED 0
-#define ICR_DM_LOWEST 1
-#define ICR_DM_NMI 4
-#define ICR_DM_INIT 5
-#define ICR_DM_STARTUP 6
-#define ICR_SHORTHAND_NONE 0
 #define INSN_MAX 15
-#define CPUID_1_EDX_APIC (1u << 9)
-#define CPUID_1_EDX_HTT (1u << 28)
-#define CPUID_1_ECX_TSC_DEADLINE (1u << 24)
-#define CPUID_6_EAX_ARAT (1u << 2)
 #define CPUID_B_TYPE_SMT 1u
 #define CPUID_B_TYPE_CORE 2u
 #define DROPPED_IPI_REPORTS 4
@@ -87,19 +72,19 @@ static void ipi_to(struct vm *vm, unsigned t, const struct vlapic_icr *icr)
 	bool wake = true;
 
 	switch (icr->delivery_mode) {
-	case ICR_DM_FIXED:
-	case ICR_DM_LOWEST:
+	case VLAPIC_DM_FIXED:
+	case VLAPIC_DM_LOWEST:
 		wake = vlapic_accept(&p->lapic, icr->vector);
 		break;
-	case ICR_DM_NMI:
+	case VLAPIC_DM_NMI:
 		p->nmi_pending = true;
 		break;
-	case ICR_DM_INIT:
+	case VLAPIC_DM_INIT:
 		/* INIT level de-assert only synchronises arbitration IDs. */
 		wake = icr->level_assert || !icr->trigger_level;
 		p->init_pending |= wake;
 		break;
-	case ICR_DM_STARTUP:
+	case VLAPIC_DM_SIPI:
 		/* SDM 3A 9.4.4.1: a SIPI reaches only a CPU waiting for one. */
 		wake = p->wait_sipi || p->init_pending;
 		if (wake)
@@ -110,7 +95,7 @@ static void ipi_to(struct vm *vm, unsigned t, const struct vlapic_icr *icr)
 		break;
 	}
 	spin_unlock_irqrestore(&p->lock, flags);
-	if (wake && (icr->delivery_mode == ICR_DM_INIT || icr->delivery_mode == ICR_DM_STARTUP))
+	if (wake && (icr->delivery_mode == VLAPIC_DM_INIT || icr->delivery_mode == VLAPIC_DM_SIPI))
 		vm->vcpus[t]->exit_request = true; /* applied by vm_vcpu_prepare() */
 	if (wake && vm->wake)
 		vm->wake(vm, t);
@@ -127,7 +112,7 @@ static unsigned deliver(struct vm *vm, const struct vlapic_icr *icr, uint32_t sr
 			continue;
 		ipi_to(vm, t, icr);
 		hits++;
-		if (icr->delivery_mode == ICR_DM_LOWEST)
+		if (icr->delivery_mode == VLAPIC_DM_LOWEST)
 			break;
 	}
 	return hits;
@@ -149,7 +134,7 @@ static void ipi_send(struct vmx_vcpu *src, const struct vlapic_icr *icr)
 	struct vm *vm = vm_of(src);
 	char from[16];
 
-	if (deliver(vm, icr, src->id) || icr->shorthand != ICR_SHORTHAND_NONE)
+	if (deliver(vm, icr, src->id) || icr->shorthand != VLAPIC_SH_NONE)
 		return;
 	fmt_snprintf(from, sizeof(from), "vCPU %u", src->id);
 	report_dropped(vm, from, icr);
@@ -165,7 +150,7 @@ void vm_irq_deliver(struct vm *vm, const struct vioapic_msg *m)
 		.delivery_mode = m->delivery_mode,
 		.level_assert = true,
 		.trigger_level = m->level,
-		.shorthand = ICR_SHORTHAND_NONE,
+		.shorthand = VLAPIC_SH_NONE,
 		.dest_logical = m->dest_logical,
 		.dest = m->dest,
 	};
@@ -180,10 +165,10 @@ void vm_irq_deliver(struct vm *vm, const struct vioapic_msg *m)
 static int isr_highest(struct vlapic *l)
 {
 	for (int bank = 7; bank >= 0; bank--) {
-		uint32_t reg = VLAPIC_REG_ISR + 0x10 * (uint32_t)bank, bits = 0;
+		uint32_t reg = APIC_ISR + 0x10 * (uint32_t)bank, bits = 0;
 		uint64_t msr_val = 0;
 
-		if (vlapic_x2apic_mode(l) && vlapic_msr_read(l, VLAPIC_MSR(reg), &msr_val, 0))
+		if (vlapic_x2apic_mode(l) && vlapic_msr_read(l, X2APIC_MSR(reg), &msr_val, 0))
 			bits = (uint32_t)msr_val;
 		else
 			vlapic_mmio_read(l, reg, 4, &bits, 0);
@@ -214,7 +199,7 @@ static void eoi_to_ioapic(struct vm *vm, int vector)
 static bool eoi_then_write(struct vm_vcpu_plat *p, uint32_t msr, uint64_t val, uint64_t now,
 			   struct vlapic_icr *icr, int *eoi)
 {
-	if (msr == VLAPIC_MSR(VLAPIC_REG_EOI) && vlapic_x2apic_mode(&p->lapic))
+	if (msr == X2APIC_MSR(APIC_EOI) && vlapic_x2apic_mode(&p->lapic))
 		*eoi = isr_highest(&p->lapic);
 	return vlapic_msr_write(&p->lapic, msr, val, now, icr);
 }
@@ -227,13 +212,13 @@ static enum vcpu_msr_result lapic_msr(struct vmx_vcpu *v, uint32_t msr, bool wri
 	bool ok = true;
 	int eoi = -1;
 
-	if (msr == MSR_APIC_BASE && write)
+	if (msr == MSR_IA32_APIC_BASE && write)
 		ok = vlapic_set_base(&p->lapic, *val);
-	else if (msr == MSR_APIC_BASE)
+	else if (msr == MSR_IA32_APIC_BASE)
 		*val = vlapic_base(&p->lapic);
-	else if (msr == MSR_TSC_DEADLINE && write)
+	else if (msr == MSR_IA32_TSC_DEADLINE && write)
 		vlapic_set_tsc_deadline(&p->lapic, *val, now);
-	else if (msr == MSR_TSC_DEADLINE)
+	else if (msr == MSR_IA32_TSC_DEADLINE)
 		*val = vlapic_tsc_deadline(&p->lapic);
 	else if (write)
 		ok = eoi_then_write(p, msr, *val, now, &icr, &eoi);
@@ -249,8 +234,8 @@ static enum vcpu_msr_result lapic_msr(struct vmx_vcpu *v, uint32_t msr, bool wri
 
 static enum vcpu_msr_result plat_msr(struct vmx_vcpu *v, uint32_t msr, bool write, uint64_t *val)
 {
-	if (msr == MSR_APIC_BASE || msr == MSR_TSC_DEADLINE ||
-	    (msr >= MSR_X2APIC_FIRST && msr <= MSR_X2APIC_LAST))
+	if (msr == MSR_IA32_APIC_BASE || msr == MSR_IA32_TSC_DEADLINE ||
+	    (msr >= X2APIC_MSR_FIRST && msr <= X2APIC_MSR_LAST))
 		return lapic_msr(v, msr, write, val);
 	return VCPU_MSR_UNHANDLED;
 }
@@ -327,7 +312,7 @@ static void lapic_access(struct vmx_vcpu *v, uint32_t off, const struct insn_mmi
 	uint64_t flags = spin_lock_irqsave(&p->lock);
 	int eoi = -1;
 
-	if (d->write && off == VLAPIC_REG_EOI)
+	if (d->write && off == APIC_EOI)
 		eoi = isr_highest(&p->lapic);
 	if (d->write)
 		vlapic_mmio_write(&p->lapic, off, d->size, *val, cpu_rdtsc(), &icr);

@@ -37,16 +37,11 @@
 #define RFLAGS_VM (1ull << 17)
 #define X86_UD 6
 #define X86_GP 13
-#define CPUID_1_ECX_OSXSAVE (1u << 27)
-#define XCR0_X87 (1ull << 0)
-#define XCR0_SSE (1ull << 1)
-#define XCR0_AVX (1ull << 2)
 #define IO_QUAL_SIZE_MASK 0x7u
 #define IO_QUAL_IN (1u << 3)
 #define IO_QUAL_STRING (1u << 4)
 #define IO_QUAL_REP (1u << 5)
 #define IO_QUAL_PORT_SHIFT 16
-#define RFLAGS_DF (1ull << 10)
 #define CR_QUAL_CR_MASK 0xfu
 #define CR_QUAL_TYPE_SHIFT 4
 #define CR_QUAL_GPR_SHIFT 8

@@ -7,6 +7,7 @@
  */
 #include <stdarg.h>
 #include <stddef.h>
+#include "arch/x86/x86_regs.h"
 #include "lib/format.h"
 #include "lib/string.h"
 #include "vmx/guest_check.h"
@@ -17,29 +18,10 @@
 #define SEC_RIP_RFLAGS "SDM 3C 27.3.1.4"
 #define SEC_NONREG "SDM 3C 27.3.1.5"
 
-/* Control-register bits (SDM 3A 2.5). */
-#define VMXGC_CR0_PE (1ull << 0)
-#define VMXGC_CR0_ET (1ull << 4)
-#define VMXGC_CR0_NE (1ull << 5)
-#define VMXGC_CR0_WP (1ull << 16)
-#define VMXGC_CR0_PG (1ull << 31)
-#define VMXGC_CR4_PAE (1ull << 5)
-#define VMXGC_CR4_VMXE (1ull << 13)
-#define VMXGC_CR4_PCIDE (1ull << 17)
-#define VMXGC_CR4_CET (1ull << 23)
-
 /* IA32_EFER (SDM 3A 2.2.1): the bits Intel defines; all others are reserved. */
-#define VMXGC_EFER_SCE (1ull << 0)
-#define VMXGC_EFER_LME (1ull << 8)
-#define VMXGC_EFER_LMA (1ull << 10)
-#define VMXGC_EFER_NXE (1ull << 11)
-#define VMXGC_EFER_DEFINED (VMXGC_EFER_SCE | VMXGC_EFER_LME | VMXGC_EFER_LMA | VMXGC_EFER_NXE)
+#define VMXGC_EFER_DEFINED (EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE)
 
 /* RFLAGS (SDM 3A 2.3): bit 1 reads as 1; bits 63:22, 15, 5 and 3 are reserved. */
-#define VMXGC_RFLAGS_FIXED1 (1ull << 1)
-#define VMXGC_RFLAGS_TF (1ull << 8)
-#define VMXGC_RFLAGS_IF (1ull << 9)
-#define VMXGC_RFLAGS_VM (1ull << 17)
 #define VMXGC_RFLAGS_RESERVED (~0ull << 22 | 1ull << 15 | 1ull << 5 | 1ull << 3)
 
 /*
@@ -268,7 +250,7 @@ static uint32_t gc_rpl(const struct vmx_seg *s)
 static bool gc_check_cr0_cr4(struct gc_ctx *c)
 {
 	const struct vmx_guest_state *g = c->g;
-	uint64_t relaxed = c->ug ? (VMXGC_CR0_PE | VMXGC_CR0_PG) : 0;
+	uint64_t relaxed = c->ug ? (CR0_PE | CR0_PG) : 0;
 	uint64_t bad;
 
 	bad = g->cr0_fixed0 & ~relaxed & ~g->cr0;
@@ -280,18 +262,18 @@ static bool gc_check_cr0_cr4(struct gc_ctx *c)
 	if (bad)
 		return gc_fail(c, "CR0 fixed-1 bit set", SEC_CR_MSR,
 			       "cr0=0x%lx sets 0x%lx (CR0_FIXED1=0x%lx)", g->cr0, bad, g->cr0_fixed1);
-	if ((g->cr0 & VMXGC_CR0_PG) && !(g->cr0 & VMXGC_CR0_PE))
+	if ((g->cr0 & CR0_PG) && !(g->cr0 & CR0_PE))
 		return gc_fail(c, "CR0.PG set without CR0.PE", SEC_CR_MSR, "cr0=0x%lx", g->cr0);
 	bad = g->cr4_fixed0 & ~g->cr4;
 	if (bad)
 		return gc_fail(c, "CR4 fixed-0 bit clear", SEC_CR_MSR,
 			       "cr4=0x%lx lacks 0x%lx%s (CR4_FIXED0=0x%lx)", g->cr4, bad,
-			       (bad & VMXGC_CR4_VMXE) ? " (CR4.VMXE)" : "", g->cr4_fixed0);
+			       (bad & CR4_VMXE) ? " (CR4.VMXE)" : "", g->cr4_fixed0);
 	bad = g->cr4 & ~g->cr4_fixed1;
 	if (bad)
 		return gc_fail(c, "CR4 fixed-1 bit set", SEC_CR_MSR,
 			       "cr4=0x%lx sets 0x%lx (CR4_FIXED1=0x%lx)", g->cr4, bad, g->cr4_fixed1);
-	if ((g->cr4 & VMXGC_CR4_CET) && !(g->cr0 & VMXGC_CR0_WP))
+	if ((g->cr4 & CR4_CET) && !(g->cr0 & CR0_WP))
 		return gc_fail(c, "CR4.CET set without CR0.WP", SEC_CR_MSR, "cr0=0x%lx cr4=0x%lx",
 			       g->cr0, g->cr4);
 	return true;
@@ -306,13 +288,13 @@ static bool gc_check_mode_regs(struct gc_ctx *c)
 	if (load_dbg && (g->debugctl & VMXGC_DEBUGCTL_RESERVED))
 		return gc_fail(c, "IA32_DEBUGCTL reserved bits set", SEC_CR_MSR,
 			       "debugctl=0x%lx (bits 63:16 are reserved)", g->debugctl);
-	if (c->ia32e && !(g->cr0 & VMXGC_CR0_PG))
+	if (c->ia32e && !(g->cr0 & CR0_PG))
 		return gc_fail(c, "IA-32e mode guest without CR0.PG", SEC_CR_MSR,
 			       "cr0=0x%lx entry_ctls=0x%x", g->cr0, g->entry_ctls);
-	if (c->ia32e && !(g->cr4 & VMXGC_CR4_PAE))
+	if (c->ia32e && !(g->cr4 & CR4_PAE))
 		return gc_fail(c, "IA-32e mode guest without CR4.PAE", SEC_CR_MSR,
 			       "cr4=0x%lx entry_ctls=0x%x", g->cr4, g->entry_ctls);
-	if (!c->ia32e && (g->cr4 & VMXGC_CR4_PCIDE))
+	if (!c->ia32e && (g->cr4 & CR4_PCIDE))
 		return gc_fail(c, "CR4.PCIDE set outside IA-32e mode", SEC_CR_MSR,
 			       "cr4=0x%lx entry_ctls=0x%x", g->cr4, g->entry_ctls);
 	if (!gc_fits_phys(c, g->cr3))
@@ -349,12 +331,12 @@ static bool gc_check_pat_efer(struct gc_ctx *c)
 		return true;
 	if (g->efer & ~VMXGC_EFER_DEFINED)
 		return gc_fail(c, "IA32_EFER reserved bits set", SEC_CR_MSR, "efer=0x%lx", g->efer);
-	lma = g->efer & VMXGC_EFER_LMA;
-	lme = g->efer & VMXGC_EFER_LME;
+	lma = g->efer & EFER_LMA;
+	lme = g->efer & EFER_LME;
 	if (lma != c->ia32e)
 		return gc_fail(c, "EFER.LMA differs from IA-32e mode guest", SEC_CR_MSR,
 			       "efer=0x%lx IA-32e mode guest=%d", g->efer, c->ia32e);
-	if ((g->cr0 & VMXGC_CR0_PG) && lme != lma)
+	if ((g->cr0 & CR0_PG) && lme != lma)
 		return gc_fail(c, "EFER.LME differs from EFER.LMA with CR0.PG set", SEC_CR_MSR,
 			       "efer=0x%lx cr0=0x%lx", g->efer, g->cr0);
 	return true;
@@ -483,7 +465,7 @@ static bool gc_check_ss_ar(struct gc_ctx *c)
 		return gc_seg_rule(c, GC_SS, SR_NOT_CODE_DATA);
 	if (!c->ug && gc_dpl(ss) != gc_rpl(ss))
 		return gc_seg_fail(c, GC_SS, "SS.DPL != SS.RPL");
-	if ((gc_type(&c->g->cs) == VMXGC_TYPE_DATA_RW_ACC || !(c->g->cr0 & VMXGC_CR0_PE)) &&
+	if ((gc_type(&c->g->cs) == VMXGC_TYPE_DATA_RW_ACC || !(c->g->cr0 & CR0_PE)) &&
 	    gc_dpl(ss) != 0)
 		return gc_fail(c, "SS.DPL not 0 with CR0.PE clear or CS type 3", SEC_SEG,
 			       "SS.ar=0x%x CS.ar=0x%x cr0=0x%lx", ss->ar, c->g->cs.ar, c->g->cr0);
@@ -598,14 +580,14 @@ static bool gc_check_rip_rflags(struct gc_ctx *c)
 		return gc_fail(c, "RFLAGS reserved bits set", SEC_RIP_RFLAGS,
 			       "rflags=0x%lx sets 0x%lx (63:22, 15, 5, 3)", g->rflags,
 			       (uint64_t)(g->rflags & VMXGC_RFLAGS_RESERVED));
-	if (!(g->rflags & VMXGC_RFLAGS_FIXED1))
+	if (!(g->rflags & RFLAGS_FIXED1))
 		return gc_fail(c, "RFLAGS bit 1 clear", SEC_RIP_RFLAGS, "rflags=0x%lx", g->rflags);
-	if (c->v86 && (c->ia32e || !(g->cr0 & VMXGC_CR0_PE)))
+	if (c->v86 && (c->ia32e || !(g->cr0 & CR0_PE)))
 		return gc_fail(c, "RFLAGS.VM set in IA-32e mode or with CR0.PE clear",
 			       SEC_RIP_RFLAGS, "rflags=0x%lx cr0=0x%lx IA-32e mode guest=%d",
 			       g->rflags, g->cr0, c->ia32e);
 	if (c->injecting && c->inject_type == VMX_INTR_TYPE_EXT_INTR &&
-	    !(g->rflags & VMXGC_RFLAGS_IF))
+	    !(g->rflags & RFLAGS_IF))
 		return gc_fail(c, "RFLAGS.IF clear while injecting an external interrupt",
 			       SEC_RIP_RFLAGS, "rflags=0x%lx entry_intr_info=0x%x", g->rflags,
 			       g->entry_intr_info);
@@ -678,7 +660,7 @@ static bool gc_check_interruptibility(struct gc_ctx *c)
 	if ((intr & VMXGC_INTR_BLOCK_STI_MOVSS) == VMXGC_INTR_BLOCK_STI_MOVSS)
 		return gc_fail(c, "blocking by STI and by MOV-SS both set", SEC_NONREG,
 			       "interruptibility=0x%x", intr);
-	if ((intr & VMX_INTR_BLOCK_STI) && !(g->rflags & VMXGC_RFLAGS_IF))
+	if ((intr & VMX_INTR_BLOCK_STI) && !(g->rflags & RFLAGS_IF))
 		return gc_fail(c, "blocking by STI with RFLAGS.IF clear", SEC_NONREG,
 			       "interruptibility=0x%x rflags=0x%lx", intr, g->rflags);
 	if (c->injecting && c->inject_type == VMX_INTR_TYPE_EXT_INTR &&
@@ -703,7 +685,7 @@ static bool gc_check_interruptibility(struct gc_ctx *c)
 static bool gc_check_pending_dbg_link(struct gc_ctx *c)
 {
 	const struct vmx_guest_state *g = c->g;
-	bool stepping = (g->rflags & VMXGC_RFLAGS_TF) && !(g->debugctl & VMXGC_DEBUGCTL_BTF);
+	bool stepping = (g->rflags & RFLAGS_TF) && !(g->debugctl & VMXGC_DEBUGCTL_BTF);
 	bool bs = g->pending_dbg & VMXGC_PDBG_BS;
 
 	if (g->pending_dbg & VMXGC_PDBG_RESERVED)
@@ -742,7 +724,7 @@ enum err vmx_check_guest_state(const struct vmx_guest_state *g, struct vmx_check
 		.r = r,
 		.ia32e = g->entry_ctls & VMX_ENTRY_IA32E_MODE_GUEST,
 		.ug = g->proc2_ctls & VMX_PROC2_UNRESTRICTED_GUEST,
-		.v86 = g->rflags & VMXGC_RFLAGS_VM,
+		.v86 = g->rflags & RFLAGS_VM,
 		.injecting = g->entry_intr_info & VMX_INTR_INFO_VALID,
 		.inject_type = (g->entry_intr_info >> VMX_INTR_INFO_TYPE_SHIFT) &
 			       VMX_INTR_INFO_TYPE_MASK,
@@ -794,7 +776,7 @@ static void gc_init_common(struct vmx_guest_state *g, const struct vmx_caps *cap
 	g->pin_ctls = caps->ctl[VMX_CTL_PIN].allowed0;
 	g->entry_ctls = caps->ctl[VMX_CTL_ENTRY].allowed0 |
 			(caps->ctl[VMX_CTL_ENTRY].allowed1 & optional);
-	g->rflags = VMXGC_RFLAGS_FIXED1;
+	g->rflags = RFLAGS_FIXED1;
 	g->dr7 = VMXGC_DR7_INIT;
 	g->pat = VMXGC_PAT_DEFAULT;
 	g->link_pointer = VMX_LINK_POINTER_NONE;
@@ -814,9 +796,9 @@ static enum err gc_init_unrestricted(struct vmx_guest_state *g, const struct vmx
 void vmx_guest_state_init_long_mode(struct vmx_guest_state *g, const struct vmx_caps *caps)
 {
 	gc_init_common(g, caps);
-	g->cr0 = g->cr0_fixed0 | VMXGC_CR0_PE | VMXGC_CR0_PG | VMXGC_CR0_NE | VMXGC_CR0_ET;
-	g->cr4 = g->cr4_fixed0 | VMXGC_CR4_PAE;
-	g->efer = VMXGC_EFER_LME | VMXGC_EFER_LMA;
+	g->cr0 = g->cr0_fixed0 | CR0_PE | CR0_PG | CR0_NE | CR0_ET;
+	g->cr4 = g->cr4_fixed0 | CR4_PAE;
+	g->efer = EFER_LME | EFER_LMA;
 	g->entry_ctls |= VMX_ENTRY_IA32E_MODE_GUEST;
 	gc_set_seg(&g->cs, VMXGC_GUEST_CODE_SEL, 0, VMXGC_FLAT_LIMIT, VMXGC_AR_CODE64);
 	gc_set_data_segs(g, VMXGC_GUEST_DATA_SEL, 0, VMXGC_FLAT_LIMIT, VMXGC_AR_DATA32);
@@ -827,7 +809,7 @@ enum err vmx_guest_state_init_protected32(struct vmx_guest_state *g,
 					  const struct vmx_caps *caps)
 {
 	gc_init_common(g, caps);
-	g->cr0 = (g->cr0_fixed0 & ~VMXGC_CR0_PG) | VMXGC_CR0_PE | VMXGC_CR0_NE | VMXGC_CR0_ET;
+	g->cr0 = (g->cr0_fixed0 & ~CR0_PG) | CR0_PE | CR0_NE | CR0_ET;
 	g->cr4 = g->cr4_fixed0;
 	gc_set_seg(&g->cs, VMXGC_GUEST_CODE_SEL, 0, VMXGC_FLAT_LIMIT, VMXGC_AR_CODE32);
 	gc_set_data_segs(g, VMXGC_GUEST_DATA_SEL, 0, VMXGC_FLAT_LIMIT, VMXGC_AR_DATA32);
@@ -838,7 +820,7 @@ enum err vmx_guest_state_init_protected32(struct vmx_guest_state *g,
 enum err vmx_guest_state_init_real_mode(struct vmx_guest_state *g, const struct vmx_caps *caps)
 {
 	gc_init_common(g, caps);
-	g->cr0 = (g->cr0_fixed0 & ~(VMXGC_CR0_PE | VMXGC_CR0_PG)) | VMXGC_CR0_NE | VMXGC_CR0_ET;
+	g->cr0 = (g->cr0_fixed0 & ~(CR0_PE | CR0_PG)) | CR0_NE | CR0_ET;
 	g->cr4 = g->cr4_fixed0;
 	/* Selector 0 everywhere, so base = selector << 4 = 0. */
 	gc_set_seg(&g->cs, 0, 0, VMXGC_REAL_LIMIT, VMXGC_AR_CODE16);

@@ -409,11 +409,10 @@ void vmx_vcpu_code_state(struct vmx_code_state *cs)
 									     : 16;
 }
 
-#define GUEST_RFLAGS_IF (1ull << 9)
 
 bool vmx_vcpu_guest_if(void)
 {
-	return vmcs_rd(VMCS_GUEST_RFLAGS) & GUEST_RFLAGS_IF;
+	return vmcs_rd(VMCS_GUEST_RFLAGS) & RFLAGS_IF;
 }
 
 static enum err vcpu_alloc(struct vmx_vcpu **out, const struct vmx_vcpu_config *cfg)
@@ -625,7 +624,6 @@ enum err vmx_vcpu_make_current(struct vmx_vcpu *v)
 	return vmcs_load(v->vmcs_pa);
 }
 
-#define RFLAGS_IF (1ull << 9)
 #define INTERRUPTIBILITY_STI_MOVSS 0x3u
 #define INTR_INFO_VALID (1u << 31)
 

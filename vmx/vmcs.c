@@ -12,7 +12,6 @@
 #include "vmx/vmcs.h"
 #include "vmx/vmx_insn.h"
 
-#define VMCS_PAGE_OFFSET_MASK (PAGE_SIZE - 1)
 #define VMCS_DUMP_COLS 100
 #define VMCS_DUMP_INDENT "vmcs:   "
 #define VMCS_DUMP_SEP "  "
@@ -101,7 +100,7 @@ void vmcs_free(uint64_t pa)
 
 static enum err check_region_addr(const char *insn, uint64_t pa)
 {
-	if (!(pa & VMCS_PAGE_OFFSET_MASK))
+	if (!(pa & PAGE_OFFSET_MASK))
 		return E_OK;
 	pr_err("vmcs: %s of VMCS 0x%llx refused: a VMCS region must be 4 KiB-aligned "
 	       "(SDM 3C 25.2); nothing executed\n",

@@ -10,16 +10,6 @@
 #include "lib/printk.h"
 #include "lib/string.h"
 
-/* ACPI 6.5 5.2.5.3, Table 5.3: RSDP field offsets */
-#define RSDP_SIG "RSD PTR "
-#define RSDP_SIG_LEN 8
-#define RSDP_OFF_OEM_ID 9
-#define RSDP_OFF_REVISION 15
-#define RSDP_OFF_RSDT 16
-#define RSDP_OFF_LENGTH 20
-#define RSDP_OFF_XSDT 24
-#define RSDP_FIRST_V2_REVISION 2
-
 /* ACPI 6.5 5.2.5.1: where BIOS firmware may place the RSDP */
 #define BDA_EBDA_SEGMENT_PA 0x40Eu
 #define BDA_END 0x500u
@@ -29,55 +19,6 @@
 #define BIOS_ROM_END 0x100000u
 #define RSDP_ALIGN 16u
 #define REAL_MODE_SEGMENT_SHIFT 4
-
-/* ACPI 6.5 5.2.6, Table 5.4: system description table header offsets */
-#define SDT_OFF_LENGTH 4
-#define SDT_OFF_REVISION 8
-#define RSDT_ENTRY_LEN 4
-#define XSDT_ENTRY_LEN 8
-
-/* ACPI 6.5 5.2.12, Table 5.19: MADT fields after the header */
-#define MADT_OFF_LAPIC_ADDRESS 36
-#define MADT_OFF_FLAGS 40
-#define MADT_ENTRY_HEADER_LEN 2
-
-/* ACPI 6.5 5.2.12.2 - 5.2.12.13: entry sizes and field offsets */
-#define LAPIC_LEN 8
-#define LAPIC_OFF_UID 2
-#define LAPIC_OFF_ID 3
-#define LAPIC_OFF_FLAGS 4
-#define IOAPIC_LEN 12
-#define IOAPIC_OFF_ID 2
-#define IOAPIC_OFF_ADDRESS 4
-#define IOAPIC_OFF_GSI_BASE 8
-#define ISO_LEN 10
-#define ISO_OFF_BUS 2
-#define ISO_OFF_SOURCE 3
-#define ISO_OFF_GSI 4
-#define ISO_OFF_FLAGS 8
-#define LAPIC_NMI_LEN 6
-#define LAPIC_NMI_OFF_UID 2
-#define LAPIC_NMI_OFF_FLAGS 3
-#define LAPIC_NMI_OFF_LINT 5
-#define LAPIC_OVERRIDE_LEN 12
-#define LAPIC_OVERRIDE_OFF_ADDRESS 4
-#define X2APIC_LEN 16
-#define X2APIC_OFF_ID 4
-#define X2APIC_OFF_FLAGS 8
-#define X2APIC_OFF_UID 12
-#define X2APIC_NMI_LEN 12
-#define X2APIC_NMI_OFF_FLAGS 2
-#define X2APIC_NMI_OFF_UID 4
-#define X2APIC_NMI_OFF_LINT 8
-
-/* ACPI 6.5 5.2.9, Table 5.9: FADT field offsets */
-#define FADT_OFF_PM_TMR_BLK 76
-#define FADT_OFF_PM_TMR_LEN 91
-#define FADT_OFF_FLAGS 112
-#define FADT_OFF_X_PM_TMR_BLK 208
-/* ACPI 6.5 5.2.3.2, Table 5.1: Generic Address Structure offsets */
-#define GAS_OFF_SPACE 0
-#define GAS_OFF_ADDRESS 4
 
 /* Duplicate APIC IDs are listed one by one up to this many, then counted. */
 #define MADT_DUP_WARN_MAX 8
@@ -124,19 +65,19 @@ enum err acpi_rsdp_validate(const void *rsdp, size_t len, struct acpi_rsdp_info 
 	memset(out, 0, sizeof(*out));
 	if (!p || len < ACPI_RSDP_V1_LEN)
 		return rsdp_fail(out, E_TRUNC, "RSDP shorter than the 20-byte ACPI 1.0 structure");
-	if (memcmp(p, RSDP_SIG, RSDP_SIG_LEN) != 0)
+	if (memcmp(p, ACPI_RSDP_SIG, ACPI_RSDP_SIG_LEN) != 0)
 		return rsdp_fail(out, E_BADSIG, "RSDP signature is not \"RSD PTR \"");
 	if (acpi_sum(p, ACPI_RSDP_V1_LEN) != 0)
 		return rsdp_fail(out, E_CHECKSUM, "RSDP checksum over its first 20 bytes is not 0");
-	out->revision = p[RSDP_OFF_REVISION];
-	out->rsdt_pa = le32_get(p + RSDP_OFF_RSDT);
+	out->revision = p[ACPI_RSDP_OFF_REVISION];
+	out->rsdt_pa = le32_get(p + ACPI_RSDP_OFF_RSDT);
 	out->length = ACPI_RSDP_V1_LEN;
-	acpi_copy_name(out->oem_id, p + RSDP_OFF_OEM_ID, ACPI_OEM_ID_LEN, true);
-	if (out->revision < RSDP_FIRST_V2_REVISION)
+	acpi_copy_name(out->oem_id, p + ACPI_RSDP_OFF_OEM_ID, ACPI_OEM_ID_LEN, true);
+	if (out->revision < ACPI_RSDP_REVISION_V2)
 		return E_OK;
 	if (len < ACPI_RSDP_V2_LEN)
 		return rsdp_fail(out, E_TRUNC, "revision >= 2 RSDP shorter than 36 bytes");
-	out->length = le32_get(p + RSDP_OFF_LENGTH);
+	out->length = le32_get(p + ACPI_RSDP_OFF_LENGTH);
 	if (out->length < ACPI_RSDP_V2_LEN)
 		return rsdp_fail(out, E_MALFORMED, "revision >= 2 RSDP Length field below 36");
 	if (out->length > ACPI_RSDP_MAX_LEN)
@@ -145,7 +86,7 @@ enum err acpi_rsdp_validate(const void *rsdp, size_t len, struct acpi_rsdp_info 
 		return rsdp_fail(out, E_TRUNC, "RSDP Length field runs past the readable bytes");
 	if (acpi_sum(p, out->length) != 0)
 		return rsdp_fail(out, E_CHECKSUM, "RSDP extended checksum (Length bytes) is not 0");
-	out->xsdt_pa = le64_get(p + RSDP_OFF_XSDT);
+	out->xsdt_pa = le64_get(p + ACPI_RSDP_OFF_XSDT);
 	return E_OK;
 }
 
@@ -163,8 +104,8 @@ static enum err rsdp_probe(acpi_map_fn map, void *ctx, uint64_t pa, struct acpi_
 	}
 	if (!p)
 		return rsdp_fail(out, E_RANGE, "RSDP candidate not readable");
-	if (avail == ACPI_RSDP_V2_LEN && p[RSDP_OFF_REVISION] >= RSDP_FIRST_V2_REVISION) {
-		len = le32_get(p + RSDP_OFF_LENGTH);
+	if (avail == ACPI_RSDP_V2_LEN && p[ACPI_RSDP_OFF_REVISION] >= ACPI_RSDP_REVISION_V2) {
+		len = le32_get(p + ACPI_RSDP_OFF_LENGTH);
 		whole = NULL;
 		if (len > ACPI_RSDP_V2_LEN && len <= ACPI_RSDP_MAX_LEN)
 			whole = map(ctx, pa, len);
@@ -182,9 +123,9 @@ static bool rsdp_scan_range(acpi_map_fn map, void *ctx, uint64_t start, uint64_t
 	const uint8_t *sig;
 	uint64_t pa;
 
-	for (pa = start; pa + RSDP_SIG_LEN <= end; pa += RSDP_ALIGN) {
-		sig = map(ctx, pa, RSDP_SIG_LEN);
-		if (!sig || memcmp(sig, RSDP_SIG, RSDP_SIG_LEN) != 0)
+	for (pa = start; pa + ACPI_RSDP_SIG_LEN <= end; pa += RSDP_ALIGN) {
+		sig = map(ctx, pa, ACPI_RSDP_SIG_LEN);
+		if (!sig || memcmp(sig, ACPI_RSDP_SIG, ACPI_RSDP_SIG_LEN) != 0)
 			continue;
 		if (rsdp_probe(map, ctx, pa, out) == E_OK) {
 			*rsdp_pa = pa;
@@ -219,7 +160,7 @@ enum err acpi_rsdp_scan(acpi_map_fn map, void *ctx, uint64_t *rsdp_pa,
 
 static enum err acpi_header_check(const uint8_t *t, const char **why)
 {
-	uint32_t len = le32_get(t + SDT_OFF_LENGTH);
+	uint32_t len = le32_get(t + ACPI_HDR_OFF_LENGTH);
 	int i;
 
 	for (i = 0; i < ACPI_SIG_LEN; i++) {
@@ -251,11 +192,11 @@ enum err acpi_table_check(const void *table, size_t avail, const char **why)
 	e = acpi_header_check(t, why);
 	if (e != E_OK)
 		return e;
-	if (le32_get(t + SDT_OFF_LENGTH) > avail) {
+	if (le32_get(t + ACPI_HDR_OFF_LENGTH) > avail) {
 		*why = "Length field runs past the readable bytes";
 		return E_TRUNC;
 	}
-	if (acpi_sum(t, le32_get(t + SDT_OFF_LENGTH)) != 0) {
+	if (acpi_sum(t, le32_get(t + ACPI_HDR_OFF_LENGTH)) != 0) {
 		*why = "checksum over Length bytes is not 0";
 		return E_CHECKSUM;
 	}
@@ -282,7 +223,7 @@ static enum err acpi_map_table(const struct acpi *acpi, uint64_t pa, const uint8
 	e = acpi_header_check(t, why);
 	if (e != E_OK)
 		return e;
-	len = le32_get(t + SDT_OFF_LENGTH);
+	len = le32_get(t + ACPI_HDR_OFF_LENGTH);
 	t = acpi->map(acpi->ctx, pa, len);
 	if (!t) {
 		*why = "Length field runs past readable memory";
@@ -306,8 +247,8 @@ static void acpi_record(struct acpi *acpi, uint64_t pa, const uint8_t *t, const 
 	}
 	ref = &acpi->tables[acpi->count++];
 	memcpy(ref->sig, sig, sizeof(ref->sig));
-	ref->revision = t[SDT_OFF_REVISION];
-	ref->length = le32_get(t + SDT_OFF_LENGTH);
+	ref->revision = t[ACPI_HDR_OFF_REVISION];
+	ref->length = le32_get(t + ACPI_HDR_OFF_LENGTH);
 	ref->pa = pa;
 }
 
@@ -315,7 +256,7 @@ static void acpi_walk_entry(struct acpi *acpi, const uint8_t *root, uint32_t ind
 			    size_t entry_len)
 {
 	const uint8_t *e = root + ACPI_HEADER_LEN + (size_t)index * entry_len;
-	uint64_t pa = entry_len == XSDT_ENTRY_LEN ? le64_get(e) : le32_get(e);
+	uint64_t pa = entry_len == ACPI_XSDT_ENTRY_LEN ? le64_get(e) : le32_get(e);
 	char sig[ACPI_SIG_LEN + 1];
 	const uint8_t *t = NULL;
 	const char *why = NULL;
@@ -337,7 +278,7 @@ static void acpi_walk_entry(struct acpi *acpi, const uint8_t *root, uint32_t ind
 /* Checks the root table at pa and records every table it lists. */
 static enum err acpi_walk_root(struct acpi *acpi, uint64_t pa, bool xsdt)
 {
-	size_t entry_len = xsdt ? XSDT_ENTRY_LEN : RSDT_ENTRY_LEN;
+	size_t entry_len = xsdt ? ACPI_XSDT_ENTRY_LEN : ACPI_RSDT_ENTRY_LEN;
 	const char *want = xsdt ? "XSDT" : "RSDT";
 	char sig[ACPI_SIG_LEN + 1];
 	const uint8_t *root = NULL;
@@ -353,7 +294,7 @@ static enum err acpi_walk_root(struct acpi *acpi, uint64_t pa, bool xsdt)
 				   "RSDT address holds another table";
 		return E_BADSIG;
 	}
-	len = le32_get(root + SDT_OFF_LENGTH);
+	len = le32_get(root + ACPI_HDR_OFF_LENGTH);
 	n = (uint32_t)((len - ACPI_HEADER_LEN) / entry_len);
 	if ((len - ACPI_HEADER_LEN) % entry_len)
 		pr_warn("acpi: %s at 0x%llx: Length %u leaves a partial entry; the trailing bytes "
@@ -375,7 +316,7 @@ enum err acpi_init(struct acpi *acpi, const struct acpi_rsdp_info *rsdp, acpi_ma
 	acpi->map = map;
 	acpi->ctx = ctx;
 	acpi->why = "RSDP gives neither an XSDT nor an RSDT address";
-	if (rsdp->revision >= RSDP_FIRST_V2_REVISION && rsdp->xsdt_pa) {
+	if (rsdp->revision >= ACPI_RSDP_REVISION_V2 && rsdp->xsdt_pa) {
 		e = acpi_walk_root(acpi, rsdp->xsdt_pa, true);
 		if (e == E_OK)
 			return E_OK;
@@ -474,17 +415,19 @@ static void madt_add_cpu(struct acpi_madt *m, uint32_t apic_id, uint32_t uid, ui
 
 static void madt_lapic(struct acpi_madt *m, const uint8_t *e, size_t off)
 {
-	if (e[LAPIC_OFF_ID] == ACPI_XAPIC_ID_NONE) {
+	if (e[ACPI_MADT_LAPIC_OFF_ID] == ACPI_XAPIC_ID_NONE) {
 		m->cpus_id_none++;
 		return;
 	}
-	madt_add_cpu(m, e[LAPIC_OFF_ID], e[LAPIC_OFF_UID], le32_get(e + LAPIC_OFF_FLAGS), false, off);
+	madt_add_cpu(m, e[ACPI_MADT_LAPIC_OFF_ID], e[ACPI_MADT_LAPIC_OFF_UID],
+		     le32_get(e + ACPI_MADT_LAPIC_OFF_FLAGS), false, off);
 }
 
 static void madt_x2apic(struct acpi_madt *m, const uint8_t *e, size_t off)
 {
-	madt_add_cpu(m, le32_get(e + X2APIC_OFF_ID), le32_get(e + X2APIC_OFF_UID),
-		     le32_get(e + X2APIC_OFF_FLAGS), true, off);
+	madt_add_cpu(m, le32_get(e + ACPI_MADT_X2APIC_OFF_ID),
+		     le32_get(e + ACPI_MADT_X2APIC_OFF_UID),
+		     le32_get(e + ACPI_MADT_X2APIC_OFF_FLAGS), true, off);
 }
 
 static void madt_ioapic(struct acpi_madt *m, const uint8_t *e, size_t off)
@@ -496,9 +439,9 @@ static void madt_ioapic(struct acpi_madt *m, const uint8_t *e, size_t off)
 		return;
 	}
 	io = &m->ioapics[m->ioapic_count++];
-	io->id = e[IOAPIC_OFF_ID];
-	io->address = le32_get(e + IOAPIC_OFF_ADDRESS);
-	io->gsi_base = le32_get(e + IOAPIC_OFF_GSI_BASE);
+	io->id = e[ACPI_MADT_IOAPIC_OFF_ID];
+	io->address = le32_get(e + ACPI_MADT_IOAPIC_OFF_ADDRESS);
+	io->gsi_base = le32_get(e + ACPI_MADT_IOAPIC_OFF_GSI_BASE);
 }
 
 static void madt_iso(struct acpi_madt *m, const uint8_t *e, size_t off)
@@ -510,10 +453,10 @@ static void madt_iso(struct acpi_madt *m, const uint8_t *e, size_t off)
 		return;
 	}
 	iso = &m->isos[m->iso_count++];
-	iso->bus = e[ISO_OFF_BUS];
-	iso->source = e[ISO_OFF_SOURCE];
-	iso->gsi = le32_get(e + ISO_OFF_GSI);
-	iso->flags = le16_get(e + ISO_OFF_FLAGS);
+	iso->bus = e[ACPI_MADT_ISO_OFF_BUS];
+	iso->source = e[ACPI_MADT_ISO_OFF_SOURCE];
+	iso->gsi = le32_get(e + ACPI_MADT_ISO_OFF_GSI);
+	iso->flags = le16_get(e + ACPI_MADT_ISO_OFF_FLAGS);
 }
 
 static void madt_add_nmi(struct acpi_madt *m, uint32_t uid, uint16_t flags, uint8_t lint,
@@ -534,19 +477,20 @@ static void madt_add_nmi(struct acpi_madt *m, uint32_t uid, uint16_t flags, uint
 
 static void madt_lapic_nmi(struct acpi_madt *m, const uint8_t *e, size_t off)
 {
-	madt_add_nmi(m, e[LAPIC_NMI_OFF_UID], le16_get(e + LAPIC_NMI_OFF_FLAGS), e[LAPIC_NMI_OFF_LINT],
-		     false);
+	madt_add_nmi(m, e[ACPI_MADT_LAPIC_NMI_OFF_UID], le16_get(e + ACPI_MADT_LAPIC_NMI_OFF_FLAGS),
+		     e[ACPI_MADT_LAPIC_NMI_OFF_LINT], false);
 }
 
 static void madt_x2apic_nmi(struct acpi_madt *m, const uint8_t *e, size_t off)
 {
-	madt_add_nmi(m, le32_get(e + X2APIC_NMI_OFF_UID), le16_get(e + X2APIC_NMI_OFF_FLAGS),
-		     e[X2APIC_NMI_OFF_LINT], true);
+	madt_add_nmi(m, le32_get(e + ACPI_MADT_X2APIC_NMI_OFF_UID),
+		     le16_get(e + ACPI_MADT_X2APIC_NMI_OFF_FLAGS), e[ACPI_MADT_X2APIC_NMI_OFF_LINT],
+		     true);
 }
 
 static void madt_lapic_override(struct acpi_madt *m, const uint8_t *e, size_t off)
 {
-	m->lapic_address = le64_get(e + LAPIC_OVERRIDE_OFF_ADDRESS);
+	m->lapic_address = le64_get(e + ACPI_MADT_LAPIC_OVERRIDE_OFF_ADDRESS);
 	m->lapic_overridden = true;
 }
 
@@ -557,13 +501,13 @@ struct madt_kind {
 };
 
 static const struct madt_kind madt_kinds[] = {
-	{ ACPI_MADT_LAPIC, LAPIC_LEN, madt_lapic },
-	{ ACPI_MADT_IOAPIC, IOAPIC_LEN, madt_ioapic },
-	{ ACPI_MADT_ISO, ISO_LEN, madt_iso },
-	{ ACPI_MADT_LAPIC_NMI, LAPIC_NMI_LEN, madt_lapic_nmi },
-	{ ACPI_MADT_LAPIC_OVERRIDE, LAPIC_OVERRIDE_LEN, madt_lapic_override },
-	{ ACPI_MADT_X2APIC, X2APIC_LEN, madt_x2apic },
-	{ ACPI_MADT_X2APIC_NMI, X2APIC_NMI_LEN, madt_x2apic_nmi },
+	{ ACPI_MADT_LAPIC, ACPI_MADT_LAPIC_LEN, madt_lapic },
+	{ ACPI_MADT_IOAPIC, ACPI_MADT_IOAPIC_LEN, madt_ioapic },
+	{ ACPI_MADT_ISO, ACPI_MADT_ISO_LEN, madt_iso },
+	{ ACPI_MADT_LAPIC_NMI, ACPI_MADT_LAPIC_NMI_LEN, madt_lapic_nmi },
+	{ ACPI_MADT_LAPIC_OVERRIDE, ACPI_MADT_LAPIC_OVERRIDE_LEN, madt_lapic_override },
+	{ ACPI_MADT_X2APIC, ACPI_MADT_X2APIC_LEN, madt_x2apic },
+	{ ACPI_MADT_X2APIC_NMI, ACPI_MADT_X2APIC_NMI_LEN, madt_x2apic_nmi },
 };
 
 static const struct madt_kind *madt_kind(uint8_t type)
@@ -592,10 +536,10 @@ static enum err madt_check_header(const uint8_t *p, size_t len, struct acpi_madt
 		return madt_fail(m, E_TRUNC, 0, "fewer readable bytes than the 44-byte header");
 	if (memcmp(p, "APIC", ACPI_SIG_LEN) != 0)
 		return madt_fail(m, E_BADSIG, 0, "signature is not \"APIC\"");
-	if (le32_get(p + SDT_OFF_LENGTH) < ACPI_MADT_ENTRIES_OFF)
-		return madt_fail(m, E_MALFORMED, SDT_OFF_LENGTH, "Length field below 44");
-	if (le32_get(p + SDT_OFF_LENGTH) > len)
-		return madt_fail(m, E_TRUNC, SDT_OFF_LENGTH,
+	if (le32_get(p + ACPI_HDR_OFF_LENGTH) < ACPI_MADT_ENTRIES_OFF)
+		return madt_fail(m, E_MALFORMED, ACPI_HDR_OFF_LENGTH, "Length field below 44");
+	if (le32_get(p + ACPI_HDR_OFF_LENGTH) > len)
+		return madt_fail(m, E_TRUNC, ACPI_HDR_OFF_LENGTH,
 				 "Length field runs past the readable bytes");
 	return E_OK;
 }
@@ -605,10 +549,10 @@ static enum err madt_entry(struct acpi_madt *m, const uint8_t *p, size_t off, si
 	const struct madt_kind *kind;
 	uint8_t elen;
 
-	if (end - off < MADT_ENTRY_HEADER_LEN)
+	if (end - off < ACPI_MADT_ENTRY_HEADER_LEN)
 		return madt_fail(m, E_TRUNC, off, "entry header (type, length) runs past the end");
 	elen = p[off + 1];
-	if (elen < MADT_ENTRY_HEADER_LEN)
+	if (elen < ACPI_MADT_ENTRY_HEADER_LEN)
 		return madt_fail(m, E_MALFORMED, off, "entry length below 2");
 	if (elen > end - off)
 		return madt_fail(m, E_TRUNC, off, "entry runs past the end of the table");
@@ -640,9 +584,9 @@ enum err acpi_parse_madt(const void *madt, size_t len, struct acpi_madt *out)
 	e = madt_check_header(p, len, out);
 	if (e != E_OK)
 		return e;
-	end = le32_get(p + SDT_OFF_LENGTH);
-	out->lapic_address = le32_get(p + MADT_OFF_LAPIC_ADDRESS);
-	out->flags = le32_get(p + MADT_OFF_FLAGS);
+	end = le32_get(p + ACPI_HDR_OFF_LENGTH);
+	out->lapic_address = le32_get(p + ACPI_MADT_OFF_LAPIC_ADDRESS);
+	out->flags = le32_get(p + ACPI_MADT_OFF_FLAGS);
 	for (off = ACPI_MADT_ENTRIES_OFF; off < end; off += p[off + 1]) {
 		e = madt_entry(out, p, off, end);
 		if (e != E_OK)
@@ -760,13 +704,13 @@ static void pm_timer_none(struct acpi_pm_timer *t, const char *why)
 /* X_PM_TMR_BLK, a Generic Address Structure; false when it is all zero. */
 static bool fadt_x_pm_timer(const uint8_t *p, struct acpi_pm_timer *t)
 {
-	const uint8_t *gas = p + FADT_OFF_X_PM_TMR_BLK;
-	uint64_t addr = le64_get(gas + GAS_OFF_ADDRESS);
+	const uint8_t *gas = p + ACPI_FADT_OFF_X_PM_TMR_BLK;
+	uint64_t addr = le64_get(gas + ACPI_GAS_OFF_ADDRESS);
 
 	if (!addr)
 		return false;
 	t->from_x_block = true;
-	if (gas[GAS_OFF_SPACE] != ACPI_GAS_SYSTEM_IO)
+	if (gas[ACPI_GAS_OFF_SPACE] != ACPI_GAS_SYSTEM_IO)
 		pm_timer_none(t, "X_PM_TMR_BLK is not in system I/O space (memory-mapped PM "
 				 "timers are not used)");
 	else if (addr > ACPI_IO_PORT_MAX)
@@ -779,11 +723,11 @@ static bool fadt_x_pm_timer(const uint8_t *p, struct acpi_pm_timer *t)
 /* PM_TMR_BLK and PM_TMR_LEN, the ACPI 1.0 fields. */
 static void fadt_pm_timer_v1(const uint8_t *p, struct acpi_pm_timer *t)
 {
-	uint32_t blk = le32_get(p + FADT_OFF_PM_TMR_BLK);
+	uint32_t blk = le32_get(p + ACPI_FADT_OFF_PM_TMR_BLK);
 
 	if (!blk)
 		pm_timer_none(t, "PM_TMR_BLK is 0: the firmware lists no PM timer");
-	else if (p[FADT_OFF_PM_TMR_LEN] < ACPI_PM_TMR_LEN)
+	else if (p[ACPI_FADT_OFF_PM_TMR_LEN] < ACPI_PM_TMR_LEN)
 		pm_timer_none(t, "PM_TMR_LEN is below 4: the firmware lists no PM timer");
 	else if (blk > ACPI_IO_PORT_MAX)
 		pm_timer_none(t, "PM_TMR_BLK is beyond the 64 KiB I/O port space");
@@ -804,11 +748,11 @@ enum err acpi_parse_fadt(const void *fadt, size_t len, struct acpi_fadt *out)
 		return fadt_fail(out, e, why);
 	if (memcmp(p, "FACP", ACPI_SIG_LEN) != 0)
 		return fadt_fail(out, E_BADSIG, "signature is not \"FACP\"");
-	out->length = le32_get(p + SDT_OFF_LENGTH);
-	out->revision = p[SDT_OFF_REVISION];
+	out->length = le32_get(p + ACPI_HDR_OFF_LENGTH);
+	out->revision = p[ACPI_HDR_OFF_REVISION];
 	if (out->length < ACPI_FADT_V1_LEN)
 		return fadt_fail(out, E_TRUNC, "Length below the 116 bytes of an ACPI 1.0 FADT");
-	out->flags = le32_get(p + FADT_OFF_FLAGS);
+	out->flags = le32_get(p + ACPI_FADT_OFF_FLAGS);
 	t->present = true;
 	t->bits = out->flags & ACPI_FADT_TMR_VAL_EXT ? ACPI_PM_TIMER_BITS_32 :
 						       ACPI_PM_TIMER_BITS_24;

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "arch/x86/acpi_tables.h"
 #include "lib/error.h"
 
 /*
@@ -21,62 +22,12 @@
  */
 typedef const void *(*acpi_map_fn)(void *ctx, uint64_t pa, size_t len);
 
-#define ACPI_SIG_LEN 4
-#define ACPI_OEM_ID_LEN 6
-#define ACPI_HEADER_LEN 36		  /* ACPI 6.5 5.2.6, Table 5.4 */
-#define ACPI_TABLE_MAX_LEN (1u << 20)	  /* sanity cap on any table's Length */
+#define ACPI_TABLE_MAX_LEN (1u << 20) /* sanity cap on any table's Length */
 #define ACPI_MAX_TABLES 64
+#define ACPI_RSDP_MAX_LEN 4096 /* sanity cap on the RSDP Length field */
 
-/* ACPI 6.5 5.2.5.3 (Table 5.3): Root System Description Pointer */
-#define ACPI_RSDP_V1_LEN 20
-#define ACPI_RSDP_V2_LEN 36
-#define ACPI_RSDP_MAX_LEN 4096		  /* sanity cap on the RSDP Length field */
-
-/* ACPI 6.5 5.2.12 (Table 5.19): MADT header and entry types */
-#define ACPI_MADT_ENTRIES_OFF 44
-#define ACPI_MADT_PCAT_COMPAT (1u << 0)
-#define ACPI_MADT_LAPIC 0x0
-#define ACPI_MADT_IOAPIC 0x1
-#define ACPI_MADT_ISO 0x2
-#define ACPI_MADT_LAPIC_NMI 0x4
-#define ACPI_MADT_LAPIC_OVERRIDE 0x5
-#define ACPI_MADT_X2APIC 0x9
-#define ACPI_MADT_X2APIC_NMI 0xA
-
-/* ACPI 6.5 Table 5.23: Local APIC flags (also used by the x2APIC entry) */
-#define ACPI_MADT_CPU_ENABLED (1u << 0)
-#define ACPI_MADT_CPU_ONLINE_CAPABLE (1u << 1)
-
-/* ACPI 6.5 Table 5.26: MPS INTI flags (overrides and NMI entries) */
-#define ACPI_INTI_POLARITY_MASK 0x3u
-#define ACPI_INTI_POLARITY_HIGH 0x1u
-#define ACPI_INTI_POLARITY_LOW 0x3u
-#define ACPI_INTI_TRIGGER_SHIFT 2
-#define ACPI_INTI_TRIGGER_MASK (0x3u << ACPI_INTI_TRIGGER_SHIFT)
-#define ACPI_INTI_TRIGGER_EDGE (0x1u << ACPI_INTI_TRIGGER_SHIFT)
-#define ACPI_INTI_TRIGGER_LEVEL (0x3u << ACPI_INTI_TRIGGER_SHIFT)
-
-/* An NMI entry whose uid is this applies to every processor. */
-#define ACPI_NMI_ALL_CPUS_UID8 0xFFu
-#define ACPI_NMI_ALL_CPUS_UID32 0xFFFFFFFFu
 /* A type-0 entry with this APIC ID is a placeholder; such CPUs use type 9. */
 #define ACPI_XAPIC_ID_NONE 0xFFu
-
-/* ACPI 6.5 5.2.9 (Table 5.9): the FADT fields read here */
-#define ACPI_FADT_V1_LEN 116		  /* the ACPI 1.0 FADT, up to and including Flags */
-#define ACPI_FADT_X_PM_TMR_END 220	  /* end of X_PM_TMR_BLK (ACPI 2.0 and later) */
-#define ACPI_FADT_TMR_VAL_EXT (1u << 8)	  /* Flags: TMR_VAL is 32 bits, not 24 */
-#define ACPI_FADT_HW_REDUCED (1u << 20)	  /* Flags: HW_REDUCED_ACPI, no fixed hardware */
-#define ACPI_PM_TMR_LEN 4		  /* PM_TMR_LEN of a PM timer that is there */
-
-/* ACPI 6.5 4.8.3.3: the PM timer counts at 3.579545 MHz, 24 or 32 bits wide. */
-#define ACPI_PM_TIMER_HZ 3579545u
-#define ACPI_PM_TIMER_BITS_24 24
-#define ACPI_PM_TIMER_BITS_32 32
-
-/* ACPI 6.5 5.2.3.2 (Table 5.1): Generic Address Structure address spaces */
-#define ACPI_GAS_SYSTEM_MEMORY 0
-#define ACPI_GAS_SYSTEM_IO 1
 #define ACPI_IO_PORT_MAX 0xFFFFu
 
 #define ACPI_MAX_CPUS 1024

@@ -2,8 +2,6 @@
 /* Kernel implementations of the arch/x86/cpu.h accessors (inline assembly). */
 #include "arch/x86/cpu.h"
 
-#define RFLAGS_IF (1ull << 9)
-
 void cpu_cpuid(uint32_t leaf, uint32_t subleaf, struct cpuid_regs *out)
 {
 	__asm__ volatile("cpuid"

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "arch/x86/x86_regs.h"
 
 struct cpuid_regs {
 	uint32_t eax, ebx, ecx, edx;
@@ -17,46 +18,16 @@ struct cpuid_regs {
 #define CPUID_1_ECX_VMX (1u << 5)
 #define CPUID_1_ECX_SMX (1u << 6)
 #define CPUID_1_ECX_XSAVE (1u << 26)
+#define CPUID_1_ECX_TSC_DEADLINE (1u << 24)
+#define CPUID_1_ECX_OSXSAVE (1u << 27)
 #define CPUID_1_ECX_X2APIC (1u << 21)
 #define CPUID_1_ECX_HYPERVISOR (1u << 31)
 #define CPUID_1_EDX_APIC (1u << 9)
+#define CPUID_1_EDX_HTT (1u << 28)
+#define CPUID_6_EAX_ARAT (1u << 2)
 #define CPUID_80000001_EDX_NX (1u << 20)
 #define CPUID_80000001_EDX_PAGE1G (1u << 26)
 #define CPUID_80000001_EDX_LM (1u << 29)
-
-#define CR0_PE (1ull << 0)
-#define CR0_MP (1ull << 1)
-#define CR0_EM (1ull << 2)
-#define CR0_TS (1ull << 3)
-#define CR0_NE (1ull << 5)
-#define CR0_WP (1ull << 16)
-#define CR0_PG (1ull << 31)
-#define CR4_PAE (1ull << 5)
-#define CR4_PGE (1ull << 7)
-#define CR4_OSFXSR (1ull << 9)
-#define CR4_VMXE (1ull << 13)
-#define CR4_SMXE (1ull << 14)
-#define CR4_OSXSAVE (1ull << 18)
-
-#define MSR_IA32_APIC_BASE 0x1b
-#define MSR_IA32_FEATURE_CONTROL 0x3a
-#define MSR_IA32_TSC 0x10
-#define MSR_IA32_MISC_ENABLE 0x1a0
-#define MISC_ENABLE_FAST_STRINGS (1ull << 0)
-#define MSR_IA32_PAT 0x277
-#define MSR_IA32_EFER 0xc0000080
-#define MSR_STAR 0xc0000081
-#define MSR_LSTAR 0xc0000082
-#define MSR_CSTAR 0xc0000083
-#define MSR_SFMASK 0xc0000084
-#define MSR_TSC_AUX 0xc0000103
-#define MSR_IA32_FS_BASE 0xc0000100
-#define MSR_IA32_GS_BASE 0xc0000101
-#define MSR_IA32_KERNEL_GS_BASE 0xc0000102
-#define EFER_SCE (1ull << 0)
-#define EFER_LME (1ull << 8)
-#define EFER_LMA (1ull << 10)
-#define EFER_NXE (1ull << 11)
 
 void cpu_cpuid(uint32_t leaf, uint32_t subleaf, struct cpuid_regs *out);
 uint64_t cpu_rdmsr(uint32_t msr);

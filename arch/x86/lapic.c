@@ -9,32 +9,7 @@
 #include "arch/x86/tsc.h"
 #include "lib/printk.h"
 
-#define APIC_ID 0x20
-#define APIC_VERSION 0x30
-#define APIC_TPR 0x80
-#define APIC_EOI 0xb0
-#define APIC_SVR 0xf0
-#define APIC_ESR 0x280
-#define APIC_ICR_LO 0x300
-#define APIC_ICR_HI 0x310
-#define APIC_LVT_TIMER 0x320
-#define APIC_LVT_LINT0 0x350
-#define APIC_LVT_LINT1 0x360
-#define APIC_LVT_ERROR 0x370
-#define APIC_TIMER_INIT 0x380
-#define APIC_TIMER_CUR 0x390
-#define APIC_TIMER_DIV 0x3e0
-#define X2APIC_MSR_BASE 0x800
-
-#define APIC_BASE_ENABLE (1ull << 11)
-#define APIC_BASE_X2APIC (1ull << 10)
-#define APIC_BASE_ADDR_MASK 0xffffff000ull
-#define SVR_ENABLE (1u << 8)
-#define LVT_MASKED (1u << 16)
-#define LVT_TIMER_PERIODIC (1u << 17)
-#define ICR_DELIVERY_PENDING (1u << 12)
-#define ICR_LEVEL_ASSERT (1u << 14)
-#define ICR_DEST_ALL_BUT_SELF (3u << 18)
+#define LVT_TIMER_PERIODIC (APIC_TIMER_PERIODIC << APIC_LVT_TIMER_MODE_SHIFT)
 #define TIMER_DIV_16 0x3
 #define ICR_BUSY_SPINS 1000000
 #define CPUID_LEAF_TOPOLOGY 0xb
@@ -49,14 +24,14 @@ static uint64_t timer_khz;
 static uint32_t apic_read(uint32_t reg)
 {
 	if (x2apic)
-		return (uint32_t)cpu_rdmsr(X2APIC_MSR_BASE + (reg >> 4));
+		return (uint32_t)cpu_rdmsr(X2APIC_MSR(reg));
 	return *(volatile uint32_t *)(uintptr_t)(apic_base + reg);
 }
 
 static void apic_write(uint32_t reg, uint32_t value)
 {
 	if (x2apic)
-		cpu_wrmsr(X2APIC_MSR_BASE + (reg >> 4), value);
+		cpu_wrmsr(X2APIC_MSR(reg), value);
 	else
 		*(volatile uint32_t *)(uintptr_t)(apic_base + reg) = value;
 }
@@ -88,11 +63,11 @@ void lapic_init_cpu(void)
 	if (x2apic)
 		cpu_wrmsr(MSR_IA32_APIC_BASE, msr | APIC_BASE_X2APIC);
 	apic_write(APIC_TPR, 0);
-	apic_write(APIC_LVT_TIMER, LVT_MASKED);
-	apic_write(APIC_LVT_LINT0, LVT_MASKED);
+	apic_write(APIC_LVT_TIMER, APIC_LVT_MASKED);
+	apic_write(APIC_LVT_LINT0, APIC_LVT_MASKED);
 	apic_write(APIC_LVT_ERROR, VECTOR_ERROR);
 	apic_write(APIC_ESR, 0);
-	apic_write(APIC_SVR, SVR_ENABLE | VECTOR_SPURIOUS);
+	apic_write(APIC_SVR, APIC_SVR_ENABLE | VECTOR_SPURIOUS);
 	apic_write(APIC_EOI, 0);
 }
 
@@ -110,7 +85,7 @@ uint32_t lapic_id(void)
 {
 	uint32_t id = apic_read(APIC_ID);
 
-	return x2apic ? id : id >> 24;
+	return x2apic ? id : id >> APIC_ID_XAPIC_SHIFT;
 }
 
 uint32_t lapic_version(void)
@@ -141,11 +116,11 @@ static bool icr_send(uint32_t dest, uint32_t low)
 	bool ok;
 
 	if (x2apic) {
-		cpu_wrmsr(X2APIC_MSR_BASE + (APIC_ICR_LO >> 4), ((uint64_t)dest << 32) | low);
+		cpu_wrmsr(X2APIC_MSR(APIC_ICR_LO), ((uint64_t)dest << 32) | low);
 		ok = true;
 	} else {
 		ok = icr_wait_idle();
-		apic_write(APIC_ICR_HI, dest << 24);
+		apic_write(APIC_ICR_HI, dest << ICR_XAPIC_DEST_SHIFT);
 		apic_write(APIC_ICR_LO, low);
 		ok = ok && icr_wait_idle();
 	}
@@ -155,7 +130,7 @@ static bool icr_send(uint32_t dest, uint32_t low)
 
 static uint32_t icr_low(enum lapic_delivery mode, uint8_t vector)
 {
-	uint32_t low = ((uint32_t)mode << 8) | vector;
+	uint32_t low = ((uint32_t)mode << ICR_DM_SHIFT) | vector;
 
 	if (mode != LAPIC_DM_STARTUP)
 		low |= ICR_LEVEL_ASSERT;
@@ -174,14 +149,14 @@ bool lapic_send_ipi_all_but_self(enum lapic_delivery mode, uint8_t vector)
 
 void lapic_timer_start(uint32_t ticks, uint8_t vector, bool periodic)
 {
-	apic_write(APIC_TIMER_DIV, TIMER_DIV_16);
+	apic_write(APIC_TIMER_DCR, TIMER_DIV_16);
 	apic_write(APIC_LVT_TIMER, vector | (periodic ? LVT_TIMER_PERIODIC : 0));
 	apic_write(APIC_TIMER_INIT, ticks);
 }
 
 void lapic_timer_stop(void)
 {
-	apic_write(APIC_LVT_TIMER, LVT_MASKED);
+	apic_write(APIC_LVT_TIMER, APIC_LVT_MASKED);
 	apic_write(APIC_TIMER_INIT, 0);
 }
 
@@ -196,7 +171,7 @@ void lapic_timer_calibrate(void)
 	uint32_t left;
 
 	lapic_timer_start(TIMER_MAX_COUNT, VECTOR_TIMER, false);
-	apic_write(APIC_LVT_TIMER, LVT_MASKED);
+	apic_write(APIC_LVT_TIMER, APIC_LVT_MASKED);
 	tsc_delay_us(TIMER_CALIBRATE_US);
 	left = lapic_timer_current();
 	lapic_timer_stop();

@@ -9,9 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-
-#define LAPIC_DEFAULT_BASE 0xfee00000ull
-#define LAPIC_MMIO_SIZE 0x1000
+#include "arch/x86/apic_regs.h"
 
 #define VECTOR_TIMER 0xec
 #define VECTOR_CALL_FUNCTION 0xf0
@@ -20,10 +18,10 @@
 #define VECTOR_SPURIOUS 0xff
 
 enum lapic_delivery {
-	LAPIC_DM_FIXED = 0,
-	LAPIC_DM_NMI = 4,
-	LAPIC_DM_INIT = 5,
-	LAPIC_DM_STARTUP = 6,
+	LAPIC_DM_FIXED = APIC_DM_FIXED,
+	LAPIC_DM_NMI = APIC_DM_NMI,
+	LAPIC_DM_INIT = APIC_DM_INIT,
+	LAPIC_DM_STARTUP = APIC_DM_STARTUP,
 };
 
 /* Per CPU: enable the APIC (x2APIC mode if supported), SVR, LVTs masked. */

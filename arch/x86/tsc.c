@@ -8,32 +8,25 @@
  * timer (3.579545 MHz, ACPI 6.5 4.8.3.3) that the FADT lists.
  */
 #include "arch/x86/tsc.h"
+#include "arch/x86/acpi_tables.h"
 #include "arch/x86/cpu.h"
+#include "arch/x86/pit.h"
+#include "lib/bytes.h"
 #include "lib/printk.h"
 
-#define PIT_HZ 1193182ull
-#define PIT_CH2_DATA 0x42
-#define PIT_MODE_CMD 0x43
-#define PIT_CH2_GATE 0x61
-#define PIT_GATE_ON 0x01
-#define PIT_SPEAKER 0x02
-#define PIT_OUT2 0x20
-#define PIT_CMD_CH2_MODE0_LOHI 0xb0
-#define PIT_CMD_CH2_LATCH 0x80
+#define PIT_CMD_CH2_MODE0_LOHI                                                                     \
+	(PIT_CH2 << PIT_CMD_CHANNEL_SHIFT | PIT_ACCESS_LOHI << PIT_CMD_ACCESS_SHIFT |              \
+	 PIT_MODE_ONESHOT << PIT_CMD_MODE_SHIFT)
+#define PIT_CMD_CH2_LATCH                                                                          \
+	(PIT_CH2 << PIT_CMD_CHANNEL_SHIFT | PIT_ACCESS_LATCH << PIT_CMD_ACCESS_SHIFT)
 #define PIT_MAX_SPINS 1000000ull /* about a second of port reads: no PIT */
 #define PIT_PROBE_READS 64	 /* latched reads that must show the count moving */
-#define PM_TIMER_HZ 3579545ull	 /* ACPI 6.5 4.8.3.3 */
-#define PM_TIMER_BITS_24 24
-#define PM_TIMER_BITS_32 32
-#define PM_TIMER_MASK_24 0xffffffu
-#define PM_TIMER_MASK_32 0xffffffffu
 #define PM_TIMER_EDGE_SPINS 100000ull /* reads without a tick: the timer is dead */
 #define PM_TIMER_MAX_SPINS 10000000ull /* 10 ms takes a few 10000 reads */
 #define TSC_CALIBRATE_MS 10
 #define MS_PER_S 1000
 #define TSC_FALLBACK_HZ 1000000000ull
 #define TSC_AGREE_PERCENT 10
-#define BITS_PER_BYTE 8
 
 static uint64_t hz;
 static enum tsc_source source;
@@ -83,9 +76,9 @@ static uint16_t pit_ch2_count(void)
 {
 	uint8_t lo, hi;
 
-	cpu_outb(PIT_MODE_CMD, PIT_CMD_CH2_LATCH);
-	lo = cpu_inb(PIT_CH2_DATA);
-	hi = cpu_inb(PIT_CH2_DATA);
+	cpu_outb(PIT_PORT_CMD, PIT_CMD_CH2_LATCH);
+	lo = cpu_inb(PIT_PORT_CH2);
+	hi = cpu_inb(PIT_PORT_CH2);
 	return (uint16_t)(lo | hi << BITS_PER_BYTE);
 }
 
@@ -111,23 +104,23 @@ static bool pit_ch2_counts(void)
 static uint64_t tsc_from_pit(void)
 {
 	uint16_t count = PIT_HZ * TSC_CALIBRATE_MS / MS_PER_S;
-	uint8_t gate = cpu_inb(PIT_CH2_GATE);
+	uint8_t gate = cpu_inb(PIT_PORT_B);
 	uint64_t start, end, spins = 0;
 	bool counted;
 
-	cpu_outb(PIT_CH2_GATE, (gate & ~PIT_SPEAKER) & ~PIT_GATE_ON);
-	cpu_outb(PIT_MODE_CMD, PIT_CMD_CH2_MODE0_LOHI);
-	cpu_outb(PIT_CH2_DATA, count & 0xff);
-	cpu_outb(PIT_CH2_DATA, count >> BITS_PER_BYTE);
-	cpu_outb(PIT_CH2_GATE, (gate & ~PIT_SPEAKER) | PIT_GATE_ON);
+	cpu_outb(PIT_PORT_B, (gate & ~PORT_B_SPEAKER) & ~PORT_B_GATE2);
+	cpu_outb(PIT_PORT_CMD, PIT_CMD_CH2_MODE0_LOHI);
+	cpu_outb(PIT_PORT_CH2, count & 0xff);
+	cpu_outb(PIT_PORT_CH2, count >> BITS_PER_BYTE);
+	cpu_outb(PIT_PORT_B, (gate & ~PORT_B_SPEAKER) | PORT_B_GATE2);
 	start = cpu_rdtsc();
-	while (!(cpu_inb(PIT_CH2_GATE) & PIT_OUT2)) {
+	while (!(cpu_inb(PIT_PORT_B) & PORT_B_OUT2)) {
 		if (++spins > PIT_MAX_SPINS)
 			break;
 	}
 	end = cpu_rdtsc();
 	counted = spins <= PIT_MAX_SPINS && pit_ch2_counts();
-	cpu_outb(PIT_CH2_GATE, gate);
+	cpu_outb(PIT_PORT_B, gate);
 	return counted ? (end - start) * MS_PER_S / TSC_CALIBRATE_MS : 0;
 }
 
@@ -143,7 +136,7 @@ static uint32_t pm_timer_read(void)
  */
 static uint64_t tsc_from_pm_timer(void)
 {
-	uint32_t want = PM_TIMER_HZ * TSC_CALIBRATE_MS / MS_PER_S;
+	uint32_t want = ACPI_PM_TIMER_HZ * TSC_CALIBRATE_MS / MS_PER_S;
 	uint32_t first = pm_timer_read(), start, elapsed;
 	uint64_t t0, t1, spins = 0;
 
@@ -158,14 +151,14 @@ static uint64_t tsc_from_pm_timer(void)
 			return 0;
 	} while (elapsed < want);
 	t1 = cpu_rdtsc();
-	return (t1 - t0) * PM_TIMER_HZ / elapsed;
+	return (t1 - t0) * ACPI_PM_TIMER_HZ / elapsed;
 }
 
 void tsc_use_pm_timer(uint16_t port, unsigned bits)
 {
 	pm_port = port;
-	pm_bits = bits == PM_TIMER_BITS_32 ? PM_TIMER_BITS_32 : PM_TIMER_BITS_24;
-	pm_mask = bits == PM_TIMER_BITS_32 ? PM_TIMER_MASK_32 : PM_TIMER_MASK_24;
+	pm_bits = bits == ACPI_PM_TIMER_BITS_32 ? ACPI_PM_TIMER_BITS_32 : ACPI_PM_TIMER_BITS_24;
+	pm_mask = bits == ACPI_PM_TIMER_BITS_32 ? ACPI_PM_TIMER_MASK_32 : ACPI_PM_TIMER_MASK_24;
 }
 
 static void report_measure(uint64_t meas_hz, enum tsc_source src)

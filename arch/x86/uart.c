@@ -6,22 +6,8 @@
 #include "arch/x86/uart.h"
 #include "arch/x86/cpu.h"
 
-#define UART_THR 0
-#define UART_RBR 0
-#define UART_DLL 0
-#define UART_IER 1
-#define UART_DLM 1
-#define UART_FCR 2
-#define UART_LCR 3
-#define UART_MCR 4
-#define UART_LSR 5
-#define UART_SCR 7
-#define LCR_8N1 0x03
-#define LCR_DLAB 0x80
-#define FCR_ENABLE_CLEAR 0x07
-#define MCR_DTR_RTS_OUT2 0x0b
-#define LSR_DATA_READY 0x01
-#define LSR_THR_EMPTY 0x20
+#define UART_FCR_ENABLE_CLEAR (UART_FCR_ENABLE | UART_FCR_CLEAR_RX | UART_FCR_CLEAR_TX)
+#define UART_MCR_DTR_RTS_OUT2 (UART_MCR_DTR | UART_MCR_RTS | UART_MCR_OUT2)
 #define UART_CLOCK_DIVISOR 1 /* 115200 baud */
 #define UART_TX_SPINS 100000
 
@@ -45,12 +31,12 @@ bool uart_init(uint16_t base)
 	if (!base || !uart_probe(base))
 		return false;
 	cpu_outb(base + UART_IER, 0);
-	cpu_outb(base + UART_LCR, LCR_DLAB);
+	cpu_outb(base + UART_LCR, UART_LCR_DLAB);
 	cpu_outb(base + UART_DLL, UART_CLOCK_DIVISOR & 0xff);
 	cpu_outb(base + UART_DLM, UART_CLOCK_DIVISOR >> 8);
-	cpu_outb(base + UART_LCR, LCR_8N1);
-	cpu_outb(base + UART_FCR, FCR_ENABLE_CLEAR);
-	cpu_outb(base + UART_MCR, MCR_DTR_RTS_OUT2);
+	cpu_outb(base + UART_LCR, UART_LCR_WLEN8);
+	cpu_outb(base + UART_FCR, UART_FCR_ENABLE_CLEAR);
+	cpu_outb(base + UART_MCR, UART_MCR_DTR_RTS_OUT2);
 	uart_ok = true;
 	return true;
 }
@@ -70,7 +56,7 @@ void uart_putc(char c)
 	if (!uart_ok)
 		return;
 	for (int i = 0; i < UART_TX_SPINS; i++) {
-		if (cpu_inb(uart_port + UART_LSR) & LSR_THR_EMPTY)
+		if (cpu_inb(uart_port + UART_LSR) & UART_LSR_THRE)
 			break;
 		cpu_pause();
 	}
@@ -80,7 +66,7 @@ void uart_putc(char c)
 
 int uart_getc_nonblock(void)
 {
-	if (!uart_ok || !(cpu_inb(uart_port + UART_LSR) & LSR_DATA_READY))
+	if (!uart_ok || !(cpu_inb(uart_port + UART_LSR) & UART_LSR_DR))
 		return -1;
 	return cpu_inb(uart_port + UART_RBR);
 }

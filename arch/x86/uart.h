@@ -5,11 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-
-#define UART_COM1 0x3f8
-#define UART_COM2 0x2f8
-#define UART_COM3 0x3e8
-#define UART_COM4 0x2e8
+#include "arch/x86/uart_regs.h"
 
 bool uart_init(uint16_t base);
 bool uart_present(void);

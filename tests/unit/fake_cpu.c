@@ -14,13 +14,11 @@
 
 #define FAKE_MSRS 64
 #define FAKE_CPUID_LEAVES 16
-#define RFLAGS_IF (1ull << 9)
-#define RFLAGS_FIXED (1ull << 1)
 #define FC_LOCK (1ull << 0)
 #define FC_VMXON_IN_SMX (1ull << 1)
 #define FC_VMXON_OUTSIDE_SMX (1ull << 2)
 #define PAGE_MASK 0xfffull
-#define INITIAL_CR0 (CR0_PE | (1ull << 4) | CR0_PG)
+#define INITIAL_CR0 (CR0_PE | CR0_ET | CR0_PG)
 #define INITIAL_CR4 CR4_PAE
 
 struct fake_msr {
@@ -333,7 +331,7 @@ void cpu_write_cr4(uint64_t value)
 
 uint64_t cpu_irq_save(void)
 {
-	uint64_t flags = RFLAGS_FIXED | (fake_cpu.irqs_enabled ? RFLAGS_IF : 0);
+	uint64_t flags = RFLAGS_FIXED1 | (fake_cpu.irqs_enabled ? RFLAGS_IF : 0);
 
 	fake_cpu.irqs_enabled = false;
 	return flags;

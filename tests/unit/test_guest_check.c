@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include "arch/x86/x86_regs.h"
 #include "tests/unit/fake_cpu.h"
 #include "tests/unit/fake_printk.h"
 #include "vmx/caps.h"
@@ -22,17 +23,6 @@
 #define SEC4 "SDM 3C 27.3.1.4"
 #define SEC5 "SDM 3C 27.3.1.5"
 
-#define CR0_PE (1ull << 0)
-#define CR0_PG (1ull << 31)
-#define CR4_PAE (1ull << 5)
-#define CR4_VMXE (1ull << 13)
-#define CR4_PCIDE (1ull << 17)
-#define CR4_CET (1ull << 23)
-#define EFER_LME (1ull << 8)
-#define EFER_LMA (1ull << 10)
-#define RFLAGS_TF (1ull << 8)
-#define RFLAGS_IF (1ull << 9)
-#define RFLAGS_VM (1ull << 17)
 #define PDBG_BS (1ull << 14)
 #define NON_CANONICAL 0x0000800000000000ull
 #define AR_DPL3 (3u << VMX_AR_DPL_SHIFT)

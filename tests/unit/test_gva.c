@@ -18,7 +18,6 @@
 #define RW 0x2u
 #define PS 0x80u
 #define XD (1ull << 63)
-#define CR0_PE 1u
 
 static uint8_t mem[MEM_SIZE];
 static unsigned reads;
@@ -70,7 +69,7 @@ static void test_paging_off(void **state)
 /* 32-bit paging: 0x12345678 -> PDE 0x48, PTE 0x345, offset 0x678 */
 static void test_32bit_4k(void **state)
 {
-	struct gva_regs r = {.cr0 = GVA_CR0_PG | CR0_PE, .cr3 = 0x1000};
+	struct gva_regs r = {.cr0 = CR0_PG | CR0_PE, .cr3 = 0x1000};
 	uint64_t gpa;
 
 	put32(0x1000 + 0x48 * 4, 0x2000 | P | RW);
@@ -87,7 +86,7 @@ static void test_32bit_4k(void **state)
 
 static void test_32bit_4m(void **state)
 {
-	struct gva_regs r = {.cr0 = GVA_CR0_PG, .cr3 = 0x1000, .cr4 = GVA_CR4_PSE};
+	struct gva_regs r = {.cr0 = CR0_PG, .cr3 = 0x1000, .cr4 = CR4_PSE};
 	uint64_t gpa;
 
 	put32(0x1000 + 0x300 * 4, 0x80000000 | PS | P); /* 0xC0000000 -> 0x80000000 */
@@ -101,7 +100,7 @@ static void test_32bit_4m(void **state)
 /* PAE: CR3 only needs 32-byte alignment; 0x80201234 -> PDPTE 2, PDE 1, PTE 1 */
 static void test_pae(void **state)
 {
-	struct gva_regs r = {.cr0 = GVA_CR0_PG, .cr3 = 0x1020, .cr4 = GVA_CR4_PAE};
+	struct gva_regs r = {.cr0 = CR0_PG, .cr3 = 0x1020, .cr4 = CR4_PAE};
 	uint64_t gpa;
 
 	put64(0x1020 + 2 * 8, 0x3000 | P);
@@ -127,7 +126,7 @@ static void build_4level(uint64_t gla, uint64_t frame)
 }
 
 static const struct gva_regs long_mode = {
-    .cr0 = GVA_CR0_PG | CR0_PE, .cr3 = 0x1000, .cr4 = GVA_CR4_PAE, .efer = GVA_EFER_LMA};
+    .cr0 = CR0_PG | CR0_PE, .cr3 = 0x1000, .cr4 = CR4_PAE, .efer = EFER_LMA};
 
 static void test_4level_4k(void **state)
 {
@@ -167,7 +166,7 @@ static void test_5level(void **state)
 	struct gva_regs r = long_mode;
 	uint64_t gpa, gla = 0x00FF000000401ABCull; /* canonical only with LA57 */
 
-	r.cr4 |= GVA_CR4_LA57;
+	r.cr4 |= CR4_LA57;
 	assert_int_equal(xlate(&long_mode, gla, &gpa), E_INVAL);
 	put64(0x1000 + 0xFF * 8, 0x5000 | P); /* PML5 */
 	put64(0x5000 + 0, 0x2000 | P);	      /* PML4 */

@@ -14,19 +14,15 @@
 #include <string.h>
 #include <cmocka.h>
 #include "arch/x86/cpu.h"
+#include "arch/x86/pit.h"
 #include "arch/x86/tsc.h"
 #include "tests/unit/fake_printk.h"
 
 #define PS_PER_S 1000000000000ull
 #define PORT_ACCESS_PS 700000ull /* an I/O port access: 0.7 us */
 #define RDTSC_PS 10000ull
-#define PIT_HZ 1193182ull
 #define PM_HZ 3579545ull
 #define PM_PORT 0x608
-#define PIT_CH2 0x42
-#define PIT_CMD 0x43
-#define PIT_GATE 0x61
-#define PIT_OUT2 0x20
 #define TSC_HZ 2500000000ull
 #define PPM_OK 2000 /* 0.2%: a 10 ms window read in 0.7 us steps */
 
@@ -91,13 +87,13 @@ uint8_t cpu_inb(uint16_t port)
 	uint8_t v;
 
 	port_access();
-	if (port == PIT_GATE) {
+	if (port == PIT_PORT_B) {
 		if (!m.pit) /* no 8254: the output bit toggles with every read */
-			return (m.toggle = !m.toggle) ? PIT_OUT2 : 0;
+			return (m.toggle = !m.toggle) ? PORT_B_OUT2 : 0;
 		v = m.gate ? 1 : 0;
-		return pit_elapsed() >= m.count ? v | PIT_OUT2 : v;
+		return pit_elapsed() >= m.count ? v | PORT_B_OUT2 : v;
 	}
-	if (port == PIT_CH2 && m.pit && m.latched) {
+	if (port == PIT_PORT_CH2 && m.pit && m.latched) {
 		m.pit_reads++;
 		v = m.reads++ ? (uint8_t)(m.latch >> 8) : (uint8_t)m.latch;
 		if (m.reads == 2)
@@ -112,18 +108,18 @@ void cpu_outb(uint16_t port, uint8_t value)
 	port_access();
 	if (!m.pit)
 		return;
-	if (port == PIT_GATE) {
+	if (port == PIT_PORT_B) {
 		if ((value & 1) && !m.gate)
 			m.start_ps = m.now_ps;
 		m.gate = value & 1;
-	} else if (port == PIT_CMD && value == 0x80) {
+	} else if (port == PIT_PORT_CMD && value == 0x80) {
 		/* Mode 0 counts down from count, then on from 0xffff. */
 		m.latch = (uint16_t)(m.count - pit_elapsed());
 		m.latched = true;
 		m.reads = 0;
-	} else if (port == PIT_CMD) {
+	} else if (port == PIT_PORT_CMD) {
 		m.writes = 0;
-	} else if (port == PIT_CH2) {
+	} else if (port == PIT_PORT_CH2) {
 		if (m.writes++ == 0)
 			m.write_lo = value;
 		else

@@ -21,10 +21,10 @@
 
 #define NV 4
 #define CODE_AT 0x1000u
-#define LAPIC VLAPIC_DEFAULT_BASE
+#define LAPIC LAPIC_DEFAULT_BASE
 #define IOAPIC ((uint64_t)VIOAPIC_BASE)
-#define BASE_EN (VLAPIC_DEFAULT_BASE | VLAPIC_BASE_EN)
-#define BASE_X2 (BASE_EN | VLAPIC_BASE_EXTD)
+#define BASE_EN (LAPIC_DEFAULT_BASE | APIC_BASE_ENABLE)
+#define BASE_X2 (BASE_EN | APIC_BASE_X2APIC)
 #define MSR_BASE 0x1bu
 #define MSR_DEADLINE 0x6e0u
 #define MSR_X2_ID 0x802u
@@ -40,7 +40,7 @@
 #define SH(s) ((uint64_t)(s) << 18)
 #define DEST(d) ((uint64_t)(d) << 32)
 #define SVR_ON 0x1ffu
-#define LVT_DEADLINE (VLAPIC_TIMER_TSC_DEADLINE << VLAPIC_LVT_TIMER_MODE_SHIFT)
+#define LVT_DEADLINE (APIC_TIMER_TSC_DEADLINE << APIC_LVT_TIMER_MODE_SHIFT)
 
 static struct vm *vm;
 static struct vmx_vcpu vcpu[VM_MAX_VCPUS];
@@ -173,7 +173,7 @@ static int pending(unsigned i)
 static void enable_all(void)
 {
 	for (unsigned i = 0; i < vm->nvcpus; i++)
-		store32(i, LAPIC + VLAPIC_REG_SVR, SVR_ON);
+		store32(i, LAPIC + APIC_SVR, SVR_ON);
 }
 
 static void to_x2apic(unsigned i)
@@ -244,9 +244,9 @@ static void test_fixed_ipi_x2apic_icr(void **state)
 	/* Acknowledge: IRR -> ISR (bank 2, bit 5 for 0x45); EOI retires it. */
 	ops->irq_ack(&vcpu[2], 0x45);
 	assert_int_equal(pending(2), -1);
-	assert_int_equal(load32(2, LAPIC + VLAPIC_REG_ISR + 0x20), 1u << 5);
-	store32(2, LAPIC + VLAPIC_REG_EOI, 0);
-	assert_int_equal(load32(2, LAPIC + VLAPIC_REG_ISR + 0x20), 0);
+	assert_int_equal(load32(2, LAPIC + APIC_ISR + 0x20), 1u << 5);
+	store32(2, LAPIC + APIC_EOI, 0);
+	assert_int_equal(load32(2, LAPIC + APIC_ISR + 0x20), 0);
 }
 
 static void test_fixed_ipi_to_sw_disabled_apic_does_not_wake(void **state)
@@ -291,8 +291,8 @@ static void test_shorthand_reaching_nobody_is_not_reported(void **state)
 {
 	(void)state;
 	for (unsigned i = 1; i < NV; i++) /* hardware-disable the other APICs */
-		assert_int_equal(wrmsr(i, MSR_BASE, VLAPIC_DEFAULT_BASE), VCPU_MSR_OK);
-	store32(0, LAPIC + VLAPIC_REG_SVR, SVR_ON);
+		assert_int_equal(wrmsr(i, MSR_BASE, LAPIC_DEFAULT_BASE), VCPU_MSR_OK);
+	store32(0, LAPIC + APIC_SVR, SVR_ON);
 	to_x2apic(0);
 	assert_int_equal(wrmsr(0, MSR_X2_ICR, SH(VLAPIC_SH_ALL_EXCL_SELF) | 0x46), VCPU_MSR_OK);
 	assert_int_equal(wakes, 0);
@@ -308,10 +308,10 @@ static void test_logical_xapic_flat(void **state)
 	(void)state;
 	enable_all();
 	for (unsigned i = 0; i < NV; i++)
-		store32(i, LAPIC + VLAPIC_REG_LDR, (1u << i) << 24);
+		store32(i, LAPIC + APIC_LDR, (1u << i) << 24);
 
-	store32(0, LAPIC + VLAPIC_REG_ICR_HI, 0x0au << 24);
-	store32(0, LAPIC + VLAPIC_REG_ICR_LO, (uint32_t)(LOGICAL | 0x48));
+	store32(0, LAPIC + APIC_ICR_HI, 0x0au << 24);
+	store32(0, LAPIC + APIC_ICR_LO, (uint32_t)(LOGICAL | 0x48));
 	assert_int_equal(wakes, 2);
 	assert_int_equal(woken[1], 1);
 	assert_int_equal(woken[3], 1);
@@ -322,8 +322,8 @@ static void test_logical_xapic_flat(void **state)
 
 	/* Lowest priority: one of the matches only (the first). */
 	clear_wakes();
-	store32(0, LAPIC + VLAPIC_REG_ICR_HI, 0x0cu << 24);
-	store32(0, LAPIC + VLAPIC_REG_ICR_LO, (uint32_t)(LOGICAL | DM(VLAPIC_DM_LOWEST) | 0x49));
+	store32(0, LAPIC + APIC_ICR_HI, 0x0cu << 24);
+	store32(0, LAPIC + APIC_ICR_LO, (uint32_t)(LOGICAL | DM(VLAPIC_DM_LOWEST) | 0x49));
 	assert_int_equal(wakes, 1);
 	assert_int_equal(woken[2], 1);
 	assert_int_equal(pending(2), 0x49);
@@ -470,7 +470,7 @@ static void test_init_to_running_vcpu_resets_to_wait_for_sipi(void **state)
 	to_x2apic(0);
 	send_from0(2, DM(VLAPIC_DM_SIPI) | 0x10);
 	assert_true(vm_vcpu_prepare(vm, 2));
-	store32(2, LAPIC + VLAPIC_REG_SVR, SVR_ON);
+	store32(2, LAPIC + APIC_SVR, SVR_ON);
 	send_from0(2, 0x45);
 	assert_int_equal(pending(2), 0x45);
 	vcpu[2].exit_request = false;
@@ -480,8 +480,8 @@ static void test_init_to_running_vcpu_resets_to_wait_for_sipi(void **state)
 	assert_false(vm_vcpu_prepare(vm, 2));
 	assert_true(plat[2].wait_sipi);
 	assert_int_equal(pending(2), -1); /* INIT cleared the IRR */
-	assert_int_equal(load32(2, LAPIC + VLAPIC_REG_SVR), 0xff);
-	assert_int_equal(load32(2, LAPIC + VLAPIC_REG_ID), 2u << 24); /* ID kept */
+	assert_int_equal(load32(2, LAPIC + APIC_SVR), 0xff);
+	assert_int_equal(load32(2, LAPIC + APIC_ID), 2u << 24); /* ID kept */
 	assert_int_equal(rdmsr_ok(2, MSR_BASE), BASE_EN);
 	assert_int_equal(vm_vcpu_wake_tsc(vm, 2), 0);
 
@@ -530,8 +530,8 @@ static void test_hlt_blocks_until_interrupt_with_if(void **state)
 	assert_false(vm_vcpu_prepare(vm, 0));
 
 	/* vCPU 1 sends a fixed IPI through its xAPIC page: vCPU 0 wakes. */
-	store32(1, LAPIC + VLAPIC_REG_ICR_HI, 0);
-	store32(1, LAPIC + VLAPIC_REG_ICR_LO, 0x45);
+	store32(1, LAPIC + APIC_ICR_HI, 0);
+	store32(1, LAPIC + APIC_ICR_LO, 0x45);
 	assert_int_equal(woken[0], 1);
 	assert_true(vm_vcpu_prepare(vm, 0));
 	assert_int_equal(ops->hlt(&vcpu[0]), VCPU_RESUME);
@@ -549,11 +549,11 @@ static void test_hlt_interrupt_masked_by_tpr_blocks(void **state)
 	(void)state;
 	enable_all();
 	fake_vmx.guest_if = true;
-	store32(0, LAPIC + VLAPIC_REG_TPR, 0xf0);
-	store32(1, LAPIC + VLAPIC_REG_ICR_LO, 0x45);
+	store32(0, LAPIC + APIC_TPR, 0xf0);
+	store32(1, LAPIC + APIC_ICR_LO, 0x45);
 	assert_int_equal(pending(0), -1);
 	assert_int_equal(ops->hlt(&vcpu[0]), VCPU_BLOCK);
-	store32(0, LAPIC + VLAPIC_REG_TPR, 0);
+	store32(0, LAPIC + APIC_TPR, 0);
 	assert_true(vm_vcpu_prepare(vm, 0));
 }
 
@@ -571,7 +571,7 @@ static void test_hlt_nmi_always_wakes(void **state)
 
 static void arm_deadline(unsigned i, uint8_t vector, uint64_t now, uint64_t deadline)
 {
-	store32(i, LAPIC + VLAPIC_REG_SVR, SVR_ON);
+	store32(i, LAPIC + APIC_SVR, SVR_ON);
 	to_x2apic(i);
 	assert_int_equal(wrmsr(i, MSR_X2_LVT_TIMER, LVT_DEADLINE | vector), VCPU_MSR_OK);
 	fake_vmx.tsc = now;
@@ -629,16 +629,16 @@ static void test_irq_pending_fast_path_skips_lock(void **state)
 static void test_apic_base_msr(void **state)
 {
 	(void)state;
-	assert_int_equal(rdmsr_ok(0, MSR_BASE), BASE_EN | VLAPIC_BASE_BSP);
+	assert_int_equal(rdmsr_ok(0, MSR_BASE), BASE_EN | APIC_BASE_BSP);
 	for (unsigned i = 1; i < NV; i++)
 		assert_int_equal(rdmsr_ok(i, MSR_BASE), BASE_EN);
 
 	/* EN=0 with EXTD=1 is invalid; so is moving the page. */
-	assert_int_equal(wrmsr(1, MSR_BASE, VLAPIC_DEFAULT_BASE | VLAPIC_BASE_EXTD), VCPU_MSR_GP);
-	assert_int_equal(wrmsr(1, MSR_BASE, 0xfed00000ull | VLAPIC_BASE_EN), VCPU_MSR_GP);
+	assert_int_equal(wrmsr(1, MSR_BASE, LAPIC_DEFAULT_BASE | APIC_BASE_X2APIC), VCPU_MSR_GP);
+	assert_int_equal(wrmsr(1, MSR_BASE, 0xfed00000ull | APIC_BASE_ENABLE), VCPU_MSR_GP);
 	assert_int_equal(rdmsr_ok(1, MSR_BASE), BASE_EN);
 	/* The BSP bit is read-only. */
-	assert_int_equal(wrmsr(1, MSR_BASE, BASE_EN | VLAPIC_BASE_BSP), VCPU_MSR_OK);
+	assert_int_equal(wrmsr(1, MSR_BASE, BASE_EN | APIC_BASE_BSP), VCPU_MSR_OK);
 	assert_int_equal(rdmsr_ok(1, MSR_BASE), BASE_EN);
 	/* x2APIC -> xAPIC directly is invalid. */
 	to_x2apic(1);
@@ -676,7 +676,7 @@ static void test_x2apic_msrs(void **state)
 	assert_int_equal(wrmsr(3, MSR_X2_SVR, SVR_ON), VCPU_MSR_OK);
 	assert_int_equal(rdmsr_ok(3, MSR_X2_SVR), SVR_ON);
 	assert_int_equal(wrmsr(3, MSR_X2_EOI, 1), VCPU_MSR_GP); /* non-zero EOI */
-	assert_int_equal(ops->msr(&vcpu[3], VLAPIC_X2APIC_MSR_LAST, false, &val), VCPU_MSR_GP);
+	assert_int_equal(ops->msr(&vcpu[3], X2APIC_MSR_LAST, false, &val), VCPU_MSR_GP);
 }
 
 static void test_msrs_outside_the_set_unhandled(void **state)
@@ -692,7 +692,7 @@ static void test_msrs_outside_the_set_unhandled(void **state)
 		assert_int_equal(val, 0x1234);
 		assert_int_equal(ops->msr(&vcpu[0], others[k], true, &val), VCPU_MSR_UNHANDLED);
 	}
-	assert_int_equal(rdmsr_ok(0, MSR_BASE), BASE_X2 | VLAPIC_BASE_BSP);
+	assert_int_equal(rdmsr_ok(0, MSR_BASE), BASE_X2 | APIC_BASE_BSP);
 }
 
 /* ---- xAPIC page MMIO ------------------------------------------------------ */
@@ -704,12 +704,12 @@ static void test_mmio_read_apic_id(void **state)
 
 	(void)state;
 	fake_vmx.gpr[3][0] = 0xffffffffffffffffull;
-	assert_true(run_insn(3, LAPIC + VLAPIC_REG_ID, mov_eax, sizeof(mov_eax), &act));
+	assert_true(run_insn(3, LAPIC + APIC_ID, mov_eax, sizeof(mov_eax), &act));
 	assert_int_equal(act, VCPU_RESUME);
 	assert_int_equal(fake_vmx.gpr[3][0], 3u << 24);
 	assert_int_equal(fake_vmx.code.rip, CODE_AT + 6);
 	assert_int_equal(fake_vmx.advance_calls, 1);
-	assert_int_equal(load32(1, LAPIC + VLAPIC_REG_VERSION), VLAPIC_VERSION);
+	assert_int_equal(load32(1, LAPIC + APIC_VERSION), VLAPIC_VERSION);
 }
 
 static void test_mmio_modes_and_registers(void **state)
@@ -725,7 +725,7 @@ static void test_mmio_modes_and_registers(void **state)
 	(void)state;
 	fake_vmx.code.bits = 64;
 	fake_vmx.gpr[2][9] = 0xffffffffffffffffull;
-	assert_true(run_insn(2, LAPIC + VLAPIC_REG_ID, mov_r9d, sizeof(mov_r9d), &act));
+	assert_true(run_insn(2, LAPIC + APIC_ID, mov_r9d, sizeof(mov_r9d), &act));
 	assert_int_equal(act, VCPU_RESUME);
 	assert_int_equal(fake_vmx.gpr[2][9], 2u << 24); /* 32-bit load clears 63:32 */
 	assert_int_equal(fake_vmx.code.rip, CODE_AT + sizeof(mov_r9d));
@@ -736,7 +736,7 @@ static void test_mmio_modes_and_registers(void **state)
 	memcpy(fake_vmx.mem + 0x2010, mov_eax16, sizeof(mov_eax16));
 	fake_vmx.code.cs_base = 0x2000;
 	fake_vmx.code.rip = 0x10;
-	assert_true(ops->mmio(&vcpu[1], LAPIC + VLAPIC_REG_ID, 0, &act));
+	assert_true(ops->mmio(&vcpu[1], LAPIC + APIC_ID, 0, &act));
 	assert_int_equal(act, VCPU_RESUME);
 	assert_int_equal(fake_vmx.gpr[1][0], 1u << 24);
 	assert_int_equal(fake_vmx.code.rip, 0x10 + sizeof(mov_eax16));
@@ -748,7 +748,7 @@ static void test_mmio_modes_and_registers(void **state)
 	fake_vmx.code.cs_base = 0xfffff000ull;
 	fake_vmx.code.rip = 0x3000;
 	fake_vmx.gpr[3][0] = 0x1122334455667788ull;
-	assert_true(ops->mmio(&vcpu[3], LAPIC + VLAPIC_REG_ID, 0, &act));
+	assert_true(ops->mmio(&vcpu[3], LAPIC + APIC_ID, 0, &act));
 	assert_int_equal(act, VCPU_RESUME);
 	assert_int_equal(fake_vmx.gpr[3][0], 0x1122334455660088ull);
 }
@@ -760,21 +760,21 @@ static void test_mmio_icr_write_sends_ipi(void **state)
 
 	(void)state;
 	enable_all();
-	store32(0, LAPIC + VLAPIC_REG_ICR_HI, 2u << 24);
-	assert_int_equal(load32(0, LAPIC + VLAPIC_REG_ICR_HI), 2u << 24);
+	store32(0, LAPIC + APIC_ICR_HI, 2u << 24);
+	assert_int_equal(load32(0, LAPIC + APIC_ICR_HI), 2u << 24);
 	assert_int_equal(wakes, 0);
-	store32(0, LAPIC + VLAPIC_REG_ICR_LO, 0x46);
+	store32(0, LAPIC + APIC_ICR_LO, 0x46);
 	assert_int_equal(woken[2], 1);
 	assert_int_equal(wakes, 1);
 	assert_int_equal(pending(2), 0x46);
 
 	/* mov dword [EOI], 0: an immediate store, 10 bytes. */
 	ops->irq_ack(&vcpu[2], 0x46);
-	assert_int_equal(load32(2, LAPIC + VLAPIC_REG_ISR + 0x20), 1u << 6);
-	assert_true(run_insn(2, LAPIC + VLAPIC_REG_EOI, eoi_imm, sizeof(eoi_imm), &act));
+	assert_int_equal(load32(2, LAPIC + APIC_ISR + 0x20), 1u << 6);
+	assert_true(run_insn(2, LAPIC + APIC_EOI, eoi_imm, sizeof(eoi_imm), &act));
 	assert_int_equal(act, VCPU_RESUME);
 	assert_int_equal(fake_vmx.code.rip, CODE_AT + sizeof(eoi_imm));
-	assert_int_equal(load32(2, LAPIC + VLAPIC_REG_ISR + 0x20), 0);
+	assert_int_equal(load32(2, LAPIC + APIC_ISR + 0x20), 0);
 }
 
 static void test_mmio_unsupported_insn_stops_vcpu(void **state)
@@ -783,7 +783,7 @@ static void test_mmio_unsupported_insn_stops_vcpu(void **state)
 	enum vcpu_action act;
 
 	(void)state;
-	assert_true(run_insn(1, LAPIC + VLAPIC_REG_ID, xchg, sizeof(xchg), &act));
+	assert_true(run_insn(1, LAPIC + APIC_ID, xchg, sizeof(xchg), &act));
 	assert_int_equal(act, VCPU_STOP);
 	assert_int_equal(fake_vmx.stop_calls, 1);
 	assert_ptr_equal(fake_vmx.stopped, &vcpu[1]);
@@ -809,14 +809,14 @@ static void test_mmio_fetch_near_end_of_memory(void **state)
 	/* The whole instruction fits: fetched byte by byte. */
 	memcpy(fake_vmx.mem + FAKE_GUEST_MEM_SIZE - 6, mov_eax, 6);
 	fake_vmx.code.rip = FAKE_GUEST_MEM_SIZE - 6;
-	assert_true(ops->mmio(&vcpu[2], LAPIC + VLAPIC_REG_ID, 0, &act));
+	assert_true(ops->mmio(&vcpu[2], LAPIC + APIC_ID, 0, &act));
 	assert_int_equal(act, VCPU_RESUME);
 	assert_int_equal(fake_vmx.gpr[2][0], 2u << 24);
 
 	/* Only two bytes of it exist: the vCPU stops with the count. */
 	memcpy(fake_vmx.mem + FAKE_GUEST_MEM_SIZE - 2, mov_eax, 2);
 	fake_vmx.code.rip = FAKE_GUEST_MEM_SIZE - 2;
-	assert_true(ops->mmio(&vcpu[2], LAPIC + VLAPIC_REG_ID, 0, &act));
+	assert_true(ops->mmio(&vcpu[2], LAPIC + APIC_ID, 0, &act));
 	assert_int_equal(act, VCPU_STOP);
 	assert_non_null(strstr(fake_vmx.stop_msg, "2 fetched"));
 	assert_non_null(strstr(fake_vmx.stop_msg, err_text(E_TRUNC)));
@@ -839,9 +839,9 @@ static void test_mmio_outside_apic_pages_not_handled(void **state)
 
 	/* In x2APIC mode, or disabled, the xAPIC page is not MMIO any more. */
 	to_x2apic(1);
-	assert_false(run_insn(1, LAPIC + VLAPIC_REG_ID, mov_eax, sizeof(mov_eax), &act));
-	assert_int_equal(wrmsr(2, MSR_BASE, VLAPIC_DEFAULT_BASE), VCPU_MSR_OK);
-	assert_false(run_insn(2, LAPIC + VLAPIC_REG_ID, mov_eax, sizeof(mov_eax), &act));
+	assert_false(run_insn(1, LAPIC + APIC_ID, mov_eax, sizeof(mov_eax), &act));
+	assert_int_equal(wrmsr(2, MSR_BASE, LAPIC_DEFAULT_BASE), VCPU_MSR_OK);
+	assert_false(run_insn(2, LAPIC + APIC_ID, mov_eax, sizeof(mov_eax), &act));
 	/* The I/O APIC page still is. */
 	assert_int_equal(ioapic_read(1, VIOAPIC_REG_VER) & 0xff, VIOAPIC_VERSION);
 }
@@ -876,7 +876,7 @@ static void test_ioapic_logical_destination(void **state)
 	(void)state;
 	enable_all();
 	for (unsigned i = 0; i < NV; i++)
-		store32(i, LAPIC + VLAPIC_REG_LDR, (1u << i) << 24);
+		store32(i, LAPIC + APIC_LDR, (1u << i) << 24);
 	ioapic_write(0, VIOAPIC_REG_REDIR_HI(3), 0x0cu << 24);
 	ioapic_write(0, VIOAPIC_REG_REDIR_LO(3), (uint32_t)VIOAPIC_RTE_DESTMODE | 0x63);
 	vioapic_set_irq(&vm->ioapic, 3, true, &m);
@@ -931,7 +931,7 @@ static void test_ioapic_unmask_delivers_and_eoi_clears_remote_irr(void **state)
 	(void)state;
 	level_pin_delivered();
 	vioapic_set_irq(&vm->ioapic, LVL_PIN, false, NULL);
-	store32(1, LAPIC + VLAPIC_REG_EOI, 0);
+	store32(1, LAPIC + APIC_EOI, 0);
 	assert_int_equal(ioapic_read(0, VIOAPIC_REG_REDIR_LO(LVL_PIN)), LVL_LO);
 	assert_int_equal(pending(1), -1);
 	assert_int_equal(woken[1], 1);
@@ -941,7 +941,7 @@ static void test_eoi_with_line_still_asserted_redelivers(void **state)
 {
 	(void)state;
 	level_pin_delivered();
-	store32(1, LAPIC + VLAPIC_REG_EOI, 0);
+	store32(1, LAPIC + APIC_EOI, 0);
 	assert_int_equal(woken[1], 2);
 	assert_int_equal(pending(1), LVL_VEC);
 	assert_true(ioapic_read(0, VIOAPIC_REG_REDIR_LO(LVL_PIN)) & VIOAPIC_RTE_REMOTE_IRR);
@@ -965,12 +965,12 @@ static void test_eoi_of_other_vector_keeps_remote_irr(void **state)
 	level_pin_delivered();
 	vioapic_set_irq(&vm->ioapic, LVL_PIN, false, NULL);
 	/* A fixed IPI of a higher vector is in service: the EOI retires that one. */
-	store32(0, LAPIC + VLAPIC_REG_ICR_HI, 1u << 24);
-	store32(0, LAPIC + VLAPIC_REG_ICR_LO, 0x70);
+	store32(0, LAPIC + APIC_ICR_HI, 1u << 24);
+	store32(0, LAPIC + APIC_ICR_LO, 0x70);
 	ops->irq_ack(&vcpu[1], 0x70);
-	store32(1, LAPIC + VLAPIC_REG_EOI, 0);
+	store32(1, LAPIC + APIC_EOI, 0);
 	assert_true(ioapic_read(0, VIOAPIC_REG_REDIR_LO(LVL_PIN)) & VIOAPIC_RTE_REMOTE_IRR);
-	store32(1, LAPIC + VLAPIC_REG_EOI, 0);
+	store32(1, LAPIC + APIC_EOI, 0);
 	assert_false(ioapic_read(0, VIOAPIC_REG_REDIR_LO(LVL_PIN)) & VIOAPIC_RTE_REMOTE_IRR);
 }
 
@@ -1007,7 +1007,7 @@ static void test_cpuid_leaf1(void **state)
 	assert_true(r.edx & (1u << 9));  /* APIC */
 
 	/* A disabled APIC clears CPUID.1:EDX.APIC. */
-	assert_int_equal(wrmsr(2, MSR_BASE, VLAPIC_DEFAULT_BASE), VCPU_MSR_OK);
+	assert_int_equal(wrmsr(2, MSR_BASE, LAPIC_DEFAULT_BASE), VCPU_MSR_OK);
 	r = (struct cpuid_regs){0, 0, 0, 0xffffffffu};
 	ops->cpuid(&vcpu[2], 1, 0, &r);
 	assert_false(r.edx & (1u << 9));
