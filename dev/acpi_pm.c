@@ -40,8 +40,7 @@ static void pm_write_byte(struct acpi_pm *pm, unsigned off, uint8_t v)
 		pm->pm1_cnt = (uint16_t)((pm->pm1_cnt & ~mask) | v << shift);
 }
 
-static void acpi_pm_io(struct acpi_pm *pm, unsigned off, unsigned size, bool write,
-		       uint32_t *value)
+static void acpi_pm_io(struct acpi_pm *pm, unsigned off, unsigned size, bool write, uint32_t *value)
 {
 	uint8_t regs[PM_BLOCK_LEN];
 	unsigned i;
@@ -58,7 +57,7 @@ static void acpi_pm_io(struct acpi_pm *pm, unsigned off, unsigned size, bool wri
 	if (pm->pm1_cnt & PM1_CNT_SLP_EN) {
 		pm->sleep_requested = true;
 		pm->sleep_type =
-			(uint8_t)((pm->pm1_cnt & PM1_CNT_SLP_TYP_MASK) >> PM1_CNT_SLP_TYP_SHIFT);
+		    (uint8_t)((pm->pm1_cnt & PM1_CNT_SLP_TYP_MASK) >> PM1_CNT_SLP_TYP_SHIFT);
 		pm->pm1_cnt &= (uint16_t)~PM1_CNT_SLP_EN;
 	}
 }

@@ -13,25 +13,25 @@
 #include "dev/iobus.h"
 
 #define PM_PORT_BASE 0x600
-#define PM1_EVT_PORT PM_PORT_BASE	/* PM1_STS (2 bytes) then PM1_EN (2 bytes) */
+#define PM1_EVT_PORT PM_PORT_BASE /* PM1_STS (2 bytes) then PM1_EN (2 bytes) */
 #define PM1_EVT_LEN 4
 #define PM1_CNT_PORT (PM_PORT_BASE + 4)
 #define PM1_CNT_LEN 2
 #define PM_TMR_PORT (PM_PORT_BASE + 8)
 #define PM_TMR_LEN 4
-#define PM_TMR_HZ 3579545u		/* ACPI 6.5 4.8.3.3: 3.579545 MHz */
-#define PM_TMR_MASK 0xFFFFFFu		/* 24-bit counter (FADT TMR_VAL_EXT clear) */
+#define PM_TMR_HZ 3579545u    /* ACPI 6.5 4.8.3.3: 3.579545 MHz */
+#define PM_TMR_MASK 0xFFFFFFu /* 24-bit counter (FADT TMR_VAL_EXT clear) */
 #define PM1_CNT_SCI_EN (1u << 0)
 #define PM1_CNT_SLP_TYP_SHIFT 10
 #define PM1_CNT_SLP_TYP_MASK (7u << PM1_CNT_SLP_TYP_SHIFT)
 #define PM1_CNT_SLP_EN (1u << 13)
 
 struct acpi_pm {
-	struct spinlock lock;		/* guards everything below */
-	const struct iobus *bus;	/* its clock */
+	struct spinlock lock;	 /* guards everything below */
+	const struct iobus *bus; /* its clock */
 	uint16_t pm1_en;
 	uint16_t pm1_cnt;
-	bool sleep_requested;		/* the guest wrote SLP_EN; sleep_type says which */
+	bool sleep_requested; /* the guest wrote SLP_EN; sleep_type says which */
 	uint8_t sleep_type;
 };
 

@@ -82,7 +82,7 @@ enum err iobus_add_ports(struct iobus *bus, uint16_t base, unsigned len, iobus_a
 			 void *ctx, const char *name)
 {
 	struct iobus_range new = {
-		.base = base, .len = len, .access = access, .ctx = ctx, .name = name};
+	    .base = base, .len = len, .access = access, .ctx = ctx, .name = name};
 
 	if (!len || len > IOBUS_PORT_LIMIT - base || !access)
 		return E_RANGE;
@@ -93,7 +93,7 @@ enum err iobus_add_mmio(struct iobus *bus, uint64_t base, uint64_t len, iobus_ac
 			void *ctx, const char *name)
 {
 	struct iobus_range new = {
-		.base = base, .len = len, .access = access, .ctx = ctx, .name = name};
+	    .base = base, .len = len, .access = access, .ctx = ctx, .name = name};
 
 	if (!len || base + len < base || !access)
 		return E_RANGE;

@@ -63,7 +63,7 @@ struct vioapic_msg {
 typedef void (*vioapic_deliver_fn)(void *ctx, const struct vioapic_msg *m);
 
 struct vioapic {
-	struct spinlock lock;          /* guards the registers, on the bus's paths */
+	struct spinlock lock;  /* guards the registers on the bus paths */
 	vioapic_deliver_fn deliver;
 	void *deliver_ctx;
 	uint32_t id;           /* IOAPICID bits 27:24 */

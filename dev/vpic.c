@@ -87,7 +87,7 @@ static void vpic_set_irq(void *ctx, unsigned gsi, bool level)
 	if (level)
 		p->lines |= (uint16_t)(1u << irq);
 	else
-		p->lines &= (uint16_t)~(1u << irq);
+		p->lines &= (uint16_t) ~(1u << irq);
 	spin_unlock_irqrestore(&p->lock, flags);
 }
 
@@ -100,7 +100,8 @@ enum err vpic_register(struct iobus *bus, struct vpic *p)
 	p->chip[1].imr = PIC_IMR_ALL;
 	e = iobus_add_ports(bus, PIC1_PORT_CMD, PIC_PORTS, vpic_access, p, "8259 PIC master");
 	if (e == E_OK)
-		e = iobus_add_ports(bus, PIC2_PORT_CMD, PIC_PORTS, vpic_access, p, "8259 PIC slave");
+		e = iobus_add_ports(bus, PIC2_PORT_CMD, PIC_PORTS, vpic_access, p,
+				    "8259 PIC slave");
 	if (e == E_OK)
 		e = iobus_add_irq_sink(bus, vpic_set_irq, NULL, p);
 	return e;

@@ -25,17 +25,17 @@
 
 struct vpic_chip {
 	uint8_t imr;
-	uint8_t vector_base;		/* from ICW2 */
-	uint8_t init_step;		/* 0 = ready, else next ICW number expected */
-	bool single;			/* ICW1 SNGL: no ICW3 follows */
+	uint8_t vector_base; /* from ICW2 */
+	uint8_t init_step;   /* 0 = ready, else next ICW number expected */
+	bool single;	     /* ICW1 SNGL: no ICW3 follows */
 	bool need_icw4;
-	bool read_isr;			/* OCW3: command port reads ISR, else IRR */
+	bool read_isr; /* OCW3: command port reads ISR, else IRR */
 };
 
 struct vpic {
-	struct spinlock lock;		/* guards everything below */
+	struct spinlock lock; /* guards everything below */
 	struct vpic_chip chip[PIC_CHIPS];
-	uint16_t lines;			/* bit n: ISA IRQ n is asserted */
+	uint16_t lines; /* bit n: ISA IRQ n is asserted */
 };
 
 /* Everything masked until the guest says otherwise; ports and lines on @bus. */

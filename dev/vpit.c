@@ -20,17 +20,17 @@
 #define PIT_ACCESS_LOW 1
 #define PIT_ACCESS_HIGH 2
 #define PIT_ACCESS_LOHI 3
-#define PIT_RB_NO_COUNT 0x20u		/* read-back: bit 5 clear latches counts */
+#define PIT_RB_NO_COUNT 0x20u /* read-back: bit 5 clear latches counts */
 #define PIT_RB_CHANNEL_SHIFT 1
 #define PIT_MODE_ONESHOT 0
 #define PIT_MODE_SQUARE 3
 #define PIT_COUNT_MAX 0x10000u
 #define PIT_CH2 2
 #define PORT_B_GATE2 0x01u
-#define PORT_B_WRITABLE 0x03u		/* gate 2, speaker data enable */
+#define PORT_B_WRITABLE 0x03u /* gate 2, speaker data enable */
 #define PORT_B_REFRESH 0x10u
 #define PORT_B_OUT2 0x20u
-#define PORT_B_REFRESH_NS 15085u	/* DRAM refresh toggle period on PC/AT */
+#define PORT_B_REFRESH_NS 15085u /* DRAM refresh toggle period on PC/AT */
 
 static uint64_t pit_elapsed(const struct vpit *p, const struct vpit_channel *c)
 {
@@ -126,8 +126,7 @@ static void pit_write(struct vpit *p, struct vpit_channel *c, uint8_t v)
 static uint8_t pit_read(struct vpit *p, struct vpit_channel *c)
 {
 	uint16_t count = c->latched ? c->latch : pit_count(p, c);
-	bool high = c->access == PIT_ACCESS_HIGH ||
-		    (c->access == PIT_ACCESS_LOHI && c->read_high);
+	bool high = c->access == PIT_ACCESS_HIGH || (c->access == PIT_ACCESS_LOHI && c->read_high);
 	bool done = c->access != PIT_ACCESS_LOHI || c->read_high;
 
 	if (c->access == PIT_ACCESS_LOHI)

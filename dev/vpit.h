@@ -21,23 +21,23 @@
 #define PIT_HZ 1193182u
 
 struct vpit_channel {
-	uint32_t reload;		/* 1..65536 (a written 0 means 65536) */
-	uint64_t start_ticks;		/* PIT ticks at the last reload write */
+	uint32_t reload;      /* 1..65536 (a written 0 means 65536) */
+	uint64_t start_ticks; /* PIT ticks at the last reload write */
 	uint8_t mode;
-	uint8_t access;			/* 1 = low byte, 2 = high byte, 3 = low then high */
-	bool write_high;		/* next lo/hi write is the high byte */
-	bool read_high;			/* next lo/hi read is the high byte */
+	uint8_t access;	 /* 1 = low byte, 2 = high byte, 3 = low then high */
+	bool write_high; /* next lo/hi write is the high byte */
+	bool read_high;	 /* next lo/hi read is the high byte */
 	bool latched;
 	uint16_t latch;
-	uint8_t write_low;		/* low byte held until the high byte arrives */
+	uint8_t write_low; /* low byte held until the high byte arrives */
 };
 
 struct vpit {
-	struct spinlock lock;		/* guards everything below */
-	const struct iobus *bus;	/* its clock */
-	uint64_t now_ns;		/* the bus's clock at the current access */
+	struct spinlock lock;	 /* guards everything below */
+	const struct iobus *bus; /* its clock */
+	uint64_t now_ns;	 /* the bus's clock at the current access */
 	struct vpit_channel ch[PIT_CHANNELS];
-	uint8_t port_b;			/* 0x61 bits 0-1: gate 2, speaker enable */
+	uint8_t port_b; /* 0x61 bits 0-1: gate 2, speaker enable */
 };
 
 /* Every channel in mode 3 with count 65536; ports on @bus. */

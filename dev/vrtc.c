@@ -28,7 +28,8 @@ static uint8_t rtc_weekday(const struct vrtc_time *t)
 	unsigned y = t->year - (m < RTC_MARCH);
 
 	return (uint8_t)((y + y / 4 - y / 100 + y / 400 + month_offset[m - 1] + t->day) %
-			 RTC_DAYS_PER_WEEK + 1);
+			     RTC_DAYS_PER_WEEK +
+			 1);
 }
 
 static uint8_t rtc_hours(const struct vrtc *r, const struct vrtc_time *t, bool binary)
@@ -190,8 +191,8 @@ static void date_from_days(uint64_t days, struct vrtc_time *t)
 
 void vrtc_advance(struct vrtc_time *t, uint64_t seconds)
 {
-	uint64_t s = days_from_date(t->year, t->month, t->day) * SECS_PER_DAY +
-		     t->hour * 3600ull + t->minute * 60ull + t->second + seconds;
+	uint64_t s = days_from_date(t->year, t->month, t->day) * SECS_PER_DAY + t->hour * 3600ull +
+		     t->minute * 60ull + t->second + seconds;
 
 	date_from_days(s / SECS_PER_DAY, t);
 	s %= SECS_PER_DAY;

@@ -29,28 +29,28 @@
 #define CMOS_STATUS_B 0x0B
 #define CMOS_STATUS_C 0x0C
 #define CMOS_STATUS_D 0x0D
-#define CMOS_CENTURY 0x32		/* the FADT CENTURY field names this index */
-#define CMOS_A_UIP 0x80u		/* update in progress: always clear here */
-#define CMOS_A_DEFAULT 0x26u		/* 32.768 kHz divider, 1.024 kHz rate */
+#define CMOS_CENTURY 0x32    /* the FADT CENTURY field names this index */
+#define CMOS_A_UIP 0x80u     /* update in progress: always clear here */
+#define CMOS_A_DEFAULT 0x26u /* 32.768 kHz divider, 1.024 kHz rate */
 #define CMOS_B_24H 0x02u
-#define CMOS_B_BINARY 0x04u		/* DM: 1 = binary, 0 = BCD */
+#define CMOS_B_BINARY 0x04u /* DM: 1 = binary, 0 = BCD */
 #define CMOS_B_DEFAULT CMOS_B_24H
-#define CMOS_D_VRT 0x80u		/* valid RAM and time */
-#define CMOS_HOUR_PM 0x80u		/* 12-hour mode: PM flag in the hours byte */
+#define CMOS_D_VRT 0x80u   /* valid RAM and time */
+#define CMOS_HOUR_PM 0x80u /* 12-hour mode: PM flag in the hours byte */
 
 struct vrtc_time {
-	uint16_t year;			/* e.g. 2025 */
-	uint8_t month;			/* 1-12 */
-	uint8_t day;			/* 1-31 */
-	uint8_t hour;			/* 0-23 */
+	uint16_t year; /* e.g. 2025 */
+	uint8_t month; /* 1-12 */
+	uint8_t day;   /* 1-31 */
+	uint8_t hour;  /* 0-23 */
 	uint8_t minute;
 	uint8_t second;
 };
 
 struct vrtc {
-	struct spinlock lock;		/* guards everything below */
-	const struct iobus *bus;	/* its clock */
-	struct vrtc_time start;		/* wall-clock time at start_ns */
+	struct spinlock lock;	 /* guards everything below */
+	const struct iobus *bus; /* its clock */
+	struct vrtc_time start;	 /* wall-clock time at start_ns */
 	uint64_t start_ns;
 	uint8_t index;
 	bool nmi_disabled;

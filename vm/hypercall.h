@@ -11,7 +11,7 @@
 #define HC_CONSOLE_WRITE 0 /* RDI = guest-physical buffer, RSI = length */
 #define HC_VCPU_ID 1
 #define HC_YIELD 2
-#define HC_EXIT 3 /* RDI = exit status */
+#define HC_EXIT 3      /* RDI = exit status */
 #define HC_RAISE_IRQ 4 /* RDI = vector 32..255: queue an external interrupt to this vCPU */
 #define HC_ENOSYS ((uint64_t)-1)
 #define HC_EINVAL ((uint64_t)-2)

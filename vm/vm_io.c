@@ -123,8 +123,12 @@ static struct vrtc_time host_time(void)
 
 	if (!rtc_read(&t))
 		return (struct vrtc_time){0};
-	return (struct vrtc_time){.year = t.year, .month = t.month, .day = t.day,
-				  .hour = t.hour, .minute = t.minute, .second = t.second};
+	return (struct vrtc_time){.year = t.year,
+				  .month = t.month,
+				  .day = t.day,
+				  .hour = t.hour,
+				  .minute = t.minute,
+				  .second = t.second};
 }
 
 enum err vm_io_platform_init(struct vm *vm, unsigned ncpus)
@@ -241,8 +245,7 @@ static enum vcpu_action mmio_fail(struct vmx_vcpu *v, const char *page, uint64_t
 }
 
 /* Who owns @gpa: the vCPU's xAPIC page (*lapic), a bus range (*r), or nobody. */
-static bool mmio_owner(struct vmx_vcpu *v, uint64_t gpa, bool *lapic,
-		       const struct iobus_range **r)
+static bool mmio_owner(struct vmx_vcpu *v, uint64_t gpa, bool *lapic, const struct iobus_range **r)
 {
 	struct vm *vm = v->owner;
 

@@ -52,8 +52,8 @@ static void test_pm_block_extent(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_pm_block, setup),
-		cmocka_unit_test_setup(test_pm_block_extent, setup),
+	    cmocka_unit_test_setup(test_pm_block, setup),
+	    cmocka_unit_test_setup(test_pm_block_extent, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -76,9 +76,9 @@ static void test_reads_unclaimed(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_exit_status_encodings),
-		cmocka_unit_test(test_shutdown_word),
-		cmocka_unit_test(test_reads_unclaimed),
+	    cmocka_unit_test(test_exit_status_encodings),
+	    cmocka_unit_test(test_shutdown_word),
+	    cmocka_unit_test(test_reads_unclaimed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

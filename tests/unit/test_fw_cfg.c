@@ -37,14 +37,14 @@ static uint64_t fw_cfg_read(uint16_t key, unsigned len)
 
 static void test_fw_cfg_signature(void **state)
 {
-	char sig[5] = { 0 };
+	char sig[5] = {0};
 	unsigned i;
 
 	out(FW_CFG_PORT_SEL, 2, FW_CFG_SIGNATURE);
 	for (i = 0; i < 4; i++)
 		sig[i] = (char)in(FW_CFG_PORT_DATA, 1);
 	assert_string_equal(sig, "QEMU");
-	assert_int_equal(in(FW_CFG_PORT_DATA, 1), 0);	/* past the end */
+	assert_int_equal(in(FW_CFG_PORT_DATA, 1), 0); /* past the end */
 	assert_int_equal(fw_cfg_read(FW_CFG_ID, 4), FW_CFG_ID_TRADITIONAL);
 }
 
@@ -67,7 +67,7 @@ static void test_fw_cfg_unknown_key(void **state)
 {
 	assert_int_equal(fw_cfg_read(0x1234, 8), 0);
 	assert_int_equal(fw_cfg_read(0x8000 | FW_CFG_NB_CPUS, 2), 0);
-	out(FW_CFG_PORT_DATA, 1, 0x55);			/* data writes are ignored */
+	out(FW_CFG_PORT_DATA, 1, 0x55); /* data writes are ignored */
 	assert_int_equal(fw_cfg_read(FW_CFG_NB_CPUS, 2), NCPUS);
 }
 
@@ -86,10 +86,10 @@ static void test_fw_cfg_ports(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_fw_cfg_signature, setup),
-		cmocka_unit_test_setup(test_fw_cfg_cpus_and_ram, setup),
-		cmocka_unit_test_setup(test_fw_cfg_unknown_key, setup),
-		cmocka_unit_test_setup(test_fw_cfg_ports, setup),
+	    cmocka_unit_test_setup(test_fw_cfg_signature, setup),
+	    cmocka_unit_test_setup(test_fw_cfg_cpus_and_ram, setup),
+	    cmocka_unit_test_setup(test_fw_cfg_unknown_key, setup),
+	    cmocka_unit_test_setup(test_fw_cfg_ports, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

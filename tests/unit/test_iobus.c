@@ -261,14 +261,14 @@ static void test_uart_line(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_dispatch_to_owner, setup),
-		cmocka_unit_test_setup(test_unclaimed_ports, setup),
-		cmocka_unit_test_setup(test_overlap_refused, setup),
-		cmocka_unit_test_setup(test_bad_ranges_and_full_bus, setup),
-		cmocka_unit_test_setup(test_mmio_ranges, setup),
-		cmocka_unit_test_setup(test_irq_reaches_ioapic_and_pic, setup_irq),
-		cmocka_unit_test_setup(test_eoi_broadcast, setup_irq),
-		cmocka_unit_test_setup(test_uart_line, setup_irq),
+	    cmocka_unit_test_setup(test_dispatch_to_owner, setup),
+	    cmocka_unit_test_setup(test_unclaimed_ports, setup),
+	    cmocka_unit_test_setup(test_overlap_refused, setup),
+	    cmocka_unit_test_setup(test_bad_ranges_and_full_bus, setup),
+	    cmocka_unit_test_setup(test_mmio_ranges, setup),
+	    cmocka_unit_test_setup(test_irq_reaches_ioapic_and_pic, setup_irq),
+	    cmocka_unit_test_setup(test_eoi_broadcast, setup_irq),
+	    cmocka_unit_test_setup(test_uart_line, setup_irq),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

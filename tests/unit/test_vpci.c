@@ -40,8 +40,7 @@ static void test_pci_narrow_address_not_claimed(void **state)
 
 	assert_int_equal(iobus_port_io(&test_bus, PCI_PORT_ADDRESS + 1, 1, true, &v),
 			 IOBUS_UNCLAIMED); /* 0xCF9 */
-	assert_int_equal(iobus_port_io(&test_bus, PCI_PORT_ADDRESS, 1, false, &v),
-			 IOBUS_UNCLAIMED);
+	assert_int_equal(iobus_port_io(&test_bus, PCI_PORT_ADDRESS, 1, false, &v), IOBUS_UNCLAIMED);
 	assert_int_equal(v, 0xFF);
 	assert_int_equal(iobus_port_io(&test_bus, PCI_PORT_DATA + 4, 1, false, &v),
 			 IOBUS_UNCLAIMED);
@@ -51,8 +50,8 @@ static void test_pci_narrow_address_not_claimed(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_pci_no_devices, setup),
-		cmocka_unit_test_setup(test_pci_narrow_address_not_claimed, setup),
+	    cmocka_unit_test_setup(test_pci_no_devices, setup),
+	    cmocka_unit_test_setup(test_pci_narrow_address_not_claimed, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

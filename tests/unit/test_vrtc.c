@@ -47,7 +47,7 @@ static void test_cmos_bcd_time(void **state)
 	assert_int_equal(cmos(CMOS_MONTH), 0x03);
 	assert_int_equal(cmos(CMOS_YEAR), 0x25);
 	assert_int_equal(cmos(CMOS_CENTURY), 0x20);
-	assert_int_equal(cmos(CMOS_WEEKDAY), 6);	/* 2025-03-14 was a Friday */
+	assert_int_equal(cmos(CMOS_WEEKDAY), 6); /* 2025-03-14 was a Friday */
 }
 
 static void test_cmos_binary_time(void **state)
@@ -59,18 +59,18 @@ static void test_cmos_binary_time(void **state)
 	assert_int_equal(cmos(CMOS_HOURS), 15);
 	assert_int_equal(cmos(CMOS_YEAR), 25);
 	assert_int_equal(cmos(CMOS_CENTURY), 20);
-	set_time((struct vrtc_time){ 1999, 12, 31, 23, 59, 58 });
+	set_time((struct vrtc_time){1999, 12, 31, 23, 59, 58});
 	assert_int_equal(cmos(CMOS_YEAR), 99);
 	assert_int_equal(cmos(CMOS_CENTURY), 19);
-	assert_int_equal(cmos(CMOS_WEEKDAY), 6);	/* a Friday too */
-	set_time((struct vrtc_time){ 2024, 2, 29, 0, 0, 0 });
-	assert_int_equal(cmos(CMOS_WEEKDAY), 5);	/* Thursday */
+	assert_int_equal(cmos(CMOS_WEEKDAY), 6); /* a Friday too */
+	set_time((struct vrtc_time){2024, 2, 29, 0, 0, 0});
+	assert_int_equal(cmos(CMOS_WEEKDAY), 5); /* Thursday */
 }
 
 static void test_cmos_12_hour(void **state)
 {
 	out(CMOS_PORT_INDEX, 1, CMOS_STATUS_B);
-	out(CMOS_PORT_DATA, 1, 0);			/* BCD, 12-hour */
+	out(CMOS_PORT_DATA, 1, 0); /* BCD, 12-hour */
 	assert_int_equal(cmos(CMOS_HOURS), CMOS_HOUR_PM | 0x03);
 	rtc.start.hour = 0;
 	assert_int_equal(cmos(CMOS_HOURS), 0x12);
@@ -86,7 +86,7 @@ static void test_cmos_status(void **state)
 	assert_int_equal(cmos(CMOS_STATUS_C), 0);
 	out(CMOS_PORT_INDEX, 1, CMOS_STATUS_A);
 	out(CMOS_PORT_DATA, 1, 0xFF);
-	assert_int_equal(cmos(CMOS_STATUS_A), 0x7F);	/* UIP stays clear */
+	assert_int_equal(cmos(CMOS_STATUS_A), 0x7F); /* UIP stays clear */
 	out(CMOS_PORT_INDEX, 1, CMOS_STATUS_D);
 	out(CMOS_PORT_DATA, 1, 0);
 	assert_int_equal(cmos(CMOS_STATUS_D), CMOS_D_VRT);
@@ -103,7 +103,7 @@ static void test_cmos_nmi_bit_and_ram(void **state)
 	assert_true(rtc.nmi_disabled);
 	assert_int_equal(rtc.index, 0x40);
 	assert_int_equal(in(CMOS_PORT_INDEX, 1), CMOS_NMI_DISABLE | 0x40);
-	assert_int_equal(cmos(0x40), 0xA5);		/* same byte without the NMI bit */
+	assert_int_equal(cmos(0x40), 0xA5); /* same byte without the NMI bit */
 	assert_false(rtc.nmi_disabled);
 	out(CMOS_PORT_INDEX, 1, CMOS_NMI_DISABLE | CMOS_SECONDS);
 	assert_int_equal(in(CMOS_PORT_DATA, 1), 0x26);
@@ -159,13 +159,13 @@ static void test_cmos_follows_clock(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_cmos_bcd_time, setup),
-		cmocka_unit_test_setup(test_cmos_binary_time, setup),
-		cmocka_unit_test_setup(test_cmos_12_hour, setup),
-		cmocka_unit_test_setup(test_cmos_status, setup),
-		cmocka_unit_test_setup(test_cmos_nmi_bit_and_ram, setup),
-		cmocka_unit_test_setup(test_cmos_follows_clock, setup),
-		cmocka_unit_test(test_rtc_advance),
+	    cmocka_unit_test_setup(test_cmos_bcd_time, setup),
+	    cmocka_unit_test_setup(test_cmos_binary_time, setup),
+	    cmocka_unit_test_setup(test_cmos_12_hour, setup),
+	    cmocka_unit_test_setup(test_cmos_status, setup),
+	    cmocka_unit_test_setup(test_cmos_nmi_bit_and_ram, setup),
+	    cmocka_unit_test_setup(test_cmos_follows_clock, setup),
+	    cmocka_unit_test(test_rtc_advance),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
