@@ -8,12 +8,6 @@
 #include "lib/printk.h"
 #include "lib/string.h"
 
-#define BITS_PER_BYTE 8
-
-uint32_t iobus_size_mask(unsigned size)
-{
-	return size >= sizeof(uint32_t) ? 0xFFFFFFFFu : (1u << (size * BITS_PER_BYTE)) - 1;
-}
 
 void iobus_init(struct iobus *bus, iobus_clock_fn clock_ns, void *clock_ctx)
 {
@@ -78,15 +72,33 @@ static enum err insert(struct iobus_range *r, unsigned *n, unsigned max, const c
 	return E_OK;
 }
 
+static void rebuild_port_index(struct iobus *bus)
+{
+	unsigned i;
+	uint64_t p;
+
+	memset(bus->port_index, 0, sizeof(bus->port_index));
+	for (i = 0; i < bus->nports; i++) {
+		const struct iobus_range *r = &bus->ports[i];
+
+		for (p = r->base; p < r->base + r->len && p < IOBUS_INDEXED_PORTS; p++)
+			bus->port_index[p] = (uint8_t)(i + 1);
+	}
+}
+
 enum err iobus_add_ports(struct iobus *bus, uint16_t base, unsigned len, iobus_access_fn access,
 			 void *ctx, const char *name)
 {
 	struct iobus_range new = {
 	    .base = base, .len = len, .access = access, .ctx = ctx, .name = name};
+	enum err e;
 
 	if (!len || len > IOBUS_PORT_LIMIT - base || !access)
 		return E_RANGE;
-	return insert(bus->ports, &bus->nports, IOBUS_MAX_PORT_RANGES, "ports", &new);
+	e = insert(bus->ports, &bus->nports, IOBUS_MAX_PORT_RANGES, "ports", &new);
+	if (e == E_OK)
+		rebuild_port_index(bus);
+	return e;
 }
 
 enum err iobus_add_mmio(struct iobus *bus, uint64_t base, uint64_t len, iobus_access_fn access,
@@ -110,7 +122,7 @@ enum err iobus_add_irq_sink(struct iobus *bus, iobus_irq_fn set_irq, iobus_eoi_f
 	return E_OK;
 }
 
-const struct iobus_range *iobus_find_port(const struct iobus *bus, uint16_t port)
+const struct iobus_range *iobus_find_port_sorted(const struct iobus *bus, uint16_t port)
 {
 	return find(bus->ports, bus->nports, port);
 }
@@ -118,23 +130,6 @@ const struct iobus_range *iobus_find_port(const struct iobus *bus, uint16_t port
 const struct iobus_range *iobus_find_mmio(const struct iobus *bus, uint64_t gpa)
 {
 	return find(bus->mmio, bus->nmmio, gpa);
-}
-
-enum iobus_result iobus_port_io(const struct iobus *bus, uint16_t port, unsigned size, bool write,
-				uint32_t *value)
-{
-	const struct iobus_range *r = iobus_find_port(bus, port);
-	enum iobus_result res = IOBUS_UNCLAIMED;
-
-	if (r)
-		res = r->access(r->ctx, port, size, write, value);
-	if (write)
-		return res;
-	if (res == IOBUS_UNCLAIMED)
-		*value = iobus_size_mask(size);
-	else
-		*value &= iobus_size_mask(size);
-	return res;
 }
 
 enum iobus_result iobus_mmio_io(const struct iobus_range *r, uint64_t gpa, unsigned size,

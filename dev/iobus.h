@@ -18,6 +18,7 @@
 #define VIREO_DEV_IOBUS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "lib/error.h"
 
@@ -25,6 +26,10 @@
 #define IOBUS_MAX_MMIO_RANGES 4
 #define IOBUS_MAX_IRQ_SINKS 2
 #define IOBUS_PORT_LIMIT 0x10000u
+#define IOBUS_BITS_PER_BYTE 8u
+/* Ports below this (the ISA and legacy PC range) are found through a
+ * direct index; the rest by binary search. */
+#define IOBUS_INDEXED_PORTS 0x1000u
 
 /* What a device made of one access. */
 enum iobus_result {
@@ -63,10 +68,13 @@ struct iobus_irq_sink {
 	void *ctx;
 };
 
-/* Ranges are kept sorted by base so that a lookup is a binary search. */
+/* Ranges are kept sorted by base so that a lookup is a binary search;
+ * port_index[p] is 1 + the index in ports[] of the range holding port p
+ * (0: unclaimed), rebuilt at each registration. */
 struct iobus {
 	struct iobus_range ports[IOBUS_MAX_PORT_RANGES];
 	unsigned nports;
+	uint8_t port_index[IOBUS_INDEXED_PORTS];
 	struct iobus_range mmio[IOBUS_MAX_MMIO_RANGES];
 	unsigned nmmio;
 	struct iobus_irq_sink sinks[IOBUS_MAX_IRQ_SINKS];
@@ -107,16 +115,47 @@ enum err iobus_add_mmio(struct iobus *bus, uint64_t base, uint64_t len, iobus_ac
 enum err iobus_add_irq_sink(struct iobus *bus, iobus_irq_fn set_irq, iobus_eoi_fn eoi, void *ctx);
 
 /* The range holding @addr, or NULL. */
-const struct iobus_range *iobus_find_port(const struct iobus *bus, uint16_t port);
 const struct iobus_range *iobus_find_mmio(const struct iobus *bus, uint64_t gpa);
+/* Binary search, for the ports above the index. */
+const struct iobus_range *iobus_find_port_sorted(const struct iobus *bus, uint16_t port);
+
+static inline const struct iobus_range *iobus_find_port(const struct iobus *bus, uint16_t port)
+{
+	unsigned slot;
+
+	if (port >= IOBUS_INDEXED_PORTS)
+		return iobus_find_port_sorted(bus, port);
+	slot = bus->port_index[port];
+	return slot ? &bus->ports[slot - 1] : NULL;
+}
+
+/* All ones in the low @size bytes (1, 2 or 4). */
+static inline uint32_t iobus_size_mask(unsigned size)
+{
+	return size >= sizeof(uint32_t) ? 0xFFFFFFFFu : (1u << (size * IOBUS_BITS_PER_BYTE)) - 1;
+}
 
 /*
  * A port access: the device's result, or IOBUS_UNCLAIMED when no device
  * took it (a read then stores all ones, a write is dropped). Reads are
- * masked to @size bytes.
+ * masked to @size bytes. Inline: this is every port-I/O exit's path.
  */
-enum iobus_result iobus_port_io(const struct iobus *bus, uint16_t port, unsigned size, bool write,
-				uint32_t *value);
+static inline enum iobus_result iobus_port_io(const struct iobus *bus, uint16_t port,
+					      unsigned size, bool write, uint32_t *value)
+{
+	const struct iobus_range *r = iobus_find_port(bus, port);
+	enum iobus_result res = IOBUS_UNCLAIMED;
+
+	if (r)
+		res = r->access(r->ctx, port, size, write, value);
+	if (write)
+		return res;
+	if (res == IOBUS_UNCLAIMED)
+		*value = iobus_size_mask(size);
+	else
+		*value &= iobus_size_mask(size);
+	return res;
+}
 /* An access to @gpa in range @r (from iobus_find_mmio()). */
 enum iobus_result iobus_mmio_io(const struct iobus_range *r, uint64_t gpa, unsigned size,
 				bool write, uint32_t *value);
@@ -125,8 +164,5 @@ enum iobus_result iobus_mmio_io(const struct iobus_range *r, uint64_t gpa, unsig
 void iobus_set_irq(const struct iobus *bus, unsigned gsi, bool level);
 /* Broadcast a local APIC EOI for @vector to the irq sinks. */
 void iobus_eoi(const struct iobus *bus, uint8_t vector);
-
-/* All ones in the low @size bytes (1, 2 or 4). */
-uint32_t iobus_size_mask(unsigned size);
 
 #endif
