@@ -1105,6 +1105,28 @@ static void test_port_unclaimed_counted(void **state)
 	assert_int_equal(vm->io_ignored, 2);
 }
 
+/* The ports around the platform's devices belong to none of them. */
+static void test_platform_unclaimed_ports(void **state)
+{
+	static const uint16_t ports[] = {0x80,	0x514, 0x60,  0x64,  0x44,  0x22,
+					 0xA2,	0x72,  0x5FF, 0x60C, 0xCF7, 0xD00,
+					 0x3F7, 0x400, 0xF3,  0xF5,  0x88FF};
+	uint32_t v;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(ports) / sizeof(ports[0]); i++) {
+		v = 0x1234;
+		assert_int_equal(port(0, ports[i], 1, true, &v), VCPU_RESUME);
+		assert_int_equal(v, 0xff);
+		v = 0x1234;
+		assert_int_equal(port(0, ports[i], 1, false, &v), VCPU_RESUME);
+		assert_int_equal(v, 0x1234);
+	}
+	assert_int_equal(vm->io_ignored, 2 * i);
+	assert_false(vm->stopped);
+}
+
 static void test_port_com1_prints_lines(void **state)
 {
 	const char *text = "hi\n";
@@ -1246,6 +1268,7 @@ int main(void)
 		T(test_cpuid_leaf6_and_others),
 		T(test_cpuid_leaf_b_topology),
 		T(test_port_unclaimed_counted),
+		T(test_platform_unclaimed_ports),
 		T(test_port_com1_prints_lines),
 		T(test_port_debug_exit),
 		T(test_port_shutdown_word),
