@@ -8,7 +8,6 @@
 #include "lib/printk.h"
 #include "lib/string.h"
 
-
 void iobus_init(struct iobus *bus, iobus_clock_fn clock_ns, void *clock_ctx)
 {
 	memset(bus, 0, sizeof(*bus));

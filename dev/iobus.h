@@ -140,8 +140,8 @@ static inline uint32_t iobus_size_mask(unsigned size)
  * took it (a read then stores all ones, a write is dropped). Reads are
  * masked to @size bytes. Inline: this is every port-I/O exit's path.
  */
-static inline enum iobus_result iobus_port_io(const struct iobus *bus, uint16_t port,
-					      unsigned size, bool write, uint32_t *value)
+static inline enum iobus_result iobus_port_io(const struct iobus *bus, uint16_t port, unsigned size,
+					      bool write, uint32_t *value)
 {
 	const struct iobus_range *r = iobus_find_port(bus, port);
 	enum iobus_result res = IOBUS_UNCLAIMED;
