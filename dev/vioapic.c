@@ -2,7 +2,8 @@
 /*
  * Virtual I/O APIC register model (82093AA datasheet 3.0-3.2): IOREGSEL/IOWIN
  * decoding, the ID/version/arbitration registers, redirection entries, and
- * turning input line changes and EOIs into messages for the local APICs.
+ * turning input line changes and EOIs into messages for the local APICs;
+ * its place on the I/O bus (the MMIO page, an irq sink) under its lock.
  */
 #include "dev/vioapic.h"
 #include "lib/string.h"
@@ -226,4 +227,63 @@ void vioapic_eoi(struct vioapic *a, uint8_t vector, struct vioapic_msg *out)
 			sent = true;
 		}
 	}
+}
+
+/* Only aligned dword accesses reach the registers; narrower reads give 0. */
+static enum iobus_result vioapic_access(void *ctx, uint64_t addr, unsigned size, bool write,
+					uint32_t *value)
+{
+	struct vioapic *a = ctx;
+	uint32_t off = (uint32_t)(addr - VIOAPIC_BASE);
+	struct vioapic_msg m = {0};
+	uint64_t flags = spin_lock_irqsave(&a->lock);
+
+	if (size != sizeof(uint32_t) && !write)
+		*value = 0;
+	else if (write && size == sizeof(uint32_t))
+		vioapic_mmio_write(a, off, *value, &m);
+	else if (!write)
+		vioapic_mmio_read(a, off, value);
+	spin_unlock_irqrestore(&a->lock, flags);
+	if (m.valid)
+		a->deliver(a->deliver_ctx, &m);
+	return IOBUS_DONE;
+}
+
+static void vioapic_sink_irq(void *ctx, unsigned gsi, bool level)
+{
+	struct vioapic *a = ctx;
+	struct vioapic_msg m = {0};
+	uint64_t flags = spin_lock_irqsave(&a->lock);
+
+	vioapic_set_irq(a, gsi, level, &m);
+	spin_unlock_irqrestore(&a->lock, flags);
+	if (m.valid)
+		a->deliver(a->deliver_ctx, &m);
+}
+
+static void vioapic_sink_eoi(void *ctx, uint8_t vector)
+{
+	struct vioapic *a = ctx;
+	struct vioapic_msg m = {0};
+	uint64_t flags = spin_lock_irqsave(&a->lock);
+
+	vioapic_eoi(a, vector, &m);
+	spin_unlock_irqrestore(&a->lock, flags);
+	if (m.valid)
+		a->deliver(a->deliver_ctx, &m);
+}
+
+enum err vioapic_register(struct iobus *bus, struct vioapic *a, uint8_t id,
+			  vioapic_deliver_fn deliver, void *ctx)
+{
+	enum err e;
+
+	vioapic_init(a, id);
+	a->deliver = deliver;
+	a->deliver_ctx = ctx;
+	e = iobus_add_mmio(bus, VIOAPIC_BASE, VIOAPIC_PAGE_SIZE, vioapic_access, a, "I/O APIC");
+	if (e == E_OK)
+		e = iobus_add_irq_sink(bus, vioapic_sink_irq, vioapic_sink_eoi, a);
+	return e;
 }

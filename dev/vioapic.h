@@ -9,8 +9,11 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "arch/x86/spinlock.h"
+#include "dev/iobus.h"
 
 #define VIOAPIC_BASE 0xFEC00000u   /* guest-physical MMIO page */
+#define VIOAPIC_PAGE_SIZE 0x1000u
 #define VIOAPIC_PINS 24
 #define VIOAPIC_VERSION 0x20u
 
@@ -56,7 +59,13 @@ struct vioapic_msg {
 	bool level;            /* trigger mode bit 15 */
 };
 
+/* Send @m to the local APICs (the VM's job); called with no vioapic lock held. */
+typedef void (*vioapic_deliver_fn)(void *ctx, const struct vioapic_msg *m);
+
 struct vioapic {
+	struct spinlock lock;  /* guards the registers on the bus paths */
+	vioapic_deliver_fn deliver;
+	void *deliver_ctx;
 	uint32_t id;           /* IOAPICID bits 27:24 */
 	uint32_t regsel;       /* IOREGSEL */
 	uint64_t redir[VIOAPIC_PINS];
@@ -65,6 +74,13 @@ struct vioapic {
 
 /* Every entry masked (bit 16), everything else 0. */
 void vioapic_init(struct vioapic *a, uint8_t id);
+
+/*
+ * vioapic_init(), then the MMIO page at VIOAPIC_BASE and an irq sink (GSI =
+ * pin) on @bus; the messages the pins produce go to @deliver(@ctx).
+ */
+enum err vioapic_register(struct iobus *bus, struct vioapic *a, uint8_t id,
+			  vioapic_deliver_fn deliver, void *ctx);
 
 /*
  * MMIO at `offset` within the page: 0x00 IOREGSEL, 0x10 IOWIN. Only 4-byte

@@ -2,7 +2,8 @@
 /*
  * The 16550A model behind dev/vuart.h: register reads and writes dispatched
  * through one table per direction, the receive FIFO ring, the interrupt
- * identification priorities and the loopback wiring of MCR to MSR.
+ * identification priorities and the loopback wiring of MCR to MSR; on an
+ * I/O bus, its ports and its interrupt line under its own lock.
  */
 #include "dev/vuart.h"
 #include "lib/string.h"
@@ -287,4 +288,50 @@ bool vuart_irq_pending(const struct vuart *u)
 unsigned vuart_rx_space(const struct vuart *u)
 {
 	return vuart_rx_capacity(u) - u->rx_count;
+}
+
+/* The interrupt output follows the IIR; a change of level goes to the bus.
+ * Under u->lock, so that the levels reach the bus in order. */
+static void vuart_irq_sync(struct vuart *u)
+{
+	bool line = vuart_irq_pending(u);
+
+	if (line == u->irq_line)
+		return;
+	u->irq_line = line;
+	iobus_set_irq(u->bus, u->gsi, line);
+}
+
+static enum iobus_result vuart_access(void *ctx, uint64_t addr, unsigned size, bool write,
+				      uint32_t *value)
+{
+	struct vuart *u = ctx;
+	uint8_t b = (uint8_t)*value;
+	uint64_t flags = spin_lock_irqsave(&u->lock);
+
+	vuart_io(u, (unsigned)(addr - u->base), !write, &b);
+	if (!write)
+		*value = b;
+	vuart_irq_sync(u);
+	spin_unlock_irqrestore(&u->lock, flags);
+	return IOBUS_DONE;
+}
+
+enum err vuart_register(struct iobus *bus, struct vuart *u, uint16_t base, unsigned gsi)
+{
+	u->bus = bus;
+	u->base = base;
+	u->gsi = gsi;
+	u->irq_line = false;
+	return iobus_add_ports(bus, base, UART_NREGS, vuart_access, u, "16550 UART");
+}
+
+bool vuart_input(struct vuart *u, uint8_t byte)
+{
+	uint64_t flags = spin_lock_irqsave(&u->lock);
+	bool ok = vuart_receive(u, byte);
+
+	vuart_irq_sync(u);
+	spin_unlock_irqrestore(&u->lock, flags);
+	return ok;
 }

@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "arch/x86/uart_regs.h"
+#include "arch/x86/spinlock.h"
+#include "dev/iobus.h"
 
 #define VUART_DIVISOR_RESET 12 /* 9600 baud from the 1.8432 MHz clock */
 
@@ -17,6 +19,13 @@ typedef void (*vuart_tx_fn)(void *ctx, uint8_t byte);
 
 /* Public so it can be embedded; touch it only through the functions below. */
 struct vuart {
+	/* On a bus (vuart_register()): the lock guards all of it on the bus's
+	 * paths and vuart_input(); irq_line is the level last sent on gsi. */
+	struct spinlock lock;
+	const struct iobus *bus;
+	uint16_t base;
+	unsigned gsi;
+	bool irq_line;
 	vuart_tx_fn tx;
 	void *ctx;
 	uint8_t ier;
@@ -50,6 +59,15 @@ bool vuart_receive(struct vuart *u, uint8_t byte);
 
 /* True when the IIR would report an interrupt (drives IRQ 4 if wired). */
 bool vuart_irq_pending(const struct vuart *u);
+
+/*
+ * Put an initialised UART on @bus at ports @base..@base+7, its interrupt
+ * output on line @gsi (the level follows vuart_irq_pending()).
+ */
+enum err vuart_register(struct iobus *bus, struct vuart *u, uint16_t base, unsigned gsi);
+
+/* vuart_receive() for a UART on a bus, under its lock, updating its line. */
+bool vuart_input(struct vuart *u, uint8_t byte);
 
 /* Bytes vuart_receive() would still accept (16 with FIFOs, else 1). */
 unsigned vuart_rx_space(const struct vuart *u);

@@ -28,7 +28,8 @@
 	X(E_VMFAIL_INVALID, "VMX instruction failed: VMfailInvalid (CF=1)")  \
 	X(E_VMFAIL_VALID, "VMX instruction failed: VMfailValid (ZF=1)")      \
 	X(E_VMENTRY, "VM entry failed")                                      \
-	X(E_GUEST, "guest misbehaved and was stopped")
+	X(E_GUEST, "guest misbehaved and was stopped")                      \
+	X(E_OVERLAP, "range overlaps one already claimed")
 
 enum err {
 #define ERR_ENUM(name, text) name,

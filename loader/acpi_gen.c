@@ -7,7 +7,8 @@
 #include "loader/acpi_gen.h"
 #include "arch/x86/acpi_tables.h"
 #include "lib/bytes.h"
-#include "dev/platform_io.h"
+#include "dev/acpi_pm.h"
+#include "dev/vrtc.h"
 #include "lib/printk.h"
 #include "lib/string.h"
 
@@ -36,7 +37,7 @@
 /*
  * Table 5.11 IA-PC boot architecture flags: LEGACY_DEVICES and 8042 clear (no
  * ISA devices or keyboard controller are claimed), VGA Not Present set, CMOS
- * RTC Not Present clear (dev/platform_io.c models the RTC).
+ * RTC Not Present clear (dev/vrtc.c models the RTC).
  */
 #define FADT_BOOT_VGA_NOT_PRESENT (1u << 2)
 #define FADT_IAPC_BOOT_ARCH FADT_BOOT_VGA_NOT_PRESENT
@@ -179,7 +180,7 @@ static void acpi_gen_gas_io(uint8_t *g, uint16_t port, unsigned len, uint8_t acc
 
 /*
  * Full-ACPI (HW_REDUCED_ACPI clear) FADT: ACPI 6.5 4.8.1 requires the PM1a
- * event and control blocks and the PM timer, which dev/platform_io.c models at
+ * event and control blocks and the PM timer, which dev/acpi_pm.c models at
  * PM_PORT_BASE. SMI_CMD is 0, so the guest finds SCI_EN already set and never
  * has to switch modes (5.2.9). SCI_INT is never raised. The 32-bit
  * FIRMWARE_CTRL is 0 because X_FIRMWARE_CTRL is set (Table 5.9).
@@ -195,7 +196,7 @@ static void acpi_gen_fadt(uint8_t *f, const struct acpi_gen_layout *l)
 	le32_put(f + ACPI_FADT_OFF_PM_TMR_BLK, PM_TMR_PORT);
 	f[ACPI_FADT_OFF_PM1_EVT_LEN] = PM1_EVT_LEN;
 	f[ACPI_FADT_OFF_PM1_CNT_LEN] = PM1_CNT_LEN;
-	f[ACPI_FADT_OFF_PM_TMR_LEN] = PM_TMR_LEN;
+	f[ACPI_FADT_OFF_PM_TMR_LEN] = ACPI_PM_TMR_LEN;
 	le16_put(f + ACPI_FADT_OFF_P_LVL2_LAT, FADT_NO_C2_LAT);
 	le16_put(f + ACPI_FADT_OFF_P_LVL3_LAT, FADT_NO_C3_LAT);
 	f[ACPI_FADT_OFF_CENTURY] = CMOS_CENTURY;
@@ -209,7 +210,7 @@ static void acpi_gen_fadt(uint8_t *f, const struct acpi_gen_layout *l)
 			GAS_ACCESS_WORD);
 	acpi_gen_gas_io(f + ACPI_FADT_OFF_X_PM1A_CNT_BLK, PM1_CNT_PORT, PM1_CNT_LEN,
 			GAS_ACCESS_WORD);
-	acpi_gen_gas_io(f + ACPI_FADT_OFF_X_PM_TMR_BLK, PM_TMR_PORT, PM_TMR_LEN, GAS_ACCESS_DWORD);
+	acpi_gen_gas_io(f + ACPI_FADT_OFF_X_PM_TMR_BLK, PM_TMR_PORT, ACPI_PM_TMR_LEN, GAS_ACCESS_DWORD);
 	acpi_gen_seal(f);
 }
 
@@ -223,7 +224,7 @@ static void acpi_gen_facs(uint8_t *f)
 
 /*
  * ACPI 6.5 5.2.12: the local APIC sits at the architectural 0xFEE00000 and
- * PCAT_COMPAT says the 8259 pair exists (dev/platform_io.c answers its ports).
+ * PCAT_COMPAT says the 8259 pair exists (dev/vpic.c answers its ports).
  * Processors with APIC IDs below 255 use Processor Local APIC entries, the
  * rest Local x2APIC entries (5.2.12.12); then the VM's I/O APIC (5.2.12.3,
  * GSI base 0) and the ISA IRQ 0 -> GSI 2 override PC firmware gives

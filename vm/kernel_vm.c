@@ -14,7 +14,7 @@
 #include "loader/acpi_gen.h"
 #include "loader/loader.h"
 #include "loader/mbinfo.h"
-#include "vm/vdev.h"
+#include "vm/vm_io.h"
 #include "vm/vm.h"
 #include "vmx/caps.h"
 #include "vmx/percpu.h"
@@ -150,6 +150,8 @@ enum err vm_load_kernel(struct vm *vm, const void *image, uint64_t len, const ch
 	if (e != E_OK)
 		return e;
 	vm->platform = true;
-	vdev_platform_init(vm, nvcpus);
+	e = vm_io_platform_init(vm, nvcpus);
+	if (e != E_OK)
+		return e;
 	return add_vcpus(vm, &r, nvcpus);
 }

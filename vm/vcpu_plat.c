@@ -8,13 +8,11 @@
 #include "arch/x86/cpu.h"
 #include "lib/printk.h"
 #include "lib/format.h"
-#include "guest/insn_decode.h"
-#include "vm/vdev.h"
+#include "vm/hypercall.h"
+#include "vm/vm_io.h"
 #include "vm/vm.h"
-#include "vmx/guest_mem.h"
 
 #define APIC_PAGE_MASK (~0xfffull)
-#define INSN_MAX 15
 #define CPUID_B_TYPE_SMT 1u
 #define CPUID_B_TYPE_CORE 2u
 #define DROPPED_IPI_REPORTS 4
@@ -182,16 +180,8 @@ static int isr_highest(struct vlapic *l)
  * Remote IRR, and may fire again while their line stays asserted). */
 static void eoi_to_ioapic(struct vm *vm, int vector)
 {
-	struct vioapic_msg m = {0};
-	uint64_t flags;
-
-	if (vector < 0)
-		return;
-	flags = spin_lock_irqsave(&vm->uart_lock);
-	vioapic_eoi(&vm->ioapic, (uint8_t)vector, &m);
-	spin_unlock_irqrestore(&vm->uart_lock, flags);
-	if (m.valid)
-		vm_irq_deliver(vm, &m);
+	if (vector >= 0)
+		iobus_eoi(&vm->bus, (uint8_t)vector);
 }
 
 /* An x2APIC register write; for the EOI register, *eoi names the vector it
@@ -240,147 +230,41 @@ static enum vcpu_msr_result plat_msr(struct vmx_vcpu *v, uint32_t msr, bool writ
 	return VCPU_MSR_UNHANDLED;
 }
 
-/* Fetch up to INSN_MAX bytes at CS:RIP; returns how many could be read. */
-static unsigned fetch_insn(struct vmx_vcpu *v, const struct vmx_code_state *cs, uint8_t *buf)
+bool vm_lapic_page(struct vmx_vcpu *v, uint64_t gpa)
 {
-	uint64_t at = cs->cs_base + cs->rip;
-	unsigned n = 0;
+	struct vm_vcpu_plat *p = plat_of(v);
 
-	if (cs->bits != 64)
-		at &= 0xffffffffu;
-	if (guest_mem_read(v, at, buf, INSN_MAX) == E_OK)
-		return INSN_MAX;
-	/* Near the end of mapped memory: take what can be read. */
-	while (n < INSN_MAX && guest_mem_read(v, at + n, buf + n, 1) == E_OK)
-		n++;
-	return n;
-}
-
-static enum insn_cpu_mode insn_mode(const struct vmx_code_state *cs)
-{
-	if (cs->bits == 64)
-		return INSN_MODE_LONG64;
-	if (cs->bits == 32)
-		return INSN_MODE_PROT32;
-	return cs->protected_mode ? INSN_MODE_PROT16 : INSN_MODE_REAL16;
-}
-
-static uint64_t source_value(struct vmx_vcpu *v, const struct insn_mmio *d)
-{
-	if (d->has_imm)
-		return d->imm;
-	if (d->zero_extend_byte_reg_high)
-		return vmx_vcpu_get_gpr(v, d->reg - 4) >> 8;
-	return vmx_vcpu_get_gpr(v, d->reg);
-}
-
-/* A load writes the destination as the CPU would: 32-bit results clear the
- * upper half, 8/16-bit ones merge (movzx zero-extends). */
-static void load_result(struct vmx_vcpu *v, const struct insn_mmio *d, uint64_t val,
-			unsigned dst_size)
-{
-	unsigned reg = d->zero_extend_byte_reg_high ? d->reg - 4 : d->reg;
-	unsigned shift = d->zero_extend_byte_reg_high ? 8 : 0;
-	uint64_t old = vmx_vcpu_get_gpr(v, reg), mask;
-
-	if (d->movzx || dst_size >= 4) {
-		vmx_vcpu_set_gpr(v, reg, val);
-		return;
-	}
-	mask = ((1ull << (dst_size * 8)) - 1) << shift;
-	vmx_vcpu_set_gpr(v, reg, (old & ~mask) | ((val << shift) & mask));
-}
-
-static enum vcpu_action mmio_fail(struct vmx_vcpu *v, const char *page, uint64_t gpa,
-				  const uint8_t *b, unsigned n, enum err e)
-{
-	vmx_vcpu_stop(v,
-		      "cannot emulate the access to the %s page at 0x%llx (RIP 0x%llx, "
-		      "bytes %02x %02x %02x %02x, %u fetched): %s",
-		      page, (unsigned long long)gpa, (unsigned long long)vmx_vcpu_rip(),
-		      n > 0 ? b[0] : 0, n > 1 ? b[1] : 0, n > 2 ? b[2] : 0, n > 3 ? b[3] : 0, n,
-		      err_text(e));
-	return VCPU_STOP;
+	return vlapic_enabled(&p->lapic) && !vlapic_x2apic_mode(&p->lapic) &&
+	       (gpa & APIC_PAGE_MASK) == (vlapic_base(&p->lapic) & APIC_BASE_ADDR_MASK);
 }
 
 /* One decoded access to the xAPIC page; an EOI also goes to the I/O APIC. */
-static void lapic_access(struct vmx_vcpu *v, uint32_t off, const struct insn_mmio *d,
-			 uint32_t *val)
+void vm_lapic_mmio(struct vmx_vcpu *v, uint64_t gpa, unsigned size, bool write, uint32_t *val)
 {
 	struct vm_vcpu_plat *p = plat_of(v);
+	uint32_t off = (uint32_t)(gpa & ~APIC_PAGE_MASK);
 	struct vlapic_icr icr = {0};
 	uint64_t flags = spin_lock_irqsave(&p->lock);
 	int eoi = -1;
 
-	if (d->write && off == APIC_EOI)
+	if (write && off == APIC_EOI)
 		eoi = isr_highest(&p->lapic);
-	if (d->write)
-		vlapic_mmio_write(&p->lapic, off, d->size, *val, cpu_rdtsc(), &icr);
+	if (write)
+		vlapic_mmio_write(&p->lapic, off, size, *val, cpu_rdtsc(), &icr);
 	else
-		vlapic_mmio_read(&p->lapic, off, d->size, val, cpu_rdtsc());
+		vlapic_mmio_read(&p->lapic, off, size, val, cpu_rdtsc());
 	spin_unlock_irqrestore(&p->lock, flags);
 	eoi_to_ioapic(vm_of(v), eoi);
 	if (icr.valid)
 		ipi_send(v, &icr);
 }
 
-static void ioapic_access(struct vmx_vcpu *v, uint32_t off, const struct insn_mmio *d,
-			  uint32_t *val)
-{
-	struct vm *vm = vm_of(v);
-	struct vioapic_msg m = {0};
-	uint64_t flags = spin_lock_irqsave(&vm->uart_lock);
-
-	if (d->size != 4 && !d->write)
-		*val = 0;
-	else if (d->write && d->size == 4)
-		vioapic_mmio_write(&vm->ioapic, off, *val, &m);
-	else if (!d->write)
-		vioapic_mmio_read(&vm->ioapic, off, val);
-	spin_unlock_irqrestore(&vm->uart_lock, flags);
-	if (m.valid)
-		vm_irq_deliver(vm, &m);
-}
-
-/*
- * The xAPIC and I/O APIC pages are not mapped in EPT: every access exits as
- * an EPT violation (SDM 3C 28.2.1, Table 28-7), carrying the address but
- * not the data or length, so the instruction is fetched and decoded here.
- */
+/* The xAPIC and I/O APIC pages are not mapped in EPT: their accesses exit
+ * as EPT violations, decoded and routed by vm/vm_io.c. */
 static bool plat_mmio(struct vmx_vcpu *v, uint64_t gpa, uint64_t q, enum vcpu_action *act)
 {
-	struct vm_vcpu_plat *p = plat_of(v);
-	bool lapic = vlapic_enabled(&p->lapic) && !vlapic_x2apic_mode(&p->lapic) &&
-		     (gpa & APIC_PAGE_MASK) == (vlapic_base(&p->lapic) & APIC_BASE_ADDR_MASK);
-	bool ioapic = (gpa & APIC_PAGE_MASK) == VIOAPIC_BASE;
-	uint32_t off = (uint32_t)(gpa & ~APIC_PAGE_MASK), val = 0;
-	struct vmx_code_state cs;
-	struct insn_mmio d;
-	uint8_t buf[INSN_MAX];
-	unsigned n;
-	enum err e;
-
 	(void)q;
-	if (!lapic && !ioapic)
-		return false;
-	vmx_vcpu_code_state(&cs);
-	n = fetch_insn(v, &cs, buf);
-	e = insn_decode_mmio(buf, n, insn_mode(&cs), &d);
-	if (e != E_OK) {
-		*act = mmio_fail(v, lapic ? "local APIC" : "I/O APIC", gpa, buf, n, e);
-		return true;
-	}
-	if (d.write)
-		val = (uint32_t)source_value(v, &d);
-	if (lapic)
-		lapic_access(v, off, &d, &val);
-	else
-		ioapic_access(v, off, &d, &val);
-	if (!d.write)
-		load_result(v, &d, val, d.dest_size);
-	vmx_vcpu_advance_rip(d.len);
-	*act = VCPU_RESUME;
-	return true;
+	return vm_io_mmio(v, gpa, act);
 }
 
 /* Would anything end a HLT now? An NMI always; a maskable interrupt only
@@ -440,8 +324,8 @@ static void plat_cpuid(struct vmx_vcpu *v, uint32_t leaf, uint32_t sub, struct c
 }
 
 const struct vmx_vcpu_ops vm_platform_vcpu_ops = {
-    .io = vdev_io,
-    .hypercall = vdev_hypercall,
+    .io = vm_io_port,
+    .hypercall = vm_hypercall,
     .irq_pending = plat_irq_pending,
     .irq_ack = plat_irq_ack,
     .next_event = plat_next_event,

@@ -11,7 +11,8 @@
 #include "lib/string.h"
 #include "mm/heap.h"
 #include "mm/pmm.h"
-#include "vm/vdev.h"
+#include "vm/hypercall.h"
+#include "vm/vm_io.h"
 #include "vmx/caps.h"
 #include "vmx/percpu.h"
 #include "vmx/vmcs.h"
@@ -47,6 +48,8 @@ enum err vm_create(struct vm **out, const char *name, uint64_t mem_size)
 	e = ept_init_kernel(&vm->ept, c->ept.pages_1g, c->ept.pages_2m, false);
 	if (e == E_OK)
 		e = ept_map(&vm->ept, 0, vm->mem_hpa, mem_size, EPT_R | EPT_W | EPT_X, EPT_MT_WB);
+	if (e == E_OK)
+		e = vm_io_init(vm);
 	if (e != E_OK) {
 		vm_destroy(vm);
 		return e;
@@ -91,8 +94,8 @@ enum err vm_load_image(struct vm *vm, const void *image, size_t len)
 }
 
 static const struct vmx_vcpu_ops vm_vcpu_ops = {
-	.io = vdev_io,
-	.hypercall = vdev_hypercall,
+	.io = vm_io_port,
+	.hypercall = vm_hypercall,
 };
 
 enum err vm_add_vcpu(struct vm *vm, enum vcpu_mode mode, struct vmx_vcpu **out)

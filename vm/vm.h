@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * A virtual machine: a name, its own guest-physical memory (host frames
- * mapped by its EPT, nothing of the hypervisor's), its vCPUs, a virtual
- * COM1 whose output goes to the console prefixed by the VM's name, and an
- * exit status (port 0xF4 or the exit hypercall).
+ * mapped by its EPT, nothing of the hypervisor's), its vCPUs, the devices
+ * on its I/O bus (vm/vm_io.c), a console line that COM1 output goes to,
+ * prefixed by the VM's name, and an exit status (port 0xF4 or the exit
+ * hypercall).
  */
 #ifndef VIREO_VM_VM_H
 #define VIREO_VM_VM_H
@@ -14,9 +15,16 @@
 #include "arch/x86/spinlock.h"
 #include "lib/error.h"
 #include "vmx/ept.h"
-#include "dev/platform_io.h"
+#include "dev/acpi_pm.h"
+#include "dev/debug_exit.h"
+#include "dev/fw_cfg.h"
+#include "dev/iobus.h"
 #include "dev/vioapic.h"
 #include "dev/vlapic.h"
+#include "dev/vpci.h"
+#include "dev/vpic.h"
+#include "dev/vpit.h"
+#include "dev/vrtc.h"
 #include "dev/vuart.h"
 #include "vmx/vcpu.h"
 
@@ -62,22 +70,26 @@ struct vm {
 	bool stopped;
 	bool exited; /* stopped by the guest's own exit request */
 	int exit_status;
-	struct spinlock uart_lock; /* vCPUs of one VM may write COM1 at once */
-	char uart_line[VM_UART_LINE];
-	unsigned shutdown_pos;
-	unsigned uart_len;
-	uint64_t io_ignored;
+	struct spinlock console_lock; /* guards the console line: vCPUs may print at once */
+	char console_line[VM_UART_LINE];
+	unsigned console_len;
+	uint64_t io_ignored; /* port accesses no device took */
+	struct iobus bus;    /* every VM's: see vm/vm_io.c for which devices */
+	struct debug_exit debug_exit;
 	uint64_t run_tsc;
 	char why[VCPU_STOP_REASON_LEN]; /* set when Vireo stopped the VM */
 
-	/* A Multiboot kernel VM: virtual LAPICs, UART, legacy platform. */
+	/* A Multiboot kernel VM: virtual LAPICs, UART, legacy platform; each
+	 * device under its own lock (dev/iobus.h gives the order). */
 	bool platform;
-	struct platform_io pio;	 /* under uart_lock */
-	struct vuart uart;	 /* under uart_lock */
-	struct vioapic ioapic;	 /* under uart_lock */
-	bool uart_irq_line;	 /* COM1's interrupt output (ISA IRQ 4), under uart_lock */
-	struct platform_rtc_time rtc_start; /* host wall-clock time when the VM was built */
-	uint64_t rtc_start_tsc;
+	struct vuart uart;
+	struct vioapic ioapic;
+	struct vpic pic;
+	struct fw_cfg fw_cfg;
+	struct vrtc rtc;
+	struct vpci pci;
+	struct vpit pit;
+	struct acpi_pm pm;
 	struct vm_vcpu_plat *plat[VM_MAX_VCPUS];
 	uint64_t ipis_dropped;	 /* IPIs that matched no vCPU of this VM */
 	uint64_t start_tsc;	 /* when the scheduler started running it */
@@ -122,6 +134,12 @@ bool vm_vcpu_prepare(struct vm *vm, unsigned idx);
 uint64_t vm_vcpu_wake_tsc(struct vm *vm, unsigned idx);
 /* Send what an I/O APIC pin produced to the VM's vLAPICs (vm/vcpu_plat.c). */
 void vm_irq_deliver(struct vm *vm, const struct vioapic_msg *m);
+/* The vCPU callbacks of a platform VM (vm/vcpu_plat.c). */
+extern const struct vmx_vcpu_ops vm_platform_vcpu_ops;
+/* Whether @gpa is in @v's own xAPIC page (enabled, not in x2APIC mode). */
+bool vm_lapic_page(struct vmx_vcpu *v, uint64_t gpa);
+/* A decoded access to @v's xAPIC page; an EOI also reaches the I/O APIC. */
+void vm_lapic_mmio(struct vmx_vcpu *v, uint64_t gpa, unsigned size, bool write, uint32_t *val);
 /* Host console input for this VM's COM1; false if its FIFO is full. */
 bool vm_console_input(struct vm *vm, uint8_t c);
 /* Stop the VM with a report (guest misbehaviour). */

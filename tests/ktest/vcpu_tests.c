@@ -17,7 +17,7 @@
 #include "mm/pmm.h"
 #include "smp/smp.h"
 #include "loader/images.h"
-#include "vm/vdev.h"
+#include "vm/vm_io.h"
 #include "vm/vm.h"
 #include "vmx/caps.h"
 #include "vmx/exit.h"
@@ -86,7 +86,7 @@ static bool run_to_end(struct vm *vm)
 
 /*
  * What a VM's vCPU 0 writes to COM1's transmit register, captured in front
- * of the VM's own port handler (dev/vdev.c, which still prints each line as
+ * of the VM's own port handler (vm/vm_io.c, which still prints each line as
  * "[name] text"). ops must stay the first member: the hook gets back to
  * the capture from v->ops.
  */
@@ -102,7 +102,7 @@ static enum vcpu_action capture_io(struct vmx_vcpu *v, uint16_t port, unsigned s
 {
 	struct uart_capture *cap = (struct uart_capture *)v->ops;
 
-	if (!in && port == VDEV_COM1_BASE && cap->len + 1 < sizeof(cap->text)) {
+	if (!in && port == VM_COM1_BASE && cap->len + 1 < sizeof(cap->text)) {
 		cap->text[cap->len++] = (char)*value;
 		cap->text[cap->len] = '\0';
 	}

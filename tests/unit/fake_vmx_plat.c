@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Host stand-in for the vmx/ accessors a platform VM's vCPU glue uses
- * (vmx/vcpu.h, vmx/guest_mem.h), the port-I/O and hypercall handlers its ops
- * table names, and cpu_rdtsc(): state lives in fake_vmx (fake_vmx_plat.h).
+ * (vmx/vcpu.h, vmx/guest_mem.h), the hypercall handler its ops table names,
+ * and the clocks (cpu_rdtsc(), tsc_to_us(), rtc_read()): state lives in
+ * fake_vmx (fake_vmx_plat.h).
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include "arch/x86/cpu.h"
-#include "vm/vdev.h"
+#include "arch/x86/rtc.h"
+#include "arch/x86/tsc.h"
+#include "vm/hypercall.h"
 #include "vmx/guest_mem.h"
 #include "tests/unit/fake_vmx_plat.h"
 
@@ -86,14 +89,18 @@ enum err guest_mem_read(struct vmx_vcpu *v, uint64_t gla, void *buf, size_t len)
 	return E_OK;
 }
 
-enum vcpu_action vdev_io(struct vmx_vcpu *v, uint16_t port, unsigned size, bool in,
-			 uint32_t *value)
+/* One TSC tick per microsecond. */
+uint64_t tsc_to_us(uint64_t ticks)
 {
-	fake_vmx.io_calls++;
-	return VCPU_STOP;
+	return ticks;
 }
 
-enum vcpu_action vdev_hypercall(struct vmx_vcpu *v)
+bool rtc_read(struct rtc_time *t)
+{
+	return false;
+}
+
+enum vcpu_action vm_hypercall(struct vmx_vcpu *v)
 {
 	fake_vmx.hypercall_calls++;
 	return VCPU_STOP;

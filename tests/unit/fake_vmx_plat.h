@@ -28,7 +28,7 @@ struct fake_vmx_plat_state {
 	unsigned sipi_calls;
 	struct vmx_vcpu *sipi_vcpu;
 	uint8_t sipi_vector;
-	unsigned io_calls, hypercall_calls;
+	unsigned hypercall_calls;
 };
 
 extern struct fake_vmx_plat_state fake_vmx;

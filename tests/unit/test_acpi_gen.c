@@ -14,7 +14,8 @@
 #include "lib/bytes.h"
 #include "arch/x86/acpi.h"
 #include "loader/acpi_gen.h"
-#include "dev/platform_io.h"
+#include "dev/acpi_pm.h"
+#include "dev/vrtc.h"
 #include "tests/unit/fake_printk.h"
 
 #define GUEST_SIZE (2u << 20)

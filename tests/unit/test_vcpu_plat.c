@@ -14,7 +14,8 @@
 #include <cmocka.h>
 #include "arch/x86/cpu.h"
 #include "lib/error.h"
-#include "vm/vdev.h"
+#include "vm/hypercall.h"
+#include "vm/vm_io.h"
 #include "vm/vm.h"
 #include "tests/unit/fake_printk.h"
 #include "tests/unit/fake_vmx_plat.h"
@@ -69,7 +70,7 @@ static void build_vm(unsigned n)
 	vm->platform = true;
 	vm->nvcpus = n;
 	vm->wake = record_wake;
-	vioapic_init(&vm->ioapic, (uint8_t)n);
+	assert_int_equal(vm_io_platform_init(vm, n), E_OK);
 	for (unsigned i = 0; i < n; i++) {
 		vcpu[i].id = i;
 		vcpu[i].owner = vm;
@@ -98,7 +99,9 @@ static int teardown(void **state)
 	(void)state;
 	for (unsigned i = 0; i < vm->nvcpus; i++)
 		assert_int_equal(plat[i].lock.next, plat[i].lock.owner);
-	assert_int_equal(vm->uart_lock.next, vm->uart_lock.owner);
+	assert_int_equal(vm->console_lock.next, vm->console_lock.owner);
+	assert_int_equal(vm->ioapic.lock.next, vm->ioapic.lock.owner);
+	assert_int_equal(vm->uart.lock.next, vm->uart.lock.owner);
 	assert_true(cpu_irqs_enabled());
 	free(vm);
 	vm = NULL;
@@ -213,8 +216,8 @@ static unsigned count_in_log(const char *needle)
 static void test_ops_table(void **state)
 {
 	(void)state;
-	assert_ptr_equal(ops->io, vdev_io);
-	assert_ptr_equal(ops->hypercall, vdev_hypercall);
+	assert_ptr_equal(ops->io, vm_io_port);
+	assert_ptr_equal(ops->hypercall, vm_hypercall);
 	assert_non_null(ops->irq_pending);
 	assert_non_null(ops->irq_ack);
 	assert_non_null(ops->next_event);
@@ -1082,6 +1085,130 @@ static void test_cpuid_leaf_b_topology(void **state)
 
 /* ---- VMs without the platform --------------------------------------------- */
 
+/* ---- port I/O through the VM's bus (vm/vm_io.c) ----------------------------- */
+
+static enum vcpu_action port(unsigned i, uint16_t p, unsigned size, bool in, uint32_t *v)
+{
+	return ops->io(&vcpu[i], p, size, in, v);
+}
+
+static void test_port_unclaimed_counted(void **state)
+{
+	uint32_t v = 0x1234;
+
+	(void)state;
+	assert_int_equal(port(0, 0x80, 1, true, &v), VCPU_RESUME);
+	assert_int_equal(v, 0xff);
+	assert_int_equal(port(1, 0xCF9, 1, false, &v), VCPU_RESUME); /* PCI declines it */
+	assert_int_equal(vm->io_ignored, 2);
+	assert_int_equal(port(0, FW_CFG_PORT_SEL, 2, false, &v), VCPU_RESUME);
+	assert_int_equal(vm->io_ignored, 2);
+}
+
+/* The ports around the platform's devices belong to none of them. */
+static void test_platform_unclaimed_ports(void **state)
+{
+	static const uint16_t ports[] = {0x80,	0x514, 0x60,  0x64,  0x44,  0x22,
+					 0xA2,	0x72,  0x5FF, 0x60C, 0xCF7, 0xD00,
+					 0x3F7, 0x400, 0xF3,  0xF5,  0x88FF};
+	uint32_t v;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(ports) / sizeof(ports[0]); i++) {
+		v = 0x1234;
+		assert_int_equal(port(0, ports[i], 1, true, &v), VCPU_RESUME);
+		assert_int_equal(v, 0xff);
+		v = 0x1234;
+		assert_int_equal(port(0, ports[i], 1, false, &v), VCPU_RESUME);
+		assert_int_equal(v, 0x1234);
+	}
+	assert_int_equal(vm->io_ignored, 2 * i);
+	assert_false(vm->stopped);
+}
+
+static void test_port_com1_prints_lines(void **state)
+{
+	const char *text = "hi\n";
+	uint32_t v;
+
+	(void)state;
+	for (; *text; text++) {
+		v = (uint8_t)*text;
+		assert_int_equal(port(0, VM_COM1_BASE, 1, false, &v), VCPU_RESUME);
+	}
+	assert_true(fake_printk_contains("[tvm] hi\n"));
+	assert_int_equal(port(0, VM_COM1_BASE + UART_LSR, 1, true, &v), VCPU_RESUME);
+	assert_int_equal(v & UART_LSR_THRE, UART_LSR_THRE);
+}
+
+/* isa-debug-exit: status = value * 2 + 1; reads are not the device's. */
+static void test_port_debug_exit(void **state)
+{
+	uint32_t v = 3;
+
+	(void)state;
+	assert_int_equal(port(2, DEBUG_EXIT_PORT, 1, true, &v), VCPU_RESUME);
+	assert_int_equal(vm->io_ignored, 1);
+	v = 3;
+	assert_int_equal(port(2, DEBUG_EXIT_PORT, 1, false, &v), VCPU_STOP);
+	assert_true(vm->exited);
+	assert_true(vm->stopped);
+	assert_int_equal(vm->exit_status, 7);
+}
+
+static void test_port_shutdown_word(void **state)
+{
+	const char *text = "ShShutdown";
+	uint32_t v;
+
+	(void)state;
+	for (; text[1]; text++) {
+		v = (uint8_t)*text;
+		assert_int_equal(port(0, DEBUG_SHUTDOWN_PORT, 1, false, &v), VCPU_RESUME);
+	}
+	v = (uint8_t)*text;
+	assert_int_equal(port(0, DEBUG_SHUTDOWN_PORT, 1, false, &v), VCPU_STOP);
+	assert_true(vm->exited);
+	assert_int_equal(vm->exit_status, 0);
+}
+
+/* Host input raises COM1's line: pin 4 of the I/O APIC, to vCPU 1. */
+static void test_console_input_interrupts(void **state)
+{
+	uint32_t v = UART_IER_RDA;
+
+	(void)state;
+	enable_all();
+	ioapic_write(0, VIOAPIC_REG_REDIR_HI(VM_COM1_GSI), 1u << 24);
+	ioapic_write(0, VIOAPIC_REG_REDIR_LO(VM_COM1_GSI), 0x44);
+	assert_int_equal(port(0, VM_COM1_BASE + UART_IER, 1, false, &v), VCPU_RESUME);
+	assert_int_equal(pending(1), -1);
+	assert_true(vm_console_input(vm, 'k'));
+	assert_int_equal(pending(1), 0x44);
+	assert_int_equal(woken[1], 1);
+	assert_int_equal(port(1, VM_COM1_BASE, 1, true, &v), VCPU_RESUME);
+	assert_int_equal(v, 'k');
+}
+
+/* A built-in guest's bus: transmit-only COM1 and the raw exit status. */
+static void test_builtin_vm_ports(void **state)
+{
+	uint32_t v = 0;
+
+	(void)state;
+	vm->platform = false;
+	assert_int_equal(vm_io_init(vm), E_OK);
+	assert_false(vm_console_input(vm, 'x'));
+	assert_int_equal(port(0, VM_COM1_BASE + UART_LSR, 1, true, &v), VCPU_RESUME);
+	assert_int_equal(v, 0x60);
+	assert_int_equal(port(0, FW_CFG_PORT_SEL, 2, true, &v), VCPU_RESUME);
+	assert_int_equal(vm->io_ignored, 1);
+	v = 0x1ff;
+	assert_int_equal(port(0, DEBUG_EXIT_PORT, 1, false, &v), VCPU_STOP);
+	assert_int_equal(vm->exit_status, 0xff);
+}
+
 static void test_non_platform_vm(void **state)
 {
 	(void)state;
@@ -1140,6 +1267,13 @@ int main(void)
 		T(test_cpuid_leaf1_single_vcpu_clears_htt),
 		T(test_cpuid_leaf6_and_others),
 		T(test_cpuid_leaf_b_topology),
+		T(test_port_unclaimed_counted),
+		T(test_platform_unclaimed_ports),
+		T(test_port_com1_prints_lines),
+		T(test_port_debug_exit),
+		T(test_port_shutdown_word),
+		T(test_console_input_interrupts),
+		T(test_builtin_vm_ports),
 		T(test_non_platform_vm),
 	};
 

@@ -1,0 +1,291 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The VM side of the I/O bus: which devices a built-in guest or a platform
+ * VM has and how they reach the VM (console output, exit, interrupt
+ * delivery, the clock), and the exit handlers: port I/O goes straight to
+ * the bus; an MMIO access is fetched and decoded here, once, then goes to
+ * the vCPU's own xAPIC page or to the bus.
+ */
+#include "vm/vm_io.h"
+#include "arch/x86/uart_regs.h"
+#include "arch/x86/cpu.h"
+#include "arch/x86/rtc.h"
+#include "arch/x86/tsc.h"
+#include "guest/insn_decode.h"
+#include "lib/printk.h"
+#include "loader/acpi_gen.h"
+#include "vm/vm.h"
+#include "vmx/guest_mem.h"
+
+#define NS_PER_US 1000ull
+#define INSN_MAX 15
+
+/* ---- the host console line (under vm->console_lock) ---------------------- */
+
+static void console_flush(struct vm *vm)
+{
+	if (!vm->console_len)
+		return;
+	vm->console_line[vm->console_len] = '\0';
+	pr_info("[%s] %s\n", vm->name, vm->console_line);
+	vm->console_len = 0;
+}
+
+static void console_put(struct vm *vm, char c)
+{
+	if (c == '\n' || vm->console_len == VM_UART_LINE - 1)
+		console_flush(vm);
+	if (c != '\n' && c != '\r')
+		vm->console_line[vm->console_len++] = c;
+}
+
+static void console_put_locked(struct vm *vm, char c)
+{
+	uint64_t flags = spin_lock_irqsave(&vm->console_lock);
+
+	console_put(vm, c);
+	spin_unlock_irqrestore(&vm->console_lock, flags);
+}
+
+void vm_console_write(struct vm *vm, const char *buf, size_t len)
+{
+	uint64_t flags = spin_lock_irqsave(&vm->console_lock);
+
+	for (size_t i = 0; i < len; i++)
+		console_put(vm, buf[i]);
+	console_flush(vm);
+	spin_unlock_irqrestore(&vm->console_lock, flags);
+}
+
+void vm_guest_exit(struct vm *vm, int status)
+{
+	uint64_t flags = spin_lock_irqsave(&vm->console_lock);
+
+	console_flush(vm);
+	spin_unlock_irqrestore(&vm->console_lock, flags);
+	vm->exited = true;
+	vm->stopped = true;
+	vm->exit_status = status;
+}
+
+/* ---- what the devices call back ------------------------------------------ */
+
+static void uart_tx(void *ctx, uint8_t byte)
+{
+	console_put_locked(ctx, (char)byte);
+}
+
+static void guest_exit(void *ctx, int status)
+{
+	vm_guest_exit(ctx, status);
+}
+
+static void ioapic_deliver(void *ctx, const struct vioapic_msg *m)
+{
+	vm_irq_deliver(ctx, m);
+}
+
+static uint64_t vm_clock_ns(void *ctx)
+{
+	return tsc_to_us(cpu_rdtsc()) * NS_PER_US;
+}
+
+/* A built-in guest's COM1: transmit only, the LSR always "transmitter empty". */
+static enum iobus_result console_port(void *ctx, uint64_t addr, unsigned size, bool write,
+				      uint32_t *value)
+{
+	if (!write)
+		*value = addr == VM_COM1_BASE + UART_LSR ? (UART_LSR_THRE | UART_LSR_TEMT) : 0;
+	else if (addr == VM_COM1_BASE + UART_THR)
+		console_put_locked(ctx, (char)*value);
+	return IOBUS_DONE;
+}
+
+/* ---- the buses ----------------------------------------------------------- */
+
+enum err vm_io_init(struct vm *vm)
+{
+	enum err e;
+
+	iobus_init(&vm->bus, vm_clock_ns, vm);
+	e = iobus_add_ports(&vm->bus, VM_COM1_BASE, UART_NREGS, console_port, vm, "COM1 console");
+	if (e == E_OK)
+		e = debug_exit_register(&vm->bus, &vm->debug_exit, false, guest_exit, vm);
+	return e;
+}
+
+static struct vrtc_time host_time(void)
+{
+	struct rtc_time t = {0};
+
+	if (!rtc_read(&t))
+		return (struct vrtc_time){0};
+	return (struct vrtc_time){.year = t.year,
+				  .month = t.month,
+				  .day = t.day,
+				  .hour = t.hour,
+				  .minute = t.minute,
+				  .second = t.second};
+}
+
+enum err vm_io_platform_init(struct vm *vm, unsigned ncpus)
+{
+	struct iobus *bus = &vm->bus;
+	struct vrtc_time now = host_time();
+	enum err e;
+
+	iobus_init(bus, vm_clock_ns, vm);
+	vuart_init(&vm->uart, uart_tx, vm);
+	e = vioapic_register(bus, &vm->ioapic, ACPI_GEN_IOAPIC_ID(ncpus), ioapic_deliver, vm);
+	if (e == E_OK)
+		e = vpic_register(bus, &vm->pic);
+	if (e == E_OK)
+		e = vuart_register(bus, &vm->uart, VM_COM1_BASE, VM_COM1_GSI);
+	if (e == E_OK)
+		e = fw_cfg_register(bus, &vm->fw_cfg, ncpus, vm->mem_size);
+	if (e == E_OK)
+		e = vrtc_register(bus, &vm->rtc, &now);
+	if (e == E_OK)
+		e = vpci_register(bus, &vm->pci);
+	if (e == E_OK)
+		e = vpit_register(bus, &vm->pit);
+	if (e == E_OK)
+		e = acpi_pm_register(bus, &vm->pm);
+	if (e == E_OK)
+		e = debug_exit_register(bus, &vm->debug_exit, true, guest_exit, vm);
+	if (e != E_OK)
+		pr_err("[%s] cannot build the platform's I/O bus: %s\n", vm->name, err_text(e));
+	return e;
+}
+
+bool vm_console_input(struct vm *vm, uint8_t c)
+{
+	return vm->platform && vuart_input(&vm->uart, c);
+}
+
+/* ---- port I/O ------------------------------------------------------------ */
+
+enum vcpu_action vm_io_port(struct vmx_vcpu *v, uint16_t port, unsigned size, bool in,
+			    uint32_t *value)
+{
+	struct vm *vm = v->owner;
+	enum iobus_result r = iobus_port_io(&vm->bus, port, size, !in, value);
+
+	if (r == IOBUS_UNCLAIMED)
+		vm->io_ignored++;
+	return r == IOBUS_STOP ? VCPU_STOP : VCPU_RESUME;
+}
+
+/* ---- MMIO: one decoder, then the xAPIC page or the bus -------------------- */
+
+/* Fetch up to INSN_MAX bytes at CS:RIP; returns how many could be read. */
+static unsigned fetch_insn(struct vmx_vcpu *v, const struct vmx_code_state *cs, uint8_t *buf)
+{
+	uint64_t at = cs->cs_base + cs->rip;
+	unsigned n = 0;
+
+	if (cs->bits != 64)
+		at &= 0xffffffffu;
+	if (guest_mem_read(v, at, buf, INSN_MAX) == E_OK)
+		return INSN_MAX;
+	/* Near the end of mapped memory: take what can be read. */
+	while (n < INSN_MAX && guest_mem_read(v, at + n, buf + n, 1) == E_OK)
+		n++;
+	return n;
+}
+
+static enum insn_cpu_mode insn_mode(const struct vmx_code_state *cs)
+{
+	if (cs->bits == 64)
+		return INSN_MODE_LONG64;
+	if (cs->bits == 32)
+		return INSN_MODE_PROT32;
+	return cs->protected_mode ? INSN_MODE_PROT16 : INSN_MODE_REAL16;
+}
+
+static uint64_t source_value(struct vmx_vcpu *v, const struct insn_mmio *d)
+{
+	if (d->has_imm)
+		return d->imm;
+	if (d->zero_extend_byte_reg_high)
+		return vmx_vcpu_get_gpr(v, d->reg - 4) >> 8;
+	return vmx_vcpu_get_gpr(v, d->reg);
+}
+
+/* A load writes the destination as the CPU would: 32-bit results clear the
+ * upper half, 8/16-bit ones merge (movzx zero-extends). */
+static void load_result(struct vmx_vcpu *v, const struct insn_mmio *d, uint64_t val,
+			unsigned dst_size)
+{
+	unsigned reg = d->zero_extend_byte_reg_high ? d->reg - 4 : d->reg;
+	unsigned shift = d->zero_extend_byte_reg_high ? 8 : 0;
+	uint64_t old = vmx_vcpu_get_gpr(v, reg), mask;
+
+	if (d->movzx || dst_size >= 4) {
+		vmx_vcpu_set_gpr(v, reg, val);
+		return;
+	}
+	mask = ((1ull << (dst_size * 8)) - 1) << shift;
+	vmx_vcpu_set_gpr(v, reg, (old & ~mask) | ((val << shift) & mask));
+}
+
+static enum vcpu_action mmio_fail(struct vmx_vcpu *v, const char *page, uint64_t gpa,
+				  const uint8_t *b, unsigned n, enum err e)
+{
+	vmx_vcpu_stop(v,
+		      "cannot emulate the access to the %s page at 0x%llx (RIP 0x%llx, "
+		      "bytes %02x %02x %02x %02x, %u fetched): %s",
+		      page, (unsigned long long)gpa, (unsigned long long)vmx_vcpu_rip(),
+		      n > 0 ? b[0] : 0, n > 1 ? b[1] : 0, n > 2 ? b[2] : 0, n > 3 ? b[3] : 0, n,
+		      err_text(e));
+	return VCPU_STOP;
+}
+
+/* Who owns @gpa: the vCPU's xAPIC page (*lapic), a bus range (*r), or nobody. */
+static bool mmio_owner(struct vmx_vcpu *v, uint64_t gpa, bool *lapic, const struct iobus_range **r)
+{
+	struct vm *vm = v->owner;
+
+	*lapic = vm_lapic_page(v, gpa);
+	*r = *lapic ? NULL : iobus_find_mmio(&vm->bus, gpa);
+	return *lapic || *r;
+}
+
+/*
+ * The pages devices claim are not mapped in EPT: every access exits as an
+ * EPT violation (SDM 3C 28.2.1, Table 28-7), carrying the address but not
+ * the data or length, so the instruction is fetched and decoded here.
+ */
+bool vm_io_mmio(struct vmx_vcpu *v, uint64_t gpa, enum vcpu_action *act)
+{
+	const struct iobus_range *r;
+	enum iobus_result res = IOBUS_DONE;
+	struct vmx_code_state cs;
+	struct insn_mmio d;
+	uint8_t buf[INSN_MAX];
+	uint32_t val = 0;
+	bool lapic;
+	unsigned n;
+	enum err e;
+
+	if (!mmio_owner(v, gpa, &lapic, &r))
+		return false;
+	vmx_vcpu_code_state(&cs);
+	n = fetch_insn(v, &cs, buf);
+	e = insn_decode_mmio(buf, n, insn_mode(&cs), &d);
+	if (e != E_OK) {
+		*act = mmio_fail(v, lapic ? "local APIC" : r->name, gpa, buf, n, e);
+		return true;
+	}
+	if (d.write)
+		val = (uint32_t)source_value(v, &d);
+	if (lapic)
+		vm_lapic_mmio(v, gpa, d.size, d.write, &val);
+	else
+		res = iobus_mmio_io(r, gpa, d.size, d.write, &val);
+	if (!d.write)
+		load_result(v, &d, val, d.dest_size);
+	vmx_vcpu_advance_rip(d.len);
+	*act = res == IOBUS_STOP ? VCPU_STOP : VCPU_RESUME;
+	return true;
+}

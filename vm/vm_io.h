@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A VM's I/O: the devices on its bus (dev/iobus.h) for a built-in guest or
+ * a platform VM, the port-I/O and MMIO exit handlers that call the bus, and
+ * the VM's host console line that COM1 and the hypercalls print through.
+ */
+#ifndef VIREO_VM_VM_IO_H
+#define VIREO_VM_VM_IO_H
+
+#include <stddef.h>
+#include "arch/x86/uart_regs.h"
+#include "lib/error.h"
+#include "vmx/vcpu.h"
+
+#define VM_COM1_BASE UART_COM1
+#define VM_COM1_GSI 4 /* ISA IRQ = I/O APIC pin (the MADT overrides only IRQ 0) */
+
+struct vm;
+
+/* A built-in guest's bus: a transmit-only COM1, the exit and shutdown ports. */
+enum err vm_io_init(struct vm *vm);
+/* A platform VM's bus: the 16550 at COM1, fw_cfg, CMOS/RTC (host time),
+ * PCI, PIC, PIT, ACPI PM, the I/O APIC and the exit ports. */
+enum err vm_io_platform_init(struct vm *vm, unsigned ncpus);
+
+/* Port I/O exits (the vCPU ops' io callback). */
+enum vcpu_action vm_io_port(struct vmx_vcpu *v, uint16_t port, unsigned size, bool in,
+			    uint32_t *value);
+/* An EPT violation at @gpa: false if no device claims it; else the access
+ * is decoded, performed and *act says how the vCPU goes on. */
+bool vm_io_mmio(struct vmx_vcpu *v, uint64_t gpa, enum vcpu_action *act);
+
+/* Print @len bytes on the VM's console line, then end the line. */
+void vm_console_write(struct vm *vm, const char *buf, size_t len);
+/* The guest asked to end the VM with @status. */
+void vm_guest_exit(struct vm *vm, int status);
+
+#endif
