@@ -2,7 +2,7 @@
 /*
  * The vCPU side of a Multiboot kernel VM's platform: its virtual LAPIC
  * (interrupt delivery, timer events, x2APIC and APIC-base MSRs, the xAPIC
- * page as MMIO through EPT violations), IPIs between the VM's own vCPUs
+ * page as MMIO through guest-physical faults), IPIs between the VM's own vCPUs
  * (fixed, NMI, INIT, STARTUP; SDM Vol. 3A 11.6), HLT and CPUID.
  */
 #include "arch/x86/cpu.h"
@@ -11,7 +11,7 @@
 #include "guest/insn_decode.h"
 #include "vm/vdev.h"
 #include "vm/vm.h"
-#include "vmx/guest_mem.h"
+#include "guest/guest_mem.h"
 
 #define MSR_APIC_BASE 0x1b
 #define MSR_TSC_DEADLINE 0x6e0
@@ -34,12 +34,12 @@
 #define CPUID_B_TYPE_CORE 2u
 #define DROPPED_IPI_REPORTS 4
 
-static struct vm *vm_of(struct vmx_vcpu *v)
+static struct vm *vm_of(struct vcpu *v)
 {
 	return v->owner;
 }
 
-static struct vm_vcpu_plat *plat_of(struct vmx_vcpu *v)
+static struct vm_vcpu_plat *plat_of(struct vcpu *v)
 {
 	return vm_of(v)->plat[v->id];
 }
@@ -47,7 +47,7 @@ static struct vm_vcpu_plat *plat_of(struct vmx_vcpu *v)
 /* Before every entry. The common case, nothing requested and no timer
  * due, is answered without the lock: a racing IPI sets the IRR before it
  * wakes or kicks this vCPU, so the next check sees it. */
-static int plat_irq_pending(struct vmx_vcpu *v)
+static int plat_irq_pending(struct vcpu *v)
 {
 	struct vm_vcpu_plat *p = plat_of(v);
 	uint64_t next = vlapic_timer_next(&p->lapic), flags;
@@ -62,7 +62,7 @@ static int plat_irq_pending(struct vmx_vcpu *v)
 	return vec;
 }
 
-static void plat_irq_ack(struct vmx_vcpu *v, int vector)
+static void plat_irq_ack(struct vcpu *v, int vector)
 {
 	struct vm_vcpu_plat *p = plat_of(v);
 	uint64_t flags = spin_lock_irqsave(&p->lock);
@@ -74,7 +74,7 @@ static void plat_irq_ack(struct vmx_vcpu *v, int vector)
 	spin_unlock_irqrestore(&p->lock, flags);
 }
 
-static uint64_t plat_next_event(struct vmx_vcpu *v)
+static uint64_t plat_next_event(struct vcpu *v)
 {
 	return vlapic_timer_next(&plat_of(v)->lapic);
 }
@@ -144,7 +144,7 @@ static void report_dropped(struct vm *vm, const char *from, const struct vlapic_
 /* Destinations are looked up among this VM's vCPUs only: no IPI can reach
  * another VM or the host. One that matches nobody is dropped, as on
  * hardware, and reported a few times. */
-static void ipi_send(struct vmx_vcpu *src, const struct vlapic_icr *icr)
+static void ipi_send(struct vcpu *src, const struct vlapic_icr *icr)
 {
 	struct vm *vm = vm_of(src);
 	char from[16];
@@ -219,7 +219,7 @@ static bool eoi_then_write(struct vm_vcpu_plat *p, uint32_t msr, uint64_t val, u
 	return vlapic_msr_write(&p->lapic, msr, val, now, icr);
 }
 
-static enum vcpu_msr_result lapic_msr(struct vmx_vcpu *v, uint32_t msr, bool write, uint64_t *val)
+static enum vcpu_msr_result lapic_msr(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
 {
 	struct vm_vcpu_plat *p = plat_of(v);
 	struct vlapic_icr icr = {0};
@@ -247,7 +247,7 @@ static enum vcpu_msr_result lapic_msr(struct vmx_vcpu *v, uint32_t msr, bool wri
 	return ok ? VCPU_MSR_OK : VCPU_MSR_GP;
 }
 
-static enum vcpu_msr_result plat_msr(struct vmx_vcpu *v, uint32_t msr, bool write, uint64_t *val)
+static enum vcpu_msr_result plat_msr(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
 {
 	if (msr == MSR_APIC_BASE || msr == MSR_TSC_DEADLINE ||
 	    (msr >= MSR_X2APIC_FIRST && msr <= MSR_X2APIC_LAST))
@@ -256,7 +256,7 @@ static enum vcpu_msr_result plat_msr(struct vmx_vcpu *v, uint32_t msr, bool writ
 }
 
 /* Fetch up to INSN_MAX bytes at CS:RIP; returns how many could be read. */
-static unsigned fetch_insn(struct vmx_vcpu *v, const struct vmx_code_state *cs, uint8_t *buf)
+static unsigned fetch_insn(struct vcpu *v, const struct vcpu_code_state *cs, uint8_t *buf)
 {
 	uint64_t at = cs->cs_base + cs->rip;
 	unsigned n = 0;
@@ -271,7 +271,7 @@ static unsigned fetch_insn(struct vmx_vcpu *v, const struct vmx_code_state *cs, 
 	return n;
 }
 
-static enum insn_cpu_mode insn_mode(const struct vmx_code_state *cs)
+static enum insn_cpu_mode insn_mode(const struct vcpu_code_state *cs)
 {
 	if (cs->bits == 64)
 		return INSN_MODE_LONG64;
@@ -280,46 +280,45 @@ static enum insn_cpu_mode insn_mode(const struct vmx_code_state *cs)
 	return cs->protected_mode ? INSN_MODE_PROT16 : INSN_MODE_REAL16;
 }
 
-static uint64_t source_value(struct vmx_vcpu *v, const struct insn_mmio *d)
+static uint64_t source_value(struct vcpu *v, const struct insn_mmio *d)
 {
 	if (d->has_imm)
 		return d->imm;
 	if (d->zero_extend_byte_reg_high)
-		return vmx_vcpu_get_gpr(v, d->reg - 4) >> 8;
-	return vmx_vcpu_get_gpr(v, d->reg);
+		return vcpu_get_gpr(v, (enum vcpu_gpr)(d->reg - 4)) >> 8;
+	return vcpu_get_gpr(v, (enum vcpu_gpr)d->reg);
 }
 
 /* A load writes the destination as the CPU would: 32-bit results clear the
  * upper half, 8/16-bit ones merge (movzx zero-extends). */
-static void load_result(struct vmx_vcpu *v, const struct insn_mmio *d, uint64_t val,
+static void load_result(struct vcpu *v, const struct insn_mmio *d, uint64_t val,
 			unsigned dst_size)
 {
-	unsigned reg = d->zero_extend_byte_reg_high ? d->reg - 4 : d->reg;
+	enum vcpu_gpr reg = (enum vcpu_gpr)(d->zero_extend_byte_reg_high ? d->reg - 4 : d->reg);
 	unsigned shift = d->zero_extend_byte_reg_high ? 8 : 0;
-	uint64_t old = vmx_vcpu_get_gpr(v, reg), mask;
+	uint64_t old = vcpu_get_gpr(v, reg), mask;
 
 	if (d->movzx || dst_size >= 4) {
-		vmx_vcpu_set_gpr(v, reg, val);
+		vcpu_set_gpr(v, reg, val);
 		return;
 	}
 	mask = ((1ull << (dst_size * 8)) - 1) << shift;
-	vmx_vcpu_set_gpr(v, reg, (old & ~mask) | ((val << shift) & mask));
+	vcpu_set_gpr(v, reg, (old & ~mask) | ((val << shift) & mask));
 }
 
-static enum vcpu_action mmio_fail(struct vmx_vcpu *v, const char *page, uint64_t gpa,
+static enum vcpu_action mmio_fail(struct vcpu *v, const char *page, uint64_t gpa,
 				  const uint8_t *b, unsigned n, enum err e)
 {
-	vmx_vcpu_stop(v,
-		      "cannot emulate the access to the %s page at 0x%llx (RIP 0x%llx, "
-		      "bytes %02x %02x %02x %02x, %u fetched): %s",
-		      page, (unsigned long long)gpa, (unsigned long long)vmx_vcpu_rip(),
-		      n > 0 ? b[0] : 0, n > 1 ? b[1] : 0, n > 2 ? b[2] : 0, n > 3 ? b[3] : 0, n,
-		      err_text(e));
+	vcpu_stop(v,
+		  "cannot emulate the access to the %s page at 0x%llx (RIP 0x%llx, "
+		  "bytes %02x %02x %02x %02x, %u fetched): %s",
+		  page, (unsigned long long)gpa, (unsigned long long)vcpu_rip(v), n > 0 ? b[0] : 0,
+		  n > 1 ? b[1] : 0, n > 2 ? b[2] : 0, n > 3 ? b[3] : 0, n, err_text(e));
 	return VCPU_STOP;
 }
 
 /* One decoded access to the xAPIC page; an EOI also goes to the I/O APIC. */
-static void lapic_access(struct vmx_vcpu *v, uint32_t off, const struct insn_mmio *d,
+static void lapic_access(struct vcpu *v, uint32_t off, const struct insn_mmio *d,
 			 uint32_t *val)
 {
 	struct vm_vcpu_plat *p = plat_of(v);
@@ -339,7 +338,7 @@ static void lapic_access(struct vmx_vcpu *v, uint32_t off, const struct insn_mmi
 		ipi_send(v, &icr);
 }
 
-static void ioapic_access(struct vmx_vcpu *v, uint32_t off, const struct insn_mmio *d,
+static void ioapic_access(struct vcpu *v, uint32_t off, const struct insn_mmio *d,
 			  uint32_t *val)
 {
 	struct vm *vm = vm_of(v);
@@ -358,27 +357,27 @@ static void ioapic_access(struct vmx_vcpu *v, uint32_t off, const struct insn_mm
 }
 
 /*
- * The xAPIC and I/O APIC pages are not mapped in EPT: every access exits as
- * an EPT violation (SDM 3C 28.2.1, Table 28-7), carrying the address but
+ * The xAPIC and I/O APIC pages are not mapped in the guest's address space:
+ * every access faults (an EPT violation under VT-x), carrying the address but
  * not the data or length, so the instruction is fetched and decoded here.
  */
-static bool plat_mmio(struct vmx_vcpu *v, uint64_t gpa, uint64_t q, enum vcpu_action *act)
+static bool plat_mmio(struct vcpu *v, const struct vcpu_gpa_fault *f, enum vcpu_action *act)
 {
+	uint64_t gpa = f->gpa;
 	struct vm_vcpu_plat *p = plat_of(v);
 	bool lapic = vlapic_enabled(&p->lapic) && !vlapic_x2apic_mode(&p->lapic) &&
 		     (gpa & APIC_PAGE_MASK) == (vlapic_base(&p->lapic) & APIC_BASE_ADDR_MASK);
 	bool ioapic = (gpa & APIC_PAGE_MASK) == VIOAPIC_BASE;
 	uint32_t off = (uint32_t)(gpa & ~APIC_PAGE_MASK), val = 0;
-	struct vmx_code_state cs;
+	struct vcpu_code_state cs;
 	struct insn_mmio d;
 	uint8_t buf[INSN_MAX];
 	unsigned n;
 	enum err e;
 
-	(void)q;
 	if (!lapic && !ioapic)
 		return false;
-	vmx_vcpu_code_state(&cs);
+	vcpu_code_state(v, &cs);
 	n = fetch_insn(v, &cs, buf);
 	e = insn_decode_mmio(buf, n, insn_mode(&cs), &d);
 	if (e != E_OK) {
@@ -393,27 +392,27 @@ static bool plat_mmio(struct vmx_vcpu *v, uint64_t gpa, uint64_t q, enum vcpu_ac
 		ioapic_access(v, off, &d, &val);
 	if (!d.write)
 		load_result(v, &d, val, d.dest_size);
-	vmx_vcpu_advance_rip(d.len);
+	vcpu_advance_rip(v, d.len);
 	*act = VCPU_RESUME;
 	return true;
 }
 
 /* Would anything end a HLT now? An NMI always; a maskable interrupt only
  * with RFLAGS.IF set (SDM Vol. 2A HLT). The VMCS must be current; p locked. */
-static bool hlt_wakes(struct vm_vcpu_plat *p)
+static bool hlt_wakes(struct vcpu *v, struct vm_vcpu_plat *p)
 {
-	return p->nmi_pending || (vlapic_pending(&p->lapic) >= 0 && vmx_vcpu_guest_if());
+	return p->nmi_pending || (vlapic_pending(&p->lapic) >= 0 && vcpu_interrupts_enabled(v));
 }
 
 /* HLT ends the entry unless something that wakes it is already waiting. */
-static enum vcpu_action plat_hlt(struct vmx_vcpu *v)
+static enum vcpu_action plat_hlt(struct vcpu *v)
 {
 	struct vm_vcpu_plat *p = plat_of(v);
 	uint64_t flags = spin_lock_irqsave(&p->lock);
 	bool pending;
 
 	vlapic_timer_update(&p->lapic, cpu_rdtsc());
-	pending = hlt_wakes(p);
+	pending = hlt_wakes(v, p);
 	p->halted = !pending;
 	spin_unlock_irqrestore(&p->lock, flags);
 	return pending ? VCPU_RESUME : VCPU_BLOCK;
@@ -431,7 +430,7 @@ static unsigned bits_for(unsigned n)
 /* The VM's topology: one package of nvcpus cores, APIC ID = vCPU index;
  * the vLAPIC offers x2APIC and the TSC-deadline timer, and always runs
  * (ARAT). SDM Vol. 2A CPUID leaves 01H, 06H, 0BH. */
-static void plat_cpuid(struct vmx_vcpu *v, uint32_t leaf, uint32_t sub, struct cpuid_regs *r)
+static void plat_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, struct cpuid_regs *r)
 {
 	struct vm *vm = vm_of(v);
 	struct vm_vcpu_plat *p = plat_of(v);
@@ -454,7 +453,7 @@ static void plat_cpuid(struct vmx_vcpu *v, uint32_t leaf, uint32_t sub, struct c
 	}
 }
 
-const struct vmx_vcpu_ops vm_platform_vcpu_ops = {
+const struct vcpu_platform_ops vm_platform_vcpu_ops = {
     .io = vdev_io,
     .hypercall = vdev_hypercall,
     .irq_pending = plat_irq_pending,
@@ -488,10 +487,10 @@ bool vm_vcpu_prepare(struct vm *vm, unsigned idx)
 	p->sipi_vector = -1;
 	if (sipi >= 0 && p->wait_sipi) {
 		p->wait_sipi = false;
-		vmx_vcpu_reset_sipi(vm->vcpus[idx], (uint8_t)sipi);
+		vcpu_startup_ipi(vm->vcpus[idx], (uint8_t)sipi);
 	}
 	vlapic_timer_update(&p->lapic, cpu_rdtsc());
-	if (p->halted && hlt_wakes(p))
+	if (p->halted && hlt_wakes(vm->vcpus[idx], p))
 		p->halted = false;
 	run = !p->wait_sipi && !p->halted;
 	spin_unlock_irqrestore(&p->lock, flags);

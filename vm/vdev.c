@@ -11,7 +11,7 @@
 #include "arch/x86/tsc.h"
 #include "lib/printk.h"
 #include "vm/vm.h"
-#include "vmx/guest_mem.h"
+#include "guest/guest_mem.h"
 
 #define UART_THR 0
 #define UART_LSR 5
@@ -53,7 +53,7 @@ static enum vcpu_action vm_exit_with(struct vm *vm, int status)
 
 /* The exit hypercall ends the calling vCPU; the VM exits when the last of
  * its vCPUs has ended, with the highest status any of them gave. */
-static enum vcpu_action vcpu_end(struct vmx_vcpu *v, int status)
+static enum vcpu_action vcpu_end(struct vcpu *v, int status)
 {
 	struct vm *vm = v->owner;
 
@@ -162,7 +162,7 @@ static bool platform_port(struct vm *vm, uint16_t port, unsigned size, bool in, 
 	return mine;
 }
 
-enum vcpu_action vdev_io(struct vmx_vcpu *v, uint16_t port, unsigned size, bool in,
+enum vcpu_action vdev_io(struct vcpu *v, uint16_t port, unsigned size, bool in,
 			 uint32_t *value)
 {
 	struct vm *vm = v->owner;
@@ -192,7 +192,7 @@ enum vcpu_action vdev_io(struct vmx_vcpu *v, uint16_t port, unsigned size, bool 
 	return VCPU_RESUME;
 }
 
-static uint64_t hc_console_write(struct vmx_vcpu *v, uint64_t gpa, uint64_t len)
+static uint64_t hc_console_write(struct vcpu *v, uint64_t gpa, uint64_t len)
 {
 	struct vm *vm = v->owner;
 	char buf[HC_CONSOLE_MAX];
@@ -209,9 +209,9 @@ static uint64_t hc_console_write(struct vmx_vcpu *v, uint64_t gpa, uint64_t len)
 	return len;
 }
 
-enum vcpu_action vdev_hypercall(struct vmx_vcpu *v)
+enum vcpu_action vdev_hypercall(struct vcpu *v)
 {
-	struct vmx_regs *r = &v->regs;
+	struct vcpu_regs *r = &v->regs;
 
 	switch (r->rax) {
 	case HC_CONSOLE_WRITE:
@@ -230,7 +230,7 @@ enum vcpu_action vdev_hypercall(struct vmx_vcpu *v)
 			r->rax = HC_EINVAL;
 			return VCPU_RESUME;
 		}
-		vmx_vcpu_queue_interrupt(v, (uint8_t)r->rdi);
+		vcpu_queue_interrupt(v, (uint8_t)r->rdi);
 		r->rax = 0;
 		return VCPU_RESUME;
 	default:

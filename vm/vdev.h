@@ -7,7 +7,7 @@
 #ifndef VIREO_VM_VDEV_H
 #define VIREO_VM_VDEV_H
 
-#include "vmx/vcpu.h"
+#include "guest/vcpu.h"
 
 /* Hypercall ABI (docs/hypercalls.md): number in RAX, arguments in RDI,
  * RSI, RDX, result in RAX. */
@@ -25,14 +25,14 @@
 #define VDEV_EXIT_PORT 0xf4
 #define VDEV_SHUTDOWN_PORT 0x8900
 
-enum vcpu_action vdev_io(struct vmx_vcpu *v, uint16_t port, unsigned size, bool in,
+enum vcpu_action vdev_io(struct vcpu *v, uint16_t port, unsigned size, bool in,
 			 uint32_t *value);
-enum vcpu_action vdev_hypercall(struct vmx_vcpu *v);
+enum vcpu_action vdev_hypercall(struct vcpu *v);
 
 struct vm;
 /* Platform VMs: reset fw_cfg/CMOS (host time)/PCI/PIC/PIT/PM and the UART. */
 void vdev_platform_init(struct vm *vm, unsigned ncpus);
 /* The vCPU callbacks of a platform VM (vm/vcpu_plat.c). */
-extern const struct vmx_vcpu_ops vm_platform_vcpu_ops;
+extern const struct vcpu_platform_ops vm_platform_vcpu_ops;
 
 #endif

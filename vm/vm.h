@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * A virtual machine: a name, its own guest-physical memory (host frames
- * mapped by its EPT, nothing of the hypervisor's), its vCPUs, a virtual
+ * mapped by its address space, nothing of the hypervisor's), its vCPUs, a virtual
  * COM1 whose output goes to the console prefixed by the VM's name, and an
  * exit status (port 0xF4 or the exit hypercall).
  */
@@ -13,12 +13,11 @@
 #include <stdint.h>
 #include "arch/x86/spinlock.h"
 #include "lib/error.h"
-#include "vmx/ept.h"
 #include "dev/platform_io.h"
 #include "dev/vioapic.h"
 #include "dev/vlapic.h"
 #include "dev/vuart.h"
-#include "vmx/vcpu.h"
+#include "guest/vcpu.h"
 
 #define VM_NAME_LEN 16
 #define VM_MAX_VCPUS 64
@@ -30,6 +29,7 @@
 #define VM_GUEST_PDPT 0x2000ull
 #define VM_GUEST_PD 0x3000ull
 #define VM_GUEST_GDT 0x4000ull
+#define VM_GUEST_GDT_LIMIT 31 /* four descriptors */
 #define VM_GUEST_LOAD 0x10000ull
 
 /* Per-vCPU state of a platform VM (lock: guards all of it; IPIs from other
@@ -54,8 +54,8 @@ struct vm {
 	char name[VM_NAME_LEN];
 	uint64_t mem_hpa;
 	uint64_t mem_size;
-	struct ept ept;
-	struct vmx_vcpu *vcpus[VM_MAX_VCPUS];
+	struct vcpu_gspace *gspace; /* guest-physical address space (EPT under VT-x) */
+	struct vcpu *vcpus[VM_MAX_VCPUS];
 	unsigned nvcpus;
 	unsigned vcpus_ended; /* vCPUs that ended themselves (exit hypercall) */
 	bool vcpu_ended[VM_MAX_VCPUS];
@@ -93,7 +93,7 @@ enum err vm_create(struct vm **out, const char *name, uint64_t mem_size);
  * (identity page tables for long mode, a GDT) for the given mode. */
 enum err vm_load_image(struct vm *vm, const void *image, size_t len);
 /* Create a vCPU on the calling CPU, starting at the image in `mode`. */
-enum err vm_add_vcpu(struct vm *vm, enum vcpu_mode mode, struct vmx_vcpu **out);
+enum err vm_add_vcpu(struct vm *vm, enum vcpu_mode mode, struct vcpu **out);
 /* Run vCPU `idx` on this CPU until it blocks (HLT, yield) or its VM
  * stops; returns false once the VM has stopped or the vCPU has ended. */
 bool vm_step_vcpu(struct vm *vm, unsigned idx);
@@ -127,7 +127,9 @@ bool vm_console_input(struct vm *vm, uint8_t c);
 /* Stop the VM with a report (guest misbehaviour). */
 void vm_stop(struct vm *vm, const char *why);
 void vm_report(const struct vm *vm);
-/* Free vCPUs (VMCLEARed here), EPT tables and memory. */
+/* Free vCPUs, the address space and memory. */
 void vm_destroy(struct vm *vm);
+/* Select the vCPU backend (vm/backend.c); before anything else uses it. */
+void vm_backend_select(void);
 
 #endif
