@@ -15,7 +15,7 @@ LAYERS=(lib arch/x86 boot mm smp guest vmx dev loader vm sched kernel)
 # Folders held to the VT-x boundary: no vmx/ include, no VT-x name. A
 # folder joins this list once it uses only the vCPU interface (guest/vcpu.h);
 # docs/architecture.md says which folders still wait for it.
-VMX_FREE=(lib arch/x86 boot mm guest dev loader)
+VMX_FREE=(lib arch/x86 boot mm smp guest dev loader vm sched kernel)
 # The only file outside vmx/ that may include a vmx/ header, and the header.
 BACKEND_SELECT=vm/backend.c
 BACKEND_HEADER=vmx/backend.h
