@@ -147,10 +147,10 @@ struct vcpu {
 	void *owner; /* the VM */
 	const struct vcpu_platform_ops *ops;
 	struct vcpu_gspace *gspace;
-	int32_t last_cpu;	      /* CPU it last ran on, VCPU_NO_CPU before its first run */
-	int16_t pending_irq;	      /* external interrupt vector waiting for delivery, or -1 */
-	volatile bool exit_request;   /* set from another CPU: leave the run (VCPU_PREEMPT) */
-	enum vcpu_action run_action;  /* why the last vcpu_run() ended */
+	int32_t last_cpu;	     /* CPU it last ran on, VCPU_NO_CPU before its first run */
+	int16_t pending_irq;	     /* external interrupt vector waiting for delivery, or -1 */
+	volatile bool exit_request;  /* set from another CPU: leave the run (VCPU_PREEMPT) */
+	enum vcpu_action run_action; /* why the last vcpu_run() ended */
 	bool stopped;
 	int exit_status;
 	char stop_reason[VCPU_STOP_REASON_LEN];
@@ -213,8 +213,7 @@ struct vcpu_backend {
 	uint64_t (*exits_total)(const struct vcpu *v);
 	/* The i-th backend-specific exit reason: its name and count; false
 	 * past the last one. */
-	bool (*exit_reason)(const struct vcpu *v, unsigned i, const char **name,
-			    uint64_t *count);
+	bool (*exit_reason)(const struct vcpu *v, unsigned i, const char **name, uint64_t *count);
 };
 
 /* The backend in use (set once at boot by vm/backend.c). */
@@ -439,8 +438,7 @@ static inline enum err vcpu_gspace_unmap(struct vcpu_gspace *gs, uint64_t gpa, u
 	return vcpu_be->gspace_unmap(gs, gpa, size);
 }
 
-static inline enum err vcpu_gspace_translate(struct vcpu_gspace *gs, uint64_t gpa,
-					     uint64_t *hpa)
+static inline enum err vcpu_gspace_translate(struct vcpu_gspace *gs, uint64_t gpa, uint64_t *hpa)
 {
 	return vcpu_be->gspace_translate(gs, gpa, hpa);
 }

@@ -678,7 +678,7 @@ void loader_boot_state(const struct loader_result *r, uint32_t info, struct vcpu
 	vcpu_boot_state_init(bs, VCPU_MODE_PROTECTED32);
 	bs->rip = r->entry;
 	bs->gpr[VCPU_RAX] =
-		r->flavour == LOADER_MB1 ? LOADER_MB1_BOOT_MAGIC : LOADER_MB2_BOOT_MAGIC;
+	    r->flavour == LOADER_MB1 ? LOADER_MB1_BOOT_MAGIC : LOADER_MB2_BOOT_MAGIC;
 	bs->gpr[VCPU_RBX] = info;
 	/* GDTR and IDTR are undefined at entry: the values INIT leaves. */
 	bs->gdt_limit = LOADER_MB_TABLE_LIMIT;

@@ -45,7 +45,7 @@ static struct vm *console_vm;
 static struct {
 	uint64_t switch_tsc, switches;     /* VMPTRLD of another vCPU on this CPU */
 	uint64_t migrate_tsc, migrations;  /* VMCLEAR by cross-call + VMPTRLD + host state */
-	uint64_t loop_tsc, guest_tsc;      /* all loop time / time inside vcpu_run */
+	uint64_t loop_tsc, guest_tsc;	   /* all loop time / time inside vcpu_run */
 } cost;
 
 static void resched_irq(struct trap_frame *f)
@@ -584,8 +584,8 @@ static void exits_by_reason(const struct sched_vcpu *sv)
 	     r++) {
 		if (count)
 			len = clamp_len(len + (size_t)fmt_snprintf(line + len, sizeof(line) - len,
-								    "%s%s %llu", len ? ", " : "",
-								    name, (unsigned long long)count),
+								   "%s%s %llu", len ? ", " : "",
+								   name, (unsigned long long)count),
 					sizeof(line));
 	}
 	if (len)
@@ -606,11 +606,11 @@ void sched_stats_print(void)
 		pr_info("sched: %-8s %4u %10llu %8llu %8llu %8llu %9llu %8llu %8llu %8llu %s\n",
 			sv->vm->name, sv->idx, (unsigned long long)tsc_to_us(e->runtime),
 			(unsigned long long)e->switches, (unsigned long long)e->migrations,
-			(unsigned long long)e->slices,
-			(unsigned long long)vcpu_exits_total(sv->v),
+			(unsigned long long)e->slices, (unsigned long long)vcpu_exits_total(sv->v),
 			(unsigned long long)vcpu_exit_count(sv->v, VCPU_EXIT_CPUID),
 			(unsigned long long)vcpu_exit_count(sv->v, VCPU_EXIT_IO),
-			(unsigned long long)vcpu_exit_count(sv->v, VCPU_EXIT_HLT), cpus[0] ? cpus : "-");
+			(unsigned long long)vcpu_exit_count(sv->v, VCPU_EXIT_HLT),
+			cpus[0] ? cpus : "-");
 	}
 	for (unsigned i = 0; i < sched_entity_count(&sched); i++)
 		exits_by_reason(sv_of(sched_entity_at(&sched, i)));

@@ -40,7 +40,7 @@ struct percpu {
 	struct cpu_tables *tables; /* this CPU's GDT, TSS and IST stacks */
 	struct smp_call_slot call;
 	volatile bool need_resched; /* set by the slice timer: end the running vCPU's slice */
-	void *backend;          /* the vCPU backend's per-CPU state (vmx/percpu.c) */
+	void *backend;		    /* the vCPU backend's per-CPU state (vmx/percpu.c) */
 	void *sched;            /* owned by the scheduler */
 };
 

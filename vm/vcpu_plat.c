@@ -291,8 +291,7 @@ static uint64_t source_value(struct vcpu *v, const struct insn_mmio *d)
 
 /* A load writes the destination as the CPU would: 32-bit results clear the
  * upper half, 8/16-bit ones merge (movzx zero-extends). */
-static void load_result(struct vcpu *v, const struct insn_mmio *d, uint64_t val,
-			unsigned dst_size)
+static void load_result(struct vcpu *v, const struct insn_mmio *d, uint64_t val, unsigned dst_size)
 {
 	enum vcpu_gpr reg = (enum vcpu_gpr)(d->zero_extend_byte_reg_high ? d->reg - 4 : d->reg);
 	unsigned shift = d->zero_extend_byte_reg_high ? 8 : 0;
@@ -306,8 +305,8 @@ static void load_result(struct vcpu *v, const struct insn_mmio *d, uint64_t val,
 	vcpu_set_gpr(v, reg, (old & ~mask) | ((val << shift) & mask));
 }
 
-static enum vcpu_action mmio_fail(struct vcpu *v, const char *page, uint64_t gpa,
-				  const uint8_t *b, unsigned n, enum err e)
+static enum vcpu_action mmio_fail(struct vcpu *v, const char *page, uint64_t gpa, const uint8_t *b,
+				  unsigned n, enum err e)
 {
 	vcpu_stop(v,
 		  "cannot emulate the access to the %s page at 0x%llx (RIP 0x%llx, "
@@ -318,8 +317,7 @@ static enum vcpu_action mmio_fail(struct vcpu *v, const char *page, uint64_t gpa
 }
 
 /* One decoded access to the xAPIC page; an EOI also goes to the I/O APIC. */
-static void lapic_access(struct vcpu *v, uint32_t off, const struct insn_mmio *d,
-			 uint32_t *val)
+static void lapic_access(struct vcpu *v, uint32_t off, const struct insn_mmio *d, uint32_t *val)
 {
 	struct vm_vcpu_plat *p = plat_of(v);
 	struct vlapic_icr icr = {0};
@@ -338,8 +336,7 @@ static void lapic_access(struct vcpu *v, uint32_t off, const struct insn_mmio *d
 		ipi_send(v, &icr);
 }
 
-static void ioapic_access(struct vcpu *v, uint32_t off, const struct insn_mmio *d,
-			  uint32_t *val)
+static void ioapic_access(struct vcpu *v, uint32_t off, const struct insn_mmio *d, uint32_t *val)
 {
 	struct vm *vm = vm_of(v);
 	struct vioapic_msg m = {0};

@@ -162,8 +162,7 @@ static bool platform_port(struct vm *vm, uint16_t port, unsigned size, bool in, 
 	return mine;
 }
 
-enum vcpu_action vdev_io(struct vcpu *v, uint16_t port, unsigned size, bool in,
-			 uint32_t *value)
+enum vcpu_action vdev_io(struct vcpu *v, uint16_t port, unsigned size, bool in, uint32_t *value)
 {
 	struct vm *vm = v->owner;
 

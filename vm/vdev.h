@@ -25,8 +25,7 @@
 #define VDEV_EXIT_PORT 0xf4
 #define VDEV_SHUTDOWN_PORT 0x8900
 
-enum vcpu_action vdev_io(struct vcpu *v, uint16_t port, unsigned size, bool in,
-			 uint32_t *value);
+enum vcpu_action vdev_io(struct vcpu *v, uint16_t port, unsigned size, bool in, uint32_t *value);
 enum vcpu_action vdev_hypercall(struct vcpu *v);
 
 struct vm;

@@ -88,17 +88,17 @@ enum err vm_load_image(struct vm *vm, const void *image, size_t len)
 }
 
 static const struct vcpu_platform_ops vm_vcpu_ops = {
-	.io = vdev_io,
-	.hypercall = vdev_hypercall,
+    .io = vdev_io,
+    .hypercall = vdev_hypercall,
 };
 
 enum err vm_add_vcpu(struct vm *vm, enum vcpu_mode mode, struct vcpu **out)
 {
 	struct vcpu_config cfg = {
-		.id = vm->nvcpus,
-		.gspace = vm->gspace,
-		.ops = vm->platform ? &vm_platform_vcpu_ops : &vm_vcpu_ops,
-		.owner = vm,
+	    .id = vm->nvcpus,
+	    .gspace = vm->gspace,
+	    .ops = vm->platform ? &vm_platform_vcpu_ops : &vm_vcpu_ops,
+	    .owner = vm,
 	};
 	struct vcpu_boot_state *bs = &cfg.boot;
 	enum err e;
@@ -166,7 +166,8 @@ static void platform_report(const struct vm *vm, uint64_t exits)
 		for (unsigned i = 0; i < vm->nvcpus; i++)
 			c += vcpu_exit_count(vm->vcpus[i], (enum vcpu_exit_kind)k);
 		n += fmt_snprintf(counts + n, sizeof(counts) - n, " %s %llu",
-				  vcpu_exit_kind_name((enum vcpu_exit_kind)k), (unsigned long long)c);
+				  vcpu_exit_kind_name((enum vcpu_exit_kind)k),
+				  (unsigned long long)c);
 		if (n >= sizeof(counts))
 			break;
 	}

@@ -108,7 +108,7 @@ static __attribute__((noinline, cold)) enum vcpu_action exit_unexpected(struct v
 
 	vmcs_dump();
 	vcpu_stop(&v->vcpu, "unexpected VM exit %u (%s) at RIP 0x%llx", reason,
-		      vmx_exit_reason_name(reason), (unsigned long long)vmx_vcpu_rip());
+		  vmx_exit_reason_name(reason), (unsigned long long)vmx_vcpu_rip());
 	return VCPU_STOP;
 }
 
@@ -153,7 +153,8 @@ static enum vcpu_action exit_external_interrupt(struct vmx_vcpu *v)
 
 static enum vcpu_action exit_triple_fault(struct vmx_vcpu *v)
 {
-	vcpu_stop(&v->vcpu, "triple fault (shutdown) at RIP 0x%llx", (unsigned long long)vmx_vcpu_rip());
+	vcpu_stop(&v->vcpu, "triple fault (shutdown) at RIP 0x%llx",
+		  (unsigned long long)vmx_vcpu_rip());
 	return VCPU_STOP;
 }
 
@@ -229,7 +230,8 @@ static bool msr_platform(struct vmx_vcpu *v, uint32_t msr, bool write, uint64_t 
 static enum vcpu_action exit_vmcall(struct vmx_vcpu *v)
 {
 	skip_insn();
-	return v->vcpu.ops && v->vcpu.ops->hypercall ? v->vcpu.ops->hypercall(&v->vcpu) : VCPU_RESUME;
+	return v->vcpu.ops && v->vcpu.ops->hypercall ? v->vcpu.ops->hypercall(&v->vcpu)
+						     : VCPU_RESUME;
 }
 
 static enum vcpu_action io_one(struct vmx_vcpu *v, uint16_t port, unsigned size, bool in,
@@ -253,7 +255,8 @@ static enum vcpu_action io_one(struct vmx_vcpu *v, uint16_t port, unsigned size,
 static enum vcpu_action io_string(struct vmx_vcpu *v, uint16_t port, unsigned size, bool in,
 				  bool rep, bool *done)
 {
-	uint64_t left = rep ? v->vcpu.regs.rcx : 1, batch = left > IO_MAX_STRING ? IO_MAX_STRING : left;
+	uint64_t left = rep ? v->vcpu.regs.rcx : 1,
+		 batch = left > IO_MAX_STRING ? IO_MAX_STRING : left;
 	int64_t step = (vmcs_read_or(VMCS_GUEST_RFLAGS, 0) & RFLAGS_DF) ? -(int64_t)size : size;
 	uint64_t *addr = in ? &v->vcpu.regs.rdi : &v->vcpu.regs.rsi;
 	enum vcpu_action act = VCPU_RESUME;
@@ -277,8 +280,8 @@ static enum vcpu_action io_string(struct vmx_vcpu *v, uint16_t port, unsigned si
 			v->vcpu.regs.rcx = left;
 	}
 	if (e != E_OK && !v->vcpu.stopped)
-		vcpu_stop(&v->vcpu, "string I/O on port 0x%x through unmapped guest memory 0x%llx", port,
-			      (unsigned long long)*addr);
+		vcpu_stop(&v->vcpu, "string I/O on port 0x%x through unmapped guest memory 0x%llx",
+			  port, (unsigned long long)*addr);
 	*done = left == 0;
 	return v->vcpu.stopped ? VCPU_STOP : act;
 }
@@ -300,7 +303,8 @@ static enum vcpu_action exit_io(struct vmx_vcpu *v)
 		if (in) {
 			uint64_t mask = size == 4 ? 0xffffffffull : (1ull << (size * 8)) - 1;
 
-			v->vcpu.regs.rax = size == 4 ? val : (v->vcpu.regs.rax & ~mask) | (val & mask);
+			v->vcpu.regs.rax =
+			    size == 4 ? val : (v->vcpu.regs.rax & ~mask) | (val & mask);
 		}
 	}
 	if (act != VCPU_STOP && done)
@@ -414,7 +418,7 @@ static enum vcpu_action exit_cr_access(struct vmx_vcpu *v)
 
 	if (type != CR_ACCESS_MOV_TO) {
 		vcpu_stop(&v->vcpu, "unsupported control-register access (qualification 0x%llx)",
-			      (unsigned long long)q);
+			  (unsigned long long)q);
 		return VCPU_STOP;
 	}
 	act = write_cr(v, cr, vmx_vcpu_get_gpr(v, (enum vcpu_gpr)((q >> CR_QUAL_GPR_SHIFT) & 15)));
@@ -429,8 +433,8 @@ static enum vcpu_action exit_xsetbv(struct vmx_vcpu *v)
 {
 	uint64_t val = (v->vcpu.regs.rdx << 32) | (uint32_t)v->vcpu.regs.rax;
 
-	if ((uint32_t)v->vcpu.regs.rcx != 0 || !(val & XCR0_X87) || (val & ~xstate_guest_allowed()) ||
-	    ((val & XCR0_AVX) && !(val & XCR0_SSE))) {
+	if ((uint32_t)v->vcpu.regs.rcx != 0 || !(val & XCR0_X87) ||
+	    (val & ~xstate_guest_allowed()) || ((val & XCR0_AVX) && !(val & XCR0_SSE))) {
 		vmx_vcpu_inject_exception(v, X86_GP, true, 0);
 		return VCPU_RESUME;
 	}
@@ -460,16 +464,17 @@ static enum vcpu_action exit_ept_violation(struct vmx_vcpu *v)
 			return act;
 	}
 	ept_violation_describe(q, what, sizeof(what));
-	vcpu_stop(&v->vcpu, "EPT violation: guest-physical 0x%llx (linear 0x%llx) at RIP 0x%llx: %s",
-		      (unsigned long long)gpa, (unsigned long long)gla,
-		      (unsigned long long)vmx_vcpu_rip(), what);
+	vcpu_stop(&v->vcpu,
+		  "EPT violation: guest-physical 0x%llx (linear 0x%llx) at RIP 0x%llx: %s",
+		  (unsigned long long)gpa, (unsigned long long)gla,
+		  (unsigned long long)vmx_vcpu_rip(), what);
 	return VCPU_STOP;
 }
 
 static enum vcpu_action exit_ept_misconfig(struct vmx_vcpu *v)
 {
 	vcpu_stop(&v->vcpu, "EPT misconfiguration at guest-physical 0x%llx",
-		      (unsigned long long)vmcs_read_or(VMCS_EXIT_GUEST_PHYSICAL_ADDR, 0));
+		  (unsigned long long)vmcs_read_or(VMCS_EXIT_GUEST_PHYSICAL_ADDR, 0));
 	return VCPU_STOP;
 }
 
@@ -492,7 +497,8 @@ static enum vcpu_action exit_nmi_window(struct vmx_vcpu *v)
  * end of the slice ends the run. */
 static enum vcpu_action exit_preemption_timer(struct vmx_vcpu *v)
 {
-	if (v->vcpu.ops && v->vcpu.ops->next_event && v->slice_end_tsc && cpu_rdtsc() < v->slice_end_tsc)
+	if (v->vcpu.ops && v->vcpu.ops->next_event && v->slice_end_tsc &&
+	    cpu_rdtsc() < v->slice_end_tsc)
 		return VCPU_RESUME;
 	return VCPU_PREEMPT;
 }
@@ -536,9 +542,8 @@ static enum vcpu_action entry_failure(struct vmx_vcpu *v, uint32_t reason)
 
 	vmcs_dump();
 	vcpu_stop(&v->vcpu, "VM entry failed: exit reason %u (%s), qualification %llu",
-		      reason & EXIT_REASON_BASIC_MASK,
-		      vmx_exit_reason_name(reason & EXIT_REASON_BASIC_MASK),
-		      (unsigned long long)q);
+		  reason & EXIT_REASON_BASIC_MASK,
+		  vmx_exit_reason_name(reason & EXIT_REASON_BASIC_MASK), (unsigned long long)q);
 	return VCPU_STOP;
 }
 

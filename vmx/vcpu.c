@@ -362,11 +362,21 @@ void vmx_vcpu_apply_boot_state(struct vmx_vcpu *v, const struct vcpu_boot_state 
 	vmcs_write(VMCS_CR4_READ_SHADOW, v->cr4_shadow);
 	vmcs_write(VMCS_VM_ENTRY_INTR_INFO, 0);
 	*r = (struct vcpu_regs){
-		.rax = bs->gpr[VCPU_RAX], .rcx = bs->gpr[VCPU_RCX], .rdx = bs->gpr[VCPU_RDX],
-		.rbx = bs->gpr[VCPU_RBX], .rbp = bs->gpr[VCPU_RBP], .rsi = bs->gpr[VCPU_RSI],
-		.rdi = bs->gpr[VCPU_RDI], .r8 = bs->gpr[VCPU_R8],   .r9 = bs->gpr[VCPU_R9],
-		.r10 = bs->gpr[VCPU_R10], .r11 = bs->gpr[VCPU_R11], .r12 = bs->gpr[VCPU_R12],
-		.r13 = bs->gpr[VCPU_R13], .r14 = bs->gpr[VCPU_R14], .r15 = bs->gpr[VCPU_R15],
+	    .rax = bs->gpr[VCPU_RAX],
+	    .rcx = bs->gpr[VCPU_RCX],
+	    .rdx = bs->gpr[VCPU_RDX],
+	    .rbx = bs->gpr[VCPU_RBX],
+	    .rbp = bs->gpr[VCPU_RBP],
+	    .rsi = bs->gpr[VCPU_RSI],
+	    .rdi = bs->gpr[VCPU_RDI],
+	    .r8 = bs->gpr[VCPU_R8],
+	    .r9 = bs->gpr[VCPU_R9],
+	    .r10 = bs->gpr[VCPU_R10],
+	    .r11 = bs->gpr[VCPU_R11],
+	    .r12 = bs->gpr[VCPU_R12],
+	    .r13 = bs->gpr[VCPU_R13],
+	    .r14 = bs->gpr[VCPU_R14],
+	    .r15 = bs->gpr[VCPU_R15],
 	};
 }
 
@@ -764,7 +774,7 @@ static bool check_before_launch(struct vmx_vcpu *v)
 	if (vmx_check_guest_state(&g, &r) == E_OK)
 		return true;
 	vcpu_stop(&v->vcpu, "invalid guest state, not launched: %s (%s): %s", r.rule, r.section,
-		      r.detail);
+		  r.detail);
 	return false;
 }
 
@@ -776,7 +786,7 @@ static void entry_failed(struct vmx_vcpu *v, int how)
 		vcpu_stop(&v->vcpu, "VM entry failed: VMfailInvalid (no current VMCS)");
 	else
 		vcpu_stop(&v->vcpu, "VM entry failed: VMfailValid, error %llu: %s",
-			      (unsigned long long)err, vmx_insn_error_name((uint32_t)err));
+			  (unsigned long long)err, vmx_insn_error_name((uint32_t)err));
 	vmcs_dump();
 }
 

@@ -522,8 +522,9 @@ KTEST(vcpu, ept_unmap_reaches_running_guest)
 		  "could not create the VM");
 	KT_ASSERT(t, vm_step_vcpu(vm, 0), "selftest64 ended before its first yield: %s", vm->why);
 	e = ept_unmap(vmx_gspace_ept(vm->gspace), VM_GUEST_LOAD, EPT_PAGE_4K);
-	KT_EXPECT(t, e == E_OK && !vmx_gspace_ept(vm->gspace)->stale, "ept_unmap of a running VM's page: %s%s",
-		  err_text(e), vmx_gspace_ept(vm->gspace)->stale ? ", INVEPT not done" : "");
+	KT_EXPECT(t, e == E_OK && !vmx_gspace_ept(vm->gspace)->stale,
+		  "ept_unmap of a running VM's page: %s%s", err_text(e),
+		  vmx_gspace_ept(vm->gspace)->stale ? ", INVEPT not done" : "");
 	run_to_end(vm);
 	KT_EXPECT(t,
 		  vm->stopped && !vm->exited &&

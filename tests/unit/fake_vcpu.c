@@ -73,16 +73,16 @@ static void queue_interrupt(struct vcpu *v, uint8_t vector)
 }
 
 const struct vcpu_backend fake_vcpu_backend = {
-	.name = "fake",
-	.get_gpr = get_gpr,
-	.set_gpr = set_gpr,
-	.code_state = code_state,
-	.rip = rip,
-	.interrupts_enabled = interrupts_enabled,
-	.advance_rip = advance_rip,
-	.queue_interrupt = queue_interrupt,
-	.startup_ipi = startup_ipi,
-	.apply_boot_state = apply_boot_state,
+    .name = "fake",
+    .get_gpr = get_gpr,
+    .set_gpr = set_gpr,
+    .code_state = code_state,
+    .rip = rip,
+    .interrupts_enabled = interrupts_enabled,
+    .advance_rip = advance_rip,
+    .queue_interrupt = queue_interrupt,
+    .startup_ipi = startup_ipi,
+    .apply_boot_state = apply_boot_state,
 };
 
 void fake_vcpu_reset(void)

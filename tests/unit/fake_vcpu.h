@@ -17,12 +17,12 @@
 #define FAKE_VCPUS VM_MAX_VCPUS
 
 struct fake_vcpu_state {
-	uint64_t tsc;			      /* what cpu_rdtsc() returns */
-	struct vcpu_code_state code;	      /* the "loaded vCPU": CS base, RIP, mode */
-	bool guest_if;			      /* its RFLAGS.IF */
+	uint64_t tsc;		     /* what cpu_rdtsc() returns */
+	struct vcpu_code_state code; /* the "loaded vCPU": CS base, RIP, mode */
+	bool guest_if;		     /* its RFLAGS.IF */
 	unsigned advance_calls;
-	uint64_t gpr[FAKE_VCPUS][VCPU_GPRS];  /* by vCPU id, enum vcpu_gpr order */
-	uint8_t mem[FAKE_GUEST_MEM_SIZE];     /* guest-linear = guest-physical 0.. */
+	uint64_t gpr[FAKE_VCPUS][VCPU_GPRS]; /* by vCPU id, enum vcpu_gpr order */
+	uint8_t mem[FAKE_GUEST_MEM_SIZE];    /* guest-linear = guest-physical 0.. */
 	unsigned mem_reads;
 	unsigned stop_calls;
 	struct vcpu *stopped;
@@ -31,7 +31,7 @@ struct fake_vcpu_state {
 	struct vcpu *sipi_vcpu;
 	uint8_t sipi_vector;
 	unsigned boot_calls;
-	struct vcpu_boot_state boot;	      /* the last boot state applied */
+	struct vcpu_boot_state boot; /* the last boot state applied */
 	unsigned io_calls, hypercall_calls;
 };
 

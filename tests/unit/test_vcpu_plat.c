@@ -50,7 +50,7 @@ static const struct vcpu_platform_ops *ops = &vm_platform_vcpu_ops;
 
 /* A read of the xAPIC ID register at the default base. */
 static const struct vcpu_gpa_fault lapic_id_read = {.gpa = LAPIC + VLAPIC_REG_ID,
-						     .access = VCPU_ACCESS_READ};
+						    .access = VCPU_ACCESS_READ};
 
 static void record_wake(struct vm *m, unsigned idx)
 {
