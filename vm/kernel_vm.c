@@ -119,7 +119,7 @@ static enum err add_vcpus(struct vm *vm, const struct loader_result *r, unsigned
 		e = vm_add_vcpu(vm, VCPU_MODE_PROTECTED32, &v);
 		if (e != E_OK)
 			return e;
-		/* Right after creation this vCPU's VMCS is the current one. */
+		/* Right after creation this vCPU is the one loaded on this CPU. */
 		if (i == 0)
 			vcpu_apply_boot_state(v, &bs);
 	}

@@ -586,7 +586,7 @@ enum err vmx_vcpu_clear(struct vmx_vcpu *v)
 	e = vmcs_clear(v->vmcs_pa);
 	if (e == E_OK) {
 		v->vmcs_state = VMCS_STATE_CLEAR;
-		v->vmcs_cpu = -1;
+		v->vmcs_cpu = VCPU_NO_CPU;
 	}
 	return e;
 }
@@ -605,31 +605,38 @@ enum err vmx_vcpu_release(struct vmx_vcpu *v)
 	return smp_call((unsigned)v->vmcs_cpu, clear_remote, v);
 }
 
-/* SDM Vol. 3C 25.11.1: VMCLEAR where it was active, VMPTRLD here, new host
- * state and flushed VPID/EPT contexts; vmcs_state CLEAR means VMLAUNCH next. */
+/* A clear VMCS becomes active here: VMPTRLD, this CPU's host state, no
+ * stale VPID/EPT translations; vmcs_state ACTIVE means VMLAUNCH next. */
+static enum err load_clear_vmcs(struct vmx_vcpu *v)
+{
+	enum err e = vmcs_load(v->vmcs_pa);
+
+	if (e != E_OK)
+		return e;
+	v->vmcs_state = VMCS_STATE_ACTIVE;
+	v->vmcs_cpu = (int32_t)this_cpu()->cpu_id;
+	vmx_vcpu_write_host_state(v);
+	flush_guest_tlbs(v);
+	return E_OK;
+}
+
+/* SDM Vol. 3C 25.11.1: VMCLEAR where it was active (cross-call), then
+ * VMPTRLD here with new host state; the next entry is a VMLAUNCH. */
 enum err vmx_vcpu_switch(struct vmx_vcpu *v, enum vcpu_load_kind *how)
 {
 	int32_t here = (int32_t)this_cpu()->cpu_id;
-	enum vcpu_load_kind k = VCPU_LOAD_NONE;
+	enum vcpu_load_kind k = v->vmcs_cpu == here	     ? VCPU_LOAD_NONE
+				: v->vmcs_cpu == VCPU_NO_CPU ? VCPU_LOAD_SWITCH
+							     : VCPU_LOAD_MOVE;
 	enum err e = E_OK;
 
-	if (v->vmcs_cpu == here) {
-		if (vmcs_current() != v->vmcs_pa) {
-			k = VCPU_LOAD_SWITCH;
-			e = vmcs_load(v->vmcs_pa);
-		}
-	} else {
-		k = v->vmcs_cpu == VCPU_NO_CPU ? VCPU_LOAD_SWITCH : VCPU_LOAD_MOVE;
-		if (k == VCPU_LOAD_MOVE)
-			e = smp_call((unsigned)v->vmcs_cpu, clear_remote, v);
-		if (e == E_OK)
-			e = vmcs_load(v->vmcs_pa);
-		if (e == E_OK) {
-			v->vmcs_state = VMCS_STATE_ACTIVE;
-			v->vmcs_cpu = here;
-			vmx_vcpu_write_host_state(v);
-			flush_guest_tlbs(v);
-		}
+	if (k == VCPU_LOAD_MOVE)
+		e = smp_call((unsigned)v->vmcs_cpu, clear_remote, v);
+	if (k == VCPU_LOAD_NONE && vmcs_current() != v->vmcs_pa) {
+		k = VCPU_LOAD_SWITCH;
+		e = vmcs_load(v->vmcs_pa); /* still active here: no new host state */
+	} else if (k != VCPU_LOAD_NONE && e == E_OK) {
+		e = load_clear_vmcs(v);
 	}
 	if (e == E_OK)
 		v->vcpu.last_cpu = here;
