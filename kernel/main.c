@@ -26,7 +26,7 @@
 #include "lib/string.h"
 #include "smp/percpu.h"
 #include "smp/smp.h"
-#include "vmx/vmx_smp.h"
+#include "vm/vm.h"
 
 #define BOOT_STACK_SIZE 16384
 #define IDENTITY_MAP_END 0x100000000ull
@@ -37,8 +37,8 @@ extern char boot_stack_top[];
 
 static struct cpu_tables bsp_tables;
 static struct boot_state boot;
-#define VMX_OFF_CPU_NONE UINT64_MAX
-static uint64_t vmx_off_cpu = VMX_OFF_CPU_NONE;
+#define BACKEND_OFF_CPU_NONE UINT64_MAX
+static uint64_t backend_off_cpu = BACKEND_OFF_CPU_NONE;
 static int cpu_table_choice;
 static uint64_t smp_phantom = SMP_PHANTOM_NONE;
 
@@ -69,7 +69,7 @@ static const struct cmdline_option boot_options[] = {
 	 "a string the boot self-test reads back to prove the command line was parsed"},
 	{"vireo.cpu_table", CMDLINE_ENUM, &cpu_table_choice, 0, 0, 0, cpu_table_names,
 	 "boot CPU table: compact (beyond 16 CPUs) or full"},
-	{"vireo.vmx_off_cpu", CMDLINE_U64, &vmx_off_cpu, 0, 0, MAX_CPUS - 1, NULL,
+	{"vireo.vmx_off_cpu", CMDLINE_U64, &backend_off_cpu, 0, 0, MAX_CPUS - 1, NULL,
 	 "leave VMX off on this CPU, as firmware with VT-x disabled there would (VMs use the others)"},
 	{"vireo.smp_phantom_apic", CMDLINE_U64, &smp_phantom, 0, 0, SMP_PHANTOM_APIC_MAX, NULL,
 	 "test only: pretend the MADT lists one more enabled CPU, with this APIC ID, that never "
@@ -255,10 +255,11 @@ void kmain(uint32_t magic, uint64_t info_pa)
 	if (smp_phantom != SMP_PHANTOM_NONE)
 		smp_set_phantom((uint32_t)smp_phantom);
 	platform_cpus(&boot);
-	if (vmx_off_cpu != VMX_OFF_CPU_NONE)
-		vmx_leave_off((int)vmx_off_cpu);
-	vmx_boot_all(boot.vmxcaps);
-	power_set_shutdown_hook(vmx_shutdown_all);
+	vm_backend_select();
+	if (backend_off_cpu != BACKEND_OFF_CPU_NONE)
+		vcpu_backend_leave_off((int)backend_off_cpu);
+	vcpu_backend_enable_all(boot.vmxcaps);
+	power_set_shutdown_hook(vcpu_backend_shutdown);
 	report_machine();
 
 	if (boot.test[0]) {

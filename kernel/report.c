@@ -13,9 +13,7 @@
 #include "lib/string.h"
 #include "mm/pmm.h"
 #include "smp/smp.h"
-#include "vmx/caps.h"
-#include "vmx/percpu.h"
-#include "vmx/vmx_smp.h"
+#include "guest/vcpu.h"
 
 #define CPUID_BRAND_FIRST 0x80000002u
 #define CPUID_BRAND_LAST 0x80000004u
@@ -77,32 +75,6 @@ static const char *yes(bool b)
 	return b ? "yes" : "no";
 }
 
-static void report_vtx(void)
-{
-	const struct vmx_caps *c = vmx_percpu_caps();
-	const char *why = vmx_unavailable_reason();
-
-	if (vmx_cpus_enabled()) {
-		pr_info("  VT-x             enabled on %u of %u CPUs\n", vmx_cpus_enabled(),
-			smp_num_online());
-	} else {
-		pr_info("  VT-x             NOT USABLE: %s\n", why ? why : "unknown reason");
-		if (!c || !c->present)
-			return;
-		/* e.g. disabled by the firmware: the capability MSRs still say
-		 * what the CPU offers once VT-x is switched on. */
-		pr_info("  once enabled, this CPU offers:\n");
-	}
-	pr_info("  EPT              %s (4-level write-back %s, 2 MiB %s, 1 GiB %s)\n",
-		yes(c->has.ept), yes(c->ept.walk4 && c->ept.memtype_wb), yes(c->ept.pages_2m),
-		yes(c->ept.pages_1g));
-	pr_info("  VPID             %s\n", yes(c->has.vpid));
-	pr_info("  unrestricted     %s (real- and protected-mode guests)\n",
-		yes(c->has.unrestricted_guest));
-	pr_info("  preemption timer %s (TSC >> %u)\n", yes(c->has.preemption_timer),
-		c->misc.preemption_shift);
-}
-
 void report_machine(void)
 {
 	char brand[49];
@@ -111,14 +83,14 @@ void report_machine(void)
 
 	cpu_brand(brand);
 	cpu_cpuid(1, 0, &r);
-	can_run = vmx_cpus_enabled() > 0 && vmx_percpu_caps()->has.ept;
+	can_run = vcpu_backend_can_run_guests();
 	pr_info("===== Vireo machine report =====\n");
 	pr_info("  CPU              %s\n", brand[0] ? brand : "(no brand string)");
 	report_cpus();
 	pr_info("  memory           %llu MiB usable, %llu MiB free\n",
 		(unsigned long long)(pmm_total_count() * PAGE_SIZE >> 20),
 		(unsigned long long)(pmm_free_count() * PAGE_SIZE >> 20));
-	report_vtx();
+	vcpu_backend_report();
 	pr_info("  x2APIC           %s\n", yes(r.ecx & CPUID_1_ECX_X2APIC));
 	pr_info("  TSC              %llu MHz (%s), invariant %s\n",
 		(unsigned long long)(tsc_hz() / 1000000), tsc_source_name(), yes(invariant_tsc()));

@@ -16,8 +16,6 @@
 #include "vm/config.h"
 #include "loader/images.h"
 #include "vm/vm.h"
-#include "vmx/percpu.h"
-#include "vmx/vmx_smp.h"
 
 static struct vm_config configs[VM_CONFIG_MAX];
 static struct vm *started[VM_CONFIG_MAX];
@@ -97,7 +95,7 @@ static enum err build_kernel_vm(const struct vm_config *c, struct vm **out)
 static enum err build_vm(const struct vm_config *c, struct vm **out)
 {
 	const struct guest_image *g;
-	struct vmx_vcpu *v;
+	struct vcpu *v;
 	enum err e;
 
 	if (c->image[0])
@@ -128,7 +126,7 @@ static enum err start_one(const struct vm_config *c, struct vm **out)
 	enum err e;
 
 	for (unsigned i = 0; i < smp_num_cpus(); i++) {
-		if (vmx_cpu_on(i))
+		if (vcpu_backend_cpu_usable(i))
 			cpumask_set(&usable, i);
 	}
 	memcpy(allowed.bits, c->cpus.bits, sizeof(allowed.bits));
@@ -162,11 +160,12 @@ unsigned vms_run(const char *const *texts, unsigned n, uint64_t slice_us)
 	if (!n)
 		return 0;
 	/* VMs are built on this CPU (their VMCSs start active here). */
-	if (!vmx_is_enabled()) {
+	if (!vcpu_backend_enabled_here()) {
 		pr_err("vms: cannot start VMs: VMX is off on the boot CPU, where VMs are built "
 		       "(%s)%s\n",
-		       vmx_unavailable_reason() ? vmx_unavailable_reason() : "VMX is off",
-		       vmx_cpus_enabled() ? "; the other CPUs with VMX on stay idle" : "");
+		       vcpu_backend_unavailable_reason() ? vcpu_backend_unavailable_reason()
+							 : "VMX is off",
+		       vcpu_backend_cpus_usable() ? "; the other CPUs with VMX on stay idle" : "");
 		return 0;
 	}
 	sched_run_init(slice_us);

@@ -673,6 +673,18 @@ static enum err ld_finish(struct loader_result *out)
 	return E_OK;
 }
 
+void loader_boot_state(const struct loader_result *r, uint32_t info, struct vcpu_boot_state *bs)
+{
+	vcpu_boot_state_init(bs, VCPU_MODE_PROTECTED32);
+	bs->rip = r->entry;
+	bs->gpr[VCPU_RAX] =
+	    r->flavour == LOADER_MB1 ? LOADER_MB1_BOOT_MAGIC : LOADER_MB2_BOOT_MAGIC;
+	bs->gpr[VCPU_RBX] = info;
+	/* GDTR and IDTR are undefined at entry: the values INIT leaves. */
+	bs->gdt_limit = LOADER_MB_TABLE_LIMIT;
+	bs->idt_limit = LOADER_MB_TABLE_LIMIT;
+}
+
 enum err loader_check(const void *image, uint64_t len, const struct guest_mem_view *mem,
 		      const struct loader_range *reserved, unsigned nreserved,
 		      struct loader_result *out)

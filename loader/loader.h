@@ -10,12 +10,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "lib/error.h"
+#include "guest/vcpu.h"
 
 /* EAX at kernel entry (Multiboot 0.6.96 section 3.2, Multiboot2 section 3.2). */
 #define LOADER_MB1_BOOT_MAGIC 0x2BADB002u
 #define LOADER_MB2_BOOT_MAGIC 0x36d76289u
 
 #define LOADER_MAX_SEGMENTS 16
+#define LOADER_MB_TABLE_LIMIT 0xffffu /* GDTR/IDTR limit at entry */
 #define LOADER_WHY_MAX 160
 
 /* Guest-physical 0..size maps to base[0..size). */
@@ -91,6 +93,13 @@ enum err loader_check(const void *image, uint64_t len, const struct guest_mem_vi
 enum err loader_load(const void *image, uint64_t len, const struct guest_mem_view *mem,
 		     const struct loader_range *reserved, unsigned nreserved,
 		     struct loader_result *out);
+
+/*
+ * The machine state a Multiboot kernel starts in (Multiboot 0.6.96 3.2,
+ * Multiboot2 3.3 "I386 machine state"): 32-bit protected mode, paging off,
+ * flat segments, EIP = r->entry, EAX = the flavour's magic, EBX = info.
+ */
+void loader_boot_state(const struct loader_result *r, uint32_t info, struct vcpu_boot_state *bs);
 
 /* "Multiboot 1" / "Multiboot 2" / "none"; "ELF32" / "ELF64" / "a.out kludge" / "none". */
 const char *loader_flavour_name(enum loader_flavour f);

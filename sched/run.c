@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The per-CPU scheduling loop and VMCS movement (sched/run.h). The queueing
- * policy lives in sched/sched.c; this file does what needs the hardware:
- * VMX-preemption-timer slices, VMCLEAR by cross-call on the CPU a VMCS was
- * last active on, VMPTRLD + host-state rewrite + VMLAUNCH on the new CPU
- * (SDM Vol. 3C 25.1, 25.11.1), idle halts, wake-ups and statistics.
+ * The per-CPU scheduling loop (sched/run.h). The queueing policy lives in
+ * sched/sched.c; this file drives vCPUs through the backend interface
+ * (guest/vcpu.h): slices (the backend's timer or the LAPIC's), vcpu_load()
+ * which moves a vCPU to this CPU (under VT-x: VMCLEAR by
+ * cross-call, VMPTRLD, host state), idle halts, wake-ups and statistics.
  */
 #include "sched/run.h"
 #include "arch/x86/cpu.h"
@@ -19,9 +19,7 @@
 #include "lib/string.h"
 #include "mm/heap.h"
 #include "smp/smp.h"
-#include "vmx/percpu.h"
-#include "vmx/vmx_smp.h"
-#include "vmx/vmcs.h"
+#include "guest/vcpu.h"
 
 #define IDLE_WAIT_US 500
 #define STATS_KEY 's'
@@ -47,7 +45,7 @@ static struct vm *console_vm;
 static struct {
 	uint64_t switch_tsc, switches;     /* VMPTRLD of another vCPU on this CPU */
 	uint64_t migrate_tsc, migrations;  /* VMCLEAR by cross-call + VMPTRLD + host state */
-	uint64_t loop_tsc, guest_tsc;      /* all loop time / time inside vmx_vcpu_run */
+	uint64_t loop_tsc, guest_tsc;	   /* all loop time / time inside vcpu_run */
 } cost;
 
 static void resched_irq(struct trap_frame *f)
@@ -70,7 +68,7 @@ void sched_run_init(uint64_t slice_us)
 {
 	sched_init(&sched, rqs, smp_num_cpus());
 	for (unsigned i = 0; i < smp_num_cpus(); i++) {
-		sched_cpu_set_online(&sched, i, vmx_cpu_on(i)); /* vCPUs need VMX on */
+		sched_cpu_set_online(&sched, i, vcpu_backend_cpu_usable(i)); /* vCPUs need VMX on */
 		smp_percpu(i)->sched = &rqs[i]; /* each CPU's run queue, from its area */
 	}
 	slice_tsc = tsc_from_us(slice_us ? slice_us : SCHED_DEFAULT_SLICE_US);
@@ -144,10 +142,9 @@ enum err sched_vm_start(struct vm *vm, const struct cpumask *allowed)
 		sv->v = vm->vcpus[i];
 		sv->vm = vm;
 		sv->idx = i;
-		vmx_vcpu_clear(sv->v);
+		vcpu_put(sv->v);
 		sv->se.id = sched_entity_count(&sched);
 		sv->se.owner = sv;
-		sv->se.vmcs_cpu = -1;
 		if (allowed)
 			sv->se.allowed = *allowed;
 		else
@@ -161,47 +158,18 @@ enum err sched_vm_start(struct vm *vm, const struct cpumask *allowed)
 	return e;
 }
 
-static void vmclear_here(void *arg)
+/* Make sv's vCPU runnable on this CPU (vcpu_load(): moved from the CPU it
+ * was loaded on if need be), and count what that cost. */
+static enum err bring_vcpu_here(struct sched_vcpu *sv)
 {
-	struct sched_vcpu *sv = arg;
-	enum err e = vmx_vcpu_clear(sv->v);
-
-	BUG_ON(e != E_OK);
-}
-
-/* Make sv's VMCS usable on this CPU: VMCLEAR it where it was active
- * (cross-call), then VMPTRLD here with fresh host state. */
-static enum err bring_vmcs_here(struct sched_vcpu *sv, unsigned cpu)
-{
-	uint64_t flags;
-	enum err e;
-	int32_t from = sv->v->vmcs_cpu;
 	uint64_t t0 = cpu_rdtsc();
-	bool moved = from >= 0 && from != (int32_t)cpu;
-	bool other = vmcs_current() != sv->v->vmcs_pa;
+	enum vcpu_load_kind how;
+	enum err e = vcpu_load(sv->v, &how);
 
-	if (moved) {
-		e = smp_call((unsigned)from, vmclear_here, sv);
-		if (e != E_OK)
-			return e;
-		flags = spin_lock_irqsave(&lock);
-		sched_vmcs_cleared(&sched, &sv->se);
-		spin_unlock_irqrestore(&lock, flags);
-		from = -1;
-	}
-	e = vmx_vcpu_load(sv->v);
-	if (e == E_OK && from < 0) {
-		flags = spin_lock_irqsave(&lock);
-		e = sched_vmcs_loaded(&sched, &sv->se, cpu);
-		spin_unlock_irqrestore(&lock, flags);
-		if (e != E_OK)
-			panic("sched: VMCS of %s vCPU %u would be active on two CPUs", sv->vm->name,
-			      sv->idx);
-	}
-	if (moved) {
+	if (how == VCPU_LOAD_MOVE) {
 		__atomic_add_fetch(&cost.migrate_tsc, cpu_rdtsc() - t0, __ATOMIC_RELAXED);
 		__atomic_add_fetch(&cost.migrations, 1, __ATOMIC_RELAXED);
-	} else if (other) {
+	} else if (how == VCPU_LOAD_SWITCH) {
 		__atomic_add_fetch(&cost.switch_tsc, cpu_rdtsc() - t0, __ATOMIC_RELAXED);
 		__atomic_add_fetch(&cost.switches, 1, __ATOMIC_RELAXED);
 	}
@@ -235,41 +203,11 @@ static void wake_sleepers(uint64_t now)
 	}
 }
 
-/*
- * The VMX layer must agree with the scheduler's VMCS books: a vCPU that is
- * not running (so no CPU is moving its VMCS now) is active on the CPU the
- * scheduler records, and the VMCS current on this CPU (VMPTRST) is one the
- * scheduler records here. Called with the lock held.
- */
-static bool check_vmcs_books(unsigned cpu, char *why, size_t n)
-{
-	uint64_t cur = vmcs_current();
-	bool cur_known = cur == VMCS_NONE;
-
-	for (unsigned i = 0; i < sched_entity_count(&sched); i++) {
-		struct sched_entity *e = sched_entity_at(&sched, i);
-		struct sched_vcpu *sv = sv_of(e);
-
-		if (sv->v->vmcs_pa == cur)
-			cur_known = e->vmcs_cpu == (int32_t)cpu;
-		if (e->state != SCHED_RUNNING && sv->v->vmcs_cpu != e->vmcs_cpu) {
-			fmt_snprintf(why, n, "%s vCPU %u: the scheduler has its VMCS on cpu %d, "
-				     "the VMX layer on cpu %d", sv->vm->name, sv->idx,
-				     (int)e->vmcs_cpu, (int)sv->v->vmcs_cpu);
-			return false;
-		}
-	}
-	if (!cur_known)
-		fmt_snprintf(why, n, "cpu %u's current VMCS 0x%llx is not recorded as active there",
-			     cpu, (unsigned long long)cur);
-	return cur_known;
-}
-
-static void check_invariants(unsigned cpu)
+static void check_invariants(void)
 {
 	char why[160];
 
-	if (!sched_check(&sched, why, sizeof(why)) || !check_vmcs_books(cpu, why, sizeof(why))) {
+	if (!sched_check(&sched, why, sizeof(why))) {
 		check_failures++;
 		pr_err("sched: invariant broken: %s\n", why);
 	}
@@ -303,7 +241,7 @@ static void put_back(unsigned cpu, struct sched_vcpu *sv, enum vcpu_action act, 
 	if (sv->rotate && act != VCPU_STOP)
 		rotate_affinity(sv);
 	if (debug_checks)
-		check_invariants(cpu);
+		check_invariants();
 	spin_unlock_irqrestore(&lock, flags);
 }
 
@@ -311,7 +249,7 @@ static void run_one(unsigned cpu, struct sched_vcpu *sv)
 {
 	enum vcpu_action act = VCPU_STOP;
 	uint64_t t0 = cpu_rdtsc();
-	bool here = !sv->vm->stopped && bring_vmcs_here(sv, cpu) == E_OK;
+	bool here = !sv->vm->stopped && bring_vcpu_here(sv) == E_OK;
 
 	if (here)
 		cpumask_set(&sv->ran_on, cpu);
@@ -326,19 +264,17 @@ static void run_one(unsigned cpu, struct sched_vcpu *sv)
 		uint64_t irq = cpu_irq_save();
 
 		this_cpu()->need_resched = false;
-		if (lapic_slices || !vmx_percpu_caps()->has.preemption_timer) {
-			vmx_vcpu_set_slice(sv->v, 0);
+		if (lapic_slices || !vcpu_backend_has_slice_timer()) {
+			vcpu_set_slice(sv->v, 0);
 			lapic_timer_start(lapic_timer_ticks_for_us(tsc_to_us(slice)), VECTOR_TIMER,
 					  false);
 		} else {
-			vmx_vcpu_set_slice(sv->v, slice);
+			vcpu_set_slice(sv->v, slice);
 		}
-		act = vmx_vcpu_run(sv->v);
+		act = vcpu_run(sv->v);
 		lapic_timer_stop();
 		cpu_irq_restore(irq);
 		__atomic_add_fetch(&cost.guest_tsc, cpu_rdtsc() - g0, __ATOMIC_RELAXED);
-		if (sv->v->vmcs_state == VMCS_STATE_LAUNCHED && !sv->se.vmcs_launched)
-			sched_vmcs_launched(&sv->se);
 		if (act == VCPU_STOP && sv->v->stopped)
 			vm_stop(sv->vm, sv->v->stop_reason);
 	}
@@ -484,7 +420,7 @@ void sched_vm_set_slice(struct vm *vm, uint64_t slice_us)
 	}
 }
 
-/* On the CPU going down: VMCLEAR every VMCS still active here. */
+/* On the CPU going down: release every vCPU last loaded here. */
 static void vmclear_all_here(void *arg)
 {
 	unsigned cpu = this_cpu()->cpu_id;
@@ -494,8 +430,8 @@ static void vmclear_all_here(void *arg)
 	for (unsigned i = 0; i < sched_entity_count(&sched); i++) {
 		struct sched_vcpu *sv = sv_of(sched_entity_at(&sched, i));
 
-		if (sv->v->vmcs_cpu == (int32_t)cpu && vmx_vcpu_clear(sv->v) == E_OK)
-			sched_vmcs_cleared(&sched, &sv->se);
+		if (sv->v->last_cpu == (int32_t)cpu)
+			vcpu_put(sv->v);
 	}
 	spin_unlock_irqrestore(&lock, flags);
 }
@@ -559,11 +495,7 @@ void sched_vm_release(struct vm *vm)
 
 		if (sv->vm != vm)
 			continue;
-		if (sv->v->vmcs_cpu >= 0 && sv->v->vmcs_cpu != (int32_t)this_cpu()->cpu_id)
-			smp_call((unsigned)sv->v->vmcs_cpu, vmclear_here, sv);
-		else
-			vmx_vcpu_clear(sv->v);
-		sched_vmcs_cleared(&sched, &sv->se);
+		vcpu_put(sv->v); /* by cross-call on the CPU it is loaded on */
 		if (sched_remove(&sched, &sv->se) != E_OK)
 			pr_err("sched: %s vCPU %u could not be unregistered\n", vm->name, sv->idx);
 		kfree(sv);
@@ -645,12 +577,15 @@ static void exits_by_reason(const struct sched_vcpu *sv)
 	char line[SCHED_STATS_LINE];
 	size_t len = 0;
 
-	for (unsigned r = 0; r < VCPU_EXIT_COUNTERS && len + 1 < sizeof(line); r++) {
-		if (sv->v->exits[r])
+	const char *name;
+	uint64_t count;
+
+	for (unsigned r = 0; len + 1 < sizeof(line) && vcpu_exit_reason(sv->v, r, &name, &count);
+	     r++) {
+		if (count)
 			len = clamp_len(len + (size_t)fmt_snprintf(line + len, sizeof(line) - len,
-								    "%s%s %llu", len ? ", " : "",
-								    vmx_exit_reason_name(r),
-								    (unsigned long long)sv->v->exits[r]),
+								   "%s%s %llu", len ? ", " : "",
+								   name, (unsigned long long)count),
 					sizeof(line));
 	}
 	if (len)
@@ -666,17 +601,16 @@ void sched_stats_print(void)
 	for (unsigned i = 0; i < sched_entity_count(&sched); i++) {
 		struct sched_vcpu *sv = sv_of(sched_entity_at(&sched, i));
 		struct sched_entity *e = &sv->se;
-		const uint64_t *x = sv->v->exits;
 
 		cpus_text(&sv->ran_on, cpus, sizeof(cpus));
 		pr_info("sched: %-8s %4u %10llu %8llu %8llu %8llu %9llu %8llu %8llu %8llu %s\n",
 			sv->vm->name, sv->idx, (unsigned long long)tsc_to_us(e->runtime),
 			(unsigned long long)e->switches, (unsigned long long)e->migrations,
-			(unsigned long long)e->slices,
-			(unsigned long long)vmx_vcpu_exits_total(sv->v),
-			(unsigned long long)x[VMX_EXIT_REASON_CPUID],
-			(unsigned long long)x[VMX_EXIT_REASON_IO],
-			(unsigned long long)x[VMX_EXIT_REASON_HLT], cpus[0] ? cpus : "-");
+			(unsigned long long)e->slices, (unsigned long long)vcpu_exits_total(sv->v),
+			(unsigned long long)vcpu_exit_count(sv->v, VCPU_EXIT_CPUID),
+			(unsigned long long)vcpu_exit_count(sv->v, VCPU_EXIT_IO),
+			(unsigned long long)vcpu_exit_count(sv->v, VCPU_EXIT_HLT),
+			cpus[0] ? cpus : "-");
 	}
 	for (unsigned i = 0; i < sched_entity_count(&sched); i++)
 		exits_by_reason(sv_of(sched_entity_at(&sched, i)));

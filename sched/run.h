@@ -3,8 +3,9 @@
  * Running VMs under the scheduler: every online CPU runs the loop in
  * sched/run.c, picking vCPUs from its run queue (sched/sched.c), giving each
  * a time slice through the VMX-preemption timer, blocking HLTing vCPUs until
- * their wake-up time, and moving a VMCS to another CPU only by VMCLEAR on
- * the CPU where it was active, then VMPTRLD and VMLAUNCH on the new one.
+ * their wake-up time; moving a vCPU to another CPU is the backend's
+ * vcpu_load() (under VT-x: VMCLEAR where its VMCS was active, then VMPTRLD
+ * and VMLAUNCH on the new CPU).
  */
 #ifndef VIREO_SCHED_RUN_H
 #define VIREO_SCHED_RUN_H
@@ -21,7 +22,7 @@
 
 struct sched_vcpu {
 	struct sched_entity se;
-	struct vmx_vcpu *v;
+	struct vcpu *v;
 	struct vm *vm;
 	unsigned idx;
 	uint64_t wake_tsc;   /* blocked (HLT): when to wake */
@@ -42,11 +43,11 @@ void sched_run(uint64_t max_us);
 void sched_vm_set_slice(struct vm *vm, uint64_t slice_us);
 /*
  * Take a CPU out of scheduling: its queued vCPUs move to CPUs they may use.
- * Between sched_run() calls every VMCS active on it is VMCLEARed there at
- * once (cross-call). While VMs run (called on another CPU, e.g. from the
- * tick hook) the vCPU it is running leaves at its slice end, the CPU leaves
- * its loop, and each VMCS still active there is VMCLEARed by cross-call when
- * its vCPU next runs elsewhere. sched_cpu_up() undoes it between runs.
+ * Between sched_run() calls every vCPU last run there is released from it
+ * at once (vcpu_put() by cross-call). While VMs run (called on another CPU,
+ * e.g. from the tick hook) the vCPU it is running leaves at its slice end,
+ * the CPU leaves its loop, and each vCPU still loaded there moves when it
+ * next runs elsewhere (vcpu_load()). sched_cpu_up() undoes it between runs.
  */
 enum err sched_cpu_down(unsigned cpu);
 enum err sched_cpu_up(unsigned cpu);
@@ -57,7 +58,7 @@ void sched_set_tick_hook(void (*fn)(void));
 void sched_clear_ran_on(void);
 /* Stop a VM from outside (its vCPUs leave the run queues). */
 void sched_kill_vm(struct vm *vm, const char *why);
-/* VMCLEAR each of the VM's VMCSs on its last CPU and free everything. */
+/* Release each of the VM's vCPUs from its last CPU and free everything. */
 void sched_vm_release(struct vm *vm);
 struct sched_vcpu *sched_vcpu_of(struct vm *vm, unsigned idx);
 /* Per-vCPU statistics table (run time, switches, migrations, exits). */
@@ -68,8 +69,8 @@ void sched_set_console_vm(struct vm *vm);
 /* End slices with the LAPIC timer even where the VMX-preemption timer
  * exists (vireo.sched_timer=lapic); it is always used where it does not. */
 void sched_use_lapic_slices(bool on);
-/* Run the invariant checker (no VMCS active on two CPUs, queues consistent)
- * at every switch; on by default, off for benchmarks. */
+/* Run the invariant checker (queues consistent) at every switch; on by
+ * default, off for benchmarks. */
 void sched_set_debug_checks(bool on);
 /* Switch / migration / overhead figures since the last reset (bench-sched). */
 void sched_cost_reset(void);

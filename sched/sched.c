@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * The scheduler's pure core (see sched.h): run queues as doubly linked lists
- * of entities, CPU choice by affinity and load, pull balancing, the VMCS
- * location record and the invariant checker. Callers hold the scheduler lock.
+ * of entities, CPU choice by affinity and load, pull balancing and the
+ * invariant checker. Callers hold the scheduler lock.
  */
 #include "sched/sched.h"
 #include <stdarg.h>
@@ -198,8 +198,6 @@ enum err sched_add(struct sched *s, struct sched_entity *e, int preferred_cpu)
 	if (cpu == SCHED_NO_CPU)
 		return E_INVAL;
 	e->last_cpu = SCHED_NO_CPU;
-	e->vmcs_cpu = SCHED_NO_CPU;
-	e->vmcs_launched = false;
 	e->runtime = e->switches = e->migrations = e->slices = 0;
 	e->slot = s->nr_entities;
 	s->all[s->nr_entities++] = e;
@@ -213,7 +211,7 @@ enum err sched_remove(struct sched *s, struct sched_entity *e)
 
 	if (!sched_registered(s, e))
 		return E_NOENT;
-	if (e->state == SCHED_RUNNING || e->vmcs_cpu != SCHED_NO_CPU)
+	if (e->state == SCHED_RUNNING)
 		return E_BUSY;
 	if (e->state == SCHED_RUNNABLE)
 		rq_unlink(&s->rq[e->cpu], e);
@@ -343,41 +341,6 @@ struct sched_entity *sched_balance(struct sched *s, unsigned cpu)
 	return pick;
 }
 
-bool sched_needs_vmclear(const struct sched_entity *e, unsigned cpu)
-{
-	return e->vmcs_cpu != SCHED_NO_CPU && e->vmcs_cpu != (int32_t)cpu;
-}
-
-void sched_vmcs_cleared(struct sched *s, struct sched_entity *e)
-{
-	if (sched_cpu_ok(s, e->vmcs_cpu))
-		s->rq[e->vmcs_cpu].vmcs_active_count--;
-	e->vmcs_cpu = SCHED_NO_CPU;
-	e->vmcs_launched = false;
-}
-
-enum err sched_vmcs_loaded(struct sched *s, struct sched_entity *e, unsigned cpu)
-{
-	if (cpu >= s->ncpus)
-		return E_RANGE;
-	if (e->vmcs_cpu == (int32_t)cpu)
-		return E_OK;
-	if (e->vmcs_cpu != SCHED_NO_CPU)
-		return E_STATE;
-	e->vmcs_cpu = (int32_t)cpu;
-	e->vmcs_launched = false;
-	s->rq[cpu].vmcs_active_count++;
-	return E_OK;
-}
-
-enum err sched_vmcs_launched(struct sched_entity *e)
-{
-	if (e->vmcs_cpu == SCHED_NO_CPU)
-		return E_STATE;
-	e->vmcs_launched = true;
-	return E_OK;
-}
-
 bool sched_must_leave(const struct sched *s, const struct sched_entity *e)
 {
 	return e->state == SCHED_RUNNING && !sched_cpu_usable(s, e, e->cpu);
@@ -422,15 +385,6 @@ static bool check_entity(const struct sched *s, unsigned i, char *why, size_t n)
 	if (e->stranded && e->state != SCHED_BLOCKED)
 		return check_fail(why, n, "entity %u is marked stranded but is %s on CPU %d", e->id,
 				  sched_state_name(e->state), e->cpu);
-	if (e->vmcs_cpu != SCHED_NO_CPU && !sched_cpu_ok(s, e->vmcs_cpu))
-		return check_fail(
-		    why, n, "entity %u records its VMCS active on CPU %d, which does not exist",
-		    e->id, e->vmcs_cpu);
-	if (e->vmcs_launched && e->vmcs_cpu == SCHED_NO_CPU)
-		return check_fail(
-		    why, n,
-		    "entity %u records its VMCS launched but clear (launched needs an active CPU)",
-		    e->id);
 	return true;
 }
 
@@ -481,34 +435,6 @@ static bool check_queue(const struct sched *s, unsigned cpu, unsigned *queued, c
 	return true;
 }
 
-/* Per-CPU active-VMCS counts must equal the entities recording that CPU. */
-static bool check_vmcs(const struct sched *s, unsigned active, char *why, size_t n)
-{
-	uint64_t total = 0;
-
-	for (unsigned cpu = 0; cpu < s->ncpus; cpu++) {
-		uint64_t want = s->rq[cpu].vmcs_active_count, have = 0;
-
-		total += want;
-		if (!want)
-			continue;
-		for (unsigned i = 0; i < s->nr_entities; i++)
-			if (s->all[i]->vmcs_cpu == (int32_t)cpu)
-				have++;
-		if (have != want)
-			return check_fail(why, n,
-					  "CPU %u counts %llu active VMCSs but %llu entities "
-					  "record their VMCS there",
-					  cpu, (unsigned long long)want, (unsigned long long)have);
-	}
-	if (total != active)
-		return check_fail(why, n,
-				  "per-CPU counts sum to %llu active VMCSs but %u entities record "
-				  "one active (a VMCS is counted on a CPU other than its own)",
-				  (unsigned long long)total, active);
-	return true;
-}
-
 static bool rq_contains(const struct sched_rq *rq, const struct sched_entity *e)
 {
 	for (const struct sched_entity *q = rq->head; q; q = q->next)
@@ -535,7 +461,7 @@ static bool check_missing(const struct sched *s, unsigned runnable, unsigned que
 
 bool sched_check(const struct sched *s, char *why, size_t n)
 {
-	unsigned runnable = 0, queued = 0, active = 0;
+	unsigned runnable = 0, queued = 0;
 
 	if (s->nr_entities > SCHED_MAX_ENTITIES)
 		return check_fail(why, n, "%u entities registered, above the cap %u",
@@ -547,7 +473,6 @@ bool sched_check(const struct sched *s, char *why, size_t n)
 		if (!check_entity(s, i, why, n))
 			return false;
 		runnable += s->all[i]->state == SCHED_RUNNABLE;
-		active += s->all[i]->vmcs_cpu != SCHED_NO_CPU;
 	}
 	for (unsigned cpu = 0; cpu < s->ncpus; cpu++) {
 		unsigned count = 0;
@@ -558,5 +483,5 @@ bool sched_check(const struct sched *s, char *why, size_t n)
 	}
 	if (queued != runnable)
 		return check_missing(s, runnable, queued, why, n);
-	return check_vmcs(s, active, why, n);
+	return true;
 }

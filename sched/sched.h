@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The scheduler's pure core: per-CPU round-robin run queues, affinity, CPU
- * offlining, pull load balancing, and a record of where each entity's VMCS
- * is active (clear / active on CPU n / launched on CPU n) with an invariant
- * checker. No hardware access, so the same file runs in a host simulation.
+ * offlining, pull load balancing and an invariant checker. No hardware
+ * access, so the same file runs in a host simulation. Where a vCPU's
+ * hardware state is loaded is the backend's business (one record, in
+ * vmx/ under VT-x); the scheduler keeps only the CPU an entity last ran on.
  *
  * Locking: the core takes no locks. The kernel calls every function with the
  * scheduler's one spinlock held (and interrupts off).
@@ -12,14 +13,9 @@
  *   cur = sched_current(s, c); if (cur) sched_put(s, c, cur, reason, ran);
  *   e = sched_pick(s, c); if (!e && sched_balance(s, c)) e = sched_pick(s, c);
  *   if (!e) halt until an IPI or the timer;
- *   if (sched_needs_vmclear(e, c)) { VMCLEAR on e->vmcs_cpu by cross-call
- *       (the lock may be dropped: e is RUNNING on c, nobody else touches it);
- *       sched_vmcs_cleared(s, e); }
- *   VMPTRLD, sched_vmcs_loaded(s, e, c) (must return E_OK), rewrite host state
- *   if the VMCS was clear; VMLAUNCH if sched_vmcs_needs_launch(e) and then
- *   sched_vmcs_launched(e), else VMRESUME.
- * Before a CPU leaves VMX operation (offline, shutdown) every VMCS active on
- * it is VMCLEARed there and reported with sched_vmcs_cleared().
+ *   then, lock dropped (e is RUNNING on c, nobody else touches it), make
+ *   e's vCPU current here (vcpu_load(): moved from its old CPU if need be)
+ *   and run it.
  */
 #ifndef VIREO_SCHED_SCHED_H
 #define VIREO_SCHED_SCHED_H
@@ -34,7 +30,7 @@
 #define SCHED_MAX_ENTITIES 256
 /* Default time slice in microseconds (cmdline vireo.slice_us=). */
 #define SCHED_DEFAULT_SLICE_US 10000
-/* vmcs_cpu / last_cpu value meaning "no CPU". */
+/* last_cpu value meaning "no CPU". */
 #define SCHED_NO_CPU (-1)
 
 enum sched_state { SCHED_RUNNABLE, SCHED_RUNNING, SCHED_BLOCKED, SCHED_STOPPED };
@@ -52,8 +48,6 @@ struct sched_entity {
 	enum sched_state state;
 	int32_t cpu;	  /* RUNNABLE: queue; RUNNING: CPU; BLOCKED/STOPPED: last CPU */
 	int32_t last_cpu; /* CPU it last ran on, SCHED_NO_CPU before its first run */
-	int32_t vmcs_cpu; /* CPU where its VMCS is active or launched, SCHED_NO_CPU = clear */
-	bool vmcs_launched;
 	bool stranded;	     /* BLOCKED only because no allowed CPU is online */
 	uint64_t runtime;    /* sum of `ran` given to sched_put() */
 	uint64_t switches;   /* times switched out */
@@ -68,7 +62,6 @@ struct sched_rq {
 	struct sched_entity *head, *tail;
 	unsigned nr; /* entities queued (not counting current) */
 	struct sched_entity *current;
-	uint64_t vmcs_active_count; /* entities whose VMCS is active on this CPU */
 };
 
 struct sched {
@@ -101,12 +94,12 @@ unsigned sched_cpu_offline(struct sched *s, unsigned cpu, unsigned *stranded);
 /*
  * Register e and queue it RUNNABLE on preferred_cpu if that is online and
  * allowed, else on the least loaded allowed online CPU (preferred_cpu < 0:
- * no preference). Its VMCS is recorded clear. E_INVAL if no allowed CPU is
+ * no preference). E_INVAL if no allowed CPU is
  * online, E_EXIST if already registered, E_RANGE if SCHED_MAX_ENTITIES are.
  */
 enum err sched_add(struct sched *s, struct sched_entity *e, int preferred_cpu);
-/* Unregister e (teardown). E_BUSY if it is RUNNING or its VMCS is not yet
- * cleared, E_NOENT if it is not registered. */
+/* Unregister e (teardown). E_BUSY if it is RUNNING, E_NOENT if it is not
+ * registered. */
 enum err sched_remove(struct sched *s, struct sched_entity *e);
 
 /*
@@ -142,21 +135,6 @@ enum err sched_set_affinity(struct sched *s, struct sched_entity *e, const struc
  */
 struct sched_entity *sched_balance(struct sched *s, unsigned cpu);
 
-/* True if e's VMCS is active on a CPU other than cpu (VMCLEAR it there first). */
-bool sched_needs_vmclear(const struct sched_entity *e, unsigned cpu);
-/* e's VMCS was VMCLEARed (on e->vmcs_cpu): now clear and not launched. */
-void sched_vmcs_cleared(struct sched *s, struct sched_entity *e);
-/* e's VMCS was VMPTRLDed on cpu. E_STATE if it is still active on another
- * CPU (a VMCS would be active on two), E_RANGE for a bad cpu. */
-enum err sched_vmcs_loaded(struct sched *s, struct sched_entity *e, unsigned cpu);
-/* VMLAUNCH succeeded: later entries on this CPU use VMRESUME. E_STATE if clear. */
-enum err sched_vmcs_launched(struct sched_entity *e);
-
-static inline bool sched_vmcs_needs_launch(const struct sched_entity *e)
-{
-	return !e->vmcs_launched;
-}
-
 /* True if e runs on a CPU it may no longer use (affinity change, offline):
  * the kernel ends its slice early. */
 bool sched_must_leave(const struct sched *s, const struct sched_entity *e);
@@ -164,8 +142,8 @@ bool sched_must_leave(const struct sched *s, const struct sched_entity *e);
 /*
  * Check every invariant: RUNNABLE entities queued exactly once, on an online
  * CPU in their mask; RUNNING ones the current of exactly their CPU and not
- * queued; BLOCKED/STOPPED unqueued; queue lengths equal nr; per-CPU active
- * VMCS counts equal the entities recorded there. On failure writes a sentence
+ * queued; BLOCKED/STOPPED unqueued; queue lengths equal nr. On failure
+ * writes a sentence
  * naming the entity, CPU and rule to why (n bytes) and returns false.
  */
 bool sched_check(const struct sched *s, char *why, size_t n);

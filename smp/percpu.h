@@ -13,7 +13,6 @@
 
 #define MAX_CPUS 1024
 
-struct vmx_percpu;
 struct cpu_tables;
 
 /* Cross-CPU call slot (smp/smp.c): one request at a time per target. */
@@ -41,7 +40,7 @@ struct percpu {
 	struct cpu_tables *tables; /* this CPU's GDT, TSS and IST stacks */
 	struct smp_call_slot call;
 	volatile bool need_resched; /* set by the slice timer: end the running vCPU's slice */
-	struct vmx_percpu *vmx; /* owned by vmx/percpu.c */
+	void *backend;		    /* the vCPU backend's per-CPU state (vmx/percpu.c) */
 	void *sched;            /* owned by the scheduler */
 };
 

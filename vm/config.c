@@ -9,7 +9,7 @@
 #include "lib/format.h"
 #include "lib/string.h"
 #include "smp/percpu.h"
-#include "vmx/vcpu.h"
+#include "guest/vcpu.h"
 
 _Static_assert(VM_CONFIG_CPUS == MAX_CPUS, "the VM CPU mask must cover every CPU");
 _Static_assert(VM_CONFIG_CPUS % VM_CONFIG_CPU_WORD_BITS == 0, "whole mask words");

@@ -90,7 +90,7 @@ struct vm_config {
 	uint64_t mem_bytes;
 	struct vm_config_cpus cpus; /* all bits set when cpus= is not given */
 	bool cpus_given;
-	int mode;	     /* an enum vcpu_mode (vmx/vcpu.h); VCPU_MODE_LONG by default */
+	int mode;	     /* an enum vcpu_mode (guest/vcpu.h); VCPU_MODE_LONG by default */
 	uint64_t slice_us;   /* 0: not given, use the global slice */
 	uint64_t timeout_ms; /* 0: no limit; else stop the VM after this long */
 	bool input;	     /* host console input goes to this VM */

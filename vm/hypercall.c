@@ -8,14 +8,14 @@
 #include "arch/x86/traps.h"
 #include "vm/vm.h"
 #include "vm/vm_io.h"
-#include "vmx/guest_mem.h"
+#include "guest/guest_mem.h"
 
 #define HC_FIRST_IRQ_VECTOR X86_EXCEPTIONS
 #define HC_LAST_IRQ_VECTOR 0xff
 
 /* The exit hypercall ends the calling vCPU; the VM exits when the last of
  * its vCPUs has ended, with the highest status any of them gave. */
-static enum vcpu_action vcpu_end(struct vmx_vcpu *v, int status)
+static enum vcpu_action vcpu_end(struct vcpu *v, int status)
 {
 	struct vm *vm = v->owner;
 
@@ -30,7 +30,7 @@ static enum vcpu_action vcpu_end(struct vmx_vcpu *v, int status)
 	return VCPU_STOP;
 }
 
-static uint64_t hc_console_write(struct vmx_vcpu *v, uint64_t gpa, uint64_t len)
+static uint64_t hc_console_write(struct vcpu *v, uint64_t gpa, uint64_t len)
 {
 	char buf[HC_CONSOLE_MAX];
 
@@ -40,9 +40,9 @@ static uint64_t hc_console_write(struct vmx_vcpu *v, uint64_t gpa, uint64_t len)
 	return len;
 }
 
-enum vcpu_action vm_hypercall(struct vmx_vcpu *v)
+enum vcpu_action vm_hypercall(struct vcpu *v)
 {
-	struct vmx_regs *r = &v->regs;
+	struct vcpu_regs *r = &v->regs;
 
 	switch (r->rax) {
 	case HC_CONSOLE_WRITE:
@@ -61,7 +61,7 @@ enum vcpu_action vm_hypercall(struct vmx_vcpu *v)
 			r->rax = HC_EINVAL;
 			return VCPU_RESUME;
 		}
-		vmx_vcpu_queue_interrupt(v, (uint8_t)r->rdi);
+		vcpu_queue_interrupt(v, (uint8_t)r->rdi);
 		r->rax = 0;
 		return VCPU_RESUME;
 	default:

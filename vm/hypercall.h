@@ -6,7 +6,7 @@
 #ifndef VIREO_VM_HYPERCALL_H
 #define VIREO_VM_HYPERCALL_H
 
-#include "vmx/vcpu.h"
+#include "guest/vcpu.h"
 
 #define HC_CONSOLE_WRITE 0 /* RDI = guest-physical buffer, RSI = length */
 #define HC_VCPU_ID 1
@@ -18,6 +18,6 @@
 #define HC_CONSOLE_MAX 1024
 
 /* One hypercall from @v: its result is in the guest's RAX. */
-enum vcpu_action vm_hypercall(struct vmx_vcpu *v);
+enum vcpu_action vm_hypercall(struct vcpu *v);
 
 #endif

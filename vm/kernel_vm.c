@@ -16,8 +16,6 @@
 #include "loader/mbinfo.h"
 #include "vm/vm_io.h"
 #include "vm/vm.h"
-#include "vmx/caps.h"
-#include "vmx/percpu.h"
 
 #define LOW_PAGE 0x1000ull /* real-mode IVT/BDA: left zero, never loaded over */
 
@@ -104,11 +102,12 @@ static enum err build_info(struct vm *vm, const struct guest_mem_view *mem,
 
 static enum err add_vcpus(struct vm *vm, const struct loader_result *r, unsigned nvcpus)
 {
-	uint32_t magic = r->flavour == LOADER_MB1 ? LOADER_MB1_BOOT_MAGIC : LOADER_MB2_BOOT_MAGIC;
+	struct vcpu_boot_state bs;
 
+	loader_boot_state(r, VM_KERNEL_INFO, &bs);
 	for (unsigned i = 0; i < nvcpus; i++) {
 		struct vm_vcpu_plat *p = kzalloc(sizeof(*p));
-		struct vmx_vcpu *v;
+		struct vcpu *v;
 		enum err e;
 
 		if (!p)
@@ -120,9 +119,9 @@ static enum err add_vcpus(struct vm *vm, const struct loader_result *r, unsigned
 		e = vm_add_vcpu(vm, VCPU_MODE_PROTECTED32, &v);
 		if (e != E_OK)
 			return e;
-		/* Right after creation this vCPU's VMCS is the current one. */
+		/* Right after creation this vCPU is the one loaded on this CPU. */
 		if (i == 0)
-			vmx_vcpu_set_multiboot_entry(v, r->entry, magic, VM_KERNEL_INFO);
+			vcpu_apply_boot_state(v, &bs);
 	}
 	return E_OK;
 }
@@ -135,7 +134,7 @@ enum err vm_load_kernel(struct vm *vm, const void *image, uint64_t len, const ch
 	struct loader_result r;
 	enum err e;
 
-	if (!vmx_percpu_caps()->has.unrestricted_guest) {
+	if (!vcpu_backend_has_real_mode()) {
 		pr_err(
 		    "[%s] Multiboot kernels start in 32-bit protected mode with paging off, which "
 		    "needs the VMX 'unrestricted guest' control; this CPU lacks it (not started)\n",

@@ -17,12 +17,12 @@
 #define CPUID_B_TYPE_CORE 2u
 #define DROPPED_IPI_REPORTS 4
 
-static struct vm *vm_of(struct vmx_vcpu *v)
+static struct vm *vm_of(struct vcpu *v)
 {
 	return v->owner;
 }
 
-static struct vm_vcpu_plat *plat_of(struct vmx_vcpu *v)
+static struct vm_vcpu_plat *plat_of(struct vcpu *v)
 {
 	return vm_of(v)->plat[v->id];
 }
@@ -30,7 +30,7 @@ static struct vm_vcpu_plat *plat_of(struct vmx_vcpu *v)
 /* Before every entry. The common case, nothing requested and no timer
  * due, is answered without the lock: a racing IPI sets the IRR before it
  * wakes or kicks this vCPU, so the next check sees it. */
-static int plat_irq_pending(struct vmx_vcpu *v)
+static int plat_irq_pending(struct vcpu *v)
 {
 	struct vm_vcpu_plat *p = plat_of(v);
 	uint64_t next = vlapic_timer_next(&p->lapic), flags;
@@ -45,7 +45,7 @@ static int plat_irq_pending(struct vmx_vcpu *v)
 	return vec;
 }
 
-static void plat_irq_ack(struct vmx_vcpu *v, int vector)
+static void plat_irq_ack(struct vcpu *v, int vector)
 {
 	struct vm_vcpu_plat *p = plat_of(v);
 	uint64_t flags = spin_lock_irqsave(&p->lock);
@@ -57,7 +57,7 @@ static void plat_irq_ack(struct vmx_vcpu *v, int vector)
 	spin_unlock_irqrestore(&p->lock, flags);
 }
 
-static uint64_t plat_next_event(struct vmx_vcpu *v)
+static uint64_t plat_next_event(struct vcpu *v)
 {
 	return vlapic_timer_next(&plat_of(v)->lapic);
 }
@@ -127,7 +127,7 @@ static void report_dropped(struct vm *vm, const char *from, const struct vlapic_
 /* Destinations are looked up among this VM's vCPUs only: no IPI can reach
  * another VM or the host. One that matches nobody is dropped, as on
  * hardware, and reported a few times. */
-static void ipi_send(struct vmx_vcpu *src, const struct vlapic_icr *icr)
+static void ipi_send(struct vcpu *src, const struct vlapic_icr *icr)
 {
 	struct vm *vm = vm_of(src);
 	char from[16];
@@ -194,7 +194,7 @@ static bool eoi_then_write(struct vm_vcpu_plat *p, uint32_t msr, uint64_t val, u
 	return vlapic_msr_write(&p->lapic, msr, val, now, icr);
 }
 
-static enum vcpu_msr_result lapic_msr(struct vmx_vcpu *v, uint32_t msr, bool write, uint64_t *val)
+static enum vcpu_msr_result lapic_msr(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
 {
 	struct vm_vcpu_plat *p = plat_of(v);
 	struct vlapic_icr icr = {0};
@@ -222,7 +222,7 @@ static enum vcpu_msr_result lapic_msr(struct vmx_vcpu *v, uint32_t msr, bool wri
 	return ok ? VCPU_MSR_OK : VCPU_MSR_GP;
 }
 
-static enum vcpu_msr_result plat_msr(struct vmx_vcpu *v, uint32_t msr, bool write, uint64_t *val)
+static enum vcpu_msr_result plat_msr(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
 {
 	if (msr == MSR_IA32_APIC_BASE || msr == MSR_IA32_TSC_DEADLINE ||
 	    (msr >= X2APIC_MSR_FIRST && msr <= X2APIC_MSR_LAST))
@@ -230,7 +230,7 @@ static enum vcpu_msr_result plat_msr(struct vmx_vcpu *v, uint32_t msr, bool writ
 	return VCPU_MSR_UNHANDLED;
 }
 
-bool vm_lapic_page(struct vmx_vcpu *v, uint64_t gpa)
+bool vm_lapic_page(struct vcpu *v, uint64_t gpa)
 {
 	struct vm_vcpu_plat *p = plat_of(v);
 
@@ -239,7 +239,7 @@ bool vm_lapic_page(struct vmx_vcpu *v, uint64_t gpa)
 }
 
 /* One decoded access to the xAPIC page; an EOI also goes to the I/O APIC. */
-void vm_lapic_mmio(struct vmx_vcpu *v, uint64_t gpa, unsigned size, bool write, uint32_t *val)
+void vm_lapic_mmio(struct vcpu *v, uint64_t gpa, unsigned size, bool write, uint32_t *val)
 {
 	struct vm_vcpu_plat *p = plat_of(v);
 	uint32_t off = (uint32_t)(gpa & ~APIC_PAGE_MASK);
@@ -259,30 +259,30 @@ void vm_lapic_mmio(struct vmx_vcpu *v, uint64_t gpa, unsigned size, bool write, 
 		ipi_send(v, &icr);
 }
 
-/* The xAPIC and I/O APIC pages are not mapped in EPT: their accesses exit
- * as EPT violations, decoded and routed by vm/vm_io.c. */
-static bool plat_mmio(struct vmx_vcpu *v, uint64_t gpa, uint64_t q, enum vcpu_action *act)
+/* The xAPIC and I/O APIC pages are not mapped in the guest's address space
+ * (an EPT violation under VT-x): their accesses are decoded and routed by
+ * vm/vm_io.c. */
+static bool plat_mmio(struct vcpu *v, const struct vcpu_gpa_fault *f, enum vcpu_action *act)
 {
-	(void)q;
-	return vm_io_mmio(v, gpa, act);
+	return vm_io_mmio(v, f->gpa, act);
 }
 
 /* Would anything end a HLT now? An NMI always; a maskable interrupt only
  * with RFLAGS.IF set (SDM Vol. 2A HLT). The VMCS must be current; p locked. */
-static bool hlt_wakes(struct vm_vcpu_plat *p)
+static bool hlt_wakes(struct vcpu *v, struct vm_vcpu_plat *p)
 {
-	return p->nmi_pending || (vlapic_pending(&p->lapic) >= 0 && vmx_vcpu_guest_if());
+	return p->nmi_pending || (vlapic_pending(&p->lapic) >= 0 && vcpu_interrupts_enabled(v));
 }
 
 /* HLT ends the entry unless something that wakes it is already waiting. */
-static enum vcpu_action plat_hlt(struct vmx_vcpu *v)
+static enum vcpu_action plat_hlt(struct vcpu *v)
 {
 	struct vm_vcpu_plat *p = plat_of(v);
 	uint64_t flags = spin_lock_irqsave(&p->lock);
 	bool pending;
 
 	vlapic_timer_update(&p->lapic, cpu_rdtsc());
-	pending = hlt_wakes(p);
+	pending = hlt_wakes(v, p);
 	p->halted = !pending;
 	spin_unlock_irqrestore(&p->lock, flags);
 	return pending ? VCPU_RESUME : VCPU_BLOCK;
@@ -300,7 +300,7 @@ static unsigned bits_for(unsigned n)
 /* The VM's topology: one package of nvcpus cores, APIC ID = vCPU index;
  * the vLAPIC offers x2APIC and the TSC-deadline timer, and always runs
  * (ARAT). SDM Vol. 2A CPUID leaves 01H, 06H, 0BH. */
-static void plat_cpuid(struct vmx_vcpu *v, uint32_t leaf, uint32_t sub, struct cpuid_regs *r)
+static void plat_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, struct cpuid_regs *r)
 {
 	struct vm *vm = vm_of(v);
 	struct vm_vcpu_plat *p = plat_of(v);
@@ -323,7 +323,7 @@ static void plat_cpuid(struct vmx_vcpu *v, uint32_t leaf, uint32_t sub, struct c
 	}
 }
 
-const struct vmx_vcpu_ops vm_platform_vcpu_ops = {
+const struct vcpu_platform_ops vm_platform_vcpu_ops = {
     .io = vm_io_port,
     .hypercall = vm_hypercall,
     .irq_pending = plat_irq_pending,
@@ -357,10 +357,10 @@ bool vm_vcpu_prepare(struct vm *vm, unsigned idx)
 	p->sipi_vector = -1;
 	if (sipi >= 0 && p->wait_sipi) {
 		p->wait_sipi = false;
-		vmx_vcpu_reset_sipi(vm->vcpus[idx], (uint8_t)sipi);
+		vcpu_startup_ipi(vm->vcpus[idx], (uint8_t)sipi);
 	}
 	vlapic_timer_update(&p->lapic, cpu_rdtsc());
-	if (p->halted && hlt_wakes(p))
+	if (p->halted && hlt_wakes(vm->vcpus[idx], p))
 		p->halted = false;
 	run = !p->wait_sipi && !p->halted;
 	spin_unlock_irqrestore(&p->lock, flags);

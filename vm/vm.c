@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * VM objects: guest memory, EPT, boot structures for built-in guests, the
+ * VM objects: guest memory and its address space, boot structures for built-in guests, the
  * run loop that turns a stopped vCPU into a stopped VM with a report.
  */
 #include "vm/vm.h"
@@ -13,9 +13,6 @@
 #include "mm/pmm.h"
 #include "vm/hypercall.h"
 #include "vm/vm_io.h"
-#include "vmx/caps.h"
-#include "vmx/percpu.h"
-#include "vmx/vmcs.h"
 
 #define MIB (1ull << 20)
 #define PT_P 1ull
@@ -28,7 +25,6 @@
 
 enum err vm_create(struct vm **out, const char *name, uint64_t mem_size)
 {
-	const struct vmx_caps *c = vmx_percpu_caps();
 	struct vm *vm = kzalloc(sizeof(*vm));
 	enum err e;
 
@@ -45,9 +41,10 @@ enum err vm_create(struct vm **out, const char *name, uint64_t mem_size)
 		return e;
 	}
 	memset(phys_to_virt(vm->mem_hpa), 0, mem_size);
-	e = ept_init_kernel(&vm->ept, c->ept.pages_1g, c->ept.pages_2m, false);
+	e = vcpu_gspace_create(&vm->gspace);
 	if (e == E_OK)
-		e = ept_map(&vm->ept, 0, vm->mem_hpa, mem_size, EPT_R | EPT_W | EPT_X, EPT_MT_WB);
+		e = vcpu_gspace_map(vm->gspace, 0, vm->mem_hpa, mem_size, VCPU_ACCESS_RWX,
+				    VCPU_GSPACE_WB);
 	if (e == E_OK)
 		e = vm_io_init(vm);
 	if (e != E_OK) {
@@ -93,30 +90,32 @@ enum err vm_load_image(struct vm *vm, const void *image, size_t len)
 	return E_OK;
 }
 
-static const struct vmx_vcpu_ops vm_vcpu_ops = {
+static const struct vcpu_platform_ops vm_vcpu_ops = {
 	.io = vm_io_port,
 	.hypercall = vm_hypercall,
 };
 
-enum err vm_add_vcpu(struct vm *vm, enum vcpu_mode mode, struct vmx_vcpu **out)
+enum err vm_add_vcpu(struct vm *vm, enum vcpu_mode mode, struct vcpu **out)
 {
-	struct vmx_vcpu_config cfg = {
-		.id = vm->nvcpus,
-		.mode = mode,
-		.rip = mode == VCPU_MODE_REAL ? 0 : VM_GUEST_LOAD,
-		.rsp = vm->mem_size - 16 - vm->nvcpus * VM_VCPU_STACK,
-		.cr3 = mode == VCPU_MODE_LONG ? VM_GUEST_PML4 : 0,
-		.ept = &vm->ept,
-		.ops = vm->platform ? &vm_platform_vcpu_ops : &vm_vcpu_ops,
-		.owner = vm,
-		.gdt_base = VM_GUEST_GDT,
-		.real_mode_cs_base = VM_GUEST_LOAD,
+	struct vcpu_config cfg = {
+	    .id = vm->nvcpus,
+	    .gspace = vm->gspace,
+	    .ops = vm->platform ? &vm_platform_vcpu_ops : &vm_vcpu_ops,
+	    .owner = vm,
 	};
+	struct vcpu_boot_state *bs = &cfg.boot;
 	enum err e;
 
+	vcpu_boot_state_init(bs, mode);
+	bs->rip = mode == VCPU_MODE_REAL ? 0 : VM_GUEST_LOAD;
+	bs->gpr[VCPU_RSP] = vm->mem_size - 16 - vm->nvcpus * VM_VCPU_STACK;
+	bs->cr3 = mode == VCPU_MODE_LONG ? VM_GUEST_PML4 : 0;
+	bs->gdt_base = VM_GUEST_GDT;
+	bs->gdt_limit = VM_GUEST_GDT_LIMIT;
+	bs->real_mode_cs_base = VM_GUEST_LOAD;
 	if (vm->nvcpus == VM_MAX_VCPUS)
 		return E_RANGE;
-	e = vmx_vcpu_create(out, &cfg);
+	e = vcpu_create(out, &cfg);
 	if (e == E_OK)
 		vm->vcpus[vm->nvcpus++] = *out;
 	return e;
@@ -133,15 +132,15 @@ void vm_stop(struct vm *vm, const char *why)
 
 bool vm_step_vcpu(struct vm *vm, unsigned idx)
 {
-	struct vmx_vcpu *v = vm->vcpus[idx];
+	struct vcpu *v = vm->vcpus[idx];
 	uint64_t t0 = cpu_rdtsc();
 	enum vcpu_action act = VCPU_STOP;
-	enum err e = vmx_vcpu_make_current(v);
+	enum err e = vcpu_load(v, 0);
 
 	if (e != E_OK)
-		vmx_vcpu_stop(v, "cannot load the VMCS on this CPU: %s", err_text(e));
+		vcpu_stop(v, "cannot load the VMCS on this CPU: %s", err_text(e));
 	else if (!vm->stopped)
-		act = vmx_vcpu_run(v);
+		act = vcpu_run(v);
 	if (act == VCPU_STOP && v->stopped)
 		vm_stop(vm, v->stop_reason);
 	vm->run_tsc += cpu_rdtsc() - t0;
@@ -155,17 +154,8 @@ void vm_run_vcpu(struct vm *vm, unsigned idx)
 }
 
 /* The exit reasons a platform VM's report names, most telling first. */
-static const struct {
-	unsigned reason;
-	const char *name;
-} report_exits[] = {
-	{VMX_EXIT_REASON_IO, "io"},	      {VMX_EXIT_REASON_EPT_VIOLATION, "mmio"},
-	{VMX_EXIT_REASON_RDMSR, "rdmsr"},     {VMX_EXIT_REASON_WRMSR, "wrmsr"},
-	{VMX_EXIT_REASON_HLT, "hlt"},	      {VMX_EXIT_REASON_CPUID, "cpuid"},
-	{VMX_EXIT_REASON_EXTERNAL_INTR, "extint"},
-	{VMX_EXIT_REASON_PREEMPTION_TIMER, "timer"},
-	{VMX_EXIT_REASON_INTR_WINDOW, "irqwin"},
-};
+/* The exit kinds a platform VM's report names, most telling first
+ * (enum vcpu_exit_kind's order). */
 
 static void platform_report(const struct vm *vm, uint64_t exits)
 {
@@ -173,12 +163,13 @@ static void platform_report(const struct vm *vm, uint64_t exits)
 	size_t n = 0;
 
 	counts[0] = '\0';
-	for (unsigned k = 0; k < sizeof(report_exits) / sizeof(report_exits[0]); k++) {
+	for (unsigned k = 0; k < VCPU_EXIT_KINDS; k++) {
 		uint64_t c = 0;
 
 		for (unsigned i = 0; i < vm->nvcpus; i++)
-			c += vm->vcpus[i]->exits[report_exits[k].reason];
-		n += fmt_snprintf(counts + n, sizeof(counts) - n, " %s %llu", report_exits[k].name,
+			c += vcpu_exit_count(vm->vcpus[i], (enum vcpu_exit_kind)k);
+		n += fmt_snprintf(counts + n, sizeof(counts) - n, " %s %llu",
+				  vcpu_exit_kind_name((enum vcpu_exit_kind)k),
 				  (unsigned long long)c);
 		if (n >= sizeof(counts))
 			break;
@@ -195,7 +186,7 @@ void vm_report(const struct vm *vm)
 	uint64_t exits = 0;
 
 	for (unsigned i = 0; i < vm->nvcpus; i++)
-		exits += vmx_vcpu_exits_total(vm->vcpus[i]);
+		exits += vcpu_exits_total(vm->vcpus[i]);
 	if (vm->platform) {
 		platform_report(vm, exits);
 		return;
@@ -209,11 +200,11 @@ void vm_report(const struct vm *vm)
 void vm_destroy(struct vm *vm)
 {
 	for (unsigned i = 0; i < vm->nvcpus; i++)
-		vmx_vcpu_destroy(vm->vcpus[i]);
+		vcpu_destroy(vm->vcpus[i]);
 	for (unsigned i = 0; i < VM_MAX_VCPUS; i++)
 		kfree(vm->plat[i]);
-	if (vm->ept.root_pa)
-		ept_destroy(&vm->ept);
+	if (vm->gspace)
+		vcpu_gspace_destroy(vm->gspace);
 	if (vm->mem_hpa)
 		pmm_free_pages(vm->mem_hpa, vm->mem_size / PAGE_SIZE);
 	kfree(vm);

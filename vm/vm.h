@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * A virtual machine: a name, its own guest-physical memory (host frames
- * mapped by its EPT, nothing of the hypervisor's), its vCPUs, the devices
+ * mapped by its address space, nothing of the hypervisor's), its vCPUs, the devices
  * on its I/O bus (vm/vm_io.c), a console line that COM1 output goes to,
  * prefixed by the VM's name, and an exit status (port 0xF4 or the exit
  * hypercall).
@@ -14,7 +14,6 @@
 #include <stdint.h>
 #include "arch/x86/spinlock.h"
 #include "lib/error.h"
-#include "vmx/ept.h"
 #include "dev/acpi_pm.h"
 #include "dev/debug_exit.h"
 #include "dev/fw_cfg.h"
@@ -26,7 +25,7 @@
 #include "dev/vpit.h"
 #include "dev/vrtc.h"
 #include "dev/vuart.h"
-#include "vmx/vcpu.h"
+#include "guest/vcpu.h"
 
 #define VM_NAME_LEN 16
 #define VM_MAX_VCPUS 64
@@ -38,6 +37,7 @@
 #define VM_GUEST_PDPT 0x2000ull
 #define VM_GUEST_PD 0x3000ull
 #define VM_GUEST_GDT 0x4000ull
+#define VM_GUEST_GDT_LIMIT 31 /* four descriptors */
 #define VM_GUEST_LOAD 0x10000ull
 
 /* Per-vCPU state of a platform VM (lock: guards all of it; IPIs from other
@@ -62,8 +62,8 @@ struct vm {
 	char name[VM_NAME_LEN];
 	uint64_t mem_hpa;
 	uint64_t mem_size;
-	struct ept ept;
-	struct vmx_vcpu *vcpus[VM_MAX_VCPUS];
+	struct vcpu_gspace *gspace; /* guest-physical address space (EPT under VT-x) */
+	struct vcpu *vcpus[VM_MAX_VCPUS];
 	unsigned nvcpus;
 	unsigned vcpus_ended; /* vCPUs that ended themselves (exit hypercall) */
 	bool vcpu_ended[VM_MAX_VCPUS];
@@ -105,7 +105,7 @@ enum err vm_create(struct vm **out, const char *name, uint64_t mem_size);
  * (identity page tables for long mode, a GDT) for the given mode. */
 enum err vm_load_image(struct vm *vm, const void *image, size_t len);
 /* Create a vCPU on the calling CPU, starting at the image in `mode`. */
-enum err vm_add_vcpu(struct vm *vm, enum vcpu_mode mode, struct vmx_vcpu **out);
+enum err vm_add_vcpu(struct vm *vm, enum vcpu_mode mode, struct vcpu **out);
 /* Run vCPU `idx` on this CPU until it blocks (HLT, yield) or its VM
  * stops; returns false once the VM has stopped or the vCPU has ended. */
 bool vm_step_vcpu(struct vm *vm, unsigned idx);
@@ -135,17 +135,19 @@ uint64_t vm_vcpu_wake_tsc(struct vm *vm, unsigned idx);
 /* Send what an I/O APIC pin produced to the VM's vLAPICs (vm/vcpu_plat.c). */
 void vm_irq_deliver(struct vm *vm, const struct vioapic_msg *m);
 /* The vCPU callbacks of a platform VM (vm/vcpu_plat.c). */
-extern const struct vmx_vcpu_ops vm_platform_vcpu_ops;
+extern const struct vcpu_platform_ops vm_platform_vcpu_ops;
 /* Whether @gpa is in @v's own xAPIC page (enabled, not in x2APIC mode). */
-bool vm_lapic_page(struct vmx_vcpu *v, uint64_t gpa);
+bool vm_lapic_page(struct vcpu *v, uint64_t gpa);
 /* A decoded access to @v's xAPIC page; an EOI also reaches the I/O APIC. */
-void vm_lapic_mmio(struct vmx_vcpu *v, uint64_t gpa, unsigned size, bool write, uint32_t *val);
+void vm_lapic_mmio(struct vcpu *v, uint64_t gpa, unsigned size, bool write, uint32_t *val);
 /* Host console input for this VM's COM1; false if its FIFO is full. */
 bool vm_console_input(struct vm *vm, uint8_t c);
 /* Stop the VM with a report (guest misbehaviour). */
 void vm_stop(struct vm *vm, const char *why);
 void vm_report(const struct vm *vm);
-/* Free vCPUs (VMCLEARed here), EPT tables and memory. */
+/* Free vCPUs, the address space and memory. */
 void vm_destroy(struct vm *vm);
+/* Select the vCPU backend (vm/backend.c); before anything else uses it. */
+void vm_backend_select(void);
 
 #endif

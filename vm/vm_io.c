@@ -15,7 +15,7 @@
 #include "lib/printk.h"
 #include "loader/acpi_gen.h"
 #include "vm/vm.h"
-#include "vmx/guest_mem.h"
+#include "guest/guest_mem.h"
 
 #define NS_PER_US 1000ull
 #define INSN_MAX 15
@@ -165,7 +165,7 @@ bool vm_console_input(struct vm *vm, uint8_t c)
 
 /* ---- port I/O ------------------------------------------------------------ */
 
-enum vcpu_action vm_io_port(struct vmx_vcpu *v, uint16_t port, unsigned size, bool in,
+enum vcpu_action vm_io_port(struct vcpu *v, uint16_t port, unsigned size, bool in,
 			    uint32_t *value)
 {
 	struct vm *vm = v->owner;
@@ -179,7 +179,7 @@ enum vcpu_action vm_io_port(struct vmx_vcpu *v, uint16_t port, unsigned size, bo
 /* ---- MMIO: one decoder, then the xAPIC page or the bus -------------------- */
 
 /* Fetch up to INSN_MAX bytes at CS:RIP; returns how many could be read. */
-static unsigned fetch_insn(struct vmx_vcpu *v, const struct vmx_code_state *cs, uint8_t *buf)
+static unsigned fetch_insn(struct vcpu *v, const struct vcpu_code_state *cs, uint8_t *buf)
 {
 	uint64_t at = cs->cs_base + cs->rip;
 	unsigned n = 0;
@@ -194,7 +194,7 @@ static unsigned fetch_insn(struct vmx_vcpu *v, const struct vmx_code_state *cs, 
 	return n;
 }
 
-static enum insn_cpu_mode insn_mode(const struct vmx_code_state *cs)
+static enum insn_cpu_mode insn_mode(const struct vcpu_code_state *cs)
 {
 	if (cs->bits == 64)
 		return INSN_MODE_LONG64;
@@ -203,46 +203,46 @@ static enum insn_cpu_mode insn_mode(const struct vmx_code_state *cs)
 	return cs->protected_mode ? INSN_MODE_PROT16 : INSN_MODE_REAL16;
 }
 
-static uint64_t source_value(struct vmx_vcpu *v, const struct insn_mmio *d)
+static uint64_t source_value(struct vcpu *v, const struct insn_mmio *d)
 {
 	if (d->has_imm)
 		return d->imm;
 	if (d->zero_extend_byte_reg_high)
-		return vmx_vcpu_get_gpr(v, d->reg - 4) >> 8;
-	return vmx_vcpu_get_gpr(v, d->reg);
+		return vcpu_get_gpr(v, d->reg - 4) >> 8;
+	return vcpu_get_gpr(v, d->reg);
 }
 
 /* A load writes the destination as the CPU would: 32-bit results clear the
  * upper half, 8/16-bit ones merge (movzx zero-extends). */
-static void load_result(struct vmx_vcpu *v, const struct insn_mmio *d, uint64_t val,
+static void load_result(struct vcpu *v, const struct insn_mmio *d, uint64_t val,
 			unsigned dst_size)
 {
 	unsigned reg = d->zero_extend_byte_reg_high ? d->reg - 4 : d->reg;
 	unsigned shift = d->zero_extend_byte_reg_high ? 8 : 0;
-	uint64_t old = vmx_vcpu_get_gpr(v, reg), mask;
+	uint64_t old = vcpu_get_gpr(v, reg), mask;
 
 	if (d->movzx || dst_size >= 4) {
-		vmx_vcpu_set_gpr(v, reg, val);
+		vcpu_set_gpr(v, reg, val);
 		return;
 	}
 	mask = ((1ull << (dst_size * 8)) - 1) << shift;
-	vmx_vcpu_set_gpr(v, reg, (old & ~mask) | ((val << shift) & mask));
+	vcpu_set_gpr(v, reg, (old & ~mask) | ((val << shift) & mask));
 }
 
-static enum vcpu_action mmio_fail(struct vmx_vcpu *v, const char *page, uint64_t gpa,
+static enum vcpu_action mmio_fail(struct vcpu *v, const char *page, uint64_t gpa,
 				  const uint8_t *b, unsigned n, enum err e)
 {
-	vmx_vcpu_stop(v,
+	vcpu_stop(v,
 		      "cannot emulate the access to the %s page at 0x%llx (RIP 0x%llx, "
 		      "bytes %02x %02x %02x %02x, %u fetched): %s",
-		      page, (unsigned long long)gpa, (unsigned long long)vmx_vcpu_rip(),
+		      page, (unsigned long long)gpa, (unsigned long long)vcpu_rip(v),
 		      n > 0 ? b[0] : 0, n > 1 ? b[1] : 0, n > 2 ? b[2] : 0, n > 3 ? b[3] : 0, n,
 		      err_text(e));
 	return VCPU_STOP;
 }
 
 /* Who owns @gpa: the vCPU's xAPIC page (*lapic), a bus range (*r), or nobody. */
-static bool mmio_owner(struct vmx_vcpu *v, uint64_t gpa, bool *lapic, const struct iobus_range **r)
+static bool mmio_owner(struct vcpu *v, uint64_t gpa, bool *lapic, const struct iobus_range **r)
 {
 	struct vm *vm = v->owner;
 
@@ -256,11 +256,11 @@ static bool mmio_owner(struct vmx_vcpu *v, uint64_t gpa, bool *lapic, const stru
  * EPT violation (SDM 3C 28.2.1, Table 28-7), carrying the address but not
  * the data or length, so the instruction is fetched and decoded here.
  */
-bool vm_io_mmio(struct vmx_vcpu *v, uint64_t gpa, enum vcpu_action *act)
+bool vm_io_mmio(struct vcpu *v, uint64_t gpa, enum vcpu_action *act)
 {
 	const struct iobus_range *r;
 	enum iobus_result res = IOBUS_DONE;
-	struct vmx_code_state cs;
+	struct vcpu_code_state cs;
 	struct insn_mmio d;
 	uint8_t buf[INSN_MAX];
 	uint32_t val = 0;
@@ -270,7 +270,7 @@ bool vm_io_mmio(struct vmx_vcpu *v, uint64_t gpa, enum vcpu_action *act)
 
 	if (!mmio_owner(v, gpa, &lapic, &r))
 		return false;
-	vmx_vcpu_code_state(&cs);
+	vcpu_code_state(v, &cs);
 	n = fetch_insn(v, &cs, buf);
 	e = insn_decode_mmio(buf, n, insn_mode(&cs), &d);
 	if (e != E_OK) {
@@ -285,7 +285,7 @@ bool vm_io_mmio(struct vmx_vcpu *v, uint64_t gpa, enum vcpu_action *act)
 		res = iobus_mmio_io(r, gpa, d.size, d.write, &val);
 	if (!d.write)
 		load_result(v, &d, val, d.dest_size);
-	vmx_vcpu_advance_rip(d.len);
+	vcpu_advance_rip(v, d.len);
 	*act = res == IOBUS_STOP ? VCPU_STOP : VCPU_RESUME;
 	return true;
 }

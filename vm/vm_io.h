@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include "arch/x86/uart_regs.h"
 #include "lib/error.h"
-#include "vmx/vcpu.h"
+#include "guest/vcpu.h"
 
 #define VM_COM1_BASE UART_COM1
 #define VM_COM1_GSI 4 /* ISA IRQ = I/O APIC pin (the MADT overrides only IRQ 0) */
@@ -24,11 +24,11 @@ enum err vm_io_init(struct vm *vm);
 enum err vm_io_platform_init(struct vm *vm, unsigned ncpus);
 
 /* Port I/O exits (the vCPU ops' io callback). */
-enum vcpu_action vm_io_port(struct vmx_vcpu *v, uint16_t port, unsigned size, bool in,
+enum vcpu_action vm_io_port(struct vcpu *v, uint16_t port, unsigned size, bool in,
 			    uint32_t *value);
 /* An EPT violation at @gpa: false if no device claims it; else the access
  * is decoded, performed and *act says how the vCPU goes on. */
-bool vm_io_mmio(struct vmx_vcpu *v, uint64_t gpa, enum vcpu_action *act);
+bool vm_io_mmio(struct vcpu *v, uint64_t gpa, enum vcpu_action *act);
 
 /* Print @len bytes on the VM's console line, then end the line. */
 void vm_console_write(struct vm *vm, const char *buf, size_t len);

@@ -137,7 +137,7 @@ enum err ept_translate(const struct ept *e, uint64_t gpa, uint64_t *hpa, unsigne
  * Only once no vCPU uses the EPT. No INVEPT here: translations tagged with
  * this root stay cached until another EPT reuses the frame as its root,
  * and every VMCS load flushes its EPTP on the loading CPU before the first
- * entry there (vmx/vcpu.c, vcpu_load_new and vmx_vcpu_load).
+ * entry there (vmx/vcpu.c, vcpu_load_new and vmx_vcpu_switch).
  */
 void ept_destroy(struct ept *e);
 /* EPTP for the VMCS: write-back, 4-level walk, A/D flags when e->ad. */
@@ -145,5 +145,10 @@ uint64_t ept_eptp(const struct ept *e);
 
 /* One line saying what an EPT-violation exit qualification reports. */
 void ept_violation_describe(uint64_t qual, char *buf, size_t n);
+
+/* The VT-x guest-physical address space of guest/vcpu.h: an EPT. */
+struct vcpu_gspace {
+	struct ept ept;
+};
 
 #endif

@@ -11,10 +11,10 @@
 #include "lib/printk.h"
 #include "lib/string.h"
 #include "vmx/ept.h"
-#include "vmx/guest_mem.h"
 #include "vmx/percpu.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmcs_fast.h"
+#include "guest/guest_mem.h"
 #include "guest/xstate.h"
 #include "smp/percpu.h"
 
@@ -49,20 +49,6 @@
 #define IO_MAX_STRING 1024 /* elements per exit: bounds the time one exit holds the CPU */
 
 typedef enum vcpu_action (*exit_handler_fn)(struct vmx_vcpu *v);
-
-static uint64_t *gpr(struct vmx_vcpu *v, unsigned n)
-{
-	static uint64_t rsp_slot;
-	uint64_t *regs[16] = {&v->regs.rax, &v->regs.rcx, &v->regs.rdx, &v->regs.rbx,
-			      &rsp_slot,    &v->regs.rbp, &v->regs.rsi, &v->regs.rdi,
-			      &v->regs.r8,  &v->regs.r9,  &v->regs.r10, &v->regs.r11,
-			      &v->regs.r12, &v->regs.r13, &v->regs.r14, &v->regs.r15};
-
-	if (n == 4) {
-		rsp_slot = vmcs_read_or(VMCS_GUEST_RSP, 0);
-	}
-	return regs[n & 15];
-}
 
 #define INTERRUPTIBILITY_BLOCKING 0x3u
 
@@ -129,8 +115,8 @@ static __attribute__((noinline, cold)) enum vcpu_action exit_unexpected(struct v
 	uint32_t reason = (uint32_t)vmcs_read_or(VMCS_EXIT_REASON, 0) & EXIT_REASON_BASIC_MASK;
 
 	vmcs_dump();
-	vmx_vcpu_stop(v, "unexpected VM exit %u (%s) at RIP 0x%llx", reason,
-		      vmx_exit_reason_name(reason), (unsigned long long)vmx_vcpu_rip());
+	vcpu_stop(&v->vcpu, "unexpected VM exit %u (%s) at RIP 0x%llx", reason,
+		  vmx_exit_reason_name(reason), (unsigned long long)vmx_vcpu_rip());
 	return VCPU_STOP;
 }
 
@@ -216,8 +202,8 @@ static enum vcpu_action exit_external_interrupt(struct vmx_vcpu *v)
 
 static enum vcpu_action exit_triple_fault(struct vmx_vcpu *v)
 {
-	vmx_vcpu_stop(v, "triple fault (shutdown) at RIP 0x%llx",
-		      (unsigned long long)vmx_vcpu_rip());
+	vcpu_stop(&v->vcpu, "triple fault (shutdown) at RIP 0x%llx",
+		  (unsigned long long)vmx_vcpu_rip());
 	return VCPU_STOP;
 }
 
@@ -242,7 +228,7 @@ static void cpuid_hypervisor_leaf(uint32_t leaf, struct cpuid_regs *r)
 /* Pass CPUID through, hiding VMX and telling the guest it is virtualised. */
 static enum vcpu_action exit_cpuid(struct vmx_vcpu *v)
 {
-	uint32_t leaf = (uint32_t)v->regs.rax, sub = (uint32_t)v->regs.rcx;
+	uint32_t leaf = (uint32_t)v->vcpu.regs.rax, sub = (uint32_t)v->vcpu.regs.rcx;
 	struct cpuid_regs r;
 
 	if (leaf >= VIREO_CPUID_BASE && leaf < VIREO_CPUID_BASE + 0x100) {
@@ -257,12 +243,12 @@ static enum vcpu_action exit_cpuid(struct vmx_vcpu *v)
 				r.ecx |= CPUID_1_ECX_OSXSAVE;
 		}
 	}
-	if (v->ops && v->ops->cpuid)
-		v->ops->cpuid(v, leaf, sub, &r);
-	v->regs.rax = r.eax;
-	v->regs.rbx = r.ebx;
-	v->regs.rcx = r.ecx;
-	v->regs.rdx = r.edx;
+	if (v->vcpu.ops && v->vcpu.ops->cpuid)
+		v->vcpu.ops->cpuid(&v->vcpu, leaf, sub, &r);
+	v->vcpu.regs.rax = r.eax;
+	v->vcpu.regs.rbx = r.ebx;
+	v->vcpu.regs.rcx = r.ecx;
+	v->vcpu.regs.rdx = r.edx;
 	skip_insn();
 	return VCPU_RESUME;
 }
@@ -270,7 +256,7 @@ static enum vcpu_action exit_cpuid(struct vmx_vcpu *v)
 static enum vcpu_action exit_hlt(struct vmx_vcpu *v)
 {
 	skip_insn();
-	return v->ops && v->ops->hlt ? v->ops->hlt(v) : VCPU_BLOCK;
+	return v->vcpu.ops && v->vcpu.ops->hlt ? v->vcpu.ops->hlt(&v->vcpu) : VCPU_BLOCK;
 }
 
 /* Offer an MSR access to the VM's platform; true when it took it. */
@@ -278,9 +264,9 @@ static bool msr_platform(struct vmx_vcpu *v, uint32_t msr, bool write, uint64_t 
 {
 	enum vcpu_msr_result r;
 
-	if (!v->ops || !v->ops->msr)
+	if (!v->vcpu.ops || !v->vcpu.ops->msr)
 		return false;
-	r = v->ops->msr(v, msr, write, val);
+	r = v->vcpu.ops->msr(&v->vcpu, msr, write, val);
 	if (r == VCPU_MSR_UNHANDLED)
 		return false;
 	if (r == VCPU_MSR_GP)
@@ -304,18 +290,19 @@ static enum vcpu_action exit_vmcall(struct vmx_vcpu *v)
 	    (vmcs_rd(VMCS_GUEST_RFLAGS) & RFLAGS_VM))
 		return exit_inject_ud(v);
 	skip_insn();
-	return v->ops && v->ops->hypercall ? v->ops->hypercall(v) : VCPU_RESUME;
+	return v->vcpu.ops && v->vcpu.ops->hypercall ? v->vcpu.ops->hypercall(&v->vcpu)
+						     : VCPU_RESUME;
 }
 
 static enum vcpu_action io_one(struct vmx_vcpu *v, uint16_t port, unsigned size, bool in,
 			       uint32_t *val)
 {
-	if (!v->ops || !v->ops->io) {
+	if (!v->vcpu.ops || !v->vcpu.ops->io) {
 		if (in)
 			*val = 0xffffffffu;
 		return VCPU_RESUME;
 	}
-	return v->ops->io(v, port, size, in, val);
+	return v->vcpu.ops->io(&v->vcpu, port, size, in, val);
 }
 
 /*
@@ -328,9 +315,10 @@ static enum vcpu_action io_one(struct vmx_vcpu *v, uint16_t port, unsigned size,
 static enum vcpu_action io_string(struct vmx_vcpu *v, uint16_t port, unsigned size, bool in,
 				  bool rep, bool *done)
 {
-	uint64_t left = rep ? v->regs.rcx : 1, batch = left > IO_MAX_STRING ? IO_MAX_STRING : left;
+	uint64_t left = rep ? v->vcpu.regs.rcx : 1,
+		 batch = left > IO_MAX_STRING ? IO_MAX_STRING : left;
 	int64_t step = (vmcs_read_or(VMCS_GUEST_RFLAGS, 0) & RFLAGS_DF) ? -(int64_t)size : size;
-	uint64_t *addr = in ? &v->regs.rdi : &v->regs.rsi;
+	uint64_t *addr = in ? &v->vcpu.regs.rdi : &v->vcpu.regs.rsi;
 	enum vcpu_action act = VCPU_RESUME;
 	enum err e = E_OK;
 
@@ -338,24 +326,24 @@ static enum vcpu_action io_string(struct vmx_vcpu *v, uint16_t port, unsigned si
 		uint32_t val = 0;
 
 		if (!in)
-			e = guest_mem_read(v, *addr, &val, size);
+			e = guest_mem_read(&v->vcpu, *addr, &val, size);
 		if (e == E_OK)
 			act = io_one(v, port, size, in, &val);
 		if (e == E_OK && in)
-			e = guest_mem_write(v, *addr, &val, size);
+			e = guest_mem_write(&v->vcpu, *addr, &val, size);
 		if (e != E_OK)
 			break;
 		*addr += (uint64_t)step;
 		batch--;
 		left--;
 		if (rep)
-			v->regs.rcx = left;
+			v->vcpu.regs.rcx = left;
 	}
-	if (e != E_OK && !v->stopped)
-		vmx_vcpu_stop(v, "string I/O on port 0x%x through unmapped guest memory 0x%llx",
-			      port, (unsigned long long)*addr);
+	if (e != E_OK && !v->vcpu.stopped)
+		vcpu_stop(&v->vcpu, "string I/O on port 0x%x through unmapped guest memory 0x%llx",
+			  port, (unsigned long long)*addr);
 	*done = left == 0;
-	return v->stopped ? VCPU_STOP : act;
+	return v->vcpu.stopped ? VCPU_STOP : act;
 }
 
 static enum vcpu_action exit_io(struct vmx_vcpu *v)
@@ -369,13 +357,14 @@ static enum vcpu_action exit_io(struct vmx_vcpu *v)
 	if (q & IO_QUAL_STRING) {
 		act = io_string(v, port, size, in, q & IO_QUAL_REP, &done);
 	} else {
-		uint32_t val = (uint32_t)v->regs.rax;
+		uint32_t val = (uint32_t)v->vcpu.regs.rax;
 
 		act = io_one(v, port, size, in, &val);
 		if (in) {
 			uint64_t mask = size == 4 ? 0xffffffffull : (1ull << (size * 8)) - 1;
 
-			v->regs.rax = size == 4 ? val : (v->regs.rax & ~mask) | (val & mask);
+			v->vcpu.regs.rax =
+			    size == 4 ? val : (v->vcpu.regs.rax & ~mask) | (val & mask);
 		}
 	}
 	if (act != VCPU_STOP && done)
@@ -403,12 +392,12 @@ static bool msr_read_emulated(uint32_t msr, uint64_t *val)
 
 static enum vcpu_action exit_rdmsr(struct vmx_vcpu *v)
 {
-	uint32_t msr = (uint32_t)v->regs.rcx;
+	uint32_t msr = (uint32_t)v->vcpu.regs.rcx;
 	uint64_t val = 0;
 
 	if (msr_platform(v, msr, false, &val)) {
-		v->regs.rax = (uint32_t)val;
-		v->regs.rdx = val >> 32;
+		v->vcpu.regs.rax = (uint32_t)val;
+		v->vcpu.regs.rdx = val >> 32;
 		return VCPU_RESUME;
 	}
 	if (msr == MSR_IA32_EFER)
@@ -417,8 +406,8 @@ static enum vcpu_action exit_rdmsr(struct vmx_vcpu *v)
 		vmx_vcpu_inject_exception(v, X86_GP, true, 0);
 		return VCPU_RESUME;
 	}
-	v->regs.rax = (uint32_t)val;
-	v->regs.rdx = val >> 32;
+	v->vcpu.regs.rax = (uint32_t)val;
+	v->vcpu.regs.rdx = val >> 32;
 	skip_insn();
 	return VCPU_RESUME;
 }
@@ -427,8 +416,8 @@ static enum vcpu_action exit_rdmsr(struct vmx_vcpu *v)
  * host owns) get #GP, as a CPU without the MSR would give. */
 static enum vcpu_action exit_wrmsr(struct vmx_vcpu *v)
 {
-	uint32_t msr = (uint32_t)v->regs.rcx;
-	uint64_t val = (v->regs.rdx << 32) | (uint32_t)v->regs.rax;
+	uint32_t msr = (uint32_t)v->vcpu.regs.rcx;
+	uint64_t val = (v->vcpu.regs.rdx << 32) | (uint32_t)v->vcpu.regs.rax;
 
 	if (msr_platform(v, msr, true, &val))
 		return VCPU_RESUME;
@@ -478,7 +467,7 @@ static enum vcpu_action write_cr(struct vmx_vcpu *v, unsigned cr, uint64_t val)
 		vmcs_write(VMCS_GUEST_CR4, (val | c->msr.cr4_fixed0) & c->msr.cr4_fixed1);
 		return VCPU_RESUME;
 	}
-	vmx_vcpu_stop(v, "unexpected write to CR%u", cr);
+	vcpu_stop(&v->vcpu, "unexpected write to CR%u", cr);
 	return VCPU_STOP;
 }
 
@@ -489,11 +478,11 @@ static enum vcpu_action exit_cr_access(struct vmx_vcpu *v)
 	enum vcpu_action act;
 
 	if (type != CR_ACCESS_MOV_TO) {
-		vmx_vcpu_stop(v, "unsupported control-register access (qualification 0x%llx)",
-			      (unsigned long long)q);
+		vcpu_stop(&v->vcpu, "unsupported control-register access (qualification 0x%llx)",
+			  (unsigned long long)q);
 		return VCPU_STOP;
 	}
-	act = write_cr(v, cr, *gpr(v, (q >> CR_QUAL_GPR_SHIFT) & 15));
+	act = write_cr(v, cr, vmx_vcpu_get_gpr(v, (enum vcpu_gpr)((q >> CR_QUAL_GPR_SHIFT) & 15)));
 	if (act == VCPU_RESUME && !vmcs_read_or(VMCS_VM_ENTRY_INTR_INFO, 0))
 		skip_insn();
 	return act;
@@ -503,10 +492,10 @@ static enum vcpu_action exit_cr_access(struct vmx_vcpu *v)
  * features the host enabled for guests; otherwise #GP. */
 static enum vcpu_action exit_xsetbv(struct vmx_vcpu *v)
 {
-	uint64_t val = (v->regs.rdx << 32) | (uint32_t)v->regs.rax;
+	uint64_t val = (v->vcpu.regs.rdx << 32) | (uint32_t)v->vcpu.regs.rax;
 
-	if ((uint32_t)v->regs.rcx != 0 || !(val & XCR0_X87) || (val & ~xstate_guest_allowed()) ||
-	    ((val & XCR0_AVX) && !(val & XCR0_SSE))) {
+	if ((uint32_t)v->vcpu.regs.rcx != 0 || !(val & XCR0_X87) ||
+	    (val & ~xstate_guest_allowed()) || ((val & XCR0_AVX) && !(val & XCR0_SSE))) {
 		vmx_vcpu_inject_exception(v, X86_GP, true, 0);
 		return VCPU_RESUME;
 	}
@@ -529,19 +518,24 @@ static enum vcpu_action exit_ept_violation(struct vmx_vcpu *v)
 	 * emulate that instruction for it. */
 	bool delivering = reinject_vectoring_event();
 
-	if (!delivering && v->ops && v->ops->mmio && v->ops->mmio(v, gpa, q, &act))
-		return act;
+	if (!delivering && v->vcpu.ops && v->vcpu.ops->mmio) {
+		struct vcpu_gpa_fault f = {.gpa = gpa, .access = (unsigned)q & VCPU_ACCESS_RWX};
+
+		if (v->vcpu.ops->mmio(&v->vcpu, &f, &act))
+			return act;
+	}
 	ept_violation_describe(q, what, sizeof(what));
-	vmx_vcpu_stop(v, "EPT violation: guest-physical 0x%llx (linear 0x%llx) at RIP 0x%llx: %s",
-		      (unsigned long long)gpa, (unsigned long long)gla,
-		      (unsigned long long)vmx_vcpu_rip(), what);
+	vcpu_stop(&v->vcpu,
+		  "EPT violation: guest-physical 0x%llx (linear 0x%llx) at RIP 0x%llx: %s",
+		  (unsigned long long)gpa, (unsigned long long)gla,
+		  (unsigned long long)vmx_vcpu_rip(), what);
 	return VCPU_STOP;
 }
 
 static enum vcpu_action exit_ept_misconfig(struct vmx_vcpu *v)
 {
-	vmx_vcpu_stop(v, "EPT misconfiguration at guest-physical 0x%llx",
-		      (unsigned long long)vmcs_read_or(VMCS_EXIT_GUEST_PHYSICAL_ADDR, 0));
+	vcpu_stop(&v->vcpu, "EPT misconfiguration at guest-physical 0x%llx",
+		  (unsigned long long)vmcs_read_or(VMCS_EXIT_GUEST_PHYSICAL_ADDR, 0));
 	return VCPU_STOP;
 }
 
@@ -564,7 +558,8 @@ static enum vcpu_action exit_nmi_window(struct vmx_vcpu *v)
  * end of the slice ends the run. */
 static enum vcpu_action exit_preemption_timer(struct vmx_vcpu *v)
 {
-	if (v->ops && v->ops->next_event && v->slice_end_tsc && cpu_rdtsc() < v->slice_end_tsc)
+	if (v->vcpu.ops && v->vcpu.ops->next_event && v->slice_end_tsc &&
+	    cpu_rdtsc() < v->slice_end_tsc)
 		return VCPU_RESUME;
 	return VCPU_PREEMPT;
 }
@@ -607,9 +602,9 @@ static enum vcpu_action entry_failure(struct vmx_vcpu *v, uint32_t reason)
 	uint64_t q = vmcs_read_or(VMCS_EXIT_QUALIFICATION, 0);
 
 	vmcs_dump();
-	vmx_vcpu_stop(v, "VM entry failed: exit reason %u (%s), qualification %llu",
-		      reason & EXIT_REASON_BASIC_MASK,
-		      vmx_exit_reason_name(reason & EXIT_REASON_BASIC_MASK), (unsigned long long)q);
+	vcpu_stop(&v->vcpu, "VM entry failed: exit reason %u (%s), qualification %llu",
+		  reason & EXIT_REASON_BASIC_MASK,
+		  vmx_exit_reason_name(reason & EXIT_REASON_BASIC_MASK), (unsigned long long)q);
 	return VCPU_STOP;
 }
 

@@ -54,7 +54,7 @@ enum err vmx_percpu_init(void)
 	uint64_t pa;
 	enum err e = E_EXIST;
 
-	if (cpu->vmx)
+	if (cpu->backend)
 		goto out;
 	e = pmm_alloc_page(&pa);
 	if (e != E_OK)
@@ -65,7 +65,7 @@ enum err vmx_percpu_init(void)
 	vmx_caps_read(&s->caps);
 	s->revision_id = s->caps.revision_id;
 	s->true_ctls = s->caps.true_ctls;
-	cpu->vmx = s;
+	cpu->backend = s;
 out:
 	cpu_irq_restore(flags);
 	return e;
@@ -75,7 +75,7 @@ enum err vmx_percpu_destroy(void)
 {
 	uint64_t flags = cpu_irq_save();
 	struct percpu *cpu = this_cpu();
-	struct vmx_percpu *s = cpu->vmx;
+	struct vmx_percpu *s = cpu->backend;
 	enum err e;
 
 	if (!s) {
@@ -85,7 +85,7 @@ enum err vmx_percpu_destroy(void)
 			   "VMX state of CPU %u not freed: VMX is still on (disable it first)",
 			   s->owner_cpu);
 	} else {
-		cpu->vmx = NULL;
+		cpu->backend = NULL;
 		e = pmm_free_pages(virt_to_phys(s), 1);
 	}
 	cpu_irq_restore(flags);
@@ -99,7 +99,7 @@ enum err vmx_percpu_destroy(void)
 static enum err check_owner(struct vmx_percpu *s)
 {
 	struct percpu *cpu = this_cpu();
-	struct vmx_percpu *mine = cpu->vmx;
+	struct vmx_percpu *mine = cpu->backend;
 
 	if (!s || !mine)
 		return record(mine, E_STATE, "VMX state is not initialised on CPU %u", cpu->cpu_id);
@@ -333,18 +333,18 @@ enum err vmx_percpu_disable_state(struct vmx_percpu *s)
 
 enum err vmx_hardware_enable(void)
 {
-	return vmx_percpu_enable_state(this_cpu()->vmx);
+	return vmx_percpu_enable_state(this_cpu()->backend);
 }
 
 enum err vmx_hardware_disable(void)
 {
-	return vmx_percpu_disable_state(this_cpu()->vmx);
+	return vmx_percpu_disable_state(this_cpu()->backend);
 }
 
 bool vmx_is_enabled(void)
 {
 	uint64_t flags = cpu_irq_save();
-	struct vmx_percpu *s = this_cpu()->vmx;
+	struct vmx_percpu *s = this_cpu()->backend;
 	bool on = s && s->enabled;
 
 	cpu_irq_restore(flags);
@@ -353,19 +353,19 @@ bool vmx_is_enabled(void)
 
 struct vmx_percpu *vmx_percpu_this(void)
 {
-	return this_cpu()->vmx;
+	return this_cpu()->backend;
 }
 
 const struct vmx_caps *vmx_percpu_caps(void)
 {
-	struct vmx_percpu *s = this_cpu()->vmx;
+	struct vmx_percpu *s = this_cpu()->backend;
 
 	return s ? &s->caps : NULL;
 }
 
 const char *vmx_percpu_last_error(void)
 {
-	struct vmx_percpu *s = this_cpu()->vmx;
+	struct vmx_percpu *s = this_cpu()->backend;
 
 	if (!s)
 		return MSG_NO_STATE;
@@ -376,7 +376,7 @@ void vmx_percpu_report_line(char *buf, size_t n)
 {
 	uint64_t flags = cpu_irq_save();
 	struct percpu *cpu = this_cpu();
-	struct vmx_percpu *s = cpu->vmx;
+	struct vmx_percpu *s = cpu->backend;
 
 	if (!s)
 		fmt_snprintf(buf, n, "cpu %u: VMX state not initialised", cpu->cpu_id);

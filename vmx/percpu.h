@@ -18,7 +18,7 @@
 
 /*
  * One per CPU, in a page of its own from the frame allocator, reached only
- * through that CPU's this_cpu()->vmx. Read-only outside vmx/percpu.c.
+ * through that CPU's this_cpu()->backend. Read-only outside vmx/percpu.c.
  */
 struct vmx_percpu {
 	uint32_t owner_cpu;   /* this_cpu()->cpu_id of the CPU that created it */

@@ -18,6 +18,7 @@
 #include "mm/heap.h"
 #include "mm/pmm.h"
 #include "smp/percpu.h"
+#include "smp/smp.h"
 #include "vmx/caps.h"
 #include "vmx/exit.h"
 #include "vmx/percpu.h"
@@ -26,9 +27,14 @@
 #include "vmx/vmx_insn.h"
 #include "guest/xstate.h"
 
-_Static_assert(offsetof(struct vmx_regs, cr2) == 120, "vmx/regs.inc");
-_Static_assert(offsetof(struct vmx_regs, host_rsp) == 128, "vmx/regs.inc");
-_Static_assert(offsetof(struct vmx_vcpu, regs) == 0, "vmx/entry.asm");
+/* vmx/regs.inc: the guest GPRs and HOST_RSP where vmx/entry.asm finds them. */
+#define REGS_CR2 120
+#define REGS_HOST_RSP 384
+_Static_assert(offsetof(struct vmx_vcpu, vcpu) == 0, "vmx/entry.asm");
+_Static_assert(offsetof(struct vcpu, regs) == 0, "vmx/entry.asm");
+_Static_assert(offsetof(struct vcpu_regs, r15) == REGS_CR2 - 8, "vmx/regs.inc");
+_Static_assert(offsetof(struct vcpu_regs, cr2) == REGS_CR2, "vmx/regs.inc");
+_Static_assert(offsetof(struct vmx_vcpu, host_rsp) == REGS_HOST_RSP, "vmx/regs.inc");
 
 #define VPID_MAX 4096
 #define MSR_BITMAP_WRITE_OFFSET 2048 /* SDM 3C 25.6.9: read low, read high, write low, write high  \
@@ -36,7 +42,7 @@ _Static_assert(offsetof(struct vmx_vcpu, regs) == 0, "vmx/entry.asm");
 #define MSR_BITMAP_HIGH_BASE 0xc0000000u
 #define IO_BITMAP_PAGES 2
 #define EXIT_CTL_HOST_64 VMX_EXIT_HOST_ADDR_SPACE_SIZE
-#define GUEST_GDT_LIMIT 31
+#define RESET_TABLE_LIMIT 0xffff /* GDTR/IDTR limit after INIT (SDM 3A 10.1.1) */
 /* Each guest segment's limit, access-rights and base fields sit at a fixed
  * distance from its selector field (SDM 3D Appendix B: 0x0800+2i selector,
  * 0x4800+2i limit, 0x4814+2i access rights, 0x6806+2i base). */
@@ -124,14 +130,14 @@ static enum err adjust(const struct vmx_caps *c, enum vmx_ctl_kind kind, uint32_
 	return vmcs_write(field, val);
 }
 
-static enum err setup_controls(struct vmx_vcpu *v, const struct vmx_vcpu_config *cfg)
+static enum err setup_controls(struct vmx_vcpu *v, const struct vcpu_config *cfg)
 {
 	const struct vmx_caps *c = vmx_percpu_caps();
 	uint32_t proc2 = VMX_PROC2_EPT | VMX_PROC2_VPID;
 	uint32_t entry = VMX_ENTRY_LOAD_EFER | VMX_ENTRY_LOAD_PAT;
 	enum err e;
 
-	if (cfg->mode != VCPU_MODE_LONG)
+	if (cfg->boot.mode != VCPU_MODE_LONG)
 		proc2 |= VMX_PROC2_UNRESTRICTED_GUEST;
 	else
 		entry |= VMX_ENTRY_IA32E_MODE_GUEST;
@@ -209,7 +215,7 @@ void vmx_vcpu_write_host_state(struct vmx_vcpu *v)
 	vmcs_write(VMCS_HOST_IA32_EFER, cpu_rdmsr(MSR_IA32_EFER));
 	vmcs_write(VMCS_HOST_IA32_PAT, cpu_rdmsr(MSR_IA32_PAT));
 	vmcs_write(VMCS_HOST_RIP, (uint64_t)(uintptr_t)vmx_exit_stub);
-	v->regs.host_rsp = 0; /* vmx_enter writes HOST_RSP on the next entry */
+	v->host_rsp = 0; /* vmx_enter writes HOST_RSP on the next entry */
 }
 
 static void write_seg(uint32_t sel_field, const struct vmx_seg *s)
@@ -318,86 +324,104 @@ void vmx_vcpu_read_guest_state(struct vmx_vcpu *v, struct vmx_guest_state *g)
 	guest_state_caps(g, c);
 }
 
-static void init_guest_state(struct vmx_guest_state *g, const struct vmx_vcpu_config *cfg)
+static void init_guest_state(struct vmx_guest_state *g, const struct vcpu_boot_state *bs)
 {
 	const struct vmx_caps *c = vmx_percpu_caps();
 
-	if (cfg->mode == VCPU_MODE_LONG)
+	if (bs->mode == VCPU_MODE_LONG)
 		vmx_guest_state_init_long_mode(g, c);
-	else if (cfg->mode == VCPU_MODE_PROTECTED32)
+	else if (bs->mode == VCPU_MODE_PROTECTED32)
 		vmx_guest_state_init_protected32(g, c);
 	else
 		vmx_guest_state_init_real_mode(g, c);
-	g->rip = cfg->rip;
-	g->rsp = cfg->rsp;
-	g->cr3 = cfg->cr3;
+	g->rip = bs->rip;
+	g->rsp = bs->gpr[VCPU_RSP];
+	g->cr0 |= bs->cr0;
+	g->cr3 = bs->cr3;
+	g->cr4 |= bs->cr4;
+	g->efer |= bs->efer;
 	g->pat = cpu_rdmsr(MSR_IA32_PAT);
-	g->gdtr_base = cfg->gdt_base;
-	g->gdtr_limit = GUEST_GDT_LIMIT;
-	if (cfg->mode == VCPU_MODE_REAL) {
-		g->cs.sel = (uint16_t)(cfg->real_mode_cs_base >> 4);
-		g->cs.base = cfg->real_mode_cs_base;
+	g->gdtr_base = bs->gdt_base;
+	g->gdtr_limit = bs->gdt_limit;
+	if (bs->idt_limit)
+		g->idtr_limit = bs->idt_limit;
+	if (bs->mode == VCPU_MODE_REAL) {
+		g->cs.sel = (uint16_t)(bs->real_mode_cs_base >> 4);
+		g->cs.base = bs->real_mode_cs_base;
 		g->rsp &= 0xfff0;
 	}
 }
 
-/* Write a fresh guest state of `mode`; the VMCS must be current here. */
-static void reset_guest_state(struct vmx_vcpu *v, enum vcpu_mode mode, uint64_t rip,
-			      uint64_t cs_base)
+/* A fresh guest state from bs, the VMCS current here; GPRs from bs too. */
+void vmx_vcpu_apply_boot_state(struct vmx_vcpu *v, const struct vcpu_boot_state *bs)
 {
-	struct vmx_vcpu_config cfg = {.mode = mode, .rip = rip, .real_mode_cs_base = cs_base};
+	struct vcpu_regs *r = &v->vcpu.regs;
 	struct vmx_guest_state g;
 
-	init_guest_state(&g, &cfg);
-	g.gdtr_base = 0;
-	g.gdtr_limit = 0xffff;
-	g.idtr_limit = 0xffff;
+	init_guest_state(&g, bs);
 	write_guest_state(&g);
 	v->cr0_shadow = g.cr0;
 	v->cr4_shadow = g.cr4 & ~CR4_VMXE;
 	vmcs_write(VMCS_CR0_READ_SHADOW, v->cr0_shadow);
 	vmcs_write(VMCS_CR4_READ_SHADOW, v->cr4_shadow);
 	vmcs_write(VMCS_VM_ENTRY_INTR_INFO, 0);
-	memset(&v->regs, 0, offsetof(struct vmx_regs, host_rsp));
+	*r = (struct vcpu_regs){
+	    .rax = bs->gpr[VCPU_RAX],
+	    .rcx = bs->gpr[VCPU_RCX],
+	    .rdx = bs->gpr[VCPU_RDX],
+	    .rbx = bs->gpr[VCPU_RBX],
+	    .rbp = bs->gpr[VCPU_RBP],
+	    .rsi = bs->gpr[VCPU_RSI],
+	    .rdi = bs->gpr[VCPU_RDI],
+	    .r8 = bs->gpr[VCPU_R8],
+	    .r9 = bs->gpr[VCPU_R9],
+	    .r10 = bs->gpr[VCPU_R10],
+	    .r11 = bs->gpr[VCPU_R11],
+	    .r12 = bs->gpr[VCPU_R12],
+	    .r13 = bs->gpr[VCPU_R13],
+	    .r14 = bs->gpr[VCPU_R14],
+	    .r15 = bs->gpr[VCPU_R15],
+	};
 }
 
 void vmx_vcpu_reset_sipi(struct vmx_vcpu *v, uint8_t vector)
 {
-	reset_guest_state(v, VCPU_MODE_REAL, 0, (uint64_t)vector << 12);
+	struct vcpu_boot_state bs;
+
+	vcpu_boot_state_init(&bs, VCPU_MODE_REAL);
+	bs.real_mode_cs_base = (uint64_t)vector << 12;
+	bs.gdt_limit = RESET_TABLE_LIMIT;
+	bs.idt_limit = RESET_TABLE_LIMIT;
+	vmx_vcpu_apply_boot_state(v, &bs);
 }
 
-/* Multiboot 0.6.96 3.2 and Multiboot2 3.3 "I386 machine state". */
-void vmx_vcpu_set_multiboot_entry(struct vmx_vcpu *v, uint32_t entry, uint32_t magic, uint32_t info)
+/* struct vcpu_regs is in SDM order except that RSP lives in the VMCS. */
+static uint64_t *gpr_slot(struct vmx_vcpu *v, enum vcpu_gpr n)
 {
-	reset_guest_state(v, VCPU_MODE_PROTECTED32, entry, 0);
-	v->regs.rax = magic;
-	v->regs.rbx = info;
+	uint64_t *r = &v->vcpu.regs.rax;
+
+	return &r[n < VCPU_RSP ? n : n - 1];
 }
 
-uint64_t vmx_vcpu_get_gpr(struct vmx_vcpu *v, unsigned n)
+uint64_t vmx_vcpu_get_gpr(struct vmx_vcpu *v, enum vcpu_gpr n)
 {
-	const uint64_t *r = &v->regs.rax;
-	/* struct vmx_regs keeps SDM order except that RSP lives in the VMCS:
-	 * rax rcx rdx rbx | rbp rsi rdi r8..r15 */
-	if (n == 4)
+	if (n == VCPU_RSP)
 		return vmcs_rd(VMCS_GUEST_RSP);
-	return r[n < 4 ? n : n - 1];
+	return *gpr_slot(v, n);
 }
 
-void vmx_vcpu_set_gpr(struct vmx_vcpu *v, unsigned n, uint64_t val)
+void vmx_vcpu_set_gpr(struct vmx_vcpu *v, enum vcpu_gpr n, uint64_t val)
 {
-	uint64_t *r = &v->regs.rax;
-
-	if (n == 4)
+	if (n == VCPU_RSP)
 		vmcs_wr(VMCS_GUEST_RSP, val);
 	else
-		r[n < 4 ? n : n - 1] = val;
+		*gpr_slot(v, n) = val;
 }
 
 #define AR_L (1u << 13)
 #define AR_DB (1u << 14)
 
-void vmx_vcpu_code_state(struct vmx_code_state *cs)
+void vmx_vcpu_code_state(struct vcpu_code_state *cs)
 {
 	uint32_t ar = (uint32_t)vmcs_rd(VMCS_GUEST_CS_AR);
 
@@ -415,19 +439,29 @@ bool vmx_vcpu_guest_if(void)
 	return vmcs_rd(VMCS_GUEST_RFLAGS) & RFLAGS_IF;
 }
 
-static enum err vcpu_alloc(struct vmx_vcpu **out, const struct vmx_vcpu_config *cfg)
+void vmx_vcpu_paging(struct vcpu_paging *p)
+{
+	p->cr0 = vmcs_read_or(VMCS_GUEST_CR0, 0);
+	p->cr3 = vmcs_read_or(VMCS_GUEST_CR3, 0);
+	p->cr4 = vmcs_read_or(VMCS_GUEST_CR4, 0);
+	p->efer = vmcs_read_or(VMCS_GUEST_IA32_EFER, 0);
+}
+
+static enum err vcpu_alloc(struct vmx_vcpu **out, const struct vcpu_config *cfg)
 {
 	struct vmx_vcpu *v = kzalloc(sizeof(*v));
 	enum err e;
 
 	if (!v)
 		return E_NOMEM;
-	v->id = cfg->id;
-	v->ept = cfg->ept;
-	v->ops = cfg->ops;
-	v->owner = cfg->owner;
-	v->vmcs_cpu = -1;
-	v->pending_irq = -1;
+	v->vcpu.id = cfg->id;
+	v->vcpu.gspace = cfg->gspace;
+	v->ept = &cfg->gspace->ept;
+	v->vcpu.ops = cfg->ops;
+	v->vcpu.owner = cfg->owner;
+	v->vcpu.last_cpu = VCPU_NO_CPU;
+	v->vmcs_cpu = VCPU_NO_CPU;
+	v->vcpu.pending_irq = -1;
 	v->vpid = vpid_alloc();
 	*out = v;
 	if (!v->vpid)
@@ -468,6 +502,7 @@ static enum err vcpu_load_new(struct vmx_vcpu *v)
 	if (e == E_OK) {
 		v->vmcs_state = VMCS_STATE_ACTIVE;
 		v->vmcs_cpu = (int32_t)this_cpu()->cpu_id;
+		v->vcpu.last_cpu = v->vmcs_cpu;
 		/* A recycled VPID or EPT root may have stale translations (SDM 3C
 		 * 29.4.3): flush both before this vCPU's first entry. */
 		flush_guest_tlbs(v);
@@ -475,9 +510,8 @@ static enum err vcpu_load_new(struct vmx_vcpu *v)
 	return e;
 }
 
-enum err vmx_vcpu_create(struct vmx_vcpu **out, const struct vmx_vcpu_config *cfg)
+enum err vmx_vcpu_create(struct vmx_vcpu **out, const struct vcpu_config *cfg)
 {
-	struct vmx_guest_state g;
 	struct vmx_vcpu *v = 0;
 	enum err e;
 
@@ -496,12 +530,7 @@ enum err vmx_vcpu_create(struct vmx_vcpu **out, const struct vmx_vcpu_config *cf
 		return e;
 	}
 	vmx_vcpu_write_host_state(v);
-	init_guest_state(&g, cfg);
-	write_guest_state(&g);
-	v->cr0_shadow = g.cr0;
-	v->cr4_shadow = g.cr4 & ~CR4_VMXE;
-	vmcs_write(VMCS_CR0_READ_SHADOW, v->cr0_shadow);
-	vmcs_write(VMCS_CR4_READ_SHADOW, v->cr4_shadow);
+	vmx_vcpu_apply_boot_state(v, &cfg->boot);
 	*out = v;
 	return E_OK;
 }
@@ -521,16 +550,6 @@ void vmx_vcpu_destroy(struct vmx_vcpu *v)
 	if (v->vpid)
 		vpid_free(v->vpid);
 	kfree(v);
-}
-
-void vmx_vcpu_stop(struct vmx_vcpu *v, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fmt_vsnprintf(v->stop_reason, sizeof(v->stop_reason), fmt, ap);
-	va_end(ap);
-	v->stopped = true;
 }
 
 uint64_t vmx_vcpu_exits_total(const struct vmx_vcpu *v)
@@ -570,18 +589,31 @@ enum err vmx_vcpu_clear(struct vmx_vcpu *v)
 	e = vmcs_clear(v->vmcs_pa);
 	if (e == E_OK) {
 		v->vmcs_state = VMCS_STATE_CLEAR;
-		v->vmcs_cpu = -1;
+		v->vmcs_cpu = VCPU_NO_CPU;
 	}
 	return e;
 }
 
-enum err vmx_vcpu_load(struct vmx_vcpu *v)
+static void clear_remote(void *arg)
 {
-	enum err e;
+	enum err e = vmx_vcpu_clear(arg);
 
-	if (v->vmcs_state != VMCS_STATE_CLEAR)
-		return vmx_vcpu_make_current(v);
-	e = vmcs_load(v->vmcs_pa);
+	BUG_ON(e != E_OK);
+}
+
+enum err vmx_vcpu_release(struct vmx_vcpu *v)
+{
+	if (v->vmcs_state == VMCS_STATE_CLEAR || v->vmcs_cpu == (int32_t)this_cpu()->cpu_id)
+		return vmx_vcpu_clear(v);
+	return smp_call((unsigned)v->vmcs_cpu, clear_remote, v);
+}
+
+/* A clear VMCS becomes active here: VMPTRLD, this CPU's host state, no
+ * stale VPID/EPT translations; vmcs_state ACTIVE means VMLAUNCH next. */
+static enum err load_clear_vmcs(struct vmx_vcpu *v)
+{
+	enum err e = vmcs_load(v->vmcs_pa);
+
 	if (e != E_OK)
 		return e;
 	v->vmcs_state = VMCS_STATE_ACTIVE;
@@ -589,6 +621,31 @@ enum err vmx_vcpu_load(struct vmx_vcpu *v)
 	vmx_vcpu_write_host_state(v);
 	flush_guest_tlbs(v);
 	return E_OK;
+}
+
+/* SDM Vol. 3C 25.11.1: VMCLEAR where it was active (cross-call), then
+ * VMPTRLD here with new host state; the next entry is a VMLAUNCH. */
+enum err vmx_vcpu_switch(struct vmx_vcpu *v, enum vcpu_load_kind *how)
+{
+	int32_t here = (int32_t)this_cpu()->cpu_id;
+	enum vcpu_load_kind k = v->vmcs_cpu == here	     ? VCPU_LOAD_NONE
+				: v->vmcs_cpu == VCPU_NO_CPU ? VCPU_LOAD_SWITCH
+							     : VCPU_LOAD_MOVE;
+	enum err e = E_OK;
+
+	if (k == VCPU_LOAD_MOVE)
+		e = smp_call((unsigned)v->vmcs_cpu, clear_remote, v);
+	if (k == VCPU_LOAD_NONE && vmcs_current() != v->vmcs_pa) {
+		k = VCPU_LOAD_SWITCH;
+		e = vmcs_load(v->vmcs_pa); /* still active here: no new host state */
+	} else if (k != VCPU_LOAD_NONE && e == E_OK) {
+		e = load_clear_vmcs(v);
+	}
+	if (e == E_OK)
+		v->vcpu.last_cpu = here;
+	if (how)
+		*how = k;
+	return e;
 }
 
 /* SDM 3C 26.5.1: the timer counts down at the TSC rate >> IA32_VMX_MISC[4:0]
@@ -615,24 +672,15 @@ void vmx_vcpu_set_slice(struct vmx_vcpu *v, uint64_t tsc_ticks)
 		vmcs_wr(VMCS_VM_EXIT_CONTROLS, ext | VMX_EXIT_SAVE_PREEMPTION_TIMER);
 }
 
-enum err vmx_vcpu_make_current(struct vmx_vcpu *v)
-{
-	if (v->vmcs_cpu != (int32_t)this_cpu()->cpu_id)
-		return E_WRONG_CPU; /* moving a VMCS needs VMCLEAR on its CPU first */
-	if (vmcs_current() == v->vmcs_pa)
-		return E_OK;
-	return vmcs_load(v->vmcs_pa);
-}
-
 #define INTERRUPTIBILITY_STI_MOVSS 0x3u
 #define INTR_INFO_VALID (1u << 31)
 
 void vmx_vcpu_queue_interrupt(struct vmx_vcpu *v, uint8_t vector)
 {
-	v->pending_irq = vector;
+	v->vcpu.pending_irq = vector;
 }
 
-static void interrupt_window(bool on)
+void vmx_vcpu_irq_window(bool on)
 {
 	uint64_t ctl = vmcs_rd(VMCS_PROC_BASED_CONTROLS);
 	uint64_t want =
@@ -655,12 +703,12 @@ static bool interrupt_window_open(void)
 void vmx_vcpu_deliver_interrupt(struct vmx_vcpu *v)
 {
 	if (!interrupt_window_open()) {
-		interrupt_window(true);
+		vmx_vcpu_irq_window(true);
 		return;
 	}
-	interrupt_window(false);
-	vmcs_wr(VMCS_VM_ENTRY_INTR_INFO, (uint8_t)v->pending_irq | INTR_INFO_VALID);
-	v->pending_irq = -1;
+	vmx_vcpu_irq_window(false);
+	vmcs_wr(VMCS_VM_ENTRY_INTR_INFO, (uint8_t)v->vcpu.pending_irq | INTR_INFO_VALID);
+	v->vcpu.pending_irq = -1;
 }
 
 #define INTERRUPTIBILITY_NMI (1u << 3)
@@ -680,7 +728,7 @@ static void nmi_window(bool on)
 /* SDM 3C 27.6.1.1: an NMI needs no RFLAGS.IF but must not be blocked by a
  * previous (virtual) NMI or by STI/MOV SS; if it is, NMI-window exiting
  * (25.6.2) brings the vCPU back as soon as the guest's IRET unblocks it. */
-static void inject_nmi(struct vmx_vcpu *v)
+void vmx_vcpu_inject_nmi(struct vmx_vcpu *v)
 {
 	if ((vmcs_rd(VMCS_GUEST_INTERRUPTIBILITY) &
 	     (INTERRUPTIBILITY_NMI | INTERRUPTIBILITY_STI_MOVSS)) ||
@@ -690,7 +738,7 @@ static void inject_nmi(struct vmx_vcpu *v)
 	}
 	nmi_window(false);
 	vmcs_wr(VMCS_VM_ENTRY_INTR_INFO, X86_NMI_VECTOR | INTR_TYPE_NMI | INTR_INFO_VALID);
-	v->ops->irq_ack(v, VCPU_IRQ_NMI);
+	v->vcpu.ops->irq_ack(&v->vcpu, VCPU_IRQ_NMI);
 }
 
 /*
@@ -703,23 +751,23 @@ static void inject_nmi(struct vmx_vcpu *v)
 static void platform_before_entry(struct vmx_vcpu *v)
 {
 	const struct vmx_caps *c = vmx_percpu_caps();
-	int vec = v->ops->irq_pending(v);
+	int vec = v->vcpu.ops->irq_pending(&v->vcpu);
 	uint64_t now, end, ev, val;
 
 	if (vec == VCPU_IRQ_NMI) {
-		inject_nmi(v);
+		vmx_vcpu_inject_nmi(v);
 	} else if (vec >= 0 && interrupt_window_open()) {
-		interrupt_window(false);
+		vmx_vcpu_irq_window(false);
 		vmcs_wr(VMCS_VM_ENTRY_INTR_INFO, (uint8_t)vec | INTR_INFO_VALID);
-		v->ops->irq_ack(v, vec);
+		v->vcpu.ops->irq_ack(&v->vcpu, vec);
 	} else {
-		interrupt_window(vec >= 0);
+		vmx_vcpu_irq_window(vec >= 0);
 	}
-	if (!v->ops->next_event || !v->slice_end_tsc || !c->has.preemption_timer)
+	if (!v->vcpu.ops->next_event || !v->slice_end_tsc || !c->has.preemption_timer)
 		return;
 	now = cpu_rdtsc();
 	end = v->slice_end_tsc;
-	ev = v->ops->next_event(v);
+	ev = v->vcpu.ops->next_event(&v->vcpu);
 	if (ev && ev < end)
 		end = ev;
 	val = end > now ? (end - now) >> c->misc.preemption_shift : 0;
@@ -734,8 +782,8 @@ static bool check_before_launch(struct vmx_vcpu *v)
 	vmx_vcpu_read_guest_state(v, &g);
 	if (vmx_check_guest_state(&g, &r) == E_OK)
 		return true;
-	vmx_vcpu_stop(v, "invalid guest state, not launched: %s (%s): %s", r.rule, r.section,
-		      r.detail);
+	vcpu_stop(&v->vcpu, "invalid guest state, not launched: %s (%s): %s", r.rule, r.section,
+		  r.detail);
 	return false;
 }
 
@@ -744,10 +792,10 @@ static void entry_failed(struct vmx_vcpu *v, int how)
 	uint64_t err = vmcs_read_or(VMCS_VM_INSTRUCTION_ERROR, 0);
 
 	if (how == 1)
-		vmx_vcpu_stop(v, "VM entry failed: VMfailInvalid (no current VMCS)");
+		vcpu_stop(&v->vcpu, "VM entry failed: VMfailInvalid (no current VMCS)");
 	else
-		vmx_vcpu_stop(v, "VM entry failed: VMfailValid, error %llu: %s",
-			      (unsigned long long)err, vmx_insn_error_name((uint32_t)err));
+		vcpu_stop(&v->vcpu, "VM entry failed: VMfailValid, error %llu: %s",
+			  (unsigned long long)err, vmx_insn_error_name((uint32_t)err));
 	vmcs_dump();
 }
 
@@ -780,18 +828,18 @@ static void msrs_save(struct vmx_vcpu *v)
 /*
  * Before every entry: leave the run when another CPU asked for it (INIT or
  * STARTUP for this vCPU), else inject what the platform or the hypercalls
- * queued. False: do not enter, v->run_action says why.
+ * queued. False: do not enter, v->vcpu.run_action says why.
  */
 static bool before_entry(struct vmx_vcpu *v)
 {
-	if (__builtin_expect(v->exit_request, 0)) {
-		v->exit_request = false;
-		v->run_action = VCPU_PREEMPT;
+	if (__builtin_expect(v->vcpu.exit_request, 0)) {
+		v->vcpu.exit_request = false;
+		v->vcpu.run_action = VCPU_PREEMPT;
 		return false;
 	}
-	if (v->ops && v->ops->irq_pending)
+	if (v->vcpu.ops && v->vcpu.ops->irq_pending)
 		platform_before_entry(v);
-	else if (__builtin_expect(v->pending_irq >= 0, 0))
+	else if (__builtin_expect(v->vcpu.pending_irq >= 0, 0))
 		vmx_vcpu_deliver_interrupt(v);
 	return true;
 }
@@ -799,13 +847,13 @@ static bool before_entry(struct vmx_vcpu *v)
 /*
  * Called by vmx/entry.asm after every VM exit, the guest GPRs saved in v:
  * handle the exit and prepare the next entry. Nonzero: VMRESUME at once;
- * zero: vmx_enter() returns and v->run_action says what the vCPU does next.
+ * zero: vmx_enter() returns and v->vcpu.run_action says what the vCPU does next.
  */
 int vmx_exit_step(struct vmx_vcpu *v)
 {
 	v->vmcs_state = VMCS_STATE_LAUNCHED;
-	v->run_action = vmx_exit_dispatch(v);
-	if (v->run_action != VCPU_RESUME || v->stopped)
+	v->vcpu.run_action = vmx_exit_dispatch(v);
+	if (v->vcpu.run_action != VCPU_RESUME || v->vcpu.stopped)
 		return 0;
 	return before_entry(v);
 }
@@ -815,25 +863,25 @@ enum vcpu_action vmx_vcpu_run(struct vmx_vcpu *v)
 	uint64_t flags;
 	int r;
 
-	if (v->stopped)
+	if (v->vcpu.stopped)
 		return VCPU_STOP;
 	if (v->vmcs_state == VMCS_STATE_ACTIVE && !check_before_launch(v))
 		return VCPU_STOP;
 	flags = cpu_irq_save();
 	xstate_enter_guest(v->xsave_area, v->xcr0);
-	cpu_write_cr2(v->regs.cr2);
+	cpu_write_cr2(v->vcpu.regs.cr2);
 	msrs_load(v);
-	v->run_action = VCPU_RESUME;
+	v->vcpu.run_action = VCPU_RESUME;
 	if (before_entry(v)) {
 		r = vmx_enter(v, v->vmcs_state == VMCS_STATE_LAUNCHED);
 		if (r)
 			entry_failed(v, r);
 	}
 	msrs_save(v);
-	v->regs.cr2 = cpu_read_cr2();
+	v->vcpu.regs.cr2 = cpu_read_cr2();
 	xstate_leave_guest(v->xsave_area, &v->xcr0);
 	cpu_irq_restore(flags);
-	return v->stopped ? VCPU_STOP : v->run_action;
+	return v->vcpu.stopped ? VCPU_STOP : v->vcpu.run_action;
 }
 
 void vmcs_fast_failed(uint32_t field, bool write, uint64_t val)

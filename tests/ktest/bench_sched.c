@@ -18,7 +18,7 @@ static struct vm *bench_vm(const char *name, const char *image, unsigned vcpus, 
 {
 	const struct guest_image *g = guest_image_find(image);
 	struct cpumask one = {0};
-	struct vmx_vcpu *v;
+	struct vcpu *v;
 	struct vm *vm = 0;
 
 	if (!g || vm_create(&vm, name, BENCH_MEM) != E_OK)

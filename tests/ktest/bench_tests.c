@@ -13,7 +13,7 @@
 KTEST(bench, exit)
 {
 	const struct guest_image *g = guest_image_find("bench64");
-	struct vmx_vcpu *v;
+	struct vcpu *v;
 	struct vm *vm = 0;
 
 	if (!vmx_is_enabled()) {

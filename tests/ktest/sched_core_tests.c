@@ -3,8 +3,8 @@
  * The scheduler's queueing core (sched/sched.c) on the real CPUs, without
  * VT-x, so it runs under QEMU TCG too: every online CPU at once picks, puts
  * (slice end, yield, block), wakes, balances and changes affinities on one
- * shared scheduler under its lock, keeping the VMCS books as the run loop
- * would, and checks every invariant after each step.
+ * shared scheduler under its lock, and checks every invariant after each
+ * step.
  */
 #include "arch/x86/spinlock.h"
 #include "kernel/ktest.h"
@@ -44,18 +44,6 @@ static void core_fail(const char *what)
 		fmt_snprintf(core_why, sizeof(core_why), "cpu %u: %s", this_cpu()->cpu_id, what);
 }
 
-/* What the run loop does around a run: VMCLEAR where it was active (the
- * cross-call), VMPTRLD here, VMLAUNCH the first time. Books only. */
-static void core_run(struct sched_entity *e, unsigned cpu)
-{
-	if (sched_needs_vmclear(e, cpu))
-		sched_vmcs_cleared(&core, e);
-	if (e->vmcs_cpu == SCHED_NO_CPU && sched_vmcs_loaded(&core, e, cpu) != E_OK)
-		core_fail("VMCS load refused");
-	if (sched_vmcs_needs_launch(e) && sched_vmcs_launched(e) != E_OK)
-		core_fail("VMCS launch refused");
-}
-
 static enum sched_put_reason core_reason(uint64_t r)
 {
 	r %= PERCENT;
@@ -87,7 +75,6 @@ static void core_step(unsigned cpu, uint64_t *rnd)
 		e = sched_pick(&core, cpu);
 	if (e) {
 		core_picks++;
-		core_run(e, cpu);
 		if (sched_put(&core, cpu, e, core_reason(next_random(rnd)), 1) != E_OK)
 			core_fail("put refused");
 	}

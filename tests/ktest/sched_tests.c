@@ -14,6 +14,7 @@
 #include "loader/images.h"
 #include "arch/x86/tsc.h"
 #include "vmx/percpu.h"
+#include "vmx/vcpu.h"
 #include "vmx/vmcs.h"
 
 #define SCHED_MEM (4ull << 20)
@@ -46,7 +47,7 @@ static bool needs_two_cpus(struct ktest *t)
 static enum err start_vm(struct vm **vm, const char *name, const char *image, unsigned vcpus)
 {
 	const struct guest_image *g = guest_image_find(image);
-	struct vmx_vcpu *v;
+	struct vcpu *v;
 	enum err e = g ? vm_create(vm, name, SCHED_MEM) : E_NOENT;
 
 	if (e == E_OK)
@@ -171,7 +172,7 @@ KTEST(sched, blocked_vcpus_use_no_slices)
 		sv = sched_vcpu_of(h, i);
 		KT_EXPECT(t, sv->se.slices == 0, "halting vCPU %u ran %llu slices to their end", i,
 			  (unsigned long long)sv->se.slices);
-		KT_EXPECT(t, sv->v->exits[VMX_EXIT_REASON_HLT] > 0, "vCPU %u never halted", i);
+		KT_EXPECT(t, vcpu_exit_count(sv->v, VCPU_EXIT_HLT) > 0, "vCPU %u never halted", i);
 		/* Each wake-up costs a pick, a VM entry and the HLT exit (about
 		 * 1500 instructions under Bochs), so a little time is expected. */
 		KT_EXPECT(t, sv->se.runtime * 4 < busy_mean,
@@ -237,7 +238,7 @@ KTEST(sched, cpu_down_moves_vcpus)
 	KT_ASSERT(t, !vm->stopped, "the VM ended before the CPU went down");
 	KT_ASSERT(t, sched_cpu_down(down) == E_OK, "cpu %u did not go down", down);
 	for (unsigned i = 0; i < vm->nvcpus; i++)
-		KT_EXPECT(t, vm->vcpus[i]->vmcs_cpu != (int32_t)down,
+		KT_EXPECT(t, to_vmx_vcpu(vm->vcpus[i])->vmcs_cpu != (int32_t)down,
 			  "vCPU %u's VMCS is still active on cpu %u", i, down);
 	sched_run(0);
 	KT_EXPECT(t, vm->exited && vm->exit_status == 0, "the VM did not finish: %s", vm->why);

@@ -19,6 +19,7 @@
 #include "loader/images.h"
 #include "vm/vm_io.h"
 #include "vm/vm.h"
+#include "vmx/backend.h"
 #include "vmx/caps.h"
 #include "vmx/exit.h"
 #include "vmx/percpu.h"
@@ -63,7 +64,7 @@ static bool vcpu_skip(struct ktest *t)
 static enum err make_vm(struct vm **vm, const char *name, const char *image, enum vcpu_mode mode)
 {
 	const struct guest_image *g = guest_image_find(image);
-	struct vmx_vcpu *v;
+	struct vcpu *v;
 	enum err e;
 
 	if (!g)
@@ -91,13 +92,13 @@ static bool run_to_end(struct vm *vm)
  * the capture from v->ops.
  */
 struct uart_capture {
-	struct vmx_vcpu_ops ops;
-	const struct vmx_vcpu_ops *inner;
+	struct vcpu_platform_ops ops;
+	const struct vcpu_platform_ops *inner;
 	char text[UART_CAPTURE_LEN];
 	unsigned len;
 };
 
-static enum vcpu_action capture_io(struct vmx_vcpu *v, uint16_t port, unsigned size, bool in,
+static enum vcpu_action capture_io(struct vcpu *v, uint16_t port, unsigned size, bool in,
 				   uint32_t *value)
 {
 	struct uart_capture *cap = (struct uart_capture *)v->ops;
@@ -111,7 +112,7 @@ static enum vcpu_action capture_io(struct vmx_vcpu *v, uint16_t port, unsigned s
 
 static void capture_uart(struct uart_capture *cap, struct vm *vm)
 {
-	struct vmx_vcpu *v = vm->vcpus[0];
+	struct vcpu *v = vm->vcpus[0];
 
 	cap->inner = v->ops;
 	cap->ops = *v->ops;
@@ -149,7 +150,7 @@ static bool wbinvd_exits(void)
 static void expect_selftest_passed(struct ktest *t, const struct vm *vm,
 				   const struct uart_capture *cap)
 {
-	const struct vmx_vcpu *v = vm->vcpus[0];
+	const struct vmx_vcpu *v = to_vmx_vcpu(vm->vcpus[0]);
 	uint64_t want_wbinvd = wbinvd_exits() ? 1 : 0;
 	size_t pass_len = strlen(SELFTEST_PASS_LINE);
 
@@ -198,7 +199,7 @@ KTEST(vcpu, long_mode_guest)
 	}
 	vm_report(a);
 	vm_report(b);
-	v = a->vcpus[0];
+	v = to_vmx_vcpu(a->vcpus[0]);
 	expect_selftest_passed(t, a, &uart);
 	KT_EXPECT(t, b->exited && b->exit_status == CLOBBER_EXIT_STATUS,
 		  "clobber64 did not exit through the exit hypercall with status %d: %s",
@@ -362,7 +363,7 @@ static void bad_beside_good_here(struct ktest *t, const struct bad_case *bc)
 			vm_step_vcpu(bad, 0);
 			if (bad->stopped)
 				good_midway =
-				    !good->stopped && vmx_vcpu_exits_total(good->vcpus[0]) > 0;
+				    !good->stopped && vcpu_exits_total(good->vcpus[0]) > 0;
 		}
 	}
 	vm_report(bad);
@@ -433,7 +434,7 @@ static void pair_bad(struct pair_run *p)
 	if (p->bad_err == E_OK) {
 		run_to_end(p->bad);
 		p->good_live_at_stop =
-		    p->good && !p->good->stopped && vmx_vcpu_exits_total(p->good->vcpus[0]) > 0;
+		    p->good && !p->good->stopped && vcpu_exits_total(p->good->vcpus[0]) > 0;
 	}
 	__atomic_store_n(&p->bad_done, true, __ATOMIC_RELEASE);
 }
@@ -520,9 +521,10 @@ KTEST(vcpu, ept_unmap_reaches_running_guest)
 	KT_ASSERT(t, make_vm(&vm, "unmapped", "selftest64", VCPU_MODE_LONG) == E_OK,
 		  "could not create the VM");
 	KT_ASSERT(t, vm_step_vcpu(vm, 0), "selftest64 ended before its first yield: %s", vm->why);
-	e = ept_unmap(&vm->ept, VM_GUEST_LOAD, EPT_PAGE_4K);
-	KT_EXPECT(t, e == E_OK && !vm->ept.stale, "ept_unmap of a running VM's page: %s%s",
-		  err_text(e), vm->ept.stale ? ", INVEPT not done" : "");
+	e = ept_unmap(vmx_gspace_ept(vm->gspace), VM_GUEST_LOAD, EPT_PAGE_4K);
+	KT_EXPECT(t, e == E_OK && !vmx_gspace_ept(vm->gspace)->stale,
+		  "ept_unmap of a running VM's page: %s%s", err_text(e),
+		  vmx_gspace_ept(vm->gspace)->stale ? ", INVEPT not done" : "");
 	run_to_end(vm);
 	KT_EXPECT(t,
 		  vm->stopped && !vm->exited &&
@@ -560,7 +562,7 @@ KTEST(vcpu, host_interrupts_during_guest)
 	run_to_end(vm);
 	lapic_timer_stop();
 	traps_register(VECTOR_TIMER, 0);
-	v = vm->vcpus[0];
+	v = to_vmx_vcpu(vm->vcpus[0]);
 	KT_EXPECT(t, vm->exited && vm->exit_status == 0, "the guest did not finish: %s", vm->why);
 	KT_EXPECT(t, v->exits[VMX_EXIT_REASON_EXTERNAL_INTR] > 0 && host_ticks > 0,
 		  "%llu external-interrupt exits, %u host timer ticks",

@@ -151,7 +151,7 @@ KTEST(vmx, wrong_cpu_refused)
 		KT_ASSERT(t, vmx_is_enabled(), "this CPU's VMX went off");
 		return;
 	}
-	other = smp_percpu(1)->vmx;
+	other = smp_percpu(1)->backend;
 	KT_ASSERT(t, other && other->enabled, "cpu 1 has no enabled VMX state");
 	before = *other;
 	e = vmx_percpu_disable_state(other);

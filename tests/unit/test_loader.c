@@ -1172,6 +1172,30 @@ static void test_info_above_4g(void **state)
 	assert_memory_equal(guest, snap, GUEST_SIZE);
 }
 
+/* The entry state a Multiboot kernel gets (loader_boot_state): 32-bit
+ * protected mode at the entry, the flavour's magic in EAX, info in EBX. */
+static void test_boot_state(void **state)
+{
+	struct loader_result r = {.flavour = LOADER_MB1, .entry = 0x100123};
+	struct vcpu_boot_state bs;
+
+	memset(&bs, 0xa5, sizeof(bs));
+	loader_boot_state(&r, 0x10000, &bs);
+	assert_int_equal(bs.mode, VCPU_MODE_PROTECTED32);
+	assert_int_equal(bs.rip, 0x100123);
+	assert_int_equal(bs.gpr[VCPU_RAX], LOADER_MB1_BOOT_MAGIC);
+	assert_int_equal(bs.gpr[VCPU_RBX], 0x10000);
+	for (unsigned n = 0; n < VCPU_GPRS; n++)
+		if (n != VCPU_RAX && n != VCPU_RBX)
+			assert_int_equal(bs.gpr[n], 0);
+	assert_int_equal(bs.cr0 | bs.cr3 | bs.cr4 | bs.efer | bs.gdt_base, 0);
+	assert_int_equal(bs.gdt_limit, LOADER_MB_TABLE_LIMIT);
+	assert_int_equal(bs.idt_limit, LOADER_MB_TABLE_LIMIT);
+	r.flavour = LOADER_MB2;
+	loader_boot_state(&r, 0x10000, &bs);
+	assert_int_equal(bs.gpr[VCPU_RAX], LOADER_MB2_BOOT_MAGIC);
+}
+
 static int reset_guest(void **state)
 {
 	memset(guest, GUEST_FILL, GUEST_SIZE);
@@ -1207,6 +1231,7 @@ int main(void)
 	    T(test_mb1_info_small_guest),
 	    T(test_info_refusals),
 	    T(test_info_above_4g),
+	    T(test_boot_state),
 	};
 	enum { NFIXED = sizeof(tests) / sizeof(tests[0]) };
 	enum { NBAD = sizeof(bad_cases) / sizeof(bad_cases[0]) };

@@ -199,7 +199,6 @@ static void test_add_placement(void **state)
 	assert_int_equal(E[3].cpu, 0);
 	add(4, all_cpus(), 3); /* preferred but offline */
 	assert_int_not_equal(E[4].cpu, 3);
-	assert_int_equal(E[4].vmcs_cpu, SCHED_NO_CPU);
 	assert_int_equal(E[4].last_cpu, SCHED_NO_CPU);
 
 	E[5].allowed = mask_of(3, 7, -1);
@@ -503,38 +502,28 @@ static void test_balance_busiest_and_running(void **state)
 
 /* ---- VMCS record, migrations, removal ------------------------------------ */
 
-static void test_vmcs_record(void **state)
+/* The scheduler records only the CPU an entity last ran on (where its
+ * VMCS is loaded is the backend's own record). */
+static void test_last_cpu(void **state)
 {
 	struct sched_entity *a;
+	struct cpumask m;
 
 	start(2, 2);
 	a = add(0, all_cpus(), 0);
-	assert_false(sched_needs_vmclear(a, 0));
-	assert_int_equal(sched_vmcs_launched(a), E_STATE); /* clear */
-	assert_int_equal(sched_vmcs_loaded(&S, a, 0), E_OK);
-	assert_int_equal(RQ[0].vmcs_active_count, 1);
-	assert_false(sched_needs_vmclear(a, 0));
-	assert_true(sched_needs_vmclear(a, 1));
-	assert_int_equal(sched_vmcs_loaded(&S, a, 1), E_STATE); /* would be active twice */
-	assert_int_equal(a->vmcs_cpu, 0);
-	assert_int_equal(sched_vmcs_loaded(&S, a, 5), E_RANGE);
-	assert_true(sched_vmcs_needs_launch(a));
-	assert_int_equal(sched_vmcs_launched(a), E_OK);
-	assert_false(sched_vmcs_needs_launch(a));
-	assert_int_equal(sched_vmcs_loaded(&S, a, 0), E_OK); /* reload here keeps launched */
-	assert_false(sched_vmcs_needs_launch(a));
-	assert_int_equal(RQ[0].vmcs_active_count, 1);
-	assert_sched_ok();
-	assert_int_equal(sched_remove(&S, a), E_BUSY); /* VMCS still active */
-
-	sched_vmcs_cleared(&S, a);
-	assert_int_equal(a->vmcs_cpu, SCHED_NO_CPU);
-	assert_true(sched_vmcs_needs_launch(a));
-	assert_int_equal(RQ[0].vmcs_active_count, 0);
-	sched_vmcs_cleared(&S, a); /* clearing a clear VMCS changes nothing */
-	assert_int_equal(RQ[0].vmcs_active_count, 0);
-	assert_int_equal(sched_vmcs_loaded(&S, a, 1), E_OK);
-	assert_int_equal(RQ[1].vmcs_active_count, 1);
+	assert_int_equal(a->last_cpu, SCHED_NO_CPU);
+	assert_ptr_equal(sched_pick(&S, 0), a);
+	assert_int_equal(a->last_cpu, 0);
+	assert_int_equal(sched_put(&S, 0, a, SCHED_BLOCK, 1), E_OK);
+	assert_int_equal(a->last_cpu, 0); /* kept while blocked */
+	m = mask_of(1, -1);
+	assert_int_equal(sched_set_affinity(&S, a, &m), E_OK);
+	assert_int_equal(a->last_cpu, 0);
+	assert_true(sched_wake(&S, a));
+	assert_ptr_equal(sched_pick(&S, 1), a);
+	assert_int_equal(a->last_cpu, 1);
+	assert_int_equal(sched_put(&S, 1, a, SCHED_STOP, 1), E_OK);
+	assert_int_equal(sched_remove(&S, a), E_OK); /* nothing else to release */
 	assert_sched_ok();
 }
 
@@ -546,16 +535,12 @@ static void test_migration_count(void **state)
 	start(2, 2);
 	a = add(0, all_cpus(), 0);
 	assert_ptr_equal(sched_pick(&S, 0), a);
-	assert_int_equal(sched_vmcs_loaded(&S, a, 0), E_OK);
 	assert_int_equal(sched_put(&S, 0, a, SCHED_SLICE_END, 1), E_OK);
 	assert_int_equal(a->migrations, 0); /* first run is not a migration */
 
 	m = mask_of(1, -1);
 	assert_int_equal(sched_set_affinity(&S, a, &m), E_OK);
 	assert_ptr_equal(sched_pick(&S, 1), a);
-	assert_true(sched_needs_vmclear(a, 1));
-	sched_vmcs_cleared(&S, a);
-	assert_int_equal(sched_vmcs_loaded(&S, a, 1), E_OK);
 	assert_int_equal(a->migrations, 1);
 	assert_int_equal(sched_put(&S, 1, a, SCHED_SLICE_END, 1), E_OK);
 	run_slice(1, a);
@@ -568,7 +553,6 @@ static void test_migration_count(void **state)
 	m = mask_of(1, -1);
 	assert_int_equal(sched_set_affinity(&S, a, &m), E_OK);
 	assert_int_equal(a->cpu, 1);
-	assert_false(sched_needs_vmclear(a, 1));
 	run_slice(1, a);
 	assert_int_equal(a->migrations, 1);
 	assert_sched_ok();
@@ -648,18 +632,6 @@ static void test_check_detects_corruption(void **state)
 	RQ[0].current = b; /* current of a second CPU */
 	expect_check_fails("CPU 0", "entity 101");
 	RQ[0].current = NULL;
-	assert_sched_ok();
-
-	assert_int_equal(sched_vmcs_loaded(&S, a, 0), E_OK);
-	a->vmcs_cpu = 1; /* recorded on a CPU that does not count it */
-	expect_check_fails("CPU 0 counts 1 active", NULL);
-	a->vmcs_cpu = 0;
-	RQ[1].vmcs_active_count = 1; /* counted where no entity records it */
-	expect_check_fails("CPU 1 counts 1 active", NULL);
-	RQ[1].vmcs_active_count = 0;
-	c->vmcs_launched = true; /* launched while clear */
-	expect_check_fails("entity 102 ", "launched");
-	c->vmcs_launched = false;
 	assert_sched_ok();
 
 	assert_int_equal(sched_put(&S, 1, b, SCHED_BLOCK, 1), E_OK);
@@ -794,17 +766,14 @@ static struct cpumask sim_random_mask(void)
 	return m;
 }
 
-/* The kernel's VMCLEAR on the CPU holding the VMCS (by cross-call). */
+/* The backend's one record of where each VMCS is (vmx_vcpu_switch()):
+ * VMCLEAR on the CPU holding it (by cross-call). */
 static void hw_vmclear(struct sched_entity *e)
 {
 	unsigned i = sim_index(e);
 
-	if (sim.hw_vmcs[i] != e->vmcs_cpu)
-		sim_fail("entity %u: hardware has its VMCS on CPU %d, scheduler records %d", e->id,
-			 sim.hw_vmcs[i], e->vmcs_cpu);
 	sim.hw_vmcs[i] = SCHED_NO_CPU;
 	sim.hw_launched[i] = false;
-	sched_vmcs_cleared(&S, e);
 	sim.vmclears++;
 }
 
@@ -817,28 +786,22 @@ static void hw_vmptrld(struct sched_entity *e, unsigned cpu)
 		sim_fail("entity %u: VMCS loaded on CPU %u while active on CPU %d", e->id, cpu,
 			 sim.hw_vmcs[i]);
 	sim.hw_vmcs[i] = (int)cpu;
-	if (sched_vmcs_loaded(&S, e, cpu) != E_OK)
-		sim_fail("entity %u: sched_vmcs_loaded on CPU %u refused", e->id, cpu);
 }
 
-/* The kernel's switch-in path after sched_pick() returned e on cpu. */
+/* The kernel's switch-in path after sched_pick() returned e on cpu: the
+ * backend moves the VMCS here if it is elsewhere, launches it if clear. */
 static void sim_enter(struct sched_entity *e, unsigned cpu)
 {
 	unsigned i = sim_index(e);
 
 	if (!cpumask_test(&e->allowed, cpu) || !cpumask_test(&S.online, cpu))
 		sim_fail("entity %u picked on CPU %u outside its mask or offline", e->id, cpu);
-	if (sched_needs_vmclear(e, cpu))
+	if (e->last_cpu != (int32_t)cpu)
+		sim_fail("entity %u picked on CPU %u records last CPU %d", e->id, cpu, e->last_cpu);
+	if (sim.hw_vmcs[i] != SCHED_NO_CPU && sim.hw_vmcs[i] != (int)cpu)
 		hw_vmclear(e);
 	hw_vmptrld(e, cpu);
-	if (sched_vmcs_needs_launch(e)) {
-		if (sim.hw_launched[i])
-			sim_fail("entity %u: VMLAUNCH on a launched VMCS", e->id);
-		sim.hw_launched[i] = true;
-		assert_int_equal(sched_vmcs_launched(e), E_OK);
-	} else if (!sim.hw_launched[i]) {
-		sim_fail("entity %u: VMRESUME on a VMCS never launched here", e->id);
-	}
+	sim.hw_launched[i] = true;
 }
 
 static void sim_switch_in(unsigned cpu)
@@ -949,13 +912,15 @@ static void sim_offline(void)
 		assert_sched_ok();
 		sim_put(cpu, SCHED_SLICE_END);
 	}
-	/* before VMXOFF the CPU clears every VMCS still active on it */
-	for (unsigned i = 0; i < sim.nent; i++)
-		if (E[i].vmcs_cpu == (int)cpu)
-			hw_vmclear(&E[i]);
-	if (RQ[cpu].vmcs_active_count)
-		sim_fail("CPU %u offline with %llu active VMCSs", cpu,
-			 (unsigned long long)RQ[cpu].vmcs_active_count);
+	/* before VMXOFF the CPU clears every VMCS still active on it; a
+	 * running entity's VMCS is never among them */
+	for (unsigned i = 0; i < sim.nent; i++) {
+		if (sim.hw_vmcs[i] != (int)cpu)
+			continue;
+		if (E[i].state == SCHED_RUNNING)
+			sim_fail("entity %u still runs on offline CPU %u", E[i].id, cpu);
+		hw_vmclear(&E[i]);
+	}
 }
 
 static void sim_online(void)
@@ -978,7 +943,7 @@ static void sim_reap(void)
 	}
 	if (E[i].state != SCHED_STOPPED)
 		return;
-	if (E[i].vmcs_cpu != SCHED_NO_CPU)
+	if (sim.hw_vmcs[i] != SCHED_NO_CPU)
 		hw_vmclear(&E[i]);
 	if (sched_remove(&S, &E[i]) != E_OK)
 		sim_fail("removal of stopped entity %u failed", E[i].id);
@@ -999,11 +964,9 @@ static void sim_verify(void)
 	for (unsigned i = 0; i < sim.nent; i++) {
 		const struct sched_entity *e = &E[i];
 
-		if (e->vmcs_cpu != sim.hw_vmcs[i] || e->vmcs_launched != sim.hw_launched[i])
-			sim_fail("entity %u: VMCS record (CPU %d, launched %d) differs from the "
-				 "hardware (CPU %d, launched %d)",
-				 e->id, e->vmcs_cpu, e->vmcs_launched, sim.hw_vmcs[i],
-				 sim.hw_launched[i]);
+		if (e->state == SCHED_RUNNING && sim.hw_vmcs[i] != e->cpu)
+			sim_fail("entity %u runs on CPU %d but its VMCS is on CPU %d", e->id,
+				 e->cpu, sim.hw_vmcs[i]);
 		if (sim.prev_state[i] == SCHED_BLOCKED && e->state == SCHED_BLOCKED &&
 		    e->slices != sim.prev_slices[i])
 			sim_fail("blocked entity %u consumed a slice", e->id);
@@ -1190,7 +1153,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_offline_moves_everything, setup),
 	    cmocka_unit_test_setup(test_balance, setup),
 	    cmocka_unit_test_setup(test_balance_busiest_and_running, setup),
-	    cmocka_unit_test_setup(test_vmcs_record, setup),
+	    cmocka_unit_test_setup(test_last_cpu, setup),
 	    cmocka_unit_test_setup(test_migration_count, setup),
 	    cmocka_unit_test_setup(test_remove, setup),
 	    cmocka_unit_test_setup(test_check_detects_corruption, setup),

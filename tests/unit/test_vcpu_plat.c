@@ -18,7 +18,7 @@
 #include "vm/vm_io.h"
 #include "vm/vm.h"
 #include "tests/unit/fake_printk.h"
-#include "tests/unit/fake_vmx_plat.h"
+#include "tests/unit/fake_vcpu.h"
 
 #define NV 4
 #define CODE_AT 0x1000u
@@ -44,10 +44,14 @@
 #define LVT_DEADLINE (APIC_TIMER_TSC_DEADLINE << APIC_LVT_TIMER_MODE_SHIFT)
 
 static struct vm *vm;
-static struct vmx_vcpu vcpu[VM_MAX_VCPUS];
+static struct vcpu vcpu[VM_MAX_VCPUS];
 static struct vm_vcpu_plat plat[VM_MAX_VCPUS];
 static unsigned woken[VM_MAX_VCPUS], wakes;
-static const struct vmx_vcpu_ops *ops = &vm_platform_vcpu_ops;
+static const struct vcpu_platform_ops *ops = &vm_platform_vcpu_ops;
+
+/* A read of the xAPIC ID register at the default base. */
+static const struct vcpu_gpa_fault lapic_id_read = {.gpa = LAPIC + APIC_ID,
+						    .access = VCPU_ACCESS_READ};
 
 static void record_wake(struct vm *m, unsigned idx)
 {
@@ -87,7 +91,7 @@ static void build_vm(unsigned n)
 static int setup(void **state)
 {
 	(void)state;
-	fake_vmx_plat_reset();
+	fake_vcpu_reset();
 	fake_printk_clear();
 	build_vm(NV);
 	return 0;
@@ -113,12 +117,14 @@ static int teardown(void **state)
 static bool run_insn(unsigned i, uint64_t gpa, const uint8_t *bytes, size_t n,
 		     enum vcpu_action *act)
 {
-	memset(fake_vmx.mem + CODE_AT, 0x90, 16);
-	memcpy(fake_vmx.mem + CODE_AT, bytes, n);
-	fake_vmx.code.cs_base = 0;
-	fake_vmx.code.rip = CODE_AT;
+	struct vcpu_gpa_fault f = {.gpa = gpa, .access = VCPU_ACCESS_READ};
+
+	memset(fake_vcpu.mem + CODE_AT, 0x90, 16);
+	memcpy(fake_vcpu.mem + CODE_AT, bytes, n);
+	fake_vcpu.code.cs_base = 0;
+	fake_vcpu.code.rip = CODE_AT;
 	*act = (enum vcpu_action)-1;
-	return ops->mmio(&vcpu[i], gpa, 0, act);
+	return ops->mmio(&vcpu[i], &f, act);
 }
 
 static void put_le32(uint8_t *p, uint32_t v)
@@ -134,10 +140,10 @@ static void store32(unsigned i, uint64_t gpa, uint32_t val)
 	enum vcpu_action act;
 
 	put_le32(b + 2, (uint32_t)gpa);
-	fake_vmx.gpr[i][0] = val;
+	fake_vcpu.gpr[i][0] = val;
 	assert_true(run_insn(i, gpa, b, sizeof(b), &act));
 	assert_int_equal(act, VCPU_RESUME);
-	assert_int_equal(fake_vmx.code.rip, CODE_AT + sizeof(b));
+	assert_int_equal(fake_vcpu.code.rip, CODE_AT + sizeof(b));
 }
 
 /* 32-bit code: mov eax, [gpa] (8B 05 disp32). */
@@ -147,11 +153,11 @@ static uint32_t load32(unsigned i, uint64_t gpa)
 	enum vcpu_action act;
 
 	put_le32(b + 2, (uint32_t)gpa);
-	fake_vmx.gpr[i][0] = 0xdeadbeefcafef00dull;
+	fake_vcpu.gpr[i][0] = 0xdeadbeefcafef00dull;
 	assert_true(run_insn(i, gpa, b, sizeof(b), &act));
 	assert_int_equal(act, VCPU_RESUME);
-	assert_int_equal(fake_vmx.code.rip, CODE_AT + sizeof(b));
-	return (uint32_t)fake_vmx.gpr[i][0];
+	assert_int_equal(fake_vcpu.code.rip, CODE_AT + sizeof(b));
+	return (uint32_t)fake_vcpu.gpr[i][0];
 }
 
 static enum vcpu_msr_result wrmsr(unsigned i, uint32_t msr, uint64_t val)
@@ -407,18 +413,18 @@ static void test_init_sipi_brings_up_waiting_ap(void **state)
 	assert_int_equal(woken[1], 1);
 	vcpu[1].exit_request = false;
 	assert_false(vm_vcpu_prepare(vm, 1)); /* still waits for the SIPI */
-	assert_int_equal(fake_vmx.sipi_calls, 0);
+	assert_int_equal(fake_vcpu.sipi_calls, 0);
 
 	send_from0(1, DM(VLAPIC_DM_SIPI) | 0x9a);
 	assert_true(vcpu[1].exit_request);
 	assert_int_equal(woken[1], 2);
 	assert_true(vm_vcpu_prepare(vm, 1));
-	assert_int_equal(fake_vmx.sipi_calls, 1);
-	assert_ptr_equal(fake_vmx.sipi_vcpu, &vcpu[1]);
-	assert_int_equal(fake_vmx.sipi_vector, 0x9a);
+	assert_int_equal(fake_vcpu.sipi_calls, 1);
+	assert_ptr_equal(fake_vcpu.sipi_vcpu, &vcpu[1]);
+	assert_int_equal(fake_vcpu.sipi_vector, 0x9a);
 	/* Applied once. */
 	assert_true(vm_vcpu_prepare(vm, 1));
-	assert_int_equal(fake_vmx.sipi_calls, 1);
+	assert_int_equal(fake_vcpu.sipi_calls, 1);
 
 	/* A second STARTUP to the running vCPU is ignored. */
 	vcpu[1].exit_request = false;
@@ -426,7 +432,7 @@ static void test_init_sipi_brings_up_waiting_ap(void **state)
 	assert_false(vcpu[1].exit_request);
 	assert_int_equal(woken[1], 2);
 	assert_true(vm_vcpu_prepare(vm, 1));
-	assert_int_equal(fake_vmx.sipi_calls, 1);
+	assert_int_equal(fake_vcpu.sipi_calls, 1);
 	assert_int_equal(vm->ipis_dropped, 0);
 }
 
@@ -437,8 +443,8 @@ static void test_sipi_without_init_reaches_a_waiting_ap(void **state)
 	send_from0(2, DM(VLAPIC_DM_SIPI) | 0x10);
 	assert_true(vcpu[2].exit_request);
 	assert_true(vm_vcpu_prepare(vm, 2));
-	assert_ptr_equal(fake_vmx.sipi_vcpu, &vcpu[2]);
-	assert_int_equal(fake_vmx.sipi_vector, 0x10);
+	assert_ptr_equal(fake_vcpu.sipi_vcpu, &vcpu[2]);
+	assert_int_equal(fake_vcpu.sipi_vector, 0x10);
 }
 
 static void test_sipi_to_running_vcpu_ignored(void **state)
@@ -449,7 +455,7 @@ static void test_sipi_to_running_vcpu_ignored(void **state)
 	assert_false(vcpu[0].exit_request);
 	assert_int_equal(wakes, 0);
 	assert_true(vm_vcpu_prepare(vm, 0));
-	assert_int_equal(fake_vmx.sipi_calls, 0);
+	assert_int_equal(fake_vcpu.sipi_calls, 0);
 }
 
 static void test_init_deassert_is_ignored(void **state)
@@ -490,8 +496,8 @@ static void test_init_to_running_vcpu_resets_to_wait_for_sipi(void **state)
 
 	send_from0(2, DM(VLAPIC_DM_SIPI) | 0x11);
 	assert_true(vm_vcpu_prepare(vm, 2));
-	assert_int_equal(fake_vmx.sipi_calls, 2);
-	assert_int_equal(fake_vmx.sipi_vector, 0x11);
+	assert_int_equal(fake_vcpu.sipi_calls, 2);
+	assert_int_equal(fake_vcpu.sipi_vector, 0x11);
 }
 
 static void test_init_and_sipi_before_prepare(void **state)
@@ -504,8 +510,8 @@ static void test_init_and_sipi_before_prepare(void **state)
 	send_from0(3, DM(VLAPIC_DM_INIT) | ASSERT_LVL);
 	send_from0(3, DM(VLAPIC_DM_SIPI) | 0x20);
 	assert_true(vm_vcpu_prepare(vm, 3));
-	assert_int_equal(fake_vmx.sipi_calls, 2);
-	assert_int_equal(fake_vmx.sipi_vector, 0x20);
+	assert_int_equal(fake_vcpu.sipi_calls, 2);
+	assert_int_equal(fake_vcpu.sipi_vector, 0x20);
 	assert_false(plat[3].wait_sipi);
 }
 
@@ -528,7 +534,7 @@ static void test_hlt_blocks_until_interrupt_with_if(void **state)
 {
 	(void)state;
 	enable_all();
-	fake_vmx.guest_if = true;
+	fake_vcpu.guest_if = true;
 	assert_int_equal(ops->hlt(&vcpu[0]), VCPU_BLOCK);
 	assert_false(vm_vcpu_prepare(vm, 0));
 
@@ -540,10 +546,10 @@ static void test_hlt_blocks_until_interrupt_with_if(void **state)
 	assert_int_equal(ops->hlt(&vcpu[0]), VCPU_RESUME);
 
 	/* IF=0: a maskable interrupt does not end HLT. */
-	fake_vmx.guest_if = false;
+	fake_vcpu.guest_if = false;
 	assert_int_equal(ops->hlt(&vcpu[0]), VCPU_BLOCK);
 	assert_false(vm_vcpu_prepare(vm, 0));
-	fake_vmx.guest_if = true;
+	fake_vcpu.guest_if = true;
 	assert_true(vm_vcpu_prepare(vm, 0));
 }
 
@@ -551,7 +557,7 @@ static void test_hlt_interrupt_masked_by_tpr_blocks(void **state)
 {
 	(void)state;
 	enable_all();
-	fake_vmx.guest_if = true;
+	fake_vcpu.guest_if = true;
 	store32(0, LAPIC + APIC_TPR, 0xf0);
 	store32(1, LAPIC + APIC_ICR_LO, 0x45);
 	assert_int_equal(pending(0), -1);
@@ -563,7 +569,7 @@ static void test_hlt_interrupt_masked_by_tpr_blocks(void **state)
 static void test_hlt_nmi_always_wakes(void **state)
 {
 	(void)state;
-	fake_vmx.guest_if = false;
+	fake_vcpu.guest_if = false;
 	assert_int_equal(ops->hlt(&vcpu[0]), VCPU_BLOCK);
 	to_x2apic(1);
 	assert_int_equal(wrmsr(1, MSR_X2_ICR, DEST(0) | DM(VLAPIC_DM_NMI)), VCPU_MSR_OK);
@@ -577,20 +583,20 @@ static void arm_deadline(unsigned i, uint8_t vector, uint64_t now, uint64_t dead
 	store32(i, LAPIC + APIC_SVR, SVR_ON);
 	to_x2apic(i);
 	assert_int_equal(wrmsr(i, MSR_X2_LVT_TIMER, LVT_DEADLINE | vector), VCPU_MSR_OK);
-	fake_vmx.tsc = now;
+	fake_vcpu.tsc = now;
 	assert_int_equal(wrmsr(i, MSR_DEADLINE, deadline), VCPU_MSR_OK);
 }
 
 static void test_halted_vcpu_wakes_at_its_timer(void **state)
 {
 	(void)state;
-	fake_vmx.guest_if = true;
+	fake_vcpu.guest_if = true;
 	arm_deadline(0, 0x50, 100, 1000);
 	assert_int_equal(ops->hlt(&vcpu[0]), VCPU_BLOCK);
 	assert_int_equal(vm_vcpu_wake_tsc(vm, 0), 1000);
-	fake_vmx.tsc = 999;
+	fake_vcpu.tsc = 999;
 	assert_false(vm_vcpu_prepare(vm, 0));
-	fake_vmx.tsc = 1000;
+	fake_vcpu.tsc = 1000;
 	assert_true(vm_vcpu_prepare(vm, 0));
 	assert_int_equal(pending(0), 0x50);
 	assert_int_equal(vm_vcpu_wake_tsc(vm, 0), 0);
@@ -609,12 +615,12 @@ static void test_irq_pending_fast_path_skips_lock(void **state)
 	assert_int_equal(vm_vcpu_wake_tsc(vm, 0), 1000);
 
 	taken = plat[0].lock.next;
-	fake_vmx.tsc = 999;
+	fake_vcpu.tsc = 999;
 	assert_int_equal(pending(0), -1);
 	assert_int_equal(plat[0].lock.next, taken); /* answered without the lock */
 	assert_int_equal(pending(1), -1);
 
-	fake_vmx.tsc = 1000; /* due: the slow path fires the timer */
+	fake_vcpu.tsc = 1000; /* due: the slow path fires the timer */
 	assert_int_equal(pending(0), 0x50);
 	assert_int_equal(plat[0].lock.next, taken + 1);
 	assert_int_equal(rdmsr_ok(0, MSR_DEADLINE), 0); /* SDM: clears on firing */
@@ -706,12 +712,12 @@ static void test_mmio_read_apic_id(void **state)
 	enum vcpu_action act;
 
 	(void)state;
-	fake_vmx.gpr[3][0] = 0xffffffffffffffffull;
+	fake_vcpu.gpr[3][0] = 0xffffffffffffffffull;
 	assert_true(run_insn(3, LAPIC + APIC_ID, mov_eax, sizeof(mov_eax), &act));
 	assert_int_equal(act, VCPU_RESUME);
-	assert_int_equal(fake_vmx.gpr[3][0], 3u << 24);
-	assert_int_equal(fake_vmx.code.rip, CODE_AT + 6);
-	assert_int_equal(fake_vmx.advance_calls, 1);
+	assert_int_equal(fake_vcpu.gpr[3][0], 3u << 24);
+	assert_int_equal(fake_vcpu.code.rip, CODE_AT + 6);
+	assert_int_equal(fake_vcpu.advance_calls, 1);
 	assert_int_equal(load32(1, LAPIC + APIC_VERSION), VLAPIC_VERSION);
 }
 
@@ -726,34 +732,34 @@ static void test_mmio_modes_and_registers(void **state)
 	enum vcpu_action act;
 
 	(void)state;
-	fake_vmx.code.bits = 64;
-	fake_vmx.gpr[2][9] = 0xffffffffffffffffull;
+	fake_vcpu.code.bits = 64;
+	fake_vcpu.gpr[2][9] = 0xffffffffffffffffull;
 	assert_true(run_insn(2, LAPIC + APIC_ID, mov_r9d, sizeof(mov_r9d), &act));
 	assert_int_equal(act, VCPU_RESUME);
-	assert_int_equal(fake_vmx.gpr[2][9], 2u << 24); /* 32-bit load clears 63:32 */
-	assert_int_equal(fake_vmx.code.rip, CODE_AT + sizeof(mov_r9d));
+	assert_int_equal(fake_vcpu.gpr[2][9], 2u << 24); /* 32-bit load clears 63:32 */
+	assert_int_equal(fake_vcpu.code.rip, CODE_AT + sizeof(mov_r9d));
 
 	/* Real mode, code fetched at CS base + IP. */
-	fake_vmx.code.bits = 16;
-	fake_vmx.code.protected_mode = false;
-	memcpy(fake_vmx.mem + 0x2010, mov_eax16, sizeof(mov_eax16));
-	fake_vmx.code.cs_base = 0x2000;
-	fake_vmx.code.rip = 0x10;
-	assert_true(ops->mmio(&vcpu[1], LAPIC + APIC_ID, 0, &act));
+	fake_vcpu.code.bits = 16;
+	fake_vcpu.code.protected_mode = false;
+	memcpy(fake_vcpu.mem + 0x2010, mov_eax16, sizeof(mov_eax16));
+	fake_vcpu.code.cs_base = 0x2000;
+	fake_vcpu.code.rip = 0x10;
+	assert_true(ops->mmio(&vcpu[1], &lapic_id_read, &act));
 	assert_int_equal(act, VCPU_RESUME);
-	assert_int_equal(fake_vmx.gpr[1][0], 1u << 24);
-	assert_int_equal(fake_vmx.code.rip, 0x10 + sizeof(mov_eax16));
+	assert_int_equal(fake_vcpu.gpr[1][0], 1u << 24);
+	assert_int_equal(fake_vcpu.code.rip, 0x10 + sizeof(mov_eax16));
 
 	/* 32-bit: CS base + EIP wraps at 4 GiB. */
-	fake_vmx.code.bits = 32;
-	fake_vmx.code.protected_mode = true;
-	memcpy(fake_vmx.mem + 0x2000, mov_ah, sizeof(mov_ah));
-	fake_vmx.code.cs_base = 0xfffff000ull;
-	fake_vmx.code.rip = 0x3000;
-	fake_vmx.gpr[3][0] = 0x1122334455667788ull;
-	assert_true(ops->mmio(&vcpu[3], LAPIC + APIC_ID, 0, &act));
+	fake_vcpu.code.bits = 32;
+	fake_vcpu.code.protected_mode = true;
+	memcpy(fake_vcpu.mem + 0x2000, mov_ah, sizeof(mov_ah));
+	fake_vcpu.code.cs_base = 0xfffff000ull;
+	fake_vcpu.code.rip = 0x3000;
+	fake_vcpu.gpr[3][0] = 0x1122334455667788ull;
+	assert_true(ops->mmio(&vcpu[3], &lapic_id_read, &act));
 	assert_int_equal(act, VCPU_RESUME);
-	assert_int_equal(fake_vmx.gpr[3][0], 0x1122334455660088ull);
+	assert_int_equal(fake_vcpu.gpr[3][0], 0x1122334455660088ull);
 }
 
 static void test_mmio_icr_write_sends_ipi(void **state)
@@ -776,7 +782,7 @@ static void test_mmio_icr_write_sends_ipi(void **state)
 	assert_int_equal(load32(2, LAPIC + APIC_ISR + 0x20), 1u << 6);
 	assert_true(run_insn(2, LAPIC + APIC_EOI, eoi_imm, sizeof(eoi_imm), &act));
 	assert_int_equal(act, VCPU_RESUME);
-	assert_int_equal(fake_vmx.code.rip, CODE_AT + sizeof(eoi_imm));
+	assert_int_equal(fake_vcpu.code.rip, CODE_AT + sizeof(eoi_imm));
 	assert_int_equal(load32(2, LAPIC + APIC_ISR + 0x20), 0);
 }
 
@@ -788,19 +794,19 @@ static void test_mmio_unsupported_insn_stops_vcpu(void **state)
 	(void)state;
 	assert_true(run_insn(1, LAPIC + APIC_ID, xchg, sizeof(xchg), &act));
 	assert_int_equal(act, VCPU_STOP);
-	assert_int_equal(fake_vmx.stop_calls, 1);
-	assert_ptr_equal(fake_vmx.stopped, &vcpu[1]);
-	assert_non_null(strstr(fake_vmx.stop_msg, "local APIC page"));
-	assert_non_null(strstr(fake_vmx.stop_msg, "0xfee00020"));
-	assert_non_null(strstr(fake_vmx.stop_msg, "87 05 20 00"));
-	assert_non_null(strstr(fake_vmx.stop_msg, err_text(E_NOTSUP)));
-	assert_int_equal(fake_vmx.code.rip, CODE_AT); /* not advanced */
-	assert_int_equal(fake_vmx.advance_calls, 0);
+	assert_int_equal(fake_vcpu.stop_calls, 1);
+	assert_ptr_equal(fake_vcpu.stopped, &vcpu[1]);
+	assert_non_null(strstr(fake_vcpu.stop_msg, "local APIC page"));
+	assert_non_null(strstr(fake_vcpu.stop_msg, "0xfee00020"));
+	assert_non_null(strstr(fake_vcpu.stop_msg, "87 05 20 00"));
+	assert_non_null(strstr(fake_vcpu.stop_msg, err_text(E_NOTSUP)));
+	assert_int_equal(fake_vcpu.code.rip, CODE_AT); /* not advanced */
+	assert_int_equal(fake_vcpu.advance_calls, 0);
 
 	assert_true(run_insn(0, IOAPIC + VIOAPIC_MMIO_WIN, xchg, sizeof(xchg), &act));
 	assert_int_equal(act, VCPU_STOP);
-	assert_non_null(strstr(fake_vmx.stop_msg, "I/O APIC page"));
-	assert_non_null(strstr(fake_vmx.stop_msg, "0xfec00010"));
+	assert_non_null(strstr(fake_vcpu.stop_msg, "I/O APIC page"));
+	assert_non_null(strstr(fake_vcpu.stop_msg, "0xfec00010"));
 }
 
 static void test_mmio_fetch_near_end_of_memory(void **state)
@@ -810,19 +816,19 @@ static void test_mmio_fetch_near_end_of_memory(void **state)
 
 	(void)state;
 	/* The whole instruction fits: fetched byte by byte. */
-	memcpy(fake_vmx.mem + FAKE_GUEST_MEM_SIZE - 6, mov_eax, 6);
-	fake_vmx.code.rip = FAKE_GUEST_MEM_SIZE - 6;
-	assert_true(ops->mmio(&vcpu[2], LAPIC + APIC_ID, 0, &act));
+	memcpy(fake_vcpu.mem + FAKE_GUEST_MEM_SIZE - 6, mov_eax, 6);
+	fake_vcpu.code.rip = FAKE_GUEST_MEM_SIZE - 6;
+	assert_true(ops->mmio(&vcpu[2], &lapic_id_read, &act));
 	assert_int_equal(act, VCPU_RESUME);
-	assert_int_equal(fake_vmx.gpr[2][0], 2u << 24);
+	assert_int_equal(fake_vcpu.gpr[2][0], 2u << 24);
 
 	/* Only two bytes of it exist: the vCPU stops with the count. */
-	memcpy(fake_vmx.mem + FAKE_GUEST_MEM_SIZE - 2, mov_eax, 2);
-	fake_vmx.code.rip = FAKE_GUEST_MEM_SIZE - 2;
-	assert_true(ops->mmio(&vcpu[2], LAPIC + APIC_ID, 0, &act));
+	memcpy(fake_vcpu.mem + FAKE_GUEST_MEM_SIZE - 2, mov_eax, 2);
+	fake_vcpu.code.rip = FAKE_GUEST_MEM_SIZE - 2;
+	assert_true(ops->mmio(&vcpu[2], &lapic_id_read, &act));
 	assert_int_equal(act, VCPU_STOP);
-	assert_non_null(strstr(fake_vmx.stop_msg, "2 fetched"));
-	assert_non_null(strstr(fake_vmx.stop_msg, err_text(E_TRUNC)));
+	assert_non_null(strstr(fake_vcpu.stop_msg, "2 fetched"));
+	assert_non_null(strstr(fake_vcpu.stop_msg, err_text(E_TRUNC)));
 }
 
 static void test_mmio_outside_apic_pages_not_handled(void **state)
@@ -835,10 +841,10 @@ static void test_mmio_outside_apic_pages_not_handled(void **state)
 	(void)state;
 	for (size_t k = 0; k < sizeof(gpas) / sizeof(gpas[0]); k++) {
 		assert_false(run_insn(0, gpas[k], mov_eax, sizeof(mov_eax), &act));
-		assert_int_equal(fake_vmx.code.rip, CODE_AT);
+		assert_int_equal(fake_vcpu.code.rip, CODE_AT);
 	}
-	assert_int_equal(fake_vmx.mem_reads, 0);
-	assert_int_equal(fake_vmx.stop_calls, 0);
+	assert_int_equal(fake_vcpu.mem_reads, 0);
+	assert_int_equal(fake_vcpu.stop_calls, 0);
 
 	/* In x2APIC mode, or disabled, the xAPIC page is not MMIO any more. */
 	to_x2apic(1);
@@ -984,10 +990,10 @@ static void test_ioapic_byte_read_is_zero(void **state)
 
 	(void)state;
 	store32(0, IOAPIC + VIOAPIC_MMIO_REGSEL, VIOAPIC_REG_VER);
-	fake_vmx.gpr[0][0] = 0x12345678;
+	fake_vcpu.gpr[0][0] = 0x12345678;
 	assert_true(run_insn(0, IOAPIC + VIOAPIC_MMIO_WIN, mov_al, sizeof(mov_al), &act));
 	assert_int_equal(act, VCPU_RESUME);
-	assert_int_equal(fake_vmx.gpr[0][0], 0x12345600);
+	assert_int_equal(fake_vcpu.gpr[0][0], 0x12345600);
 	assert_int_equal(load32(0, IOAPIC + VIOAPIC_MMIO_WIN) & 0xff, VIOAPIC_VERSION);
 }
 

@@ -48,12 +48,14 @@ static int setup(void **state)
 
 static void drop_state(struct percpu *p)
 {
+	struct vmx_percpu *s = p->backend;
+
 	fake_cpu_set_this(p);
-	if (p->vmx && p->vmx->enabled) {
+	if (s && s->enabled) {
 		fake_cpu.vmxoff_force = VMX_INSN_OK;
 		assert_int_equal(vmx_hardware_disable(), E_OK);
 	}
-	if (p->vmx)
+	if (s)
 		assert_int_equal(vmx_percpu_destroy(), E_OK);
 }
 
@@ -69,8 +71,8 @@ static int teardown(void **state)
 static struct vmx_percpu *init_here(void)
 {
 	assert_int_equal(vmx_percpu_init(), E_OK);
-	assert_non_null(this_cpu()->vmx);
-	return this_cpu()->vmx;
+	assert_non_null(this_cpu()->backend);
+	return this_cpu()->backend;
 }
 
 /* Nothing was touched but the state's own bookkeeping. */
@@ -81,7 +83,7 @@ static void assert_untouched(uint64_t cr0, uint64_t cr4)
 	assert_false(fake_cpu.vmx_on);
 	assert_int_equal(fake_pmm_outstanding(), 1);
 	assert_false(vmx_is_enabled());
-	assert_int_equal(this_cpu()->vmx->vmxon_pa, 0);
+	assert_int_equal(((struct vmx_percpu *)this_cpu()->backend)->vmxon_pa, 0);
 }
 
 static void assert_enable_fails(enum err want, const char *msg_part)
@@ -90,8 +92,8 @@ static void assert_enable_fails(enum err want, const char *msg_part)
 
 	assert_int_equal(vmx_hardware_enable(), want);
 	assert_non_null(strstr(vmx_percpu_last_error(), msg_part));
-	assert_true(this_cpu()->vmx->failed);
-	assert_int_equal(this_cpu()->vmx->last_err, want);
+	assert_true(((struct vmx_percpu *)this_cpu()->backend)->failed);
+	assert_int_equal(((struct vmx_percpu *)this_cpu()->backend)->last_err, want);
 	assert_untouched(cr0, cr4);
 	assert_int_equal(fake_cpu.faults, 0);
 	assert_true(fake_cpu.irqs_enabled);
@@ -120,10 +122,10 @@ static void test_init_allocates_state_page(void **state)
 	assert_ptr_equal(vmx_percpu_caps(), &s->caps);
 	assert_string_equal(vmx_percpu_last_error(), "no error");
 	assert_int_equal(vmx_percpu_init(), E_EXIST);
-	assert_ptr_equal(this_cpu()->vmx, s);
+	assert_ptr_equal(this_cpu()->backend, s);
 	assert_int_equal(fake_pmm_outstanding(), 1);
 	assert_int_equal(vmx_percpu_destroy(), E_OK);
-	assert_null(this_cpu()->vmx);
+	assert_null(this_cpu()->backend);
 	assert_int_equal(fake_pmm_outstanding(), 0);
 	assert_int_equal(vmx_percpu_destroy(), E_STATE);
 }
@@ -132,7 +134,7 @@ static void test_init_out_of_memory(void **state)
 {
 	fake_pmm_fail_after(0);
 	assert_int_equal(vmx_percpu_init(), E_NOMEM);
-	assert_null(this_cpu()->vmx);
+	assert_null(this_cpu()->backend);
 	assert_null(vmx_percpu_caps());
 	assert_non_null(strstr(vmx_percpu_last_error(), "not initialised"));
 	assert_int_equal(vmx_hardware_enable(), E_STATE);
@@ -306,11 +308,11 @@ static void test_vmxon_fails(enum vmx_insn_result how, enum err want, const char
 	assert_untouched(cr0, cr4);
 	assert_false(fake_cpu.cr4 & CR4_VMXE);
 	assert_int_equal(fake_pmm_alloc_calls(), 2);
-	assert_true(this_cpu()->vmx->failed);
+	assert_true(((struct vmx_percpu *)this_cpu()->backend)->failed);
 	/* The next attempt, once the CPU cooperates, works. */
 	fake_cpu.vmxon_force = VMX_INSN_OK;
 	assert_int_equal(vmx_hardware_enable(), E_OK);
-	assert_false(this_cpu()->vmx->failed);
+	assert_false(((struct vmx_percpu *)this_cpu()->backend)->failed);
 }
 
 static void test_vmxon_cf(void **state)

@@ -2,24 +2,22 @@
 /*
  * Guest memory access for exit handlers: guest-linear addresses go through
  * the guest's own page tables (guest/gva.c: no paging, 32-bit, PAE, 4- and
- * 5-level), guest-physical ones through the EPT; a walk or copy that leaves
- * guest memory fails cleanly.
+ * 5-level), guest-physical ones through the vCPU's address space (the
+ * backend's vcpu_gspace_translate()); a walk or copy that leaves guest
+ * memory fails cleanly.
  */
-#include "vmx/guest_mem.h"
+#include "guest/guest_mem.h"
 #include "arch/x86/cpu.h"
 #include "lib/string.h"
 #include "mm/pmm.h"
-#include "vmx/ept.h"
 #include "guest/gva.h"
-#include "vmx/vmcs.h"
 
 #define GUEST_PAGE 4096ull
 
-static enum err gpa_to_hva(struct vmx_vcpu *v, uint64_t gpa, uint8_t **hva)
+static enum err gpa_to_hva(struct vcpu *v, uint64_t gpa, uint8_t **hva)
 {
 	uint64_t hpa;
-	unsigned perms;
-	enum err e = ept_translate(v->ept, gpa, &hpa, &perms);
+	enum err e = vcpu_gspace_translate(v->gspace, gpa, &hpa);
 
 	if (e == E_OK)
 		*hva = phys_to_virt(hpa);
@@ -38,19 +36,17 @@ static bool read_gpa(void *ctx, uint64_t gpa, uint64_t *val, unsigned size)
 	return true;
 }
 
-enum err guest_linear_to_phys(struct vmx_vcpu *v, uint64_t gla, uint64_t *gpa)
+enum err guest_linear_to_phys(struct vcpu *v, uint64_t gla, uint64_t *gpa)
 {
-	struct gva_regs r = {
-		.cr0 = vmcs_read_or(VMCS_GUEST_CR0, 0),
-		.cr3 = vmcs_read_or(VMCS_GUEST_CR3, 0),
-		.cr4 = vmcs_read_or(VMCS_GUEST_CR4, 0),
-		.efer = vmcs_read_or(VMCS_GUEST_IA32_EFER, 0),
-	};
+	struct vcpu_paging p;
+	struct gva_regs r;
 
+	vcpu_paging(v, &p);
+	r = (struct gva_regs){.cr0 = p.cr0, .cr3 = p.cr3, .cr4 = p.cr4, .efer = p.efer};
 	return gva_translate(&r, gla, read_gpa, v, gpa);
 }
 
-static enum err copy(struct vmx_vcpu *v, uint64_t addr, void *buf, size_t len, bool linear,
+static enum err copy(struct vcpu *v, uint64_t addr, void *buf, size_t len, bool linear,
 		     bool to_guest)
 {
 	uint8_t *b = buf;
@@ -77,17 +73,17 @@ static enum err copy(struct vmx_vcpu *v, uint64_t addr, void *buf, size_t len, b
 	return E_OK;
 }
 
-enum err guest_mem_read(struct vmx_vcpu *v, uint64_t gla, void *buf, size_t len)
+enum err guest_mem_read(struct vcpu *v, uint64_t gla, void *buf, size_t len)
 {
 	return copy(v, gla, buf, len, true, false);
 }
 
-enum err guest_mem_write(struct vmx_vcpu *v, uint64_t gla, const void *buf, size_t len)
+enum err guest_mem_write(struct vcpu *v, uint64_t gla, const void *buf, size_t len)
 {
 	return copy(v, gla, (void *)buf, len, true, true);
 }
 
-enum err guest_phys_read(struct vmx_vcpu *v, uint64_t gpa, void *buf, size_t len)
+enum err guest_phys_read(struct vcpu *v, uint64_t gpa, void *buf, size_t len)
 {
 	return copy(v, gpa, buf, len, false, false);
 }
