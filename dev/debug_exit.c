@@ -21,7 +21,9 @@ static enum iobus_result debug_exit_access(void *ctx, uint64_t addr, unsigned si
 	return IOBUS_STOP;
 }
 
-/* The word must arrive in one run; a wrong byte restarts the match. */
+/* The word must arrive in one run; a wrong byte restarts the match, and a
+ * completed word starts the next match from the beginning (more bytes
+ * after it are a new sequence, never read past the word's end). */
 static enum iobus_result shutdown_access(void *ctx, uint64_t addr, unsigned size, bool write,
 					 uint32_t *value)
 {
@@ -39,6 +41,8 @@ static enum iobus_result shutdown_access(void *ctx, uint64_t addr, unsigned size
 	else
 		d->shutdown_pos++;
 	done = d->shutdown_pos == sizeof(word) - 1;
+	if (done)
+		d->shutdown_pos = 0;
 	spin_unlock_irqrestore(&d->lock, flags);
 	if (!done)
 		return IOBUS_DONE;

@@ -60,6 +60,26 @@ static void test_shutdown_word(void **state)
 	assert_int_equal(dbg.lock.next, dbg.lock.owner);
 }
 
+/* After a completed word, more bytes start a new match: "ShutdownS" and
+ * so on must not index past the word, and a second word exits again. */
+static void test_shutdown_word_twice(void **state)
+{
+	const char *word = "Shutdown";
+
+	reset(true);
+	for (int round = 1; round <= 2; round++) {
+		for (const char *s = word; s[1]; s++)
+			assert_int_equal(write_port(DEBUG_SHUTDOWN_PORT, (uint8_t)*s), IOBUS_DONE);
+		assert_int_equal(write_port(DEBUG_SHUTDOWN_PORT, 'n'), IOBUS_STOP);
+		assert_int_equal(exits, round);
+		assert_int_equal(dbg.shutdown_pos, 0);
+	}
+	for (int i = 0; i < 64; i++)
+		write_port(DEBUG_SHUTDOWN_PORT, 'x');
+	assert_int_equal(dbg.shutdown_pos, 0);
+	assert_int_equal(exits, 2);
+}
+
 static void test_reads_unclaimed(void **state)
 {
 	uint32_t v = 0;
@@ -78,6 +98,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_exit_status_encodings),
 	    cmocka_unit_test(test_shutdown_word),
+	    cmocka_unit_test(test_shutdown_word_twice),
 	    cmocka_unit_test(test_reads_unclaimed),
 	};
 
