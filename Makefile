@@ -42,10 +42,14 @@ $(BUILD)/k/%.o: %.c Makefile
 	@$(if $(V),,echo "  CC      $<")
 	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
 
+# Dependencies come from a separate -M pass: this NASM's -MD leaves
+# %include files out of the .d file, so a changed vmx/regs.inc would not
+# rebuild vmx/entry.asm.
 $(BUILD)/k/%.asm.o: %.asm Makefile
 	@mkdir -p $(@D)
 	@$(if $(V),,echo "  NASM    $<")
-	$(Q)$(NASM) $(KNASMFLAGS) -MD $@.d $< -o $@
+	$(Q)$(NASM) $(KNASMFLAGS) -M -MT $@ -MF $@.d -MP $<
+	$(Q)$(NASM) $(KNASMFLAGS) $< -o $@
 
 # The AP trampoline is a flat binary (org 0x8000) embedded by trampoline_blob.asm.
 $(BUILD)/k/smp/trampoline.bin: smp/trampoline.nasm smp/trampoline.inc
