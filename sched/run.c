@@ -245,6 +245,35 @@ static void put_back(unsigned cpu, struct sched_vcpu *sv, enum vcpu_action act, 
 	spin_unlock_irqrestore(&lock, flags);
 }
 
+/*
+ * A stopped VM's vCPUs end promptly: queued ones when next picked, blocked
+ * ones woken for that, running ones asked to leave the guest (their CPU
+ * kicked) instead of finishing their slice. The caller holds the lock.
+ */
+static void end_vcpus_of(struct vm *vm)
+{
+	for (unsigned i = 0; i < sched_entity_count(&sched); i++) {
+		struct sched_entity *e = sched_entity_at(&sched, i);
+
+		if (sv_of(e)->vm != vm)
+			continue;
+		if (e->state == SCHED_RUNNING && e->cpu != (int32_t)this_cpu()->cpu_id) {
+			sv_of(e)->v->exit_request = true;
+			kick(e->cpu);
+		} else if (e->state == SCHED_BLOCKED && sched_wake(&sched, e)) {
+			kick(e->cpu);
+		}
+	}
+}
+
+static void end_siblings(struct vm *vm)
+{
+	uint64_t flags = spin_lock_irqsave(&lock);
+
+	end_vcpus_of(vm);
+	spin_unlock_irqrestore(&lock, flags);
+}
+
 static void run_one(unsigned cpu, struct sched_vcpu *sv)
 {
 	enum vcpu_action act = VCPU_STOP;
@@ -277,6 +306,8 @@ static void run_one(unsigned cpu, struct sched_vcpu *sv)
 		__atomic_add_fetch(&cost.guest_tsc, cpu_rdtsc() - g0, __ATOMIC_RELAXED);
 		if (act == VCPU_STOP && sv->v->stopped)
 			vm_stop(sv->vm, sv->v->stop_reason);
+		if (act == VCPU_STOP && sv->vm->stopped)
+			end_siblings(sv->vm);
 	}
 	t0 = cpu_rdtsc() - t0;
 	__atomic_add_fetch(&sv->vm->run_tsc, t0, __ATOMIC_RELAXED);
@@ -478,13 +509,7 @@ void sched_kill_vm(struct vm *vm, const char *why)
 	uint64_t flags = spin_lock_irqsave(&lock);
 
 	vm_stop(vm, why);
-	/* Queued vCPUs stop when next picked; wake the blocked ones for that. */
-	for (unsigned i = 0; i < sched_entity_count(&sched); i++) {
-		struct sched_entity *e = sched_entity_at(&sched, i);
-
-		if (sv_of(e)->vm == vm && e->state == SCHED_BLOCKED && sched_wake(&sched, e))
-			kick(e->cpu);
-	}
+	end_vcpus_of(vm);
 	spin_unlock_irqrestore(&lock, flags);
 }
 

@@ -34,7 +34,6 @@
 #define DR7_GD (1ull << 13)
 #define SEG_AR_DPL_SHIFT 5
 #define SEG_AR_DPL_MASK 0x3u
-#define RFLAGS_VM (1ull << 17)
 #define X86_UD 6
 #define X86_GP 13
 #define IO_QUAL_SIZE_MASK 0x7u
