@@ -689,3 +689,13 @@ bool vlapic_msr_write(struct vlapic *l, uint32_t msr, uint64_t val, uint64_t now
 		return write_common(l, reg, (uint32_t)val, true, now);
 	}
 }
+
+uint8_t vlapic_cr8(const struct vlapic *l)
+{
+	return (uint8_t)((l->tpr >> VLAPIC_CR8_SHIFT) & VLAPIC_CR8_MASK);
+}
+
+void vlapic_set_cr8(struct vlapic *l, uint8_t cr8)
+{
+	l->tpr = (uint32_t)(cr8 & VLAPIC_CR8_MASK) << VLAPIC_CR8_SHIFT;
+}

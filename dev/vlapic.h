@@ -125,6 +125,12 @@ int vlapic_pending(const struct vlapic *l);
 bool vlapic_irr_any(const struct vlapic *l);
 void vlapic_ack(struct vlapic *l, uint8_t vector);
 uint32_t vlapic_ppr(const struct vlapic *l);
+/* CR8 is TPR[7:4] (SDM Vol. 3A 11.8.6.1): reading gives them, writing sets
+ * them and clears TPR[3:0]. */
+uint8_t vlapic_cr8(const struct vlapic *l);
+void vlapic_set_cr8(struct vlapic *l, uint8_t cr8);
+#define VLAPIC_CR8_SHIFT 4
+#define VLAPIC_CR8_MASK 0xfu
 
 /* Timer */
 void vlapic_timer_update(struct vlapic *l, uint64_t now);

@@ -138,6 +138,8 @@ struct vcpu_platform_ops {
 	bool (*mmio)(struct vcpu *v, const struct vcpu_gpa_fault *f, enum vcpu_action *act);
 	enum vcpu_action (*hlt)(struct vcpu *v);
 	void (*cpuid)(struct vcpu *v, uint32_t leaf, uint32_t sub, struct cpuid_regs *r);
+	/* MOV to/from CR8 (64-bit guests): the task priority, 0-15. */
+	uint8_t (*cr8)(struct vcpu *v, bool write, uint8_t val);
 };
 
 /* The vendor-neutral part of a vCPU; a backend's vCPU embeds it first. */

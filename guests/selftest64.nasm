@@ -241,6 +241,29 @@ start:
 .f18:
 	CHECK_OR_FAIL 18
 
+	; 19: CR8 (the task priority) reads back what was written; it is left
+	; at 15, the highest, which must not reach the host's local APIC
+	mov eax, 15
+	mov cr8, rax
+	xor ebx, ebx
+	mov rbx, cr8
+	cmp rbx, 15
+	CHECK_OR_FAIL 19
+
+	; 20: CR8 bits 63:4 are reserved: #GP, and CR8 keeps its value
+	mov byte [rel fault_vec], 0
+	lea rax, [rel .after20]
+	mov [rel recover], rax
+	mov eax, 0x10
+	mov cr8, rax
+.after20:
+	cmp byte [rel fault_vec], VEC_GP
+	jne .f20
+	mov rbx, cr8
+	cmp rbx, 15
+.f20:
+	CHECK_OR_FAIL 20
+
 	PUTS msg_pass
 	mov al, 0
 	out EXIT_PORT, al

@@ -143,14 +143,14 @@ static void ipi_send(struct vcpu *src, const struct vlapic_icr *icr)
 void vm_irq_deliver(struct vm *vm, const struct vioapic_msg *m)
 {
 	struct vlapic_icr icr = {
-		.valid = true,
-		.vector = m->vector,
-		.delivery_mode = m->delivery_mode,
-		.level_assert = true,
-		.trigger_level = m->level,
-		.shorthand = VLAPIC_SH_NONE,
-		.dest_logical = m->dest_logical,
-		.dest = m->dest,
+	    .valid = true,
+	    .vector = m->vector,
+	    .delivery_mode = m->delivery_mode,
+	    .level_assert = true,
+	    .trigger_level = m->level,
+	    .shorthand = VLAPIC_SH_NONE,
+	    .dest_logical = m->dest_logical,
+	    .dest = m->dest,
 	};
 
 	if (!deliver(vm, &icr, 0))
@@ -274,6 +274,20 @@ static bool hlt_wakes(struct vcpu *v, struct vm_vcpu_plat *p)
 	return p->nmi_pending || (vlapic_pending(&p->lapic) >= 0 && vcpu_interrupts_enabled(v));
 }
 
+/* CR8 is the vLAPIC's TPR[7:4]; a lower priority takes effect at the next
+ * entry, where pending interrupts are evaluated again. */
+static uint8_t plat_cr8(struct vcpu *v, bool write, uint8_t val)
+{
+	struct vm_vcpu_plat *p = plat_of(v);
+	uint64_t flags = spin_lock_irqsave(&p->lock);
+
+	if (write)
+		vlapic_set_cr8(&p->lapic, val);
+	val = vlapic_cr8(&p->lapic);
+	spin_unlock_irqrestore(&p->lock, flags);
+	return val;
+}
+
 /* HLT ends the entry unless something that wakes it is already waiting. */
 static enum vcpu_action plat_hlt(struct vcpu *v)
 {
@@ -333,6 +347,7 @@ const struct vcpu_platform_ops vm_platform_vcpu_ops = {
     .mmio = plat_mmio,
     .hlt = plat_hlt,
     .cpuid = plat_cpuid,
+    .cr8 = plat_cr8,
 };
 
 bool vm_vcpu_prepare(struct vm *vm, unsigned idx)

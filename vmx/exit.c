@@ -32,8 +32,7 @@
 #define DBG_QUAL_RTM (1ull << 16)
 #define DR6_RTM (1ull << 16) /* DR6.RTM is cleared, not set, for a #DB in RTM */
 #define DR7_GD (1ull << 13)
-#define SEG_AR_DPL_SHIFT 5
-#define SEG_AR_DPL_MASK 0x3u
+#define SEG_AR_DPL_FIELD (3u << 5)
 #define X86_UD 6
 #define X86_GP 13
 #define IO_QUAL_SIZE_MASK 0x7u
@@ -45,6 +44,9 @@
 #define CR_QUAL_TYPE_SHIFT 4
 #define CR_QUAL_GPR_SHIFT 8
 #define CR_ACCESS_MOV_TO 0
+#define CR_ACCESS_MOV_FROM 1
+#define CR8_NUMBER 8
+#define CR8_MASK 0xfu
 #define IO_MAX_STRING 1024 /* elements per exit: bounds the time one exit holds the CPU */
 
 typedef enum vcpu_action (*exit_handler_fn)(struct vmx_vcpu *v);
@@ -278,15 +280,13 @@ static bool msr_platform(struct vmx_vcpu *v, uint32_t msr, bool write, uint64_t 
 /*
  * VMCALL exits at any privilege level (SDM Vol. 3C 26.1.2); a CPU outside
  * VMX operation raises #UD for it (SDM Vol. 2B VMCALL). Hypercalls are for
- * the guest kernel: from CPL > 0 (a guest process, or virtual-8086 mode)
- * the guest gets that #UD. CPL is SS.DPL (SDM Vol. 3C 25.4.1).
+ * the guest kernel: from CPL > 0 (a guest process, or virtual-8086 mode,
+ * where SS.DPL is 3, SDM Vol. 3C 27.3.1.2) the guest gets that #UD. CPL
+ * is SS.DPL (SDM Vol. 3C 25.4.1).
  */
 static enum vcpu_action exit_vmcall(struct vmx_vcpu *v)
 {
-	uint64_t ss_ar = vmcs_rd(VMCS_GUEST_SS_AR);
-
-	if (((ss_ar >> SEG_AR_DPL_SHIFT) & SEG_AR_DPL_MASK) != 0 ||
-	    (vmcs_rd(VMCS_GUEST_RFLAGS) & RFLAGS_VM))
+	if (vmcs_rd(VMCS_GUEST_SS_AR) & SEG_AR_DPL_FIELD)
 		return exit_inject_ud(v);
 	skip_insn();
 	return v->vcpu.ops && v->vcpu.ops->hypercall ? v->vcpu.ops->hypercall(&v->vcpu)
@@ -470,18 +470,51 @@ static enum vcpu_action write_cr(struct vmx_vcpu *v, unsigned cr, uint64_t val)
 	return VCPU_STOP;
 }
 
+/*
+ * MOV to/from CR8 always exits (CR8-load and CR8-store exiting, SDM Vol.
+ * 3C 25.6.2): with both off a 64-bit guest would write the host's local
+ * APIC TPR and could mask every host interrupt on this core. The value is
+ * the vLAPIC's (platform VMs) or the vCPU's own; bits 63:4 set raise #GP
+ * (SDM Vol. 3A 2.5, CR8).
+ */
+static enum vcpu_action cr8_access(struct vmx_vcpu *v, unsigned type, enum vcpu_gpr reg)
+{
+	const struct vcpu_platform_ops *ops = v->vcpu.ops;
+	bool write = type == CR_ACCESS_MOV_TO;
+	uint64_t val = write ? vmx_vcpu_get_gpr(v, reg) : 0;
+
+	if (val & ~(uint64_t)CR8_MASK) {
+		vmx_vcpu_inject_exception(v, X86_GP, true, 0);
+		return VCPU_RESUME;
+	}
+	if (ops && ops->cr8)
+		val = ops->cr8(&v->vcpu, write, (uint8_t)val);
+	else if (write)
+		v->cr8 = (uint8_t)val;
+	else
+		val = v->cr8;
+	if (!write)
+		vmx_vcpu_set_gpr(v, reg, val);
+	skip_insn();
+	return VCPU_RESUME;
+}
+
 static enum vcpu_action exit_cr_access(struct vmx_vcpu *v)
 {
 	uint64_t q = vmcs_read_or(VMCS_EXIT_QUALIFICATION, 0);
 	unsigned cr = q & CR_QUAL_CR_MASK, type = (q >> CR_QUAL_TYPE_SHIFT) & 3;
+	enum vcpu_gpr reg = (enum vcpu_gpr)((q >> CR_QUAL_GPR_SHIFT) & 15);
 	enum vcpu_action act;
+
+	if (cr == CR8_NUMBER && (type == CR_ACCESS_MOV_TO || type == CR_ACCESS_MOV_FROM))
+		return cr8_access(v, type, reg);
 
 	if (type != CR_ACCESS_MOV_TO) {
 		vcpu_stop(&v->vcpu, "unsupported control-register access (qualification 0x%llx)",
 			  (unsigned long long)q);
 		return VCPU_STOP;
 	}
-	act = write_cr(v, cr, vmx_vcpu_get_gpr(v, (enum vcpu_gpr)((q >> CR_QUAL_GPR_SHIFT) & 15)));
+	act = write_cr(v, cr, vmx_vcpu_get_gpr(v, reg));
 	if (act == VCPU_RESUME && !vmcs_read_or(VMCS_VM_ENTRY_INTR_INFO, 0))
 		skip_insn();
 	return act;

@@ -37,8 +37,9 @@ _Static_assert(offsetof(struct vcpu_regs, cr2) == REGS_CR2, "vmx/regs.inc");
 _Static_assert(offsetof(struct vmx_vcpu, host_rsp) == REGS_HOST_RSP, "vmx/regs.inc");
 
 #define VPID_MAX 4096
-#define MSR_BITMAP_WRITE_OFFSET 2048 /* SDM 3C 25.6.9: read low, read high, write low, write high  \
-				      */
+#define MSR_BITMAP_WRITE_OFFSET                                                                    \
+	2048 /* SDM 3C 25.6.9: read low, read high, write low, write high                          \
+	      */
 #define MSR_BITMAP_HIGH_BASE 0xc0000000u
 #define IO_BITMAP_PAGES 2
 #define EXIT_CTL_HOST_64 VMX_EXIT_HOST_ADDR_SPACE_SIZE
@@ -148,6 +149,7 @@ static enum err setup_controls(struct vmx_vcpu *v, const struct vcpu_config *cfg
 	if (e == E_OK)
 		e = adjust(c, VMX_CTL_PROC,
 			   VMX_PROC_HLT_EXITING | VMX_PROC_IO_BITMAPS | VMX_PROC_MSR_BITMAPS |
+			       VMX_PROC_CR8_LOAD_EXITING | VMX_PROC_CR8_STORE_EXITING |
 			       VMX_PROC_SECONDARY_CTLS,
 			   0, VMCS_PROC_BASED_CONTROLS);
 	/* WBINVD exiting (SDM 3C 25.6.2, Table 25-7) when offered: the exit
@@ -432,7 +434,6 @@ void vmx_vcpu_code_state(struct vcpu_code_state *cs)
 		   : (ar & AR_DB)					     ? 32
 									     : 16;
 }
-
 
 bool vmx_vcpu_guest_if(void)
 {

@@ -44,6 +44,7 @@ struct vmx_vcpu {
 	uint64_t xcr0;
 	struct vmx_guest_msrs msrs;
 	uint64_t cr0_shadow, cr4_shadow;
+	uint8_t cr8;		/* the task priority of a vCPU whose platform has no LAPIC */
 	uint64_t slice_end_tsc; /* platform VMs: absolute end of the current slice */
 	uint64_t exits[VCPU_EXIT_COUNTERS]; /* by basic exit reason */
 	uint64_t unhandled_io;

@@ -88,6 +88,11 @@ uint32_t lapic_id(void)
 	return x2apic ? id : id >> APIC_ID_XAPIC_SHIFT;
 }
 
+uint32_t lapic_tpr(void)
+{
+	return apic_read(APIC_TPR);
+}
+
 uint32_t lapic_version(void)
 {
 	return apic_read(APIC_VERSION);

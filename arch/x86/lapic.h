@@ -30,6 +30,7 @@ bool lapic_x2apic_mode(void);
 uint64_t lapic_mmio_base(void);
 uint32_t lapic_id(void);
 uint32_t lapic_version(void);
+uint32_t lapic_tpr(void); /* this CPU's task priority (guests never change it) */
 void lapic_eoi(void);
 /* Send an IPI; returns false if an xAPIC ICR stayed busy (delivery failed). */
 bool lapic_send_ipi(uint32_t apic_id, enum lapic_delivery mode, uint8_t vector);

@@ -212,6 +212,9 @@ KTEST(vcpu, long_mode_guest)
 		  (unsigned long long)v->exits[VMX_EXIT_REASON_IO]);
 	KT_EXPECT(t, v->exits[VMX_EXIT_REASON_INTR_WINDOW] >= 1,
 		  "the queued interrupt never waited for an interrupt window");
+	KT_EXPECT(t, lapic_tpr() == 0 && v->exits[VMX_EXIT_REASON_CR_ACCESS] >= 3,
+		  "the guest's CR8 = 15 reached the host: TPR 0x%x, %llu CR-access exits",
+		  lapic_tpr(), (unsigned long long)v->exits[VMX_EXIT_REASON_CR_ACCESS]);
 	ktest_diag(t, "INVD %llu, WBINVD %llu exits (WBINVD exiting %s)",
 		   (unsigned long long)v->exits[VMX_EXIT_REASON_INVD],
 		   (unsigned long long)v->exits[VMX_EXIT_REASON_WBINVD],
@@ -281,8 +284,8 @@ static const struct bad_case bad_cases[] = {
      "read access to a page that is not mapped"},
     {"triple64", "triple64", BREAK_NONE, "triple fault (shutdown) at RIP 0x10007", ""},
     {"broken", "selftest64", BREAK_CS_LD, CS_LD_REASON, "ar=0xe09b"},
-    {"msrload", "selftest64", BREAK_MSR_LOAD, "VM entry failed: exit reason 34 (VM-entry failure: MSR loading)",
-     "qualification 1"},
+    {"msrload", "selftest64", BREAK_MSR_LOAD,
+     "VM entry failed: exit reason 34 (VM-entry failure: MSR loading)", "qualification 1"},
     {"badevent", "selftest64", BREAK_EVENT, "VM entry failed: VMfailValid, error 7: ", ""},
 };
 

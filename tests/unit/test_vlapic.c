@@ -581,6 +581,23 @@ static void test_x2apic_eoi_and_timer(void **state)
 	assert_int_equal(vlapic_pending(&l), VEC_TIMER);
 }
 
+/* CR8 reads TPR[7:4]; writing it sets TPR[7:4] and clears TPR[3:0]
+ * (SDM Vol. 3A 11.8.6.1), and the PPR follows. */
+static void test_cr8_is_tpr_high_nibble(void **state)
+{
+	uint32_t v;
+
+	(void)state;
+	wr(APIC_TPR, 0x5a);
+	assert_int_equal(vlapic_cr8(&l), 5);
+	vlapic_set_cr8(&l, 0xf);
+	vlapic_mmio_read(&l, APIC_TPR, 4, &v, T0);
+	assert_int_equal(v, 0xf0);
+	assert_int_equal(vlapic_ppr(&l) & 0xf0, 0xf0);
+	vlapic_set_cr8(&l, 0);
+	assert_int_equal(vlapic_cr8(&l), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -609,6 +626,7 @@ int main(void)
 		cmocka_unit_test_setup(test_x2apic_write_faults, setup),
 		cmocka_unit_test_setup(test_x2apic_icr_and_self_ipi, setup),
 		cmocka_unit_test_setup(test_x2apic_eoi_and_timer, setup),
+		cmocka_unit_test_setup(test_cr8_is_tpr_high_nibble, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
