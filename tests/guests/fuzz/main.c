@@ -175,26 +175,33 @@ static uint64_t parse_num(const char *p)
 	return v;
 }
 
-/* fuzz.ops=a,b,c: the classes named; absent: every class. */
+/* Is class k named in the comma-separated list at p (ended by a space)? */
+static int named(const char *p, uint32_t k)
+{
+	size_t n = strlen(fuzz_class_names[k]);
+
+	while (p && *p && *p != ' ') {
+		if (*p == '-')
+			p++;
+		if (!memcmp(p, fuzz_class_names[k], n) && (p[n] == ',' || p[n] == ' ' || !p[n]))
+			return 1;
+		while (*p && *p != ',' && *p != ' ')
+			p++;
+		if (*p == ',')
+			p++;
+	}
+	return 0;
+}
+
+/* fuzz.ops=a,b,c: the classes named; fuzz.ops=-a,-b: every class but
+ * those (Vireo keeps a VM's settings short); absent or "all": every class. */
 static void parse_ops(const char *p)
 {
-	for (uint32_t k = 0; k < FC_COUNT; k++) {
-		size_t n = strlen(fuzz_class_names[k]);
-		const char *q = p;
-		int on = !p;
+	int all = !p || *p == '-' || !memcmp(p, "all", 3);
 
-		while (q && *q && *q != ' ') {
-			if (!memcmp(q, fuzz_class_names[k], n) &&
-			    (q[n] == ',' || q[n] == ' ' || !q[n]))
-				on = 1;
-			while (*q && *q != ',' && *q != ' ')
-				q++;
-			if (*q == ',')
-				q++;
-		}
-		if (on)
+	for (uint32_t k = 0; k < FC_COUNT; k++)
+		if (all ? !named(p, k) : named(p, k))
 			enabled[nenabled++] = k;
-	}
 }
 
 static void parse_cmdline(const char *cmdline)

@@ -216,7 +216,7 @@ static const uint8_t cr4_bits[] = {0,  1,  2,  3,  7,  8,  9,  10, 11, 12, 13, 1
 
 /* One or two bits of CR0 and CR4 flipped (never CR4.PSE/PAE, which would
  * change the paging structures' format under the fuzzer), CR3's cache
- * bits, then random instructions under that state. */
+ * bits, then random instructions under that state (with paging on). */
 void op_cr(struct fuzz_cpu *c)
 {
 	uint32_t cr0 = fuzz_known_cr0, cr4 = fuzz_known_cr4, cr3 = fuzz_known_cr3;
@@ -231,6 +231,8 @@ void op_cr(struct fuzz_cpu *c)
 		cr4 ^= 1u << cr4_bits[rng_below(c, sizeof(cr4_bits))];
 	if (ONE_IN(4))
 		cr3 ^= (uint32_t)rng_next(c) & (PAGE_SIZE - 1);
+	if (!(cr0 & CR0_PG))
+		cr0 |= CR0_PE; /* PE and PG both off is real mode: this C code would die */
 	FUZZ_TRACE("fuzz: cpu %u cr0 %x cr3 %x cr4 %x\n", c->index, cr0, cr3, cr4);
 	__asm__ volatile("mov %0, %%cr4" : : "r"(cr4) : "memory");
 	__asm__ volatile("mov %0, %%cr3" : : "r"(cr3) : "memory");
@@ -241,7 +243,9 @@ void op_cr(struct fuzz_cpu *c)
 		__asm__ volatile("mov %%cr2, %0" : "=r"(v));
 		__asm__ volatile("mov %0, %%cr2" : : "r"(v ^ (uint32_t)rng_next(c)));
 	}
-	code_enter(c, off, user, eflags);
+	/* paging off: a stray access would leave guest memory (the VM stops) */
+	if (cr0 & CR0_PG)
+		code_enter(c, off, user, eflags);
 }
 
 static void write_dr(uint32_t n, uint32_t v)

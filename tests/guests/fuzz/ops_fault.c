@@ -139,7 +139,7 @@ static const struct seq fault_seqs[FK_COUNT] = {
     [FK_AC] = {"ac", 3, {0x8b, 0x43, 0x01}},			 /* mov eax, [ebx + 1] */
     [FK_ICEBP] = {"icebp", 1, {0xf1}},
     [FK_INT] = {"int", 2, {0xcd}}, /* int n */
-    [FK_STACK] = {"stack", 6, {0xbc, 0, 0, 0, 0, 0x50}}, /* mov esp, guard; push eax */
+    [FK_STACK] = {"stack", 6, {0xbc, 0, 0, 0, 0, 0x50}}, /* CPL 3 only: at CPL 0 it is a triple fault */
 };
 
 /* Address operands patched into a sequence (after its opcode bytes). */
@@ -170,7 +170,7 @@ static void patch_fault(struct fuzz_cpu *c, enum fault_kind k, uint8_t *code)
 void op_fault(struct fuzz_cpu *c)
 {
 	enum fault_kind k = (enum fault_kind)rng_below(c, FK_COUNT);
-	int user = k == FK_AC || (k != FK_NM && rng_below(c, 2));
+	int user = k == FK_AC || k == FK_STACK || (k != FK_NM && rng_below(c, 2));
 	uint32_t eflags = EFLAGS_RSVD1 | EFLAGS_IF;
 	uint8_t *code;
 
