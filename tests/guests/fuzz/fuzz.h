@@ -90,24 +90,29 @@ struct trap_frame {
 	uint32_t vector, error, eip, cs, eflags;
 };
 
-/* Per-CPU scratch block (pages at scratch_base(cpu)); guards are not present. */
+/*
+ * Per-CPU scratch block (pages at scratch_page(cpu, p)); guards are not
+ * present. Fuzzed CPL 0 code gets twelve data pages with its stack in the
+ * middle, so that stray pushes and pops stay on mapped pages (a fault with
+ * an unmapped stack at CPL 0 is a triple fault, SDM Vol. 3A 6.15 #DF).
+ */
 enum scratch_page {
-	SP_GUARD0,
-	SP_KCODE,
-	SP_GUARD1,
-	SP_KDATA,
-	SP_KSTACK,
-	SP_GUARD2,
-	SP_UCODE,
-	SP_UDATA,
-	SP_USTACK,
-	SP_URO,
-	SP_GUARD3,
-	SP_TRAPSTACK,
-	SP_GUARD4,
-	SP_COUNT
+	SP_GUARD0 = 0,
+	SP_KCODE = 1,
+	SP_GUARD1 = 2,
+	SP_KDATA = 3,
+	SP_KSTACK = 9,
+	SP_GUARD2 = 15,
+	SP_UCODE = 16,
+	SP_UDATA = 17,
+	SP_USTACK = 18,
+	SP_URO = 19,
+	SP_GUARD3 = 20,
+	SP_TRAPSTACK = 21,
+	SP_GUARD4 = 22,
 };
-#define SCRATCH_PAGES_PER_CPU 16
+#define KDATA_PAGES (SP_GUARD2 - SP_KDATA)
+#define SCRATCH_PAGES_PER_CPU 32
 
 struct fuzz_cpu {
 	struct fuzz_jmp jmp;

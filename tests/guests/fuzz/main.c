@@ -251,23 +251,15 @@ static void build_tables(void)
 	}
 }
 
-static uint32_t scratch_pte(enum scratch_page p)
+static uint32_t scratch_pte(uint32_t p)
 {
-	switch (p) {
-	case SP_KCODE:
-	case SP_KDATA:
-	case SP_KSTACK:
-	case SP_TRAPSTACK:
+	if (p == SP_KCODE || p == SP_TRAPSTACK || (p >= SP_KDATA && p < SP_KDATA + KDATA_PAGES))
 		return PTE_P | PTE_RW;
-	case SP_UCODE:
-	case SP_UDATA:
-	case SP_USTACK:
+	if (p == SP_UCODE || p == SP_UDATA || p == SP_USTACK)
 		return PTE_P | PTE_RW | PTE_US;
-	case SP_URO:
+	if (p == SP_URO)
 		return PTE_P | PTE_US;
-	default:
-		return 0;
-	}
+	return 0;
 }
 
 /* 4 MiB pages for the kernel's memory (CR4.PSE, SDM Vol. 3A 4.3), one page
@@ -281,10 +273,10 @@ static void build_paging(uint32_t mem_top)
 	for (i = 0; i < spde; i++)
 		page_dir[i] = i * BIG_PAGE | PTE_P | PTE_RW | PTE_PS;
 	for (i = 0; i < FUZZ_MAX_CPUS * SCRATCH_PAGES_PER_CPU; i++) {
-		enum scratch_page p = (enum scratch_page)(i % SCRATCH_PAGES_PER_CPU);
+		uint32_t pte = scratch_pte(i % SCRATCH_PAGES_PER_CPU);
 
-		if (p < SP_COUNT && scratch_pte(p))
-			scratch_pt[i] = (scratch_base + i * PAGE_SIZE) | scratch_pte(p);
+		if (pte)
+			scratch_pt[i] = (scratch_base + i * PAGE_SIZE) | pte;
 	}
 	page_dir[spde] = (uint32_t)(uintptr_t)scratch_pt | PTE_P | PTE_RW | PTE_US;
 	apic_pt[0] = APIC_REGION | PTE_P | PTE_RW | PTE_PCD | PTE_PWT;

@@ -41,6 +41,21 @@ static const uint8_t filtered_one[] = {0xf4, 0xfa, 0x9d, 0xcf}; /* HLT CLI POPF 
 static const uint8_t filtered_two[] = {0x00, 0x01, 0x22, 0x30}; /* 0F: tables, MOV CR, WRMSR */
 static const uint8_t prefixes[] = {0x66, 0x67, 0xf3, 0xf2, 0xf0, 0x2e, 0x36, 0x3e, 0x26, 0x64, 0x65};
 
+/* One-byte opcodes with a ModRM byte next that may name ESP as a register
+ * operand (ALU ops, MOV, XCHG, LEA, shifts, group 3/5). */
+static const uint8_t modrm_ops[] = {0x01, 0x03, 0x09, 0x0b, 0x11, 0x13, 0x19, 0x1b, 0x21,
+				    0x23, 0x29, 0x2b, 0x31, 0x33, 0x69, 0x6b, 0x81, 0x83,
+				    0x87, 0x89, 0x8b, 0x8d, 0x8f, 0xc1, 0xc7, 0xd1, 0xd3,
+				    0xf7, 0xff};
+/* ESP loaded outright: POP ESP, MOV ESP imm32, XCHG EAX ESP, ENTER, LSS (0F). */
+static const uint8_t esp_ops[] = {0x5c, 0xbc, 0x94, 0xc8};
+#define OPC_LSS 0xb2
+#define MODRM_REG_MOD 0xc0
+#define MODRM_REG_SHIFT 3
+#define MODRM_FIELD 7
+#define REG_ESP 4
+#define MODRM_OTHER_REG 1
+
 static int in_list(uint8_t b, const uint8_t *l, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -49,9 +64,27 @@ static int in_list(uint8_t b, const uint8_t *l, size_t n)
 	return 0;
 }
 
+/* At CPL 0 a fault on a wild stack is a triple fault: keep ESP out of
+ * register-direct ModRM operands and out of the ops that load it. */
+static void keep_esp(uint8_t *p, uint32_t len)
+{
+	for (uint32_t i = 0; i < len; i++) {
+		uint8_t m = i + 1 < len ? p[i + 1] : 0;
+
+		if (in_list(p[i], esp_ops, sizeof(esp_ops)) ||
+		    (i && p[i - 1] == OPC_TWO_BYTE && p[i] == OPC_LSS))
+			p[i] = OPC_NOP;
+		else if (i + 1 < len && in_list(p[i], modrm_ops, sizeof(modrm_ops)) &&
+			 (m & MODRM_REG_MOD) == MODRM_REG_MOD &&
+			 ((m & MODRM_FIELD) == REG_ESP ||
+			  ((m >> MODRM_REG_SHIFT) & MODRM_FIELD) == REG_ESP))
+			p[i + 1] = m ^ MODRM_OTHER_REG ^ (MODRM_OTHER_REG << MODRM_REG_SHIFT);
+	}
+}
+
 /* Random bytes, a third of them two-byte opcodes; bytes that could stop
  * this CPU for good (HLT or interrupts off) or wreck its tables are NOPs. */
-static void random_code(struct fuzz_cpu *c, uint8_t *p, uint32_t len)
+static void random_code(struct fuzz_cpu *c, uint8_t *p, uint32_t len, int user)
 {
 	uint32_t i;
 
@@ -68,17 +101,21 @@ static void random_code(struct fuzz_cpu *c, uint8_t *p, uint32_t len)
 		    in_list(p[i], filtered_two, sizeof(filtered_two)))
 			p[i] = OPC_NOP;
 	}
+	if (!user)
+		keep_esp(p, len);
 }
 
-/* Registers for fuzzed code: pointers into its data page, a small count,
- * a port that is not the debug-exit port. */
+/* Registers for fuzzed code: pointers into its data pages (EAX random at
+ * CPL 3, where a stray stack cannot take the CPU down), a small count, a
+ * port that is not the debug-exit port. */
 static void random_regs(struct fuzz_cpu *c, uint32_t *r, int user)
 {
 	uint32_t data = (uint32_t)(uintptr_t)scratch_page(c->index, user ? SP_UDATA : SP_KDATA);
 
 	for (int i = 0; i < FUZZ_NREGS; i++)
-		r[i] = data + rng_below(c, PAGE_SIZE);
-	r[REG_EAX] = (uint32_t)rng_next(c);
+		r[i] = data + rng_below(c, user ? PAGE_SIZE : KDATA_PAGES * PAGE_SIZE);
+	if (user)
+		r[REG_EAX] = (uint32_t)rng_next(c);
 	r[REG_ECX] = rng_below(c, SMALL_COUNT);
 	r[REG_EDX] = rng_below(c, 0x10000);
 	if ((r[REG_EDX] & 0xffff) == PORT_DEBUG_EXIT)
@@ -130,7 +167,7 @@ uint32_t insn_prepare(struct fuzz_cpu *c, int user, uint32_t *eflags)
 
 	*eflags = EFLAGS_RSVD1 | EFLAGS_IF;
 	memset(code, OPC_INT3, PAGE_SIZE);
-	random_code(c, code + off, off + len > PAGE_SIZE ? PAGE_SIZE - off : len);
+	random_code(c, code + off, off + len > PAGE_SIZE ? PAGE_SIZE - off : len, user);
 	if (user && ONE_IN(2))
 		*eflags |= EFLAGS_IOPL3;
 	if (ONE_IN(16))
