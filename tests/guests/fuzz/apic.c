@@ -191,8 +191,8 @@ void op_lapic(struct fuzz_cpu *c)
 {
 	uint32_t off = ONE_IN(8) ? rng_below(c, PAGE_SIZE - 4)
 				 : rng_below(c, APIC_PAGE_REGS / APIC_REG_ALIGN) * APIC_REG_ALIGN;
-	int write = rng_below(c, 2) && (off + sizeof(uint32_t) <= APIC_ICR_LO ||
-					off >= APIC_ICR_LO + APIC_REG_ALIGN);
+	int write = rng_below(c, 2) &&
+		    (off + sizeof(uint32_t) <= APIC_ICR_LO || off >= APIC_ICR_LO + APIC_REG_ALIGN);
 	uint32_t v = (uint32_t)rng_next(c);
 
 	FUZZ_TRACE("fuzz: cpu %u lapic %s %x val %x\n", c->index, write ? "wr" : "rd", off, v);
@@ -261,7 +261,7 @@ static uint32_t absent_id(struct fuzz_cpu *c)
  * INIT would reset a CPU of this fuzzer. */
 void op_ipi(struct fuzz_cpu *c)
 {
-	static const uint32_t modes[] = {ICR_FIXED, ICR_LOWEST, ICR_NMI, ICR_INIT,
+	static const uint32_t modes[] = {ICR_FIXED, ICR_LOWEST, ICR_NMI,   ICR_INIT,
 					 ICR_SIPI,  ICR_SMI,	ICR_EXTINT};
 	uint32_t mode = modes[rng_below(c, sizeof(modes) / sizeof(modes[0]))];
 	uint32_t lo = ICR_ASSERT | (mode << ICR_MODE_SHIFT), dest, shorthand = 0;
@@ -306,8 +306,8 @@ void op_irq(struct fuzz_cpu *c)
 		__asm__ volatile("cli");
 		break;
 	default:
-		lapic_send(0, ICR_ASSERT | (ICR_SHORT_SELF << ICR_SHORT_SHIFT) |
-				  random_vector(c, 1));
+		lapic_send(0,
+			   ICR_ASSERT | (ICR_SHORT_SELF << ICR_SHORT_SHIFT) | random_vector(c, 1));
 		__asm__ volatile("sti; nop; cli");
 		break;
 	}

@@ -166,16 +166,18 @@ enter_user:
 	LOAD_REGS
 	iret
 
-; enter_code(eip, esp, eflags, regs): IRET to CPL 0 code on another stack.
+; enter_code(eip, esp, eflags, regs, cs): IRET to CPL 0 code on another
+; stack, in code segment cs.
 global enter_code
 enter_code:
 	mov eax, [esp + 4]
 	mov ecx, [esp + 8]
 	mov edx, [esp + 12]
 	mov ebp, [esp + 16]
+	mov ebx, [esp + 20]
 	mov esp, ecx
 	push edx
-	push SEL_KCODE
+	push ebx
 	push eax
 	LOAD_REGS
 	iret

@@ -22,7 +22,11 @@
 #define SEL_UDATA 0x23
 #define SEL_TSS0 0x28
 #define SEL_SHIFT 3
-#define GDT_ENTRIES (5 + FUZZ_MAX_CPUS)
+/* Per CPU, a ring-0 code segment that is just its code page (base there,
+ * limit 4 KiB - 1): fuzzed CPL 0 code that jumps away gets #GP instead of
+ * running the fuzzer's data as code. */
+#define SEL_FCODE0 (SEL_TSS0 + (FUZZ_MAX_CPUS << SEL_SHIFT))
+#define GDT_ENTRIES (5 + 2 * FUZZ_MAX_CPUS)
 
 /* Vectors with a meaning here (SDM Vol. 3A 6.3.1 for the exceptions). */
 #define VEC_DE 0
@@ -142,6 +146,8 @@ uint8_t *scratch_page(uint32_t cpu, enum scratch_page p);
 struct fuzz_cpu *this_fuzz_cpu(void);
 void fuzz_restore_cpu(void);
 void fuzz_reload_tables(void);
+/* The operation's time budget starts now (the watchdog ends it after). */
+void fuzz_op_deadline(struct fuzz_cpu *c);
 #define FUZZ_TRACE(...)                                                                            \
 	do {                                                                                       \
 		if (fuzz_trace)                                                                    \
@@ -193,7 +199,7 @@ int fuzz_setjmp(struct fuzz_jmp *j) __attribute__((returns_twice));
 void fuzz_longjmp(struct fuzz_jmp *j, int v) __attribute__((noreturn));
 void enter_user(uint32_t eip, uint32_t esp, uint32_t eflags, uint32_t regs)
     __attribute__((noreturn));
-void enter_code(uint32_t eip, uint32_t esp, uint32_t eflags, uint32_t regs)
+void enter_code(uint32_t eip, uint32_t esp, uint32_t eflags, uint32_t regs, uint32_t cs)
     __attribute__((noreturn));
 void load_segments(void);
 extern const uint32_t isr_table[NVECTORS];

@@ -34,6 +34,9 @@
 #define DESC_FLAT_UCODE 0x00cffa000000ffffull
 #define DESC_FLAT_UDATA 0x00cff2000000ffffull
 #define DESC_TSS32_AVAIL 0x89ull
+#define DESC_CODE32_TYPE 0x9aull /* present, DPL 0, code, execute/read */
+#define DESC_FLAG_DB 0x4ull	 /* 32-bit default operand size, G = 0 */
+#define DESC_FLAGS_SHIFT 52
 #define DESC_TYPE_SHIFT 40
 #define DESC_LIMIT_HI_SHIFT 48
 #define DESC_BASE_HI_SHIFT 56
@@ -85,10 +88,10 @@ struct tss32 {
 } __attribute__((packed));
 
 const char *const fuzz_class_names[FC_COUNT] = {
-    [FC_INSN0] = "insn0", [FC_INSN3] = "insn3",	  [FC_MSR] = "msr",	[FC_IO] = "io",
-    [FC_STR] = "str",	  [FC_LAPIC] = "lapic",	  [FC_IOAPIC] = "ioapic", [FC_X2APIC] = "x2apic",
-    [FC_CR] = "cr",	  [FC_DR] = "dr",	  [FC_XSETBV] = "xsetbv", [FC_VMX] = "vmx",
-    [FC_IPI] = "ipi",	  [FC_IRQ] = "irq",	  [FC_FAULT] = "fault",
+    [FC_INSN0] = "insn0", [FC_INSN3] = "insn3", [FC_MSR] = "msr",	[FC_IO] = "io",
+    [FC_STR] = "str",	  [FC_LAPIC] = "lapic", [FC_IOAPIC] = "ioapic", [FC_X2APIC] = "x2apic",
+    [FC_CR] = "cr",	  [FC_DR] = "dr",	[FC_XSETBV] = "xsetbv", [FC_VMX] = "vmx",
+    [FC_IPI] = "ipi",	  [FC_IRQ] = "irq",	[FC_FAULT] = "fault",
 };
 
 static const char *const exc_names[NEXCEPTIONS] = {
@@ -230,6 +233,15 @@ static uint64_t tss_descriptor(uint32_t base, uint32_t limit)
 	       ((uint64_t)(base >> 24) << DESC_BASE_HI_SHIFT);
 }
 
+/* A present DPL-0 32-bit execute/read code segment, byte granular. */
+static uint64_t code_descriptor(uint32_t base, uint32_t limit)
+{
+	return (limit & 0xffffull) | ((uint64_t)(base & DESC_BASE_LO_MASK) << DESC_BASE_LO_SHIFT) |
+	       (DESC_CODE32_TYPE << DESC_TYPE_SHIFT) |
+	       ((uint64_t)((limit >> 16) & 0xf) << DESC_LIMIT_HI_SHIFT) |
+	       (DESC_FLAG_DB << DESC_FLAGS_SHIFT) | ((uint64_t)(base >> 24) << DESC_BASE_HI_SHIFT);
+}
+
 static void build_tables(void)
 {
 	gdt[SEL_KCODE >> SEL_SHIFT] = DESC_FLAT_KCODE;
@@ -242,6 +254,8 @@ static void build_tables(void)
 		tss[i].iomap_base = sizeof(tss[i]); /* no I/O permission bitmap */
 		gdt[(SEL_TSS0 >> SEL_SHIFT) + i] =
 		    tss_descriptor((uint32_t)(uintptr_t)&tss[i], sizeof(tss[i]) - 1);
+		gdt[(SEL_FCODE0 >> SEL_SHIFT) + i] =
+		    code_descriptor((uint32_t)(uintptr_t)scratch_page(i, SP_KCODE), PAGE_SIZE - 1);
 	}
 	for (uint32_t v = 0; v < NVECTORS; v++) {
 		idt[v].off_lo = isr_table[v] & 0xffff;
@@ -373,8 +387,7 @@ static uint32_t fuzz_fwcfg_ncpus(void)
 	n = inb(FW_CFG_DATA);
 	n |= (uint32_t)inb(FW_CFG_DATA) << 8;
 	if (!n || n > FUZZ_MAX_CPUS) {
-		printf("fuzz: fw_cfg says %u CPUs; fuzzing on %u\n", n,
-		       n ? FUZZ_MAX_CPUS : 1);
+		printf("fuzz: fw_cfg says %u CPUs; fuzzing on %u\n", n, n ? FUZZ_MAX_CPUS : 1);
 		n = n ? FUZZ_MAX_CPUS : 1;
 	}
 	return n;
@@ -470,19 +483,24 @@ static void dispatch(struct fuzz_cpu *c, uint32_t cls)
 	}
 }
 
+void fuzz_op_deadline(struct fuzz_cpu *c)
+{
+	c->op_deadline = rdtsc() + udiv64(fuzz_tsc_hz * OP_BUDGET_MS, MS_PER_S, NULL);
+}
+
 static void run_one(struct fuzz_cpu *c, uint32_t cls)
 {
 	volatile uint32_t tries = 0;
 
 	c->cur_class = cls;
 	c->ops[cls]++;
-	c->op_deadline = rdtsc() + udiv64(fuzz_tsc_hz * OP_BUDGET_MS, MS_PER_S, NULL);
+	fuzz_op_deadline(c);
 	if (!fuzz_setjmp(&c->jmp)) {
 		c->in_op = 1;
 		dispatch(c, cls);
 	}
 	/* the restore may fault too (e.g. DR7.GD left set): try again */
-	c->op_deadline = rdtsc() + udiv64(fuzz_tsc_hz * OP_BUDGET_MS, MS_PER_S, NULL);
+	fuzz_op_deadline(c);
 	fuzz_setjmp(&c->jmp);
 	if (tries++ < RESTORE_TRIES)
 		fuzz_restore_cpu();

@@ -39,16 +39,28 @@
 
 static const uint8_t filtered_one[] = {0xf4, 0xfa, 0x9d, 0xcf}; /* HLT CLI POPF IRET */
 static const uint8_t filtered_two[] = {0x00, 0x01, 0x22, 0x30}; /* 0F: tables, MOV CR, WRMSR */
-static const uint8_t prefixes[] = {0x66, 0x67, 0xf3, 0xf2, 0xf0, 0x2e, 0x36, 0x3e, 0x26, 0x64, 0x65};
+static const uint8_t prefixes[] = {0x66, 0x67, 0xf3, 0xf2, 0xf0, 0x2e,
+				   0x36, 0x3e, 0x26, 0x64, 0x65};
 
-/* One-byte opcodes with a ModRM byte next that may name ESP as a register
- * operand (ALU ops, MOV, XCHG, LEA, shifts, group 3/5). */
-static const uint8_t modrm_ops[] = {0x01, 0x03, 0x09, 0x0b, 0x11, 0x13, 0x19, 0x1b, 0x21,
-				    0x23, 0x29, 0x2b, 0x31, 0x33, 0x69, 0x6b, 0x81, 0x83,
-				    0x87, 0x89, 0x8b, 0x8d, 0x8f, 0xc1, 0xc7, 0xd1, 0xd3,
-				    0xf7, 0xff};
-/* ESP loaded outright: POP ESP, MOV ESP imm32, XCHG EAX ESP, ENTER, LSS (0F). */
-static const uint8_t esp_ops[] = {0x5c, 0xbc, 0x94, 0xc8};
+/* One-byte opcodes with a ModRM byte whose r/m operand, when a register
+ * (mod 3), is written (ALU ops, MOV, XCHG, POP, shifts, group 3/5). */
+static const uint8_t rm_dest_ops[] = {0x01, 0x09, 0x11, 0x19, 0x21, 0x29, 0x31, 0x81, 0x83,
+				      0x87, 0x89, 0x8f, 0xc1, 0xc7, 0xd1, 0xd3, 0xf7, 0xff};
+/* ... and those whose reg operand is written, whatever the mod. */
+static const uint8_t reg_dest_ops[] = {0x03, 0x0b, 0x13, 0x1b, 0x23, 0x2b,
+				       0x33, 0x69, 0x6b, 0x87, 0x8b, 0x8d};
+/* The same for two-byte (0F xx) opcodes: XADD, CMPXCHG, SHLD/SHRD, BTS/BTR/
+ * BTC; MOV from CR/DR writes its r/m register whatever the mod. */
+static const uint8_t rm_dest_ops2[] = {0xc1, 0xb1, 0xa4, 0xa5, 0xac, 0xad, 0xab, 0xb3, 0xbb, 0xba};
+static const uint8_t rm_any_ops2[] = {0x20, 0x21};
+/* CMOVcc, IMUL, MOVZX/MOVSX, BSF/BSR, LAR/LSL write their reg operand. */
+static const uint8_t reg_dest_ops2[] = {0x40, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47, 0x48,
+					0x49, 0x4a, 0x4b, 0x4c, 0x4d, 0x4e, 0x4f, 0xaf, 0xb6,
+					0xb7, 0xbe, 0xbf, 0xbc, 0xbd, 0x02, 0x03};
+#define OPC_BSWAP_ESP 0xcc
+#define OPC_BSWAP_EAX 0xc8
+/* ESP loaded outright: POP ESP, MOV ESP imm32, XCHG EAX ESP, ENTER, LEAVE. */
+static const uint8_t esp_ops[] = {0x5c, 0xbc, 0x94, 0xc8, 0xc9};
 #define OPC_LSS 0xb2
 #define MODRM_REG_MOD 0xc0
 #define MODRM_REG_SHIFT 3
@@ -66,25 +78,39 @@ static int in_list(uint8_t b, const uint8_t *l, size_t n)
 
 /* At CPL 0 a fault on a wild stack is a triple fault: keep ESP out of
  * register-direct ModRM operands and out of the ops that load it. */
+static int esp_written(const uint8_t *p, uint32_t i, uint8_t m)
+{
+	int rm_esp = (m & MODRM_FIELD) == REG_ESP;
+	int reg_mode = (m & MODRM_REG_MOD) == MODRM_REG_MOD;
+	int reg_esp = ((m >> MODRM_REG_SHIFT) & MODRM_FIELD) == REG_ESP;
+
+	if (i && p[i - 1] == OPC_TWO_BYTE)
+		return (rm_esp && reg_mode && in_list(p[i], rm_dest_ops2, sizeof(rm_dest_ops2))) ||
+		       (rm_esp && in_list(p[i], rm_any_ops2, sizeof(rm_any_ops2))) ||
+		       (reg_esp && in_list(p[i], reg_dest_ops2, sizeof(reg_dest_ops2)));
+	return (rm_esp && reg_mode && in_list(p[i], rm_dest_ops, sizeof(rm_dest_ops))) ||
+	       (reg_esp && in_list(p[i], reg_dest_ops, sizeof(reg_dest_ops)));
+}
+
 static void keep_esp(uint8_t *p, uint32_t len)
 {
 	for (uint32_t i = 0; i < len; i++) {
-		uint8_t m = i + 1 < len ? p[i + 1] : 0;
+		int two = i && p[i - 1] == OPC_TWO_BYTE;
 
-		if (in_list(p[i], esp_ops, sizeof(esp_ops)) ||
-		    (i && p[i - 1] == OPC_TWO_BYTE && p[i] == OPC_LSS))
+		if ((!two && in_list(p[i], esp_ops, sizeof(esp_ops))) || (two && p[i] == OPC_LSS))
 			p[i] = OPC_NOP;
-		else if (i + 1 < len && in_list(p[i], modrm_ops, sizeof(modrm_ops)) &&
-			 (m & MODRM_REG_MOD) == MODRM_REG_MOD &&
-			 ((m & MODRM_FIELD) == REG_ESP ||
-			  ((m >> MODRM_REG_SHIFT) & MODRM_FIELD) == REG_ESP))
-			p[i + 1] = m ^ MODRM_OTHER_REG ^ (MODRM_OTHER_REG << MODRM_REG_SHIFT);
+		else if (two && p[i] == OPC_BSWAP_ESP)
+			p[i] = OPC_BSWAP_EAX;
+		else if (i + 1 < len && esp_written(p, i, p[i + 1]))
+			p[i + 1] ^= MODRM_OTHER_REG | (MODRM_OTHER_REG << MODRM_REG_SHIFT);
 	}
+	if (len && p[len - 1] == OPC_TWO_BYTE)
+		p[len - 1] = OPC_NOP; /* 0F then the INT3 fill would be BSWAP ESP */
 }
 
 /* Random bytes, a third of them two-byte opcodes; bytes that could stop
  * this CPU for good (HLT or interrupts off) or wreck its tables are NOPs. */
-static void random_code(struct fuzz_cpu *c, uint8_t *p, uint32_t len, int user)
+static void random_code(struct fuzz_cpu *c, uint8_t *p, uint32_t len, uint32_t fill, int user)
 {
 	uint32_t i;
 
@@ -101,8 +127,8 @@ static void random_code(struct fuzz_cpu *c, uint8_t *p, uint32_t len, int user)
 		    in_list(p[i], filtered_two, sizeof(filtered_two)))
 			p[i] = OPC_NOP;
 	}
-	if (!user)
-		keep_esp(p, len);
+	if (!user) /* the first INT3 of the fill may serve as a ModRM byte too */
+		keep_esp(p, len + fill);
 }
 
 /* Registers for fuzzed code: pointers into its data pages (EAX random at
@@ -144,9 +170,11 @@ void code_enter(struct fuzz_cpu *c, uint32_t off, int user, uint32_t eflags)
 		      PAGE_SIZE - STACK_SLACK;
 	uint32_t code = (uint32_t)(uintptr_t)scratch_page(c->index, user ? SP_UCODE : SP_KCODE);
 
+	fuzz_op_deadline(c); /* after any trace output */
 	if (user)
 		enter_user(code + off, sp, eflags, (uint32_t)(uintptr_t)c->regs);
-	enter_code(code + off, sp, eflags, (uint32_t)(uintptr_t)c->regs);
+	enter_code(off, sp, eflags, (uint32_t)(uintptr_t)c->regs,
+		   SEL_FCODE0 + (c->index << SEL_SHIFT));
 }
 
 void run_code(struct fuzz_cpu *c, uint32_t off, int user, uint32_t eflags)
@@ -158,25 +186,38 @@ void run_code(struct fuzz_cpu *c, uint32_t off, int user, uint32_t eflags)
 /* Up to 15 random bytes, sometimes running off the end of the page; the
  * rest of the page is INT3, so falling through ends in #BP (or #GP at CPL 3,
  * whose gates are DPL 0). */
+static void trace_bytes(struct fuzz_cpu *c, int user, uint32_t off, const uint8_t *code)
+{
+	char hex[MAX_INSN_BYTES * 3 + 1];
+	size_t n = 0;
+
+	for (uint32_t i = 0; i < MAX_INSN_BYTES && off + i < PAGE_SIZE; i++)
+		n += snprintf(hex + n, sizeof(hex) - n, " %02x", code[off + i]);
+	hex[n] = 0;
+	printf("fuzz: cpu %u insn%u at %x:%s\n", c->index, user ? 3 : 0, off, hex);
+}
+
 uint32_t insn_prepare(struct fuzz_cpu *c, int user, uint32_t *eflags)
 {
 	uint8_t *code = scratch_page(c->index, user ? SP_UCODE : SP_KCODE);
 	uint32_t len = 1 + rng_below(c, MAX_INSN_BYTES);
-	uint32_t off = ONE_IN(4) ? PAGE_SIZE - 1 - rng_below(c, len)
-				 : rng_below(c, PAGE_SIZE - CODE_SLACK);
+	uint32_t off =
+	    ONE_IN(4) ? PAGE_SIZE - 1 - rng_below(c, len) : rng_below(c, PAGE_SIZE - CODE_SLACK);
 
 	*eflags = EFLAGS_RSVD1 | EFLAGS_IF;
 	memset(code, OPC_INT3, PAGE_SIZE);
-	random_code(c, code + off, off + len > PAGE_SIZE ? PAGE_SIZE - off : len, user);
+	if (off + len > PAGE_SIZE)
+		random_code(c, code + off, PAGE_SIZE - off, 0, user);
+	else
+		random_code(c, code + off, len, off + len < PAGE_SIZE, user);
 	if (user && ONE_IN(2))
 		*eflags |= EFLAGS_IOPL3;
 	if (ONE_IN(16))
 		*eflags |= EFLAGS_TF;
 	if (ONE_IN(16))
 		*eflags |= EFLAGS_AC;
-	FUZZ_TRACE("fuzz: cpu %u insn%u at %x: %x %x %x %x\n", c->index, user ? 3 : 0, off,
-		   code[off], code[(off + 1) % PAGE_SIZE], code[(off + 2) % PAGE_SIZE],
-		   code[(off + 3) % PAGE_SIZE]);
+	if (fuzz_trace)
+		trace_bytes(c, user, off, code);
 	code_setup(c, user);
 	return off;
 }
@@ -191,8 +232,8 @@ void op_insn(struct fuzz_cpu *c, int user)
 /* ---- MSRs ---- */
 
 static const uint32_t msr_ranges[] = {
-    0x0,	0x1000,	    0x174, 0x176, 0x1d9, 0x1d9, 0x277, 0x277,
-    0x345,	0x345,	    0x480, 0x491, 0x800, 0x8ff, 0xc0000080u, 0xc0000103u,
+    0x0,   0x1000, 0x174, 0x176, 0x1d9, 0x1d9, 0x277,	    0x277,
+    0x345, 0x345,  0x480, 0x491, 0x800, 0x8ff, 0xc0000080u, 0xc0000103u,
 };
 
 /* Writing these would break the fuzzer's own clock, APIC or SYSENTER
@@ -219,8 +260,9 @@ static uint64_t msr_value(struct fuzz_cpu *c, uint64_t old)
  * quarter of writes go blind (no read first, nothing restored). */
 void op_msr(struct fuzz_cpu *c)
 {
-	uint32_t msr = ONE_IN(16) ? (uint32_t)rng_next(c)
-				  : rng_pick(c, msr_ranges, sizeof(msr_ranges) / sizeof(msr_ranges[0]) / 2);
+	uint32_t msr =
+	    ONE_IN(16) ? (uint32_t)rng_next(c)
+		       : rng_pick(c, msr_ranges, sizeof(msr_ranges) / sizeof(msr_ranges[0]) / 2);
 	uint64_t old = 0, v;
 	int blind = ONE_IN(4);
 
@@ -239,7 +281,8 @@ void op_msr(struct fuzz_cpu *c)
 	v = msr_value(c, old);
 	if (msr == MSR_EFER && ONE_IN(2))
 		v = old ^ (1ull << EFER_BIT_LMA);
-	FUZZ_TRACE("fuzz: cpu %u wrmsr %x %x%08x\n", c->index, msr, (uint32_t)(v >> 32), (uint32_t)v);
+	FUZZ_TRACE("fuzz: cpu %u wrmsr %x %x%08x\n", c->index, msr, (uint32_t)(v >> 32),
+		   (uint32_t)v);
 	wrmsr(msr, v);
 	if (!blind)
 		wrmsr(msr, old);

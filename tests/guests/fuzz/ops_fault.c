@@ -126,20 +126,22 @@ enum fault_kind {
 };
 
 static const struct seq fault_seqs[FK_COUNT] = {
-    [FK_DE] = {"de", 4, {0x31, 0xc9, 0xf7, 0xf1}},			 /* xor ecx, ecx; div ecx */
+    [FK_DE] = {"de", 4, {0x31, 0xc9, 0xf7, 0xf1}}, /* xor ecx, ecx; div ecx */
     [FK_DB_TF] = {"db", 10, {0x9c, 0x81, 0x0c, 0x24, 0, 1, 0, 0, 0x9d, 0x90}}, /* TF via popf */
     [FK_BP] = {"bp", 1, {0xcc}},
     [FK_OF] = {"of", 5, {0xb0, 0x7f, 0x04, 0x01, 0xce}}, /* mov al, 0x7f; add al, 1; into */
     [FK_BR] = {"br", 2, {0x62, 0x00}},			 /* bound eax, [eax] */
     [FK_UD] = {"ud", 2, {0x0f, 0x0b}},
-    [FK_NM] = {"nm", 2, {0xd9, 0xd0}}, /* fnop with CR0.TS */
+    [FK_NM] = {"nm", 2, {0xd9, 0xd0}},			       /* fnop with CR0.TS */
     [FK_GP] = {"gp", 7, {0xb8, 0x34, 0x12, 0, 0, 0x8e, 0xd8}}, /* mov ds, 0x1234 */
-    [FK_PF_READ] = {"pf-read", 5, {0xa1}},			 /* mov eax, [guard] */
-    [FK_PF_WRITE] = {"pf-write", 10, {0xc7, 0x05}},		 /* mov dword [ro], 1 */
-    [FK_AC] = {"ac", 3, {0x8b, 0x43, 0x01}},			 /* mov eax, [ebx + 1] */
+    [FK_PF_READ] = {"pf-read", 5, {0xa1}},		       /* mov eax, [guard] */
+    [FK_PF_WRITE] = {"pf-write", 10, {0xc7, 0x05}},	       /* mov dword [ro], 1 */
+    [FK_AC] = {"ac", 3, {0x8b, 0x43, 0x01}},		       /* mov eax, [ebx + 1] */
     [FK_ICEBP] = {"icebp", 1, {0xf1}},
     [FK_INT] = {"int", 2, {0xcd}}, /* int n */
-    [FK_STACK] = {"stack", 6, {0xbc, 0, 0, 0, 0, 0x50}}, /* CPL 3 only: at CPL 0 it is a triple fault */
+    [FK_STACK] = {"stack",
+		  6,
+		  {0xbc, 0, 0, 0, 0, 0x50}}, /* CPL 3 only: at CPL 0 it is a triple fault */
 };
 
 /* Address operands patched into a sequence (after its opcode bytes). */

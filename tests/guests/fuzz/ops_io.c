@@ -33,8 +33,8 @@
 #define FAR_ADDRESS 0x40000000u
 
 static const uint32_t port_ranges[] = {
-    0x20,   0x21,   0x40,   0x43,   0x60,   0x64,   0x70,   0x71,  0x3f8, 0x3ff,
-    0xcf8,  0xcff,  0x510,  0x511,  0xb000, 0xb03f, 0x600,  0x60b, 0xa0,  0xa1,
+    0x20,  0x21,  0x40,	 0x43,	0x60,	0x64,	0x70,  0x71,  0x3f8, 0x3ff,
+    0xcf8, 0xcff, 0x510, 0x511, 0xb000, 0xb03f, 0x600, 0x60b, 0xa0,  0xa1,
 };
 
 /* No access may reach the debug-exit or shutdown port, whatever its size. */
@@ -55,7 +55,8 @@ static uint32_t pick_port(struct fuzz_cpu *c, uint32_t size)
 
 	do {
 		port = ONE_IN(8) ? rng_below(c, PORT_SPACE)
-				 : rng_pick(c, port_ranges, sizeof(port_ranges) / sizeof(port_ranges[0]) / 2);
+				 : rng_pick(c, port_ranges,
+					    sizeof(port_ranges) / sizeof(port_ranges[0]) / 2);
 	} while (port_forbidden(port, size));
 	return port;
 }
@@ -82,7 +83,8 @@ void op_io(struct fuzz_cpu *c)
 	uint32_t v = tame_value(c, port, size, (uint32_t)rng_next(c));
 	int out = rng_below(c, 2);
 
-	FUZZ_TRACE("fuzz: cpu %u %s%u port %x val %x\n", c->index, out ? "out" : "in", size, port, v);
+	FUZZ_TRACE("fuzz: cpu %u %s%u port %x val %x\n", c->index, out ? "out" : "in", size, port,
+		   v);
 	if (out && size == 1)
 		__asm__ volatile("outb %b0, %w1" : : "a"(v), "Nd"(port));
 	else if (out && size == 2)
@@ -107,9 +109,11 @@ static uint32_t str_address(struct fuzz_cpu *c, int user)
 
 	switch (rng_below(c, 6)) {
 	case 0:
-		return (uint32_t)(uintptr_t)scratch_page(c->index, SP_URO) + rng_below(c, PAGE_SIZE);
+		return (uint32_t)(uintptr_t)scratch_page(c->index, SP_URO) +
+		       rng_below(c, PAGE_SIZE);
 	case 1:
-		return (uint32_t)(uintptr_t)scratch_page(c->index, SP_GUARD2) + rng_below(c, PAGE_SIZE);
+		return (uint32_t)(uintptr_t)scratch_page(c->index, SP_GUARD2) +
+		       rng_below(c, PAGE_SIZE);
 	case 2:
 		return data + PAGE_SIZE - 1 - rng_below(c, MAX_IO_SIZE * 2);
 	case 3:
