@@ -346,7 +346,8 @@ void fuzz_restore_cpu(void)
 	__asm__ volatile("mov %%cr0, %0" : "=r"(cr));
 	if (cr != fuzz_known_cr0)
 		__asm__ volatile("mov %0, %%cr0" : : "r"(fuzz_known_cr0));
-	if (c->cur_class == FC_DR || c->cur_class == FC_FAULT || c->cur_class == FC_INSN0)
+	if (c->cur_class == FC_DR || c->cur_class == FC_FAULT || c->cur_class == FC_INSN0 ||
+	    c->cur_class == FC_CR)
 		__asm__ volatile("mov %0, %%dr7" : : "r"(0));
 	if (c->apic_dirty) {
 		c->apic_dirty = 0;

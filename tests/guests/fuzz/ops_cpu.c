@@ -59,8 +59,9 @@ static const uint8_t reg_dest_ops2[] = {0x40, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46
 					0xb7, 0xbe, 0xbf, 0xbc, 0xbd, 0x02, 0x03};
 #define OPC_BSWAP_ESP 0xcc
 #define OPC_BSWAP_EAX 0xc8
-/* ESP loaded outright: POP ESP, MOV ESP imm32, XCHG EAX ESP, ENTER, LEAVE. */
-static const uint8_t esp_ops[] = {0x5c, 0xbc, 0x94, 0xc8, 0xc9};
+/* ESP loaded outright or moved far: POP ESP, MOV ESP imm32, XCHG EAX ESP,
+ * ENTER, LEAVE, RET imm16 and RETF imm16. */
+static const uint8_t esp_ops[] = {0x5c, 0xbc, 0x94, 0xc8, 0xc9, 0xc2, 0xca};
 #define OPC_LSS 0xb2
 #define MODRM_REG_MOD 0xc0
 #define MODRM_REG_SHIFT 3
