@@ -39,6 +39,8 @@
 #define VEC_PF 14
 #define VEC_AC 17
 #define VEC_WATCHDOG 0x30
+#define NO_VECTOR 0xffffffffu
+#define VEC_OF 4
 #define VEC_SPURIOUS 0xff
 
 /* Control-register bits (SDM Vol. 3A 2.5). */
@@ -125,7 +127,11 @@ struct fuzz_cpu {
 	uint64_t rng;
 	uint32_t index;
 	uint32_t cur_class;
-	uint32_t last_vector;
+	uint32_t last_vector; /* NO_VECTOR: the operation returned */
+	uint32_t expect;      /* NO_VECTOR, or the vector the operation must end in */
+	const char *expect_what;
+	uint32_t anomalies;
+	uint32_t watchdog_hit;
 	uint32_t apic_dirty;
 	uint32_t ops[FC_COUNT];
 	uint32_t exc[NEXCEPTIONS];
@@ -146,6 +152,8 @@ uint8_t *scratch_page(uint32_t cpu, enum scratch_page p);
 struct fuzz_cpu *this_fuzz_cpu(void);
 void fuzz_restore_cpu(void);
 void fuzz_reload_tables(void);
+/* The operation must end in exception vec (what says why); checked after it. */
+void fuzz_expect(struct fuzz_cpu *c, uint32_t vec, const char *what);
 /* The operation's time budget starts now (the watchdog ends it after). */
 void fuzz_op_deadline(struct fuzz_cpu *c);
 #define FUZZ_TRACE(...)                                                                            \

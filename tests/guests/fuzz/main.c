@@ -68,6 +68,7 @@
 #define FUZZ_EXIT_FATAL 0x7e
 #define MS_PER_S 1000
 #define RESTORE_TRIES 3
+#define MAX_ANOMALY_REPORTS 8
 
 struct gate {
 	uint16_t off_lo, sel;
@@ -429,6 +430,7 @@ void fuzz_trap(struct trap_frame *f)
 	lapic_eoi();
 	if (c->in_op && rdtsc() > c->op_deadline) {
 		c->watchdogs++;
+		c->watchdog_hit = 1;
 		fuzz_longjmp(&c->jmp, 1);
 	}
 }
@@ -489,17 +491,41 @@ void fuzz_op_deadline(struct fuzz_cpu *c)
 	c->op_deadline = rdtsc() + udiv64(fuzz_tsc_hz * OP_BUDGET_MS, MS_PER_S, NULL);
 }
 
+void fuzz_expect(struct fuzz_cpu *c, uint32_t vec, const char *what)
+{
+	c->expect = vec;
+	c->expect_what = what;
+}
+
+/* An operation that should have raised a given exception and did not (or
+ * raised another): what a real CPU would do differs from what happened. */
+static void check_expectation(struct fuzz_cpu *c)
+{
+	if (c->expect == NO_VECTOR || c->watchdog_hit || c->expect == c->last_vector)
+		return;
+	c->anomalies++;
+	if (c->anomalies <= MAX_ANOMALY_REPORTS)
+		printf("fuzz: cpu %u: anomaly: %s %s should raise vector %u, got %s%u\n", c->index,
+		       fuzz_class_names[c->cur_class], c->expect_what, c->expect,
+		       c->last_vector == NO_VECTOR ? "no exception " : "vector ",
+		       c->last_vector == NO_VECTOR ? 0 : c->last_vector);
+}
+
 static void run_one(struct fuzz_cpu *c, uint32_t cls)
 {
 	volatile uint32_t tries = 0;
 
 	c->cur_class = cls;
 	c->ops[cls]++;
+	c->last_vector = NO_VECTOR;
+	c->expect = NO_VECTOR;
+	c->watchdog_hit = 0;
 	fuzz_op_deadline(c);
 	if (!fuzz_setjmp(&c->jmp)) {
 		c->in_op = 1;
 		dispatch(c, cls);
 	}
+	check_expectation(c);
 	/* the restore may fault too (e.g. DR7.GD left set): try again */
 	fuzz_op_deadline(c);
 	fuzz_setjmp(&c->jmp);
@@ -615,8 +641,10 @@ static void print_counts(void)
 		wd += fuzz_cpus[i].watchdogs;
 	}
 	printf("fuzz: exceptions%s\n", n ? line : " none");
-	printf("fuzz: interrupts %u, NMIs %u, watchdog ends %u, total ops %u\n", irqs, nmis, wd,
-	       total_ops());
+	for (i = 0, sum = 0; i < fuzz_ncpus; i++)
+		sum += fuzz_cpus[i].anomalies;
+	printf("fuzz: interrupts %u, NMIs %u, watchdog ends %u, anomalies %u, total ops %u\n", irqs,
+	       nmis, wd, sum, total_ops());
 }
 
 static void finish_run(void)

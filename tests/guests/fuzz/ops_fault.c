@@ -93,6 +93,9 @@ void op_vmx(struct fuzz_cpu *c)
 
 	FUZZ_TRACE("fuzz: cpu %u vmx %s%s\n", c->index, vmx_seqs[i].name, user ? " cpl3" : "");
 	place(c, user, vmx_seqs[i].bytes, vmx_seqs[i].len);
+	/* SDM Vol. 3C 30.3: #UD outside VMX operation (the guest sees no VMX);
+	 * a CPL 0 VMCALL is a hypercall, and the INT3 after it #BP */
+	fuzz_expect(c, i == VMCALL_SEQ && !user ? VEC_BP : VEC_UD, vmx_seqs[i].name);
 	c->regs[REG_EAX] = data + rng_below(c, PAGE_SIZE / 2);
 	c->regs[REG_ECX] = rng_below(c, 4);
 	if (i == VMCALL_SEQ && !user)
@@ -169,6 +172,23 @@ static void patch_fault(struct fuzz_cpu *c, enum fault_kind k, uint8_t *code)
 	}
 }
 
+/* The vector each sequence must raise (at CPL 3 the INT3 and INTO gates,
+ * DPL 0, give #GP instead: SDM Vol. 3A 6.12.1.1); BR and INT vary. */
+static uint32_t fault_vector(enum fault_kind k, int user)
+{
+	static const uint8_t vec[FK_COUNT] = {
+	    [FK_DE] = VEC_DE,	    [FK_DB_TF] = VEC_DB, [FK_BP] = VEC_BP,    [FK_OF] = VEC_OF,
+	    [FK_UD] = VEC_UD,	    [FK_NM] = VEC_NM,	 [FK_GP] = VEC_GP,    [FK_PF_READ] = VEC_PF,
+	    [FK_PF_WRITE] = VEC_PF, [FK_AC] = VEC_AC,	 [FK_ICEBP] = VEC_DB, [FK_STACK] = VEC_PF,
+	};
+
+	if (k == FK_BR || k == FK_INT)
+		return NO_VECTOR;
+	if (user && (k == FK_BP || k == FK_OF))
+		return VEC_GP;
+	return vec[k];
+}
+
 void op_fault(struct fuzz_cpu *c)
 {
 	enum fault_kind k = (enum fault_kind)rng_below(c, FK_COUNT);
@@ -178,6 +198,7 @@ void op_fault(struct fuzz_cpu *c)
 
 	FUZZ_TRACE("fuzz: cpu %u fault %s%s\n", c->index, fault_seqs[k].name, user ? " cpl3" : "");
 	code = place(c, user, fault_seqs[k].bytes, fault_seqs[k].len);
+	fuzz_expect(c, fault_vector(k, user), fault_seqs[k].name);
 	patch_fault(c, k, code);
 	if (k == FK_NM)
 		__asm__ volatile("mov %0, %%cr0" : : "r"(fuzz_known_cr0 | CR0_TS));

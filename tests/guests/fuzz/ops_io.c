@@ -26,6 +26,8 @@
 #define REP_SHORT 64
 #define REP_LONG 4096
 #define OPC_INT3 0xcc
+#define OPC_REP 0xf3
+#define OPC_OPSIZE 0x66
 #define REG_ECX 2
 #define REG_EDX 3
 #define REG_ESI 4
@@ -123,6 +125,21 @@ static uint32_t str_address(struct fuzz_cpu *c, int user)
 	}
 }
 
+/* INS at CPL 3 into the read-only user page must fault (#PF, SDM Vol. 3A
+ * 4.6); at CPL 3 with IOPL 0 and no I/O bitmap every INS/OUTS is #GP. */
+static void expect_str(struct fuzz_cpu *c, int out, int user, uint32_t count, uint32_t eflags)
+{
+	uint32_t ro = (uint32_t)(uintptr_t)scratch_page(c->index, SP_URO);
+	uint32_t edi = c->regs[REG_EDI];
+
+	if (!count)
+		return;
+	if (user && !(eflags & EFLAGS_IOPL3))
+		fuzz_expect(c, VEC_GP, out ? "outs at IOPL 0" : "ins at IOPL 0");
+	else if (!out && edi >= ro && edi < ro + PAGE_SIZE)
+		fuzz_expect(c, VEC_PF, "ins into a read-only page");
+}
+
 /* REP INS/OUTS (byte, word, dword) in the code page of the chosen ring. */
 void op_str(struct fuzz_cpu *c)
 {
@@ -133,14 +150,15 @@ void op_str(struct fuzz_cpu *c)
 	uint32_t eflags = EFLAGS_RSVD1 | EFLAGS_IF | EFLAGS_IOPL3;
 	uint32_t port = pick_port(c, size);
 	uint32_t count = ONE_IN(8) ? rng_below(c, REP_LONG) : rng_below(c, REP_SHORT);
+	int rep = !ONE_IN(8);
 
 	if (out && (touches(port, size, PORT_COM1, PORT_COM1_LAST) ||
 		    touches(port, size, PORT_PM1_CNT_HI, PORT_PM1_CNT_HI)))
 		port = PORT_SCRATCH_FREE; /* no random bytes on the console or in PM1_CNT */
 	if (word && (k & 1))
-		code[n++] = 0x66;
-	if (!ONE_IN(8))
-		code[n++] = 0xf3;
+		code[n++] = OPC_OPSIZE;
+	if (rep)
+		code[n++] = OPC_REP;
 	code[n++] = opc[k];
 	code[n++] = OPC_INT3;
 	memset(scratch_page(c->index, user ? SP_UCODE : SP_KCODE), OPC_INT3, PAGE_SIZE);
@@ -154,6 +172,7 @@ void op_str(struct fuzz_cpu *c)
 		eflags |= EFLAGS_DF;
 	if (user && ONE_IN(4))
 		eflags &= ~EFLAGS_IOPL3;
+	expect_str(c, out, user, rep ? count : 1, eflags);
 	FUZZ_TRACE("fuzz: cpu %u str %x port %x count %u esi %x edi %x cpl%u\n", c->index, opc[k],
 		   port, count, c->regs[REG_ESI], c->regs[REG_EDI], user ? 3 : 0);
 	code_enter(c, 0, user, eflags);
