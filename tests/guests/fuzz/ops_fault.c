@@ -93,15 +93,18 @@ void op_vmx(struct fuzz_cpu *c)
 
 	FUZZ_TRACE("fuzz: cpu %u vmx %s%s\n", c->index, vmx_seqs[i].name, user ? " cpl3" : "");
 	place(c, user, vmx_seqs[i].bytes, vmx_seqs[i].len);
-	/* SDM Vol. 3C 30.3: #UD outside VMX operation (the guest sees no VMX);
-	 * a CPL 0 VMCALL is a hypercall, and the INT3 after it #BP */
-	fuzz_expect(c, i == VMCALL_SEQ && !user ? VEC_BP : VEC_UD, vmx_seqs[i].name);
 	c->regs[REG_EAX] = data + rng_below(c, PAGE_SIZE / 2);
 	c->regs[REG_ECX] = rng_below(c, 4);
 	if (i == VMCALL_SEQ && !user)
 		vmcall_args(c);
-	if (!user && ONE_IN(4))
+	if (!user && ONE_IN(4)) {
+		/* CPUID.1:ECX.VMX is 0 in the guest: CR4.VMXE is reserved (#GP) */
+		fuzz_expect(c, VEC_GP, "cr4.vmxe");
 		__asm__ volatile("mov %0, %%cr4" : : "r"(fuzz_known_cr4 | CR4_VMXE));
+	}
+	/* SDM Vol. 3C 30.3: #UD outside VMX operation; a CPL 0 VMCALL is a
+	 * hypercall, and the INT3 after it raises #BP */
+	fuzz_expect(c, i == VMCALL_SEQ && !user ? VEC_BP : VEC_UD, vmx_seqs[i].name);
 	code_enter(c, 0, user, EFLAGS_RSVD1 | EFLAGS_IF);
 }
 
@@ -203,6 +206,7 @@ void op_fault(struct fuzz_cpu *c)
 	if (k == FK_NM)
 		__asm__ volatile("mov %0, %%cr0" : : "r"(fuzz_known_cr0 | CR0_TS));
 	if (k == FK_AC) {
+		c->regs[REG_EBX] &= ~(uint32_t)(sizeof(uint32_t) - 1); /* EBX + 1: misaligned */
 		__asm__ volatile("mov %0, %%cr0" : : "r"(fuzz_known_cr0 | CR0_AM));
 		eflags |= EFLAGS_AC;
 	}
