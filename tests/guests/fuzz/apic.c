@@ -56,7 +56,6 @@
 #define ICR_POLLS 100000
 #define VEC_FIRST_OTHERS 0x40
 #define VEC_LAST_OTHERS 0xfe
-#define VEC_FIRST_EXTERNAL 0x20
 #define VEC_ILLEGAL_LAST 0x0f
 #define XAPIC_BROADCAST 0xff
 #define REDIR_MODE_MASK (7u << ICR_MODE_SHIFT)
@@ -158,6 +157,14 @@ void start_aps(uint32_t n)
 		printf("fuzz: only %u of %u APs started\n", fuzz_aps_up, n - 1);
 }
 
+/* xAPIC physical destination 0xFF is a broadcast (SDM Vol. 3A 11.6.2.1):
+ * every CPU, this one too, must take VEC_BCAST once its interrupts are on. */
+void send_broadcast_check(void)
+{
+	if (!fuzz_x2apic)
+		lapic_send(XAPIC_BROADCAST, ICR_ASSERT | (ICR_FIXED << ICR_MODE_SHIFT) | VEC_BCAST);
+}
+
 /* ---- classes ---- */
 
 static void mmio_access(struct fuzz_cpu *c, uintptr_t addr, int write, uint32_t v)
@@ -246,7 +253,7 @@ static uint32_t random_vector(struct fuzz_cpu *c, int self_only)
 	if (self_only && ONE_IN(16))
 		return rng_below(c, VEC_ILLEGAL_LAST + 1);
 	if (self_only)
-		return VEC_FIRST_EXTERNAL + rng_below(c, VEC_SPURIOUS - VEC_FIRST_EXTERNAL + 1);
+		return VEC_FIRST_OTHERS + rng_below(c, VEC_SPURIOUS - VEC_FIRST_OTHERS + 1);
 	return VEC_FIRST_OTHERS + rng_below(c, VEC_LAST_OTHERS - VEC_FIRST_OTHERS + 1);
 }
 

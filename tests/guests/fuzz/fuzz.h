@@ -39,6 +39,7 @@
 #define VEC_PF 14
 #define VEC_AC 17
 #define VEC_WATCHDOG 0x30
+#define VEC_BCAST 0x3f /* the start-up broadcast check; random IPIs use 0x40 up */
 #define NO_VECTOR 0xffffffffu
 #define VEC_OF 4
 #define VEC_SPURIOUS 0xff
@@ -132,6 +133,7 @@ struct fuzz_cpu {
 	const char *expect_what;
 	uint32_t anomalies;
 	uint32_t watchdog_hit;
+	volatile uint32_t bcast;
 	uint32_t apic_dirty;
 	uint32_t ops[FC_COUNT];
 	uint32_t exc[NEXCEPTIONS];
@@ -176,6 +178,7 @@ uint32_t lapic_id(void);
 void lapic_setup(void);
 void lapic_send(uint32_t dest, uint32_t lo);
 void start_aps(uint32_t n);
+void send_broadcast_check(void);
 void op_lapic(struct fuzz_cpu *c);
 void op_ioapic(struct fuzz_cpu *c);
 void op_x2apic(struct fuzz_cpu *c);

@@ -426,6 +426,8 @@ void fuzz_trap(struct trap_frame *f)
 	}
 	if (vec == VEC_SPURIOUS)
 		return;
+	if (vec == VEC_BCAST)
+		c->bcast++;
 	c->irqs++;
 	lapic_eoi();
 	if (c->in_op && rdtsc() > c->op_deadline) {
@@ -647,6 +649,20 @@ static void print_counts(void)
 	       nmis, wd, sum, total_ops());
 }
 
+static void report_broadcast(void)
+{
+	uint32_t got = 0;
+
+	if (fuzz_x2apic)
+		return;
+	for (uint32_t i = 0; i < fuzz_ncpus; i++)
+		got += fuzz_cpus[i].bcast ? 1 : 0;
+	if (got != fuzz_ncpus)
+		fuzz_cpus[0].anomalies++;
+	printf("fuzz: check: fixed IPI to xAPIC ID 0xff (broadcast) reached %u of %u CPUs%s\n", got,
+	       fuzz_ncpus, got == fuzz_ncpus ? "" : ": anomaly");
+}
+
 static void finish_run(void)
 {
 	uint64_t wait_end = rdtsc() + fuzz_tsc_hz * AP_WAIT_SECONDS;
@@ -662,6 +678,7 @@ static void finish_run(void)
 	if (missing)
 		printf("fuzz: %u of %u APs did not finish (reset or stuck)\n", missing,
 		       fuzz_ncpus - 1);
+	report_broadcast();
 	print_counts();
 	printf("fuzz: done\n");
 	machine_exit(0);
@@ -692,6 +709,7 @@ void fuzz_main(uint32_t magic, uint32_t mbi)
 	check_classes();
 	print_header();
 	start_aps(fuzz_ncpus);
+	send_broadcast_check();
 	run_end = rdtsc() + fuzz_tsc_hz * run_seconds;
 	run_go = 1;
 	fuzz_loop(&fuzz_cpus[0]);

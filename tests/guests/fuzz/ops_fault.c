@@ -81,6 +81,8 @@ static void vmcall_args(struct fuzz_cpu *c)
 		c->regs[REG_ESI] = rng_below(c, HC_MAX_LEN);
 	} else if (nr == HC_RAISE_IRQ) {
 		c->regs[REG_EDI] = rng_below(c, HC_MAX_VECTOR);
+		if (c->regs[REG_EDI] == VEC_BCAST)
+			c->regs[REG_EDI]++;
 	}
 }
 
