@@ -147,6 +147,10 @@ extern struct fuzz_cpu fuzz_cpus[FUZZ_MAX_CPUS];
 extern uint32_t fuzz_ncpus;
 extern uint32_t fuzz_x2apic;
 extern uint32_t fuzz_trace;
+/* fuzz.safe=1: steer clear of the Vireo defects that stop the VM (listed in
+ * docs/fuzz-guest.md): no string I/O in random code, string I/O on mapped
+ * pages only, EFER.LMA kept, CR0.PE kept. */
+extern uint32_t fuzz_safe;
 extern uint32_t fuzz_known_cr0, fuzz_known_cr3, fuzz_known_cr4;
 extern uint64_t fuzz_tsc_hz;
 extern const char *const fuzz_class_names[FC_COUNT];

@@ -102,7 +102,7 @@ static const char *const exc_names[NEXCEPTIONS] = {
 
 struct fuzz_cpu fuzz_cpus[FUZZ_MAX_CPUS];
 uint32_t fuzz_ncpus = 1;
-uint32_t fuzz_x2apic, fuzz_trace;
+uint32_t fuzz_x2apic, fuzz_trace, fuzz_safe;
 uint32_t fuzz_known_cr0, fuzz_known_cr3, fuzz_known_cr4;
 uint64_t fuzz_tsc_hz = TSC_FALLBACK_HZ;
 
@@ -219,6 +219,8 @@ static void parse_cmdline(const char *cmdline)
 		run_seed = parse_num(v);
 	if ((v = opt_value(cmdline, "fuzz.x2apic")))
 		fuzz_x2apic = (uint32_t)parse_num(v);
+	if ((v = opt_value(cmdline, "fuzz.safe")))
+		fuzz_safe = (uint32_t)parse_num(v);
 	if ((v = opt_value(cmdline, "fuzz.trace")))
 		fuzz_trace = (uint32_t)parse_num(v);
 	parse_ops(opt_value(cmdline, "fuzz.ops"));
@@ -585,8 +587,8 @@ static void print_header(void)
 	for (uint32_t i = 0; i < nenabled && n + 12 < sizeof(list); i++)
 		n += snprintf(list + n, sizeof(list) - n, "%s%s", i ? "," : "",
 			      fuzz_class_names[enabled[i]]);
-	printf("fuzz: seed %u, %u CPUs, %u s, ops %s\n", (uint32_t)run_seed, fuzz_ncpus,
-	       run_seconds, list);
+	printf("fuzz: seed %u, %u CPUs, %u s, ops %s%s%s\n", (uint32_t)run_seed, fuzz_ncpus,
+	       run_seconds, list, fuzz_safe ? ", safe" : "", fuzz_x2apic ? ", x2apic" : "");
 }
 
 /* A class that cannot work here is named and dropped. */

@@ -10,6 +10,8 @@
 #define OPC_INT3 0xcc
 #define OPC_NOP 0x90
 #define OPC_TWO_BYTE 0x0f
+#define OPC_INSB 0x6c
+#define OPC_OUTSD 0x6f
 #define MAX_INSN_BYTES 15
 #define CODE_SLACK 32
 #define REG_EAX 0
@@ -129,6 +131,9 @@ static void random_code(struct fuzz_cpu *c, uint8_t *p, uint32_t len, uint32_t f
 		    in_list(p[i], filtered_two, sizeof(filtered_two)))
 			p[i] = OPC_NOP;
 	}
+	for (i = 0; fuzz_safe && i < len; i++)
+		if (p[i] >= OPC_INSB && p[i] <= OPC_OUTSD)
+			p[i] = OPC_NOP;
 	if (!user) /* the first INT3 of the fill may serve as a ModRM byte too */
 		keep_esp(p, len + fill);
 }
@@ -283,6 +288,8 @@ void op_msr(struct fuzz_cpu *c)
 	v = msr_value(c, old);
 	if (msr == MSR_EFER && ONE_IN(2))
 		v = old ^ (1ull << EFER_BIT_LMA);
+	if (msr == MSR_EFER && fuzz_safe)
+		v = (v & ~(1ull << EFER_BIT_LMA)) | (old & (1ull << EFER_BIT_LMA));
 	FUZZ_TRACE("fuzz: cpu %u wrmsr %x %x%08x\n", c->index, msr, (uint32_t)(v >> 32),
 		   (uint32_t)v);
 	wrmsr(msr, v);
@@ -313,7 +320,7 @@ void op_cr(struct fuzz_cpu *c)
 		cr4 ^= 1u << cr4_bits[rng_below(c, sizeof(cr4_bits))];
 	if (ONE_IN(4))
 		cr3 ^= (uint32_t)rng_next(c) & (PAGE_SIZE - 1);
-	if (!(cr0 & CR0_PG))
+	if (!(cr0 & CR0_PG) || fuzz_safe)
 		cr0 |= CR0_PE; /* PE and PG both off is real mode: this C code would die */
 	FUZZ_TRACE("fuzz: cpu %u cr0 %x cr3 %x cr4 %x\n", c->index, cr0, cr3, cr4);
 	__asm__ volatile("mov %0, %%cr4" : : "r"(cr4) : "memory");

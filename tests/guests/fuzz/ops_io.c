@@ -25,6 +25,7 @@
 #define BYTE_MASK 0xffu
 #define REP_SHORT 64
 #define REP_LONG 4096
+#define REP_SPAN (REP_SHORT * MAX_IO_SIZE)
 #define OPC_INT3 0xcc
 #define OPC_REP 0xf3
 #define OPC_OPSIZE 0x66
@@ -109,6 +110,8 @@ static uint32_t str_address(struct fuzz_cpu *c, int user)
 {
 	uint32_t data = (uint32_t)(uintptr_t)scratch_page(c->index, user ? SP_UDATA : SP_KDATA);
 
+	if (fuzz_safe) /* REP_SHORT dwords either way stay on the page */
+		return data + REP_SPAN + rng_below(c, PAGE_SIZE - 2 * REP_SPAN);
 	switch (rng_below(c, 6)) {
 	case 0:
 		return (uint32_t)(uintptr_t)scratch_page(c->index, SP_URO) +
@@ -149,7 +152,7 @@ void op_str(struct fuzz_cpu *c)
 	int user = rng_below(c, 2), out = k >= 2;
 	uint32_t eflags = EFLAGS_RSVD1 | EFLAGS_IF | EFLAGS_IOPL3;
 	uint32_t port = pick_port(c, size);
-	uint32_t count = ONE_IN(8) ? rng_below(c, REP_LONG) : rng_below(c, REP_SHORT);
+	uint32_t count = ONE_IN(8) && !fuzz_safe ? rng_below(c, REP_LONG) : rng_below(c, REP_SHORT);
 	int rep = !ONE_IN(8);
 
 	if (out && (touches(port, size, PORT_COM1, PORT_COM1_LAST) ||
