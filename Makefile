@@ -166,11 +166,12 @@ else
 endif
 COMMA := ,
 
-# make fuzz-guest [SECONDS=n] [SEED=s] [OPS=a,b,...]: the fuzzing guest kernel
-# beside a good VM under Bochs with 2 CPUs (tests/harness/fuzz-guest.sh,
+# make fuzz-guest [SECONDS=n] [SEED=s] [OPS=a,b,...] [SAFE=0]: the fuzzing guest
+# kernel beside a good VM under Bochs with 2 CPUs (tests/harness/fuzz-guest.sh,
 # docs/fuzz-guest.md).
+SAFE ?= 1
 fuzz-guest: deps $(ELF) $(BUILD)/guests/fuzz.elf $(BUILD)/guests/mbtest2.elf
-	@bash tests/harness/fuzz-guest.sh "$(SECONDS)" "$(SEED)" "$(OPS)"
+	@FUZZ_SAFE=$(SAFE) bash tests/harness/fuzz-guest.sh "$(SECONDS)" "$(SEED)" "$(OPS)"
 
 matrix: $(ELF)
 	@bash tests/harness/matrix.sh tests/matrix.txt

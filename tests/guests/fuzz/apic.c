@@ -132,7 +132,7 @@ static void fuzz_delay_us(uint32_t us)
 		cpu_relax();
 }
 
-extern volatile uint32_t fuzz_aps_up;
+extern volatile uint32_t fuzz_aps_ready; /* APs with tables and LAPIC set up */
 
 /* APIC IDs 1..n-1 (Vireo numbers its vCPUs' APIC IDs from 0). */
 void start_aps(uint32_t n)
@@ -151,10 +151,10 @@ void start_aps(uint32_t n)
 		lapic_send(id, sipi);
 	}
 	end = rdtsc() + udiv64(fuzz_tsc_hz * AP_WAIT_US, US_PER_S, NULL);
-	while (fuzz_aps_up < n - 1 && rdtsc() < end)
+	while (fuzz_aps_ready < n - 1 && rdtsc() < end)
 		cpu_relax();
-	if (fuzz_aps_up < n - 1)
-		printf("fuzz: only %u of %u APs started\n", fuzz_aps_up, n - 1);
+	if (fuzz_aps_ready < n - 1)
+		printf("fuzz: only %u of %u APs started\n", fuzz_aps_ready, n - 1);
 }
 
 /* xAPIC physical destination 0xFF is a broadcast (SDM Vol. 3A 11.6.2.1):

@@ -134,6 +134,7 @@ struct fuzz_cpu {
 	uint32_t anomalies;
 	uint32_t watchdog_hit;
 	volatile uint32_t bcast;
+	uint32_t bcast_seen;
 	uint32_t apic_dirty;
 	uint32_t ops[FC_COUNT];
 	uint32_t exc[NEXCEPTIONS];

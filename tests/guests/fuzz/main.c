@@ -69,6 +69,7 @@
 #define MS_PER_S 1000
 #define RESTORE_TRIES 3
 #define MAX_ANOMALY_REPORTS 8
+#define BCAST_WAIT_MS 20
 
 struct gate {
 	uint16_t off_lo, sel;
@@ -117,10 +118,11 @@ static uint32_t enabled[FC_COUNT], nenabled;
 static uint64_t run_end, run_seed;
 static uint32_t run_seconds = DEFAULT_SECONDS;
 static volatile uint32_t stop_all, run_go;
-volatile uint32_t fuzz_aps_up;
+volatile uint32_t fuzz_aps_up, fuzz_aps_ready;
 
 void fuzz_ap_main(void);
 void fuzz_main(uint32_t magic, uint32_t mbi);
+static void take_pending(struct fuzz_cpu *c);
 void fuzz_trap(struct trap_frame *f);
 
 uint8_t *scratch_page(uint32_t cpu, enum scratch_page p)
@@ -569,8 +571,10 @@ void fuzz_ap_main(void)
 
 	cpu_init(index);
 	rng_seed(c, run_seed, index);
+	__atomic_add_fetch(&fuzz_aps_ready, 1, __ATOMIC_SEQ_CST);
 	while (!run_go)
 		cpu_relax();
+	take_pending(c);
 	fuzz_loop(c);
 	for (;;)
 		__asm__ volatile("cli; hlt");
@@ -632,12 +636,10 @@ static void print_counts(void)
 	for (k = 0; k < NEXCEPTIONS && n + 16 < sizeof(line); k++) {
 		for (sum = 0, i = 0; i < fuzz_ncpus; i++)
 			sum += fuzz_cpus[i].exc[k];
-		if (sum)
-			n += snprintf(line + n, sizeof(line) - n, " %s=%u",
-				      k < sizeof(exc_names) / sizeof(exc_names[0]) && exc_names[k]
-					  ? exc_names[k]
-					  : "?",
-				      sum);
+		if (sum && k < sizeof(exc_names) / sizeof(exc_names[0]) && exc_names[k])
+			n += snprintf(line + n, sizeof(line) - n, " %s=%u", exc_names[k], sum);
+		else if (sum)
+			n += snprintf(line + n, sizeof(line) - n, " v%u=%u", k, sum);
 	}
 	for (i = 0; i < fuzz_ncpus; i++) {
 		irqs += fuzz_cpus[i].irqs;
@@ -651,18 +653,39 @@ static void print_counts(void)
 	       nmis, wd, sum, total_ops());
 }
 
+/* Interrupts on for a moment before fuzzing, to take the broadcast check's
+ * IPI; what arrived is kept apart from any later INT 0x3f. */
+static void take_pending(struct fuzz_cpu *c)
+{
+	uint64_t end = rdtsc() + udiv64(fuzz_tsc_hz * BCAST_WAIT_MS, MS_PER_S, NULL);
+
+	__asm__ volatile("sti");
+	while (rdtsc() < end)
+		cpu_relax();
+	__asm__ volatile("cli");
+	c->bcast_seen = c->bcast;
+}
+
 static void report_broadcast(void)
 {
+	char list[64];
+	size_t n = 0;
 	uint32_t got = 0;
 
 	if (fuzz_x2apic)
 		return;
-	for (uint32_t i = 0; i < fuzz_ncpus; i++)
-		got += fuzz_cpus[i].bcast ? 1 : 0;
+	list[0] = 0;
+	for (uint32_t i = 0; i < fuzz_ncpus && n + 8 < sizeof(list); i++) {
+		if (!fuzz_cpus[i].bcast_seen)
+			continue;
+		got++;
+		n += snprintf(list + n, sizeof(list) - n, " %u", i);
+	}
 	if (got != fuzz_ncpus)
 		fuzz_cpus[0].anomalies++;
-	printf("fuzz: check: fixed IPI to xAPIC ID 0xff (broadcast) reached %u of %u CPUs%s\n", got,
-	       fuzz_ncpus, got == fuzz_ncpus ? "" : ": anomaly");
+	printf("fuzz: check: fixed IPI to xAPIC ID 0xff (broadcast) reached %u of %u CPUs "
+	       "(CPUs:%s)%s\n",
+	       got, fuzz_ncpus, n ? list : " none", got == fuzz_ncpus ? "" : ": anomaly");
 }
 
 static void finish_run(void)
@@ -714,6 +737,7 @@ void fuzz_main(uint32_t magic, uint32_t mbi)
 	send_broadcast_check();
 	run_end = rdtsc() + fuzz_tsc_hz * run_seconds;
 	run_go = 1;
+	take_pending(&fuzz_cpus[0]);
 	fuzz_loop(&fuzz_cpus[0]);
 	finish_run();
 }
