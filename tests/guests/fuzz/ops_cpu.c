@@ -53,14 +53,19 @@ static const uint8_t rm_dest_ops[] = {0x01, 0x09, 0x11, 0x19, 0x21, 0x29, 0x31, 
 static const uint8_t reg_dest_ops[] = {0x03, 0x0b, 0x13, 0x1b, 0x23, 0x2b, 0x33,
 				       0x69, 0x6b, 0x87, 0x8b, 0x8d, 0xc4, 0xc5};
 /* The same for two-byte (0F xx) opcodes: XADD, CMPXCHG, SHLD/SHRD, BTS/BTR/
- * BTC; MOV from CR/DR writes its r/m register whatever the mod. */
-static const uint8_t rm_dest_ops2[] = {0xc1, 0xb1, 0xa4, 0xa5, 0xac, 0xad, 0xab, 0xb3, 0xbb, 0xba};
+ * BTC, RDRAND/RDSEED; MOV from CR/DR writes its r/m register whatever the
+ * mod. */
+static const uint8_t rm_dest_ops2[] = {0xc1, 0xb1, 0xa4, 0xa5, 0xac, 0xad,
+				       0xab, 0xb3, 0xbb, 0xba, 0xc7};
 static const uint8_t rm_any_ops2[] = {0x20, 0x21};
 /* CMOVcc, IMUL, MOVZX/MOVSX, BSF/BSR, LAR/LSL, XADD, LFS/LGS write their reg
  * operand. */
 static const uint8_t reg_dest_ops2[] = {0x40, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47, 0x48, 0x49,
 					0x4a, 0x4b, 0x4c, 0x4d, 0x4e, 0x4f, 0xaf, 0xb6, 0xb7, 0xbe,
 					0xbf, 0xbc, 0xbd, 0x02, 0x03, 0xc1, 0xb4, 0xb5};
+/* Three-byte 0F 38 xx: MOVBE/CRC32 loads, ADCX/ADOX, MULX forms. */
+static const uint8_t reg_dest_ops3[] = {0xf0, 0xf5, 0xf6, 0xf7};
+#define OPC_ESCAPE_38 0x38
 #define OPC_BSWAP_ESP 0xcc
 #define OPC_BSWAP_EAX 0xc8
 /* ESP loaded outright or moved far: POP ESP, MOV ESP imm32, XCHG EAX ESP,
@@ -89,6 +94,8 @@ static int esp_written(const uint8_t *p, uint32_t i, uint8_t m)
 	int reg_mode = (m & MODRM_REG_MOD) == MODRM_REG_MOD;
 	int reg_esp = ((m >> MODRM_REG_SHIFT) & MODRM_FIELD) == REG_ESP;
 
+	if (i > 1 && p[i - 2] == OPC_TWO_BYTE && p[i - 1] == OPC_ESCAPE_38)
+		return reg_esp && in_list(p[i], reg_dest_ops3, sizeof(reg_dest_ops3));
 	if (i && p[i - 1] == OPC_TWO_BYTE)
 		return (rm_esp && reg_mode && in_list(p[i], rm_dest_ops2, sizeof(rm_dest_ops2))) ||
 		       (rm_esp && in_list(p[i], rm_any_ops2, sizeof(rm_any_ops2))) ||
