@@ -110,7 +110,10 @@ static uint32_t str_address(struct fuzz_cpu *c, int user)
 {
 	uint32_t data = (uint32_t)(uintptr_t)scratch_page(c->index, user ? SP_UDATA : SP_KDATA);
 
-	if (fuzz_safe) /* REP_SHORT dwords either way stay on the page */
+	if (fuzz_safe && ONE_IN(6)) /* REP_SHORT dwords either way stay on the page */
+		return (uint32_t)(uintptr_t)scratch_page(c->index, SP_URO) + REP_SPAN +
+		       rng_below(c, PAGE_SIZE - 2 * REP_SPAN);
+	if (fuzz_safe)
 		return data + REP_SPAN + rng_below(c, PAGE_SIZE - 2 * REP_SPAN);
 	switch (rng_below(c, 6)) {
 	case 0:
