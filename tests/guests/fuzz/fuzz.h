@@ -147,7 +147,8 @@ struct fuzz_cpu {
 extern struct fuzz_cpu fuzz_cpus[FUZZ_MAX_CPUS];
 extern uint32_t fuzz_ncpus;
 extern uint32_t fuzz_x2apic;
-extern uint32_t fuzz_trace;
+extern uint32_t fuzz_trace; /* fuzz.trace=1: every operation; 2: random code only */
+#define FUZZ_TRACE_ALL 1
 /* fuzz.safe=1: steer clear of the Vireo defects that stop the VM (listed in
  * docs/fuzz-guest.md): no string I/O in random code, string I/O on mapped
  * pages only, EFER.LMA kept, CR0.PE kept. */
@@ -165,7 +166,7 @@ void fuzz_expect(struct fuzz_cpu *c, uint32_t vec, const char *what);
 void fuzz_op_deadline(struct fuzz_cpu *c);
 #define FUZZ_TRACE(...)                                                                            \
 	do {                                                                                       \
-		if (fuzz_trace)                                                                    \
+		if (fuzz_trace == FUZZ_TRACE_ALL)                                                  \
 			printf(__VA_ARGS__);                                                       \
 	} while (0)
 
