@@ -36,6 +36,9 @@
 #define DIV_16 0x3
 #define WATCHDOG_COUNT 1500 /* about 5 ms at the 4 MHz bus clock / 16 */
 #define XAPIC_ID_SHIFT 24
+#define X2APIC_DEST_SHIFT 32
+#define SIPI_PAGE_SHIFT 12 /* the SIPI vector is the start page number */
+#define IRQ_MAX_SPINS 1000
 
 #define ICR_MODE_SHIFT 8
 #define ICR_FIXED 0
@@ -60,6 +63,7 @@
 #define XAPIC_BROADCAST 0xff
 #define REDIR_MODE_MASK (7u << ICR_MODE_SHIFT)
 #define TPR_BELOW_WATCHDOG 0x2f
+#define ILLEGAL_VECTOR_ODDS 16
 #define ONE_IN(n) (!rng_below(c, (n)))
 
 #define INIT_DELAY_US 10000
@@ -115,7 +119,7 @@ void lapic_setup(void)
 void lapic_send(uint32_t dest, uint32_t lo)
 {
 	if (x2apic_on) {
-		wrmsr(X2APIC_ICR_MSR, ((uint64_t)dest << 32) | lo);
+		wrmsr(X2APIC_ICR_MSR, ((uint64_t)dest << X2APIC_DEST_SHIFT) | lo);
 		return;
 	}
 	lapic_write(APIC_ICR_HI, dest << XAPIC_ID_SHIFT);
@@ -137,7 +141,8 @@ extern volatile uint32_t fuzz_aps_ready; /* APs with tables and LAPIC set up */
 /* APIC IDs 1..n-1 (Vireo numbers its vCPUs' APIC IDs from 0). */
 void start_aps(uint32_t n)
 {
-	uint32_t sipi = ICR_ASSERT | (ICR_SIPI << ICR_MODE_SHIFT) | (AP_TRAMP_ADDR >> 12);
+	uint32_t sipi =
+	    ICR_ASSERT | (ICR_SIPI << ICR_MODE_SHIFT) | (AP_TRAMP_ADDR >> SIPI_PAGE_SHIFT);
 	uint64_t end;
 
 	if (n < 2)
@@ -250,7 +255,7 @@ void op_x2apic(struct fuzz_cpu *c)
 
 static uint32_t random_vector(struct fuzz_cpu *c, int self_only)
 {
-	if (self_only && ONE_IN(16))
+	if (self_only && ONE_IN(ILLEGAL_VECTOR_ODDS))
 		return rng_below(c, VEC_ILLEGAL_LAST + 1);
 	if (self_only)
 		return VEC_FIRST_OTHERS + rng_below(c, VEC_SPURIOUS - VEC_FIRST_OTHERS + 1);
@@ -294,7 +299,7 @@ void op_ipi(struct fuzz_cpu *c)
  * spin, or a self-IPI taken at once. */
 void op_irq(struct fuzz_cpu *c)
 {
-	uint32_t spins = rng_below(c, 1000);
+	uint32_t spins = rng_below(c, IRQ_MAX_SPINS);
 
 	FUZZ_TRACE("fuzz: cpu %u irq\n", c->index);
 	switch (rng_below(c, 4)) {

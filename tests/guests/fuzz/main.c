@@ -26,7 +26,8 @@
 #define PTE_PCD (1u << 4)
 #define PTE_PS (1u << 7)
 #define PAGE_SHIFT 12
-#define APIC_REGION 0xfec00000u
+#define APIC_REGION 0xfec00000u /* the I/O APIC page starts it */
+#define LAPIC_PAGE 0xfee00000u
 #define MIN_GUEST_MEM (16u * MIB)
 
 #define DESC_FLAT_KCODE 0x00cf9a000000ffffull
@@ -43,6 +44,10 @@
 #define DESC_BASE_LO_MASK 0xffffffull
 #define DESC_BASE_LO_SHIFT 16
 #define GATE_INTR32 0x8e
+#define GATE_OFF_MASK 0xffffu
+#define GATE_OFF_SHIFT 16
+#define DECIMAL 10
+#define HEX 16
 
 #define PIT_TICKS 11932u /* 10 ms of the 1.193182 MHz PIT */
 #define PIT_HZ 1193182ull
@@ -161,10 +166,10 @@ static const char *opt_value(const char *cmdline, const char *key)
 static uint64_t parse_num(const char *p)
 {
 	uint64_t v = 0;
-	unsigned base = 10;
+	unsigned base = DECIMAL;
 
 	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
-		base = 16;
+		base = HEX;
 		p += 2;
 	}
 	for (;; p++) {
@@ -172,8 +177,8 @@ static uint64_t parse_num(const char *p)
 
 		if (*p >= '0' && *p <= '9')
 			d = (unsigned)(*p - '0');
-		else if (base == 16 && *p >= 'a' && *p <= 'f')
-			d = (unsigned)(*p - 'a' + 10);
+		else if (base == HEX && *p >= 'a' && *p <= 'f')
+			d = (unsigned)(*p - 'a' + DECIMAL);
 		else
 			break;
 		v = v * base + d;
@@ -263,8 +268,8 @@ static void build_tables(void)
 		    code_descriptor((uint32_t)(uintptr_t)scratch_page(i, SP_KCODE), PAGE_SIZE - 1);
 	}
 	for (uint32_t v = 0; v < NVECTORS; v++) {
-		idt[v].off_lo = isr_table[v] & 0xffff;
-		idt[v].off_hi = isr_table[v] >> 16;
+		idt[v].off_lo = isr_table[v] & GATE_OFF_MASK;
+		idt[v].off_hi = isr_table[v] >> GATE_OFF_SHIFT;
 		idt[v].sel = SEL_KCODE;
 		idt[v].type = GATE_INTR32;
 	}
@@ -299,8 +304,8 @@ static void build_paging(uint32_t mem_top)
 	}
 	page_dir[spde] = (uint32_t)(uintptr_t)scratch_pt | PTE_P | PTE_RW | PTE_US;
 	apic_pt[0] = APIC_REGION | PTE_P | PTE_RW | PTE_PCD | PTE_PWT;
-	apic_pt[(0xfee00000u - APIC_REGION) >> PAGE_SHIFT] =
-	    0xfee00000u | PTE_P | PTE_RW | PTE_PCD | PTE_PWT;
+	apic_pt[(LAPIC_PAGE - APIC_REGION) >> PAGE_SHIFT] =
+	    LAPIC_PAGE | PTE_P | PTE_RW | PTE_PCD | PTE_PWT;
 	page_dir[APIC_REGION >> PDE_SHIFT] = (uint32_t)(uintptr_t)apic_pt | PTE_P | PTE_RW;
 }
 

@@ -21,6 +21,7 @@
 #define SMALL_COUNT 256
 #define STACK_SLACK 64
 #define PORT_DEBUG_EXIT 0xf4
+#define PORT_SPACE 0x10000
 #define ONE_IN(n) (!rng_below(c, (n)))
 
 #define MSR_TSC 0x10
@@ -158,8 +159,8 @@ static void random_regs(struct fuzz_cpu *c, uint32_t *r, int user)
 	if (user)
 		r[REG_EAX] = (uint32_t)rng_next(c);
 	r[REG_ECX] = rng_below(c, SMALL_COUNT);
-	r[REG_EDX] = rng_below(c, 0x10000);
-	if ((r[REG_EDX] & 0xffff) == PORT_DEBUG_EXIT)
+	r[REG_EDX] = rng_below(c, PORT_SPACE);
+	if (r[REG_EDX] == PORT_DEBUG_EXIT)
 		r[REG_EDX]++;
 }
 
