@@ -33,6 +33,7 @@ log=$build/logs/fuzz-guest-s${seed}-${secs_guest}s.log
 timeout_s=${TIMEOUT:-$((240 + 12 * secs_guest))}
 # The fuzz VM's own run-time limit: its fuzzing time plus boot and report.
 vm_limit_ms=$(((secs_guest + 60) * 1000))
+[ "$vm_limit_ms" -le 3600000 ] || vm_limit_ms=3600000 # Vireo's largest timeout_ms
 
 . "$here/tests/harness/run-iso.sh"
 
