@@ -29,6 +29,12 @@
 #define APIC_LVT_TIMER 0x320
 #define APIC_TMR_INIT 0x380
 #define APIC_TMR_DIV 0x3e0
+#define APIC_TMR_CUR 0x390
+#define APIC_PPR 0xa0
+#define APIC_ISR 0x100
+#define APIC_IRR 0x200
+#define APIC_BITMAP_WORDS 8
+#define BITS_PER_WORD 32
 #define APIC_PAGE_REGS 0x400
 #define APIC_REG_ALIGN 0x10
 #define SVR_ENABLE 0x100
@@ -295,29 +301,58 @@ void op_ipi(struct fuzz_cpu *c)
 		__asm__ volatile("sti; nop; nop; nop; cli");
 }
 
+/* The highest vector set in the 256-bit ISR or IRR at reg, or 0. */
+static uint32_t top_vector(uint32_t reg)
+{
+	for (int i = APIC_BITMAP_WORDS - 1; i >= 0; i--) {
+		uint32_t w = lapic_read(reg + (uint32_t)i * APIC_REG_ALIGN);
+
+		if (w)
+			return (uint32_t)i * BITS_PER_WORD + BITS_PER_WORD - 1 -
+			       (uint32_t)__builtin_clz(w);
+	}
+	return 0;
+}
+
+/* With fuzz.trace=1: what the local APIC holds before a HLT. */
+static void trace_apic(struct fuzz_cpu *c, uint32_t kind)
+{
+	if (fuzz_trace != FUZZ_TRACE_ALL)
+		return;
+	printf("fuzz: cpu %u irq %u: tpr %x ppr %x lvt %x init %u cur %u isr %x irr %x\n", c->index,
+	       kind, lapic_read(APIC_TPR), lapic_read(APIC_PPR), lapic_read(APIC_LVT_TIMER),
+	       lapic_read(APIC_TMR_INIT), lapic_read(APIC_TMR_CUR), top_vector(APIC_ISR),
+	       top_vector(APIC_IRR));
+	fuzz_op_deadline(c);
+}
+
 /* Interrupts on for a while: HLT until the tick (TPR kept below it), a
  * spin, or a self-IPI taken at once. */
 void op_irq(struct fuzz_cpu *c)
 {
 	uint32_t spins = rng_below(c, IRQ_MAX_SPINS);
+	uint32_t kind = rng_below(c, 4);
 
-	FUZZ_TRACE("fuzz: cpu %u irq\n", c->index);
-	switch (rng_below(c, 4)) {
+	switch (kind) {
 	case 0:
+		trace_apic(c, kind);
 		__asm__ volatile("sti; hlt; cli");
 		break;
 	case 1:
 		c->apic_dirty = 1;
 		lapic_write(APIC_TPR, rng_below(c, TPR_BELOW_WATCHDOG + 1));
+		trace_apic(c, kind);
 		__asm__ volatile("sti; hlt; cli");
 		break;
 	case 2:
+		FUZZ_TRACE("fuzz: cpu %u irq %u\n", c->index, kind);
 		__asm__ volatile("sti");
 		while (spins--)
 			cpu_relax();
 		__asm__ volatile("cli");
 		break;
 	default:
+		FUZZ_TRACE("fuzz: cpu %u irq %u\n", c->index, kind);
 		lapic_send(0,
 			   ICR_ASSERT | (ICR_SHORT_SELF << ICR_SHORT_SHIFT) | random_vector(c, 1));
 		__asm__ volatile("sti; nop; cli");
