@@ -99,6 +99,14 @@ void lapic_eoi(void)
 	lapic_write(APIC_EOI, 0);
 }
 
+/* Vector 0xff is also the spurious vector, which sets no ISR bit (SDM Vol.
+ * 3A 11.9); a real interrupt on it (an I/O APIC entry) does, and needs EOI. */
+int lapic_in_service(uint32_t vec)
+{
+	return !!(lapic_read(APIC_ISR + (vec / BITS_PER_WORD) * APIC_REG_ALIGN) &
+		  (1u << (vec % BITS_PER_WORD)));
+}
+
 uint32_t lapic_id(void)
 {
 	uint32_t id = lapic_read(APIC_ID);
@@ -264,7 +272,7 @@ static uint32_t random_vector(struct fuzz_cpu *c, int self_only)
 	if (self_only && ONE_IN(ILLEGAL_VECTOR_ODDS))
 		return rng_below(c, VEC_ILLEGAL_LAST + 1);
 	if (self_only)
-		return VEC_FIRST_OTHERS + rng_below(c, VEC_SPURIOUS - VEC_FIRST_OTHERS + 1);
+		return VEC_FIRST_OTHERS + rng_below(c, VEC_LAST_OTHERS - VEC_FIRST_OTHERS + 1);
 	return VEC_FIRST_OTHERS + rng_below(c, VEC_LAST_OTHERS - VEC_FIRST_OTHERS + 1);
 }
 

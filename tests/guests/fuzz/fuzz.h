@@ -180,6 +180,7 @@ uint32_t rng_pick(struct fuzz_cpu *c, const uint32_t *ranges, uint32_t nranges);
 uint32_t lapic_read(uint32_t reg);
 void lapic_write(uint32_t reg, uint32_t v);
 void lapic_eoi(void);
+int lapic_in_service(uint32_t vec);
 uint32_t lapic_id(void);
 void lapic_setup(void);
 void lapic_send(uint32_t dest, uint32_t lo);

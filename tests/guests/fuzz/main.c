@@ -433,8 +433,11 @@ void fuzz_trap(struct trap_frame *f)
 		c->last_vector = vec;
 		fuzz_longjmp(&c->jmp, 1);
 	}
-	if (vec == VEC_SPURIOUS)
+	if (vec == VEC_SPURIOUS) {
+		if (lapic_in_service(vec))
+			lapic_eoi();
 		return;
+	}
 	if (vec == VEC_BCAST)
 		c->bcast++;
 	c->irqs++;
