@@ -76,8 +76,12 @@ grep -aqE "^\[good\] mbtest: $plan passed, 0 failed" "$log" || fail "VM good did
 report good | grep -q 'exited, status 1' || fail "VM good: '$(report good)'"
 
 # The fuzz VM: done and exited, or stopped by Vireo with a report.
-counts=$(grep -a '^\[fuzz\] fuzz: ops ' "$log" | tail -1 | sed 's/^\[fuzz\] fuzz: ops //')
-excs=$(grep -a '^\[fuzz\] fuzz: exceptions ' "$log" | tail -1 | sed 's/^\[fuzz\] fuzz: //')
+# The counts come a few to a line (Vireo cuts long console lines).
+counts=$(grep -a '^\[fuzz\] fuzz: ops ' "$log" | sed 's/^\[fuzz\] fuzz: ops //' | tr '\n' ' ')
+counts=${counts% }
+excs=$(grep -a '^\[fuzz\] fuzz: exceptions ' "$log" | sed 's/^\[fuzz\] fuzz: exceptions //' |
+	tr '\n' ' ')
+excs="exceptions ${excs% }"
 anom=$(grep -a '^\[fuzz\] fuzz: interrupts ' "$log" | tail -1 | grep -oE 'anomalies [0-9]+')
 line=$(report fuzz)
 case "$line" in

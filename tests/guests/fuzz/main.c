@@ -75,6 +75,8 @@
 #define RESTORE_TRIES 3
 #define MAX_ANOMALY_REPORTS 8
 #define BCAST_WAIT_MS 20
+#define COUNTS_PER_LINE 8
+#define COUNT_LINE 160
 
 struct gate {
 	uint16_t off_lo, sel;
@@ -627,38 +629,68 @@ static void check_classes(void)
 	}
 }
 
+/* Vireo cuts long console lines: counts go out a few to a line. */
+static void print_class_counts(void)
+{
+	for (uint32_t k = 0; k < FC_COUNT; k += COUNTS_PER_LINE) {
+		char line[COUNT_LINE];
+		size_t n = 0;
+
+		line[0] = 0;
+		for (uint32_t j = k; j < FC_COUNT && j < k + COUNTS_PER_LINE; j++) {
+			uint32_t sum = 0;
+
+			for (uint32_t i = 0; i < fuzz_ncpus; i++)
+				sum += fuzz_cpus[i].ops[j];
+			n += snprintf(line + n, sizeof(line) - n, " %s=%u", fuzz_class_names[j],
+				      sum);
+		}
+		printf("fuzz: ops%s\n", line);
+	}
+}
+
+static void print_exception_counts(void)
+{
+	char line[COUNT_LINE];
+	size_t n = 0;
+	uint32_t shown = 0;
+
+	line[0] = 0;
+	for (uint32_t k = 0; k < NEXCEPTIONS; k++) {
+		uint32_t sum = 0;
+
+		for (uint32_t i = 0; i < fuzz_ncpus; i++)
+			sum += fuzz_cpus[i].exc[k];
+		if (!sum)
+			continue;
+		if (k < sizeof(exc_names) / sizeof(exc_names[0]) && exc_names[k])
+			n += snprintf(line + n, sizeof(line) - n, " %s=%u", exc_names[k], sum);
+		else
+			n += snprintf(line + n, sizeof(line) - n, " v%u=%u", k, sum);
+		if (++shown % COUNTS_PER_LINE == 0) {
+			printf("fuzz: exceptions%s\n", line);
+			n = 0;
+			line[0] = 0;
+		}
+	}
+	if (n || !shown)
+		printf("fuzz: exceptions%s\n", n ? line : " none");
+}
+
 static void print_counts(void)
 {
-	char line[320];
-	size_t n = 0;
-	uint32_t k, i, sum, irqs = 0, nmis = 0, wd = 0;
+	uint32_t i, irqs = 0, nmis = 0, wd = 0, anomalies = 0;
 
-	for (k = 0; k < FC_COUNT && n + 24 < sizeof(line); k++) {
-		for (sum = 0, i = 0; i < fuzz_ncpus; i++)
-			sum += fuzz_cpus[i].ops[k];
-		n += snprintf(line + n, sizeof(line) - n, " %s=%u", fuzz_class_names[k], sum);
-	}
-	printf("fuzz: ops%s\n", line);
-	n = 0;
-	line[0] = 0;
-	for (k = 0; k < NEXCEPTIONS && n + 16 < sizeof(line); k++) {
-		for (sum = 0, i = 0; i < fuzz_ncpus; i++)
-			sum += fuzz_cpus[i].exc[k];
-		if (sum && k < sizeof(exc_names) / sizeof(exc_names[0]) && exc_names[k])
-			n += snprintf(line + n, sizeof(line) - n, " %s=%u", exc_names[k], sum);
-		else if (sum)
-			n += snprintf(line + n, sizeof(line) - n, " v%u=%u", k, sum);
-	}
+	print_class_counts();
+	print_exception_counts();
 	for (i = 0; i < fuzz_ncpus; i++) {
 		irqs += fuzz_cpus[i].irqs;
 		nmis += fuzz_cpus[i].nmis;
 		wd += fuzz_cpus[i].watchdogs;
+		anomalies += fuzz_cpus[i].anomalies;
 	}
-	printf("fuzz: exceptions%s\n", n ? line : " none");
-	for (i = 0, sum = 0; i < fuzz_ncpus; i++)
-		sum += fuzz_cpus[i].anomalies;
 	printf("fuzz: interrupts %u, NMIs %u, watchdog ends %u, anomalies %u, total ops %u\n", irqs,
-	       nmis, wd, sum, total_ops());
+	       nmis, wd, anomalies, total_ops());
 }
 
 /* Interrupts on for a moment before fuzzing, to take the broadcast check's
