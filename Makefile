@@ -26,7 +26,7 @@ KOBJS := $(patsubst %.c,$(BUILD)/k/%.o,$(KSRCS_C)) $(patsubst %.asm,$(BUILD)/k/%
 ELF := $(BUILD)/vireo.elf
 ISO := $(BUILD)/vireo.iso
 
-.PHONY: all kernel iso deps test unit fuzz check matrix clean layers run run-qemu run-bochs run-kvm bench-exit bench-sched bench-guest screen screenshot \
+.PHONY: all kernel iso deps test unit fuzz fuzz-guest check matrix clean layers run run-qemu run-bochs run-kvm bench-exit bench-sched bench-guest screen screenshot \
 	debug usb test-kvm bench-smp format
 all: $(ISO)
 kernel: $(ELF)
@@ -169,6 +169,13 @@ else
 	@bash tests/harness/check.sh $(EMU) $(CPUS) $(SUITE) "$(EXPECT)"
 endif
 COMMA := ,
+
+# make fuzz-guest [SECONDS=n] [SEED=s] [OPS=a,b,...] [SAFE=0]: the fuzzing guest
+# kernel beside a good VM under Bochs with 2 CPUs (tests/harness/fuzz-guest.sh,
+# docs/fuzz-guest.md).
+SAFE ?= 1
+fuzz-guest: deps $(ELF) $(BUILD)/guests/fuzz.elf $(BUILD)/guests/mbtest2.elf
+	@FUZZ_SAFE=$(SAFE) bash tests/harness/fuzz-guest.sh "$(SECONDS)" "$(SEED)" "$(OPS)"
 
 matrix: $(ELF)
 	@bash tests/harness/matrix.sh tests/matrix.txt

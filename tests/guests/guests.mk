@@ -63,3 +63,6 @@ $(BUILD)/guests/mbtest1-aout.bin: $(BUILD)/guests/mbtest1-aout.elf
 $(BUILD)/guests/mbtest2-64.elf: $(BUILD)/guests/mbtest2.elf
 	@$(if $(V),,echo "  ELF64   $@")
 	$(Q)objcopy -O elf64-x86-64 $< $@
+
+# The fuzzing guest kernel (built by guest-kernels, run by make fuzz-guest).
+include $(MBT_DIR)/fuzz/fuzz.mk
