@@ -47,6 +47,7 @@
 #define CR_ACCESS_MOV_FROM 1
 #define CR8_NUMBER 8
 #define CR8_MASK 0xfu
+#define CR0_HIGH_SHIFT 32
 #define IO_MAX_STRING 1024 /* elements per exit: bounds the time one exit holds the CPU */
 
 typedef enum vcpu_action (*exit_handler_fn)(struct vmx_vcpu *v);
@@ -411,6 +412,17 @@ static enum vcpu_action exit_rdmsr(struct vmx_vcpu *v)
 	return VCPU_RESUME;
 }
 
+/* EFER: only SCE, LME, LMA and NXE, and LME may not change while paging is
+ * on (SDM Vol. 3A 10.8.5: #GP). */
+static bool efer_write_ok(struct vmx_vcpu *v, uint64_t val)
+{
+	uint64_t cur = vmcs_read_or(VMCS_GUEST_IA32_EFER, 0);
+
+	if (val & ~(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE))
+		return false;
+	return !((val ^ cur) & EFER_LME) || !(v->cr0_shadow & CR0_PG);
+}
+
 /* Writes outside the allow-list (VMX MSRs, FEATURE_CONTROL, anything the
  * host owns) get #GP, as a CPU without the MSR would give. */
 static enum vcpu_action exit_wrmsr(struct vmx_vcpu *v)
@@ -420,7 +432,9 @@ static enum vcpu_action exit_wrmsr(struct vmx_vcpu *v)
 
 	if (msr_platform(v, msr, true, &val))
 		return VCPU_RESUME;
-	if (msr == MSR_IA32_EFER && !(val & ~(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE))) {
+	if (msr == MSR_IA32_EFER && efer_write_ok(v, val)) {
+		/* LMA is the CPU's to set (SDM Vol. 4 Table 2-2): a write keeps it. */
+		val = (val & ~EFER_LMA) | (vmcs_read_or(VMCS_GUEST_IA32_EFER, 0) & EFER_LMA);
 		vmcs_write(VMCS_GUEST_IA32_EFER, val);
 		skip_insn();
 		return VCPU_RESUME;
@@ -445,10 +459,27 @@ static void update_long_mode(uint64_t cr0)
 	vmcs_write(VMCS_VM_ENTRY_CONTROLS, entry);
 }
 
+/* MOV to CR0 raises #GP for bits 63:32, PG without PE, NW without CD, and
+ * PG with EFER.LME but CR4.PAE clear (SDM Vol. 2B MOV to/from control
+ * registers, Vol. 3A 10.8.5). */
+static bool cr0_write_ok(struct vmx_vcpu *v, uint64_t val)
+{
+	uint64_t efer = vmcs_read_or(VMCS_GUEST_IA32_EFER, 0);
+
+	if ((val >> CR0_HIGH_SHIFT) || ((val & CR0_PG) && !(val & CR0_PE)) ||
+	    ((val & CR0_NW) && !(val & CR0_CD)))
+		return false;
+	return !((val & CR0_PG) && (efer & EFER_LME) && !(v->cr4_shadow & CR4_PAE));
+}
+
 static enum vcpu_action write_cr(struct vmx_vcpu *v, unsigned cr, uint64_t val)
 {
 	const struct vmx_caps *c = vmx_percpu_caps();
 
+	if (cr == 0 && !cr0_write_ok(v, val)) {
+		vmx_vcpu_inject_exception(v, X86_GP, true, 0);
+		return VCPU_RESUME;
+	}
 	if (cr == 0) {
 		v->cr0_shadow = val;
 		vmcs_write(VMCS_CR0_READ_SHADOW, val);
