@@ -264,6 +264,24 @@ start:
 .f20:
 	CHECK_OR_FAIL 20
 
+	; 21: MONITOR/MWAIT are hidden (CPUID.1:ECX[3] clear) and MONITOR
+	; raises #UD, as on a CPU without them
+	mov eax, 1
+	cpuid
+	bt ecx, 3
+	jc .f21
+	mov byte [rel fault_vec], 0
+	lea rax, [rel .after21]
+	mov [rel recover], rax
+	lea rax, [rel result]
+	xor ecx, ecx
+	xor edx, edx
+	monitor
+.after21:
+	cmp byte [rel fault_vec], VEC_UD
+.f21:
+	CHECK_OR_FAIL 21
+
 	PUTS msg_pass
 	mov al, 0
 	out EXIT_PORT, al

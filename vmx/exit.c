@@ -227,7 +227,9 @@ static void cpuid_hypervisor_leaf(uint32_t leaf, struct cpuid_regs *r)
 	}
 }
 
-/* Pass CPUID through, hiding VMX and telling the guest it is virtualised. */
+/* Pass CPUID through, hiding VMX and MONITOR/MWAIT (they exit and raise
+ * #UD: a guest must not park a host core in MWAIT) and telling the guest it
+ * is virtualised. */
 static enum vcpu_action exit_cpuid(struct vmx_vcpu *v)
 {
 	uint32_t leaf = (uint32_t)v->vcpu.regs.rax, sub = (uint32_t)v->vcpu.regs.rcx;
@@ -238,7 +240,7 @@ static enum vcpu_action exit_cpuid(struct vmx_vcpu *v)
 	} else {
 		cpu_cpuid(leaf, sub, &r);
 		if (leaf == 1) {
-			r.ecx &= ~CPUID_1_ECX_VMX;
+			r.ecx &= ~(CPUID_1_ECX_VMX | CPUID_1_ECX_MONITOR);
 			r.ecx |= CPUID_1_ECX_HYPERVISOR;
 			r.ecx &= ~CPUID_1_ECX_OSXSAVE;
 			if (v->cr4_shadow & CR4_OSXSAVE)
@@ -636,6 +638,8 @@ static const exit_handler_fn exit_handlers[VCPU_EXIT_COUNTERS] = {
     [VMX_EXIT_REASON_CPUID] = exit_cpuid,
     [VMX_EXIT_REASON_HLT] = exit_hlt,
     [VMX_EXIT_REASON_INVD] = exit_skip,
+    [VMX_EXIT_REASON_MWAIT] = exit_inject_ud,
+    [VMX_EXIT_REASON_MONITOR] = exit_inject_ud,
     [VMX_EXIT_REASON_VMCALL] = exit_vmcall,
     [VMX_EXIT_REASON_VMCLEAR] = exit_inject_ud,
     [VMX_EXIT_REASON_VMLAUNCH] = exit_inject_ud,

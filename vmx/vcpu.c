@@ -150,6 +150,7 @@ static enum err setup_controls(struct vmx_vcpu *v, const struct vcpu_config *cfg
 		e = adjust(c, VMX_CTL_PROC,
 			   VMX_PROC_HLT_EXITING | VMX_PROC_IO_BITMAPS | VMX_PROC_MSR_BITMAPS |
 			       VMX_PROC_CR8_LOAD_EXITING | VMX_PROC_CR8_STORE_EXITING |
+			       VMX_PROC_MWAIT_EXITING | VMX_PROC_MONITOR_EXITING |
 			       VMX_PROC_SECONDARY_CTLS,
 			   0, VMCS_PROC_BASED_CONTROLS);
 	/* WBINVD exiting (SDM 3C 25.6.2, Table 25-7) when offered: the exit

@@ -15,6 +15,7 @@ struct cpuid_regs {
 	uint32_t eax, ebx, ecx, edx;
 };
 
+#define CPUID_1_ECX_MONITOR (1u << 3)
 #define CPUID_1_ECX_VMX (1u << 5)
 #define CPUID_1_ECX_SMX (1u << 6)
 #define CPUID_1_ECX_XSAVE (1u << 26)
