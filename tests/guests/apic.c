@@ -62,17 +62,6 @@ struct frame {
 	uint32_t vector, error, eip, cs, eflags;
 };
 
-struct gate {
-	uint16_t off_lo, sel;
-	uint8_t zero, type;
-	uint16_t off_hi;
-} __attribute__((packed));
-
-struct dtr {
-	uint16_t limit;
-	uint32_t base;
-} __attribute__((packed));
-
 extern const uint32_t isr_table[256];
 static const uint64_t gdt[3] = {
     [0] = 0,
@@ -638,7 +627,8 @@ void case_ioapic_uart(void)
 	printf("mbtest: I/O APIC at %x, version %x, %u pins; COM1 is GSI %u\n", madt_ioapic,
 	       ver & 0xff, max_pin + 1, gsi);
 	if (gsi > max_pin) {
-		report(0, "ioapic uart", "GSI %u is beyond the I/O APIC's %u pins", gsi, max_pin + 1);
+		report(0, "ioapic uart", "GSI %u is beyond the I/O APIC's %u pins", gsi,
+		       max_pin + 1);
 		return;
 	}
 	n_uart = 0;
@@ -651,7 +641,8 @@ void case_ioapic_uart(void)
 	if (!ok)
 		report(0, "ioapic uart", "no interrupt on vector 0x%x within 2 s", VEC_UART);
 	else if ((uart_iir & 0x0f) != 0x02)
-		report(0, "ioapic uart", "IIR read %x in the handler, expected THRE (x2)", uart_iir);
+		report(0, "ioapic uart", "IIR read %x in the handler, expected THRE (x2)",
+		       uart_iir);
 	else
 		report(1, "ioapic routes the 16550 THRE interrupt", NULL);
 }

@@ -2,6 +2,7 @@
 ; (clears .bss, sets the stack, hands EAX/EBX to C), the 256 interrupt stubs
 ; and their common frame, the segment reload, and the real-mode AP trampoline
 ; that tests/guests/apic.c copies to 0x8000.
+%include "isr_stubs.inc"
 AP_TRAMP_ADDR	equ 0x8000
 AP_STACK_SIZE	equ 8192
 MAX_CPUS	equ 64
@@ -44,22 +45,7 @@ load_segments:
 	mov ss, ax
 	ret
 
-; Vectors that push an error code (SDM Vol. 3A 6.15): 8, 10-14, 17, 21, 29, 30.
-%macro ISR 1
-isr_%1:
-%if %1 = 8 || (%1 >= 10 && %1 <= 14) || %1 = 17 || %1 = 21 || %1 = 29 || %1 = 30
-%else
-	push 0
-%endif
-	push %1
-	jmp isr_common
-%endmacro
-
-%assign i 0
-%rep 256
-	ISR i
-%assign i i + 1
-%endrep
+ISR_STUBS isr_common
 
 ; Frame seen by C: pusha registers, vector, error code, then EIP CS EFLAGS.
 isr_common:
@@ -73,13 +59,7 @@ isr_common:
 	iret
 
 section .rodata
-global isr_table
-isr_table:
-%assign i 0
-%rep 256
-	dd isr_ %+ i
-%assign i i + 1
-%endrep
+ISR_TABLE
 
 ; The AP trampoline: started by SIPI vector 0x08 at CS=0x0800 IP=0, it is
 ; position-dependent only through AP_TRAMP_ADDR. It takes a stack by an

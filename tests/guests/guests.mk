@@ -29,10 +29,10 @@ $(MBT_OBJ)/%.o: $(MBT_DIR)/%.c $(MBT_DIR)/guests.mk
 	@$(if $(V),,echo "  CC32    $<")
 	$(Q)$(CC) $(MBT_CFLAGS) -c $< -o $@
 
-$(MBT_OBJ)/%.asm.o: $(MBT_DIR)/%.asm $(MBT_DIR)/guests.mk
+$(MBT_OBJ)/%.asm.o: $(MBT_DIR)/%.asm $(MBT_DIR)/guests.mk $(MBT_DIR)/isr_stubs.inc
 	@mkdir -p $(@D)
 	@$(if $(V),,echo "  NASM32  $<")
-	$(Q)$(NASM) -f elf32 -Werror $< -o $@
+	$(Q)$(NASM) -f elf32 -Werror -I$(MBT_DIR)/ $< -o $@
 
 $(BUILD)/guests/mbtest1.elf: $(MBT_OBJ)/mb1hdr.asm.o $(MBT_COMMON) $(MBT_DIR)/mbtest.ld
 	@$(if $(V),,echo "  LD32    $@")

@@ -101,6 +101,26 @@ void spin_lock(volatile uint32_t *l);
 void spin_unlock(volatile uint32_t *l);
 extern volatile uint32_t console_lock;
 
+/* Protected-mode descriptor-table formats (SDM Vol. 3A 6.11 gates, 3.5.1
+ * GDTR/IDTR, 8.2.1 32-bit TSS), shared by apic.c, ring3.c and the fuzzer. */
+struct gate {
+	uint16_t off_lo, sel;
+	uint8_t zero, type;
+	uint16_t off_hi;
+} __attribute__((packed));
+
+struct dtr {
+	uint16_t limit;
+	uint32_t base;
+} __attribute__((packed));
+
+struct tss32 {
+	uint32_t link, esp0, ss0, esp1, ss1, esp2, ss2, cr3, eip, eflags;
+	uint32_t eax, ecx, edx, ebx, esp, ebp, esi, edi;
+	uint32_t es, cs, ss, ds, fs, gs, ldt;
+	uint16_t trap, iomap_base;
+} __attribute__((packed));
+
 /* mbinfo.c */
 struct boot_info {
 	int version;	/* 1 or 2: which header this image carries */
@@ -117,8 +137,8 @@ struct boot_info {
 	struct {
 		uint32_t start, end;
 		const char *string;
-	} mods[4]; /* the first four modules */
-	char why[96];	     /* what is insane, when the check fails */
+	} mods[4];    /* the first four modules */
+	char why[96]; /* what is insane, when the check fails */
 };
 extern struct boot_info boot;
 int mbinfo_parse(void);

@@ -38,24 +38,6 @@
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
-struct tss32 {
-	uint32_t link, esp0, ss0, esp1, ss1, esp2, ss2, cr3, eip, eflags;
-	uint32_t eax, ecx, edx, ebx, esp, ebp, esi, edi;
-	uint32_t es, cs, ss, ds, fs, gs, ldt;
-	uint16_t trap, iomap_base;
-} __attribute__((packed));
-
-struct r3_gate {
-	uint16_t off_lo, sel;
-	uint8_t zero, type;
-	uint16_t off_hi;
-} __attribute__((packed));
-
-struct r3_dtr {
-	uint16_t limit;
-	uint32_t base;
-} __attribute__((packed));
-
 extern const uint32_t isr_table[256];
 void ring3_ud_entry(void);
 void ring3_ac_entry(void);
@@ -64,7 +46,7 @@ void ring3_acloop(void);
 void ring3_ud_report(uint32_t eip, uint32_t cs);
 
 static uint64_t r3_gdt[GDT_ENTRIES];
-static struct r3_gate r3_idt[256];
+static struct gate r3_idt[256];
 static struct tss32 r3_tss;
 static uint8_t user_stack[USER_STACK_SIZE] __attribute__((aligned(16)));
 static uint8_t kernel_stack[KERNEL_STACK_SIZE] __attribute__((aligned(16)));
@@ -128,8 +110,8 @@ static void set_gate(unsigned vec, uint32_t off, uint16_t sel)
 
 static void ring3_tables(void)
 {
-	struct r3_dtr g = {sizeof(r3_gdt) - 1, (uint32_t)(uintptr_t)r3_gdt};
-	struct r3_dtr i = {sizeof(r3_idt) - 1, (uint32_t)(uintptr_t)r3_idt};
+	struct dtr g = {sizeof(r3_gdt) - 1, (uint32_t)(uintptr_t)r3_gdt};
+	struct dtr i = {sizeof(r3_idt) - 1, (uint32_t)(uintptr_t)r3_idt};
 
 	r3_gdt[SEL_KCODE >> 3] = DESC_FLAT_KCODE;
 	r3_gdt[SEL_KDATA >> 3] = DESC_FLAT_KDATA;

@@ -3,6 +3,7 @@
 ; the interrupted data segments, the recovery point (fuzz_setjmp and
 ; fuzz_longjmp), the IRET into fuzzed code at CPL 0 and CPL 3, and the
 ; real-mode AP trampoline that apic.c copies to AP_TRAMP_ADDR.
+%include "isr_stubs.inc"
 MB1_MAGIC	equ 0x1BADB002
 MB1_FLAGS	equ (1 << 0) | (1 << 1)	; page-align modules, memory info
 AP_TRAMP_ADDR	equ 0x8000
@@ -59,22 +60,7 @@ load_segments:
 	mov ss, ax
 	ret
 
-; Vectors that push an error code (SDM Vol. 3A 6.15): 8, 10-14, 17, 21, 29, 30.
-%macro ISR 1
-isr_%1:
-%if %1 = 8 || (%1 >= 10 && %1 <= 14) || %1 = 17 || %1 = 21 || %1 = 29 || %1 = 30
-%else
-	push 0
-%endif
-	push %1
-	jmp trap_common
-%endmacro
-
-%assign i 0
-%rep 256
-	ISR i
-%assign i i + 1
-%endrep
+ISR_STUBS trap_common
 
 ; Frame seen by C (struct trap_frame): GS FS ES DS, pusha registers, vector,
 ; error code, then EIP CS EFLAGS. Fuzzed code may have left any data
@@ -183,13 +169,7 @@ enter_code:
 	iret
 
 section .rodata
-global isr_table
-isr_table:
-%assign i 0
-%rep 256
-	dd isr_ %+ i
-%assign i i + 1
-%endrep
+ISR_TABLE
 
 ; The AP trampoline: started by a SIPI at CS = AP_TRAMP_ADDR >> 4, IP = 0.
 ; It takes a stack by an atomic counter, so APs may race through it.

@@ -13,10 +13,10 @@ $(FUZZ_OBJ)/%.o: $(FUZZ_DIR)/%.c $(FUZZ_DIR)/fuzz.mk
 	@$(if $(V),,echo "  CC32    $<")
 	$(Q)$(CC) $(MBT_CFLAGS) -c $< -o $@
 
-$(FUZZ_OBJ)/%.asm.o: $(FUZZ_DIR)/%.asm $(FUZZ_DIR)/fuzz.mk
+$(FUZZ_OBJ)/%.asm.o: $(FUZZ_DIR)/%.asm $(FUZZ_DIR)/fuzz.mk $(MBT_DIR)/isr_stubs.inc
 	@mkdir -p $(@D)
 	@$(if $(V),,echo "  NASM32  $<")
-	$(Q)$(NASM) -f elf32 -Werror $< -o $@
+	$(Q)$(NASM) -f elf32 -Werror -I$(MBT_DIR)/ $< -o $@
 
 $(BUILD)/guests/fuzz.elf: $(FUZZ_OBJS) $(MBT_DIR)/mbtest.ld
 	@$(if $(V),,echo "  LD32    $@")

@@ -78,24 +78,6 @@
 #define COUNTS_PER_LINE 8
 #define COUNT_LINE 160
 
-struct gate {
-	uint16_t off_lo, sel;
-	uint8_t zero, type;
-	uint16_t off_hi;
-} __attribute__((packed));
-
-struct dtr {
-	uint16_t limit;
-	uint32_t base;
-} __attribute__((packed));
-
-struct tss32 {
-	uint32_t link, esp0, ss0, esp1, ss1, esp2, ss2, cr3, eip, eflags;
-	uint32_t eax, ecx, edx, ebx, esp, ebp, esi, edi;
-	uint32_t es, cs, ss, ds, fs, gs, ldt;
-	uint16_t trap, iomap_base;
-} __attribute__((packed));
-
 const char *const fuzz_class_names[FC_COUNT] = {
     [FC_INSN0] = "insn0", [FC_INSN3] = "insn3", [FC_MSR] = "msr",	[FC_IO] = "io",
     [FC_STR] = "str",	  [FC_LAPIC] = "lapic", [FC_IOAPIC] = "ioapic", [FC_X2APIC] = "x2apic",
