@@ -18,6 +18,11 @@
 #include "guest/guest_mem.h"
 
 #define NS_PER_US 1000ull
+#define CONSOLE_FIRST_PRINTABLE ' '
+#define CONSOLE_LAST_PRINTABLE '~'
+#define CONSOLE_ESCAPE_LEN 4 /* "\xHH" */
+#define HEX_DIGIT_BITS 4
+#define HEX_DIGIT_MASK 0xfu
 #define INSN_MAX 15
 
 /* ---- the host console line (under vm->console_lock) ---------------------- */
@@ -31,12 +36,37 @@ static void console_flush(struct vm *vm)
 	vm->console_len = 0;
 }
 
+/* Printable ASCII and tab go to the host console as they are; any other
+ * byte a guest sends (escape sequences, C1 controls, bell, backspace) is
+ * shown as \xHH, so a guest cannot drive the host's terminal. */
+static bool console_plain(char c)
+{
+	return (c >= CONSOLE_FIRST_PRINTABLE && c <= CONSOLE_LAST_PRINTABLE) || c == '\t';
+}
+
 static void console_put(struct vm *vm, char c)
 {
-	if (c == '\n' || vm->console_len == VM_UART_LINE - 1)
+	static const char hex[] = "0123456789abcdef";
+	unsigned need = console_plain(c) ? 1 : CONSOLE_ESCAPE_LEN;
+	char *p;
+
+	if (c == '\r')
+		return;
+	if (c == '\n' || vm->console_len + need > VM_UART_LINE - 1)
 		console_flush(vm);
-	if (c != '\n' && c != '\r')
-		vm->console_line[vm->console_len++] = c;
+	if (c == '\n')
+		return;
+	p = vm->console_line + vm->console_len;
+	if (need == 1) {
+		*p = c;
+		vm->console_len++;
+		return;
+	}
+	p[0] = '\\';
+	p[1] = 'x';
+	p[2] = hex[(uint8_t)c >> HEX_DIGIT_BITS];
+	p[3] = hex[(uint8_t)c & HEX_DIGIT_MASK];
+	vm->console_len += CONSOLE_ESCAPE_LEN;
 }
 
 static void console_put_locked(struct vm *vm, char c)
@@ -165,8 +195,7 @@ bool vm_console_input(struct vm *vm, uint8_t c)
 
 /* ---- port I/O ------------------------------------------------------------ */
 
-enum vcpu_action vm_io_port(struct vcpu *v, uint16_t port, unsigned size, bool in,
-			    uint32_t *value)
+enum vcpu_action vm_io_port(struct vcpu *v, uint16_t port, unsigned size, bool in, uint32_t *value)
 {
 	struct vm *vm = v->owner;
 	enum iobus_result r = iobus_port_io(&vm->bus, port, size, !in, value);
@@ -214,8 +243,7 @@ static uint64_t source_value(struct vcpu *v, const struct insn_mmio *d)
 
 /* A load writes the destination as the CPU would: 32-bit results clear the
  * upper half, 8/16-bit ones merge (movzx zero-extends). */
-static void load_result(struct vcpu *v, const struct insn_mmio *d, uint64_t val,
-			unsigned dst_size)
+static void load_result(struct vcpu *v, const struct insn_mmio *d, uint64_t val, unsigned dst_size)
 {
 	unsigned reg = d->zero_extend_byte_reg_high ? d->reg - 4 : d->reg;
 	unsigned shift = d->zero_extend_byte_reg_high ? 8 : 0;
@@ -229,15 +257,14 @@ static void load_result(struct vcpu *v, const struct insn_mmio *d, uint64_t val,
 	vcpu_set_gpr(v, reg, (old & ~mask) | ((val << shift) & mask));
 }
 
-static enum vcpu_action mmio_fail(struct vcpu *v, const char *page, uint64_t gpa,
-				  const uint8_t *b, unsigned n, enum err e)
+static enum vcpu_action mmio_fail(struct vcpu *v, const char *page, uint64_t gpa, const uint8_t *b,
+				  unsigned n, enum err e)
 {
 	vcpu_stop(v,
-		      "cannot emulate the access to the %s page at 0x%llx (RIP 0x%llx, "
-		      "bytes %02x %02x %02x %02x, %u fetched): %s",
-		      page, (unsigned long long)gpa, (unsigned long long)vcpu_rip(v),
-		      n > 0 ? b[0] : 0, n > 1 ? b[1] : 0, n > 2 ? b[2] : 0, n > 3 ? b[3] : 0, n,
-		      err_text(e));
+		  "cannot emulate the access to the %s page at 0x%llx (RIP 0x%llx, "
+		  "bytes %02x %02x %02x %02x, %u fetched): %s",
+		  page, (unsigned long long)gpa, (unsigned long long)vcpu_rip(v), n > 0 ? b[0] : 0,
+		  n > 1 ? b[1] : 0, n > 2 ? b[2] : 0, n > 3 ? b[3] : 0, n, err_text(e));
 	return VCPU_STOP;
 }
 

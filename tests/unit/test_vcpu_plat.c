@@ -123,7 +123,7 @@ static bool run_insn(unsigned i, uint64_t gpa, const uint8_t *bytes, size_t n,
 	memcpy(fake_vcpu.mem + CODE_AT, bytes, n);
 	fake_vcpu.code.cs_base = 0;
 	fake_vcpu.code.rip = CODE_AT;
-	*act = (enum vcpu_action)-1;
+	*act = (enum vcpu_action) - 1;
 	return ops->mmio(&vcpu[i], &f, act);
 }
 
@@ -1013,7 +1013,7 @@ static void test_cpuid_leaf1(void **state)
 	assert_true(r.ecx & (1u << 24));
 	assert_true(r.ecx & 1u);
 	assert_true(r.edx & (1u << 28)); /* HTT: more than one logical CPU */
-	assert_true(r.edx & (1u << 9));  /* APIC */
+	assert_true(r.edx & (1u << 9));	 /* APIC */
 
 	/* A disabled APIC clears CPUID.1:EDX.APIC. */
 	assert_int_equal(wrmsr(2, MSR_BASE, LAPIC_DEFAULT_BASE), VCPU_MSR_OK);
@@ -1197,6 +1197,20 @@ static void test_console_input_interrupts(void **state)
 	assert_int_equal(v, 'k');
 }
 
+/* Guest console bytes reach the host as text: control bytes, escape
+ * sequences and bytes above 0x7e are shown as \\xHH; tab and printable
+ * ASCII pass; CR is dropped and LF ends the line. */
+static void test_console_escapes_control_bytes(void **state)
+{
+	static const char out[] = "a\x1b[2Jb\x9b\x07\x7f\tc\r\n";
+
+	(void)state;
+	fake_printk_clear();
+	vm_console_write(vm, out, sizeof(out) - 1);
+	assert_true(fake_printk_contains("[tvm] a\\x1b[2Jb\\x9b\\x07\\x7f\tc\n"));
+	assert_false(fake_printk_contains("\x1b"));
+}
+
 /* A built-in guest's bus: transmit-only COM1 and the raw exit status. */
 static void test_builtin_vm_ports(void **state)
 {
@@ -1230,57 +1244,58 @@ static void test_non_platform_vm(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_ops_table),
-		T(test_fixed_ipi_x2apic_icr),
-		T(test_fixed_ipi_to_sw_disabled_apic_does_not_wake),
-		T(test_broadcast_shorthands),
-		T(test_shorthand_reaching_nobody_is_not_reported),
-		T(test_logical_xapic_flat),
-		T(test_logical_x2apic_cluster),
-		T(test_ipi_to_missing_apic_id_dropped_and_reported),
-		T(test_nmi_ipi),
-		T(test_init_sipi_brings_up_waiting_ap),
-		T(test_sipi_without_init_reaches_a_waiting_ap),
-		T(test_sipi_to_running_vcpu_ignored),
-		T(test_init_deassert_is_ignored),
-		T(test_init_to_running_vcpu_resets_to_wait_for_sipi),
-		T(test_init_and_sipi_before_prepare),
-		T(test_init_clears_pending_nmi),
-		T(test_hlt_blocks_until_interrupt_with_if),
-		T(test_hlt_interrupt_masked_by_tpr_blocks),
-		T(test_hlt_nmi_always_wakes),
-		T(test_halted_vcpu_wakes_at_its_timer),
-		T(test_irq_pending_fast_path_skips_lock),
-		T(test_apic_base_msr),
-		T(test_tsc_deadline_msr),
-		T(test_x2apic_msrs),
-		T(test_msrs_outside_the_set_unhandled),
-		T(test_mmio_read_apic_id),
-		T(test_mmio_modes_and_registers),
-		T(test_mmio_icr_write_sends_ipi),
-		T(test_mmio_unsupported_insn_stops_vcpu),
-		T(test_mmio_fetch_near_end_of_memory),
-		T(test_mmio_outside_apic_pages_not_handled),
-		T(test_ioapic_program_and_deliver),
-		T(test_ioapic_logical_destination),
-		T(test_ioapic_message_to_nobody_dropped),
-		T(test_ioapic_unmask_delivers_and_eoi_clears_remote_irr),
-		T(test_eoi_with_line_still_asserted_redelivers),
-		T(test_x2apic_eoi_reaches_ioapic),
-		T(test_eoi_of_other_vector_keeps_remote_irr),
-		T(test_ioapic_byte_read_is_zero),
-		T(test_cpuid_leaf1),
-		T(test_cpuid_leaf1_single_vcpu_clears_htt),
-		T(test_cpuid_leaf6_and_others),
-		T(test_cpuid_leaf_b_topology),
-		T(test_port_unclaimed_counted),
-		T(test_platform_unclaimed_ports),
-		T(test_port_com1_prints_lines),
-		T(test_port_debug_exit),
-		T(test_port_shutdown_word),
-		T(test_console_input_interrupts),
-		T(test_builtin_vm_ports),
-		T(test_non_platform_vm),
+	    T(test_ops_table),
+	    T(test_fixed_ipi_x2apic_icr),
+	    T(test_fixed_ipi_to_sw_disabled_apic_does_not_wake),
+	    T(test_broadcast_shorthands),
+	    T(test_shorthand_reaching_nobody_is_not_reported),
+	    T(test_logical_xapic_flat),
+	    T(test_logical_x2apic_cluster),
+	    T(test_ipi_to_missing_apic_id_dropped_and_reported),
+	    T(test_nmi_ipi),
+	    T(test_init_sipi_brings_up_waiting_ap),
+	    T(test_sipi_without_init_reaches_a_waiting_ap),
+	    T(test_sipi_to_running_vcpu_ignored),
+	    T(test_init_deassert_is_ignored),
+	    T(test_init_to_running_vcpu_resets_to_wait_for_sipi),
+	    T(test_init_and_sipi_before_prepare),
+	    T(test_init_clears_pending_nmi),
+	    T(test_hlt_blocks_until_interrupt_with_if),
+	    T(test_hlt_interrupt_masked_by_tpr_blocks),
+	    T(test_hlt_nmi_always_wakes),
+	    T(test_halted_vcpu_wakes_at_its_timer),
+	    T(test_irq_pending_fast_path_skips_lock),
+	    T(test_apic_base_msr),
+	    T(test_tsc_deadline_msr),
+	    T(test_x2apic_msrs),
+	    T(test_msrs_outside_the_set_unhandled),
+	    T(test_mmio_read_apic_id),
+	    T(test_mmio_modes_and_registers),
+	    T(test_mmio_icr_write_sends_ipi),
+	    T(test_mmio_unsupported_insn_stops_vcpu),
+	    T(test_mmio_fetch_near_end_of_memory),
+	    T(test_mmio_outside_apic_pages_not_handled),
+	    T(test_ioapic_program_and_deliver),
+	    T(test_ioapic_logical_destination),
+	    T(test_ioapic_message_to_nobody_dropped),
+	    T(test_ioapic_unmask_delivers_and_eoi_clears_remote_irr),
+	    T(test_eoi_with_line_still_asserted_redelivers),
+	    T(test_x2apic_eoi_reaches_ioapic),
+	    T(test_eoi_of_other_vector_keeps_remote_irr),
+	    T(test_ioapic_byte_read_is_zero),
+	    T(test_cpuid_leaf1),
+	    T(test_cpuid_leaf1_single_vcpu_clears_htt),
+	    T(test_cpuid_leaf6_and_others),
+	    T(test_cpuid_leaf_b_topology),
+	    T(test_port_unclaimed_counted),
+	    T(test_platform_unclaimed_ports),
+	    T(test_port_com1_prints_lines),
+	    T(test_port_debug_exit),
+	    T(test_port_shutdown_word),
+	    T(test_console_input_interrupts),
+	    T(test_console_escapes_control_bytes),
+	    T(test_builtin_vm_ports),
+	    T(test_non_platform_vm),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
