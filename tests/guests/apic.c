@@ -6,24 +6,8 @@
  */
 #include "mbtest.h"
 
-#define MSR_APIC_BASE 0x1b
 #define MSR_TSC_DEADLINE 0x6e0
 #define APIC_BASE_BSP (1u << 8)
-#define APIC_BASE_EXTD (1u << 10)
-#define APIC_BASE_EN (1u << 11)
-
-#define APIC_ID 0x20
-#define APIC_VER 0x30
-#define APIC_TPR 0x80
-#define APIC_EOI 0xb0
-#define APIC_SVR 0xf0
-#define APIC_ICR_LO 0x300
-#define APIC_ICR_HI 0x310
-#define APIC_LVT_TIMER 0x320
-#define APIC_TMR_INIT 0x380
-#define APIC_TMR_CUR 0x390
-#define APIC_TMR_DIV 0x3e0
-
 #define LVT_MASKED (1u << 16)
 #define LVT_PERIODIC (1u << 17)
 #define LVT_DEADLINE (2u << 17)

@@ -9,10 +9,6 @@
 #include "mbtest.h"
 
 #define BAD_ADDR 0x3f000000u /* far beyond the small VMs the tests give */
-#define APIC_MMIO 0xfee00000u
-#define APIC_SVR 0xf0
-#define APIC_ICR_LO 0x300
-#define APIC_ICR_HI 0x310
 #define SVR_ENABLE 0x1ffu
 #define ICR_FIXED(vec) (0x00004000u | (vec))
 #define ICR_INIT 0x00004500u

@@ -7,18 +7,22 @@
 #include "mbtest.h"
 
 #define BENCH_ROUNDS 2000u
-#define APIC_MMIO 0xfee00000u
-#define APIC_TPR 0x80
-#define MSR_APIC_BASE 0x1b
 #define MSR_X2APIC_TPR 0x808
-#define APIC_BASE_EN (1u << 11)
-#define APIC_BASE_EXTD (1u << 10)
 #define IDLE_PORT 0x80
 #define COM1_LSR 0x3fd
 #define FWCFG_SEL 0x510
 
-enum bench_op { OP_NONE, OP_MMIO_READ, OP_MMIO_WRITE, OP_MSR_READ, OP_MSR_WRITE, OP_OUT,
-		OP_UART_LSR, OP_FWCFG_SEL, OP_CPUID };
+enum bench_op {
+	OP_NONE,
+	OP_MMIO_READ,
+	OP_MMIO_WRITE,
+	OP_MSR_READ,
+	OP_MSR_WRITE,
+	OP_OUT,
+	OP_UART_LSR,
+	OP_FWCFG_SEL,
+	OP_CPUID
+};
 
 static void op(enum bench_op o)
 {

@@ -2,34 +2,16 @@
 ; (clears .bss, sets the stack, hands EAX/EBX to C), the 256 interrupt stubs
 ; and their common frame, the segment reload, and the real-mode AP trampoline
 ; that tests/guests/apic.c copies to 0x8000.
-%include "isr_stubs.inc"
+%include "entry_common.inc"
 AP_TRAMP_ADDR	equ 0x8000
 AP_STACK_SIZE	equ 8192
 MAX_CPUS	equ 64
 
 bits 32
-extern kmain, ap_main, isr_dispatch, __bss_start, __bss_end
+extern kmain, ap_main, isr_dispatch
 
 section .text
-global _start
-_start:
-	cli
-	cld
-	mov esi, eax			; Multiboot magic
-	mov edx, ebx			; Multiboot information address
-	mov edi, __bss_start
-	mov ecx, __bss_end
-	sub ecx, edi
-	xor eax, eax
-	rep stosb
-	mov esp, boot_stack_top
-	push edx
-	push esi
-	call kmain
-.hang:
-	cli
-	hlt
-	jmp .hang
+MB_START kmain
 
 ; Reload CS with the flat code selector and the data segments with 0x10
 ; after lgdt.

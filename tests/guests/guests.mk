@@ -29,7 +29,7 @@ $(MBT_OBJ)/%.o: $(MBT_DIR)/%.c $(MBT_DIR)/guests.mk
 	@$(if $(V),,echo "  CC32    $<")
 	$(Q)$(CC) $(MBT_CFLAGS) -c $< -o $@
 
-$(MBT_OBJ)/%.asm.o: $(MBT_DIR)/%.asm $(MBT_DIR)/guests.mk $(MBT_DIR)/isr_stubs.inc
+$(MBT_OBJ)/%.asm.o: $(MBT_DIR)/%.asm $(MBT_DIR)/guests.mk $(MBT_DIR)/entry_common.inc
 	@mkdir -p $(@D)
 	@$(if $(V),,echo "  NASM32  $<")
 	$(Q)$(NASM) -f elf32 -Werror -I$(MBT_DIR)/ $< -o $@

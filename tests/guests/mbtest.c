@@ -208,8 +208,8 @@ static void print_module(unsigned i)
 		head[n] = p[n] >= ' ' && p[n] < 127 ? p[n] : '.';
 	head[n] = '\0';
 	printf("mbtest: module %u '%s' at %x-%x (%u bytes), starts '%s'\n", i,
-	       boot.mods[i].string ? boot.mods[i].string : "", boot.mods[i].start,
-	       boot.mods[i].end, boot.mods[i].end - boot.mods[i].start, head);
+	       boot.mods[i].string ? boot.mods[i].string : "", boot.mods[i].start, boot.mods[i].end,
+	       boot.mods[i].end - boot.mods[i].start, head);
 }
 
 void kmain(uint32_t magic, uint32_t info)

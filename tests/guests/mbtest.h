@@ -101,6 +101,24 @@ void spin_lock(volatile uint32_t *l);
 void spin_unlock(volatile uint32_t *l);
 extern volatile uint32_t console_lock;
 
+/* Local APIC registers (offsets in the xAPIC page, SDM Vol. 3A Table 11-1)
+ * and IA32_APIC_BASE bits, shared by apic.c, bad.c, bench.c and the fuzzer. */
+#define MSR_APIC_BASE 0x1b
+#define APIC_MMIO 0xfee00000u
+#define APIC_BASE_EXTD (1u << 10)
+#define APIC_BASE_EN (1u << 11)
+#define APIC_ID 0x20
+#define APIC_VER 0x30
+#define APIC_TPR 0x80
+#define APIC_EOI 0xb0
+#define APIC_SVR 0xf0
+#define APIC_ICR_LO 0x300
+#define APIC_ICR_HI 0x310
+#define APIC_LVT_TIMER 0x320
+#define APIC_TMR_INIT 0x380
+#define APIC_TMR_CUR 0x390
+#define APIC_TMR_DIV 0x3e0
+
 /* Protected-mode descriptor-table formats (SDM Vol. 3A 6.11 gates, 3.5.1
  * GDTR/IDTR, 8.2.1 32-bit TSS), shared by apic.c, ring3.c and the fuzzer. */
 struct gate {

@@ -8,9 +8,6 @@
  */
 #include "fuzz.h"
 
-#define MSR_APIC_BASE 0x1b
-#define APIC_BASE_EXTD (1u << 10)
-#define APIC_BASE_EN (1u << 11)
 #define LAPIC_MMIO 0xfee00000u
 #define IOAPIC_MMIO 0xfec00000u
 #define IOAPIC_WIN 0x10
@@ -20,16 +17,6 @@
 #define X2APIC_ICR_MSR 0x830
 #define REG_SHIFT 4
 
-#define APIC_ID 0x20
-#define APIC_TPR 0x80
-#define APIC_EOI 0xb0
-#define APIC_SVR 0xf0
-#define APIC_ICR_LO 0x300
-#define APIC_ICR_HI 0x310
-#define APIC_LVT_TIMER 0x320
-#define APIC_TMR_INIT 0x380
-#define APIC_TMR_DIV 0x3e0
-#define APIC_TMR_CUR 0x390
 #define APIC_PPR 0xa0
 #define APIC_ISR 0x100
 #define APIC_IRR 0x200

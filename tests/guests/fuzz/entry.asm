@@ -3,7 +3,7 @@
 ; the interrupted data segments, the recovery point (fuzz_setjmp and
 ; fuzz_longjmp), the IRET into fuzzed code at CPL 0 and CPL 3, and the
 ; real-mode AP trampoline that apic.c copies to AP_TRAMP_ADDR.
-%include "isr_stubs.inc"
+%include "entry_common.inc"
 MB1_MAGIC	equ 0x1BADB002
 MB1_FLAGS	equ (1 << 0) | (1 << 1)	; page-align modules, memory info
 AP_TRAMP_ADDR	equ 0x8000
@@ -18,7 +18,7 @@ CR0_PE		equ 0x1
 BOOT_STACK_SIZE	equ 16384
 
 bits 32
-extern fuzz_main, fuzz_ap_main, fuzz_trap, __bss_start, __bss_end
+extern fuzz_main, fuzz_ap_main, fuzz_trap
 
 section .multiboot
 align 4
@@ -27,25 +27,7 @@ align 4
 	dd -(MB1_MAGIC + MB1_FLAGS)
 
 section .text
-global _start
-_start:
-	cli
-	cld
-	mov esi, eax			; Multiboot magic
-	mov edx, ebx			; Multiboot information address
-	mov edi, __bss_start
-	mov ecx, __bss_end
-	sub ecx, edi
-	xor eax, eax
-	rep stosb
-	mov esp, boot_stack_top
-	push edx
-	push esi
-	call fuzz_main
-.hang:
-	cli
-	hlt
-	jmp .hang
+MB_START fuzz_main
 
 ; Reload CS and the data segments with the flat ring-0 selectors.
 global load_segments

@@ -13,7 +13,7 @@ $(FUZZ_OBJ)/%.o: $(FUZZ_DIR)/%.c $(FUZZ_DIR)/fuzz.mk
 	@$(if $(V),,echo "  CC32    $<")
 	$(Q)$(CC) $(MBT_CFLAGS) -c $< -o $@
 
-$(FUZZ_OBJ)/%.asm.o: $(FUZZ_DIR)/%.asm $(FUZZ_DIR)/fuzz.mk $(MBT_DIR)/isr_stubs.inc
+$(FUZZ_OBJ)/%.asm.o: $(FUZZ_DIR)/%.asm $(FUZZ_DIR)/fuzz.mk $(MBT_DIR)/entry_common.inc
 	@mkdir -p $(@D)
 	@$(if $(V),,echo "  NASM32  $<")
 	$(Q)$(NASM) -f elf32 -Werror -I$(MBT_DIR)/ $< -o $@

@@ -26,7 +26,6 @@
 
 #define MSR_TSC 0x10
 #define MSR_TSC_ADJUST 0x3b
-#define MSR_APIC_BASE 0x1b
 #define MSR_SYSENTER_CS 0x174
 #define MSR_SYSENTER_EIP 0x176
 #define MSR_EFER 0xc0000080u
