@@ -3,7 +3,9 @@
  * XSAVE areas (SDM Vol. 1 13.4: legacy region, header, extended region),
  * sized for the components guests may enable, not for every component the
  * CPU supports. Saving and restoring run with XCR0 = every component the
- * guest may use, so one vCPU's YMM state can never leak into another's.
+ * guest may use, so one vCPU's YMM state can never leak into another's,
+ * nor its PKRU (component 9, managed by XSAVE whenever XCR0[9] is set,
+ * whatever CR4.PKE: SDM Vol. 3A 2.6, 2.7; Vol. 1 13.5.7).
  */
 #include "guest/xstate.h"
 #include "arch/x86/cpu.h"
@@ -12,7 +14,7 @@
 #include "mm/pmm.h"
 
 #define CPUID_XSTATE_LEAF 0xd
-#define XCR0_GUEST_MASK (XCR0_X87 | XCR0_SSE | XCR0_AVX)
+#define XCR0_GUEST_MASK (XCR0_X87 | XCR0_SSE | XCR0_AVX | XCR0_PKRU)
 #define XSTATE_FIRST_EXTENDED 2 /* x87 and SSE live in the legacy region */
 #define XSTATE_COMPONENTS 64
 #define XSAVE_LEGACY_FCW 0x37f
@@ -51,6 +53,11 @@ uint64_t xstate_guest_allowed(void)
 		allowed = (((uint64_t)r.edx << 32) | r.eax) & XCR0_GUEST_MASK;
 	}
 	return allowed;
+}
+
+bool xstate_guest_pkru(void)
+{
+	return xstate_guest_allowed() & XCR0_PKRU;
 }
 
 /*

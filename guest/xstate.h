@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Guest extended state (x87/SSE/AVX...): one XSAVE area per vCPU, sized by
+ * Guest extended state (x87/SSE/AVX, PKRU): one XSAVE area per vCPU, sized by
  * CPUID leaf 0xD for the components guests may enable, restored before
  * guest execution and saved after. The host itself uses no vector
  * registers, so the state stays in the registers while the vCPU runs,
@@ -9,6 +9,7 @@
 #ifndef VIREO_GUEST_XSTATE_H
 #define VIREO_GUEST_XSTATE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "lib/error.h"
 
@@ -31,6 +32,8 @@ uint64_t xstate_area_size(uint64_t mask);
 enum err xstate_alloc(void **area, uint64_t *xcr0);
 void xstate_free(void *area);
 uint64_t xstate_guest_allowed(void); /* XCR0 bits a guest may enable */
+/* PKRU is part of every vCPU's saved state (the CPU's XSAVE manages it). */
+bool xstate_guest_pkru(void);
 void xstate_set_xcr0(uint64_t xcr0);
 void xstate_enter_guest(void *area, uint64_t guest_xcr0);
 void xstate_leave_guest(void *area, uint64_t *guest_xcr0);

@@ -10,6 +10,7 @@
 #include "arch/x86/traps.h"
 #include "lib/printk.h"
 #include "lib/string.h"
+#include "vmx/debugreg.h"
 #include "vmx/ept.h"
 #include "vmx/percpu.h"
 #include "vmx/vmcs.h"
@@ -141,9 +142,10 @@ static enum vcpu_action exit_skip(struct vmx_vcpu *v)
  * back to the guest as it came (vector, type, error code; an ICEBP keeps
  * its type and length, SDM Vol. 3C 28.2.2, 27.6.1.1). A #DB that exits
  * leaves DR6 untouched and names its causes in the exit qualification
- * (SDM Vol. 3C 28.1, 28.2.1 Table 28-1): they are set in DR6 here, which
- * holds the guest's value while it runs, and DR7.GD is cleared as the CPU
- * does on a debug-register access detect. The new exception replaces any
+ * (SDM Vol. 3C 28.1, 28.2.1 Table 28-1): they are set in the guest's DR6
+ * here, loaded into the CPU first (vmx/debugreg.c) so that DR6 is the
+ * guest's until the run ends, and DR7.GD is cleared as the CPU does on a
+ * debug-register access detect. The new exception replaces any
  * event it interrupted, as a second benign exception does on a bare CPU.
  */
 static enum vcpu_action reflect_exception(struct vmx_vcpu *v, uint32_t info)
@@ -152,6 +154,7 @@ static enum vcpu_action reflect_exception(struct vmx_vcpu *v, uint32_t info)
 	uint64_t qual;
 
 	if ((info & INTR_INFO_VECTOR_MASK) == X86_TRAP_DB) {
+		vmx_dr_load(v);
 		qual = vmcs_rd(VMCS_EXIT_QUALIFICATION);
 		cpu_write_dr6((cpu_read_dr6() | (qual & DBG_QUAL_DR6_SET)) &
 			      ~((qual & DBG_QUAL_RTM) ? DR6_RTM : 0));
@@ -227,26 +230,50 @@ static void cpuid_hypervisor_leaf(uint32_t leaf, struct cpuid_regs *r)
 	}
 }
 
-/* Pass CPUID through, hiding VMX and MONITOR/MWAIT (they exit and raise
- * #UD: a guest must not park a host core in MWAIT) and telling the guest it
- * is virtualised. */
+/* The CR4 the guest sees: its shadow for the bits the host owns. */
+static uint64_t guest_cr4(void)
+{
+	uint64_t mask = vmcs_rd(VMCS_CR4_GUEST_HOST_MASK);
+
+	return (vmcs_rd(VMCS_GUEST_CR4) & ~mask) | (vmcs_rd(VMCS_CR4_READ_SHADOW) & mask);
+}
+
+/*
+ * What the CPU reports, less what a guest may not use: VMX, MONITOR/MWAIT
+ * (they exit and raise #UD: a guest must not park a host core in MWAIT),
+ * the performance-monitoring capability MSR and every architectural
+ * counter (leaf 0AH all zero, version 0: RDPMC exits and raises #GP), and
+ * protection keys where PKRU is not switched (guest/xstate.c). OSXSAVE and
+ * OSPKE follow the guest's CR4 (SDM Vol. 2A CPUID, leaves 01H, 07H, 0AH).
+ */
+static void cpuid_native(uint32_t leaf, uint32_t sub, struct cpuid_regs *r)
+{
+	cpu_cpuid(leaf, sub, r);
+	if (leaf == 1) {
+		r->ecx &= ~(CPUID_1_ECX_VMX | CPUID_1_ECX_MONITOR | CPUID_1_ECX_PDCM |
+			    CPUID_1_ECX_OSXSAVE);
+		r->ecx |= CPUID_1_ECX_HYPERVISOR;
+		if (guest_cr4() & CR4_OSXSAVE)
+			r->ecx |= CPUID_1_ECX_OSXSAVE;
+	} else if (leaf == CPUID_LEAF_EXT_FEATURES && sub == 0) {
+		r->ecx &= ~(CPUID_7_ECX_OSPKE | (xstate_guest_pkru() ? 0 : CPUID_7_ECX_PKU));
+		if (guest_cr4() & CR4_PKE)
+			r->ecx |= CPUID_7_ECX_OSPKE;
+	} else if (leaf == CPUID_LEAF_PMU) {
+		*r = (struct cpuid_regs){0};
+	}
+}
+
+/* Pass CPUID through (cpuid_native), telling the guest it is virtualised. */
 static enum vcpu_action exit_cpuid(struct vmx_vcpu *v)
 {
 	uint32_t leaf = (uint32_t)v->vcpu.regs.rax, sub = (uint32_t)v->vcpu.regs.rcx;
 	struct cpuid_regs r;
 
-	if (leaf >= VIREO_CPUID_BASE && leaf < VIREO_CPUID_BASE + 0x100) {
+	if (leaf >= VIREO_CPUID_BASE && leaf < VIREO_CPUID_BASE + 0x100)
 		cpuid_hypervisor_leaf(leaf, &r);
-	} else {
-		cpu_cpuid(leaf, sub, &r);
-		if (leaf == 1) {
-			r.ecx &= ~(CPUID_1_ECX_VMX | CPUID_1_ECX_MONITOR);
-			r.ecx |= CPUID_1_ECX_HYPERVISOR;
-			r.ecx &= ~CPUID_1_ECX_OSXSAVE;
-			if (v->cr4_shadow & CR4_OSXSAVE)
-				r.ecx |= CPUID_1_ECX_OSXSAVE;
-		}
-	}
+	else
+		cpuid_native(leaf, sub, &r);
 	if (v->vcpu.ops && v->vcpu.ops->cpuid)
 		v->vcpu.ops->cpuid(&v->vcpu, leaf, sub, &r);
 	v->vcpu.regs.rax = r.eax;
@@ -490,7 +517,7 @@ static enum vcpu_action write_cr(struct vmx_vcpu *v, unsigned cr, uint64_t val)
 		return VCPU_RESUME;
 	}
 	if (cr == 4) {
-		if (val & CR4_VMXE) {
+		if (val & vmx_vcpu_cr4_host_owned()) {
 			vmx_vcpu_inject_exception(v, X86_GP, true, 0);
 			return VCPU_RESUME;
 		}
@@ -570,6 +597,31 @@ static enum vcpu_action exit_xsetbv(struct vmx_vcpu *v)
 	return VCPU_RESUME;
 }
 
+/*
+ * MOV DR exits only while the guest's DR0-DR3/DR6 are not in the CPU
+ * (MOV-DR exiting, vmx/debugreg.c): load them and let the instruction run
+ * again, natively, with every check the CPU makes (a fault-like exit: RIP
+ * still points at it, SDM Vol. 3C 26.1.3).
+ */
+static enum vcpu_action exit_mov_dr(struct vmx_vcpu *v)
+{
+	vmx_dr_load(v);
+	return VCPU_RESUME;
+}
+
+/*
+ * RDPMC always exits (RDPMC exiting, SDM Vol. 3C 25.6.2): run natively it
+ * would read the host's counters. Vireo offers no counters (CPUID leaf 0AH
+ * is all zero), so every counter number is invalid: #GP(0), as the CPU
+ * gives for one (SDM Vol. 2B RDPMC). At CPL > 0 with CR4.PCE clear the CPU
+ * raises that #GP itself, before any exit (SDM Vol. 3C 26.1.1).
+ */
+static enum vcpu_action exit_rdpmc(struct vmx_vcpu *v)
+{
+	vmx_vcpu_inject_exception(v, X86_GP, true, 0);
+	return VCPU_RESUME;
+}
+
 static enum vcpu_action exit_ept_violation(struct vmx_vcpu *v)
 {
 	uint64_t q = vmcs_read_or(VMCS_EXIT_QUALIFICATION, 0);
@@ -637,6 +689,7 @@ static const exit_handler_fn exit_handlers[VCPU_EXIT_COUNTERS] = {
     [VMX_EXIT_REASON_NMI_WINDOW] = exit_nmi_window,
     [VMX_EXIT_REASON_CPUID] = exit_cpuid,
     [VMX_EXIT_REASON_HLT] = exit_hlt,
+    [VMX_EXIT_REASON_RDPMC] = exit_rdpmc,
     [VMX_EXIT_REASON_INVD] = exit_skip,
     [VMX_EXIT_REASON_MWAIT] = exit_inject_ud,
     [VMX_EXIT_REASON_MONITOR] = exit_inject_ud,
@@ -651,6 +704,7 @@ static const exit_handler_fn exit_handlers[VCPU_EXIT_COUNTERS] = {
     [VMX_EXIT_REASON_VMXOFF] = exit_inject_ud,
     [VMX_EXIT_REASON_VMXON] = exit_inject_ud,
     [VMX_EXIT_REASON_CR_ACCESS] = exit_cr_access,
+    [VMX_EXIT_REASON_DR_ACCESS] = exit_mov_dr,
     [VMX_EXIT_REASON_IO] = exit_io,
     [VMX_EXIT_REASON_RDMSR] = exit_rdmsr,
     [VMX_EXIT_REASON_WRMSR] = exit_wrmsr,

@@ -3,7 +3,8 @@
  * vCPU lifecycle: VMCS allocation and controls (SDM Vol. 3C 25.6-25.8,
  * adjusted against the capability MSRs), host state (25.5), guest state
  * (25.4) checked before the first VMLAUNCH, the run loop around
- * vmx_enter(), XSAVE/XRSTOR and per-vCPU MSRs around guest execution.
+ * vmx_enter(), XSAVE/XRSTOR, per-vCPU MSRs and debug registers around guest
+ * execution.
  */
 #include <stddef.h>
 #include "vmx/vcpu.h"
@@ -20,6 +21,7 @@
 #include "smp/percpu.h"
 #include "smp/smp.h"
 #include "vmx/caps.h"
+#include "vmx/debugreg.h"
 #include "vmx/exit.h"
 #include "vmx/percpu.h"
 #include "vmx/vmcs.h"
@@ -131,11 +133,25 @@ static enum err adjust(const struct vmx_caps *c, enum vmx_ctl_kind kind, uint32_
 	return vmcs_write(field, val);
 }
 
+/* CR4 bits the guest may not own: VMXE (no nested VMX), and PKE on a CPU
+ * with protection keys whose PKRU the vCPU's XSAVE area cannot hold
+ * (guest/xstate.c); a MOV to CR4 that sets one exits and raises #GP. */
+uint64_t vmx_vcpu_cr4_host_owned(void)
+{
+	struct cpuid_regs r;
+
+	cpu_cpuid(CPUID_LEAF_EXT_FEATURES, 0, &r);
+	if ((r.ecx & CPUID_7_ECX_PKU) && !xstate_guest_pkru())
+		return CR4_VMXE | CR4_PKE;
+	return CR4_VMXE;
+}
+
 static enum err setup_controls(struct vmx_vcpu *v, const struct vcpu_config *cfg)
 {
 	const struct vmx_caps *c = vmx_percpu_caps();
 	uint32_t proc2 = VMX_PROC2_EPT | VMX_PROC2_VPID;
-	uint32_t entry = VMX_ENTRY_LOAD_EFER | VMX_ENTRY_LOAD_PAT;
+	/* DR7 and IA32_DEBUGCTL are the guest's, in the VMCS (vmx/debugreg.c). */
+	uint32_t entry = VMX_ENTRY_LOAD_EFER | VMX_ENTRY_LOAD_PAT | VMX_ENTRY_LOAD_DEBUG_CTLS;
 	enum err e;
 
 	if (cfg->boot.mode != VCPU_MODE_LONG)
@@ -151,6 +167,7 @@ static enum err setup_controls(struct vmx_vcpu *v, const struct vcpu_config *cfg
 			   VMX_PROC_HLT_EXITING | VMX_PROC_IO_BITMAPS | VMX_PROC_MSR_BITMAPS |
 			       VMX_PROC_CR8_LOAD_EXITING | VMX_PROC_CR8_STORE_EXITING |
 			       VMX_PROC_MWAIT_EXITING | VMX_PROC_MONITOR_EXITING |
+			       VMX_PROC_MOV_DR_EXITING | VMX_PROC_RDPMC_EXITING |
 			       VMX_PROC_SECONDARY_CTLS,
 			   0, VMCS_PROC_BASED_CONTROLS);
 	/* WBINVD exiting (SDM 3C 25.6.2, Table 25-7) when offered: the exit
@@ -165,7 +182,8 @@ static enum err setup_controls(struct vmx_vcpu *v, const struct vcpu_config *cfg
 	if (e == E_OK)
 		e = adjust(c, VMX_CTL_EXIT,
 			   EXIT_CTL_HOST_64 | VMX_EXIT_ACK_INTR_ON_EXIT | VMX_EXIT_SAVE_EFER |
-			       VMX_EXIT_LOAD_EFER | VMX_EXIT_SAVE_PAT | VMX_EXIT_LOAD_PAT,
+			       VMX_EXIT_LOAD_EFER | VMX_EXIT_SAVE_PAT | VMX_EXIT_LOAD_PAT |
+			       VMX_EXIT_SAVE_DEBUG_CTLS,
 			   0, VMCS_VM_EXIT_CONTROLS);
 	if (e == E_OK)
 		e = adjust(c, VMX_CTL_ENTRY, entry, 0, VMCS_VM_ENTRY_CONTROLS);
@@ -183,9 +201,10 @@ static enum err setup_controls(struct vmx_vcpu *v, const struct vcpu_config *cfg
 	vmcs_write(VMCS_VM_EXIT_MSR_LOAD_COUNT, 0);
 	vmcs_write(VMCS_VM_ENTRY_MSR_LOAD_COUNT, 0);
 	vmcs_write(VMCS_VM_ENTRY_INTR_INFO, 0);
-	/* CR0.NE and CR4.VMXE belong to the host; the guest sees its shadows. */
+	/* CR0.NE and CR4.VMXE belong to the host (and CR4.PKE where PKRU cannot
+	 * be switched, guest/xstate.c); the guest sees its shadows. */
 	vmcs_write(VMCS_CR0_GUEST_HOST_MASK, CR0_NE);
-	vmcs_write(VMCS_CR4_GUEST_HOST_MASK, CR4_VMXE);
+	vmcs_write(VMCS_CR4_GUEST_HOST_MASK, vmx_vcpu_cr4_host_owned());
 	return E_OK;
 }
 
@@ -368,6 +387,7 @@ void vmx_vcpu_apply_boot_state(struct vmx_vcpu *v, const struct vcpu_boot_state 
 	vmcs_write(VMCS_CR0_READ_SHADOW, v->cr0_shadow);
 	vmcs_write(VMCS_CR4_READ_SHADOW, v->cr4_shadow);
 	vmcs_write(VMCS_VM_ENTRY_INTR_INFO, 0);
+	vmx_dr_reset(v);
 	*r = (struct vcpu_regs){
 	    .rax = bs->gpr[VCPU_RAX],
 	    .rcx = bs->gpr[VCPU_RCX],
@@ -873,6 +893,7 @@ enum vcpu_action vmx_vcpu_run(struct vmx_vcpu *v)
 	xstate_enter_guest(v->xsave_area, v->xcr0);
 	cpu_write_cr2(v->vcpu.regs.cr2);
 	msrs_load(v);
+	vmx_dr_before_run(v);
 	v->vcpu.run_action = VCPU_RESUME;
 	if (before_entry(v)) {
 		r = vmx_enter(v, v->vmcs_state == VMCS_STATE_LAUNCHED);
@@ -880,6 +901,7 @@ enum vcpu_action vmx_vcpu_run(struct vmx_vcpu *v)
 			entry_failed(v, r);
 	}
 	msrs_save(v);
+	vmx_dr_after_run(v);
 	v->vcpu.regs.cr2 = cpu_read_cr2();
 	xstate_leave_guest(v->xsave_area, &v->xcr0);
 	cpu_irq_restore(flags);

@@ -2,7 +2,8 @@
 /*
  * A VT-x virtual CPU: the vendor-neutral struct vcpu (guest/vcpu.h), its
  * VMCS and the VMCS's state (clear / active on CPU n / launched on CPU n),
- * VPID, XSAVE area, per-vCPU MSRs and exit counters by basic exit reason.
+ * VPID, XSAVE area, per-vCPU MSRs, debug registers DR0-DR3/DR6 and exit
+ * counters by basic exit reason.
  * The VM layer supplies guest memory (an EPT) and the devices a guest sees
  * through struct vcpu_platform_ops; vmx/backend.c offers all of it as the
  * VT-x struct vcpu_backend.
@@ -13,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "lib/error.h"
+#include "arch/x86/x86_regs.h"
 #include "guest/vcpu.h"
 #include "vmx/ept.h"
 #include "vmx/guest_check.h"
@@ -43,6 +45,8 @@ struct vmx_vcpu {
 	void *xsave_area;
 	uint64_t xcr0;
 	struct vmx_guest_msrs msrs;
+	uint64_t dr[DR_BREAKPOINTS], dr6; /* the guest's, while not loaded (vmx/debugreg.c) */
+	bool dr_loaded;			  /* in the CPU's registers, MOV-DR exiting off */
 	uint64_t cr0_shadow, cr4_shadow;
 	uint8_t cr8;		/* the task priority of a vCPU whose platform has no LAPIC */
 	uint64_t slice_end_tsc; /* platform VMs: absolute end of the current slice */
@@ -113,6 +117,8 @@ bool vmx_vcpu_guest_if(void);
 /* Advance RIP by n bytes (emulated instructions) and clear STI/MOV-SS blocking. */
 void vmx_vcpu_advance_rip(unsigned n);
 
+/* CR4 bits kept by the host (guest/host mask): the guest sees its shadow. */
+uint64_t vmx_vcpu_cr4_host_owned(void);
 /* Sum of the per-reason exit counters. */
 uint64_t vmx_vcpu_exits_total(const struct vmx_vcpu *v);
 /* Guest-state accessors for handlers. */

@@ -69,6 +69,50 @@ void cpu_write_dr6(uint64_t value)
 	__asm__ volatile("mov %0, %%dr6" ::"r"(value));
 }
 
+/* MOV DR names its register in the instruction: one case each. */
+uint64_t cpu_read_dr(unsigned n)
+{
+	uint64_t v = 0;
+
+	switch (n) {
+	case 0:
+		__asm__ volatile("mov %%dr0, %0" : "=r"(v));
+		break;
+	case 1:
+		__asm__ volatile("mov %%dr1, %0" : "=r"(v));
+		break;
+	case 2:
+		__asm__ volatile("mov %%dr2, %0" : "=r"(v));
+		break;
+	case 3:
+		__asm__ volatile("mov %%dr3, %0" : "=r"(v));
+		break;
+	default:
+		break;
+	}
+	return v;
+}
+
+void cpu_write_dr(unsigned n, uint64_t value)
+{
+	switch (n) {
+	case 0:
+		__asm__ volatile("mov %0, %%dr0" ::"r"(value));
+		break;
+	case 1:
+		__asm__ volatile("mov %0, %%dr1" ::"r"(value));
+		break;
+	case 2:
+		__asm__ volatile("mov %0, %%dr2" ::"r"(value));
+		break;
+	case 3:
+		__asm__ volatile("mov %0, %%dr3" ::"r"(value));
+		break;
+	default:
+		break;
+	}
+}
+
 uint64_t cpu_irq_save(void)
 {
 	uint64_t flags;

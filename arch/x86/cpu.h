@@ -18,6 +18,7 @@ struct cpuid_regs {
 #define CPUID_1_ECX_MONITOR (1u << 3)
 #define CPUID_1_ECX_VMX (1u << 5)
 #define CPUID_1_ECX_SMX (1u << 6)
+#define CPUID_1_ECX_PDCM (1u << 15)
 #define CPUID_1_ECX_XSAVE (1u << 26)
 #define CPUID_1_ECX_TSC_DEADLINE (1u << 24)
 #define CPUID_1_ECX_OSXSAVE (1u << 27)
@@ -26,6 +27,10 @@ struct cpuid_regs {
 #define CPUID_1_EDX_APIC (1u << 9)
 #define CPUID_1_EDX_HTT (1u << 28)
 #define CPUID_6_EAX_ARAT (1u << 2)
+#define CPUID_LEAF_EXT_FEATURES 7
+#define CPUID_7_ECX_PKU (1u << 3)
+#define CPUID_7_ECX_OSPKE (1u << 4)
+#define CPUID_LEAF_PMU 0xa
 #define CPUID_80000001_EDX_NX (1u << 20)
 #define CPUID_80000001_EDX_PAGE1G (1u << 26)
 #define CPUID_80000001_EDX_LM (1u << 29)
@@ -43,6 +48,9 @@ uint64_t cpu_read_cr4(void);
 void cpu_write_cr4(uint64_t value);
 uint64_t cpu_read_dr6(void);
 void cpu_write_dr6(uint64_t value);
+/* DR0-DR3 by number (0..DR_BREAKPOINTS-1); any other n reads 0, writes nothing. */
+uint64_t cpu_read_dr(unsigned n);
+void cpu_write_dr(unsigned n, uint64_t value);
 
 /* Interrupt flag: irq_save() disables and returns the previous RFLAGS. */
 uint64_t cpu_irq_save(void);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Architectural register bits and MSR indices: CR0, CR4, EFER, RFLAGS and
- * XCR0 bits and the MSR numbers the host and the vCPU models use (Intel SDM
- * Vol. 3A 2.5, 2.6 and 4.1; Vol. 4). Definitions only, no code, so that
+ * XCR0 bits, the debug-register reset values and the MSR numbers the host
+ * and the vCPU models use (Intel SDM Vol. 3A 2.5, 2.6 and 4.1; Vol. 3B
+ * 18.2; Vol. 4). Definitions only, no code, so that
  * host-testable files and device models can include it.
  */
 #ifndef VIREO_ARCH_X86_X86_REGS_H
@@ -19,6 +20,7 @@
 #define CR0_CD (1ull << 30)
 #define CR0_PG (1ull << 31)
 
+#define CR4_DE (1ull << 3)
 #define CR4_PSE (1ull << 4)
 #define CR4_PAE (1ull << 5)
 #define CR4_PGE (1ull << 7)
@@ -28,6 +30,7 @@
 #define CR4_SMXE (1ull << 14)
 #define CR4_PCIDE (1ull << 17)
 #define CR4_OSXSAVE (1ull << 18)
+#define CR4_PKE (1ull << 22)
 #define CR4_CET (1ull << 23)
 
 #define EFER_SCE (1ull << 0)
@@ -44,6 +47,14 @@
 #define XCR0_X87 (1ull << 0)
 #define XCR0_SSE (1ull << 1)
 #define XCR0_AVX (1ull << 2)
+#define XCR0_PKRU (1ull << 9)
+
+/* Debug registers (SDM Vol. 3B 18.2.3, 18.2.4): DR6 and DR7 at reset hold
+ * no condition and enable no breakpoint; L0-L3/G0-G3 are DR7 bits 7:0. */
+#define DR_BREAKPOINTS 4 /* DR0-DR3 */
+#define DR6_RESET 0xffff0ff0ull
+#define DR7_RESET 0x400ull
+#define DR7_ENABLE_MASK 0xffull
 
 #define MSR_IA32_TSC 0x10
 #define MSR_IA32_APIC_BASE 0x1b

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Host tests for guest/xstate.c: the XSAVE area is sized from the CPUID leaf
- * 0xD sub-leaves of the components guests may enable (x87/SSE/AVX), not
- * from the size for every supported component, so an AMX CPU still gets a
- * one-page area; larger layouts get contiguous pages, absurd ones and a
- * missing XSAVE are refused by name.
+ * 0xD sub-leaves of the components guests may enable (x87/SSE/AVX and
+ * PKRU), not from the size for every supported component, so an AMX CPU
+ * still gets a one-page area that holds PKRU; larger layouts get contiguous
+ * pages, absurd ones and a missing XSAVE are refused by name.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,6 +21,7 @@
 
 #define XSTATE_LEAF 0xd
 #define X87_SSE_AVX 0x7u
+#define X87_SSE_AVX_PKRU 0x207u
 /* A Sapphire Rapids-like CPU: x87, SSE, AVX, AVX-512 (5-7), PKRU (9), AMX (17, 18). */
 #define AMX_XCR0_LOW 0x602e7u
 #define AMX_ALL_SIZE 11008u
@@ -28,6 +29,8 @@
 #define AVX_SIZE 256u
 #define ZMM_HI16_OFFSET 1664u
 #define ZMM_HI16_SIZE 1024u
+#define PKRU_OFFSET 2688u
+#define PKRU_SIZE 8u
 #define TILEDATA_OFFSET 2816u
 #define TILEDATA_SIZE 8192u
 #define FCW_RESET 0x37f
@@ -44,6 +47,7 @@ static int setup(void **state)
 	fake_cpu_set_cpuid(XSTATE_LEAF, 0, AMX_XCR0_LOW, 0, AMX_ALL_SIZE, 0);
 	fake_cpu_set_cpuid(XSTATE_LEAF, 2, AVX_SIZE, AVX_OFFSET, 0, 0);
 	fake_cpu_set_cpuid(XSTATE_LEAF, 7, ZMM_HI16_SIZE, ZMM_HI16_OFFSET, 0, 0);
+	fake_cpu_set_cpuid(XSTATE_LEAF, 9, PKRU_SIZE, PKRU_OFFSET, 0, 0);
 	fake_cpu_set_cpuid(XSTATE_LEAF, 18, TILEDATA_SIZE, TILEDATA_OFFSET, 0, 0);
 	return 0;
 }
@@ -60,13 +64,16 @@ static void test_size_of_components(void **state)
 }
 
 /* The audit's case: CPUID.(0xD,0):ECX = 11008 used to fail every vCPU
- * creation with "out of memory"; guests only get x87/SSE/AVX. */
+ * creation with "out of memory"; guests only get x87/SSE/AVX and PKRU,
+ * whose slot (past the AVX-512 regions) the one page still holds. */
 static void test_amx_cpu_gets_one_page(void **state)
 {
 	void *area = NULL;
 	uint64_t xcr0 = 0;
 
-	assert_int_equal(xstate_guest_allowed(), X87_SSE_AVX);
+	assert_int_equal(xstate_guest_allowed(), X87_SSE_AVX_PKRU);
+	assert_true(xstate_guest_pkru());
+	assert_int_equal(xstate_area_size(xstate_guest_allowed()), PKRU_OFFSET + PKRU_SIZE);
 	assert_int_equal(xstate_alloc(&area, &xcr0), E_OK);
 	assert_non_null(area);
 	assert_int_equal((uintptr_t)area % PAGE_SIZE, 0);
@@ -104,14 +111,14 @@ static void test_refusals_name_the_problem(void **state)
 
 	fake_cpu_set_cpuid(XSTATE_LEAF, 2, AVX_SIZE, XSAVE_MAX_PAGES * PAGE_SIZE, 0, 0);
 	assert_int_equal(xstate_alloc(&area, &xcr0), E_RANGE);
-	assert_true(fake_printk_contains("gives a 16640-byte XSAVE area for XCR0 0x7"));
+	assert_true(fake_printk_contains("gives a 16640-byte XSAVE area for XCR0 0x207"));
 	assert_int_equal(fake_pmm_outstanding(), 0);
 
 	setup(state);
 	fake_pmm_fail_after(0);
 	assert_int_equal(xstate_alloc(&area, &xcr0), E_NOMEM);
-	assert_true(fake_printk_contains("cannot allocate a vCPU's 832-byte XSAVE area "
-					 "(XCR0 0x7, 1 contiguous pages): "));
+	assert_true(fake_printk_contains("cannot allocate a vCPU's 2696-byte XSAVE area "
+					 "(XCR0 0x207, 1 contiguous pages): "));
 	fake_pmm_stop_failing();
 
 	fake_printk_clear();
