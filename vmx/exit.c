@@ -239,16 +239,17 @@ static uint64_t guest_cr4(void)
 }
 
 /*
- * What the CPU reports, less what a guest may not use: VMX, MONITOR/MWAIT
- * (they exit and raise #UD: a guest must not park a host core in MWAIT),
- * the performance-monitoring capability MSR and every architectural
- * counter (leaf 0AH all zero, version 0: RDPMC exits and raises #GP), and
- * protection keys where PKRU is not switched (guest/xstate.c). OSXSAVE and
- * OSPKE follow the guest's CR4 (SDM Vol. 2A CPUID, leaves 01H, 07H, 0AH).
+ * What the CPU reports for leaves 01H-0AH, less what a guest may not use:
+ * VMX, MONITOR/MWAIT (they exit and raise #UD: a guest must not park a
+ * host core in MWAIT), the performance-monitoring capability MSR and every
+ * architectural counter (leaf 0AH all zero, version 0: RDPMC exits and
+ * raises #GP), and protection keys where PKRU is not switched
+ * (guest/xstate.c). OSXSAVE and OSPKE follow the guest's CR4 (SDM Vol. 2A
+ * CPUID, leaves 01H, 07H, 0AH). Other leaves pass through unchanged and
+ * skip this call.
  */
-static void cpuid_native(uint32_t leaf, uint32_t sub, struct cpuid_regs *r)
+static void cpuid_mask(uint32_t leaf, uint32_t sub, struct cpuid_regs *r)
 {
-	cpu_cpuid(leaf, sub, r);
 	if (leaf == 1) {
 		r->ecx &= ~(CPUID_1_ECX_VMX | CPUID_1_ECX_MONITOR | CPUID_1_ECX_PDCM |
 			    CPUID_1_ECX_OSXSAVE);
@@ -264,16 +265,19 @@ static void cpuid_native(uint32_t leaf, uint32_t sub, struct cpuid_regs *r)
 	}
 }
 
-/* Pass CPUID through (cpuid_native), telling the guest it is virtualised. */
+/* Pass CPUID through (cpuid_mask), telling the guest it is virtualised. */
 static enum vcpu_action exit_cpuid(struct vmx_vcpu *v)
 {
 	uint32_t leaf = (uint32_t)v->vcpu.regs.rax, sub = (uint32_t)v->vcpu.regs.rcx;
 	struct cpuid_regs r;
 
-	if (leaf >= VIREO_CPUID_BASE && leaf < VIREO_CPUID_BASE + 0x100)
+	if (leaf >= VIREO_CPUID_BASE && leaf < VIREO_CPUID_BASE + 0x100) {
 		cpuid_hypervisor_leaf(leaf, &r);
-	else
-		cpuid_native(leaf, sub, &r);
+	} else {
+		cpu_cpuid(leaf, sub, &r);
+		if (leaf >= 1 && leaf <= CPUID_LEAF_PMU)
+			cpuid_mask(leaf, sub, &r);
+	}
 	if (v->vcpu.ops && v->vcpu.ops->cpuid)
 		v->vcpu.ops->cpuid(&v->vcpu, leaf, sub, &r);
 	v->vcpu.regs.rax = r.eax;
