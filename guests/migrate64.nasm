@@ -1,6 +1,6 @@
 ; SPDX-License-Identifier: MIT
 ; Guest whose state must survive being moved between CPUs: in every round
-; it loads GPRs, YMM3 and LSTAR with values derived from the round number,
+; it loads GPRs, YMM3, LSTAR and DR0-DR3 with values derived from the round number,
 ; computes for a while (the scheduler moves it meanwhile) and checks them.
 ; It stops when the host sets the byte at STOP_FLAG: exit status 0, or the
 ; number of the check that failed.
@@ -41,6 +41,10 @@ start:
 	mov eax, r15d
 	mov edx, 0xffff8000
 	wrmsr
+	mov dr0, r8
+	mov dr1, r9
+	mov dr2, r10
+	mov dr3, r11
 	mov ecx, SPIN
 .spin:
 	imul rax, rax, 3
@@ -71,6 +75,18 @@ start:
 	rdmsr
 	cmp eax, r15d
 	jne .f3
+	mov rax, dr0
+	cmp rax, r8
+	jne .f4
+	mov rax, dr1
+	cmp rax, r9
+	jne .f4
+	mov rax, dr2
+	cmp rax, r10
+	jne .f4
+	mov rax, dr3
+	cmp rax, r11
+	jne .f4
 	jmp .round
 .pass:
 	mov al, 0
@@ -86,6 +102,10 @@ start:
 	hlt
 .f3:
 	mov al, 3
+	out EXIT_PORT, al
+	hlt
+.f4:
+	mov al, 4
 	out EXIT_PORT, al
 	hlt
 

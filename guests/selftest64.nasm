@@ -16,6 +16,28 @@ INSW_BUF       equ 0x201000
 INSW_COUNT     equ 1100             ; more than one exit's worth (vmx/exit.c)
 CACHE_MARKER   equ 0x1c0ffee5
 
+; Checks 22-24 and 26: debug registers and PKRU given values of this vCPU's
+; own before check 10's yields, while clobber64 runs with its own values.
+DR1_VALUE      equ 0x11110000
+DR2_VALUE      equ 0x22220000
+DR3_VALUE      equ 0x33330000
+DR6_RESET      equ 0xffff0ff0
+DR6_B0         equ 1 << 0
+DR6_B1         equ 1 << 1
+DR6_BP_MASK    equ 0xf              ; B0-B3
+DR6_BD         equ 1 << 13
+DR7_RESET      equ 0x400
+DR7_GD         equ 1 << 13
+DR7_BP0_WRITE  equ DR7_RESET | 1 | (1 << 16) | (3 << 18) ; L0, write, 4 bytes
+DR7_HIGH_BIT   equ 1 << 32          ; bits 63:32 are reserved: #GP
+CR4_DE_BIT     equ 3
+CR4_PKE_BIT    equ 22
+CPUID_7_PKU    equ 1 << 3
+CPUID_7_OSPKE  equ 1 << 4
+PKRU_VALUE     equ 0x55555550       ; keys 1-15 access-disabled, key 0 open
+VEC_DB         equ 1
+%define MOV_RAX_DR4 db 0x0f, 0x21, 0xe0 ; NASM has no name for DR4
+
 start:
 	call idt_setup
 	PUTS msg_hello
@@ -118,6 +140,23 @@ start:
 	cmp byte [rel fault_vec], VEC_GP
 	CHECK_OR_FAIL 9
 
+	; set up for checks 22, 23 and 26: DR0 is a write breakpoint on
+	; bp_target (armed in DR7), DR1-DR3 and DR6 hold values of this
+	; vCPU's own and, where the CPU has protection keys, so does PKRU
+	lea rax, [rel bp_target]
+	mov dr0, rax
+	mov eax, DR1_VALUE
+	mov dr1, rax
+	mov eax, DR2_VALUE
+	mov dr2, rax
+	mov eax, DR3_VALUE
+	mov dr3, rax
+	mov eax, DR6_RESET | DR6_B1
+	mov dr6, rax
+	mov eax, DR7_BP0_WRITE
+	mov dr7, rax
+	call pkru_setup
+
 	; 10: YMM state survives exits and other vCPUs running on this core
 	;     (the test runs clobber64 between the yields below)
 	xor ecx, ecx
@@ -147,6 +186,65 @@ start:
 	rdmsr
 	cmp eax, 0x89abcdef
 	CHECK_OR_FAIL 12
+
+	; 22: DR0-DR3 and DR6 kept this vCPU's values while clobber64 ran on
+	;     this core with values of its own
+	mov rax, dr0
+	lea rbx, [rel bp_target]
+	cmp rax, rbx
+	jne .f22
+	mov rax, dr1
+	cmp rax, DR1_VALUE
+	jne .f22
+	mov rax, dr2
+	cmp rax, DR2_VALUE
+	jne .f22
+	mov rax, dr3
+	cmp rax, DR3_VALUE
+	jne .f22
+	mov rax, dr6
+	and eax, DR6_BP_MASK
+	cmp eax, DR6_B1
+.f22:
+	CHECK_OR_FAIL 22
+
+	; 23: the write breakpoint armed before the yields fires here, in this
+	;     guest's #DB handler, with DR6.B0 (and not in the host meanwhile)
+	mov byte [rel db_seen], 0
+	mov eax, DR6_RESET
+	mov dr6, rax
+	mov dword [rel bp_target], 1
+	mov eax, DR7_RESET
+	mov dr7, rax
+	cmp byte [rel db_seen], 1
+	jne .f23
+	mov eax, [rel db_dr6]
+	and eax, DR6_BP_MASK
+	cmp eax, DR6_B0
+.f23:
+	CHECK_OR_FAIL 23
+
+	; 24: MOV DR gets the CPU's own checks: with DR7.GD a MOV DR raises
+	;     #DB (DR6.BD) and clears GD, then runs; with CR4.DE clear DR4 is
+	;     DR6, with it set DR4 raises #UD; DR7 bits 63:32 raise #GP
+	mov byte [rel db_seen], 0
+	mov eax, DR6_RESET
+	mov dr6, rax
+	mov eax, DR7_RESET | DR7_GD
+	mov dr7, rax
+	mov rax, dr1
+	cmp byte [rel db_seen], 1
+	jne .f24
+	mov eax, [rel db_dr6]
+	and eax, DR6_BD
+	cmp eax, DR6_BD
+	jne .f24
+	mov rax, dr7
+	test eax, DR7_GD
+	jnz .f24
+	call dr_alias_checks
+.f24:
+	CHECK_OR_FAIL 24
 
 	; 11: an unclaimed port reads all-ones
 	in al, 0x80
@@ -282,6 +380,29 @@ start:
 .f21:
 	CHECK_OR_FAIL 21
 
+	; 25: no performance counters: CPUID.0AH reports version 0 and RDPMC
+	;     raises #GP instead of reading the host's counters
+	mov eax, 0xa
+	xor ecx, ecx
+	cpuid
+	test eax, eax
+	jnz .f25
+	mov byte [rel fault_vec], 0
+	lea rax, [rel .after25]
+	mov [rel recover], rax
+	xor ecx, ecx
+	rdpmc
+.after25:
+	cmp byte [rel fault_vec], VEC_GP
+.f25:
+	CHECK_OR_FAIL 25
+
+	; 26: with protection keys, PKRU kept this vCPU's value while clobber64
+	;     ran and CPUID.7 shows OSPKE; without, CPUID.7 shows neither PKU
+	;     nor OSPKE and setting CR4.PKE raises #GP
+	call pkru_check
+	CHECK_OR_FAIL 26
+
 	PUTS msg_pass
 	mov al, 0
 	out EXIT_PORT, al
@@ -298,6 +419,87 @@ fail:
 	mov eax, r12d
 	out EXIT_PORT, al
 	hlt
+
+; DR4 with CR4.DE clear reads DR6; with it set raises #UD; a DR7 write with
+; a bit of 63:32 set raises #GP. ZF set when all held.
+dr_alias_checks:
+	mov eax, DR6_RESET | DR6_B1
+	mov dr6, rax
+	MOV_RAX_DR4
+	and eax, DR6_BP_MASK
+	cmp eax, DR6_B1
+	jne .done
+	mov rax, cr4
+	bts rax, CR4_DE_BIT
+	mov cr4, rax
+	mov byte [rel fault_vec], 0
+	lea rax, [rel .after_ud]
+	mov [rel recover], rax
+	MOV_RAX_DR4
+.after_ud:
+	mov rax, cr4
+	btr rax, CR4_DE_BIT
+	mov cr4, rax
+	cmp byte [rel fault_vec], VEC_UD
+	jne .done
+	mov byte [rel fault_vec], 0
+	lea rax, [rel .after_gp]
+	mov [rel recover], rax
+	mov rax, DR7_RESET | DR7_HIGH_BIT
+	mov dr7, rax
+.after_gp:
+	cmp byte [rel fault_vec], VEC_GP
+.done:
+	ret
+
+; With CPUID.7:ECX.PKU: CR4.PKE on, PKRU = PKRU_VALUE, have_pku = 1.
+pkru_setup:
+	mov eax, 7
+	xor ecx, ecx
+	cpuid
+	test ecx, CPUID_7_PKU
+	jz .done
+	mov byte [rel have_pku], 1
+	mov rax, cr4
+	bts rax, CR4_PKE_BIT
+	mov cr4, rax
+	mov eax, PKRU_VALUE
+	xor ecx, ecx
+	xor edx, edx
+	wrpkru
+.done:
+	ret
+
+; Check 26 (see there); ZF set when it passed.
+pkru_check:
+	cmp byte [rel have_pku], 0
+	je .absent
+	xor ecx, ecx
+	rdpkru
+	cmp eax, PKRU_VALUE
+	jne .done
+	mov eax, 7
+	xor ecx, ecx
+	cpuid
+	and ecx, CPUID_7_OSPKE
+	cmp ecx, CPUID_7_OSPKE
+	ret
+.absent:
+	mov eax, 7
+	xor ecx, ecx
+	cpuid
+	test ecx, CPUID_7_PKU | CPUID_7_OSPKE
+	jnz .done
+	mov byte [rel fault_vec], 0
+	lea rax, [rel .after_gp]
+	mov [rel recover], rax
+	mov rax, cr4
+	bts rax, CR4_PKE_BIT
+	mov cr4, rax
+.after_gp:
+	cmp byte [rel fault_vec], VEC_GP
+.done:
+	ret
 
 puts:
 	mov rdi, rsi
@@ -325,6 +527,9 @@ idt_setup:
 	lea rax, [rel on_irq]
 	mov ebx, VEC_TEST_IRQ
 	call set_gate
+	lea rax, [rel on_db]
+	mov ebx, VEC_DB
+	call set_gate
 	lidt [rel idtr]
 	ret
 
@@ -345,6 +550,16 @@ set_gate:
 
 on_irq:
 	mov byte [rel irq_seen], 1
+	iretq
+
+; #DB: count it and keep DR6; a trap returns after the instruction, a
+; general-detect fault re-runs the MOV DR (the CPU cleared DR7.GD)
+on_db:
+	push rax
+	mov rax, dr6
+	mov [rel db_dr6], eax
+	inc byte [rel db_seen]
+	pop rax
 	iretq
 
 on_ud:
@@ -368,6 +583,11 @@ msg_fail:  db "selftest64: FAILED check", 0
 num:       db "?", 0
 fault_vec: db 0
 irq_seen:  db 0
+db_seen:   db 0
+have_pku:  db 0
+	align 4
+db_dr6:    dd 0
+bp_target: dd 0
 	align 8
 recover:   dq 0
 idtr:      dw 16 * 256 - 1

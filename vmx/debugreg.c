@@ -30,8 +30,8 @@ static void mov_dr_exiting(bool on)
 {
 	uint64_t ctl = vmcs_rd(VMCS_PROC_BASED_CONTROLS);
 
-	vmcs_wr(VMCS_PROC_BASED_CONTROLS, on ? ctl | VMX_PROC_MOV_DR_EXITING
-					     : ctl & ~(uint64_t)VMX_PROC_MOV_DR_EXITING);
+	vmcs_wr(VMCS_PROC_BASED_CONTROLS,
+		on ? ctl | VMX_PROC_MOV_DR_EXITING : ctl & ~(uint64_t)VMX_PROC_MOV_DR_EXITING);
 }
 
 /* SDM Vol. 3A 10.1.1, Table 10-1: DR0-DR3 0, DR6 FFFF0FF0H after INIT. */

@@ -87,6 +87,9 @@ uint64_t cpu_read_dr(unsigned n)
 	case 3:
 		__asm__ volatile("mov %%dr3, %0" : "=r"(v));
 		break;
+	case 7:
+		__asm__ volatile("mov %%dr7, %0" : "=r"(v));
+		break;
 	default:
 		break;
 	}

@@ -48,7 +48,8 @@ uint64_t cpu_read_cr4(void);
 void cpu_write_cr4(uint64_t value);
 uint64_t cpu_read_dr6(void);
 void cpu_write_dr6(uint64_t value);
-/* DR0-DR3 by number (0..DR_BREAKPOINTS-1); any other n reads 0, writes nothing. */
+/* DR0-DR3 by number (0..DR_BREAKPOINTS-1), and DR7 for reading; any other
+ * n reads 0 and writes nothing. */
 uint64_t cpu_read_dr(unsigned n);
 void cpu_write_dr(unsigned n, uint64_t value);
 

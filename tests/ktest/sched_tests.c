@@ -142,7 +142,8 @@ KTEST(sched, migration_keeps_state)
 	KT_EXPECT(t, sv->se.migrations >= MIN_MIGRATIONS, "only %llu migrations",
 		  (unsigned long long)sv->se.migrations);
 	KT_EXPECT(t, m->exited && m->exit_status == 0,
-		  "migrate64's self-check ended with status %d (1 GPRs, 2 YMM, 3 LSTAR) %s",
+		  "migrate64's self-check ended with status %d (1 GPRs, 2 YMM, 3 LSTAR, "
+		  "4 DR0-DR3) %s",
 		  m->exit_status, m->why);
 	KT_EXPECT(t, sched_check_failures() == 0, "%u scheduler invariant failures",
 		  sched_check_failures());

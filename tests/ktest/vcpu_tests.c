@@ -29,7 +29,8 @@
 #define VMCS_AR_DB (1u << 14)
 #define MAX_STEPS 100000
 #define HOST_TICK_US 1000
-#define CLOBBER_EXIT_STATUS 7 /* guests/clobber64.nasm */
+#define CLOBBER_EXIT_STATUS 7  /* guests/clobber64.nasm */
+#define CLOBBER_DR0 0xc0000ull /* its DR0; DR1-DR3 follow */
 #define UART_CAPTURE_LEN 256
 #define HANDSHAKE_US 1000000 /* the other CPU's side of a two-CPU case */
 
@@ -40,7 +41,9 @@
 #define SELFTEST_INSW_BUF 0x201000ull /* check 18: REP INSW over two exits */
 #define SELFTEST_INSW_COUNT 1100u
 #define SELFTEST_INSW_BYTES (2 * SELFTEST_INSW_COUNT)
-#define INS_GUARD_BYTES 2 /* zeroed guest memory just past each buffer */
+#define INS_GUARD_BYTES 2	   /* zeroed guest memory just past each buffer */
+#define SELFTEST_DR1 0x11110000ull /* checks 22-24: DR1-DR3 */
+#define SELFTEST_DR3 0x33330000ull
 
 /* Where selftest64 is stopped once its code page (VM_GUEST_LOAD) is unmapped. */
 #define CODE_PAGE_REASON "EPT violation: guest-physical 0x10"
@@ -136,9 +139,50 @@ static bool ins_buffer_ok(const struct vm *vm, uint64_t gpa, size_t len)
 	return true;
 }
 
+static bool pku_offered(void)
+{
+	struct cpuid_regs r;
+
+	cpu_cpuid(CPUID_LEAF_EXT_FEATURES, 0, &r);
+	return r.ecx & CPUID_7_ECX_PKU;
+}
+
 static bool wbinvd_exits(void)
 {
 	return vmx_percpu_caps()->ctl[VMX_CTL_PROC2].allowed1 & VMX_PROC2_WBINVD_EXITING;
+}
+
+/*
+ * Debug registers after selftest64 and clobber64 shared this CPU: the host
+ * has its own values back (DR0-DR3 zero, DR6 at reset, DR7 as every VM exit
+ * leaves it), and each vCPU saved its own DR1/DR3, not the other's.
+ */
+static void expect_debug_registers_apart(struct ktest *t, const struct vmx_vcpu *a,
+					 const struct vmx_vcpu *b)
+{
+	uint64_t host = cpu_read_dr(0) | cpu_read_dr(1) | cpu_read_dr(2) | cpu_read_dr(3);
+
+	KT_EXPECT(t, host == 0 && cpu_read_dr6() == DR6_RESET && cpu_read_dr(7) == DR7_RESET,
+		  "host debug registers changed by the guests: DR0-3 or'ed 0x%llx, DR6 0x%llx, "
+		  "DR7 0x%llx",
+		  (unsigned long long)host, (unsigned long long)cpu_read_dr6(),
+		  (unsigned long long)cpu_read_dr(7));
+	KT_EXPECT(t, a->dr[1] == SELFTEST_DR1 && a->dr[3] == SELFTEST_DR3,
+		  "selftest64's saved DR1/DR3 are 0x%llx/0x%llx", (unsigned long long)a->dr[1],
+		  (unsigned long long)a->dr[3]);
+	KT_EXPECT(t, b->dr[0] == CLOBBER_DR0 && b->dr[3] == CLOBBER_DR0 + 3,
+		  "clobber64's saved DR0/DR3 are 0x%llx/0x%llx", (unsigned long long)b->dr[0],
+		  (unsigned long long)b->dr[3]);
+	KT_EXPECT(t, !a->dr_loaded && !b->dr_loaded,
+		  "a vCPU's debug registers were left in the CPU after its run");
+	KT_EXPECT(t,
+		  a->exits[VMX_EXIT_REASON_DR_ACCESS] >= 1 &&
+		      b->exits[VMX_EXIT_REASON_DR_ACCESS] >= 1 &&
+		      a->exits[VMX_EXIT_REASON_RDPMC] == 1,
+		  "MOV DR exits %llu and %llu, RDPMC exits %llu (want >= 1, >= 1, 1)",
+		  (unsigned long long)a->exits[VMX_EXIT_REASON_DR_ACCESS],
+		  (unsigned long long)b->exits[VMX_EXIT_REASON_DR_ACCESS],
+		  (unsigned long long)a->exits[VMX_EXIT_REASON_RDPMC]);
 }
 
 /*
@@ -202,8 +246,12 @@ KTEST(vcpu, long_mode_guest)
 	v = to_vmx_vcpu(a->vcpus[0]);
 	expect_selftest_passed(t, a, &uart);
 	KT_EXPECT(t, b->exited && b->exit_status == CLOBBER_EXIT_STATUS,
-		  "clobber64 did not exit through the exit hypercall with status %d: %s",
-		  CLOBBER_EXIT_STATUS, b->why);
+		  "clobber64 did not exit through the exit hypercall with status %d (8: it saw "
+		  "selftest64's debug registers or PKRU, or lost its own): status %d %s",
+		  CLOBBER_EXIT_STATUS, b->exit_status, b->why);
+	expect_debug_registers_apart(t, v, to_vmx_vcpu(b->vcpus[0]));
+	ktest_diag(t, "protection keys %s",
+		   pku_offered() ? "offered: PKRU switched (check 26)" : "not offered by this CPU");
 	KT_EXPECT(t, v->exits[VMX_EXIT_REASON_CPUID] >= 200, "only %llu CPUID exits",
 		  (unsigned long long)v->exits[VMX_EXIT_REASON_CPUID]);
 	KT_EXPECT(t, v->exits[VMX_EXIT_REASON_VMCALL] >= 5 && v->exits[VMX_EXIT_REASON_IO] > 0,
