@@ -2,7 +2,8 @@
 /*
  * The "vcpu" self-test suite: built-in guests run in VMX non-root operation
  * under EPT in long, protected and real mode, exercise the exit handlers,
- * keep their XSAVE state across another vCPU on the same core, bad guests
+ * keep their XSAVE state (PKRU too), MSRs and debug registers across
+ * another vCPU on the same core while the host's stay untouched, bad guests
  * are stopped while a good VM finishes, and an EPT change reaches a running
  * guest. SKIPs without VT-x.
  */
