@@ -277,7 +277,7 @@ static void guest_state_caps(struct vmx_guest_state *g, const struct vmx_caps *c
 	g->linaddr_width = (r.eax >> 8) & 0xff;
 }
 
-static void read_seg(uint32_t sel_field, struct vmx_seg *s)
+void vmx_vcpu_read_seg(uint32_t sel_field, struct vmx_seg *s)
 {
 	s->sel = (uint16_t)vmcs_read_or(sel_field, 0);
 	s->base = vmcs_read_or(sel_field + VMCS_SEG_BASE_DELTA, 0);
@@ -291,14 +291,14 @@ void vmx_vcpu_read_guest_state(struct vmx_vcpu *v, struct vmx_guest_state *g)
 
 	(void)v;
 	memset(g, 0, sizeof(*g));
-	read_seg(VMCS_GUEST_ES_SELECTOR, &g->es);
-	read_seg(VMCS_GUEST_CS_SELECTOR, &g->cs);
-	read_seg(VMCS_GUEST_SS_SELECTOR, &g->ss);
-	read_seg(VMCS_GUEST_DS_SELECTOR, &g->ds);
-	read_seg(VMCS_GUEST_FS_SELECTOR, &g->fs);
-	read_seg(VMCS_GUEST_GS_SELECTOR, &g->gs);
-	read_seg(VMCS_GUEST_LDTR_SELECTOR, &g->ldtr);
-	read_seg(VMCS_GUEST_TR_SELECTOR, &g->tr);
+	vmx_vcpu_read_seg(VMCS_GUEST_ES_SELECTOR, &g->es);
+	vmx_vcpu_read_seg(VMCS_GUEST_CS_SELECTOR, &g->cs);
+	vmx_vcpu_read_seg(VMCS_GUEST_SS_SELECTOR, &g->ss);
+	vmx_vcpu_read_seg(VMCS_GUEST_DS_SELECTOR, &g->ds);
+	vmx_vcpu_read_seg(VMCS_GUEST_FS_SELECTOR, &g->fs);
+	vmx_vcpu_read_seg(VMCS_GUEST_GS_SELECTOR, &g->gs);
+	vmx_vcpu_read_seg(VMCS_GUEST_LDTR_SELECTOR, &g->ldtr);
+	vmx_vcpu_read_seg(VMCS_GUEST_TR_SELECTOR, &g->tr);
 	g->gdtr_base = vmcs_read_or(VMCS_GUEST_GDTR_BASE, 0);
 	g->gdtr_limit = (uint32_t)vmcs_read_or(VMCS_GUEST_GDTR_LIMIT, 0);
 	g->idtr_base = vmcs_read_or(VMCS_GUEST_IDTR_BASE, 0);

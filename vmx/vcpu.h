@@ -112,6 +112,8 @@ void vmx_vcpu_inject_nmi(struct vmx_vcpu *v);
 bool vmx_vcpu_guest_if(void);
 /* Advance RIP by n bytes (emulated instructions) and clear STI/MOV-SS blocking. */
 void vmx_vcpu_advance_rip(unsigned n);
+/* One guest segment of the current VMCS, by its selector field. */
+void vmx_vcpu_read_seg(uint32_t sel_field, struct vmx_seg *s);
 
 /* Sum of the per-reason exit counters. */
 uint64_t vmx_vcpu_exits_total(const struct vmx_vcpu *v);
