@@ -190,6 +190,8 @@ QEMU_KERNEL_CASES := $(BUILD)/guests/mbtest1.elf:1 $(BUILD)/guests/mbtest1.elf:2
 # The fuzzing guest in make test: 25 guest seconds, seed 1, every class, every
 # operation (fuzz.safe=0); an anomaly fails it.
 TEST_FUZZ_GUEST := 25 1 all
+# and with every CPU in x2APIC mode, the APIC classes only (finding 5).
+TEST_FUZZ_X2APIC := 10 1 lapic,ipi,x2apic,irq
 
 # The whole suite: host unit tests, fuzz smoke runs, the boot matrix, guest
 # kernels under Vireo (Bochs) and under QEMU directly.
@@ -207,6 +209,7 @@ test: deps
 	RESULTS=$(RESULTS) bash tests/harness/matrix.sh tests/matrix.txt; \
 	RESULTS=$(RESULTS) bash tests/harness/guest-cases.sh tests/guests/cases.txt; \
 	RESULTS=$(RESULTS) FUZZ_SAFE=0 bash tests/harness/fuzz-guest.sh $(TEST_FUZZ_GUEST); \
+	RESULTS=$(RESULTS) FUZZ_EXTRA=fuzz.x2apic=1 bash tests/harness/fuzz-guest.sh $(TEST_FUZZ_X2APIC); \
 	for c in $(QEMU_KERNEL_CASES); do \
 		RESULTS=$(RESULTS) bash tests/harness/qemu-kernel.sh $${c//:/ }; done; \
 	$(MAKE) --no-print-directory $(BUILD)/screencheck >>$(BUILD)/build.log 2>&1; \

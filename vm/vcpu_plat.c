@@ -13,6 +13,7 @@
 #include "vm/vm.h"
 
 #define APIC_PAGE_MASK (~0xfffull)
+#define BUS_NOBODY 0xffffffffu /* a read nothing answers */
 #define CPUID_B_TYPE_SMT 1u
 #define CPUID_B_TYPE_CORE 2u
 #define DROPPED_IPI_REPORTS 4
@@ -234,18 +235,28 @@ bool vm_lapic_page(struct vcpu *v, uint64_t gpa)
 {
 	struct vm_vcpu_plat *p = plat_of(v);
 
-	return vlapic_enabled(&p->lapic) && !vlapic_x2apic_mode(&p->lapic) &&
-	       (gpa & APIC_PAGE_MASK) == (vlapic_base(&p->lapic) & APIC_BASE_ADDR_MASK);
+	return (gpa & APIC_PAGE_MASK) == (vlapic_base(&p->lapic) & APIC_BASE_ADDR_MASK);
 }
 
-/* One decoded access to the xAPIC page; an EOI also goes to the I/O APIC. */
+/*
+ * One decoded access to the xAPIC page; an EOI also goes to the I/O APIC.
+ * With the APIC disabled or in x2APIC mode the page is not the APIC's (SDM
+ * Vol. 3A 11.4.3, 11.12.1): the access goes to the bus, where nothing
+ * answers, as on a PC: reads give all ones and writes are dropped.
+ */
 void vm_lapic_mmio(struct vcpu *v, uint64_t gpa, unsigned size, bool write, uint32_t *val)
 {
 	struct vm_vcpu_plat *p = plat_of(v);
 	uint32_t off = (uint32_t)(gpa & ~APIC_PAGE_MASK);
 	struct vlapic_icr icr = {0};
-	uint64_t flags = spin_lock_irqsave(&p->lock);
+	uint64_t flags;
 	int eoi = -1;
+
+	if (!vlapic_enabled(&p->lapic) || vlapic_x2apic_mode(&p->lapic)) {
+		*val = write ? *val : BUS_NOBODY; /* the mode is this vCPU's own: no lock */
+		return;
+	}
+	flags = spin_lock_irqsave(&p->lock);
 
 	if (write && off == APIC_EOI)
 		eoi = isr_highest(&p->lapic);

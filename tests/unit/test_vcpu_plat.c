@@ -846,11 +846,20 @@ static void test_mmio_outside_apic_pages_not_handled(void **state)
 	assert_int_equal(fake_vcpu.mem_reads, 0);
 	assert_int_equal(fake_vcpu.stop_calls, 0);
 
-	/* In x2APIC mode, or disabled, the xAPIC page is not MMIO any more. */
+	/* In x2APIC mode, or disabled, the xAPIC page is not the APIC's: reads
+	 * give all ones, writes are dropped, the guest goes on (SDM 3A 11.12.1). */
 	to_x2apic(1);
-	assert_false(run_insn(1, LAPIC + APIC_ID, mov_eax, sizeof(mov_eax), &act));
+	fake_vcpu.gpr[1][0] = 0;
+	assert_true(run_insn(1, LAPIC + APIC_ID, mov_eax, sizeof(mov_eax), &act));
+	assert_int_equal(act, VCPU_RESUME);
+	assert_int_equal(fake_vcpu.gpr[1][0], 0xffffffffu);
+	store32(1, LAPIC + APIC_TPR, 0xf0);
+	assert_int_equal(rdmsr_ok(1, X2APIC_MSR_FIRST + (APIC_TPR >> 4)), 0);
 	assert_int_equal(wrmsr(2, MSR_BASE, LAPIC_DEFAULT_BASE), VCPU_MSR_OK);
-	assert_false(run_insn(2, LAPIC + APIC_ID, mov_eax, sizeof(mov_eax), &act));
+	fake_vcpu.gpr[2][0] = 0;
+	assert_true(run_insn(2, LAPIC + APIC_ID, mov_eax, sizeof(mov_eax), &act));
+	assert_int_equal(fake_vcpu.gpr[2][0], 0xffffffffu);
+	assert_int_equal(fake_vcpu.stop_calls, 0);
 	/* The I/O APIC page still is. */
 	assert_int_equal(ioapic_read(1, VIOAPIC_REG_VER) & 0xff, VIOAPIC_VERSION);
 }
