@@ -195,11 +195,20 @@ static bool eoi_then_write(struct vm_vcpu_plat *p, uint32_t msr, uint64_t val, u
 	return vlapic_msr_write(&p->lapic, msr, val, now, icr);
 }
 
+/* The backend's copy of the TPR (guest/vcpu.h set_tpr) follows a change
+ * made through the APIC's registers or by INIT. */
+static void tpr_follows(struct vcpu *v, uint8_t before, uint8_t after)
+{
+	if (before != after)
+		vcpu_set_tpr(v, after);
+}
+
 static enum vcpu_msr_result lapic_msr(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
 {
 	struct vm_vcpu_plat *p = plat_of(v);
 	struct vlapic_icr icr = {0};
 	uint64_t now = cpu_rdtsc(), flags = spin_lock_irqsave(&p->lock);
+	uint8_t tpr_before = vlapic_tpr(&p->lapic), tpr;
 	bool ok = true;
 	int eoi = -1;
 
@@ -215,7 +224,9 @@ static enum vcpu_msr_result lapic_msr(struct vcpu *v, uint32_t msr, bool write, 
 		ok = eoi_then_write(p, msr, *val, now, &icr, &eoi);
 	else
 		ok = vlapic_msr_read(&p->lapic, msr, val, now);
+	tpr = vlapic_tpr(&p->lapic);
 	spin_unlock_irqrestore(&p->lock, flags);
+	tpr_follows(v, tpr_before, tpr);
 	if (ok)
 		eoi_to_ioapic(vm_of(v), eoi);
 	if (icr.valid)
@@ -250,6 +261,7 @@ void vm_lapic_mmio(struct vcpu *v, uint64_t gpa, unsigned size, bool write, uint
 	uint32_t off = (uint32_t)(gpa & ~APIC_PAGE_MASK);
 	struct vlapic_icr icr = {0};
 	uint64_t flags;
+	uint8_t tpr;
 	int eoi = -1;
 
 	if (!vlapic_enabled(&p->lapic) || vlapic_x2apic_mode(&p->lapic)) {
@@ -257,7 +269,7 @@ void vm_lapic_mmio(struct vcpu *v, uint64_t gpa, unsigned size, bool write, uint
 		return;
 	}
 	flags = spin_lock_irqsave(&p->lock);
-
+	tpr = vlapic_tpr(&p->lapic);
 	if (write && off == APIC_EOI)
 		eoi = isr_highest(&p->lapic);
 	if (write)
@@ -265,6 +277,7 @@ void vm_lapic_mmio(struct vcpu *v, uint64_t gpa, unsigned size, bool write, uint
 	else
 		vlapic_mmio_read(&p->lapic, off, size, val, cpu_rdtsc());
 	spin_unlock_irqrestore(&p->lock, flags);
+	tpr_follows(v, tpr, vlapic_tpr(&p->lapic));
 	eoi_to_ioapic(vm_of(v), eoi);
 	if (icr.valid)
 		ipi_send(v, &icr);
@@ -365,7 +378,7 @@ bool vm_vcpu_prepare(struct vm *vm, unsigned idx)
 {
 	struct vm_vcpu_plat *p;
 	uint64_t flags;
-	bool run;
+	bool run, init = false;
 	int sipi;
 
 	if (!vm->platform)
@@ -378,6 +391,7 @@ bool vm_vcpu_prepare(struct vm *vm, unsigned idx)
 		p->halted = false;
 		p->nmi_pending = false;
 		vlapic_reset_init(&p->lapic);
+		init = true;
 	}
 	sipi = p->sipi_vector;
 	p->sipi_vector = -1;
@@ -390,6 +404,8 @@ bool vm_vcpu_prepare(struct vm *vm, unsigned idx)
 		p->halted = false;
 	run = !p->wait_sipi && !p->halted;
 	spin_unlock_irqrestore(&p->lock, flags);
+	if (init)
+		vcpu_set_tpr(vm->vcpus[idx], vlapic_tpr(&p->lapic));
 	return run;
 }
 

@@ -13,6 +13,7 @@
 #include "smp/smp.h"
 #include "vmx/caps.h"
 #include "vmx/percpu.h"
+#include "vmx/tpr.h"
 #include "vmx/vcpu.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx_smp.h"
@@ -213,6 +214,11 @@ static void inject_page_fault(struct vcpu *v, uint64_t addr, uint32_t error)
 	vmx_vcpu_inject_exception(to_vmx_vcpu(v), X86_TRAP_PF, true, error);
 }
 
+static void set_tpr(struct vcpu *v, uint8_t tpr)
+{
+	vmx_tpr_set(to_vmx_vcpu(v), tpr);
+}
+
 static void queue_interrupt(struct vcpu *v, uint8_t vector)
 {
 	vmx_vcpu_queue_interrupt(to_vmx_vcpu(v), vector);
@@ -298,6 +304,7 @@ const struct vcpu_backend vmx_backend = {
     .inject_nmi = inject_nmi,
     .inject_exception = inject_exception,
     .inject_page_fault = inject_page_fault,
+    .set_tpr = set_tpr,
     .request_irq_window = request_irq_window,
     .startup_ipi = startup_ipi,
     .apply_boot_state = apply_boot_state,

@@ -268,6 +268,18 @@ static enum vcpu_action exit_vmcall(struct vmx_vcpu *v)
 						     : VCPU_RESUME;
 }
 
+/*
+ * The guest lowered its CR8 below the TPR threshold (SDM Vol. 3C 26.1.3,
+ * 30.1.2; trap-like: RIP is already past the MOV). vmx_tpr_from_guest()
+ * gave the platform the new priority at the start of this exit, and the
+ * entry after it injects what that unmasked.
+ */
+static enum vcpu_action exit_tpr_below_threshold(struct vmx_vcpu *v)
+{
+	(void)v;
+	return VCPU_RESUME;
+}
+
 /* MSRs the guest may read but not write, with fixed values. */
 static bool msr_read_emulated(uint32_t msr, uint64_t *val)
 {
@@ -546,6 +558,7 @@ static const exit_handler_fn exit_handlers[VCPU_EXIT_COUNTERS] = {
     [VMX_EXIT_REASON_VMXON] = exit_inject_ud,
     [VMX_EXIT_REASON_CR_ACCESS] = exit_cr_access,
     [VMX_EXIT_REASON_IO] = vmx_exit_io,
+    [VMX_EXIT_REASON_TPR_BELOW_THRESHOLD] = exit_tpr_below_threshold,
     [VMX_EXIT_REASON_RDMSR] = exit_rdmsr,
     [VMX_EXIT_REASON_WRMSR] = exit_wrmsr,
     [VMX_EXIT_REASON_EPT_VIOLATION] = exit_ept_violation,

@@ -22,6 +22,7 @@
 #include "vmx/caps.h"
 #include "vmx/exit.h"
 #include "vmx/percpu.h"
+#include "vmx/tpr.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmcs_fast.h"
 #include "vmx/vmx_insn.h"
@@ -135,7 +136,7 @@ static enum err setup_controls(struct vmx_vcpu *v, const struct vcpu_config *cfg
 {
 	const struct vmx_caps *c = vmx_percpu_caps();
 	uint32_t proc2 = VMX_PROC2_EPT | VMX_PROC2_VPID;
-	uint32_t entry = VMX_ENTRY_LOAD_EFER | VMX_ENTRY_LOAD_PAT;
+	uint32_t entry = VMX_ENTRY_LOAD_EFER | VMX_ENTRY_LOAD_PAT, tpr_ctls;
 	enum err e;
 
 	if (cfg->boot.mode != VCPU_MODE_LONG)
@@ -144,13 +145,14 @@ static enum err setup_controls(struct vmx_vcpu *v, const struct vcpu_config *cfg
 		entry |= VMX_ENTRY_IA32E_MODE_GUEST;
 	/* Virtual NMIs (SDM 3C 25.6.1, 26.3): with NMI exiting alone, a guest
 	 * IRET would never end the blocking an injected NMI starts. */
-	e = adjust(c, VMX_CTL_PIN, VMX_PIN_EXT_INTR_EXITING | VMX_PIN_NMI_EXITING,
-		   VMX_PIN_VIRTUAL_NMIS, VMCS_PIN_BASED_CONTROLS);
+	e = vmx_tpr_create(v, c, &tpr_ctls);
+	if (e == E_OK)
+		e = adjust(c, VMX_CTL_PIN, VMX_PIN_EXT_INTR_EXITING | VMX_PIN_NMI_EXITING,
+			   VMX_PIN_VIRTUAL_NMIS, VMCS_PIN_BASED_CONTROLS);
 	if (e == E_OK)
 		e = adjust(c, VMX_CTL_PROC,
 			   VMX_PROC_HLT_EXITING | VMX_PROC_IO_BITMAPS | VMX_PROC_MSR_BITMAPS |
-			       VMX_PROC_CR8_LOAD_EXITING | VMX_PROC_CR8_STORE_EXITING |
-			       VMX_PROC_MWAIT_EXITING | VMX_PROC_MONITOR_EXITING |
+			       tpr_ctls | VMX_PROC_MWAIT_EXITING | VMX_PROC_MONITOR_EXITING |
 			       VMX_PROC_SECONDARY_CTLS,
 			   0, VMCS_PROC_BASED_CONTROLS);
 	/* WBINVD exiting (SDM 3C 25.6.2, Table 25-7) when offered: the exit
@@ -176,6 +178,7 @@ static enum err setup_controls(struct vmx_vcpu *v, const struct vcpu_config *cfg
 	vmcs_write(VMCS_IO_BITMAP_A, v->io_bitmap_pa);
 	vmcs_write(VMCS_IO_BITMAP_B, v->io_bitmap_pa + PAGE_SIZE);
 	vmcs_write(VMCS_MSR_BITMAP, v->msr_bitmap_pa);
+	vmx_tpr_setup_vmcs(v);
 	vmcs_write(VMCS_EPT_POINTER, ept_eptp(v->ept));
 	vmcs_write(VMCS_VPID, v->vpid);
 	vmcs_write(VMCS_LINK_POINTER, ~0ull);
@@ -549,6 +552,7 @@ void vmx_vcpu_destroy(struct vmx_vcpu *v)
 		pmm_free_pages(v->io_bitmap_pa, IO_BITMAP_PAGES);
 	if (v->xsave_area)
 		xstate_free(v->xsave_area);
+	vmx_tpr_destroy(v);
 	if (v->vpid)
 		vpid_free(v->vpid);
 	kfree(v);
@@ -854,6 +858,7 @@ static bool before_entry(struct vmx_vcpu *v)
 int vmx_exit_step(struct vmx_vcpu *v)
 {
 	v->vmcs_state = VMCS_STATE_LAUNCHED;
+	vmx_tpr_from_guest(v);
 	v->vcpu.run_action = vmx_exit_dispatch(v);
 	if (v->vcpu.run_action != VCPU_RESUME || v->vcpu.stopped)
 		return 0;

@@ -45,6 +45,9 @@ struct vmx_vcpu {
 	struct vmx_guest_msrs msrs;
 	uint64_t cr0_shadow, cr4_shadow;
 	uint8_t cr8;		/* the task priority of a vCPU whose platform has no LAPIC */
+	uint8_t *vapic;		/* virtual-APIC page (TPR shadow, vmx/tpr.c), or NULL */
+	uint64_t vapic_pa;
+	uint8_t vtpr; /* the VTPR the platform last agreed with */
 	uint64_t slice_end_tsc; /* platform VMs: absolute end of the current slice */
 	uint64_t exits[VCPU_EXIT_COUNTERS]; /* by basic exit reason */
 	uint64_t unhandled_io;
