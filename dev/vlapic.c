@@ -690,6 +690,11 @@ bool vlapic_msr_write(struct vlapic *l, uint32_t msr, uint64_t val, uint64_t now
 	}
 }
 
+uint8_t vlapic_tpr(const struct vlapic *l)
+{
+	return (uint8_t)l->tpr;
+}
+
 uint8_t vlapic_cr8(const struct vlapic *l)
 {
 	return (uint8_t)((l->tpr >> VLAPIC_CR8_SHIFT) & VLAPIC_CR8_MASK);

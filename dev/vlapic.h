@@ -128,6 +128,8 @@ uint32_t vlapic_ppr(const struct vlapic *l);
 /* CR8 is TPR[7:4] (SDM Vol. 3A 11.8.6.1): reading gives them, writing sets
  * them and clears TPR[3:0]. */
 uint8_t vlapic_cr8(const struct vlapic *l);
+/* The whole TPR (bits 7:0), for a backend's copy of it (the TPR shadow). */
+uint8_t vlapic_tpr(const struct vlapic *l);
 void vlapic_set_cr8(struct vlapic *l, uint8_t cr8);
 #define VLAPIC_CR8_SHIFT 4
 #define VLAPIC_CR8_MASK 0xfu

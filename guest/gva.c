@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Guest page-table walker: no paging, 32-bit paging (SDM 3A 4.3), PAE paging
- * (4.4) and 4-/5-level paging (4.5), plus a byte fetch across page borders.
+ * (4.4) and 4-/5-level paging (4.5); the access rights of a data access
+ * (4.6) with the accessed and dirty flags it sets (4.8); a byte fetch across
+ * page borders.
  */
 #include "guest/gva.h"
 #include "arch/x86/paging_bits.h"
@@ -31,12 +33,34 @@
 #define SHIFT_2M 21
 #define SHIFT_1G 30
 
-static enum err read_entry(gva_read_fn rd, void *ctx, uint64_t gpa, unsigned size, uint64_t *e)
+/*
+ * One walk: the entries it used (for the accessed and dirty flags) and the
+ * rights they grant together: a page is writable or user-accessible only if
+ * every entry that controls the translation says so (SDM 3A 4.6.1). PAE
+ * PDPTEs carry neither right nor accessed flag and are not recorded.
+ */
+struct walk {
+	gva_read_fn rd;
+	void *ctx;
+	uint64_t at[LEVELS_5];
+	unsigned n, entry_size;
+	bool writable, user;
+};
+
+static enum err read_entry(struct walk *w, uint64_t gpa, unsigned size, uint64_t *e, bool record)
 {
 	*e = 0;
-	if (!rd(ctx, gpa, e, size))
+	if (!w->rd(w->ctx, gpa, e, size))
 		return E_RANGE;
-	return (*e & PTE_P) ? E_OK : E_NOENT;
+	if (!(*e & PTE_P))
+		return E_NOENT;
+	if (record) {
+		w->at[w->n++] = gpa;
+		w->entry_size = size;
+		w->writable = w->writable && (*e & PTE_W);
+		w->user = w->user && (*e & PTE_US);
+	}
+	return E_OK;
 }
 
 static bool canonical(uint64_t gla, unsigned sign_bit)
@@ -57,8 +81,7 @@ static uint64_t large_page(uint64_t entry, uint64_t gla, unsigned shift)
  * Walk `levels` tables of 512 eight-byte entries starting at `table`; the
  * lowest level maps 4 KiB, and PS is honoured at the 2 MiB and 1 GiB levels.
  */
-static enum err walk64(gva_read_fn rd, void *ctx, uint64_t table, uint64_t gla, unsigned levels,
-		       uint64_t *gpa)
+static enum err walk64(struct walk *w, uint64_t table, uint64_t gla, unsigned levels, uint64_t *gpa)
 {
 	unsigned shift;
 	uint64_t entry;
@@ -66,8 +89,8 @@ static enum err walk64(gva_read_fn rd, void *ctx, uint64_t table, uint64_t gla, 
 
 	while (levels--) {
 		shift = PAGE_SHIFT + INDEX64_BITS * levels;
-		e = read_entry(rd, ctx, table + ((gla >> shift) & INDEX64_MASK) * ENTRY64_SIZE,
-			       ENTRY64_SIZE, &entry);
+		e = read_entry(w, table + ((gla >> shift) & INDEX64_MASK) * ENTRY64_SIZE,
+			       ENTRY64_SIZE, &entry, true);
 		if (e)
 			return e;
 		if ((shift == SHIFT_2M || shift == SHIFT_1G) && (entry & PTE_PS)) {
@@ -81,24 +104,23 @@ static enum err walk64(gva_read_fn rd, void *ctx, uint64_t table, uint64_t gla, 
 }
 
 /* SDM 3A 4.3 */
-static enum err walk32(const struct gva_regs *r, uint32_t gla, gva_read_fn rd, void *ctx,
-		       uint64_t *gpa)
+static enum err walk32(struct walk *w, const struct gva_regs *r, uint32_t gla, uint64_t *gpa)
 {
 	uint64_t pde, pte;
 	enum err e;
 
 	e = read_entry(
-	    rd, ctx, (r->cr3 & ADDR_MASK_32) + ((gla >> PD32_SHIFT) & INDEX32_MASK) * ENTRY32_SIZE,
-	    ENTRY32_SIZE, &pde);
+	    w, (r->cr3 & ADDR_MASK_32) + ((gla >> PD32_SHIFT) & INDEX32_MASK) * ENTRY32_SIZE,
+	    ENTRY32_SIZE, &pde, true);
 	if (e)
 		return e;
 	if ((r->cr4 & CR4_PSE) && (pde & PTE_PS)) {
 		*gpa = (pde & LARGE32_MASK) | (gla & LARGE32_OFFSET);
 		return E_OK;
 	}
-	e = read_entry(rd, ctx,
+	e = read_entry(w,
 		       (pde & ADDR_MASK_32) + ((gla >> PT32_SHIFT) & INDEX32_MASK) * ENTRY32_SIZE,
-		       ENTRY32_SIZE, &pte);
+		       ENTRY32_SIZE, &pte, true);
 	if (e)
 		return e;
 	*gpa = (pte & ADDR_MASK_32) | (gla & PAGE_OFFSET_MASK);
@@ -106,40 +128,90 @@ static enum err walk32(const struct gva_regs *r, uint32_t gla, gva_read_fn rd, v
 }
 
 /* SDM 3A 4.4: four PDPTEs at CR3[31:5], then a 2-level walk. */
-static enum err walk_pae(const struct gva_regs *r, uint32_t gla, gva_read_fn rd, void *ctx,
-			 uint64_t *gpa)
+static enum err walk_pae(struct walk *w, const struct gva_regs *r, uint32_t gla, uint64_t *gpa)
 {
 	uint64_t pdpte;
 	enum err e;
 
-	e = read_entry(rd, ctx,
+	e = read_entry(w,
 		       (r->cr3 & PAE_PDPT_MASK) +
 			   ((gla >> PAE_PDPT_SHIFT) & PAE_PDPT_INDEX_MASK) * ENTRY64_SIZE,
-		       ENTRY64_SIZE, &pdpte);
+		       ENTRY64_SIZE, &pdpte, false);
 	if (e)
 		return e;
-	return walk64(rd, ctx, pdpte & PTE_ADDR_MASK, gla, PAE_LEVELS_BELOW_PDPT, gpa);
+	return walk64(w, pdpte & PTE_ADDR_MASK, gla, PAE_LEVELS_BELOW_PDPT, gpa);
 }
 
-enum err gva_translate(const struct gva_regs *r, uint64_t gla, gva_read_fn rd, void *ctx,
-		       uint64_t *gpa)
+static enum err walk(struct walk *w, const struct gva_regs *r, uint64_t gla, uint64_t *gpa)
 {
 	bool la57 = r->cr4 & CR4_LA57;
 
+	w->n = 0;
+	w->writable = w->user = true;
 	if (!(r->cr0 & CR0_PG)) {
 		*gpa = gla & LA32_MASK;
 		return E_OK;
 	}
 	if (!(r->efer & EFER_LMA)) {
 		if (r->cr4 & CR4_PAE)
-			return walk_pae(r, (uint32_t)gla, rd, ctx, gpa);
-		return walk32(r, (uint32_t)gla, rd, ctx, gpa);
+			return walk_pae(w, r, (uint32_t)gla, gpa);
+		return walk32(w, r, (uint32_t)gla, gpa);
 	}
 	if (!(r->cr4 & CR4_PAE))
 		return E_INVAL;
 	if (!canonical(gla, la57 ? LA57_SIGN_BIT : LA48_SIGN_BIT))
 		return E_INVAL;
-	return walk64(rd, ctx, r->cr3 & PTE_ADDR_MASK, gla, la57 ? LEVELS_5 : LEVELS_4, gpa);
+	return walk64(w, r->cr3 & PTE_ADDR_MASK, gla, la57 ? LEVELS_5 : LEVELS_4, gpa);
+}
+
+enum err gva_translate(const struct gva_regs *r, uint64_t gla, gva_read_fn rd, void *ctx,
+		       uint64_t *gpa)
+{
+	struct walk w = {.rd = rd, .ctx = ctx};
+
+	return walk(&w, r, gla, gpa);
+}
+
+/*
+ * SDM 3A 4.6.1 for a data access: a user-mode access needs a user page, and
+ * a write to it a writable one; a supervisor-mode access to a user page
+ * faults under SMAP unless RFLAGS.AC is set; a supervisor write to a
+ * read-only page faults when CR0.WP is set.
+ */
+static bool allowed(const struct gva_regs *r, const struct walk *w, const struct gva_access *a)
+{
+	if (a->user)
+		return w->user && (!a->write || w->writable);
+	if (w->user && (r->cr4 & CR4_SMAP) && !a->ac)
+		return false;
+	return !a->write || w->writable || !(r->cr0 & CR0_WP);
+}
+
+/* SDM 3A 4.8: accessed in every entry used, dirty in the last for a write. */
+static void mark_used(const struct walk *w, const struct gva_access *a, gva_set_bits_fn set,
+		      void *ctx)
+{
+	unsigned i;
+
+	for (i = 0; set && i < w->n; i++)
+		set(ctx, w->at[i], (a->write && i == w->n - 1) ? PTE_A | PTE_D : PTE_A,
+		    w->entry_size);
+}
+
+enum err gva_translate_access(const struct gva_regs *r, uint64_t gla, const struct gva_access *a,
+			      const struct gva_mem *m, uint64_t *gpa, uint32_t *pf_error)
+{
+	struct walk w = {.rd = m->read, .ctx = m->ctx};
+	enum err e = walk(&w, r, gla, gpa);
+
+	*pf_error = (a->write ? PF_ERR_W : 0) | (a->user ? PF_ERR_U : 0);
+	if (e == E_OK && !allowed(r, &w, a)) {
+		*pf_error |= PF_ERR_P;
+		return E_NOENT;
+	}
+	if (e == E_OK)
+		mark_used(&w, a, m->set_bits, m->ctx);
+	return e;
 }
 
 enum err gva_fetch(const struct gva_regs *r, uint64_t gla, gva_read_fn rd, void *ctx, uint8_t *buf,

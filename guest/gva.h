@@ -29,6 +29,33 @@ struct gva_regs {
 enum err gva_translate(const struct gva_regs *r, uint64_t gla, gva_read_fn rd, void *ctx,
 		       uint64_t *gpa);
 
+/* Set bits in the size-byte (4 or 8) paging-structure entry at gpa, atomically. */
+typedef void (*gva_set_bits_fn)(void *ctx, uint64_t gpa, uint64_t bits, unsigned size);
+
+/* Guest memory as a checked walk sees it; set_bits may be NULL (read-only). */
+struct gva_mem {
+	gva_read_fn read;
+	gva_set_bits_fn set_bits;
+	void *ctx;
+};
+
+/* A data access made by the guest itself (SDM 3A 4.6). */
+struct gva_access {
+	bool write;
+	bool user; /* at CPL 3 */
+	bool ac;   /* RFLAGS.AC: a supervisor access to a user page passes SMAP */
+};
+
+/*
+ * Translate gla as the CPU would for access a: E_OK after setting the
+ * accessed flags of the entries used (and the dirty flag of the last for a
+ * write); E_NOENT for a page fault, with its error code in *pf_error (P set
+ * for a protection violation, clear for a not-present entry); E_RANGE and
+ * E_INVAL as gva_translate(). Reserved bits are not checked.
+ */
+enum err gva_translate_access(const struct gva_regs *r, uint64_t gla, const struct gva_access *a,
+			      const struct gva_mem *m, uint64_t *gpa, uint32_t *pf_error);
+
 /*
  * Copy len bytes of guest linear memory starting at gla into buf, translating
  * each page separately; *got is how many bytes were copied before the first

@@ -2,7 +2,8 @@
 /*
  * MMIO instruction decoder: legacy and REX prefixes, ModRM/SIB/displacement
  * length for 16-, 32- and 64-bit addressing (SDM 2A 2.1-2.2, Tables 2-1 to
- * 2-3), and the MOV/MOVZX opcodes that load or store memory.
+ * 2-3), and the MOV/MOVZX opcodes that load or store memory; the prefixes
+ * of INS/OUTS, for CPUs that do not report them on a VM exit.
  */
 #include "guest/insn_decode.h"
 #include "lib/string.h"
@@ -38,6 +39,8 @@
 #define OP_TWO_BYTE 0x0F
 #define OP2_MOVZX_8 0xB6
 #define OP2_MOVZX_16 0xB7
+#define OP_INSB 0x6C /* SDM 2B INS, OUTS: 6C INSB .. 6F OUTSD */
+#define OP_OUTSD 0x6F
 
 /* ModRM / SIB fields */
 #define MODRM_MOD(m) ((m) >> 6)
@@ -323,5 +326,44 @@ enum err insn_decode_mmio(const uint8_t *bytes, unsigned avail, enum insn_cpu_mo
 		return e;
 	}
 	out->len = c.pos;
+	return E_OK;
+}
+
+/* The segment register a prefix names, in the SDM's encoding (ES = 0 .. GS = 5). */
+static unsigned segment_number(uint8_t b)
+{
+	static const uint8_t order[INSN_SEGMENTS] = {PFX_ES, PFX_CS, PFX_SS,
+						     PFX_DS, PFX_FS, PFX_GS};
+	unsigned i;
+
+	for (i = 0; i < INSN_SEGMENTS && order[i] != b; i++)
+		;
+	return i;
+}
+
+enum err insn_decode_string_io(const uint8_t *bytes, unsigned avail, enum insn_cpu_mode mode,
+			       struct insn_string_io *out)
+{
+	struct cursor c = {.bytes = bytes, .avail = avail};
+	struct prefixes p = {0};
+	enum err e;
+	uint8_t b;
+
+	out->seg = INSN_SEG_DS;
+	for (;;) {
+		e = take(&c, &b);
+		if (e)
+			return e;
+		if (b == PFX_ADDRSIZE)
+			p.addrsize = true;
+		else if (is_segment(b))
+			out->seg = segment_number(b);
+		else if (b != PFX_OPSIZE && b != PFX_REP && b != PFX_REPNE && b != PFX_LOCK &&
+			 !(mode == INSN_MODE_LONG64 && (b & REX_MASK) == REX_BASE))
+			break;
+	}
+	if (b < OP_INSB || b > OP_OUTSD)
+		return E_NOTSUP;
+	out->addr_size = address_size(mode, &p);
 	return E_OK;
 }

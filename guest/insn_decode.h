@@ -50,4 +50,24 @@ struct insn_mmio {
 enum err insn_decode_mmio(const uint8_t *bytes, unsigned avail, enum insn_cpu_mode mode,
 			  struct insn_mmio *out);
 
+/* Segment registers as the SDM numbers them (VM-exit instruction information). */
+#define INSN_SEGMENTS 6
+#define INSN_SEG_ES 0
+#define INSN_SEG_SS 2
+#define INSN_SEG_DS 3
+
+/* INS/OUTS: the address size in bytes (2, 4, 8) and the memory segment of OUTS. */
+struct insn_string_io {
+	unsigned addr_size;
+	unsigned seg;
+};
+
+/*
+ * The prefixes of the INS/OUTS (opcodes 6C-6F) at bytes[0..avail): address
+ * size and segment override (DS when none; INS always uses ES). E_NOTSUP
+ * when the opcode is not INS/OUTS, E_TRUNC/E_INVAL as insn_decode_mmio().
+ */
+enum err insn_decode_string_io(const uint8_t *bytes, unsigned avail, enum insn_cpu_mode mode,
+			       struct insn_string_io *out);
+
 #endif

@@ -208,6 +208,12 @@ struct vcpu_backend {
 	void (*queue_interrupt)(struct vcpu *v, uint8_t vector);
 	void (*inject_nmi)(struct vcpu *v);
 	void (*inject_exception)(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error);
+	/* The platform's task priority (TPR, bits 7:0) changed other than by
+	 * MOV to CR8: for a backend that keeps a copy the guest's CR8 uses
+	 * (VT-x's TPR shadow). v is loaded on this CPU. */
+	void (*set_tpr)(struct vcpu *v, uint8_t tpr);
+	/* #PF with CR2 = addr: CR2 is live in the CPU while the vCPU runs. */
+	void (*inject_page_fault)(struct vcpu *v, uint64_t addr, uint32_t error);
 	void (*request_irq_window)(struct vcpu *v, bool on);
 	void (*startup_ipi)(struct vcpu *v, uint8_t vector);
 	void (*apply_boot_state)(struct vcpu *v, const struct vcpu_boot_state *bs);
@@ -385,6 +391,16 @@ static inline void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool ha
 					 uint32_t error)
 {
 	vcpu_be->inject_exception(v, vector, has_error, error);
+}
+
+static inline void vcpu_set_tpr(struct vcpu *v, uint8_t tpr)
+{
+	vcpu_be->set_tpr(v, tpr);
+}
+
+static inline void vcpu_inject_page_fault(struct vcpu *v, uint64_t addr, uint32_t error)
+{
+	vcpu_be->inject_page_fault(v, addr, error);
 }
 
 static inline void vcpu_request_irq_window(struct vcpu *v, bool on)

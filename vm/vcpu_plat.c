@@ -13,6 +13,7 @@
 #include "vm/vm.h"
 
 #define APIC_PAGE_MASK (~0xfffull)
+#define BUS_NOBODY 0xffffffffu /* a read nothing answers */
 #define CPUID_B_TYPE_SMT 1u
 #define CPUID_B_TYPE_CORE 2u
 #define DROPPED_IPI_REPORTS 4
@@ -194,11 +195,20 @@ static bool eoi_then_write(struct vm_vcpu_plat *p, uint32_t msr, uint64_t val, u
 	return vlapic_msr_write(&p->lapic, msr, val, now, icr);
 }
 
+/* The backend's copy of the TPR (guest/vcpu.h set_tpr) follows a change
+ * made through the APIC's registers or by INIT. */
+static void tpr_follows(struct vcpu *v, uint8_t before, uint8_t after)
+{
+	if (before != after)
+		vcpu_set_tpr(v, after);
+}
+
 static enum vcpu_msr_result lapic_msr(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
 {
 	struct vm_vcpu_plat *p = plat_of(v);
 	struct vlapic_icr icr = {0};
 	uint64_t now = cpu_rdtsc(), flags = spin_lock_irqsave(&p->lock);
+	uint8_t tpr_before = vlapic_tpr(&p->lapic), tpr;
 	bool ok = true;
 	int eoi = -1;
 
@@ -214,7 +224,9 @@ static enum vcpu_msr_result lapic_msr(struct vcpu *v, uint32_t msr, bool write, 
 		ok = eoi_then_write(p, msr, *val, now, &icr, &eoi);
 	else
 		ok = vlapic_msr_read(&p->lapic, msr, val, now);
+	tpr = vlapic_tpr(&p->lapic);
 	spin_unlock_irqrestore(&p->lock, flags);
+	tpr_follows(v, tpr_before, tpr);
 	if (ok)
 		eoi_to_ioapic(vm_of(v), eoi);
 	if (icr.valid)
@@ -234,19 +246,30 @@ bool vm_lapic_page(struct vcpu *v, uint64_t gpa)
 {
 	struct vm_vcpu_plat *p = plat_of(v);
 
-	return vlapic_enabled(&p->lapic) && !vlapic_x2apic_mode(&p->lapic) &&
-	       (gpa & APIC_PAGE_MASK) == (vlapic_base(&p->lapic) & APIC_BASE_ADDR_MASK);
+	return (gpa & APIC_PAGE_MASK) == (vlapic_base(&p->lapic) & APIC_BASE_ADDR_MASK);
 }
 
-/* One decoded access to the xAPIC page; an EOI also goes to the I/O APIC. */
+/*
+ * One decoded access to the xAPIC page; an EOI also goes to the I/O APIC.
+ * With the APIC disabled or in x2APIC mode the page is not the APIC's (SDM
+ * Vol. 3A 11.4.3, 11.12.1): the access goes to the bus, where nothing
+ * answers, as on a PC: reads give all ones and writes are dropped.
+ */
 void vm_lapic_mmio(struct vcpu *v, uint64_t gpa, unsigned size, bool write, uint32_t *val)
 {
 	struct vm_vcpu_plat *p = plat_of(v);
 	uint32_t off = (uint32_t)(gpa & ~APIC_PAGE_MASK);
 	struct vlapic_icr icr = {0};
-	uint64_t flags = spin_lock_irqsave(&p->lock);
+	uint64_t flags;
+	uint8_t tpr;
 	int eoi = -1;
 
+	if (!vlapic_enabled(&p->lapic) || vlapic_x2apic_mode(&p->lapic)) {
+		*val = write ? *val : BUS_NOBODY; /* the mode is this vCPU's own: no lock */
+		return;
+	}
+	flags = spin_lock_irqsave(&p->lock);
+	tpr = vlapic_tpr(&p->lapic);
 	if (write && off == APIC_EOI)
 		eoi = isr_highest(&p->lapic);
 	if (write)
@@ -254,6 +277,7 @@ void vm_lapic_mmio(struct vcpu *v, uint64_t gpa, unsigned size, bool write, uint
 	else
 		vlapic_mmio_read(&p->lapic, off, size, val, cpu_rdtsc());
 	spin_unlock_irqrestore(&p->lock, flags);
+	tpr_follows(v, tpr, vlapic_tpr(&p->lapic));
 	eoi_to_ioapic(vm_of(v), eoi);
 	if (icr.valid)
 		ipi_send(v, &icr);
@@ -354,7 +378,7 @@ bool vm_vcpu_prepare(struct vm *vm, unsigned idx)
 {
 	struct vm_vcpu_plat *p;
 	uint64_t flags;
-	bool run;
+	bool run, init = false;
 	int sipi;
 
 	if (!vm->platform)
@@ -367,6 +391,7 @@ bool vm_vcpu_prepare(struct vm *vm, unsigned idx)
 		p->halted = false;
 		p->nmi_pending = false;
 		vlapic_reset_init(&p->lapic);
+		init = true;
 	}
 	sipi = p->sipi_vector;
 	p->sipi_vector = -1;
@@ -379,6 +404,8 @@ bool vm_vcpu_prepare(struct vm *vm, unsigned idx)
 		p->halted = false;
 	run = !p->wait_sipi && !p->halted;
 	spin_unlock_irqrestore(&p->lock, flags);
+	if (init)
+		vcpu_set_tpr(vm->vcpus[idx], vlapic_tpr(&p->lapic));
 	return run;
 }
 

@@ -136,7 +136,7 @@ uint64_t vm_vcpu_wake_tsc(struct vm *vm, unsigned idx);
 void vm_irq_deliver(struct vm *vm, const struct vioapic_msg *m);
 /* The vCPU callbacks of a platform VM (vm/vcpu_plat.c). */
 extern const struct vcpu_platform_ops vm_platform_vcpu_ops;
-/* Whether @gpa is in @v's own xAPIC page (enabled, not in x2APIC mode). */
+/* Whether @gpa is in @v's own xAPIC page (at IA32_APIC_BASE, in any mode). */
 bool vm_lapic_page(struct vcpu *v, uint64_t gpa);
 /* A decoded access to @v's xAPIC page; an EOI also reaches the I/O APIC. */
 void vm_lapic_mmio(struct vcpu *v, uint64_t gpa, unsigned size, bool write, uint32_t *val);

@@ -6,11 +6,14 @@
  * kinds (SDM Vol. 3D Appendix C), and the machine report's VT-x section.
  */
 #include "vmx/backend.h"
+#include "arch/x86/cpu.h"
+#include "arch/x86/traps.h"
 #include "lib/printk.h"
 #include "mm/heap.h"
 #include "smp/smp.h"
 #include "vmx/caps.h"
 #include "vmx/percpu.h"
+#include "vmx/tpr.h"
 #include "vmx/vcpu.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx_smp.h"
@@ -200,6 +203,22 @@ static void advance_rip(struct vcpu *v, unsigned n)
 	vmx_vcpu_advance_rip(n);
 }
 
+/*
+ * Between exits of one vmx_vcpu_run() the guest's CR2 is in the CPU (the
+ * host takes no page faults), and regs.cr2 is read back when the run ends.
+ */
+static void inject_page_fault(struct vcpu *v, uint64_t addr, uint32_t error)
+{
+	cpu_write_cr2(addr);
+	v->regs.cr2 = addr;
+	vmx_vcpu_inject_exception(to_vmx_vcpu(v), X86_TRAP_PF, true, error);
+}
+
+static void set_tpr(struct vcpu *v, uint8_t tpr)
+{
+	vmx_tpr_set(to_vmx_vcpu(v), tpr);
+}
+
 static void queue_interrupt(struct vcpu *v, uint8_t vector)
 {
 	vmx_vcpu_queue_interrupt(to_vmx_vcpu(v), vector);
@@ -284,6 +303,8 @@ const struct vcpu_backend vmx_backend = {
     .queue_interrupt = queue_interrupt,
     .inject_nmi = inject_nmi,
     .inject_exception = inject_exception,
+    .inject_page_fault = inject_page_fault,
+    .set_tpr = set_tpr,
     .request_irq_window = request_irq_window,
     .startup_ipi = startup_ipi,
     .apply_boot_state = apply_boot_state,

@@ -6,6 +6,7 @@
  * "VM exit" conditions in SDM Vol. 3C 26.1-26.2.
  */
 #include "vmx/exit.h"
+#include "vmx/exit_insn.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/traps.h"
 #include "lib/printk.h"
@@ -36,11 +37,6 @@
 #define SEG_AR_DPL_FIELD (3u << 5)
 #define X86_UD 6
 #define X86_GP 13
-#define IO_QUAL_SIZE_MASK 0x7u
-#define IO_QUAL_IN (1u << 3)
-#define IO_QUAL_STRING (1u << 4)
-#define IO_QUAL_REP (1u << 5)
-#define IO_QUAL_PORT_SHIFT 16
 #define CR_QUAL_CR_MASK 0xfu
 #define CR_QUAL_TYPE_SHIFT 4
 #define CR_QUAL_GPR_SHIFT 8
@@ -49,32 +45,8 @@
 #define CR8_NUMBER 8
 #define CR8_MASK 0xfu
 #define CR0_HIGH_SHIFT 32
-#define IO_MAX_STRING 1024 /* elements per exit: bounds the time one exit holds the CPU */
 
 typedef enum vcpu_action (*exit_handler_fn)(struct vmx_vcpu *v);
-
-#define INTERRUPTIBILITY_BLOCKING 0x3u
-
-/*
- * An emulated instruction completes here: move RIP past it and end an STI or
- * MOV-SS shadow, which covers only the instruction after STI/MOV SS (SDM
- * Vol. 3C 25.4.2, Table 25-3). Left set, it would keep the interrupt window
- * closed at the next entry, e.g. after the HLT of "sti; hlt". Inlined into
- * the handlers: it is on every instruction exit's path.
- */
-static inline __attribute__((always_inline)) void complete_insn(unsigned n)
-{
-	uint64_t intr = vmcs_rd(VMCS_GUEST_INTERRUPTIBILITY);
-
-	vmcs_wr(VMCS_GUEST_RIP, vmcs_rd(VMCS_GUEST_RIP) + n);
-	if (__builtin_expect(intr & INTERRUPTIBILITY_BLOCKING, 0))
-		vmcs_wr(VMCS_GUEST_INTERRUPTIBILITY, intr & ~(uint64_t)INTERRUPTIBILITY_BLOCKING);
-}
-
-static inline __attribute__((always_inline)) void skip_insn(void)
-{
-	complete_insn((unsigned)vmcs_rd(VMCS_EXIT_INSTRUCTION_LEN));
-}
 
 void vmx_vcpu_advance_rip(unsigned n)
 {
@@ -327,82 +299,16 @@ static enum vcpu_action exit_vmcall(struct vmx_vcpu *v)
 						     : VCPU_RESUME;
 }
 
-static enum vcpu_action io_one(struct vmx_vcpu *v, uint16_t port, unsigned size, bool in,
-			       uint32_t *val)
-{
-	if (!v->vcpu.ops || !v->vcpu.ops->io) {
-		if (in)
-			*val = 0xffffffffu;
-		return VCPU_RESUME;
-	}
-	return v->vcpu.ops->io(&v->vcpu, port, size, in, val);
-}
-
 /*
- * INS/OUTS, possibly with REP: one element at a time through guest memory,
- * at most IO_MAX_STRING per exit. A REP with elements left keeps RIP on the
- * instruction (RCX says how many remain), so the guest re-executes it and a
- * huge count never holds the CPU in one exit (SDM Vol. 2B REP: the
- * instruction is restartable between iterations). *done: it completed.
+ * The guest lowered its CR8 below the TPR threshold (SDM Vol. 3C 26.1.3,
+ * 30.1.2; trap-like: RIP is already past the MOV). vmx_tpr_from_guest()
+ * gave the platform the new priority at the start of this exit, and the
+ * entry after it injects what that unmasked.
  */
-static enum vcpu_action io_string(struct vmx_vcpu *v, uint16_t port, unsigned size, bool in,
-				  bool rep, bool *done)
+static enum vcpu_action exit_tpr_below_threshold(struct vmx_vcpu *v)
 {
-	uint64_t left = rep ? v->vcpu.regs.rcx : 1,
-		 batch = left > IO_MAX_STRING ? IO_MAX_STRING : left;
-	int64_t step = (vmcs_read_or(VMCS_GUEST_RFLAGS, 0) & RFLAGS_DF) ? -(int64_t)size : size;
-	uint64_t *addr = in ? &v->vcpu.regs.rdi : &v->vcpu.regs.rsi;
-	enum vcpu_action act = VCPU_RESUME;
-	enum err e = E_OK;
-
-	while (batch && act == VCPU_RESUME && e == E_OK) {
-		uint32_t val = 0;
-
-		if (!in)
-			e = guest_mem_read(&v->vcpu, *addr, &val, size);
-		if (e == E_OK)
-			act = io_one(v, port, size, in, &val);
-		if (e == E_OK && in)
-			e = guest_mem_write(&v->vcpu, *addr, &val, size);
-		if (e != E_OK)
-			break;
-		*addr += (uint64_t)step;
-		batch--;
-		left--;
-		if (rep)
-			v->vcpu.regs.rcx = left;
-	}
-	if (e != E_OK && !v->vcpu.stopped)
-		vcpu_stop(&v->vcpu, "string I/O on port 0x%x through unmapped guest memory 0x%llx",
-			  port, (unsigned long long)*addr);
-	*done = left == 0;
-	return v->vcpu.stopped ? VCPU_STOP : act;
-}
-
-static enum vcpu_action exit_io(struct vmx_vcpu *v)
-{
-	uint64_t q = vmcs_rd(VMCS_EXIT_QUALIFICATION);
-	unsigned size = (unsigned)(q & IO_QUAL_SIZE_MASK) + 1;
-	uint16_t port = (uint16_t)(q >> IO_QUAL_PORT_SHIFT);
-	bool in = q & IO_QUAL_IN, done = true;
-	enum vcpu_action act;
-
-	if (q & IO_QUAL_STRING) {
-		act = io_string(v, port, size, in, q & IO_QUAL_REP, &done);
-	} else {
-		uint32_t val = (uint32_t)v->vcpu.regs.rax;
-
-		act = io_one(v, port, size, in, &val);
-		if (in) {
-			uint64_t mask = size == 4 ? 0xffffffffull : (1ull << (size * 8)) - 1;
-
-			v->vcpu.regs.rax =
-			    size == 4 ? val : (v->vcpu.regs.rax & ~mask) | (val & mask);
-		}
-	}
-	if (act != VCPU_STOP && done)
-		skip_insn();
-	return act;
+	(void)v;
+	return VCPU_RESUME;
 }
 
 /* MSRs the guest may read but not write, with fixed values. */
@@ -709,7 +615,8 @@ static const exit_handler_fn exit_handlers[VCPU_EXIT_COUNTERS] = {
     [VMX_EXIT_REASON_VMXON] = exit_inject_ud,
     [VMX_EXIT_REASON_CR_ACCESS] = exit_cr_access,
     [VMX_EXIT_REASON_DR_ACCESS] = exit_mov_dr,
-    [VMX_EXIT_REASON_IO] = exit_io,
+    [VMX_EXIT_REASON_IO] = vmx_exit_io,
+    [VMX_EXIT_REASON_TPR_BELOW_THRESHOLD] = exit_tpr_below_threshold,
     [VMX_EXIT_REASON_RDMSR] = exit_rdmsr,
     [VMX_EXIT_REASON_WRMSR] = exit_wrmsr,
     [VMX_EXIT_REASON_EPT_VIOLATION] = exit_ept_violation,

@@ -10,6 +10,8 @@
 #include "vmx/vcpu.h"
 
 enum vcpu_action vmx_exit_dispatch(struct vmx_vcpu *v);
+/* IN, OUT, INS and OUTS (vmx/exit_io.c). */
+enum vcpu_action vmx_exit_io(struct vmx_vcpu *v);
 
 /* Hypervisor CPUID leaves (0x40000000 range). */
 #define VIREO_CPUID_BASE 0x40000000u

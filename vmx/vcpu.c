@@ -24,6 +24,7 @@
 #include "vmx/debugreg.h"
 #include "vmx/exit.h"
 #include "vmx/percpu.h"
+#include "vmx/tpr.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmcs_fast.h"
 #include "vmx/vmx_insn.h"
@@ -151,7 +152,8 @@ static enum err setup_controls(struct vmx_vcpu *v, const struct vcpu_config *cfg
 	const struct vmx_caps *c = vmx_percpu_caps();
 	uint32_t proc2 = VMX_PROC2_EPT | VMX_PROC2_VPID;
 	/* DR7 and IA32_DEBUGCTL are the guest's, in the VMCS (vmx/debugreg.c). */
-	uint32_t entry = VMX_ENTRY_LOAD_EFER | VMX_ENTRY_LOAD_PAT | VMX_ENTRY_LOAD_DEBUG_CTLS;
+	uint32_t entry = VMX_ENTRY_LOAD_EFER | VMX_ENTRY_LOAD_PAT | VMX_ENTRY_LOAD_DEBUG_CTLS,
+		 tpr_ctls;
 	enum err e;
 
 	if (cfg->boot.mode != VCPU_MODE_LONG)
@@ -160,13 +162,14 @@ static enum err setup_controls(struct vmx_vcpu *v, const struct vcpu_config *cfg
 		entry |= VMX_ENTRY_IA32E_MODE_GUEST;
 	/* Virtual NMIs (SDM 3C 25.6.1, 26.3): with NMI exiting alone, a guest
 	 * IRET would never end the blocking an injected NMI starts. */
-	e = adjust(c, VMX_CTL_PIN, VMX_PIN_EXT_INTR_EXITING | VMX_PIN_NMI_EXITING,
-		   VMX_PIN_VIRTUAL_NMIS, VMCS_PIN_BASED_CONTROLS);
+	e = vmx_tpr_create(v, c, &tpr_ctls);
+	if (e == E_OK)
+		e = adjust(c, VMX_CTL_PIN, VMX_PIN_EXT_INTR_EXITING | VMX_PIN_NMI_EXITING,
+			   VMX_PIN_VIRTUAL_NMIS, VMCS_PIN_BASED_CONTROLS);
 	if (e == E_OK)
 		e = adjust(c, VMX_CTL_PROC,
 			   VMX_PROC_HLT_EXITING | VMX_PROC_IO_BITMAPS | VMX_PROC_MSR_BITMAPS |
-			       VMX_PROC_CR8_LOAD_EXITING | VMX_PROC_CR8_STORE_EXITING |
-			       VMX_PROC_MWAIT_EXITING | VMX_PROC_MONITOR_EXITING |
+			       tpr_ctls | VMX_PROC_MWAIT_EXITING | VMX_PROC_MONITOR_EXITING |
 			       VMX_PROC_MOV_DR_EXITING | VMX_PROC_RDPMC_EXITING |
 			       VMX_PROC_SECONDARY_CTLS,
 			   0, VMCS_PROC_BASED_CONTROLS);
@@ -194,6 +197,7 @@ static enum err setup_controls(struct vmx_vcpu *v, const struct vcpu_config *cfg
 	vmcs_write(VMCS_IO_BITMAP_A, v->io_bitmap_pa);
 	vmcs_write(VMCS_IO_BITMAP_B, v->io_bitmap_pa + PAGE_SIZE);
 	vmcs_write(VMCS_MSR_BITMAP, v->msr_bitmap_pa);
+	vmx_tpr_setup_vmcs(v);
 	vmcs_write(VMCS_EPT_POINTER, ept_eptp(v->ept));
 	vmcs_write(VMCS_VPID, v->vpid);
 	vmcs_write(VMCS_LINK_POINTER, ~0ull);
@@ -296,7 +300,7 @@ static void guest_state_caps(struct vmx_guest_state *g, const struct vmx_caps *c
 	g->linaddr_width = (r.eax >> 8) & 0xff;
 }
 
-static void read_seg(uint32_t sel_field, struct vmx_seg *s)
+void vmx_vcpu_read_seg(uint32_t sel_field, struct vmx_seg *s)
 {
 	s->sel = (uint16_t)vmcs_read_or(sel_field, 0);
 	s->base = vmcs_read_or(sel_field + VMCS_SEG_BASE_DELTA, 0);
@@ -310,14 +314,14 @@ void vmx_vcpu_read_guest_state(struct vmx_vcpu *v, struct vmx_guest_state *g)
 
 	(void)v;
 	memset(g, 0, sizeof(*g));
-	read_seg(VMCS_GUEST_ES_SELECTOR, &g->es);
-	read_seg(VMCS_GUEST_CS_SELECTOR, &g->cs);
-	read_seg(VMCS_GUEST_SS_SELECTOR, &g->ss);
-	read_seg(VMCS_GUEST_DS_SELECTOR, &g->ds);
-	read_seg(VMCS_GUEST_FS_SELECTOR, &g->fs);
-	read_seg(VMCS_GUEST_GS_SELECTOR, &g->gs);
-	read_seg(VMCS_GUEST_LDTR_SELECTOR, &g->ldtr);
-	read_seg(VMCS_GUEST_TR_SELECTOR, &g->tr);
+	vmx_vcpu_read_seg(VMCS_GUEST_ES_SELECTOR, &g->es);
+	vmx_vcpu_read_seg(VMCS_GUEST_CS_SELECTOR, &g->cs);
+	vmx_vcpu_read_seg(VMCS_GUEST_SS_SELECTOR, &g->ss);
+	vmx_vcpu_read_seg(VMCS_GUEST_DS_SELECTOR, &g->ds);
+	vmx_vcpu_read_seg(VMCS_GUEST_FS_SELECTOR, &g->fs);
+	vmx_vcpu_read_seg(VMCS_GUEST_GS_SELECTOR, &g->gs);
+	vmx_vcpu_read_seg(VMCS_GUEST_LDTR_SELECTOR, &g->ldtr);
+	vmx_vcpu_read_seg(VMCS_GUEST_TR_SELECTOR, &g->tr);
 	g->gdtr_base = vmcs_read_or(VMCS_GUEST_GDTR_BASE, 0);
 	g->gdtr_limit = (uint32_t)vmcs_read_or(VMCS_GUEST_GDTR_LIMIT, 0);
 	g->idtr_base = vmcs_read_or(VMCS_GUEST_IDTR_BASE, 0);
@@ -569,6 +573,7 @@ void vmx_vcpu_destroy(struct vmx_vcpu *v)
 		pmm_free_pages(v->io_bitmap_pa, IO_BITMAP_PAGES);
 	if (v->xsave_area)
 		xstate_free(v->xsave_area);
+	vmx_tpr_destroy(v);
 	if (v->vpid)
 		vpid_free(v->vpid);
 	kfree(v);
@@ -874,6 +879,7 @@ static bool before_entry(struct vmx_vcpu *v)
 int vmx_exit_step(struct vmx_vcpu *v)
 {
 	v->vmcs_state = VMCS_STATE_LAUNCHED;
+	vmx_tpr_from_guest(v);
 	v->vcpu.run_action = vmx_exit_dispatch(v);
 	if (v->vcpu.run_action != VCPU_RESUME || v->vcpu.stopped)
 		return 0;

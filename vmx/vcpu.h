@@ -49,6 +49,9 @@ struct vmx_vcpu {
 	bool dr_loaded;			  /* in the CPU's registers, MOV-DR exiting off */
 	uint64_t cr0_shadow, cr4_shadow;
 	uint8_t cr8;		/* the task priority of a vCPU whose platform has no LAPIC */
+	uint8_t *vapic;		/* virtual-APIC page (TPR shadow, vmx/tpr.c), or NULL */
+	uint64_t vapic_pa;
+	uint8_t vtpr; /* the VTPR the platform last agreed with */
 	uint64_t slice_end_tsc; /* platform VMs: absolute end of the current slice */
 	uint64_t exits[VCPU_EXIT_COUNTERS]; /* by basic exit reason */
 	uint64_t unhandled_io;
@@ -116,6 +119,8 @@ void vmx_vcpu_inject_nmi(struct vmx_vcpu *v);
 bool vmx_vcpu_guest_if(void);
 /* Advance RIP by n bytes (emulated instructions) and clear STI/MOV-SS blocking. */
 void vmx_vcpu_advance_rip(unsigned n);
+/* One guest segment of the current VMCS, by its selector field. */
+void vmx_vcpu_read_seg(uint32_t sel_field, struct vmx_seg *s);
 
 /* CR4 bits kept by the host (guest/host mask): the guest sees its shadow. */
 uint64_t vmx_vcpu_cr4_host_owned(void);

@@ -24,4 +24,9 @@
 #define PTE_NX (1ull << 63)
 #define PTE_ADDR_MASK 0x000ffffffffff000ull /* bits 51:12 (MAXPHYADDR 52) */
 
+/* Page-fault error code (SDM Vol. 3A 4.7, Figure 4-12) */
+#define PF_ERR_P (1u << 0) /* 0: not present; 1: protection violation */
+#define PF_ERR_W (1u << 1)
+#define PF_ERR_U (1u << 2)
+
 #endif /* VIREO_ARCH_X86_PAGING_BITS_H */

@@ -14,6 +14,7 @@
 #define X86_TRAP_BP 3
 #define X86_TRAP_UD 6
 #define X86_TRAP_DF 8
+#define X86_TRAP_SS 12
 #define X86_TRAP_GP 13
 #define X86_TRAP_PF 14
 #define X86_TRAP_AC 17

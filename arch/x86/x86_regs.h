@@ -30,6 +30,7 @@
 #define CR4_SMXE (1ull << 14)
 #define CR4_PCIDE (1ull << 17)
 #define CR4_OSXSAVE (1ull << 18)
+#define CR4_SMAP (1ull << 21)
 #define CR4_PKE (1ull << 22)
 #define CR4_CET (1ull << 23)
 
@@ -43,6 +44,7 @@
 #define RFLAGS_IF (1ull << 9)
 #define RFLAGS_DF (1ull << 10)
 #define RFLAGS_VM (1ull << 17)
+#define RFLAGS_AC (1ull << 18)
 
 #define XCR0_X87 (1ull << 0)
 #define XCR0_SSE (1ull << 1)

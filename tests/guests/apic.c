@@ -225,6 +225,8 @@ void isr_dispatch(struct frame *f)
 	case VEC_SPURIOUS:
 		return; /* no EOI for the spurious vector */
 	default:
+		if (f->vector < 32 && strio_catch(f->vector, f->error, &f->eip))
+			return;
 		if (f->vector < 32) {
 			/* the console lock may be held by the code that faulted */
 			console_lock = 0;

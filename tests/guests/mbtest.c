@@ -247,7 +247,7 @@ void kmain(uint32_t magic, uint32_t info)
 	if (ok && has_option(boot.cmdline, "mbtest.bench"))
 		bench_guest();
 
-	printf("KTAP version 1\n1..12\n");
+	printf("KTAP version 1\n1..13\n");
 	case_boot_info(ok);
 	case_fwcfg();
 	case_acpi();
@@ -260,6 +260,7 @@ void kmain(uint32_t magic, uint32_t info)
 	case_cmos();
 	case_ioapic_uart();
 	case_debug();
+	case_string_io(ok && has_option(boot.cmdline, "mbtest.seglimit"));
 	if (ok && has_option(boot.cmdline, "mbtest.exit=shutdown"))
 		shutdown_only();
 	finish();

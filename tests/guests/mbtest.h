@@ -169,6 +169,10 @@ void bad_guest(const char *cmdline);
 #define VEC_DEBUG 1
 void debug_isr(uint32_t eip, uint32_t *eflags);
 void case_debug(void);
+/* strio.c: REP INS/OUTS that must fault; strio_catch() takes the fault it
+ * armed (1) and moves EIP past the instruction under test. */
+int strio_catch(uint32_t vector, uint32_t error, uint32_t *eip);
+void case_string_io(int limits); /* limits: also the #GP of ES's limit */
 /* ring3.c: the mbtest.bad= words that misbehave from CPL 3. */
 void bad_vmcall3(void) __attribute__((noreturn));
 void bad_acloop(void) __attribute__((noreturn));

@@ -75,6 +75,12 @@ static void queue_interrupt(struct vcpu *v, uint8_t vector)
 	v->pending_irq = vector;
 }
 
+static void set_tpr(struct vcpu *v, uint8_t tpr)
+{
+	fake_vcpu.tpr_calls++;
+	fake_vcpu.tpr = tpr;
+}
+
 const struct vcpu_backend fake_vcpu_backend = {
     .name = "fake",
     .get_gpr = get_gpr,
@@ -84,6 +90,7 @@ const struct vcpu_backend fake_vcpu_backend = {
     .interrupts_enabled = interrupts_enabled,
     .advance_rip = advance_rip,
     .queue_interrupt = queue_interrupt,
+    .set_tpr = set_tpr,
     .startup_ipi = startup_ipi,
     .apply_boot_state = apply_boot_state,
 };

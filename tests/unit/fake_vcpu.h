@@ -33,6 +33,8 @@ struct fake_vcpu_state {
 	unsigned boot_calls;
 	struct vcpu_boot_state boot; /* the last boot state applied */
 	unsigned hypercall_calls;
+	unsigned tpr_calls; /* set_tpr(): the backend told of a TPR change */
+	uint8_t tpr;
 };
 
 extern struct fake_vcpu_state fake_vcpu;

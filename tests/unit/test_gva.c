@@ -2,7 +2,8 @@
 /*
  * Host tests for guest/gva.c: page tables built by hand in a fake 512 KiB guest
  * memory for every paging mode, large pages, not-present and unbacked
- * entries, canonical checks, and fetching bytes across a page border.
+ * entries, canonical checks, fetching bytes across a page border, and the
+ * rights, fault error codes and accessed/dirty flags of a checked access.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,6 +19,9 @@
 #define RW 0x2u
 #define PS 0x80u
 #define XD (1ull << 63)
+#define US 0x4u
+#define A 0x20u
+#define D 0x40u
 
 static uint8_t mem[MEM_SIZE];
 static unsigned reads;
@@ -188,6 +192,122 @@ static void test_bad_mode(void **state)
 	assert_int_equal(xlate(&r, 0x1000, &gpa), E_INVAL);
 }
 
+static void set_bits(void *ctx, uint64_t gpa, uint64_t bits, unsigned size)
+{
+	uint64_t v = 0;
+
+	assert_true(size == 4 || size == 8);
+	memcpy(&v, mem + gpa, size);
+	v |= bits;
+	memcpy(mem + gpa, &v, size);
+}
+
+static const struct gva_mem gmem = {.read = rd, .set_bits = set_bits};
+
+static enum err access(const struct gva_regs *r, uint64_t gla, bool write, bool user, bool ac,
+		       uint32_t *pf)
+{
+	struct gva_access a = {.write = write, .user = user, .ac = ac};
+	uint64_t gpa;
+
+	*pf = 0xBAD;
+	return gva_translate_access(r, gla, &a, &gmem, &gpa, pf);
+}
+
+static uint64_t get64(uint64_t gpa)
+{
+	uint64_t v;
+
+	memcpy(&v, mem + gpa, sizeof(v));
+	return v;
+}
+
+/* 4-level, one 4 KiB page at 0x5000 with the given PTE rights, upper levels user+writable */
+static void build_rights(uint64_t pte_bits)
+{
+	put64(0x1000, 0x2000 | P | RW | US);
+	put64(0x2000, 0x3000 | P | RW | US);
+	put64(0x3000, 0x4000 | P | RW | US);
+	put64(0x4000 + 5 * 8, 0x9000 | P | pte_bits);
+}
+
+/* SDM 3A 4.6.1 and 4.7: which data accesses fault, and the error code they get. */
+static void test_access_rights(void **state)
+{
+	struct gva_regs r = long_mode;
+	uint32_t pf;
+
+	build_rights(0); /* supervisor, read-only */
+	assert_int_equal(access(&r, 0x5000, false, false, false, &pf), E_OK);
+	assert_int_equal(access(&r, 0x5000, true, false, false, &pf), E_OK); /* WP = 0 */
+	r.cr0 |= CR0_WP;
+	assert_int_equal(access(&r, 0x5000, true, false, false, &pf), E_NOENT);
+	assert_int_equal(pf, 0x3); /* P | W */
+	assert_int_equal(access(&r, 0x5000, false, true, false, &pf), E_NOENT);
+	assert_int_equal(pf, 0x5); /* P | U */
+	build_rights(US);	   /* user, read-only */
+	assert_int_equal(access(&r, 0x5000, false, true, false, &pf), E_OK);
+	assert_int_equal(access(&r, 0x5000, true, true, false, &pf), E_NOENT);
+	assert_int_equal(pf, 0x7); /* P | W | U */
+	build_rights(US | RW);	   /* user, writable: any access passes ... */
+	assert_int_equal(access(&r, 0x5000, true, true, false, &pf), E_OK);
+	put64(0x3000, 0x4000 | P | US); /* ... until an upper level is read-only */
+	assert_int_equal(access(&r, 0x5000, true, true, false, &pf), E_NOENT);
+	assert_int_equal(pf, 0x7);
+	/* not present: P clear, W and U say what the access was */
+	assert_int_equal(access(&r, 0x6000, true, true, false, &pf), E_NOENT);
+	assert_int_equal(pf, 0x6);
+	assert_int_equal(access(&r, 0x6000, false, false, false, &pf), E_NOENT);
+	assert_int_equal(pf, 0x0);
+}
+
+static void test_access_smap(void **state)
+{
+	struct gva_regs r = long_mode;
+	uint32_t pf;
+
+	build_rights(US | RW);
+	r.cr4 |= CR4_SMAP;
+	assert_int_equal(access(&r, 0x5000, false, false, false, &pf), E_NOENT);
+	assert_int_equal(pf, 0x1);
+	assert_int_equal(access(&r, 0x5000, true, false, true, &pf), E_OK); /* RFLAGS.AC */
+	assert_int_equal(access(&r, 0x5000, true, true, false, &pf), E_OK); /* user access */
+}
+
+/* SDM 3A 4.8: A in every entry used, D only in the last and only for a write. */
+static void test_access_accessed_dirty(void **state)
+{
+	uint32_t pf;
+
+	build_rights(US | RW);
+	assert_int_equal(access(&long_mode, 0x5000, false, false, false, &pf), E_OK);
+	assert_int_equal(get64(0x1000) & (A | D), A);
+	assert_int_equal(get64(0x3000) & (A | D), A);
+	assert_int_equal(get64(0x4000 + 5 * 8) & (A | D), A);
+	assert_int_equal(access(&long_mode, 0x5000, true, false, false, &pf), E_OK);
+	assert_int_equal(get64(0x4000 + 5 * 8) & (A | D), A | D);
+	assert_int_equal(get64(0x3000) & D, 0);
+	/* a faulting access sets nothing */
+	put64(0x4000 + 6 * 8, 0xA000 | P);
+	assert_int_equal(access(&long_mode, 0x6000, false, true, false, &pf), E_NOENT);
+	assert_int_equal(get64(0x4000 + 6 * 8) & A, 0);
+}
+
+/* 32-bit paging: rights and flags in 4-byte entries; a 4 MiB page's D in its PDE. */
+static void test_access_32bit(void **state)
+{
+	struct gva_regs r = {.cr0 = CR0_PG | CR0_PE | CR0_WP, .cr3 = 0x1000, .cr4 = CR4_PSE};
+	uint32_t pf, pde;
+
+	put32(0x1000 + 0x300 * 4, 0x80000000 | PS | P | US); /* read-only user 4 MiB */
+	assert_int_equal(access(&r, 0xC0000010, true, false, false, &pf), E_NOENT);
+	assert_int_equal(pf, 0x3);
+	put32(0x1000 + 0x300 * 4, 0x80000000 | PS | P | US | RW);
+	assert_int_equal(access(&r, 0xC0000010, true, true, false, &pf), E_OK);
+	memcpy(&pde, mem + 0x1000 + 0x300 * 4, sizeof(pde));
+	assert_int_equal(pde & (A | D), A | D);
+}
+
 static void test_fetch_across_pages(void **state)
 {
 	static const uint8_t insn[] = {0x48, 0xC7, 0x80, 0x00, 0x01, 0x00, 0x00};
@@ -223,6 +343,10 @@ int main(void)
 	    cmocka_unit_test_setup(test_5level, setup),
 	    cmocka_unit_test_setup(test_bad_mode, setup),
 	    cmocka_unit_test_setup(test_fetch_across_pages, setup),
+	    cmocka_unit_test_setup(test_access_rights, setup),
+	    cmocka_unit_test_setup(test_access_smap, setup),
+	    cmocka_unit_test_setup(test_access_accessed_dirty, setup),
+	    cmocka_unit_test_setup(test_access_32bit, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -269,12 +269,47 @@ static void test_operand_size_per_mode(void **state)
 	assert_int_equal(m.size, 4);
 }
 
+static void string_io(const uint8_t *b, unsigned n, enum insn_cpu_mode mode, enum err want_err,
+		      unsigned want_addr, unsigned want_seg)
+{
+	struct insn_string_io d = {0};
+
+	assert_int_equal(insn_decode_string_io(b, n, mode, &d), want_err);
+	if (want_err != E_OK)
+		return;
+	assert_int_equal(d.addr_size, want_addr);
+	assert_int_equal(d.seg, want_seg);
+}
+
+/* INS/OUTS prefixes: address size per mode and 0x67, the last segment override. */
+static void test_string_io_prefixes(void **state)
+{
+	static const uint8_t outsb[] = {0x6E}, rep_insd[] = {0xF3, 0x6D},
+			     addr_gs_outsw[] = {0x66, 0x67, 0x65, 0xF3, 0x6F},
+			     es_then_ss[] = {0x26, 0x36, 0x6E}, rex_outs[] = {0x67, 0x48, 0x6F},
+			     not_string[] = {0xF3, 0xA4}, prefixes_only[] = {0x67, 0x26};
+
+	string_io(outsb, 1, INSN_MODE_LONG64, E_OK, 8, INSN_SEG_DS);
+	string_io(outsb, 1, INSN_MODE_PROT32, E_OK, 4, INSN_SEG_DS);
+	string_io(outsb, 1, INSN_MODE_REAL16, E_OK, 2, INSN_SEG_DS);
+	string_io(rep_insd, 2, INSN_MODE_PROT16, E_OK, 2, INSN_SEG_DS);
+	string_io(addr_gs_outsw, 5, INSN_MODE_LONG64, E_OK, 4, 5);
+	string_io(addr_gs_outsw, 5, INSN_MODE_PROT32, E_OK, 2, 5);
+	string_io(addr_gs_outsw, 5, INSN_MODE_REAL16, E_OK, 4, 5);
+	string_io(es_then_ss, 3, INSN_MODE_PROT32, E_OK, 4, INSN_SEG_SS);
+	string_io(rex_outs, 3, INSN_MODE_LONG64, E_OK, 4, INSN_SEG_DS);
+	string_io(rex_outs, 3, INSN_MODE_PROT32, E_NOTSUP, 0, 0); /* 0x48 is DEC EAX there */
+	string_io(not_string, 2, INSN_MODE_LONG64, E_NOTSUP, 0, 0);
+	string_io(prefixes_only, 2, INSN_MODE_LONG64, E_TRUNC, 0, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good_encodings),
 		cmocka_unit_test(test_rejects),
 		cmocka_unit_test(test_operand_size_per_mode),
+		cmocka_unit_test(test_string_io_prefixes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -566,6 +566,28 @@ static void test_hlt_interrupt_masked_by_tpr_blocks(void **state)
 	assert_true(vm_vcpu_prepare(vm, 0));
 }
 
+/* The backend's TPR copy (the TPR shadow) hears of every change not made by
+ * MOV CR8: xAPIC and x2APIC writes, INIT; nothing else calls it. */
+static void test_tpr_changes_reach_backend(void **state)
+{
+	(void)state;
+	enable_all();
+	fake_vcpu.tpr_calls = 0;
+	store32(0, LAPIC + APIC_TPR, 0x25);
+	assert_int_equal(fake_vcpu.tpr_calls, 1);
+	assert_int_equal(fake_vcpu.tpr, 0x25);
+	store32(0, LAPIC + APIC_TPR, 0x25); /* unchanged: not told again */
+	store32(0, LAPIC + APIC_ICR_HI, 0);
+	assert_int_equal(fake_vcpu.tpr_calls, 1);
+	to_x2apic(1);
+	assert_int_equal(wrmsr(1, X2APIC_MSR_FIRST + (APIC_TPR >> 4), 0x70), VCPU_MSR_OK);
+	assert_int_equal(fake_vcpu.tpr_calls, 2);
+	assert_int_equal(fake_vcpu.tpr, 0x70);
+	assert_int_equal(ops->cr8(&vcpu[1], true, 2), 2); /* MOV CR8: the backend's own */
+	assert_int_equal(fake_vcpu.tpr_calls, 2);
+	assert_int_equal(rdmsr_ok(1, X2APIC_MSR_FIRST + (APIC_TPR >> 4)), 0x20);
+}
+
 static void test_hlt_nmi_always_wakes(void **state)
 {
 	(void)state;
@@ -846,11 +868,20 @@ static void test_mmio_outside_apic_pages_not_handled(void **state)
 	assert_int_equal(fake_vcpu.mem_reads, 0);
 	assert_int_equal(fake_vcpu.stop_calls, 0);
 
-	/* In x2APIC mode, or disabled, the xAPIC page is not MMIO any more. */
+	/* In x2APIC mode, or disabled, the xAPIC page is not the APIC's: reads
+	 * give all ones, writes are dropped, the guest goes on (SDM 3A 11.12.1). */
 	to_x2apic(1);
-	assert_false(run_insn(1, LAPIC + APIC_ID, mov_eax, sizeof(mov_eax), &act));
+	fake_vcpu.gpr[1][0] = 0;
+	assert_true(run_insn(1, LAPIC + APIC_ID, mov_eax, sizeof(mov_eax), &act));
+	assert_int_equal(act, VCPU_RESUME);
+	assert_int_equal(fake_vcpu.gpr[1][0], 0xffffffffu);
+	store32(1, LAPIC + APIC_TPR, 0xf0);
+	assert_int_equal(rdmsr_ok(1, X2APIC_MSR_FIRST + (APIC_TPR >> 4)), 0);
 	assert_int_equal(wrmsr(2, MSR_BASE, LAPIC_DEFAULT_BASE), VCPU_MSR_OK);
-	assert_false(run_insn(2, LAPIC + APIC_ID, mov_eax, sizeof(mov_eax), &act));
+	fake_vcpu.gpr[2][0] = 0;
+	assert_true(run_insn(2, LAPIC + APIC_ID, mov_eax, sizeof(mov_eax), &act));
+	assert_int_equal(fake_vcpu.gpr[2][0], 0xffffffffu);
+	assert_int_equal(fake_vcpu.stop_calls, 0);
 	/* The I/O APIC page still is. */
 	assert_int_equal(ioapic_read(1, VIOAPIC_REG_VER) & 0xff, VIOAPIC_VERSION);
 }
@@ -1262,6 +1293,7 @@ int main(void)
 	    T(test_init_clears_pending_nmi),
 	    T(test_hlt_blocks_until_interrupt_with_if),
 	    T(test_hlt_interrupt_masked_by_tpr_blocks),
+	    T(test_tpr_changes_reach_backend),
 	    T(test_hlt_nmi_always_wakes),
 	    T(test_halted_vcpu_wakes_at_its_timer),
 	    T(test_irq_pending_fast_path_skips_lock),
