@@ -237,7 +237,7 @@ static void boot_test_hang(void)
 		"%llu\n",
 		(unsigned long long)test_hang_cpu, (unsigned long long)test_hang_cpu,
 		(unsigned long long)test_hang_slice);
-	sched_test_hang((unsigned)test_hang_cpu, (unsigned)test_hang_slice);
+	sched_test_hang((unsigned)test_hang_cpu, (unsigned)test_hang_slice, SCHED_HANG_RUNNING);
 }
 
 static void run_vms(void)
@@ -286,12 +286,12 @@ void kmain(uint32_t magic, uint64_t info_pa)
 	power_set_shutdown_hook(vcpu_backend_shutdown);
 	report_machine();
 
+	if (test_hang_cpu != TEST_HANG_NONE)
+		boot_test_hang();
 	if (boot.test[0]) {
 		power_set_test_mode(true);
 		ktest_run(boot.test);
 	}
-	if (test_hang_cpu != TEST_HANG_NONE)
-		boot_test_hang();
 	run_vms();
 	if (boot.on_done == 1)
 		power_exit(VIREO_EXIT_PASS);

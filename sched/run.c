@@ -49,7 +49,8 @@ static uint64_t hang_tsc;		     /* silent this long: the CPU is lost */
 static uint64_t next_watch_tsc;
 static struct {
 	uint32_t cpu, slice, seen;
-} test_hang = {SCHED_TEST_HANG_NONE, 0, 0};
+	enum sched_hang_point at;
+} test_hang = {SCHED_TEST_HANG_NONE, 0, 0, SCHED_HANG_RUNNING};
 static void (*tick_hook)(void);
 static unsigned check_failures;
 static bool debug_checks = true;
@@ -114,11 +115,12 @@ struct sched_vcpu *sched_vcpu_of(struct vm *vm, unsigned idx)
 	return 0;
 }
 
-void sched_test_hang(unsigned cpu, unsigned slice)
+void sched_test_hang(unsigned cpu, unsigned slice, enum sched_hang_point at)
 {
-	test_hang.cpu = cpu;
 	test_hang.slice = slice;
 	test_hang.seen = 0;
+	test_hang.at = at;
+	test_hang.cpu = cpu;
 }
 
 static void kick(unsigned cpu)
@@ -305,11 +307,34 @@ static void end_siblings(struct vm *vm)
 	spin_unlock_irqrestore(&lock, flags);
 }
 
-/*
- * Stop each VM with vCPU state on the lost CPU (the vCPU it was running,
- * `cur`, or one whose state is still loaded there): only that CPU could
- * release it. Returns how many. The caller holds the lock.
- */
+/* Every CPU in `allowed` is lost: a vCPU with that mask can never run. */
+static bool only_lost_cpus(const struct cpumask *allowed)
+{
+	for (unsigned c = cpumask_first(allowed); c < CPUMASK_BITS; c = cpumask_next(allowed, c)) {
+		if (!cpumask_test(&sched.lost, c))
+			return false;
+	}
+	return true;
+}
+
+/* Why e's VM must stop now that cpu is lost (its running vCPU `cur`, one
+ * whose state is still loaded there, or one that may run nowhere else), or
+ * NULL if it need not. */
+static const char *lost_reason(struct sched_entity *e, const struct sched_entity *cur,
+			       unsigned cpu)
+{
+	if (e == cur)
+		return "vCPU %u's state is on cpu %u, which stopped answering while running it";
+	if (vcpu_loaded_cpu(sv_of(e)->v) == (int32_t)cpu)
+		return "vCPU %u's state is on cpu %u, which stopped answering";
+	if (e->stranded && only_lost_cpus(&e->allowed))
+		return "vCPU %u may run only on CPUs that stopped answering (cpu %u last)";
+	return NULL;
+}
+
+/* Stop each VM that lost_reason() names, with that report; returns how
+ * many. Only that CPU could release a vCPU state loaded there. The caller
+ * holds the lock. */
 static unsigned stop_vms_on(unsigned cpu, const struct sched_entity *cur)
 {
 	char why[SCHED_WHY_LEN];
@@ -318,12 +343,11 @@ static unsigned stop_vms_on(unsigned cpu, const struct sched_entity *cur)
 	for (unsigned i = 0; i < sched_entity_count(&sched); i++) {
 		struct sched_entity *e = sched_entity_at(&sched, i);
 		struct sched_vcpu *sv = sv_of(e);
+		const char *fmt = sv->vm->stopped ? NULL : lost_reason(e, cur, cpu);
 
-		if (sv->vm->stopped || (e != cur && vcpu_loaded_cpu(sv->v) != (int32_t)cpu))
+		if (!fmt)
 			continue;
-		fmt_snprintf(why, sizeof(why),
-			     "vCPU %u's state is on cpu %u, which stopped answering%s", sv->idx,
-			     cpu, e == cur ? " while running it" : "");
+		fmt_snprintf(why, sizeof(why), fmt, sv->idx, cpu);
 		vm_stop(sv->vm, why);
 		end_vcpus_of(sv->vm);
 		n++;
@@ -382,15 +406,22 @@ static bool load_here(unsigned cpu, struct sched_vcpu *sv)
 	return false;
 }
 
-/* vireo.test_hang_cpu=: on its chosen slice this CPU hangs with sv loaded. */
-static void test_hang_point(unsigned cpu, const struct sched_vcpu *sv)
+/* sched_test_hang(): is this the point and slice where this CPU hangs? */
+static bool test_hang_due(unsigned cpu, enum sched_hang_point at)
 {
-	if (__builtin_expect(cpu != test_hang.cpu, 1) || ++test_hang.seen != test_hang.slice)
-		return;
-	pr_warn("sched: test option vireo.test_hang_cpu=%u: cpu %u hangs now (interrupts off, "
-		"spinning) on its slice %u, with vCPU %u of %s loaded\n",
-		cpu, cpu, test_hang.slice, sv->idx, sv->vm->name);
-	cpu_irq_save();
+	if (__builtin_expect(cpu != test_hang.cpu, 1) || at != test_hang.at)
+		return false;
+	return ++test_hang.seen == test_hang.slice;
+}
+
+/* The test hang itself: interrupts are already off, so no cross-call is
+ * taken after the decision. */
+static void test_hang_now(unsigned cpu, const struct sched_vcpu *sv)
+{
+	pr_warn("sched: test hang: cpu %u hangs now (interrupts off, spinning) on its slice %u, "
+		"with vCPU %u of %s loaded %s\n",
+		cpu, test_hang.slice, sv->idx, sv->vm->name,
+		test_hang.at == SCHED_HANG_RUNNING ? "to run" : "and put back");
 	for (;;)
 		cpu_pause();
 }
@@ -399,11 +430,14 @@ static void run_one(unsigned cpu, struct sched_vcpu *sv)
 {
 	enum vcpu_action act = VCPU_STOP;
 	uint64_t t0 = cpu_rdtsc();
-	bool here = !sv->vm->stopped && load_here(cpu, sv);
+	bool here = !sv->vm->stopped && load_here(cpu, sv), hang;
 
 	if (here) {
 		cpumask_set(&sv->ran_on, cpu);
-		test_hang_point(cpu, sv);
+		if (test_hang_due(cpu, SCHED_HANG_RUNNING)) {
+			cpu_irq_save();
+			test_hang_now(cpu, sv);
+		}
 	}
 	if (here && !vm_vcpu_prepare(sv->vm, sv->idx)) {
 		act = VCPU_BLOCK; /* waits for SIPI, or halted with nothing pending */
@@ -434,7 +468,12 @@ static void run_one(unsigned cpu, struct sched_vcpu *sv)
 	}
 	t0 = cpu_rdtsc() - t0;
 	__atomic_add_fetch(&sv->vm->run_tsc, t0, __ATOMIC_RELAXED);
+	hang = here && test_hang_due(cpu, SCHED_HANG_AFTER_PUT);
+	if (hang)
+		cpu_irq_save();
 	put_back(cpu, sv, act, t0);
+	if (hang)
+		test_hang_now(cpu, sv);
 }
 
 static bool all_stopped(void)

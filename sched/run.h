@@ -37,12 +37,15 @@ struct sched_vcpu {
 
 void sched_run_init(uint64_t slice_us);
 /*
- * Test only (vireo.test_hang_cpu=, vireo.test_hang_slice=): CPU `cpu` hangs,
- * interrupts off and spinning for good, on its `slice`-th slice, with that
- * vCPU loaded; the watchdog must find it, take it out of scheduling and stop
- * only the VMs with vCPU state there. It still answers NMIs (a panic stops it).
+ * Test only (vireo.test_hang_cpu=, vireo.test_hang_slice=, the "hang" suite):
+ * CPU `cpu` hangs, interrupts off and spinning for good, on its `slice`-th
+ * slice: with that vCPU about to run (SCHED_HANG_RUNNING: the watchdog must
+ * find it), or just after putting it back with its state still loaded there
+ * (SCHED_HANG_AFTER_PUT: the next CPU to load that vCPU finds it). Only the
+ * VMs with vCPU state there may stop. It still answers NMIs (a panic stops it).
  */
-void sched_test_hang(unsigned cpu, unsigned slice);
+enum sched_hang_point { SCHED_HANG_RUNNING, SCHED_HANG_AFTER_PUT };
+void sched_test_hang(unsigned cpu, unsigned slice, enum sched_hang_point at);
 /* Hand a VM's vCPUs to the scheduler (affinity: `allowed`, NULL = all CPUs). */
 enum err sched_vm_start(struct vm *vm, const struct cpumask *allowed);
 /*
