@@ -307,16 +307,6 @@ static void end_siblings(struct vm *vm)
 	spin_unlock_irqrestore(&lock, flags);
 }
 
-/* Every CPU in `allowed` is lost: a vCPU with that mask can never run. */
-static bool only_lost_cpus(const struct cpumask *allowed)
-{
-	for (unsigned c = cpumask_first(allowed); c < CPUMASK_BITS; c = cpumask_next(allowed, c)) {
-		if (!cpumask_test(&sched.lost, c))
-			return false;
-	}
-	return true;
-}
-
 /* Why e's VM must stop now that cpu is lost (its running vCPU `cur`, one
  * whose state is still loaded there, or one that may run nowhere else), or
  * NULL if it need not. */
@@ -327,7 +317,8 @@ static const char *lost_reason(struct sched_entity *e, const struct sched_entity
 		return "vCPU %u's state is on cpu %u, which stopped answering while running it";
 	if (vcpu_loaded_cpu(sv_of(e)->v) == (int32_t)cpu)
 		return "vCPU %u's state is on cpu %u, which stopped answering";
-	if (e->stranded && only_lost_cpus(&e->allowed))
+	if (e->state != SCHED_STOPPED && !cpumask_intersects(&e->allowed, &sched.online) &&
+	    cpumask_intersects(&e->allowed, &sched.lost))
 		return "vCPU %u may run only on CPUs that stopped answering (cpu %u last)";
 	return NULL;
 }
