@@ -27,7 +27,8 @@
 #define STATS_KEY 's'
 #define SCHED_STATS_LINE 400 /* one vCPU's exits-by-reason line */
 #define SCHED_CPUS_TEXT 48
-#define SCHED_HANG_MARGIN_US 1000000 /* beyond a cross-call's own timeout */
+#define SCHED_HANG_CALLS 2	     /* a cross-call wait may last two timeouts */
+#define SCHED_HANG_MARGIN_US 1000000 /* beyond those */
 #define SCHED_HANG_SLICES 2	     /* a live CPU passes its loop at least once per slice */
 #define SCHED_WATCH_PERIOD_US 100000 /* how often the watching CPU looks */
 #define SCHED_WATCH_CPU 0	     /* the one that runs sched_run() and reports */
@@ -620,8 +621,8 @@ static void ap_loop(void *arg)
 	cpu_loop();
 }
 
-/* Silent this long, a CPU is lost: a cross-call timeout (another CPU may be
- * waiting on one) plus a margin plus the longest slices. */
+/* Silent this long, a CPU is lost: the longest cross-call wait (a live CPU
+ * may be in one), a margin, and the longest slices. */
 static uint64_t hang_limit(void)
 {
 	uint64_t longest = slice_tsc;
@@ -632,7 +633,7 @@ static uint64_t hang_limit(void)
 		longest = t > longest ? t : longest;
 	}
 	return SCHED_HANG_SLICES * longest +
-	       tsc_from_us(SMP_CALL_TIMEOUT_US + SCHED_HANG_MARGIN_US);
+	       tsc_from_us(SCHED_HANG_CALLS * SMP_CALL_TIMEOUT_US + SCHED_HANG_MARGIN_US);
 }
 
 static unsigned first_in_loop(void)
