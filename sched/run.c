@@ -311,8 +311,7 @@ static void end_siblings(struct vm *vm)
 /* Why e's VM must stop now that cpu is lost (its running vCPU `cur`, one
  * whose state is still loaded there, or one that may run nowhere else), or
  * NULL if it need not. */
-static const char *lost_reason(struct sched_entity *e, const struct sched_entity *cur,
-			       unsigned cpu)
+static const char *lost_reason(struct sched_entity *e, const struct sched_entity *cur, unsigned cpu)
 {
 	if (e == cur)
 		return "vCPU %u's state is on cpu %u, which stopped answering while running it";
