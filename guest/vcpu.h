@@ -196,6 +196,7 @@ struct vcpu_backend {
 	void (*destroy)(struct vcpu *v);
 	enum err (*load)(struct vcpu *v, enum vcpu_load_kind *how);
 	enum err (*put)(struct vcpu *v);
+	int32_t (*loaded_cpu)(const struct vcpu *v);
 	void (*set_slice)(struct vcpu *v, uint64_t tsc_ticks);
 	enum vcpu_action (*run)(struct vcpu *v);
 	uint64_t (*get_gpr)(struct vcpu *v, enum vcpu_gpr n);
@@ -324,6 +325,13 @@ static inline enum err vcpu_load(struct vcpu *v, enum vcpu_load_kind *how)
 static inline enum err vcpu_put(struct vcpu *v)
 {
 	return vcpu_be->put(v);
+}
+
+/* The CPU that holds v's state (VT-x: where its VMCS is active), which alone
+ * can release it; VCPU_NO_CPU when released. */
+static inline int32_t vcpu_loaded_cpu(const struct vcpu *v)
+{
+	return vcpu_be->loaded_cpu(v);
 }
 
 /* Arm the backend's slice timer for `tsc_ticks` (0 = off). */

@@ -23,6 +23,7 @@ IMAGE burn64
 IMAGE halt64
 IMAGE migrate64
 IMAGE yield64
+IMAGE endvm64
 
 global guest_images
 section .rodata
@@ -43,4 +44,5 @@ guest_images:
 	ENTRY halt64
 	ENTRY migrate64
 	ENTRY yield64
+	ENTRY endvm64
 	dq 0, 0, 0

@@ -63,7 +63,7 @@ static bool ktest_selected(const struct ktest_case *c, const char *sel)
 		size_t len = end ? (size_t)(end - sel) : strlen(sel);
 
 		if (len == 3 && !strncmp(sel, "all", 3) && strcmp(c->suite, "fault") &&
-		    strcmp(c->suite, "bench"))
+		    strcmp(c->suite, "bench") && strcmp(c->suite, "hang"))
 			return true;
 		if (len == slen && !strncmp(sel, c->suite, slen))
 			return true;

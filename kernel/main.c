@@ -41,6 +41,11 @@ static struct boot_state boot;
 static uint64_t backend_off_cpu = BACKEND_OFF_CPU_NONE;
 static int cpu_table_choice;
 static uint64_t smp_phantom = SMP_PHANTOM_NONE;
+#define TEST_HANG_NONE UINT64_MAX
+#define TEST_HANG_SLICE_DEFAULT 5
+#define TEST_HANG_SLICE_MAX 1000000
+static uint64_t test_hang_cpu = TEST_HANG_NONE;
+static uint64_t test_hang_slice = TEST_HANG_SLICE_DEFAULT;
 
 static const char *const log_level_names[] = {"emerg", "1",    "2",     "err", "warn",
 					       "5",     "info", "debug", NULL};
@@ -74,6 +79,11 @@ static const struct cmdline_option boot_options[] = {
 	{"vireo.smp_phantom_apic", CMDLINE_U64, &smp_phantom, 0, 0, SMP_PHANTOM_APIC_MAX, NULL,
 	 "test only: pretend the MADT lists one more enabled CPU, with this APIC ID, that never "
 	 "answers"},
+	{"vireo.test_hang_cpu", CMDLINE_U64, &test_hang_cpu, 0, 1, MAX_CPUS - 1, NULL,
+	 "test only: this CPU (not 0) hangs, interrupts off, while VMs run (see "
+	 "vireo.test_hang_slice)"},
+	{"vireo.test_hang_slice", CMDLINE_U64, &test_hang_slice, 0, 1, TEST_HANG_SLICE_MAX, NULL,
+	 "test only: the slice of vireo.test_hang_cpu's CPU on which it hangs (default 5)"},
 	{"vireo.vmxcaps", CMDLINE_BOOL, &boot.vmxcaps, 0, 0, 0, NULL,
 	 "print the full VMX capability report (every control's allowed settings)"},
 	{"vireo.on_done", CMDLINE_ENUM, &boot.on_done, 0, 0, 0, exit_policy_names,
@@ -216,6 +226,20 @@ static void boot_cpu_tables(void)
 	idt_load();
 }
 
+static void boot_test_hang(void)
+{
+	if (!smp_cpu_online((unsigned)test_hang_cpu)) {
+		pr_warn("vireo.test_hang_cpu=%llu ignored: no such CPU is online\n",
+			(unsigned long long)test_hang_cpu);
+		return;
+	}
+	pr_warn("vireo: test option vireo.test_hang_cpu=%llu: cpu %llu will hang on its slice "
+		"%llu\n",
+		(unsigned long long)test_hang_cpu, (unsigned long long)test_hang_cpu,
+		(unsigned long long)test_hang_slice);
+	sched_test_hang((unsigned)test_hang_cpu, (unsigned)test_hang_slice, SCHED_HANG_RUNNING);
+}
+
 static void run_vms(void)
 {
 	const char *texts[VM_CONFIG_MAX_TEXTS];
@@ -262,6 +286,8 @@ void kmain(uint32_t magic, uint64_t info_pa)
 	power_set_shutdown_hook(vcpu_backend_shutdown);
 	report_machine();
 
+	if (test_hang_cpu != TEST_HANG_NONE)
+		boot_test_hang();
 	if (boot.test[0]) {
 		power_set_test_mode(true);
 		ktest_run(boot.test);

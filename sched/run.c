@@ -4,7 +4,9 @@
  * sched/sched.c; this file drives vCPUs through the backend interface
  * (guest/vcpu.h): slices (the backend's timer or the LAPIC's), vcpu_load()
  * which moves a vCPU to this CPU (under VT-x: VMCLEAR by
- * cross-call, VMPTRLD, host state), idle halts, wake-ups and statistics.
+ * cross-call, VMPTRLD, host state), idle halts, wake-ups and statistics,
+ * and the watchdog that takes a hung CPU out (only the VMs with vCPU state
+ * on it stop) so that every wait here stays bounded.
  */
 #include "sched/run.h"
 #include "arch/x86/cpu.h"
@@ -25,6 +27,14 @@
 #define STATS_KEY 's'
 #define SCHED_STATS_LINE 400 /* one vCPU's exits-by-reason line */
 #define SCHED_CPUS_TEXT 48
+#define SCHED_HANG_CALLS 2	     /* a cross-call wait may last two timeouts */
+#define SCHED_HANG_MARGIN_US 1000000 /* beyond those */
+#define SCHED_HANG_SLICES 2	     /* a live CPU passes its loop at least once per slice */
+#define SCHED_WATCH_PERIOD_US 100000 /* how often the watching CPU looks */
+#define SCHED_WATCH_CPU 0	     /* the one that runs sched_run() and reports */
+#define SCHED_WHY_LEN VCPU_STOP_REASON_LEN
+#define SCHED_TEST_HANG_NONE UINT32_MAX
+#define US_PER_MS 1000
 
 static struct sched sched;
 static struct sched_rq rqs[MAX_CPUS];
@@ -34,7 +44,14 @@ static struct vm *vms[SCHED_MAX_VMS];
 static unsigned nvms;
 static volatile bool running;
 static volatile uint64_t deadline_tsc;
-static volatile unsigned cpus_in_loop;
+static struct cpumask in_loop;		     /* CPUs inside cpu_loop(); under the lock */
+static volatile uint64_t beat_tsc[MAX_CPUS]; /* each CPU's last pass through its loop */
+static uint64_t hang_tsc;		     /* silent this long: the CPU is lost */
+static uint64_t next_watch_tsc;
+static struct {
+	uint32_t cpu, slice, seen;
+	enum sched_hang_point at;
+} test_hang = {SCHED_TEST_HANG_NONE, 0, 0, SCHED_HANG_RUNNING};
 static void (*tick_hook)(void);
 static unsigned check_failures;
 static bool debug_checks = true;
@@ -68,9 +85,13 @@ void sched_run_init(uint64_t slice_us)
 {
 	sched_init(&sched, rqs, smp_num_cpus());
 	for (unsigned i = 0; i < smp_num_cpus(); i++) {
-		sched_cpu_set_online(&sched, i, vcpu_backend_cpu_usable(i)); /* vCPUs need VMX on */
+		if (smp_cpu_silent(i)) /* hung in an earlier run: lost for good */
+			sched_cpu_lost(&sched, i, 0, 0);
+		else /* vCPUs need VMX on */
+			sched_cpu_set_online(&sched, i, vcpu_backend_cpu_usable(i));
 		smp_percpu(i)->sched = &rqs[i]; /* each CPU's run queue, from its area */
 	}
+	cpumask_zero(&in_loop);
 	slice_tsc = tsc_from_us(slice_us ? slice_us : SCHED_DEFAULT_SLICE_US);
 	sched_set_slice(&sched, slice_tsc); /* `ran` is measured in TSC ticks */
 	nvms = 0;
@@ -95,9 +116,17 @@ struct sched_vcpu *sched_vcpu_of(struct vm *vm, unsigned idx)
 	return 0;
 }
 
+void sched_test_hang(unsigned cpu, unsigned slice, enum sched_hang_point at)
+{
+	test_hang.slice = slice;
+	test_hang.seen = 0;
+	test_hang.at = at;
+	test_hang.cpu = cpu;
+}
+
 static void kick(unsigned cpu)
 {
-	if (cpu != this_cpu()->cpu_id && smp_cpu_online(cpu))
+	if (cpu != this_cpu()->cpu_id && smp_cpu_online(cpu) && !smp_cpu_silent(cpu))
 		lapic_send_ipi(smp_percpu(cpu)->apic_id, LAPIC_DM_FIXED, VECTOR_RESCHEDULE);
 }
 
@@ -232,6 +261,10 @@ static void put_back(unsigned cpu, struct sched_vcpu *sv, enum vcpu_action act, 
 	if (act == VCPU_BLOCK && sv->wake_pending)
 		act = VCPU_YIELD; /* woken while it decided to block */
 	sv->wake_pending = false;
+	if (sv->kick_tsc) {
+		sv->stop_lag_tsc = cpu_rdtsc() - sv->kick_tsc;
+		sv->kick_tsc = 0;
+	}
 	if (act == VCPU_BLOCK)
 		sv->wake_tsc = sv->vm->platform ? vm_vcpu_wake_tsc(sv->vm, sv->idx)
 						: cpu_rdtsc() + tsc_from_us(SCHED_HLT_WAKE_US);
@@ -259,6 +292,7 @@ static void end_vcpus_of(struct vm *vm)
 			continue;
 		if (e->state == SCHED_RUNNING && e->cpu != (int32_t)this_cpu()->cpu_id) {
 			sv_of(e)->v->exit_request = true;
+			sv_of(e)->kick_tsc = cpu_rdtsc();
 			kick(e->cpu);
 		} else if (e->state == SCHED_BLOCKED && sched_wake(&sched, e)) {
 			kick(e->cpu);
@@ -274,14 +308,128 @@ static void end_siblings(struct vm *vm)
 	spin_unlock_irqrestore(&lock, flags);
 }
 
+/* Why e's VM must stop now that cpu is lost (its running vCPU `cur`, one
+ * whose state is still loaded there, or one that may run nowhere else), or
+ * NULL if it need not. */
+static const char *lost_reason(struct sched_entity *e, const struct sched_entity *cur, unsigned cpu)
+{
+	if (e == cur)
+		return "vCPU %u's state is on cpu %u, which stopped answering while running it";
+	if (vcpu_loaded_cpu(sv_of(e)->v) == (int32_t)cpu)
+		return "vCPU %u's state is on cpu %u, which stopped answering";
+	if (e->state != SCHED_STOPPED && !cpumask_intersects(&e->allowed, &sched.online) &&
+	    cpumask_intersects(&e->allowed, &sched.lost))
+		return "vCPU %u may run only on CPUs that stopped answering (cpu %u last)";
+	return NULL;
+}
+
+/* Stop each VM that lost_reason() names, with that report; returns how
+ * many. Only that CPU could release a vCPU state loaded there. The caller
+ * holds the lock. */
+static unsigned stop_vms_on(unsigned cpu, const struct sched_entity *cur)
+{
+	char why[SCHED_WHY_LEN];
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < sched_entity_count(&sched); i++) {
+		struct sched_entity *e = sched_entity_at(&sched, i);
+		struct sched_vcpu *sv = sv_of(e);
+		const char *fmt = sv->vm->stopped ? NULL : lost_reason(e, cur, cpu);
+
+		if (!fmt)
+			continue;
+		fmt_snprintf(why, sizeof(why), fmt, sv->idx, cpu);
+		vm_stop(sv->vm, why);
+		end_vcpus_of(sv->vm);
+		n++;
+	}
+	return n;
+}
+
+/*
+ * cpu stopped answering: no cross-call reaches it again, no vCPU is placed
+ * on it again (its queue moves elsewhere), and only the VMs that had vCPU
+ * state there stop. Once per CPU, from any CPU.
+ */
+static void cpu_lost(unsigned cpu, const char *why)
+{
+	uint64_t flags = spin_lock_irqsave(&lock);
+	unsigned moved, stranded, stopped;
+	struct sched_entity *cur;
+
+	if (cpu >= smp_num_cpus() || cpumask_test(&sched.lost, cpu)) {
+		spin_unlock_irqrestore(&lock, flags);
+		return;
+	}
+	pr_err("sched: cpu %u stopped answering (%s); taking it out of scheduling for good\n", cpu,
+	       why);
+	smp_set_silent(cpu);
+	cpumask_clear(&in_loop, cpu);
+	cur = sched_cpu_lost(&sched, cpu, &moved, &stranded);
+	stopped = stop_vms_on(cpu, cur);
+	spin_unlock_irqrestore(&lock, flags);
+	pr_err("sched: cpu %u is out: %u VMs with vCPU state there stopped, %u queued vCPUs moved "
+	       "to other CPUs, %u wait for a CPU they may use\n",
+	       cpu, stopped, moved, stranded);
+}
+
+/* Bring sv's vCPU here. On failure its VM stops with a report; a CPU that
+ * did not release the vCPU's state in time is lost first. */
+static bool load_here(unsigned cpu, struct sched_vcpu *sv)
+{
+	enum err e = bring_vcpu_here(sv);
+	char why[SCHED_WHY_LEN];
+	int32_t from;
+
+	if (e == E_OK)
+		return true;
+	from = vcpu_loaded_cpu(sv->v); /* a failed move leaves it where it was */
+	if (e == E_TIMEOUT && from != VCPU_NO_CPU && from != (int32_t)cpu) {
+		fmt_snprintf(why, sizeof(why), "it did not release vCPU %u of %s for cpu %u",
+			     sv->idx, sv->vm->name, cpu);
+		cpu_lost((unsigned)from, why);
+	}
+	if (!sv->vm->stopped) {
+		fmt_snprintf(why, sizeof(why), "vCPU %u could not be loaded on cpu %u: %s", sv->idx,
+			     cpu, err_text(e));
+		sched_kill_vm(sv->vm, why);
+	}
+	return false;
+}
+
+/* sched_test_hang(): is this the point and slice where this CPU hangs? */
+static bool test_hang_due(unsigned cpu, enum sched_hang_point at)
+{
+	if (__builtin_expect(cpu != test_hang.cpu, 1) || at != test_hang.at)
+		return false;
+	return ++test_hang.seen == test_hang.slice;
+}
+
+/* The test hang itself: interrupts are already off, so no cross-call is
+ * taken after the decision. */
+static void test_hang_now(unsigned cpu, const struct sched_vcpu *sv)
+{
+	pr_warn("sched: test hang: cpu %u hangs now (interrupts off, spinning) on its slice %u, "
+		"with vCPU %u of %s loaded %s\n",
+		cpu, test_hang.slice, sv->idx, sv->vm->name,
+		test_hang.at == SCHED_HANG_RUNNING ? "to run" : "and put back");
+	for (;;)
+		cpu_pause();
+}
+
 static void run_one(unsigned cpu, struct sched_vcpu *sv)
 {
 	enum vcpu_action act = VCPU_STOP;
 	uint64_t t0 = cpu_rdtsc();
-	bool here = !sv->vm->stopped && bring_vcpu_here(sv) == E_OK;
+	bool here = !sv->vm->stopped && load_here(cpu, sv), hang;
 
-	if (here)
+	if (here) {
 		cpumask_set(&sv->ran_on, cpu);
+		if (test_hang_due(cpu, SCHED_HANG_RUNNING)) {
+			cpu_irq_save();
+			test_hang_now(cpu, sv);
+		}
+	}
 	if (here && !vm_vcpu_prepare(sv->vm, sv->idx)) {
 		act = VCPU_BLOCK; /* waits for SIPI, or halted with nothing pending */
 	} else if (here) {
@@ -311,7 +459,12 @@ static void run_one(unsigned cpu, struct sched_vcpu *sv)
 	}
 	t0 = cpu_rdtsc() - t0;
 	__atomic_add_fetch(&sv->vm->run_tsc, t0, __ATOMIC_RELAXED);
+	hang = here && test_hang_due(cpu, SCHED_HANG_AFTER_PUT);
+	if (hang)
+		cpu_irq_save();
 	put_back(cpu, sv, act, t0);
+	if (hang)
+		test_hang_now(cpu, sv);
 }
 
 static bool all_stopped(void)
@@ -379,20 +532,68 @@ static void check_timeouts(void)
 	}
 }
 
+/* The first online CPU cross-calls found silent, else CPUMASK_BITS. */
+static unsigned first_silent_online(void)
+{
+	for (unsigned c = cpumask_first(&sched.online); c < CPUMASK_BITS;
+	     c = cpumask_next(&sched.online, c)) {
+		if (smp_cpu_silent(c))
+			return c;
+	}
+	return CPUMASK_BITS;
+}
+
+/* On the watching CPU, every SCHED_WATCH_PERIOD_US: a CPU in the loop whose
+ * beat is older than hang_tsc, or one a cross-call found silent, is lost. */
+static void watch_cpus(uint64_t now)
+{
+	char why[SCHED_WHY_LEN];
+	uint64_t flags;
+	unsigned stale, silent;
+
+	if (now < next_watch_tsc)
+		return;
+	next_watch_tsc = now + tsc_from_us(SCHED_WATCH_PERIOD_US);
+	flags = spin_lock_irqsave(&lock);
+	stale = sched_find_silent(&sched, &in_loop, beat_tsc, now, hang_tsc);
+	silent = first_silent_online();
+	spin_unlock_irqrestore(&lock, flags);
+	if (stale < CPUMASK_BITS) {
+		fmt_snprintf(why, sizeof(why), "its scheduling loop made no progress for %llu ms",
+			     (unsigned long long)tsc_to_us(now - beat_tsc[stale]) / US_PER_MS);
+		cpu_lost(stale, why);
+	}
+	if (silent < CPUMASK_BITS)
+		cpu_lost(silent, "it did not run a cross-call");
+}
+
+static void set_in_loop(unsigned cpu, bool in)
+{
+	uint64_t flags = spin_lock_irqsave(&lock);
+
+	beat_tsc[cpu] = cpu_rdtsc();
+	if (in && !cpumask_test(&sched.lost, cpu))
+		cpumask_set(&in_loop, cpu);
+	else
+		cpumask_clear(&in_loop, cpu);
+	spin_unlock_irqrestore(&lock, flags);
+}
+
 /* One CPU's loop; returns when every VM has stopped or time is up. */
 static void cpu_loop(void)
 {
 	unsigned cpu = this_cpu()->cpu_id;
 	uint64_t t0 = cpu_rdtsc();
 
-	__atomic_add_fetch(&cpus_in_loop, 1, __ATOMIC_SEQ_CST);
+	set_in_loop(cpu, true);
 	__asm__ volatile("sti" ::: "memory"); /* cross-call waits need interrupts on */
 	while (running && cpumask_test(&sched.online, cpu) && !all_stopped() &&
 	       (!deadline_tsc || cpu_rdtsc() < deadline_tsc)) {
 		struct sched_entity *e;
-		uint64_t flags = spin_lock_irqsave(&lock);
+		uint64_t flags = spin_lock_irqsave(&lock), now = cpu_rdtsc();
 
-		wake_sleepers(cpu_rdtsc());
+		beat_tsc[cpu] = now; /* the watchdog's sign of life */
+		wake_sleepers(now);
 		e = sched_pick(&sched, cpu);
 		if (!e)
 			e = sched_balance(&sched, cpu) ? sched_pick(&sched, cpu) : 0;
@@ -401,20 +602,65 @@ static void cpu_loop(void)
 			run_one(cpu, sv_of(e));
 		else
 			idle();
-		if (cpu == 0)
+		if (cpu == SCHED_WATCH_CPU) {
 			poll_console();
-		if (cpu == 0 && tick_hook)
-			tick_hook();
+			if (tick_hook)
+				tick_hook();
+			watch_cpus(now);
+		}
 		check_timeouts();
 	}
 	__atomic_add_fetch(&cost.loop_tsc, cpu_rdtsc() - t0, __ATOMIC_RELAXED);
-	__atomic_sub_fetch(&cpus_in_loop, 1, __ATOMIC_SEQ_CST);
+	set_in_loop(cpu, false);
 }
 
 static void ap_loop(void *arg)
 {
 	(void)arg;
 	cpu_loop();
+}
+
+/* Silent this long, a CPU is lost: the longest cross-call wait (a live CPU
+ * may be in one), a margin, and the longest slices. */
+static uint64_t hang_limit(void)
+{
+	uint64_t longest = slice_tsc;
+
+	for (unsigned i = 0; i < sched_entity_count(&sched); i++) {
+		uint64_t t = sv_of(sched_entity_at(&sched, i))->slice_tsc;
+
+		longest = t > longest ? t : longest;
+	}
+	return SCHED_HANG_SLICES * longest +
+	       tsc_from_us(SCHED_HANG_CALLS * SMP_CALL_TIMEOUT_US + SCHED_HANG_MARGIN_US);
+}
+
+static unsigned first_in_loop(void)
+{
+	uint64_t flags = spin_lock_irqsave(&lock);
+	unsigned cpu = cpumask_first(&in_loop);
+
+	spin_unlock_irqrestore(&lock, flags);
+	return cpu;
+}
+
+/* Bounded: a CPU still in its loop hang_tsc after the end is lost. */
+static void wait_cpus_leave(void)
+{
+	uint64_t deadline = cpu_rdtsc() + hang_tsc;
+	char why[SCHED_WHY_LEN];
+	unsigned cpu;
+
+	while ((cpu = first_in_loop()) < CPUMASK_BITS) {
+		if (cpu_rdtsc() > deadline) {
+			fmt_snprintf(
+			    why, sizeof(why),
+			    "it did not leave its scheduling loop within %llu ms of the end",
+			    (unsigned long long)tsc_to_us(hang_tsc) / US_PER_MS);
+			cpu_lost(cpu, why);
+		}
+		cpu_pause();
+	}
 }
 
 void sched_run(uint64_t max_us)
@@ -427,6 +673,8 @@ void sched_run(uint64_t max_us)
 		vms[i]->timeout_tsc =
 			vms[i]->timeout_us ? vms[i]->start_tsc + tsc_from_us(vms[i]->timeout_us) : 0;
 	}
+	hang_tsc = hang_limit();
+	next_watch_tsc = 0;
 	running = true;
 	smp_set_idle_work(ap_loop, 0);
 	for (unsigned i = 1; i < smp_num_cpus(); i++)
@@ -434,8 +682,7 @@ void sched_run(uint64_t max_us)
 	cpu_loop();
 	running = false;
 	smp_set_idle_work(0, 0);
-	while (__atomic_load_n(&cpus_in_loop, __ATOMIC_SEQ_CST))
-		cpu_pause();
+	wait_cpus_leave();
 	lapic_timer_stop();
 	cpu_irq_save();
 	cpu_irq_restore(flags);
@@ -513,18 +760,38 @@ void sched_kill_vm(struct vm *vm, const char *why)
 	spin_unlock_irqrestore(&lock, flags);
 }
 
+/* Release sv's vCPU from its CPU (by cross-call); false if that CPU does
+ * not answer, so the vCPU's state must stay where it is. */
+static bool release_vcpu(struct sched_vcpu *sv)
+{
+	int32_t where = vcpu_loaded_cpu(sv->v);
+	enum err e = vcpu_put(sv->v);
+
+	if (e != E_OK)
+		pr_err(
+		    "sched: %s vCPU %u: its state stays on cpu %d, which did not release it: %s\n",
+		    sv->vm->name, sv->idx, where, err_text(e));
+	return e == E_OK;
+}
+
 void sched_vm_release(struct vm *vm)
 {
-	for (unsigned i = 0; i < sched_entity_count(&sched); i++) {
+	bool held = false;
+
+	for (unsigned i = 0; i < sched_entity_count(&sched);) {
 		struct sched_vcpu *sv = sv_of(sched_entity_at(&sched, i));
 
-		if (sv->vm != vm)
+		if (sv->vm != vm) {
+			i++;
 			continue;
-		vcpu_put(sv->v); /* by cross-call on the CPU it is loaded on */
-		if (sched_remove(&sched, &sv->se) != E_OK)
+		}
+		held |= !release_vcpu(sv);
+		if (sched_remove(&sched, &sv->se) != E_OK) {
 			pr_err("sched: %s vCPU %u could not be unregistered\n", vm->name, sv->idx);
+			i++;
+			continue;
+		}
 		kfree(sv);
-		i--;
 	}
 	for (unsigned i = 0; i < nvms; i++) {
 		if (vms[i] == vm) {
@@ -532,7 +799,13 @@ void sched_vm_release(struct vm *vm)
 			break;
 		}
 	}
-	vm_destroy(vm);
+	if (held)
+		pr_err(
+		    "sched: %s is not freed: a CPU that stopped answering may still use its vCPU "
+		    "state and memory\n",
+		    vm->name);
+	else
+		vm_destroy(vm);
 }
 
 void sched_use_lapic_slices(bool on)
@@ -596,7 +869,8 @@ static void cpus_text(const struct cpumask *m, char *buf, size_t n)
 	}
 }
 
-/* Every exit reason a vCPU met, by name, like kvm_stat's per-reason rows. */
+/* Every exit reason a vCPU met, by name, like kvm_stat's per-reason rows;
+ * and how soon it left the guest when its VM stopped while it ran. */
 static void exits_by_reason(const struct sched_vcpu *sv)
 {
 	char line[SCHED_STATS_LINE];
@@ -615,6 +889,9 @@ static void exits_by_reason(const struct sched_vcpu *sv)
 	}
 	if (len)
 		pr_info("sched:   %s/%u exits: %s\n", sv->vm->name, sv->idx, line);
+	if (sv->stop_lag_tsc)
+		pr_info("sched:   %s/%u left the guest %llu us after its VM stopped (kicked)\n",
+			sv->vm->name, sv->idx, (unsigned long long)tsc_to_us(sv->stop_lag_tsc));
 }
 
 void sched_stats_print(void)

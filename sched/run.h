@@ -31,13 +31,32 @@ struct sched_vcpu {
 	bool rotate;         /* test hook: move to the next allowed CPU after every slice */
 	unsigned rotate_cpu;
 	struct cpumask ran_on; /* every CPU it has run on (statistics) */
+	uint64_t kick_tsc;     /* its VM stopped while it ran elsewhere: when it was kicked */
+	uint64_t stop_lag_tsc; /* from that kick to leaving the guest (0: not kicked) */
 };
 
 void sched_run_init(uint64_t slice_us);
+/*
+ * Test only (vireo.test_hang_cpu=, vireo.test_hang_slice=, the "hang" suite):
+ * CPU `cpu` hangs, interrupts off and spinning for good, on its `slice`-th
+ * slice: with that vCPU about to run (SCHED_HANG_RUNNING: the watchdog must
+ * find it), or just after putting it back with its state still loaded there
+ * (SCHED_HANG_AFTER_PUT: the next CPU to load that vCPU finds it). Only the
+ * VMs with vCPU state there may stop. It still answers NMIs (a panic stops it).
+ */
+enum sched_hang_point { SCHED_HANG_RUNNING, SCHED_HANG_AFTER_PUT };
+void sched_test_hang(unsigned cpu, unsigned slice, enum sched_hang_point at);
 /* Hand a VM's vCPUs to the scheduler (affinity: `allowed`, NULL = all CPUs). */
 enum err sched_vm_start(struct vm *vm, const struct cpumask *allowed);
-/* Run every started VM on all online CPUs until each has stopped, or until
- * `max_us` of TSC time has passed (0: no limit). Called on the BSP. */
+/*
+ * Run every started VM on all online CPUs until each has stopped, or until
+ * `max_us` of TSC time has passed (0: no limit). Called on the BSP. Every
+ * wait is bounded: a CPU whose loop makes no progress for longer than a
+ * cross-call timeout plus two slices (CPU 0 watches), that does not release
+ * a vCPU's state when asked, or that does not leave its loop at the end, is
+ * lost: reported by name, never given a vCPU again, and each VM with vCPU
+ * state on it stopped with a report naming it. The other VMs carry on.
+ */
 void sched_run(uint64_t max_us);
 /* Give every vCPU of a started VM its own slice length. */
 void sched_vm_set_slice(struct vm *vm, uint64_t slice_us);

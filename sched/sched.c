@@ -126,6 +126,7 @@ enum err sched_init(struct sched *s, struct sched_rq *rqs, unsigned ncpus)
 	s->slice = SCHED_DEFAULT_SLICE_US;
 	s->nr_entities = 0;
 	cpumask_zero(&s->online);
+	cpumask_zero(&s->lost);
 	for (unsigned cpu = 0; cpu < ncpus; cpu++)
 		rqs[cpu] = (struct sched_rq){0};
 	for (unsigned i = 0; i < SCHED_MAX_ENTITIES; i++)
@@ -149,6 +150,8 @@ enum err sched_cpu_set_online(struct sched *s, unsigned cpu, bool online)
 		sched_cpu_offline(s, cpu, NULL);
 		return E_OK;
 	}
+	if (cpumask_test(&s->lost, cpu))
+		return E_STATE;
 	cpumask_set(&s->online, cpu);
 	for (unsigned i = 0; i < s->nr_entities; i++) {
 		struct sched_entity *e = s->all[i];
@@ -182,6 +185,40 @@ unsigned sched_cpu_offline(struct sched *s, unsigned cpu, unsigned *stranded)
 	if (stranded)
 		*stranded = lost;
 	return moved;
+}
+
+struct sched_entity *sched_cpu_lost(struct sched *s, unsigned cpu, unsigned *moved,
+				    unsigned *stranded)
+{
+	struct sched_entity *cur;
+	unsigned n;
+
+	if (moved)
+		*moved = 0;
+	if (stranded)
+		*stranded = 0;
+	if (cpu >= s->ncpus || cpumask_test(&s->lost, cpu))
+		return NULL;
+	cpumask_set(&s->lost, cpu);
+	n = sched_cpu_offline(s, cpu, stranded);
+	if (moved)
+		*moved = n;
+	cur = s->rq[cpu].current;
+	s->rq[cpu].current = NULL;
+	if (cur)
+		cur->state = SCHED_STOPPED;
+	return cur;
+}
+
+unsigned sched_find_silent(const struct sched *s, const struct cpumask *watched,
+			   const volatile uint64_t *beat, uint64_t now, uint64_t limit)
+{
+	for (unsigned cpu = cpumask_first(&s->online); cpu < s->ncpus;
+	     cpu = cpumask_next(&s->online, cpu)) {
+		if (cpumask_test(watched, cpu) && beat[cpu] < now && now - beat[cpu] > limit)
+			return cpu;
+	}
+	return CPUMASK_BITS;
 }
 
 enum err sched_add(struct sched *s, struct sched_entity *e, int preferred_cpu)
@@ -379,6 +416,9 @@ static bool check_entity(const struct sched *s, unsigned i, char *why, size_t n)
 		return check_fail(
 		    why, n, "entity %u is RUNNING on CPU %d but is not that CPU's current entity",
 		    e->id, e->cpu);
+	if (e->state == SCHED_RUNNING && cpumask_test(&s->lost, (unsigned)e->cpu))
+		return check_fail(why, n, "entity %u is RUNNING on CPU %d, which is lost", e->id,
+				  e->cpu);
 	if (e->state != SCHED_RUNNABLE && (e->next || e->prev))
 		return check_fail(why, n, "entity %u is %s (CPU %d) but still has run-queue links",
 				  e->id, sched_state_name(e->state), e->cpu);
@@ -469,6 +509,8 @@ bool sched_check(const struct sched *s, char *why, size_t n)
 	if (cpumask_find_from(&s->online, s->ncpus) != CPUMASK_BITS)
 		return check_fail(why, n, "CPU %u is online but only %u CPUs exist",
 				  cpumask_find_from(&s->online, s->ncpus), s->ncpus);
+	if (cpumask_intersects(&s->online, &s->lost))
+		return check_fail(why, n, "a lost CPU is online again");
 	for (unsigned i = 0; i < s->nr_entities; i++) {
 		if (!check_entity(s, i, why, n))
 			return false;

@@ -67,6 +67,7 @@ struct sched_rq {
 struct sched {
 	unsigned ncpus;
 	struct cpumask online;
+	struct cpumask lost; /* CPUs that stopped answering: never online again */
 	struct sched_rq *rq; /* ncpus entries, provided by the caller */
 	uint64_t slice;	     /* same unit as sched_put()'s `ran`; default in microseconds */
 	unsigned nr_entities;
@@ -79,7 +80,8 @@ enum err sched_init(struct sched *s, struct sched_rq *rqs, unsigned ncpus);
 enum err sched_set_slice(struct sched *s, uint64_t slice);
 
 /* Online: the CPU takes work; stranded entities that allow it are queued.
- * Offline: same as sched_cpu_offline(). E_RANGE if cpu >= ncpus. */
+ * Offline: same as sched_cpu_offline(). E_RANGE if cpu >= ncpus, E_STATE to
+ * bring a lost CPU (sched_cpu_lost()) online. */
 enum err sched_cpu_set_online(struct sched *s, unsigned cpu, bool online);
 /*
  * Mark cpu offline and move every entity queued on it to the least loaded
@@ -90,6 +92,23 @@ enum err sched_cpu_set_online(struct sched *s, unsigned cpu, bool online);
  * sched_put() then queues it elsewhere.
  */
 unsigned sched_cpu_offline(struct sched *s, unsigned cpu, unsigned *stranded);
+
+/*
+ * cpu stopped answering (a hung core): offline for good, its queued entities
+ * moved as by sched_cpu_offline() (*moved and *stranded, either may be NULL),
+ * and its current entity, which will never be put, abandoned: STOPPED and
+ * no longer the CPU's current. Returns that entity (its VM must stop), or
+ * NULL. A second call for the same CPU does nothing and returns NULL.
+ */
+struct sched_entity *sched_cpu_lost(struct sched *s, unsigned cpu, unsigned *moved,
+				    unsigned *stranded);
+/*
+ * The watchdog's test: the lowest CPU that is online, in `watched`, and
+ * whose last sign of life beat[cpu] is more than `limit` before `now`;
+ * CPUMASK_BITS if none. beat[] has s->ncpus entries.
+ */
+unsigned sched_find_silent(const struct sched *s, const struct cpumask *watched,
+			   const volatile uint64_t *beat, uint64_t now, uint64_t limit);
 
 /*
  * Register e and queue it RUNNABLE on preferred_cpu if that is online and
@@ -141,8 +160,9 @@ bool sched_must_leave(const struct sched *s, const struct sched_entity *e);
 
 /*
  * Check every invariant: RUNNABLE entities queued exactly once, on an online
- * CPU in their mask; RUNNING ones the current of exactly their CPU and not
- * queued; BLOCKED/STOPPED unqueued; queue lengths equal nr. On failure
+ * CPU in their mask; RUNNING ones the current of exactly their CPU, which is
+ * not lost, and not queued; BLOCKED/STOPPED unqueued; queue lengths equal
+ * nr; no lost CPU online. On failure
  * writes a sentence
  * naming the entity, CPU and rule to why (n bytes) and returns false.
  */

@@ -21,6 +21,7 @@ struct smp_call_slot {
 	void (*fn)(void *arg);
 	void *arg;
 	volatile uint32_t seq;
+	volatile uint32_t taken; /* the seq the target claimed, or a caller withdrew */
 	volatile uint32_t done;
 };
 

@@ -5,7 +5,8 @@
  * get their INIT together, one 10 ms wait, then STARTUP IPIs (each followed
  * by 200 us) to those that have not checked in, so bring-up does not cost
  * CPU count times the SDM delays. A CPU that never answers is reported by
- * APIC ID and left offline. Also cross-CPU calls and a barrier.
+ * APIC ID and left offline. Also cross-CPU calls (bounded: a CPU that does
+ * not answer one is marked silent and gets no more) and a barrier.
  */
 #include "smp/smp.h"
 #include "arch/x86/cpu.h"
@@ -35,6 +36,8 @@ static struct percpu *cpu_area[MAX_CPUS];
 static unsigned ncpus = 1;
 static volatile uint32_t online_count = 1;
 static uint64_t online_mask[MAX_CPUS / 64];
+static uint64_t silent_mask[MAX_CPUS / 64];
+static volatile uint32_t silent_count;
 static uint64_t ap_stack_tops[MAX_CPUS];
 static uint64_t bringup_us;
 static uint64_t sipi_tsc;
@@ -76,15 +79,46 @@ uint64_t smp_bringup_us(void)
 	return bringup_us;
 }
 
+bool smp_cpu_silent(unsigned cpu)
+{
+	return cpu < MAX_CPUS &&
+	       (__atomic_load_n(&silent_mask[cpu / 64], __ATOMIC_ACQUIRE) >> (cpu % 64)) & 1;
+}
+
+void smp_set_silent(unsigned cpu)
+{
+	uint64_t bit = 1ull << (cpu % 64);
+
+	if (cpu >= MAX_CPUS)
+		return;
+	if (!(__atomic_fetch_or(&silent_mask[cpu / 64], bit, __ATOMIC_SEQ_CST) & bit))
+		__atomic_add_fetch(&silent_count, 1, __ATOMIC_SEQ_CST);
+}
+
+unsigned smp_num_silent(void)
+{
+	return silent_count;
+}
+
+/* Claim request seq of slot s (target and withdrawing caller race for it):
+ * true for the one that moved `taken` to seq. */
+static bool call_claim(struct smp_call_slot *s, uint32_t seq)
+{
+	uint32_t prev = __atomic_load_n(&s->taken, __ATOMIC_ACQUIRE);
+
+	return prev != seq && __atomic_compare_exchange_n(&s->taken, &prev, seq, false,
+							  __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+}
+
 static void call_function_irq(struct trap_frame *f)
 {
 	struct smp_call_slot *s = &this_cpu()->call;
-	uint32_t seq = s->seq;
+	uint32_t seq = __atomic_load_n(&s->seq, __ATOMIC_ACQUIRE);
 
 	(void)f;
 	lapic_eoi();
-	if (s->done == seq)
-		return;
+	if (!call_claim(s, seq))
+		return; /* already run, or withdrawn by a caller that gave up */
 	s->fn(s->arg);
 	__atomic_store_n(&s->done, seq, __ATOMIC_RELEASE);
 }
@@ -390,20 +424,34 @@ static void call_post(struct percpu *p, void (*fn)(void *), void *arg)
 	lapic_send_ipi(p->apic_id, LAPIC_DM_FIXED, VECTOR_CALL_FUNCTION);
 }
 
+static bool call_done_by(struct smp_call_slot *s, uint64_t deadline)
+{
+	while (__atomic_load_n(&s->done, __ATOMIC_ACQUIRE) != s->seq) {
+		if (cpu_rdtsc() > deadline)
+			return false;
+		cpu_pause();
+	}
+	return true;
+}
+
+/*
+ * Bounded: past the timeout the request is withdrawn, so a CPU that wakes
+ * up later never runs it with a stale argument. If the target claimed it
+ * just before, it is running it now: one more timeout for it to finish.
+ */
 static enum err call_wait(struct percpu *p)
 {
 	struct smp_call_slot *s = &p->call;
-	uint64_t deadline = cpu_rdtsc() + tsc_from_us(SMP_CALL_TIMEOUT_US);
+	uint64_t timeout = tsc_from_us(SMP_CALL_TIMEOUT_US);
 	enum err e = E_OK;
 
-	while (__atomic_load_n(&s->done, __ATOMIC_ACQUIRE) != s->seq) {
-		if (cpu_rdtsc() > deadline) {
-			pr_err("smp: cpu %u did not run a cross-call within %u ms\n", p->cpu_id,
-			       SMP_CALL_TIMEOUT_US / 1000);
-			e = E_TIMEOUT;
-			break;
-		}
-		cpu_pause();
+	if (!call_done_by(s, cpu_rdtsc() + timeout) &&
+	    (call_claim(s, s->seq) || !call_done_by(s, cpu_rdtsc() + timeout))) {
+		pr_err("smp: cpu %u did not run a cross-call within %u ms; it is taken for hung "
+		       "and gets no more cross-calls\n",
+		       p->cpu_id, SMP_CALL_TIMEOUT_US / 1000);
+		smp_set_silent(p->cpu_id);
+		e = E_TIMEOUT;
 	}
 	__atomic_store_n(&s->lock, 0, __ATOMIC_RELEASE);
 	return e;
@@ -413,6 +461,8 @@ enum err smp_call(unsigned cpu, void (*fn)(void *), void *arg)
 {
 	if (!smp_cpu_online(cpu))
 		return E_NOENT;
+	if (smp_cpu_silent(cpu) && cpu != this_cpu()->cpu_id)
+		return E_TIMEOUT;
 	if (cpu == this_cpu()->cpu_id) {
 		uint64_t flags = cpu_irq_save();
 
@@ -428,17 +478,23 @@ enum err smp_call_all(void (*fn)(void *), void *arg)
 {
 	unsigned me = this_cpu()->cpu_id;
 	enum err e = E_OK, w;
-	uint64_t flags;
+	uint64_t flags, posted[MAX_CPUS / 64] = {0};
 
 	for (unsigned i = 0; i < ncpus; i++) {
-		if (i != me && smp_cpu_online(i))
-			call_post(cpu_area[i], fn, arg);
+		if (i == me || !smp_cpu_online(i))
+			continue;
+		if (smp_cpu_silent(i)) {
+			e = E_TIMEOUT;
+			continue;
+		}
+		posted[i / 64] |= 1ull << (i % 64);
+		call_post(cpu_area[i], fn, arg);
 	}
 	flags = cpu_irq_save();
 	fn(arg);
 	cpu_irq_restore(flags);
 	for (unsigned i = 0; i < ncpus; i++) {
-		if (i != me && smp_cpu_online(i)) {
+		if ((posted[i / 64] >> (i % 64)) & 1) {
 			w = call_wait(cpu_area[i]);
 			if (w != E_OK)
 				e = w;

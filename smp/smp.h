@@ -30,10 +30,21 @@ uint64_t smp_bringup_us(void);
 /* Boot table; beyond 16 CPUs a compact form unless full. */
 void smp_report(bool full);
 
-/* Run fn(arg) on `cpu` and wait for it to finish (caller's IRQs stay on). */
+/*
+ * Run fn(arg) on `cpu` and wait for it to finish (caller's IRQs stay on).
+ * A CPU that does not take the call within SMP_CALL_TIMEOUT_US is reported,
+ * the call withdrawn (it never runs later), E_TIMEOUT returned, and the CPU
+ * marked silent: later calls to it fail at once with E_TIMEOUT.
+ */
 enum err smp_call(unsigned cpu, void (*fn)(void *), void *arg);
-/* Run fn(arg) on every online CPU, the caller included, in parallel. */
+/* Run fn(arg) on every online CPU, the caller included, in parallel; silent
+ * CPUs are skipped (E_TIMEOUT). */
 enum err smp_call_all(void (*fn)(void *), void *arg);
+/* A CPU that stopped answering (a cross-call timed out, or the scheduler's
+ * watchdog saw it hang): no more cross-calls are sent to it. */
+bool smp_cpu_silent(unsigned cpu);
+void smp_set_silent(unsigned cpu);
+unsigned smp_num_silent(void);
 
 /* Work the APs run from their idle loop (outside interrupt context, so it
  * may wait for cross-calls), e.g. the scheduler; NULL stops it. An AP

@@ -153,6 +153,14 @@ static enum err put(struct vcpu *v)
 	return vmx_vcpu_release(to_vmx_vcpu(v));
 }
 
+/* A VMCS is active on one CPU at most (SDM Vol. 3C 25.11.1). */
+static int32_t loaded_cpu(const struct vcpu *v)
+{
+	const struct vmx_vcpu *x = to_vmx_vcpu_const(v);
+
+	return x->vmcs_state == VMCS_STATE_CLEAR ? VCPU_NO_CPU : x->vmcs_cpu;
+}
+
 static void set_slice(struct vcpu *v, uint64_t tsc_ticks)
 {
 	vmx_vcpu_set_slice(to_vmx_vcpu(v), tsc_ticks);
@@ -291,6 +299,7 @@ const struct vcpu_backend vmx_backend = {
     .destroy = destroy,
     .load = load,
     .put = put,
+    .loaded_cpu = loaded_cpu,
     .set_slice = set_slice,
     .run = run,
     .get_gpr = get_gpr,

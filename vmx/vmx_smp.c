@@ -24,6 +24,7 @@ static void record(struct vmx_cpu_result *r, enum err e)
 {
 	r->err = e;
 	r->enabled = vmx_is_enabled();
+	r->answered = true;
 	vmx_percpu_report_line(r->line, sizeof(r->line));
 }
 
@@ -194,15 +195,41 @@ void vmx_boot_all(bool full_caps_report)
 		       bsp_reason[0] ? bsp_reason : "see the lines above");
 }
 
+/* A CPU that did not run the VMXOFF cross-call (hung) keeps what it had. */
+static unsigned mark_unanswered(const bool *was_on)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < smp_num_cpus(); i++) {
+		if (!smp_cpu_online(i) || results[i].answered)
+			continue;
+		n++;
+		results[i].enabled = was_on[i];
+		fmt_snprintf(results[i].line, sizeof(results[i].line),
+			     "cpu %u: did not answer the VMXOFF cross-call (hung)", i);
+	}
+	return n;
+}
+
 void vmx_shutdown_all(void)
 {
-	unsigned were_on = vmx_cpus_enabled();
-	enum err e = vmx_disable_all(results);
+	static bool was_on[MAX_CPUS];
+	unsigned were_on = vmx_cpus_enabled(), silent, still_on;
+	enum err e;
 
+	for (unsigned i = 0; i < smp_num_cpus(); i++)
+		was_on[i] = vmx_cpu_on(i);
+	e = vmx_disable_all(results);
+	silent = mark_unanswered(was_on);
+	still_on = vmx_cpus_enabled();
 	for (unsigned i = 0; i < smp_num_cpus(); i++) {
 		if (smp_cpu_online(i) && results[i].enabled)
 			pr_err("vmx: cpu %u still has VMX on at shutdown: %s\n", i, results[i].line);
 	}
-	if (e == E_OK && were_on && !vmx_cpus_enabled())
+	if (e == E_OK && were_on && !still_on)
 		pr_info("vmx: VMX off on all %u CPUs\n", smp_num_online());
+	else if (silent)
+		pr_err(
+		    "vmx: VMX off on %u of %u CPUs; %u did not answer and may still have it on\n",
+		    smp_num_online() - still_on, smp_num_online(), silent);
 }

@@ -13,6 +13,7 @@
 struct vmx_cpu_result {
 	enum err err;
 	bool enabled;
+	bool answered; /* the CPU ran the cross-call (a hung one does not) */
 	char line[160];
 };
 
@@ -30,7 +31,9 @@ bool vmx_cpu_on(unsigned cpu);
 void vmx_leave_off(int cpu);
 /* Why VMX is not usable here (for SKIP reasons), or NULL if it is on the BSP. */
 const char *vmx_unavailable_reason(void);
-/* Shutdown hook: VMX off on every CPU, then "vmx: VMX off on all N CPUs". */
+/* Shutdown hook: VMX off on every CPU, then "vmx: VMX off on all N CPUs";
+ * a CPU that does not answer keeps VMX on and is named, with the count of
+ * CPUs turned off. */
 void vmx_shutdown_all(void);
 
 #endif

@@ -3,7 +3,8 @@
  * The "sched" self-test suite (VT-x; SKIPs without it): CPU-bound vCPUs
  * from two VMs share the cores fairly, a vCPU moved between cores over 100
  * times keeps its state, HLTing vCPUs use no slices, a VM killed mid-run
- * gives all its memory back, and no VMCS is ever active on two CPUs.
+ * gives all its memory back, no VMCS is ever active on two CPUs, and a
+ * dying VM's other vCPUs leave the guest promptly.
  */
 #include "kernel/ktest.h"
 #include "lib/printk.h"
@@ -305,4 +306,43 @@ KTEST(sched, cpu_down_while_running)
 		  sched_check_failures());
 	sched_vm_release(vm);
 	KT_EXPECT(t, sched_cpu_up(down_cpu) == E_OK, "cpu %u did not come back", down_cpu);
+}
+
+/*
+ * A dying VM's siblings stop promptly (issue 14 item 9): vCPU 0 of endvm64
+ * ends the VM while vCPU 1 spins on another CPU with a slice of
+ * DYING_SLICE_US; the reschedule IPI must bring vCPU 1 out of the guest
+ * within DYING_MAX_LAG_US instead of at its slice end.
+ */
+#define DYING_SLICE_US 200000
+#define DYING_MAX_LAG_US 2000
+#define DYING_RUN_US 5000000
+
+KTEST(sched, dying_vm_stops_siblings)
+{
+	const struct sched_vcpu *sibling;
+	struct vm *vm = 0;
+	uint64_t lag_us;
+
+	if (sched_skip(t) || needs_two_cpus(t))
+		return;
+	sched_run_init(TEST_SLICE_US);
+	KT_ASSERT(t, start_vm(&vm, "dying", "endvm64", 2) == E_OK, "cannot start the VM");
+	sched_vm_set_slice(vm, DYING_SLICE_US);
+	sched_run(DYING_RUN_US);
+	sibling = sched_vcpu_of(vm, 1);
+	lag_us = tsc_to_us(sibling->stop_lag_tsc);
+	sched_stats_print();
+	KT_EXPECT(t, vm->exited, "the VM did not end by its exit port: %s", vm->why);
+	KT_EXPECT(t, sibling->stop_lag_tsc != 0,
+		  "vCPU 1 was not running elsewhere when vCPU 0 ended the VM");
+	KT_EXPECT(t, lag_us <= DYING_MAX_LAG_US,
+		  "vCPU 1 left the guest %llu us after the VM stopped (limit %u us, slice %u us)",
+		  (unsigned long long)lag_us, DYING_MAX_LAG_US, DYING_SLICE_US);
+	pr_info("sched: dying VM: vCPU 1 left the guest %llu us after vCPU 0 ended the VM "
+		"(slice %u us)\n",
+		(unsigned long long)lag_us, DYING_SLICE_US);
+	KT_EXPECT(t, sched_check_failures() == 0, "%u scheduler invariant failures",
+		  sched_check_failures());
+	sched_vm_release(vm);
 }

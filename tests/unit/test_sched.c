@@ -666,6 +666,88 @@ static void test_check_detects_corruption(void **state)
 #define RR_ROUNDS 150
 #define RR_EXTRA 4 /* slices past a whole number of rounds */
 
+/* A hung CPU: offline for good, its queue emptied, its running entity
+ * abandoned (STOPPED, removable), and a lost CPU refuses to come back. */
+static void test_cpu_lost(void **state)
+{
+	unsigned moved = 99, stranded = 99;
+	struct sched_entity *running, *pinned, *gone;
+
+	start(3, 3);
+	for (unsigned i = 0; i < 6; i++)
+		add(i, all_cpus(), (int)(i % 3));
+	pinned = add(6, mask_of(1, -1), 1);
+	running = sched_pick(&S, 1);
+	assert_non_null(running);
+
+	gone = sched_cpu_lost(&S, 1, &moved, &stranded);
+	assert_ptr_equal(gone, running);
+	assert_int_equal(running->state, SCHED_STOPPED);
+	assert_null(sched_current(&S, 1));
+	assert_int_equal(moved, 1); /* the other queued one; pinned is stranded */
+	assert_int_equal(stranded, 1);
+	assert_int_equal(pinned->state, SCHED_BLOCKED);
+	assert_false(cpumask_test(&S.online, 1));
+	assert_true(cpumask_test(&S.lost, 1));
+	assert_sched_ok();
+
+	assert_null(sched_pick(&S, 1));
+	assert_null(sched_balance(&S, 1));
+	assert_int_equal(sched_cpu_set_online(&S, 1, true), E_STATE);
+	assert_false(sched_wake(&S, pinned)); /* nowhere to go */
+	assert_int_equal(sched_put(&S, 1, running, SCHED_SLICE_END, 1), E_STATE);
+	assert_null(sched_cpu_lost(&S, 1, &moved, &stranded)); /* only once */
+	assert_int_equal(moved, 0);
+	assert_int_equal(sched_remove(&S, running), E_OK);
+	assert_int_equal(sched_remove(&S, pinned), E_OK);
+	assert_sched_ok();
+
+	/* an idle CPU: nothing abandoned; bad CPUs do nothing */
+	assert_null(sched_cpu_lost(&S, 2, NULL, NULL));
+	assert_false(cpumask_test(&S.online, 2));
+	assert_null(sched_cpu_lost(&S, 7, &moved, NULL));
+	assert_sched_ok();
+	for (unsigned i = 0; i < sched_entity_count(&S); i++)
+		assert_int_equal(sched_entity_at(&S, i)->cpu, 0);
+}
+
+/* The checker catches an entity RUNNING on a lost CPU and a lost CPU online. */
+static void test_check_lost(void **state)
+{
+	struct sched_entity *a;
+
+	start(2, 2);
+	a = add(0, all_cpus(), 1);
+	assert_ptr_equal(sched_pick(&S, 1), a);
+	cpumask_set(&S.lost, 1);
+	expect_check_fails("lost CPU is online", NULL);
+	cpumask_clear(&S.online, 1);
+	expect_check_fails("RUNNING on CPU 1, which is lost", NULL);
+}
+
+/* The watchdog's test: only watched online CPUs, only beats older than the
+ * limit, the lowest such CPU first; a beat from the future is not old. */
+static void test_find_silent(void **state)
+{
+	uint64_t beat[TEST_CPUS] = {0};
+	struct cpumask watched = mask_of(1, 2, 3, -1);
+
+	start(4, 4);
+	for (unsigned cpu = 0; cpu < 4; cpu++)
+		beat[cpu] = 1000;
+	assert_int_equal(sched_find_silent(&S, &watched, beat, 1500, 500), CPUMASK_BITS);
+	assert_int_equal(sched_find_silent(&S, &watched, beat, 1501, 500), 1);
+	beat[1] = 1400;
+	assert_int_equal(sched_find_silent(&S, &watched, beat, 1501, 500), 2);
+	beat[0] = 0; /* not watched */
+	beat[2] = 2000;
+	assert_int_equal(sched_find_silent(&S, &watched, beat, 1501, 500), 3);
+	sched_cpu_offline(&S, 3, NULL);
+	assert_int_equal(sched_find_silent(&S, &watched, beat, 1501, 500), CPUMASK_BITS);
+	cpumask_zero(&watched);
+	assert_int_equal(sched_find_silent(&S, &watched, beat, UINT64_MAX, 0), CPUMASK_BITS);
+}
+
 static void test_fairness_one_cpu(void **state)
 {
 	uint64_t lo = UINT64_MAX, hi = 0;
@@ -1157,6 +1239,9 @@ int main(void)
 	    cmocka_unit_test_setup(test_migration_count, setup),
 	    cmocka_unit_test_setup(test_remove, setup),
 	    cmocka_unit_test_setup(test_check_detects_corruption, setup),
+	    cmocka_unit_test_setup(test_cpu_lost, setup),
+	    cmocka_unit_test_setup(test_check_lost, setup),
+	    cmocka_unit_test_setup(test_find_silent, setup),
 	    cmocka_unit_test_setup(test_fairness_one_cpu, setup),
 	    cmocka_unit_test_setup(test_sim_random, setup),
 	    cmocka_unit_test_setup(test_sim_extremes, setup),
