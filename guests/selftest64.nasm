@@ -35,6 +35,16 @@ CR4_PKE_BIT    equ 22
 CPUID_7_PKU    equ 1 << 3
 CPUID_7_OSPKE  equ 1 << 4
 PKRU_VALUE     equ 0x55555550       ; keys 1-15 access-disabled, key 0 open
+MSR_SPEC_CTRL  equ 0x48
+MSR_PRED_CMD   equ 0x49
+MSR_ARCH_CAPS  equ 0x10a
+MSR_FLUSH_CMD  equ 0x10b
+CPUID_7_IBRS_IBPB equ 1 << 26       ; CPUID.7:EDX
+CPUID_7_L1D_FLUSH equ 1 << 28
+CPUID_7_ARCH_CAPS equ 1 << 29
+CPUID_7_SSBD   equ 1 << 31
+SPEC_CTRL_SSBD equ 1 << 2
+SPEC_CTRL_HIGH_RSVD equ 1 << 30     ; bit 62 of IA32_SPEC_CTRL, in EDX
 VEC_DB         equ 1
 %define MOV_RAX_DR4 db 0x0f, 0x21, 0xe0 ; NASM has no name for DR4
 
@@ -416,19 +426,26 @@ start:
 	call pkru_check
 	CHECK_OR_FAIL 26
 
+	; 27: the mitigation MSRs agree with CPUID.7:EDX: PRED_CMD (IBPB),
+	;     FLUSH_CMD (L1D flush), ARCH_CAPABILITIES and SPEC_CTRL.SSBD work
+	;     where CPUID offers them and raise #GP where it does not; SPEC_CTRL
+	;     reads back and refuses a reserved bit
+	call spec_check
+	CHECK_OR_FAIL 27
+
 	PUTS msg_pass
 	mov al, 0
 	out EXIT_PORT, al
 	hlt
 
 fail:
+	mov eax, edi
 	mov r12d, edi
-	lea rsi, [rel msg_fail]
-	call puts
-	mov eax, r12d
-	add al, 'A' - 1                 ; checks 1..26 print as A..Z
-	mov [rel num], al
-	PUTS num
+	mov cl, 10
+	div cl                          ; AL = tens, AH = ones
+	add ax, '00'
+	mov [rel num], ax
+	PUTS msg_fail
 	mov eax, r12d
 	out EXIT_PORT, al
 	hlt
@@ -514,6 +531,84 @@ pkru_check:
 .done:
 	ret
 
+; msr_probe: ECX = MSR, EDX:EAX = value, BL = 1 for WRMSR, 0 for RDMSR
+; (the value read in R14). AL = 1 when it raised #GP, else 0.
+msr_probe:
+	mov byte [rel fault_vec], 0
+	lea r8, [rel .after]
+	mov [rel recover], r8
+	test bl, bl
+	jz .read
+	wrmsr
+	jmp .after
+.read:
+	rdmsr
+	shl rdx, 32
+	or rax, rdx
+	mov r14, rax
+.after:
+	cmp byte [rel fault_vec], VEC_GP
+	sete al
+	ret
+
+; ZF set when AL (faulted) is 1 exactly when CPUID.7:EDX (R13D) lacks R15D.
+msr_agrees:
+	test r13d, r15d
+	setz cl
+	cmp al, cl
+	ret
+
+; Check 27 (see there); ZF set when it passed.
+spec_check:
+	mov eax, 7
+	xor ecx, ecx
+	cpuid
+	mov r13d, edx
+	mov ecx, MSR_PRED_CMD
+	mov eax, 1
+	xor edx, edx
+	mov bl, 1
+	call msr_probe
+	mov r15d, CPUID_7_IBRS_IBPB
+	call msr_agrees
+	jnz .done
+	mov ecx, MSR_FLUSH_CMD
+	mov eax, 1
+	xor edx, edx
+	call msr_probe
+	mov r15d, CPUID_7_L1D_FLUSH
+	call msr_agrees
+	jnz .done
+	mov ecx, MSR_ARCH_CAPS
+	xor bl, bl
+	call msr_probe
+	mov r15d, CPUID_7_ARCH_CAPS
+	call msr_agrees
+	jnz .done
+	mov ecx, MSR_SPEC_CTRL
+	mov eax, SPEC_CTRL_SSBD
+	xor edx, edx
+	mov bl, 1
+	call msr_probe
+	mov r15d, CPUID_7_SSBD
+	call msr_agrees
+	jnz .done
+	test r13d, CPUID_7_SSBD
+	jz .done                        ; no SSBD: the #GP was the check
+	mov ecx, MSR_SPEC_CTRL
+	xor bl, bl
+	call msr_probe
+	cmp r14, SPEC_CTRL_SSBD
+	jne .done
+	mov ecx, MSR_SPEC_CTRL
+	xor eax, eax
+	mov edx, SPEC_CTRL_HIGH_RSVD
+	mov bl, 1
+	call msr_probe
+	cmp al, 1
+.done:
+	ret
+
 puts:
 	mov rdi, rsi
 	xor ecx, ecx
@@ -592,8 +687,8 @@ msg_hello: db "selftest64: hello from long mode", 0
 msg_hc:    db "selftest64: console hypercall"
 msg_hc_len equ $ - msg_hc
 msg_pass:  db "selftest64: all checks passed", 0
-msg_fail:  db "selftest64: FAILED check", 0
-num:       db "?", 0
+msg_fail:  db "selftest64: FAILED check "   ; runs on into num: one line
+num:       db "??", 0
 fault_vec: db 0
 irq_seen:  db 0
 db_seen:   db 0

@@ -8,6 +8,7 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/gdt.h"
 #include "arch/x86/pic.h"
+#include "arch/x86/spec.h"
 #include "arch/x86/traps.h"
 #include "arch/x86/uart.h"
 #include "boot/mb2.h"
@@ -279,6 +280,7 @@ void kmain(uint32_t magic, uint64_t info_pa)
 	if (smp_phantom != SMP_PHANTOM_NONE)
 		smp_set_phantom((uint32_t)smp_phantom);
 	platform_cpus(&boot);
+	spec_init();
 	vm_backend_select();
 	if (backend_off_cpu != BACKEND_OFF_CPU_NONE)
 		vcpu_backend_leave_off((int)backend_off_cpu);

@@ -6,6 +6,7 @@
 #include "kernel/report.h"
 #include "kernel/boot.h"
 #include "arch/x86/cpu.h"
+#include "arch/x86/spec.h"
 #include "arch/x86/tsc.h"
 #include "arch/x86/topology.h"
 #include "lib/printk.h"
@@ -92,6 +93,7 @@ void report_machine(void)
 		(unsigned long long)(pmm_free_count() * PAGE_SIZE >> 20));
 	vcpu_backend_report();
 	pr_info("  x2APIC           %s\n", yes(r.ecx & CPUID_1_ECX_X2APIC));
+	spec_report();
 	pr_info("  TSC              %llu MHz (%s), invariant %s\n",
 		(unsigned long long)(tsc_hz() / 1000000), tsc_source_name(), yes(invariant_tsc()));
 	pr_info("  => this machine %s run Vireo's VMs%s\n", can_run ? "CAN" : "CANNOT",

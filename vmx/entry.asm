@@ -10,6 +10,10 @@
 ; CR2 is not switched here: the host does not fault in normal operation, so
 ; vmx_vcpu_run() saves and restores it once per run, like the XSAVE state.
 ; A VMfail returns 1 (VMfailInvalid, CF) or 2 (VMfailValid, ZF).
+; Where the CPU needs it (vmx/spec.c), VERW with a writable selector clears
+; the CPU's buffers before each entry (MD_CLEAR); it sets ZF, so it runs
+; before the flags that choose VMLAUNCH or VMRESUME are computed, and only
+; guest registers are loaded after it.
 
 %include "vmx/regs.inc"
 
@@ -18,6 +22,7 @@ VMCS_HOST_RSP equ 0x6c14
 global vmx_enter
 global vmx_exit_stub
 extern vmx_exit_step
+extern vmx_spec_verw, vmx_spec_verw_sel
 
 section .text
 bits 64
@@ -38,6 +43,10 @@ vmx_enter:
 	mov eax, VMCS_HOST_RSP
 	vmwrite rax, rsp
 .host_rsp_ok:
+	cmp byte [rel vmx_spec_verw], 0
+	je .no_verw
+	verw [rel vmx_spec_verw_sel]
+.no_verw:
 	test esi, esi                   ; ZF = 1: VMLAUNCH; the movs keep flags
 .load_guest:
 	mov rax, [rdi + REGS_RAX]
@@ -94,6 +103,10 @@ vmx_exit_stub:
 	pop rax
 	mov [rdi + REGS_RDI], rax
 	call vmx_exit_step              ; rsp = HOST_RSP: aligned for the call
+	cmp byte [rel vmx_spec_verw], 0
+	je .no_verw
+	verw [rel vmx_spec_verw_sel]
+.no_verw:
 	test eax, eax                   ; ZF = 0: VMRESUME
 	mov rdi, [rsp]
 	jnz vmx_enter.load_guest

@@ -14,6 +14,7 @@
 #include "vmx/debugreg.h"
 #include "vmx/ept.h"
 #include "vmx/percpu.h"
+#include "vmx/spec.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmcs_fast.h"
 #include "guest/guest_mem.h"
@@ -215,8 +216,9 @@ static uint64_t guest_cr4(void)
  * VMX, MONITOR/MWAIT (they exit and raise #UD: a guest must not park a
  * host core in MWAIT), the performance-monitoring capability MSR and every
  * architectural counter (leaf 0AH all zero, version 0: RDPMC exits and
- * raises #GP), and protection keys where PKRU is not switched
- * (guest/xstate.c). OSXSAVE and OSPKE follow the guest's CR4 (SDM Vol. 2A
+ * raises #GP), protection keys where PKRU is not switched
+ * (guest/xstate.c), and CORE_CAPABILITIES, whose MSR is not offered (the
+ * mitigation bits of 07H:EDX agree with the MSRs of vmx/spec.c). OSXSAVE and OSPKE follow the guest's CR4 (SDM Vol. 2A
  * CPUID, leaves 01H, 07H, 0AH). Other leaves pass through unchanged and
  * skip this call.
  */
@@ -229,6 +231,7 @@ static void cpuid_mask(uint32_t leaf, uint32_t sub, struct cpuid_regs *r)
 		if (guest_cr4() & CR4_OSXSAVE)
 			r->ecx |= CPUID_1_ECX_OSXSAVE;
 	} else if (leaf == CPUID_LEAF_EXT_FEATURES && sub == 0) {
+		r->edx = vmx_spec_cpuid7_edx(r->edx);
 		r->ecx &= ~(CPUID_7_ECX_OSPKE | (xstate_guest_pkru() ? 0 : CPUID_7_ECX_PKU));
 		if (guest_cr4() & CR4_PKE)
 			r->ecx |= CPUID_7_ECX_OSPKE;
@@ -341,7 +344,8 @@ static enum vcpu_action exit_rdmsr(struct vmx_vcpu *v)
 	}
 	if (msr == MSR_IA32_EFER)
 		val = vmcs_read_or(VMCS_GUEST_IA32_EFER, 0);
-	else if (!msr_read_emulated(msr, &val)) {
+	else if (!msr_read_emulated(msr, &val) &&
+		 vmx_spec_msr(v, msr, false, &val) != VCPU_MSR_OK) {
 		vmx_vcpu_inject_exception(v, X86_GP, true, 0);
 		return VCPU_RESUME;
 	}
@@ -375,6 +379,10 @@ static enum vcpu_action exit_wrmsr(struct vmx_vcpu *v)
 		/* LMA is the CPU's to set (SDM Vol. 4 Table 2-2): a write keeps it. */
 		val = (val & ~EFER_LMA) | (vmcs_read_or(VMCS_GUEST_IA32_EFER, 0) & EFER_LMA);
 		vmcs_write(VMCS_GUEST_IA32_EFER, val);
+		skip_insn();
+		return VCPU_RESUME;
+	}
+	if (vmx_spec_msr(v, msr, true, &val) == VCPU_MSR_OK) {
 		skip_insn();
 		return VCPU_RESUME;
 	}

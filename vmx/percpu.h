@@ -30,6 +30,9 @@ struct vmx_percpu {
 	enum err last_err;    /* the last failure on this CPU, E_OK if none */
 	char last_error[VMX_PERCPU_MSG_LEN];
 	struct vmx_caps caps; /* read once, at vmx_percpu_init() */
+	const void *last_vm;  /* the VM of the last VMCS made current here (vmx/spec.c) */
+	uint64_t ibpbs;	      /* IBPBs issued on this CPU */
+	uint64_t spec_ctrl_hw; /* IA32_SPEC_CTRL as last written here */
 };
 
 /* Allocate the calling CPU's state and read its capabilities (VMX stays off). */

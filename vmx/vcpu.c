@@ -24,6 +24,7 @@
 #include "vmx/debugreg.h"
 #include "vmx/exit.h"
 #include "vmx/percpu.h"
+#include "vmx/spec.h"
 #include "vmx/tpr.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmcs_fast.h"
@@ -668,8 +669,10 @@ enum err vmx_vcpu_switch(struct vmx_vcpu *v, enum vcpu_load_kind *how)
 	} else if (k != VCPU_LOAD_NONE && e == E_OK) {
 		e = load_clear_vmcs(v);
 	}
-	if (e == E_OK)
+	if (e == E_OK) {
 		v->vcpu.last_cpu = here;
+		vmx_spec_switch_in(v);
+	}
 	if (how)
 		*how = k;
 	return e;
@@ -868,6 +871,7 @@ static bool before_entry(struct vmx_vcpu *v)
 		platform_before_entry(v);
 	else if (__builtin_expect(v->vcpu.pending_irq >= 0, 0))
 		vmx_vcpu_deliver_interrupt(v);
+	vmx_spec_before_entry();
 	return true;
 }
 
@@ -900,6 +904,7 @@ enum vcpu_action vmx_vcpu_run(struct vmx_vcpu *v)
 	cpu_write_cr2(v->vcpu.regs.cr2);
 	msrs_load(v);
 	vmx_dr_before_run(v);
+	vmx_spec_run(v);
 	v->vcpu.run_action = VCPU_RESUME;
 	if (before_entry(v)) {
 		r = vmx_enter(v, v->vmcs_state == VMCS_STATE_LAUNCHED);

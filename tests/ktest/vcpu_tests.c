@@ -24,6 +24,7 @@
 #include "vmx/caps.h"
 #include "vmx/exit.h"
 #include "vmx/percpu.h"
+#include "vmx/spec.h"
 #include "vmx/tpr.h"
 #include "vmx/vmcs.h"
 
@@ -217,6 +218,37 @@ static void expect_cr8_kept(struct ktest *t, const struct vmx_vcpu *v)
 	ktest_diag(t, "CR8 by CR8-load/store exiting (no TPR shadow on this CPU)");
 }
 
+/*
+ * selftest64 and clobber64 (two VMs) took turns on this core: an IBPB at
+ * each change of VM where the CPU has it, none where it does not; each
+ * vCPU kept its own IA32_SPEC_CTRL (selftest64 set SSBD where offered, check
+ * 27), and the CPU holds the value of the vCPU that ran last.
+ */
+static void expect_mitigations(struct ktest *t, const struct vm *a, const struct vm *b,
+			       uint64_t ibpbs_before)
+{
+	const struct spec_policy *p = spec_policy();
+	uint64_t ibpbs = vmx_percpu_this()->ibpbs - ibpbs_before;
+	uint64_t want_a = p->spec_ctrl & SPEC_CTRL_SSBD;
+
+	KT_EXPECT(t, p->ibpb ? ibpbs >= 2 : ibpbs == 0, "%llu IBPBs while two VMs alternated (%s)",
+		  (unsigned long long)ibpbs, p->ibpb ? "want at least 2" : "the CPU has none");
+	KT_EXPECT(t,
+		  to_vmx_vcpu(a->vcpus[0])->spec_ctrl == want_a &&
+		      to_vmx_vcpu(b->vcpus[0])->spec_ctrl == 0,
+		  "SPEC_CTRL per vCPU: selftest64 0x%llx (want 0x%llx), clobber64 0x%llx (want 0)",
+		  (unsigned long long)to_vmx_vcpu(a->vcpus[0])->spec_ctrl,
+		  (unsigned long long)want_a,
+		  (unsigned long long)to_vmx_vcpu(b->vcpus[0])->spec_ctrl);
+	if (p->spec_ctrl)
+		KT_EXPECT(t, cpu_rdmsr(MSR_IA32_SPEC_CTRL) == vmx_percpu_this()->spec_ctrl_hw,
+			  "IA32_SPEC_CTRL 0x%llx, the last vCPU's 0x%llx",
+			  (unsigned long long)cpu_rdmsr(MSR_IA32_SPEC_CTRL),
+			  (unsigned long long)vmx_percpu_this()->spec_ctrl_hw);
+	ktest_diag(t, "mitigations: %llu IBPBs, VERW on entry %s, L1D flush %s",
+		   (unsigned long long)ibpbs, p->verw ? "on" : "off", p->l1d_flush ? "on" : "off");
+}
+
 static void expect_selftest_passed(struct ktest *t, const struct vm *vm,
 				   const struct uart_capture *cap)
 {
@@ -252,9 +284,11 @@ KTEST(vcpu, long_mode_guest)
 	size_t start = pmm_free_count();
 	struct uart_capture uart;
 	struct vmx_vcpu *v;
+	uint64_t ibpbs;
 
 	if (vcpu_skip(t))
 		return;
+	ibpbs = vmx_percpu_this()->ibpbs;
 	KT_ASSERT(t, make_vm(&a, "selftest", "selftest64", VCPU_MODE_LONG) == E_OK,
 		  "could not create the selftest VM");
 	capture_uart(&uart, a);
@@ -289,6 +323,7 @@ KTEST(vcpu, long_mode_guest)
 	KT_EXPECT(t, lapic_tpr() == 0, "the guest's CR8 = 15 reached the host: TPR 0x%x",
 		  lapic_tpr());
 	expect_cr8_kept(t, v);
+	expect_mitigations(t, a, b, ibpbs);
 	ktest_diag(t, "INVD %llu, WBINVD %llu exits (WBINVD exiting %s)",
 		   (unsigned long long)v->exits[VMX_EXIT_REASON_INVD],
 		   (unsigned long long)v->exits[VMX_EXIT_REASON_WBINVD],
