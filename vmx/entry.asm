@@ -10,10 +10,10 @@
 ; CR2 is not switched here: the host does not fault in normal operation, so
 ; vmx_vcpu_run() saves and restores it once per run, like the XSAVE state.
 ; A VMfail returns 1 (VMfailInvalid, CF) or 2 (VMfailValid, ZF).
-; Where the CPU needs it (vmx/spec.c), VERW with a writable selector clears
-; the CPU's buffers before each entry (MD_CLEAR); it sets ZF, so it runs
-; before the flags that choose VMLAUNCH or VMRESUME are computed, and only
-; guest registers are loaded after it.
+; Where the CPU needs them (vmx/spec.c), the L1D flush and VERW with a
+; writable selector (MD_CLEAR) clear the CPU's buffers before each entry;
+; VERW sets ZF, so they run before the flags that choose VMLAUNCH or
+; VMRESUME are computed, and only guest registers are loaded after them.
 
 %include "vmx/regs.inc"
 
@@ -22,7 +22,36 @@ VMCS_HOST_RSP equ 0x6c14
 global vmx_enter
 global vmx_exit_stub
 extern vmx_exit_step
-extern vmx_spec_verw, vmx_spec_verw_sel
+extern vmx_spec_entry, vmx_spec_verw_sel
+
+SPEC_ENTRY_L1D_FLUSH equ 1          ; vmx/spec.h
+SPEC_ENTRY_VERW      equ 2
+MSR_IA32_FLUSH_CMD   equ 0x10b
+FLUSH_CMD_L1D        equ 1
+
+; The entry mitigations (vmx/spec.c): one test when the CPU needs none.
+; Clobbers flags only; VERW comes last, then only guest registers load.
+%macro ENTRY_MITIGATIONS 0
+	cmp byte [rel vmx_spec_entry], 0
+	je %%done
+	test byte [rel vmx_spec_entry], SPEC_ENTRY_L1D_FLUSH
+	jz %%verw
+	push rax
+	push rcx
+	push rdx
+	mov ecx, MSR_IA32_FLUSH_CMD
+	mov eax, FLUSH_CMD_L1D
+	xor edx, edx
+	wrmsr
+	pop rdx
+	pop rcx
+	pop rax
+%%verw:
+	test byte [rel vmx_spec_entry], SPEC_ENTRY_VERW
+	jz %%done
+	verw [rel vmx_spec_verw_sel]
+%%done:
+%endmacro
 
 section .text
 bits 64
@@ -43,10 +72,7 @@ vmx_enter:
 	mov eax, VMCS_HOST_RSP
 	vmwrite rax, rsp
 .host_rsp_ok:
-	cmp byte [rel vmx_spec_verw], 0
-	je .no_verw
-	verw [rel vmx_spec_verw_sel]
-.no_verw:
+	ENTRY_MITIGATIONS
 	test esi, esi                   ; ZF = 1: VMLAUNCH; the movs keep flags
 .load_guest:
 	mov rax, [rdi + REGS_RAX]
@@ -103,10 +129,7 @@ vmx_exit_stub:
 	pop rax
 	mov [rdi + REGS_RDI], rax
 	call vmx_exit_step              ; rsp = HOST_RSP: aligned for the call
-	cmp byte [rel vmx_spec_verw], 0
-	je .no_verw
-	verw [rel vmx_spec_verw_sel]
-.no_verw:
+	ENTRY_MITIGATIONS
 	test eax, eax                   ; ZF = 0: VMRESUME
 	mov rdi, [rsp]
 	jnz vmx_enter.load_guest

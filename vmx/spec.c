@@ -24,14 +24,13 @@
 	 ARCH_CAP_PSCHANGE_MC_NO | ARCH_CAP_TAA_NO | ARCH_CAP_SBDR_SSDP_NO | ARCH_CAP_FBSDP_NO |   \
 	 ARCH_CAP_PSDP_NO | ARCH_CAP_FB_CLEAR)
 
-uint8_t vmx_spec_verw;
-bool vmx_spec_l1d_flush;
+uint8_t vmx_spec_entry;
 const uint16_t vmx_spec_verw_sel = GDT_KERNEL_DS;
 
 void vmx_spec_init(void)
 {
-	vmx_spec_verw = spec_policy()->verw;
-	vmx_spec_l1d_flush = spec_policy()->l1d_flush;
+	vmx_spec_entry = (spec_policy()->l1d_flush ? SPEC_ENTRY_L1D_FLUSH : 0) |
+			 (spec_policy()->verw ? SPEC_ENTRY_VERW : 0);
 }
 
 void vmx_spec_switch_in(struct vmx_vcpu *v)

@@ -16,9 +16,13 @@
 #include "guest/vcpu.h"
 #include "vmx/vcpu.h"
 
-/* Read by vmx/entry.asm: nonzero = VERW just before VMLAUNCH/VMRESUME. */
-extern uint8_t vmx_spec_verw;
-extern bool vmx_spec_l1d_flush;
+/*
+ * Read by vmx/entry.asm before every VM entry: 0 on CPUs that need neither,
+ * else SPEC_ENTRY_L1D_FLUSH (IA32_FLUSH_CMD) and/or SPEC_ENTRY_VERW.
+ */
+#define SPEC_ENTRY_L1D_FLUSH 1
+#define SPEC_ENTRY_VERW 2
+extern uint8_t vmx_spec_entry;
 
 /* Set the entry flags from the policy (once, before any guest runs). */
 void vmx_spec_init(void);
@@ -30,12 +34,5 @@ void vmx_spec_run(struct vmx_vcpu *v);
 enum vcpu_msr_result vmx_spec_msr(struct vmx_vcpu *v, uint32_t msr, bool write, uint64_t *val);
 /* CPUID.(7,0):EDX as the guest sees it. */
 uint32_t vmx_spec_cpuid7_edx(uint32_t host_edx);
-
-/* Before every entry (vmx_exit_step and vmx_vcpu_run). */
-static inline void vmx_spec_before_entry(void)
-{
-	if (__builtin_expect(vmx_spec_l1d_flush, 0))
-		cpu_wrmsr(MSR_IA32_FLUSH_CMD, FLUSH_CMD_L1D);
-}
 
 #endif

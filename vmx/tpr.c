@@ -30,6 +30,7 @@ enum err vmx_tpr_create(struct vmx_vcpu *v, const struct vmx_caps *c, uint32_t *
 
 	v->vapic = 0;
 	v->vtpr = 0;
+	v->vtpr_at = &v->vtpr;
 	if (!(c->ctl[VMX_CTL_PROC].allowed1 & VMX_PROC_TPR_SHADOW)) {
 		*proc_ctls = VMX_PROC_CR8_LOAD_EXITING | VMX_PROC_CR8_STORE_EXITING;
 		return E_OK;
@@ -39,6 +40,7 @@ enum err vmx_tpr_create(struct vmx_vcpu *v, const struct vmx_caps *c, uint32_t *
 		return e;
 	v->vapic = phys_to_virt(v->vapic_pa);
 	memset(v->vapic, 0, PAGE_SIZE);
+	v->vtpr_at = &v->vapic[VAPIC_VTPR];
 	*proc_ctls = VMX_PROC_TPR_SHADOW;
 	return E_OK;
 }
@@ -56,6 +58,7 @@ void vmx_tpr_destroy(struct vmx_vcpu *v)
 	if (v->vapic)
 		pmm_free_pages(v->vapic_pa, 1);
 	v->vapic = 0;
+	v->vtpr_at = &v->vtpr;
 }
 
 void vmx_tpr_set(struct vmx_vcpu *v, uint8_t tpr)

@@ -34,7 +34,7 @@ void vmx_tpr_guest_wrote(struct vmx_vcpu *v);
  */
 static inline void vmx_tpr_from_guest(struct vmx_vcpu *v)
 {
-	if (v->vapic && __builtin_expect(v->vapic[VAPIC_VTPR] != v->vtpr, 0))
+	if (__builtin_expect(*v->vtpr_at != v->vtpr, 0))
 		vmx_tpr_guest_wrote(v);
 }
 

@@ -860,7 +860,7 @@ static void msrs_save(struct vmx_vcpu *v)
  * STARTUP for this vCPU), else inject what the platform or the hypercalls
  * queued. False: do not enter, v->vcpu.run_action says why.
  */
-static bool before_entry(struct vmx_vcpu *v)
+static inline __attribute__((always_inline)) bool before_entry(struct vmx_vcpu *v)
 {
 	if (__builtin_expect(v->vcpu.exit_request, 0)) {
 		v->vcpu.exit_request = false;
@@ -871,7 +871,6 @@ static bool before_entry(struct vmx_vcpu *v)
 		platform_before_entry(v);
 	else if (__builtin_expect(v->vcpu.pending_irq >= 0, 0))
 		vmx_vcpu_deliver_interrupt(v);
-	vmx_spec_before_entry();
 	return true;
 }
 

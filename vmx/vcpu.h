@@ -52,6 +52,9 @@ struct vmx_vcpu {
 	uint8_t *vapic;		/* virtual-APIC page (TPR shadow, vmx/tpr.c), or NULL */
 	uint64_t vapic_pa;
 	uint8_t vtpr; /* the VTPR the platform last agreed with */
+	/* &vapic[VTPR] with the shadow, else &vtpr (never differs): one
+	 * compare on the exit path either way (vmx/tpr.h). */
+	const uint8_t *vtpr_at;
 	uint64_t spec_ctrl; /* the guest's IA32_SPEC_CTRL (vmx/spec.c) */
 	uint64_t slice_end_tsc; /* platform VMs: absolute end of the current slice */
 	uint64_t exits[VCPU_EXIT_COUNTERS]; /* by basic exit reason */
