@@ -148,6 +148,28 @@ uint64_t vmx_vcpu_cr4_host_owned(void)
 	return CR4_VMXE;
 }
 
+/* The control fields beside the control words: bitmaps, pointers, masks. */
+static void write_control_fields(struct vmx_vcpu *v)
+{
+	/* #DB and #AC always exit (vmx/exit.c reflect_exception). */
+	vmcs_write(VMCS_EXCEPTION_BITMAP, (1u << X86_TRAP_DB) | (1u << X86_TRAP_AC));
+	vmcs_write(VMCS_IO_BITMAP_A, v->io_bitmap_pa);
+	vmcs_write(VMCS_IO_BITMAP_B, v->io_bitmap_pa + PAGE_SIZE);
+	vmcs_write(VMCS_MSR_BITMAP, v->msr_bitmap_pa);
+	vmx_tpr_setup_vmcs(v);
+	vmcs_write(VMCS_EPT_POINTER, ept_eptp(v->ept));
+	vmcs_write(VMCS_VPID, v->vpid);
+	vmcs_write(VMCS_LINK_POINTER, ~0ull);
+	vmcs_write(VMCS_VM_EXIT_MSR_STORE_COUNT, 0);
+	vmcs_write(VMCS_VM_EXIT_MSR_LOAD_COUNT, 0);
+	vmcs_write(VMCS_VM_ENTRY_MSR_LOAD_COUNT, 0);
+	vmcs_write(VMCS_VM_ENTRY_INTR_INFO, 0);
+	/* CR0.NE and CR4.VMXE belong to the host (and CR4.PKE where PKRU cannot
+	 * be switched, guest/xstate.c); the guest sees its shadows. */
+	vmcs_write(VMCS_CR0_GUEST_HOST_MASK, CR0_NE);
+	vmcs_write(VMCS_CR4_GUEST_HOST_MASK, vmx_vcpu_cr4_host_owned());
+}
+
 static enum err setup_controls(struct vmx_vcpu *v, const struct vcpu_config *cfg)
 {
 	const struct vmx_caps *c = vmx_percpu_caps();
@@ -191,26 +213,9 @@ static enum err setup_controls(struct vmx_vcpu *v, const struct vcpu_config *cfg
 			   0, VMCS_VM_EXIT_CONTROLS);
 	if (e == E_OK)
 		e = adjust(c, VMX_CTL_ENTRY, entry, 0, VMCS_VM_ENTRY_CONTROLS);
-	if (e != E_OK)
-		return e;
-	/* #DB and #AC always exit (vmx/exit.c reflect_exception). */
-	vmcs_write(VMCS_EXCEPTION_BITMAP, (1u << X86_TRAP_DB) | (1u << X86_TRAP_AC));
-	vmcs_write(VMCS_IO_BITMAP_A, v->io_bitmap_pa);
-	vmcs_write(VMCS_IO_BITMAP_B, v->io_bitmap_pa + PAGE_SIZE);
-	vmcs_write(VMCS_MSR_BITMAP, v->msr_bitmap_pa);
-	vmx_tpr_setup_vmcs(v);
-	vmcs_write(VMCS_EPT_POINTER, ept_eptp(v->ept));
-	vmcs_write(VMCS_VPID, v->vpid);
-	vmcs_write(VMCS_LINK_POINTER, ~0ull);
-	vmcs_write(VMCS_VM_EXIT_MSR_STORE_COUNT, 0);
-	vmcs_write(VMCS_VM_EXIT_MSR_LOAD_COUNT, 0);
-	vmcs_write(VMCS_VM_ENTRY_MSR_LOAD_COUNT, 0);
-	vmcs_write(VMCS_VM_ENTRY_INTR_INFO, 0);
-	/* CR0.NE and CR4.VMXE belong to the host (and CR4.PKE where PKRU cannot
-	 * be switched, guest/xstate.c); the guest sees its shadows. */
-	vmcs_write(VMCS_CR0_GUEST_HOST_MASK, CR0_NE);
-	vmcs_write(VMCS_CR4_GUEST_HOST_MASK, vmx_vcpu_cr4_host_owned());
-	return E_OK;
+	if (e == E_OK)
+		write_control_fields(v);
+	return e;
 }
 
 void vmx_vcpu_write_host_state(struct vmx_vcpu *v)
