@@ -15,6 +15,16 @@
 
 enum insn_cpu_mode { INSN_MODE_REAL16, INSN_MODE_PROT16, INSN_MODE_PROT32, INSN_MODE_LONG64 };
 
+/* The mode of code whose default operand size is bits (16, 32, 64). */
+static inline enum insn_cpu_mode insn_mode_of(unsigned bits, bool protected_mode)
+{
+	if (bits == 64)
+		return INSN_MODE_LONG64;
+	if (bits == 32)
+		return INSN_MODE_PROT32;
+	return protected_mode ? INSN_MODE_PROT16 : INSN_MODE_REAL16;
+}
+
 /*
  * One decoded memory access.
  * - len: instruction length in bytes (add to RIP when emulated).

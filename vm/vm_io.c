@@ -223,15 +223,6 @@ static unsigned fetch_insn(struct vcpu *v, const struct vcpu_code_state *cs, uin
 	return n;
 }
 
-static enum insn_cpu_mode insn_mode(const struct vcpu_code_state *cs)
-{
-	if (cs->bits == 64)
-		return INSN_MODE_LONG64;
-	if (cs->bits == 32)
-		return INSN_MODE_PROT32;
-	return cs->protected_mode ? INSN_MODE_PROT16 : INSN_MODE_REAL16;
-}
-
 static uint64_t source_value(struct vcpu *v, const struct insn_mmio *d)
 {
 	if (d->has_imm)
@@ -299,7 +290,7 @@ bool vm_io_mmio(struct vcpu *v, uint64_t gpa, enum vcpu_action *act)
 		return false;
 	vcpu_code_state(v, &cs);
 	n = fetch_insn(v, &cs, buf);
-	e = insn_decode_mmio(buf, n, insn_mode(&cs), &d);
+	e = insn_decode_mmio(buf, n, insn_mode_of(cs.bits, cs.protected_mode), &d);
 	if (e != E_OK) {
 		*act = mmio_fail(v, lapic ? "local APIC" : r->name, gpa, buf, n, e);
 		return true;

@@ -46,15 +46,6 @@ static enum vcpu_action io_one(struct vmx_vcpu *v, uint16_t port, unsigned size,
 	return v->vcpu.ops->io(&v->vcpu, port, size, in, val);
 }
 
-static enum insn_cpu_mode cpu_mode(const struct vcpu_code_state *cs)
-{
-	if (cs->bits == 64)
-		return INSN_MODE_LONG64;
-	if (cs->bits == 32)
-		return INSN_MODE_PROT32;
-	return cs->protected_mode ? INSN_MODE_PROT16 : INSN_MODE_REAL16;
-}
-
 /* Address size (bits) and segment of the memory operand (SDM numbering). */
 static void operand_of(struct vmx_vcpu *v, bool in, const struct vcpu_code_state *cs,
 		       unsigned *addr_bits, unsigned *seg)
@@ -71,7 +62,8 @@ static void operand_of(struct vmx_vcpu *v, bool in, const struct vcpu_code_state
 	}
 	if (len > INSN_MAX_LEN ||
 	    guest_mem_read(&v->vcpu, cs->cs_base + cs->rip, bytes, len) != E_OK ||
-	    insn_decode_string_io(bytes, len, cpu_mode(cs), &d) != E_OK)
+	    insn_decode_string_io(bytes, len, insn_mode_of(cs->bits, cs->protected_mode), &d) !=
+		E_OK)
 		d = (struct insn_string_io){.addr_size = (unsigned)cs->bits / 8,
 					    .seg = INSN_SEG_DS};
 	*addr_bits = d.addr_size * 8;
