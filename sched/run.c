@@ -4,7 +4,8 @@
  * sched/sched.c; this file drives vCPUs through the backend interface
  * (guest/vcpu.h): slices (the backend's timer or the LAPIC's), vcpu_load()
  * which moves a vCPU to this CPU (under VT-x: VMCLEAR by
- * cross-call, VMPTRLD, host state), idle halts, wake-ups and statistics.
+ * cross-call, VMPTRLD, host state), idle halts, wake-ups, statistics, and
+ * the VMs' console output, printed a bounded chunk per pass of the loop.
  */
 #include "sched/run.h"
 #include "arch/x86/cpu.h"
@@ -40,6 +41,8 @@ static unsigned check_failures;
 static bool debug_checks = true;
 static bool lapic_slices;
 static struct vm *console_vm;
+static bool consoles_draining; /* one CPU prints VMs' console lines at a time */
+static unsigned console_next;  /* the VM whose lines go first at the next pass */
 
 /* Cost accounting for `make bench-sched` (TSC ticks, summed over CPUs). */
 static struct {
@@ -379,6 +382,27 @@ static void check_timeouts(void)
 	}
 }
 
+/*
+ * Print some of the VMs' queued console lines: about one drain budget in
+ * all, the VMs taking turns at going first. Only one CPU at a time (the
+ * others go on scheduling), with interrupts on between lines.
+ */
+static void drain_consoles(void)
+{
+	size_t budget = VM_CONSOLE_DRAIN_BUDGET;
+	unsigned n = __atomic_load_n(&nvms, __ATOMIC_RELAXED);
+
+	if (!n || __atomic_exchange_n(&consoles_draining, true, __ATOMIC_ACQUIRE))
+		return;
+	console_next = (console_next + 1) % n;
+	for (unsigned i = 0; i < n && budget; i++) {
+		size_t done = vm_console_drain(&vms[(console_next + i) % n]->console, budget);
+
+		budget -= done < budget ? done : budget;
+	}
+	__atomic_store_n(&consoles_draining, false, __ATOMIC_RELEASE);
+}
+
 /* One CPU's loop; returns when every VM has stopped or time is up. */
 static void cpu_loop(void)
 {
@@ -401,6 +425,7 @@ static void cpu_loop(void)
 			run_one(cpu, sv_of(e));
 		else
 			idle();
+		drain_consoles();
 		if (cpu == 0)
 			poll_console();
 		if (cpu == 0 && tick_hook)
@@ -436,6 +461,8 @@ void sched_run(uint64_t max_us)
 	smp_set_idle_work(0, 0);
 	while (__atomic_load_n(&cpus_in_loop, __ATOMIC_SEQ_CST))
 		cpu_pause();
+	for (unsigned i = 0; i < nvms; i++)
+		vm_console_flush(&vms[i]->console); /* before any VM's report */
 	lapic_timer_stop();
 	cpu_irq_save();
 	cpu_irq_restore(flags);
@@ -617,6 +644,18 @@ static void exits_by_reason(const struct sched_vcpu *sv)
 		pr_info("sched:   %s/%u exits: %s\n", sv->vm->name, sv->idx, line);
 }
 
+/* A VM's console: what reached the host and what was dropped. */
+static void console_stats(struct vm *vm)
+{
+	struct vm_console_stats st;
+
+	vm_console_get_stats(&vm->console, &st);
+	pr_info("sched:   %s console: %llu lines, %llu bytes shown; guest bytes dropped: %llu "
+		"(rate limit), %llu (buffer full)\n",
+		vm->name, (unsigned long long)st.lines, (unsigned long long)st.bytes,
+		(unsigned long long)st.dropped_rate, (unsigned long long)st.dropped_full);
+}
+
 void sched_stats_print(void)
 {
 	char cpus[SCHED_CPUS_TEXT];
@@ -639,4 +678,6 @@ void sched_stats_print(void)
 	}
 	for (unsigned i = 0; i < sched_entity_count(&sched); i++)
 		exits_by_reason(sv_of(sched_entity_at(&sched, i)));
+	for (unsigned i = 0; i < nvms; i++)
+		console_stats(vms[i]);
 }
