@@ -25,6 +25,7 @@
 #define BYTE_BITS 8
 #define BYTE_MASK 0xffu
 #define DROP_NOTE_MAX 80 /* "... N bytes of console output dropped (why)" */
+#define NOTE_RING (REC_HEAD + DROP_NOTE_MAX)
 /* Kept free for host notes and the final partial line of a full ring. */
 #define CON_RESERVE (2 * (REC_HEAD + VM_CONSOLE_NOTE_MAX))
 #define CON_RESUME_DIVISOR 2 /* over the rate: resume at half the burst */
@@ -39,21 +40,28 @@ static uint32_t ring_free(const struct vm_console *c)
 	return VM_CONSOLE_RING - (c->head - c->tail);
 }
 
+/* Ring offset of free-running index @at, and the bytes from it to the end. */
+static uint32_t ring_span(uint32_t at, uint32_t n, uint32_t *off)
+{
+	*off = at & (VM_CONSOLE_RING - 1);
+	return n < VM_CONSOLE_RING - *off ? n : VM_CONSOLE_RING - *off;
+}
+
 static void ring_copy_in(struct vm_console *c, const void *src, uint32_t n)
 {
-	const uint8_t *s = src;
+	uint32_t off, first = ring_span(c->head, n, &off);
 
-	for (uint32_t i = 0; i < n; i++)
-		c->ring[(c->head + i) & (VM_CONSOLE_RING - 1)] = s[i];
+	memcpy(c->ring + off, src, first);
+	memcpy(c->ring, (const uint8_t *)src + first, n - first);
 	c->head += n;
 }
 
 static void ring_copy_out(struct vm_console *c, void *dst, uint32_t n)
 {
-	uint8_t *d = dst;
+	uint32_t off, first = ring_span(c->tail, n, &off);
 
-	for (uint32_t i = 0; i < n; i++)
-		d[i] = c->ring[(c->tail + i) & (VM_CONSOLE_RING - 1)];
+	memcpy(dst, c->ring + off, first);
+	memcpy((uint8_t *)dst + first, c->ring, n - first);
 	c->tail += n;
 }
 
@@ -89,7 +97,7 @@ static bool ring_get(struct vm_console *c, int *level, char *buf)
 /* What a line of @len text bytes costs the host console: "[name] text\n". */
 static uint64_t line_cost(const struct vm_console *c, unsigned len)
 {
-	return strlen(c->name) + CON_PREFIX_EXTRA + len + CON_NEWLINE_LEN;
+	return c->line_extra + len;
 }
 
 static void refill(struct vm_console *c)
@@ -114,7 +122,8 @@ static bool take_tokens(struct vm_console *c, uint64_t cost)
 {
 	if (!c->rate)
 		return true;
-	refill(c);
+	if (c->throttled || c->tokens < cost * US_PER_S)
+		refill(c); /* the clock only when the bucket is short */
 	if (c->throttled && c->tokens < c->burst * US_PER_S / CON_RESUME_DIVISOR)
 		return false;
 	if (c->tokens < cost * US_PER_S) {
@@ -128,57 +137,46 @@ static bool take_tokens(struct vm_console *c, uint64_t cost)
 
 /* ---- drop notes (under c->lock) ------------------------------------------- */
 
-static unsigned drop_note(char *buf, uint64_t bytes, const char *why)
+/* How many notes are owed (dropped bytes not yet reported, per reason).
+ * Room and rate are reserved for a note's longest form, so that nothing
+ * is formatted on the exit path until a note is really queued. */
+static unsigned notes_owed(const struct vm_console *c)
 {
-	return (unsigned)fmt_snprintf(buf, DROP_NOTE_MAX,
-				      "... %llu bytes of console output dropped (%s)",
-				      (unsigned long long)bytes, why);
+	return (c->unreported_rate != 0) + (c->unreported_full != 0);
 }
 
-/* The notes owed, formatted into @rate and @full; returns their cost in
- * ring bytes and sets *host to their host-console bytes. */
-static uint32_t notes_owed(const struct vm_console *c, char *rate, unsigned *rate_len, char *full,
-			   unsigned *full_len, uint64_t *host)
+static void put_note(struct vm_console *c, uint64_t *bytes, const char *why)
 {
-	uint32_t ring = 0;
+	char text[DROP_NOTE_MAX];
+	int len;
 
-	*rate_len = c->unreported_rate ? drop_note(rate, c->unreported_rate, "rate limit") : 0;
-	*full_len = c->unreported_full ? drop_note(full, c->unreported_full, "buffer full") : 0;
-	*host = 0;
-	if (*rate_len) {
-		ring += REC_HEAD + *rate_len;
-		*host += line_cost(c, *rate_len);
-	}
-	if (*full_len) {
-		ring += REC_HEAD + *full_len;
-		*host += line_cost(c, *full_len);
-	}
-	return ring;
+	if (!*bytes)
+		return;
+	len = fmt_snprintf(text, sizeof(text), "... %llu bytes of console output dropped (%s)",
+			   (unsigned long long)*bytes, why);
+	if (len >= (int)sizeof(text))
+		len = sizeof(text) - 1;
+	ring_put(c, LOG_WARN, text, (unsigned)len);
+	*bytes = 0;
 }
 
-static void put_notes(struct vm_console *c, const char *rate, unsigned rate_len, const char *full,
-		      unsigned full_len)
+/* The caller reserved NOTE_RING bytes of ring per note owed. */
+static void put_notes(struct vm_console *c)
 {
-	if (rate_len)
-		ring_put(c, LOG_WARN, rate, rate_len);
-	if (full_len)
-		ring_put(c, LOG_WARN, full, full_len);
-	c->unreported_rate = 0;
-	c->unreported_full = 0;
+	put_note(c, &c->unreported_rate, "rate limit");
+	put_note(c, &c->unreported_full, "buffer full");
 }
 
 /* Queue the notes owed if the ring has room beyond @reserve and, when
  * @charge, the bucket has their cost. */
 static void queue_notes(struct vm_console *c, uint32_t reserve, bool charge)
 {
-	char rate[DROP_NOTE_MAX], full[DROP_NOTE_MAX];
-	unsigned rate_len, full_len;
-	uint64_t host;
-	uint32_t ring = notes_owed(c, rate, &rate_len, full, &full_len, &host);
+	unsigned n = notes_owed(c);
 
-	if (!ring || ring_free(c) < ring + reserve || (charge && !take_tokens(c, host)))
+	if (!n || ring_free(c) < n * NOTE_RING + reserve ||
+	    (charge && !take_tokens(c, n * line_cost(c, DROP_NOTE_MAX))))
 		return;
-	put_notes(c, rate, rate_len, full, full_len);
+	put_notes(c);
 }
 
 /* ---- line assembly (under c->lock) ----------------------------------------- */
@@ -194,28 +192,26 @@ static void drop_line(struct vm_console *c, uint64_t raw, bool full)
 	}
 }
 
-/* Queue the assembled line (with the notes owed before it), or drop it. */
+/* Queue the assembled line (after the notes owed before it), or drop it:
+ * a @final line (the VM's exit) goes over the rate and into the reserve. */
 static void commit_line(struct vm_console *c, bool final)
 {
-	char rate[DROP_NOTE_MAX], full[DROP_NOTE_MAX];
-	unsigned rate_len, full_len, len = c->line_len;
-	uint64_t host, raw = c->line_raw;
-	uint32_t ring = notes_owed(c, rate, &rate_len, full, &full_len, &host);
+	unsigned len = c->line_len, notes = notes_owed(c);
+	uint64_t raw = c->line_raw;
 
 	c->line_len = 0;
 	c->line_raw = 0;
 	if (!len)
 		return;
-	ring += REC_HEAD + len;
-	if (ring_free(c) < ring + (final ? 0 : CON_RESERVE)) {
+	if (ring_free(c) < REC_HEAD + len + notes * NOTE_RING + (final ? 0 : CON_RESERVE)) {
 		drop_line(c, raw, true);
 		return;
 	}
-	if (!final && !take_tokens(c, host + line_cost(c, len))) {
+	if (!final && !take_tokens(c, line_cost(c, len) + notes * line_cost(c, DROP_NOTE_MAX))) {
 		drop_line(c, raw, false);
 		return;
 	}
-	put_notes(c, rate, rate_len, full, full_len);
+	put_notes(c);
 	ring_put(c, LOG_INFO, c->line, len);
 }
 
@@ -256,6 +252,7 @@ void vm_console_init(struct vm_console *c, const char *name, uint64_t (*clock_us
 {
 	memset(c, 0, sizeof(*c));
 	c->name = name;
+	c->line_extra = strlen(name) + CON_PREFIX_EXTRA + CON_NEWLINE_LEN;
 	c->clock_us = clock_us;
 	c->refill_us = clock_us();
 	vm_console_set_rate(c, VM_CONSOLE_RATE, VM_CONSOLE_BURST);

@@ -20,9 +20,9 @@
 #define VM_CONSOLE_LINE 160	    /* a line's text with its NUL; longer lines wrap */
 #define VM_CONSOLE_NOTE_MAX 256	    /* a host note's text with its NUL */
 #define VM_CONSOLE_RING 16384	    /* bytes of queued lines per VM (a power of two) */
-#define VM_CONSOLE_RATE 4096	    /* host-console bytes per second per VM */
+#define VM_CONSOLE_RATE 2048	    /* host-console bytes per second per VM */
 #define VM_CONSOLE_BURST 8192	    /* bytes a quiet VM may print at once */
-#define VM_CONSOLE_DRAIN_BUDGET 512 /* host bytes one drain prints, at least a line */
+#define VM_CONSOLE_DRAIN_BUDGET 256 /* host bytes one drain prints, at least a line */
 
 /* Counters of a VM's console (totals since it was built). */
 struct vm_console_stats {
@@ -36,6 +36,7 @@ struct vm_console_stats {
 struct vm_console {
 	struct spinlock lock; /* all but `draining`; taken with interrupts off, briefly */
 	const char *name;     /* the VM's: each line's "[name] " prefix */
+	unsigned line_extra;  /* host bytes a line costs beyond its text */
 	uint64_t (*clock_us)(void);
 	char line[VM_CONSOLE_LINE]; /* the line being assembled */
 	unsigned line_len;
