@@ -390,12 +390,14 @@ static void check_timeouts(void)
 static void drain_consoles(void)
 {
 	size_t budget = VM_CONSOLE_DRAIN_BUDGET;
-	unsigned n = __atomic_load_n(&nvms, __ATOMIC_RELAXED);
+	unsigned n = __atomic_load_n(&nvms, __ATOMIC_RELAXED), i = 0;
 
-	if (!n || __atomic_exchange_n(&consoles_draining, true, __ATOMIC_ACQUIRE))
+	while (i < n && !vm_console_pending(&vms[i]->console))
+		i++;
+	if (i == n || __atomic_exchange_n(&consoles_draining, true, __ATOMIC_ACQUIRE))
 		return;
 	console_next = (console_next + 1) % n;
-	for (unsigned i = 0; i < n && budget; i++) {
+	for (i = 0; i < n && budget; i++) {
 		size_t done = vm_console_drain(&vms[(console_next + i) % n]->console, budget);
 
 		budget -= done < budget ? done : budget;

@@ -338,6 +338,8 @@ size_t vm_console_drain(struct vm_console *c, size_t budget)
 {
 	size_t printed;
 
+	if (!vm_console_pending(c))
+		return 0;
 	if (__atomic_exchange_n(&c->draining, true, __ATOMIC_ACQUIRE))
 		return 0;
 	printed = drain_held(c, budget);
@@ -362,8 +364,12 @@ void vm_console_flush(struct vm_console *c)
 
 bool vm_console_pending(struct vm_console *c)
 {
-	return __atomic_load_n(&c->head, __ATOMIC_RELAXED) !=
-	       __atomic_load_n(&c->tail, __ATOMIC_RELAXED);
+	uint32_t head = __atomic_load_n(&c->head, __ATOMIC_RELAXED);
+
+	if (head != __atomic_load_n(&c->tail, __ATOMIC_RELAXED))
+		return true;
+	return __atomic_load_n(&c->unreported_rate, __ATOMIC_RELAXED) ||
+	       __atomic_load_n(&c->unreported_full, __ATOMIC_RELAXED);
 }
 
 void vm_console_get_stats(struct vm_console *c, struct vm_console_stats *out)

@@ -71,7 +71,7 @@ __attribute__((format(printf, 3, 4))) void vm_console_note(struct vm_console *c,
 size_t vm_console_drain(struct vm_console *c, size_t budget);
 /* End the partial line, note what was dropped and print everything queued. */
 void vm_console_flush(struct vm_console *c);
-/* Whether anything waits to be printed. */
+/* Whether anything waits to be printed (lines, or a note on drops). */
 bool vm_console_pending(struct vm_console *c);
 void vm_console_get_stats(struct vm_console *c, struct vm_console_stats *out);
 
