@@ -20,8 +20,8 @@
 #define BAD_STILL_ALIVE 0x33
 #define US_PER_S 1000000u
 #define FLOOD_COM1_THR 0x3f8
-#define FLOOD_BURST 1024	 /* bytes per REP OUTSB: one exit each */
-#define FLOOD_SECONDS 3	 /* of TSC time */
+#define FLOOD_BURST 1024      /* bytes per REP OUTSB: one exit each */
+#define FLOOD_SECONDS 3	      /* of TSC time */
 #define FLOOD_QUIET_SECONDS 3 /* then silence, so the host lets lines through again */
 
 static void icr(uint32_t dest, uint32_t lo)
