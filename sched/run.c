@@ -4,9 +4,10 @@
  * sched/sched.c; this file drives vCPUs through the backend interface
  * (guest/vcpu.h): slices (the backend's timer or the LAPIC's), vcpu_load()
  * which moves a vCPU to this CPU (under VT-x: VMCLEAR by
- * cross-call, VMPTRLD, host state), idle halts, wake-ups and statistics,
- * and the watchdog that takes a hung CPU out (only the VMs with vCPU state
- * on it stop) so that every wait here stays bounded.
+ * cross-call, VMPTRLD, host state), idle halts, wake-ups, statistics, the
+ * VMs' console output (printed a bounded chunk per pass of the loop), and
+ * the watchdog that takes a hung CPU out (only the VMs with vCPU state on
+ * it stop) so that every wait here stays bounded.
  */
 #include "sched/run.h"
 #include "arch/x86/cpu.h"
@@ -57,12 +58,14 @@ static unsigned check_failures;
 static bool debug_checks = true;
 static bool lapic_slices;
 static struct vm *console_vm;
+static bool consoles_draining; /* one CPU prints VMs' console lines at a time */
+static unsigned console_next;  /* the VM whose lines go first at the next pass */
 
 /* Cost accounting for `make bench-sched` (TSC ticks, summed over CPUs). */
 static struct {
-	uint64_t switch_tsc, switches;     /* VMPTRLD of another vCPU on this CPU */
-	uint64_t migrate_tsc, migrations;  /* VMCLEAR by cross-call + VMPTRLD + host state */
-	uint64_t loop_tsc, guest_tsc;	   /* all loop time / time inside vcpu_run */
+	uint64_t switch_tsc, switches;	  /* VMPTRLD of another vCPU on this CPU */
+	uint64_t migrate_tsc, migrations; /* VMCLEAR by cross-call + VMPTRLD + host state */
+	uint64_t loop_tsc, guest_tsc;	  /* all loop time / time inside vcpu_run */
 } cost;
 
 static void resched_irq(struct trap_frame *f)
@@ -579,6 +582,29 @@ static void set_in_loop(unsigned cpu, bool in)
 	spin_unlock_irqrestore(&lock, flags);
 }
 
+/*
+ * Print some of the VMs' queued console lines: about one drain budget in
+ * all, the VMs taking turns at going first. Only one CPU at a time (the
+ * others go on scheduling), with interrupts on between lines.
+ */
+static void drain_consoles(void)
+{
+	size_t budget = VM_CONSOLE_DRAIN_BUDGET;
+	unsigned n = __atomic_load_n(&nvms, __ATOMIC_RELAXED), i = 0;
+
+	while (i < n && !vm_console_pending(&vms[i]->console))
+		i++;
+	if (i == n || __atomic_exchange_n(&consoles_draining, true, __ATOMIC_ACQUIRE))
+		return;
+	console_next = (console_next + 1) % n;
+	for (i = 0; i < n && budget; i++) {
+		size_t done = vm_console_drain(&vms[(console_next + i) % n]->console, budget);
+
+		budget -= done < budget ? done : budget;
+	}
+	__atomic_store_n(&consoles_draining, false, __ATOMIC_RELEASE);
+}
+
 /* One CPU's loop; returns when every VM has stopped or time is up. */
 static void cpu_loop(void)
 {
@@ -602,6 +628,7 @@ static void cpu_loop(void)
 			run_one(cpu, sv_of(e));
 		else
 			idle();
+		drain_consoles();
 		if (cpu == SCHED_WATCH_CPU) {
 			poll_console();
 			if (tick_hook)
@@ -671,7 +698,7 @@ void sched_run(uint64_t max_us)
 	for (unsigned i = 0; i < nvms; i++) {
 		vms[i]->start_tsc = cpu_rdtsc();
 		vms[i]->timeout_tsc =
-			vms[i]->timeout_us ? vms[i]->start_tsc + tsc_from_us(vms[i]->timeout_us) : 0;
+		    vms[i]->timeout_us ? vms[i]->start_tsc + tsc_from_us(vms[i]->timeout_us) : 0;
 	}
 	hang_tsc = hang_limit();
 	next_watch_tsc = 0;
@@ -683,6 +710,8 @@ void sched_run(uint64_t max_us)
 	running = false;
 	smp_set_idle_work(0, 0);
 	wait_cpus_leave();
+	for (unsigned i = 0; i < nvms; i++)
+		vm_console_flush(&vms[i]->console); /* before any VM's report */
 	lapic_timer_stop();
 	cpu_irq_save();
 	cpu_irq_restore(flags);
@@ -827,9 +856,10 @@ void sched_cost_print(void)
 {
 	uint64_t busy = cost.loop_tsc;
 
-	pr_info("sched: vCPU switch on one CPU (VMPTRLD + bookkeeping): %llu ticks (%llu switches)\n",
-		(unsigned long long)(cost.switches ? cost.switch_tsc / cost.switches : 0),
-		(unsigned long long)cost.switches);
+	pr_info(
+	    "sched: vCPU switch on one CPU (VMPTRLD + bookkeeping): %llu ticks (%llu switches)\n",
+	    (unsigned long long)(cost.switches ? cost.switch_tsc / cost.switches : 0),
+	    (unsigned long long)cost.switches);
 	pr_info("sched: migration (VMCLEAR by cross-call + VMPTRLD + host state): %llu ticks "
 		"(%llu migrations)\n",
 		(unsigned long long)(cost.migrations ? cost.migrate_tsc / cost.migrations : 0),
@@ -862,8 +892,8 @@ static void cpus_text(const struct cpumask *m, char *buf, size_t n)
 		while (last + 1 < CPUMASK_BITS && cpumask_test(m, last + 1))
 			last++;
 		len = clamp_len(len + (size_t)fmt_snprintf(buf + len, n - len,
-							    last > c ? "%s%u-%u" : "%s%u",
-							    len ? "," : "", c, last),
+							   last > c ? "%s%u-%u" : "%s%u",
+							   len ? "," : "", c, last),
 				n);
 		c = cpumask_next(m, last);
 	}
@@ -894,6 +924,18 @@ static void exits_by_reason(const struct sched_vcpu *sv)
 			sv->vm->name, sv->idx, (unsigned long long)tsc_to_us(sv->stop_lag_tsc));
 }
 
+/* A VM's console: what reached the host and what was dropped. */
+static void console_stats(struct vm *vm)
+{
+	struct vm_console_stats st;
+
+	vm_console_get_stats(&vm->console, &st);
+	pr_info("sched:   %s console: %llu lines, %llu bytes shown; guest bytes dropped: %llu "
+		"(rate limit), %llu (buffer full)\n",
+		vm->name, (unsigned long long)st.lines, (unsigned long long)st.bytes,
+		(unsigned long long)st.dropped_rate, (unsigned long long)st.dropped_full);
+}
+
 void sched_stats_print(void)
 {
 	char cpus[SCHED_CPUS_TEXT];
@@ -916,4 +958,6 @@ void sched_stats_print(void)
 	}
 	for (unsigned i = 0; i < sched_entity_count(&sched); i++)
 		exits_by_reason(sv_of(sched_entity_at(&sched, i)));
+	for (unsigned i = 0; i < nvms; i++)
+		console_stats(vms[i]);
 }

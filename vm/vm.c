@@ -127,7 +127,8 @@ void vm_stop(struct vm *vm, const char *why)
 		return;
 	vm->stopped = true;
 	fmt_snprintf(vm->why, sizeof(vm->why), "%s", why);
-	pr_warn("[%s] stopped by Vireo: %s\n", vm->name, why);
+	/* After the lines the VM printed before it stopped. */
+	vm_console_note(&vm->console, LOG_WARN, "stopped by Vireo: %s", why);
 }
 
 bool vm_step_vcpu(struct vm *vm, unsigned idx)
@@ -144,6 +145,7 @@ bool vm_step_vcpu(struct vm *vm, unsigned idx)
 	if (act == VCPU_STOP && v->stopped)
 		vm_stop(vm, v->stop_reason);
 	vm->run_tsc += cpu_rdtsc() - t0;
+	vm_console_drain(&vm->console, VM_CONSOLE_DRAIN_BUDGET);
 	return !vm->stopped && !vm->vcpu_ended[idx];
 }
 
@@ -181,10 +183,11 @@ static void platform_report(const struct vm *vm, uint64_t exits)
 		vm->exited ? "" : vm->why);
 }
 
-void vm_report(const struct vm *vm)
+void vm_report(struct vm *vm)
 {
 	uint64_t exits = 0;
 
+	vm_console_flush(&vm->console);
 	for (unsigned i = 0; i < vm->nvcpus; i++)
 		exits += vcpu_exits_total(vm->vcpus[i]);
 	if (vm->platform) {

@@ -2,9 +2,9 @@
 /*
  * A virtual machine: a name, its own guest-physical memory (host frames
  * mapped by its address space, nothing of the hypervisor's), its vCPUs, the devices
- * on its I/O bus (vm/vm_io.c), a console line that COM1 output goes to,
- * prefixed by the VM's name, and an exit status (port 0xF4 or the exit
- * hypercall).
+ * on its I/O bus (vm/vm_io.c), its console (vm/console.c: COM1 output
+ * as lines prefixed by the VM's name, queued and rate-limited), and an
+ * exit status (port 0xF4 or the exit hypercall).
  */
 #ifndef VIREO_VM_VM_H
 #define VIREO_VM_VM_H
@@ -26,10 +26,10 @@
 #include "dev/vrtc.h"
 #include "dev/vuart.h"
 #include "guest/vcpu.h"
+#include "vm/console.h"
 
 #define VM_NAME_LEN 16
 #define VM_MAX_VCPUS 64
-#define VM_UART_LINE 160
 #define VM_VCPU_STACK 0x10000ull /* each vCPU's initial stack below the previous one's */
 
 /* Guest-physical layout of a built-in guest (see docs/hypercalls.md). */
@@ -70,9 +70,7 @@ struct vm {
 	bool stopped;
 	bool exited; /* stopped by the guest's own exit request */
 	int exit_status;
-	struct spinlock console_lock; /* guards the console line: vCPUs may print at once */
-	char console_line[VM_UART_LINE];
-	unsigned console_len;
+	struct vm_console console; /* its own lock: vCPUs may print at once */
 	uint64_t io_ignored; /* port accesses no device took */
 	struct iobus bus;    /* every VM's: see vm/vm_io.c for which devices */
 	struct debug_exit debug_exit;
@@ -144,7 +142,8 @@ void vm_lapic_mmio(struct vcpu *v, uint64_t gpa, unsigned size, bool write, uint
 bool vm_console_input(struct vm *vm, uint8_t c);
 /* Stop the VM with a report (guest misbehaviour). */
 void vm_stop(struct vm *vm, const char *why);
-void vm_report(const struct vm *vm);
+/* Print what the VM's console still holds, then its report line. */
+void vm_report(struct vm *vm);
 /* Free vCPUs, the address space and memory. */
 void vm_destroy(struct vm *vm);
 /* Select the vCPU backend (vm/backend.c); before anything else uses it. */

@@ -18,81 +18,24 @@
 #include "guest/guest_mem.h"
 
 #define NS_PER_US 1000ull
-#define CONSOLE_FIRST_PRINTABLE ' '
-#define CONSOLE_LAST_PRINTABLE '~'
-#define CONSOLE_ESCAPE_LEN 4 /* "\xHH" */
-#define HEX_DIGIT_BITS 4
-#define HEX_DIGIT_MASK 0xfu
 #define INSN_MAX 15
 
-/* ---- the host console line (under vm->console_lock) ---------------------- */
+/* ---- the VM's console (vm/console.c) --------------------------------------- */
 
-static void console_flush(struct vm *vm)
+static uint64_t console_clock_us(void)
 {
-	if (!vm->console_len)
-		return;
-	vm->console_line[vm->console_len] = '\0';
-	pr_info("[%s] %s\n", vm->name, vm->console_line);
-	vm->console_len = 0;
-}
-
-/* Printable ASCII and tab go to the host console as they are; any other
- * byte a guest sends (escape sequences, C1 controls, bell, backspace) is
- * shown as \xHH, so a guest cannot drive the host's terminal. */
-static bool console_plain(char c)
-{
-	return (c >= CONSOLE_FIRST_PRINTABLE && c <= CONSOLE_LAST_PRINTABLE) || c == '\t';
-}
-
-static void console_put(struct vm *vm, char c)
-{
-	static const char hex[] = "0123456789abcdef";
-	unsigned need = console_plain(c) ? 1 : CONSOLE_ESCAPE_LEN;
-	char *p;
-
-	if (c == '\r')
-		return;
-	if (c == '\n' || vm->console_len + need > VM_UART_LINE - 1)
-		console_flush(vm);
-	if (c == '\n')
-		return;
-	p = vm->console_line + vm->console_len;
-	if (need == 1) {
-		*p = c;
-		vm->console_len++;
-		return;
-	}
-	p[0] = '\\';
-	p[1] = 'x';
-	p[2] = hex[(uint8_t)c >> HEX_DIGIT_BITS];
-	p[3] = hex[(uint8_t)c & HEX_DIGIT_MASK];
-	vm->console_len += CONSOLE_ESCAPE_LEN;
-}
-
-static void console_put_locked(struct vm *vm, char c)
-{
-	uint64_t flags = spin_lock_irqsave(&vm->console_lock);
-
-	console_put(vm, c);
-	spin_unlock_irqrestore(&vm->console_lock, flags);
+	return tsc_to_us(cpu_rdtsc());
 }
 
 void vm_console_write(struct vm *vm, const char *buf, size_t len)
 {
-	uint64_t flags = spin_lock_irqsave(&vm->console_lock);
-
-	for (size_t i = 0; i < len; i++)
-		console_put(vm, buf[i]);
-	console_flush(vm);
-	spin_unlock_irqrestore(&vm->console_lock, flags);
+	vm_console_put(&vm->console, buf, len);
+	vm_console_end_line(&vm->console, false);
 }
 
 void vm_guest_exit(struct vm *vm, int status)
 {
-	uint64_t flags = spin_lock_irqsave(&vm->console_lock);
-
-	console_flush(vm);
-	spin_unlock_irqrestore(&vm->console_lock, flags);
+	vm_console_end_line(&vm->console, true);
 	vm->exited = true;
 	vm->stopped = true;
 	vm->exit_status = status;
@@ -102,7 +45,10 @@ void vm_guest_exit(struct vm *vm, int status)
 
 static void uart_tx(void *ctx, uint8_t byte)
 {
-	console_put_locked(ctx, (char)byte);
+	struct vm *vm = ctx;
+	char c = (char)byte;
+
+	vm_console_put(&vm->console, &c, 1);
 }
 
 static void guest_exit(void *ctx, int status)
@@ -127,7 +73,7 @@ static enum iobus_result console_port(void *ctx, uint64_t addr, unsigned size, b
 	if (!write)
 		*value = addr == VM_COM1_BASE + UART_LSR ? (UART_LSR_THRE | UART_LSR_TEMT) : 0;
 	else if (addr == VM_COM1_BASE + UART_THR)
-		console_put_locked(ctx, (char)*value);
+		uart_tx(ctx, (uint8_t)*value);
 	return IOBUS_DONE;
 }
 
@@ -138,6 +84,7 @@ enum err vm_io_init(struct vm *vm)
 	enum err e;
 
 	iobus_init(&vm->bus, vm_clock_ns, vm);
+	vm_console_init(&vm->console, vm->name, console_clock_us);
 	e = iobus_add_ports(&vm->bus, VM_COM1_BASE, UART_NREGS, console_port, vm, "COM1 console");
 	if (e == E_OK)
 		e = debug_exit_register(&vm->bus, &vm->debug_exit, false, guest_exit, vm);
@@ -165,6 +112,7 @@ enum err vm_io_platform_init(struct vm *vm, unsigned ncpus)
 	enum err e;
 
 	iobus_init(bus, vm_clock_ns, vm);
+	vm_console_init(&vm->console, vm->name, console_clock_us);
 	vuart_init(&vm->uart, uart_tx, vm);
 	e = vioapic_register(bus, &vm->ioapic, ACPI_GEN_IOAPIC_ID(ncpus), ioapic_deliver, vm);
 	if (e == E_OK)

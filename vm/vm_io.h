@@ -2,7 +2,7 @@
 /*
  * A VM's I/O: the devices on its bus (dev/iobus.h) for a built-in guest or
  * a platform VM, the port-I/O and MMIO exit handlers that call the bus, and
- * the VM's host console line that COM1 and the hypercalls print through.
+ * the VM's console (vm/console.h) that COM1 and the hypercalls print through.
  */
 #ifndef VIREO_VM_VM_IO_H
 #define VIREO_VM_VM_IO_H
@@ -30,7 +30,7 @@ enum vcpu_action vm_io_port(struct vcpu *v, uint16_t port, unsigned size, bool i
  * is decoded, performed and *act says how the vCPU goes on. */
 bool vm_io_mmio(struct vcpu *v, uint64_t gpa, enum vcpu_action *act);
 
-/* Print @len bytes on the VM's console line, then end the line. */
+/* Queue @len bytes on the VM's console, then end the line. */
 void vm_console_write(struct vm *vm, const char *buf, size_t len);
 /* The guest asked to end the VM with @status. */
 void vm_guest_exit(struct vm *vm, int status);

@@ -4,7 +4,7 @@
  * so a hypervisor's handling of bad guests can be tested with an ordinary
  * kernel: a write outside the VM's memory, IPIs to APIC IDs that do not
  * exist, an endless port loop, a huge REP OUTSB, an APIC-page access by an
- * instruction a device model need not emulate.
+ * instruction a device model need not emulate, a flood of console lines.
  */
 #include "mbtest.h"
 
@@ -18,6 +18,11 @@
 #define OTHER_VM_APIC_ID 1u
 #define IDLE_PORT 0x80
 #define BAD_STILL_ALIVE 0x33
+#define US_PER_S 1000000u
+#define FLOOD_COM1_THR 0x3f8
+#define FLOOD_BURST 1024      /* bytes per REP OUTSB: one exit each */
+#define FLOOD_SECONDS 3	      /* of TSC time */
+#define FLOOD_QUIET_SECONDS 3 /* then silence, so the host lets lines through again */
 
 static void icr(uint32_t dest, uint32_t lo)
 {
@@ -75,6 +80,57 @@ static void bad_mmio(void)
 	machine_exit(BAD_STILL_ALIVE);
 }
 
+/* Spin for @s seconds of TSC time. */
+static void tsc_spin(uint64_t s)
+{
+	uint64_t end = rdtsc() + s * tsc_hz;
+
+	while (rdtsc() < end)
+		cpu_relax();
+}
+
+static uint64_t tsc_to_us(uint64_t ticks)
+{
+	return udiv64(ticks * US_PER_S, tsc_hz, NULL);
+}
+
+/* One REP OUTSB of @n bytes to COM1; returns the TSC ticks it took. */
+static uint64_t flood_burst(const char *src, uint32_t n)
+{
+	uint64_t t0 = rdtsc();
+
+	__asm__ volatile("rep outsb" : "+c"(n), "+S"(src) : "d"(FLOOD_COM1_THR) : "memory");
+	return rdtsc() - t0;
+}
+
+/* One-character lines (every other byte a newline), a REP OUTSB of
+ * FLOOD_BURST bytes to COM1 at a time, for FLOOD_SECONDS; then quiet, a
+ * summary line (the fastest burst: what one such exit costs) and exit 0. */
+static void bad_flood(void)
+{
+	static char burst[FLOOD_BURST];
+	uint64_t start, end, bursts = 0, best = ~0ull, t;
+
+	for (unsigned i = 0; i < FLOOD_BURST; i++)
+		burst[i] = i % 2 ? '\n' : 'f';
+	tsc_calibrate();
+	printf("mbtest: bad=flood: %u-byte bursts of one-character lines to COM1 for %u s\n",
+	       FLOOD_BURST, FLOOD_SECONDS);
+	start = rdtsc();
+	end = start + FLOOD_SECONDS * tsc_hz;
+	while (rdtsc() < end) {
+		t = flood_burst(burst, FLOOD_BURST);
+		best = t < best ? t : best;
+		bursts++;
+	}
+	t = udiv64(rdtsc() - start, bursts, NULL);
+	tsc_spin(FLOOD_QUIET_SECONDS);
+	printf("mbtest: bad=flood: wrote %u bytes in %u bursts, %u us per burst (fastest %u us)\n",
+	       (uint32_t)bursts * FLOOD_BURST, (uint32_t)bursts, (uint32_t)tsc_to_us(t),
+	       (uint32_t)tsc_to_us(best));
+	machine_exit(0);
+}
+
 static const struct {
 	const char *word;
 	void (*fn)(void);
@@ -82,7 +138,7 @@ static const struct {
     {"mbtest.bad=mem", bad_mem},       {"mbtest.bad=ipi", bad_ipi},
     {"mbtest.bad=ioloop", bad_ioloop}, {"mbtest.bad=rep", bad_rep},
     {"mbtest.bad=mmio", bad_mmio},     {"mbtest.bad=vmcall3", bad_vmcall3},
-    {"mbtest.bad=acloop", bad_acloop},
+    {"mbtest.bad=acloop", bad_acloop}, {"mbtest.bad=flood", bad_flood},
 };
 
 void bad_guest(const char *cmdline)

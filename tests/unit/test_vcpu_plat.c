@@ -103,7 +103,7 @@ static int teardown(void **state)
 	(void)state;
 	for (unsigned i = 0; i < vm->nvcpus; i++)
 		assert_int_equal(plat[i].lock.next, plat[i].lock.owner);
-	assert_int_equal(vm->console_lock.next, vm->console_lock.owner);
+	assert_int_equal(vm->console.lock.next, vm->console.lock.owner);
 	assert_int_equal(vm->ioapic.lock.next, vm->ioapic.lock.owner);
 	assert_int_equal(vm->uart.lock.next, vm->uart.lock.owner);
 	assert_true(cpu_irqs_enabled());
@@ -1174,6 +1174,8 @@ static void test_port_com1_prints_lines(void **state)
 		v = (uint8_t)*text;
 		assert_int_equal(port(0, VM_COM1_BASE, 1, false, &v), VCPU_RESUME);
 	}
+	assert_false(fake_printk_contains("[tvm] hi\n")); /* the exit path does not print */
+	assert_int_equal(vm_console_drain(&vm->console, VM_CONSOLE_DRAIN_BUDGET), 9);
 	assert_true(fake_printk_contains("[tvm] hi\n"));
 	assert_int_equal(port(0, VM_COM1_BASE + UART_LSR, 1, true, &v), VCPU_RESUME);
 	assert_int_equal(v & UART_LSR_THRE, UART_LSR_THRE);
@@ -1238,6 +1240,8 @@ static void test_console_escapes_control_bytes(void **state)
 	(void)state;
 	fake_printk_clear();
 	vm_console_write(vm, out, sizeof(out) - 1);
+	assert_false(fake_printk_contains("[tvm]")); /* queued, printed by a drain */
+	vm_console_flush(&vm->console);
 	assert_true(fake_printk_contains("[tvm] a\\x1b[2Jb\\x9b\\x07\\x7f\tc\n"));
 	assert_false(fake_printk_contains("\x1b"));
 }
