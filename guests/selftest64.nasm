@@ -36,6 +36,13 @@ CPUID_7_PKU    equ 1 << 3
 CPUID_7_OSPKE  equ 1 << 4
 PKRU_VALUE     equ 0x55555550       ; keys 1-15 access-disabled, key 0 open
 MSR_SPEC_CTRL  equ 0x48
+UNEXPECTED_FAULT_STATUS equ 99
+MSR_SYSENTER_CS equ 0x174
+MSR_SYSENTER_EIP equ 0x176
+SYSENTER_CS_VALUE equ 0x10
+SYSENTER_EIP_LOW equ 0x89abcdef
+SYSENTER_EIP_HIGH equ 0xffff8000     ; canonical kernel address
+NONCANONICAL_HIGH equ 0x00008000     ; bit 47 set, 63:48 clear
 MSR_PRED_CMD   equ 0x49
 MSR_ARCH_CAPS  equ 0x10a
 MSR_FLUSH_CMD  equ 0x10b
@@ -433,6 +440,11 @@ start:
 	call spec_check
 	CHECK_OR_FAIL 27
 
+	; 28: IA32_SYSENTER_CS/ESP/EIP keep what is written (they live in the
+	;     VMCS); a non-canonical SYSENTER_EIP raises #GP and is not kept
+	call sysenter_check
+	CHECK_OR_FAIL 28
+
 	PUTS msg_pass
 	mov al, 0
 	out EXIT_PORT, al
@@ -609,6 +621,44 @@ spec_check:
 .done:
 	ret
 
+; Check 28 (see there); ZF set when it passed. Every access goes through
+; msr_probe, so a #GP anywhere fails the check instead of escaping it.
+sysenter_check:
+	mov ecx, MSR_SYSENTER_CS
+	mov eax, SYSENTER_CS_VALUE
+	xor edx, edx
+	mov bl, 1
+	call msr_probe
+	test al, al
+	jnz .done
+	mov ecx, MSR_SYSENTER_EIP
+	mov eax, SYSENTER_EIP_LOW
+	mov edx, SYSENTER_EIP_HIGH
+	call msr_probe
+	test al, al
+	jnz .done
+	mov ecx, MSR_SYSENTER_EIP
+	xor eax, eax
+	mov edx, NONCANONICAL_HIGH
+	call msr_probe
+	cmp al, 1
+	jne .done
+	mov ecx, MSR_SYSENTER_CS
+	xor bl, bl
+	call msr_probe
+	test al, al
+	jnz .done
+	cmp r14, SYSENTER_CS_VALUE
+	jne .done
+	mov ecx, MSR_SYSENTER_EIP
+	call msr_probe
+	test al, al
+	jnz .done
+	mov rax, (SYSENTER_EIP_HIGH << 32) | SYSENTER_EIP_LOW
+	cmp r14, rax
+.done:
+	ret
+
 puts:
 	mov rdi, rsi
 	xor ecx, ecx
@@ -679,14 +729,23 @@ on_gp:
 resume:
 	push rax
 	mov rax, [rel recover]
+	test rax, rax
+	jz unexpected                   ; a fault no check armed: never a pass
+	mov qword [rel recover], 0      ; each armed recovery serves one fault
 	mov [rsp + 8], rax
 	pop rax
 	iretq
+unexpected:
+	PUTS msg_unexpected
+	mov al, UNEXPECTED_FAULT_STATUS
+	out EXIT_PORT, al
+	hlt
 
 msg_hello: db "selftest64: hello from long mode", 0
 msg_hc:    db "selftest64: console hypercall"
 msg_hc_len equ $ - msg_hc
 msg_pass:  db "selftest64: all checks passed", 0
+msg_unexpected: db "selftest64: FAILED: a #GP or #UD no check expected", 0
 msg_fail:  db "selftest64: FAILED check "   ; runs on into num: one line
 num:       db "??", 0
 fault_vec: db 0

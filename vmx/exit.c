@@ -13,6 +13,7 @@
 #include "lib/string.h"
 #include "vmx/debugreg.h"
 #include "vmx/ept.h"
+#include "vmx/msr_vmcs.h"
 #include "vmx/percpu.h"
 #include "vmx/spec.h"
 #include "vmx/vmcs.h"
@@ -218,8 +219,8 @@ static uint64_t guest_cr4(void)
  * architectural counter (leaf 0AH all zero, version 0: RDPMC exits and
  * raises #GP), protection keys where PKRU is not switched
  * (guest/xstate.c), and CORE_CAPABILITIES, whose MSR is not offered (the
- * mitigation bits of 07H:EDX agree with the MSRs of vmx/spec.c). OSXSAVE and OSPKE follow the guest's CR4 (SDM Vol. 2A
- * CPUID, leaves 01H, 07H, 0AH). Other leaves pass through unchanged and
+ * mitigation bits of 07H:EDX agree with the MSRs of vmx/spec.c). OSXSAVE and OSPKE follow the
+ * guest's CR4 (SDM Vol. 2A CPUID, leaves 01H, 07H, 0AH). Other leaves pass through unchanged and
  * skip this call.
  */
 static void cpuid_mask(uint32_t leaf, uint32_t sub, struct cpuid_regs *r)
@@ -344,7 +345,7 @@ static enum vcpu_action exit_rdmsr(struct vmx_vcpu *v)
 	}
 	if (msr == MSR_IA32_EFER)
 		val = vmcs_read_or(VMCS_GUEST_IA32_EFER, 0);
-	else if (!msr_read_emulated(msr, &val) &&
+	else if (!msr_read_emulated(msr, &val) && vmx_msr_vmcs(msr, false, &val) != VCPU_MSR_OK &&
 		 vmx_spec_msr(v, msr, false, &val) != VCPU_MSR_OK) {
 		vmx_vcpu_inject_exception(v, X86_GP, true, 0);
 		return VCPU_RESUME;
@@ -382,7 +383,8 @@ static enum vcpu_action exit_wrmsr(struct vmx_vcpu *v)
 		skip_insn();
 		return VCPU_RESUME;
 	}
-	if (vmx_spec_msr(v, msr, true, &val) == VCPU_MSR_OK) {
+	if (vmx_msr_vmcs(msr, true, &val) == VCPU_MSR_OK ||
+	    vmx_spec_msr(v, msr, true, &val) == VCPU_MSR_OK) {
 		skip_insn();
 		return VCPU_RESUME;
 	}
