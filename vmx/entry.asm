@@ -30,12 +30,14 @@ MSR_IA32_FLUSH_CMD   equ 0x10b
 FLUSH_CMD_L1D        equ 1
 
 ; The entry mitigations (vmx/spec.c): one test when the CPU needs none.
-; Clobbers flags only; VERW comes last, then only guest registers load.
+; The policy never asks for both (the L1D flush clears what VERW would), so
+; the flag is 0, SPEC_ENTRY_L1D_FLUSH or SPEC_ENTRY_VERW. Clobbers flags
+; only; after VERW only guest registers load.
 %macro ENTRY_MITIGATIONS 0
 	cmp byte [rel vmx_spec_entry], 0
 	je %%done
-	test byte [rel vmx_spec_entry], SPEC_ENTRY_L1D_FLUSH
-	jz %%verw
+	cmp byte [rel vmx_spec_entry], SPEC_ENTRY_VERW
+	je %%verw
 	push rax
 	push rcx
 	push rdx
@@ -46,9 +48,8 @@ FLUSH_CMD_L1D        equ 1
 	pop rdx
 	pop rcx
 	pop rax
+	jmp %%done
 %%verw:
-	test byte [rel vmx_spec_entry], SPEC_ENTRY_VERW
-	jz %%done
 	verw [rel vmx_spec_verw_sel]
 %%done:
 %endmacro

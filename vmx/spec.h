@@ -18,7 +18,8 @@
 
 /*
  * Read by vmx/entry.asm before every VM entry: 0 on CPUs that need neither,
- * else SPEC_ENTRY_L1D_FLUSH (IA32_FLUSH_CMD) and/or SPEC_ENTRY_VERW.
+ * else SPEC_ENTRY_L1D_FLUSH (IA32_FLUSH_CMD) or SPEC_ENTRY_VERW, never both
+ * (spec_decide() asks for VERW only where the L1D flush does not run).
  */
 #define SPEC_ENTRY_L1D_FLUSH 1
 #define SPEC_ENTRY_VERW 2
