@@ -13,6 +13,7 @@
 #define PAGE_SIZE 4096u
 #define NVECTORS 256
 #define NEXCEPTIONS 32
+#define VEC_FIRST_APIC 16 /* vectors 0-15 are illegal for APIC delivery (SDM Vol. 3A 11.5.2) */
 #define FUZZ_NREGS 7
 
 /* GDT layout (SDM Vol. 3A 3.4.5): flat ring-0/ring-3 segments, a TSS per CPU. */
