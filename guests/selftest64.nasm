@@ -37,6 +37,7 @@ CPUID_7_OSPKE  equ 1 << 4
 PKRU_VALUE     equ 0x55555550       ; keys 1-15 access-disabled, key 0 open
 MSR_SPEC_CTRL  equ 0x48
 UNEXPECTED_FAULT_STATUS equ 99
+RFLAGS_RF_BIT  equ 16
 MSR_SYSENTER_CS equ 0x174
 MSR_SYSENTER_EIP equ 0x176
 SYSENTER_CS_VALUE equ 0x10
@@ -445,6 +446,25 @@ start:
 	call sysenter_check
 	CHECK_OR_FAIL 28
 
+	; 29: a #GP Vireo injects (WRMSR of IA32_FEATURE_CONTROL) pushes RFLAGS
+	;     with RF set, as a fault does on the CPU (SDM Vol. 3A 6.8.3)
+	mov qword [rel gp_rflags], 0
+	mov byte [rel fault_vec], 0
+	lea rax, [rel .after29]
+	mov [rel recover], rax
+	mov ecx, 0x3a
+	xor eax, eax
+	xor edx, edx
+	wrmsr
+.after29:
+	cmp byte [rel fault_vec], VEC_GP
+	jne .f29
+	bt qword [rel gp_rflags], RFLAGS_RF_BIT
+	setc al
+	cmp al, 1
+.f29:
+	CHECK_OR_FAIL 29
+
 	PUTS msg_pass
 	mov al, 0
 	out EXIT_PORT, al
@@ -726,6 +746,10 @@ on_ud:
 on_gp:
 	mov byte [rel fault_vec], VEC_GP
 	add rsp, 8                      ; error code
+	push rax
+	mov rax, [rsp + 24]             ; the pushed RFLAGS (after RAX, RIP, CS)
+	mov [rel gp_rflags], rax
+	pop rax
 resume:
 	push rax
 	mov rax, [rel recover]
@@ -749,6 +773,8 @@ msg_unexpected: db "selftest64: FAILED: a #GP or #UD no check expected", 0
 msg_fail:  db "selftest64: FAILED check "   ; runs on into num: one line
 num:       db "??", 0
 fault_vec: db 0
+	align 8
+gp_rflags: dq 0
 irq_seen:  db 0
 db_seen:   db 0
 have_pku:  db 0

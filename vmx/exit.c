@@ -135,6 +135,8 @@ static enum vcpu_action reflect_exception(struct vmx_vcpu *v, uint32_t info)
 		if (qual & DBG_QUAL_BD)
 			vmcs_wr(VMCS_GUEST_DR7, vmcs_rd(VMCS_GUEST_DR7) & ~DR7_GD);
 	}
+	if (type == VMX_INTR_TYPE_HW_EXCEPTION)
+		vmx_vcpu_fault_rf((uint8_t)(info & INTR_INFO_VECTOR_MASK)); /* #AC */
 	vmcs_wr(VMCS_VM_ENTRY_INTR_INFO, info & (INTR_INFO_VECTOR_MASK | INTR_INFO_TYPE_FIELD |
 						 INTR_INFO_ERROR_VALID | INTR_INFO_VALID_BIT));
 	if (info & INTR_INFO_ERROR_VALID)

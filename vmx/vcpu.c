@@ -601,13 +601,38 @@ uint64_t vmx_vcpu_rip(void)
 
 /* SDM 3C 25.8.3: vector 7:0, type 10:8 (3 = hardware exception), deliver
  * error code 11, valid 31. */
+/*
+ * Exceptions of the fault class (SDM Vol. 3A 6.5, Table 6-1): #DE, #BR,
+ * #UD, #NM, #TS, #NP, #SS, #GP, #PF, #MF, #AC, #XM, #VE, #CP. The CPU sets
+ * RF in the RFLAGS image a fault pushes (Vol. 3A 6.8.3), so the instruction
+ * re-executed after the handler does not hit its own instruction breakpoint.
+ */
+#define FAULT_VECTORS                                                                              \
+	((1u << 0) | (1u << 5) | (1u << 6) | (1u << 7) | (1u << 10) | (1u << 11) | (1u << 12) |   \
+	 (1u << 13) | (1u << 14) | (1u << 16) | (1u << 17) | (1u << 19) | (1u << 20) | (1u << 21))
+#define EXCEPTION_VECTORS 32
+
+void vmx_vcpu_fault_rf(uint8_t vector)
+{
+	if (vector < EXCEPTION_VECTORS && (FAULT_VECTORS & (1u << vector)))
+		vmcs_write(VMCS_GUEST_RFLAGS, vmcs_read_or(VMCS_GUEST_RFLAGS, 0) | RFLAGS_RF);
+}
+
+/*
+ * A hardware exception injected at the next entry (SDM Vol. 3C 27.6.1.1),
+ * as the CPU would deliver it: RF set in the pushed RFLAGS for a fault, and
+ * no error code in real mode (6.12.1; VM entry refuses one, 27.2.1.3).
+ */
 void vmx_vcpu_inject_exception(struct vmx_vcpu *v, uint8_t vector, bool has_error, uint32_t error)
 {
-	uint32_t info = vector | (3u << 8) | (1u << 31) | (has_error ? 1u << 11 : 0);
+	bool with_error = has_error && (vmcs_read_or(VMCS_GUEST_CR0, 0) & CR0_PE);
+	uint32_t info = vector | (VMX_INTR_TYPE_HW_EXCEPTION << VMX_INTR_INFO_TYPE_SHIFT) |
+			VMX_INTR_INFO_VALID | (with_error ? VMX_INTR_INFO_DELIVER_ERROR : 0);
 
 	(void)v;
+	vmx_vcpu_fault_rf(vector);
 	vmcs_write(VMCS_VM_ENTRY_INTR_INFO, info);
-	if (has_error)
+	if (with_error)
 		vmcs_write(VMCS_VM_ENTRY_EXCEPTION_ERROR_CODE, error);
 }
 

@@ -134,6 +134,8 @@ uint64_t vmx_vcpu_exits_total(const struct vmx_vcpu *v);
 uint64_t vmx_vcpu_rip(void);
 void vmx_vcpu_skip_instruction(struct vmx_vcpu *v);
 void vmx_vcpu_inject_exception(struct vmx_vcpu *v, uint8_t vector, bool has_error, uint32_t error);
+/* Set RFLAGS.RF in the current VMCS if vector is a fault (before injecting it). */
+void vmx_vcpu_fault_rf(uint8_t vector);
 /* Copy the guest state from the current VMCS (for the checker and dumps). */
 void vmx_vcpu_read_guest_state(struct vmx_vcpu *v, struct vmx_guest_state *g);
 

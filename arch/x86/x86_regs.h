@@ -41,6 +41,7 @@
 
 #define RFLAGS_FIXED1 (1ull << 1) /* reads as 1 */
 #define RFLAGS_TF (1ull << 8)
+#define RFLAGS_RF (1ull << 16)
 #define RFLAGS_IF (1ull << 9)
 #define RFLAGS_DF (1ull << 10)
 #define RFLAGS_VM (1ull << 17)
