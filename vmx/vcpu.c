@@ -608,7 +608,7 @@ uint64_t vmx_vcpu_rip(void)
  * re-executed after the handler does not hit its own instruction breakpoint.
  */
 #define FAULT_VECTORS                                                                              \
-	((1u << 0) | (1u << 5) | (1u << 6) | (1u << 7) | (1u << 10) | (1u << 11) | (1u << 12) |   \
+	((1u << 0) | (1u << 5) | (1u << 6) | (1u << 7) | (1u << 10) | (1u << 11) | (1u << 12) |    \
 	 (1u << 13) | (1u << 14) | (1u << 16) | (1u << 17) | (1u << 19) | (1u << 20) | (1u << 21))
 #define EXCEPTION_VECTORS 32
 
