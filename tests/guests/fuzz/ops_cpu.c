@@ -12,6 +12,8 @@
 #define OPC_TWO_BYTE 0x0f
 #define OPC_INSB 0x6c
 #define OPC_OUTSD 0x6f
+#define OPC_OUT_IMM8_AL 0xe6 /* OUT imm8, AL; E7: OUT imm8, eAX */
+#define OPC_OUT_IMM8_AX 0xe7
 #define MAX_INSN_BYTES 15
 #define CODE_SLACK 32
 #define REG_EAX 0
@@ -142,6 +144,11 @@ static void random_code(struct fuzz_cpu *c, uint8_t *p, uint32_t len, uint32_t f
 	for (i = 0; fuzz_safe && i < len; i++)
 		if (p[i] >= OPC_INSB && p[i] <= OPC_OUTSD)
 			p[i] = OPC_NOP;
+	/* OUT to the debug-exit port would end this VM (seed 7, 1800 s: status 91) */
+	for (i = 0; i + 1 < len; i++)
+		if ((p[i] == OPC_OUT_IMM8_AL || p[i] == OPC_OUT_IMM8_AX) &&
+		    p[i + 1] == PORT_DEBUG_EXIT)
+			p[i + 1]++;
 	if (!user) /* the first INT3 of the fill may serve as a ModRM byte too */
 		keep_esp(p, len + fill);
 }
