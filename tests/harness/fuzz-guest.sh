@@ -73,7 +73,7 @@ plan=$(grep -aoE '^\[good\] 1\.\.[0-9]+' "$log" | head -1 | sed 's/.*\.\.//')
 bad=$(grep -aE '^\[good\] not ok [0-9]+ ' "$log" | head -3 | sed 's/^\[good\] //' | tr '\n' ';')
 [ -z "$bad" ] || fail "VM good failed: $bad"
 grep -aqE "^\[good\] mbtest: $plan passed, 0 failed" "$log" || fail "VM good did not pass all $plan cases"
-report good | grep -q 'exited, status 1' || fail "VM good: '$(report good)'"
+report good | grep -q 'exited, status 1,' || fail "VM good: '$(report good)'"
 
 # The fuzz VM: done and exited, or stopped by Vireo with a report.
 # The counts come a few to a line (Vireo cuts long console lines).
@@ -89,9 +89,15 @@ line=$(report fuzz)
 	fail "VM fuzz saw ${anom}: $(grep -a '^\[fuzz\] fuzz: cpu [0-9]*: anomaly' "$log" | head -2 |
 		sed 's/^\[fuzz\] //' | tr '\n' ';')"
 case "$line" in
-*"exited, status 1"*)
+*"exited, status 1,"*)
 	grep -aq '^\[fuzz\] fuzz: done' "$log" || fail "VM fuzz exited without 'fuzz: done'"
 	emit PASS "$name (seed $seed; fuzz done: ${counts:-no counts}; $excs; ${anom:-anomalies ?}; good: KTAP ok; ${secs}s)"
+	;;
+*"exited, status"*)
+	# Random code ended its own VM (an OUT to port 0xF4 after it set DX, or
+	# the exit hypercall), as it would end a QEMU machine: like a triple
+	# fault of its own, not a Vireo defect.
+	emit PASS "$name (seed $seed; the fuzzer's own code ended its VM: ${line#\[fuzz\] }; last progress: $(grep -a '^\[fuzz\] fuzz: [0-9]* ops so far' "$log" | tail -1 | sed 's/^\[fuzz\] //'); good: KTAP ok; ${secs}s)"
 	;;
 *"was stopped"*)
 	emit PASS "$name (seed $seed; fuzz stopped by Vireo: ${line#\[fuzz\] }; last progress: $(grep -a '^\[fuzz\] fuzz: [0-9]* ops so far' "$log" | tail -1 | sed 's/^\[fuzz\] //'); good: KTAP ok; ${secs}s)"
