@@ -38,6 +38,12 @@ PKRU_VALUE     equ 0x55555550       ; keys 1-15 access-disabled, key 0 open
 MSR_SPEC_CTRL  equ 0x48
 UNEXPECTED_FAULT_STATUS equ 99
 RFLAGS_RF_BIT  equ 16
+CPUID_HV_BASE  equ 0x40000000
+CPUID_HV_TIMING equ 0x40000010
+CPUID_LEAF_TSC equ 0x15
+CPUID_LEAF_FREQ equ 0x16
+KHZ_PER_MHZ    equ 1000
+HZ_PER_KHZ     equ 1000
 MSR_SYSENTER_CS equ 0x174
 MSR_SYSENTER_EIP equ 0x176
 SYSENTER_CS_VALUE equ 0x10
@@ -465,6 +471,12 @@ start:
 .f29:
 	CHECK_OR_FAIL 29
 
+	; 30: the timing leaves agree: 0x40000000 lists 0x40000010, whose EAX is
+	;     the TSC in kHz; leaf 16H (MHz) and leaf 15H (crystal * EBX / EAX)
+	;     give the same rate where leaf 0 lists them
+	call timing_check
+	CHECK_OR_FAIL 30
+
 	PUTS msg_pass
 	mov al, 0
 	out EXIT_PORT, al
@@ -639,6 +651,55 @@ spec_check:
 	call msr_probe
 	cmp al, 1
 .done:
+	ret
+
+; Check 30 (see there); ZF set when it passed.
+timing_check:
+	mov eax, CPUID_HV_BASE
+	cpuid
+	cmp eax, CPUID_HV_TIMING
+	jb .bad
+	mov eax, CPUID_HV_TIMING
+	cpuid
+	test eax, eax
+	jz .bad
+	mov r13d, eax                   ; TSC kHz
+	xor eax, eax
+	cpuid
+	mov r12d, eax                   ; highest basic leaf
+	cmp r12d, CPUID_LEAF_FREQ
+	jb .no_freq
+	mov eax, CPUID_LEAF_FREQ
+	xor ecx, ecx
+	cpuid
+	imul eax, eax, KHZ_PER_MHZ
+	mov edx, r13d
+	sub edx, eax                    ; kHz - MHz * 1000: 0..999 when they agree
+	cmp edx, KHZ_PER_MHZ
+	jae .bad
+.no_freq:
+	cmp r12d, CPUID_LEAF_TSC
+	jb .good
+	mov eax, CPUID_LEAF_TSC
+	xor ecx, ecx
+	cpuid
+	test eax, eax
+	jz .bad
+	mov r8d, eax
+	mov eax, ecx
+	mul ebx                         ; EDX:EAX = crystal Hz * numerator
+	div r8d                         ; TSC Hz
+	xor edx, edx
+	mov ecx, HZ_PER_KHZ
+	div ecx
+	cmp eax, r13d
+	ret
+.good:
+	cmp eax, eax
+	ret
+.bad:
+	xor eax, eax
+	inc eax                         ; ZF clear
 	ret
 
 ; Check 28 (see there); ZF set when it passed. Every access goes through

@@ -9,6 +9,7 @@
 #include "vmx/exit_insn.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/traps.h"
+#include "arch/x86/tsc.h"
 #include "lib/printk.h"
 #include "lib/string.h"
 #include "vmx/debugreg.h"
@@ -22,6 +23,10 @@
 #include "guest/xstate.h"
 #include "smp/percpu.h"
 
+#define CPUID_LEAF_TSC 0x15u  /* TSC / crystal clock ratio */
+#define CPUID_LEAF_FREQ 0x16u /* processor frequency */
+#define HZ_PER_KHZ 1000u
+#define HZ_PER_MHZ 1000000u
 #define EXIT_REASON_ENTRY_FAILURE (1u << 31)
 #define EXIT_REASON_BASIC_MASK 0xffffu
 #define INTR_INFO_VECTOR_MASK 0xffu
@@ -197,12 +202,15 @@ static void cpuid_hypervisor_leaf(uint32_t leaf, struct cpuid_regs *r)
 
 	*r = (struct cpuid_regs){0};
 	if (leaf == VIREO_CPUID_BASE) {
-		r->eax = VIREO_CPUID_FEATURES;
+		r->eax = VIREO_CPUID_MAX;
 		r->ebx = sig.words[0];
 		r->ecx = sig.words[1];
 		r->edx = sig.words[2];
 	} else if (leaf == VIREO_CPUID_FEATURES) {
 		r->eax = VIREO_HYPERCALL_ABI_VERSION;
+	} else if (leaf == VIREO_CPUID_TIMING) {
+		r->eax = (uint32_t)(tsc_hz() / HZ_PER_KHZ);
+		r->ebx = r->eax;
 	}
 }
 
@@ -243,7 +251,34 @@ static void cpuid_mask(uint32_t leaf, uint32_t sub, struct cpuid_regs *r)
 	}
 }
 
-/* Pass CPUID through (cpuid_mask), telling the guest it is virtualised. */
+/*
+ * Leaves 15H and 16H describe the TSC the guest runs on (SDM Vol. 2A CPUID):
+ * they say what Vireo measured, never a nominal rate the TSC does not keep
+ * (Bochs' model reports 3.5 GHz for a TSC counting about 4 MHz). 15H: TSC =
+ * crystal (ECX, Hz) * EBX / EAX with a ratio of 1; 16H: base and maximum
+ * MHz, bus frequency unreported.
+ */
+static void cpuid_tsc_leaf(uint32_t leaf, struct cpuid_regs *r)
+{
+	uint64_t hz = tsc_hz();
+
+	if (leaf == CPUID_LEAF_TSC) {
+		*r = (struct cpuid_regs){.eax = 1, .ebx = 1, .ecx = (uint32_t)hz};
+		return;
+	}
+	*r = (struct cpuid_regs){.eax = (uint32_t)(hz / HZ_PER_MHZ)};
+	r->ebx = r->eax;
+}
+
+static void cpuid_adjust(uint32_t leaf, uint32_t sub, struct cpuid_regs *r)
+{
+	if (leaf <= CPUID_LEAF_PMU)
+		cpuid_mask(leaf, sub, r);
+	else if (leaf == CPUID_LEAF_TSC || leaf == CPUID_LEAF_FREQ)
+		cpuid_tsc_leaf(leaf, r);
+}
+
+/* Pass CPUID through (cpuid_adjust), telling the guest it is virtualised. */
 static enum vcpu_action exit_cpuid(struct vmx_vcpu *v)
 {
 	uint32_t leaf = (uint32_t)v->vcpu.regs.rax, sub = (uint32_t)v->vcpu.regs.rcx;
@@ -253,8 +288,8 @@ static enum vcpu_action exit_cpuid(struct vmx_vcpu *v)
 		cpuid_hypervisor_leaf(leaf, &r);
 	} else {
 		cpu_cpuid(leaf, sub, &r);
-		if (leaf >= 1 && leaf <= CPUID_LEAF_PMU)
-			cpuid_mask(leaf, sub, &r);
+		if (leaf - 1 < CPUID_LEAF_FREQ) /* leaves 1 to 16H; 0 passes as it is */
+			cpuid_adjust(leaf, sub, &r);
 	}
 	if (v->vcpu.ops && v->vcpu.ops->cpuid)
 		v->vcpu.ops->cpuid(&v->vcpu, leaf, sub, &r);
