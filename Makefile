@@ -26,7 +26,7 @@ KOBJS := $(patsubst %.c,$(BUILD)/k/%.o,$(KSRCS_C)) $(patsubst %.asm,$(BUILD)/k/%
 ELF := $(BUILD)/vireo.elf
 ISO := $(BUILD)/vireo.iso
 
-.PHONY: all kernel iso deps test unit fuzz fuzz-guest check matrix clean layers run run-qemu run-bochs run-kvm bench-exit bench-sched bench-guest screen screenshot \
+.PHONY: all docs-cpuid kernel iso deps test unit fuzz fuzz-guest check matrix clean layers run run-qemu run-bochs run-kvm bench-exit bench-sched bench-guest screen screenshot \
 	debug usb test-kvm bench-smp format
 all: $(ISO)
 kernel: $(ELF)
@@ -67,7 +67,7 @@ KOBJS += $(BUILD)/k/fbcon_font.o
 # Built-in guests: flat binaries embedded by guests/images.asm.
 GUEST_SRCS := $(wildcard guests/*.nasm)
 GUEST_BINS := $(patsubst guests/%.nasm,$(BUILD)/guests/%.bin,$(GUEST_SRCS))
-$(BUILD)/guests/%.bin: guests/%.nasm guests/common64.inc
+$(BUILD)/guests/%.bin: guests/%.nasm guests/common64.inc $(wildcard guests/*.inc)
 	@mkdir -p $(@D)
 	@$(if $(V),,echo "  GUEST   $<")
 	$(Q)$(NASM) -f bin -I. $< -o $@
@@ -265,6 +265,18 @@ bench-smp: deps $(ELF)
 
 usb: $(ISO)
 	@bash tools/usb.sh $(ISO) "$(DEV)"
+
+# docs/cpuid.md's tables, rendered from guest/cpuid_policy.c (the
+# cpuid_policy unit test fails while they disagree).
+$(BUILD)/cpuid_table: tools/cpuid_table.c guest/cpuid_policy.c guest/cpuid_policy.h
+	@mkdir -p $(@D)
+	$(Q)$(HOSTCC) $(HOSTCFLAGS) tools/cpuid_table.c guest/cpuid_policy.c -o $@
+docs-cpuid: $(BUILD)/cpuid_table
+	@$(BUILD)/cpuid_table >$(BUILD)/cpuid_table.md
+	@awk -v t=$(BUILD)/cpuid_table.md '/<!-- cpuid-policy:end -->/ { skip = 0 } \
+		!skip { print } /<!-- cpuid-policy:begin -->/ { while ((getline l < t) > 0) print l; skip = 1 }' \
+		docs/cpuid.md >$(BUILD)/cpuid.md.new && mv $(BUILD)/cpuid.md.new docs/cpuid.md
+	@echo "docs/cpuid.md: tables rendered from guest/cpuid_policy.c"
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

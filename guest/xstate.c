@@ -17,6 +17,8 @@
 #define XCR0_GUEST_MASK (XCR0_X87 | XCR0_SSE | XCR0_AVX | XCR0_PKRU)
 #define XSTATE_FIRST_EXTENDED 2 /* x87 and SSE live in the legacy region */
 #define XSTATE_COMPONENTS 64
+#define XSTATE_ALIGN64 (1u << 1) /* CPUID.(0DH,i):ECX[1] */
+#define XSTATE_ALIGNMENT 64u
 #define XSAVE_LEGACY_FCW 0x37f
 #define XSAVE_MXCSR_OFFSET 24
 #define XSAVE_MXCSR_DEFAULT 0x1f80
@@ -82,6 +84,27 @@ uint64_t xstate_area_size(uint64_t mask)
 	return size;
 }
 
+/*
+ * The compacted format of XSAVEC (SDM Vol. 1 13.4.3): components in mask
+ * follow the header in order, each at the next 64-byte boundary where
+ * CPUID.(EAX=0DH,ECX=i):ECX[1] asks for it.
+ */
+uint64_t xstate_compacted_size(uint64_t mask)
+{
+	uint64_t size = XSAVE_LEGACY_SIZE + XSAVE_HEADER_SIZE;
+	struct cpuid_regs r;
+
+	for (unsigned i = XSTATE_FIRST_EXTENDED; i < XSTATE_COMPONENTS; i++) {
+		if (!(mask & (1ull << i)))
+			continue;
+		cpu_cpuid(CPUID_XSTATE_LEAF, i, &r);
+		if (r.ecx & XSTATE_ALIGN64)
+			size = (size + XSTATE_ALIGNMENT - 1) & ~(uint64_t)(XSTATE_ALIGNMENT - 1);
+		size += r.eax;
+	}
+	return size;
+}
+
 static uint64_t area_pages(uint64_t size)
 {
 	return (size + PAGE_SIZE - 1) / PAGE_SIZE;
@@ -141,7 +164,8 @@ void xstate_enter_guest(void *area, uint64_t guest_xcr0)
 
 	xstate_cpu_init();
 	xsetbv(0, mask);
-	__asm__ volatile("xrstor64 (%0)" ::"r"(area), "a"((uint32_t)mask), "d"((uint32_t)(mask >> 32))
+	__asm__ volatile("xrstor64 (%0)" ::"r"(area), "a"((uint32_t)mask),
+			 "d"((uint32_t)(mask >> 32))
 			 : "memory");
 	xsetbv(0, guest_xcr0);
 }
@@ -152,6 +176,7 @@ void xstate_leave_guest(void *area, uint64_t *guest_xcr0)
 
 	*guest_xcr0 = xgetbv(0);
 	xsetbv(0, mask);
-	__asm__ volatile("xsave64 (%0)" ::"r"(area), "a"((uint32_t)mask), "d"((uint32_t)(mask >> 32))
+	__asm__ volatile("xsave64 (%0)" ::"r"(area), "a"((uint32_t)mask),
+			 "d"((uint32_t)(mask >> 32))
 			 : "memory");
 }

@@ -23,6 +23,8 @@
 void xstate_cpu_init(void);
 /* Bytes an XSAVE64 of the components in mask needs (CPUID leaf 0xD sub-leaves). */
 uint64_t xstate_area_size(uint64_t mask);
+/* Bytes an XSAVEC of the components in mask needs (compacted format). */
+uint64_t xstate_compacted_size(uint64_t mask);
 /*
  * A zeroed, page-aligned area of xstate_area_size(xstate_guest_allowed())
  * bytes (contiguous pages) in the reset state, and the reset XCR0. Fails

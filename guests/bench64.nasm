@@ -102,7 +102,7 @@ report:
 	ret
 
 m_cpuid:  db "bench: CPUID (leaf 0x40000001, answered by Vireo) round trip: ", 0
-m_cpuid0: db "bench: CPUID (leaf 0, passed through) round trip: ", 0
+m_cpuid0: db "bench: CPUID (leaf 0, from the policy table) round trip: ", 0
 m_vmcall: db "bench: VMCALL (vCPU id) round trip: ", 0
 m_out:    db "bench: OUT to an unclaimed port round trip: ", 0
 m_invd:   db "bench: INVD (handler only advances RIP: the fixed path) round trip: ", 0

@@ -477,6 +477,11 @@ start:
 	call timing_check
 	CHECK_OR_FAIL 30
 
+	; 50: the CPUID policy: XSETBV takes what leaf 0DH offers, AVX-512 only
+	;     with its state, out-of-range leaves as the highest basic leaf
+	call cpuid_policy_check
+	CHECK_OR_FAIL 50
+
 	PUTS msg_pass
 	mov al, 0
 	out EXIT_PORT, al
@@ -652,6 +657,8 @@ spec_check:
 	cmp al, 1
 .done:
 	ret
+
+%include "guests/selftest64_cpuid.inc"
 
 ; Check 30 (see there); ZF set when it passed.
 timing_check:

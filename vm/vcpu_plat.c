@@ -16,6 +16,15 @@
 #define BUS_NOBODY 0xffffffffu /* a read nothing answers */
 #define CPUID_B_TYPE_SMT 1u
 #define CPUID_B_TYPE_CORE 2u
+/* Leaf 04H EAX fields (SDM Vol. 2A CPUID, Table 3-8). */
+#define CPUID_4_TYPE_MASK 0x1fu
+#define CPUID_4_LEVEL_SHIFT 5
+#define CPUID_4_LEVEL_MASK (0x7u << CPUID_4_LEVEL_SHIFT)
+#define CPUID_4_LEVEL_PACKAGE 3u /* the last-level cache, shared by all cores */
+#define CPUID_4_SHARING_SHIFT 14
+#define CPUID_4_SHARING_MASK (0xfffu << CPUID_4_SHARING_SHIFT)
+#define CPUID_4_CORES_SHIFT 26
+#define CPUID_4_CORES_MASK (0x3fu << CPUID_4_CORES_SHIFT)
 #define DROPPED_IPI_REPORTS 4
 
 static struct vm *vm_of(struct vcpu *v)
@@ -335,22 +344,38 @@ static unsigned bits_for(unsigned n)
 	return b;
 }
 
+/* Leaf 04H (SDM Vol. 2A CPUID): the host's caches, shared as the VM's
+ * topology says: no SMT, so L1/L2 belong to one vCPU, L3 to the package. */
+static void cache_topology(unsigned nvcpus, struct cpuid_regs *r)
+{
+	uint32_t ids = (1u << bits_for(nvcpus)) - 1;
+	uint32_t level = (r->eax & CPUID_4_LEVEL_MASK) >> CPUID_4_LEVEL_SHIFT;
+
+	if (!(r->eax & CPUID_4_TYPE_MASK))
+		return;
+	r->eax &= ~(CPUID_4_CORES_MASK | CPUID_4_SHARING_MASK);
+	r->eax |= ids << CPUID_4_CORES_SHIFT;
+	if (level == CPUID_4_LEVEL_PACKAGE)
+		r->eax |= ids << CPUID_4_SHARING_SHIFT;
+}
+
 /* The VM's topology: one package of nvcpus cores, APIC ID = vCPU index;
- * the vLAPIC offers x2APIC and the TSC-deadline timer, and always runs
- * (ARAT). SDM Vol. 2A CPUID leaves 01H, 06H, 0BH. */
+ * the APIC feature bit follows IA32_APIC_BASE's enable. The rest of these
+ * leaves is the CPUID policy's (vmx/cpuid.c). SDM Vol. 2A CPUID leaves
+ * 01H, 04H, 0BH, 1FH. */
 static void plat_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, struct cpuid_regs *r)
 {
 	struct vm *vm = vm_of(v);
 	struct vm_vcpu_plat *p = plat_of(v);
 
 	if (leaf == 1) {
-		r->ebx = (r->ebx & 0xffffu) | (vm->nvcpus & 0xffu) << 16 | (v->id & 0xffu) << 24;
-		r->ecx |= CPUID_1_ECX_X2APIC | CPUID_1_ECX_TSC_DEADLINE;
+		r->ebx =
+		    (r->ebx & 0xffffu) | (1u << bits_for(vm->nvcpus)) << 16 | (v->id & 0xffu) << 24;
 		r->edx = (r->edx & ~CPUID_1_EDX_HTT) | (vm->nvcpus > 1 ? CPUID_1_EDX_HTT : 0);
 		r->edx = vlapic_enabled(&p->lapic) ? r->edx | CPUID_1_EDX_APIC
 						   : r->edx & ~CPUID_1_EDX_APIC;
-	} else if (leaf == 6) {
-		r->eax |= CPUID_6_EAX_ARAT;
+	} else if (leaf == 4) {
+		cache_topology(vm->nvcpus, r);
 	} else if (leaf == 0xb || leaf == 0x1f) {
 		r->eax = sub == 0 ? 0 : sub == 1 ? bits_for(vm->nvcpus) : 0;
 		r->ebx = sub == 0 ? 1 : sub == 1 ? vm->nvcpus : 0;

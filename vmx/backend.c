@@ -12,6 +12,7 @@
 #include "mm/heap.h"
 #include "smp/smp.h"
 #include "vmx/caps.h"
+#include "vmx/cpuid.h"
 #include "vmx/percpu.h"
 #include "vmx/tpr.h"
 #include "vmx/vcpu.h"
@@ -83,6 +84,7 @@ static void report(void)
 		yes(c->has.unrestricted_guest));
 	pr_info("  preemption timer %s (TSC >> %u)\n", yes(c->has.preemption_timer),
 		c->misc.preemption_shift);
+	vmx_cpuid_report();
 }
 
 static void gspace_destroy(struct vcpu_gspace *gs)

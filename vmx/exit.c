@@ -12,6 +12,7 @@
 #include "arch/x86/tsc.h"
 #include "lib/printk.h"
 #include "lib/string.h"
+#include "vmx/cpuid.h"
 #include "vmx/debugreg.h"
 #include "vmx/ept.h"
 #include "vmx/msr_vmcs.h"
@@ -23,10 +24,6 @@
 #include "guest/xstate.h"
 #include "smp/percpu.h"
 
-#define CPUID_LEAF_TSC 0x15u  /* TSC / crystal clock ratio */
-#define CPUID_LEAF_FREQ 0x16u /* processor frequency */
-#define HZ_PER_KHZ 1000u
-#define HZ_PER_MHZ 1000000u
 #define EXIT_REASON_ENTRY_FAILURE (1u << 31)
 #define EXIT_REASON_BASIC_MASK 0xffffu
 #define INTR_INFO_VECTOR_MASK 0xffu
@@ -193,106 +190,12 @@ static enum vcpu_action exit_triple_fault(struct vmx_vcpu *v)
 	return VCPU_STOP;
 }
 
-static void cpuid_hypervisor_leaf(uint32_t leaf, struct cpuid_regs *r)
-{
-	static const union {
-		char text[12];
-		uint32_t words[3];
-	} sig = {.text = VIREO_CPUID_SIGNATURE};
-
-	*r = (struct cpuid_regs){0};
-	if (leaf == VIREO_CPUID_BASE) {
-		r->eax = VIREO_CPUID_MAX;
-		r->ebx = sig.words[0];
-		r->ecx = sig.words[1];
-		r->edx = sig.words[2];
-	} else if (leaf == VIREO_CPUID_FEATURES) {
-		r->eax = VIREO_HYPERCALL_ABI_VERSION;
-	} else if (leaf == VIREO_CPUID_TIMING) {
-		r->eax = (uint32_t)(tsc_hz() / HZ_PER_KHZ);
-		r->ebx = r->eax;
-	}
-}
-
-/* The CR4 the guest sees: its shadow for the bits the host owns. */
-static uint64_t guest_cr4(void)
-{
-	uint64_t mask = vmcs_rd(VMCS_CR4_GUEST_HOST_MASK);
-
-	return (vmcs_rd(VMCS_GUEST_CR4) & ~mask) | (vmcs_rd(VMCS_CR4_READ_SHADOW) & mask);
-}
-
-/*
- * What the CPU reports for leaves 01H-0AH, less what a guest may not use:
- * VMX, MONITOR/MWAIT (they exit and raise #UD: a guest must not park a
- * host core in MWAIT), the performance-monitoring capability MSR and every
- * architectural counter (leaf 0AH all zero, version 0: RDPMC exits and
- * raises #GP), protection keys where PKRU is not switched
- * (guest/xstate.c), and CORE_CAPABILITIES, whose MSR is not offered (the
- * mitigation bits of 07H:EDX agree with the MSRs of vmx/spec.c). OSXSAVE and OSPKE follow the
- * guest's CR4 (SDM Vol. 2A CPUID, leaves 01H, 07H, 0AH). Other leaves pass through unchanged and
- * skip this call.
- */
-static void cpuid_mask(uint32_t leaf, uint32_t sub, struct cpuid_regs *r)
-{
-	if (leaf == 1) {
-		r->ecx &= ~(CPUID_1_ECX_VMX | CPUID_1_ECX_MONITOR | CPUID_1_ECX_PDCM |
-			    CPUID_1_ECX_OSXSAVE);
-		r->ecx |= CPUID_1_ECX_HYPERVISOR;
-		if (guest_cr4() & CR4_OSXSAVE)
-			r->ecx |= CPUID_1_ECX_OSXSAVE;
-	} else if (leaf == CPUID_LEAF_EXT_FEATURES && sub == 0) {
-		r->edx = vmx_spec_cpuid7_edx(r->edx);
-		r->ecx &= ~(CPUID_7_ECX_OSPKE | (xstate_guest_pkru() ? 0 : CPUID_7_ECX_PKU));
-		if (guest_cr4() & CR4_PKE)
-			r->ecx |= CPUID_7_ECX_OSPKE;
-	} else if (leaf == CPUID_LEAF_PMU) {
-		*r = (struct cpuid_regs){0};
-	}
-}
-
-/*
- * Leaves 15H and 16H describe the TSC the guest runs on (SDM Vol. 2A CPUID):
- * they say what Vireo measured, never a nominal rate the TSC does not keep
- * (Bochs' model reports 3.5 GHz for a TSC counting about 4 MHz). 15H: TSC =
- * crystal (ECX, Hz) * EBX / EAX with a ratio of 1; 16H: base and maximum
- * MHz, bus frequency unreported.
- */
-static void cpuid_tsc_leaf(uint32_t leaf, struct cpuid_regs *r)
-{
-	uint64_t hz = tsc_hz();
-
-	if (leaf == CPUID_LEAF_TSC) {
-		*r = (struct cpuid_regs){.eax = 1, .ebx = 1, .ecx = (uint32_t)hz};
-		return;
-	}
-	*r = (struct cpuid_regs){.eax = (uint32_t)(hz / HZ_PER_MHZ)};
-	r->ebx = r->eax;
-}
-
-static void cpuid_adjust(uint32_t leaf, uint32_t sub, struct cpuid_regs *r)
-{
-	if (leaf <= CPUID_LEAF_PMU)
-		cpuid_mask(leaf, sub, r);
-	else if (leaf == CPUID_LEAF_TSC || leaf == CPUID_LEAF_FREQ)
-		cpuid_tsc_leaf(leaf, r);
-}
-
-/* Pass CPUID through (cpuid_adjust), telling the guest it is virtualised. */
+/* CPUID answers by the policy (vmx/cpuid.c, docs/cpuid.md). */
 static enum vcpu_action exit_cpuid(struct vmx_vcpu *v)
 {
-	uint32_t leaf = (uint32_t)v->vcpu.regs.rax, sub = (uint32_t)v->vcpu.regs.rcx;
 	struct cpuid_regs r;
 
-	if (leaf >= VIREO_CPUID_BASE && leaf < VIREO_CPUID_BASE + 0x100) {
-		cpuid_hypervisor_leaf(leaf, &r);
-	} else {
-		cpu_cpuid(leaf, sub, &r);
-		if (leaf - 1 < CPUID_LEAF_FREQ) /* leaves 1 to 16H; 0 passes as it is */
-			cpuid_adjust(leaf, sub, &r);
-	}
-	if (v->vcpu.ops && v->vcpu.ops->cpuid)
-		v->vcpu.ops->cpuid(&v->vcpu, leaf, sub, &r);
+	vmx_cpuid(v, (uint32_t)v->vcpu.regs.rax, (uint32_t)v->vcpu.regs.rcx, &r);
 	v->vcpu.regs.rax = r.eax;
 	v->vcpu.regs.rbx = r.ebx;
 	v->vcpu.regs.rcx = r.ecx;

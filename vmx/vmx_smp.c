@@ -10,6 +10,7 @@
 #include "lib/string.h"
 #include "smp/smp.h"
 #include "vmx/caps.h"
+#include "vmx/cpuid.h"
 #include "vmx/percpu.h"
 #include "vmx/spec.h"
 
@@ -174,6 +175,7 @@ void vmx_boot_all(bool full_caps_report)
 
 	vmx_spec_init();
 	vmx_enable_all(results);
+	vmx_cpuid_init();
 	pr_info("vmx: per-CPU VMX state:\n");
 	report_table();
 	if (caps_seen[0].present) {

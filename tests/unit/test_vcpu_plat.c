@@ -1040,9 +1040,7 @@ static void test_cpuid_leaf1(void **state)
 	assert_int_equal(r.ebx >> 24, 3);
 	assert_int_equal((r.ebx >> 16) & 0xff, NV);
 	assert_int_equal(r.ebx & 0xffff, 0x1234);
-	assert_true(r.ecx & (1u << 21));
-	assert_true(r.ecx & (1u << 24));
-	assert_true(r.ecx & 1u);
+	assert_int_equal(r.ecx, 0x1);	 /* features are the CPUID policy's */
 	assert_true(r.edx & (1u << 28)); /* HTT: more than one logical CPU */
 	assert_true(r.edx & (1u << 9));	 /* APIC */
 
@@ -1066,19 +1064,27 @@ static void test_cpuid_leaf1_single_vcpu_clears_htt(void **state)
 	assert_int_equal(r.ebx >> 24, 0);
 }
 
-static void test_cpuid_leaf6_and_others(void **state)
+/* Leaf 4: L1/L2 belong to one vCPU, the L3 to all of the VM's (rounded up
+ * to a power of two, as APIC IDs are); leaves the platform does not own
+ * pass untouched. */
+static void test_cpuid_leaf4_and_others(void **state)
 {
-	struct cpuid_regs r = {0x1, 0x2, 0x3, 0x4};
+	struct cpuid_regs r = {0xfc004121, 0x2, 0x3, 0x4}; /* L1 data, 63 cores, 2 sharing */
 
 	(void)state;
-	ops->cpuid(&vcpu[0], 6, 0, &r);
-	assert_int_equal(r.eax, 0x1 | (1u << 2));
+	vm->nvcpus = 3;
+	ops->cpuid(&vcpu[0], 4, 0, &r);
+	assert_int_equal(r.eax, (3u << 26) | 0x121);
 	assert_int_equal(r.ebx, 0x2);
+	r = (struct cpuid_regs){0x00000163, 0, 0, 0}; /* L3 unified */
+	ops->cpuid(&vcpu[0], 4, 3, &r);
+	assert_int_equal(r.eax, (3u << 26) | (3u << 14) | 0x163);
+	r = (struct cpuid_regs){0, 0, 0, 0}; /* no more caches */
+	ops->cpuid(&vcpu[0], 4, 4, &r);
+	assert_int_equal(r.eax, 0);
 	r = (struct cpuid_regs){0x11, 0x22, 0x33, 0x44};
-	ops->cpuid(&vcpu[0], 0, 0, &r);
+	ops->cpuid(&vcpu[0], 6, 0, &r);
 	assert_int_equal(r.eax, 0x11);
-	assert_int_equal(r.ebx, 0x22);
-	assert_int_equal(r.ecx, 0x33);
 	assert_int_equal(r.edx, 0x44);
 }
 
@@ -1321,7 +1327,7 @@ int main(void)
 	    T(test_ioapic_byte_read_is_zero),
 	    T(test_cpuid_leaf1),
 	    T(test_cpuid_leaf1_single_vcpu_clears_htt),
-	    T(test_cpuid_leaf6_and_others),
+	    T(test_cpuid_leaf4_and_others),
 	    T(test_cpuid_leaf_b_topology),
 	    T(test_port_unclaimed_counted),
 	    T(test_platform_unclaimed_ports),
