@@ -236,7 +236,8 @@ static const struct cpuid_bit_rule bits[] = {
     P(0x80000001, 0, ECX, 0, "LAHF/SAHF", WHY_ISA),
     P(0x80000001, 0, ECX, 5, "LZCNT", WHY_ISA),
     P(0x80000001, 0, ECX, 8, "PREFETCHW", WHY_ISA),
-    P(0x80000001, 0, EDX, 11, "SYSCALL", "the SYSCALL MSRs are switched per vCPU"),
+    R(0x80000001, 0, EDX, 11, CPUID_LONG, 0, "SYSCALL",
+      "Intel CPUs report it in 64-bit mode only; the SYSCALL MSRs are per vCPU"),
     P(0x80000001, 0, EDX, 20, "NX", WHY_PAGING),
     P(0x80000001, 0, EDX, 26, "1 GiB pages", WHY_PAGING),
     N(0x80000001, 0, EDX, 27, CPUID_NEED_RDTSCP, "RDTSCP", "TSC_AUX is switched per vCPU"),
@@ -275,7 +276,8 @@ bool cpuid_policy_leaf_static(const struct cpuid_leaf_rule *l)
 		return false;
 	for (size_t i = 0; i < sizeof(bits) / sizeof(bits[0]); i++) {
 		if (bits[i].leaf == l->leaf &&
-		    (bits[i].action == CPUID_CR4 || bits[i].action == CPUID_VM))
+		    (bits[i].action == CPUID_CR4 || bits[i].action == CPUID_VM ||
+		     bits[i].action == CPUID_LONG))
 			return false;
 	}
 	return true;
@@ -316,6 +318,8 @@ bool cpuid_policy_masks(uint32_t leaf, uint32_t sub, uint32_t needs, struct cpui
 			m->keep[b->reg] |= b->mask;
 		else if (b->action == CPUID_SET)
 			m->set[b->reg] |= b->mask;
+		else if (b->action == CPUID_LONG)
+			m->long64[b->reg] |= b->mask;
 	}
 	return any;
 }

@@ -2,7 +2,7 @@
 /*
  * The CPUID policy: for every leaf and every feature bit, what a guest gets
  * (the host's value, nothing, always set, Vireo's own value, or the host's
- * value only when the vCPU can back it). The tables here are the single
+ * value only when the vCPU can back it, or only in 64-bit mode). The tables here are the single
  * source of docs/cpuid.md; vmx/cpuid.c applies them on CPUID exits.
  */
 #ifndef VIREO_GUEST_CPUID_POLICY_H
@@ -34,6 +34,7 @@ enum cpuid_action {
 	CPUID_CR4,   /* follows the guest's CR4 at CPUID time */
 	CPUID_VM,    /* from the VM's configuration at CPUID time */
 	CPUID_CLAMP, /* the host's value, capped (maximum leaf numbers) */
+	CPUID_LONG,  /* the host's value while the guest runs 64-bit code */
 };
 
 /* What the vCPU backs on this machine, for CPUID_NEEDS (vmx/cpuid.c). */
@@ -68,6 +69,7 @@ struct cpuid_bit_rule {
 struct cpuid_masks {
 	uint32_t keep[CPUID_NREGS];
 	uint32_t set[CPUID_NREGS];
+	uint32_t long64[CPUID_NREGS]; /* CPUID_LONG bits */
 };
 
 #define CPUID_POLICY_MAX_BASIC 0x1fu

@@ -17,9 +17,14 @@ static const char *const kind_text[] = {
 };
 
 static const char *const action_text[] = {
-    [CPUID_PASS] = "host",	    [CPUID_HIDE] = "**hidden**", [CPUID_SET] = "set",
-    [CPUID_NEEDS] = "host if",	    [CPUID_CR4] = "guest CR4",	 [CPUID_VM] = "VM",
+    [CPUID_PASS] = "host",
+    [CPUID_HIDE] = "**hidden**",
+    [CPUID_SET] = "set",
+    [CPUID_NEEDS] = "host if",
+    [CPUID_CR4] = "guest CR4",
+    [CPUID_VM] = "VM",
     [CPUID_CLAMP] = "host, capped",
+    [CPUID_LONG] = "host in 64-bit mode",
 };
 
 static const char *const reg_text[] = {"EAX", "EBX", "ECX", "EDX"};

@@ -14,6 +14,7 @@
 #include "lib/format.h"
 #include "lib/string.h"
 #include "vmx/exit.h"
+#include "vmx/guest_check.h"
 #include "vmx/percpu.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmcs_fast.h"
@@ -190,12 +191,24 @@ static void xstate_leaf(const struct vmx_vcpu *v, uint32_t sub, struct cpuid_reg
 	}
 }
 
+/* Is the guest running 64-bit code (IA-32e mode, CS.L)? */
+static bool guest_64bit(void)
+{
+	return vmcs_rd(VMCS_GUEST_CS_AR) & VMX_AR_L;
+}
+
 static void apply(const struct cpuid_masks *m, struct cpuid_regs *r)
 {
+	struct cpuid_regs host = *r;
+
 	r->eax = (r->eax & m->keep[CPUID_EAX]) | m->set[CPUID_EAX];
 	r->ebx = (r->ebx & m->keep[CPUID_EBX]) | m->set[CPUID_EBX];
 	r->ecx = (r->ecx & m->keep[CPUID_ECX]) | m->set[CPUID_ECX];
 	r->edx = (r->edx & m->keep[CPUID_EDX]) | m->set[CPUID_EDX];
+	if ((m->long64[CPUID_EDX] | m->long64[CPUID_ECX]) && guest_64bit()) {
+		r->ecx |= host.ecx & m->long64[CPUID_ECX];
+		r->edx |= host.edx & m->long64[CPUID_EDX];
+	}
 }
 
 /* A CPUID_LEAF_BITS leaf: the static masks, then the clamps and CR4 bits. */
