@@ -55,6 +55,8 @@ struct vm_vcpu_plat {
 /* Guest-physical layout of a Multiboot kernel VM. */
 #define VM_KERNEL_INFO 0x10000ull /* boot information (MB1 or MB2) */
 #define VM_KERNEL_INFO_MAX 0x10000ull
+#define VM_KERNEL_GDT 0xDF000ull /* the GDT at entry (loader_write_boot_gdt()) */
+#define VM_KERNEL_GDT_MAX 0x1000ull
 #define VM_KERNEL_ACPI 0xE0000ull /* RSDP, XSDT, MADT... (BIOS area, found by scanning) */
 #define VM_KERNEL_ACPI_MAX 0x20000ull
 
