@@ -92,6 +92,8 @@ struct vm {
 	struct acpi_pm pm;
 	struct vm_vcpu_plat *plat[VM_MAX_VCPUS];
 	uint64_t ipis_dropped;	 /* IPIs that matched no vCPU of this VM */
+	uint64_t unbacked_accesses; /* to guest-physical memory with nothing behind it */
+	bool unbacked_stop;	    /* vireo.vm=...,unbacked=stop: such an access stops it */
 	uint64_t start_tsc;	 /* when the scheduler started running it */
 	uint64_t timeout_us;	 /* run-time limit (vireo.vm=...,timeout_ms=), 0 = none */
 	uint64_t timeout_tsc;	 /* start_tsc + timeout_us, set by the scheduler */
