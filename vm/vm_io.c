@@ -4,7 +4,8 @@
  * VM has and how they reach the VM (console output, exit, interrupt
  * delivery, the clock), and the exit handlers: port I/O goes straight to
  * the bus; an MMIO access is fetched and decoded here, once, then goes to
- * the vCPU's own xAPIC page or to the bus.
+ * the vCPU's own xAPIC page or to the bus, or, with nothing behind it, is
+ * completed as a PC's bus would (all ones, writes dropped).
  */
 #include "vm/vm_io.h"
 #include "arch/x86/uart_regs.h"
