@@ -186,6 +186,10 @@ QEMU_KERNEL_CASES := $(BUILD)/guests/mbtest1.elf:1 $(BUILD)/guests/mbtest1.elf:2
 	$(BUILD)/guests/mbtest1.elf:4 $(BUILD)/guests/mbtest1-aout.bin:2 $(BUILD)/guests/mbtest2.elf:2 \
 	$(BUILD)/guests/mbtest2-64.elf:2 \
 	$(BUILD)/guests/badhdr.elf:1:refused
+# and with mbtest.early_fault (ELF:CPUS, the log must match QEMU_EARLY_FAULT_RE):
+# #UD and #BP before the kernel loads its own GDT, through the loader's one.
+QEMU_EARLY_FAULT_CASES := $(BUILD)/guests/mbtest1.elf:1 $(BUILD)/guests/mbtest2.elf:1
+QEMU_EARLY_FAULT_RE := mbtest: early_fault: \#UD and \#BP through gates with CS [0-9a-f]+: both handlers ran and returned
 
 # The fuzzing guest in make test: 25 guest seconds, seed 1, every class, every
 # operation (fuzz.safe=0); an anomaly fails it.
@@ -212,6 +216,9 @@ test: deps
 	RESULTS=$(RESULTS) FUZZ_EXTRA=fuzz.x2apic=1 bash tests/harness/fuzz-guest.sh $(TEST_FUZZ_X2APIC); \
 	for c in $(QEMU_KERNEL_CASES); do \
 		RESULTS=$(RESULTS) bash tests/harness/qemu-kernel.sh $${c//:/ }; done; \
+	for c in $(QEMU_EARLY_FAULT_CASES); do \
+		RESULTS=$(RESULTS) bash tests/harness/qemu-kernel.sh $${c//:/ } \
+			'$(QEMU_EARLY_FAULT_RE)' mbtest.early_fault; done; \
 	$(MAKE) --no-print-directory $(BUILD)/screencheck >>$(BUILD)/build.log 2>&1; \
 	RESULTS=$(RESULTS) bash tests/harness/screen-cases.sh; \
 	echo "make test took $$(( $$(date +%s) - start ))s"; \

@@ -104,6 +104,12 @@ struct vcpu_paging {
  * a zero GDT or IDT limit means the mode's default. Real mode: CS selector =
  * real_mode_cs_base >> 4, RSP truncated to 16 bits.
  */
+/* The selectors a protected-mode or long-mode boot state starts with: CS,
+ * and DS/ES/SS/FS/GS (their hidden parts flat, base 0, limit 4 GiB). A
+ * loader that builds a GDT for the guest puts matching descriptors there. */
+#define VCPU_BOOT_CS 0x08u
+#define VCPU_BOOT_DS 0x10u
+
 struct vcpu_boot_state {
 	enum vcpu_mode mode;
 	uint64_t rip;

@@ -80,6 +80,8 @@ static enum err build_kernel_vm(const struct vm_config *c, struct vm **out)
 	}
 	e = vm_create(out, c->name, c->mem_bytes);
 	if (e == E_OK)
+		(*out)->unbacked_stop = c->unbacked_stop;
+	if (e == E_OK)
 		e = vm_load_kernel(*out, phys_to_virt(m->start), m->end - m->start,
 				   c->cmdline[0] ? c->cmdline : rest, c->vcpus, mods,
 				   c->module_count);

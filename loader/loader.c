@@ -94,6 +94,12 @@
 #define ELF_OFF_MACHINE 18
 #define ELF_OFF_ENTRY 24
 
+/* The boot GDT's descriptors (SDM Vol. 3A 3.4.5): base 0, limit 0xfffff
+ * with G (4 GiB), D/B (32-bit), P, DPL 0, S; type 0xB (code, execute/read,
+ * accessed) and 0x3 (data, read/write, accessed). */
+#define LOADER_GDT_FLAT_CODE32 0x00cf9b000000ffffull
+#define LOADER_GDT_FLAT_DATA 0x00cf93000000ffffull
+
 /* Kernels start in 32-bit protected mode with paging off: nothing above 4 GiB is reachable. */
 #define LOADER_4G (1ull << 32)
 #define LOADER_LABEL_MAX 40
@@ -220,7 +226,7 @@ static enum err ld_plan_add(struct loader_ctx *c, const char *what, const struct
 		if (ld_overlap(s->dst, s->memsz, r->base, r->size))
 			return ld_fail(out, E_BUSY,
 				       "%s at 0x%llx-0x%llx overlaps reserved guest memory "
-				       "0x%llx+0x%llx (boot info or ACPI)",
+				       "0x%llx+0x%llx (boot info, boot GDT or ACPI)",
 				       what, (unsigned long long)s->dst, (unsigned long long)end,
 				       (unsigned long long)r->base, (unsigned long long)r->size);
 	}
@@ -673,16 +679,60 @@ static enum err ld_finish(struct loader_result *out)
 	return E_OK;
 }
 
-void loader_boot_state(const struct loader_result *r, uint32_t info, struct vcpu_boot_state *bs)
+enum err loader_write_boot_gdt(const struct guest_mem_view *mem, uint64_t gpa)
+{
+	static const uint64_t gdt[LOADER_BOOT_GDT_ENTRIES] = {
+	    [VCPU_BOOT_CS / sizeof(uint64_t)] = LOADER_GDT_FLAT_CODE32,
+	    [VCPU_BOOT_DS / sizeof(uint64_t)] = LOADER_GDT_FLAT_DATA,
+	};
+
+	if (!mem || !mem->base)
+		return E_INVAL;
+	if (gpa % LOADER_BOOT_GDT_ALIGN)
+		return E_ALIGN;
+	if (gpa > mem->size || LOADER_BOOT_GDT_SIZE > mem->size - gpa ||
+	    gpa + LOADER_BOOT_GDT_SIZE > LOADER_4G)
+		return E_RANGE;
+	for (unsigned i = 0; i < LOADER_BOOT_GDT_ENTRIES; i++)
+		le64_put(mem->base + gpa + i * sizeof(uint64_t), gdt[i]);
+	return E_OK;
+}
+
+void loader_boot_state(const struct loader_result *r, uint32_t info, uint32_t gdt,
+		       struct vcpu_boot_state *bs)
 {
 	vcpu_boot_state_init(bs, VCPU_MODE_PROTECTED32);
 	bs->rip = r->entry;
 	bs->gpr[VCPU_RAX] =
 	    r->flavour == LOADER_MB1 ? LOADER_MB1_BOOT_MAGIC : LOADER_MB2_BOOT_MAGIC;
 	bs->gpr[VCPU_RBX] = info;
-	/* GDTR and IDTR are undefined at entry: the values INIT leaves. */
-	bs->gdt_limit = LOADER_MB_TABLE_LIMIT;
+	bs->gdt_base = gdt;
+	bs->gdt_limit = LOADER_BOOT_GDT_SIZE - 1;
+	/* IDTR is undefined at entry: the value INIT leaves. */
 	bs->idt_limit = LOADER_MB_TABLE_LIMIT;
+}
+
+uint64_t loader_next_free(uint64_t at, uint64_t len, uint64_t align,
+			  const struct loader_range *reserved, unsigned nreserved)
+{
+	bool moved = true;
+
+	/* Each pass moves past at least one range, or ends: nreserved + 1 passes. */
+	for (unsigned pass = 0; moved && pass <= nreserved; pass++) {
+		moved = false;
+		if (at > UINT64_MAX - (align - 1))
+			return UINT64_MAX;
+		at = (at + align - 1) & ~(align - 1);
+		for (unsigned i = 0; i < nreserved; i++) {
+			const struct loader_range *r = &reserved[i];
+
+			if (!ld_overlap(at, len ? len : 1, r->base, r->size))
+				continue;
+			at = ld_range_end(r->base, r->size);
+			moved = true;
+		}
+	}
+	return moved ? UINT64_MAX : at;
 }
 
 enum err loader_check(const void *image, uint64_t len, const struct guest_mem_view *mem,

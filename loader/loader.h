@@ -17,7 +17,7 @@
 #define LOADER_MB2_BOOT_MAGIC 0x36d76289u
 
 #define LOADER_MAX_SEGMENTS 16
-#define LOADER_MB_TABLE_LIMIT 0xffffu /* GDTR/IDTR limit at entry */
+#define LOADER_MB_TABLE_LIMIT 0xffffu /* IDTR limit at entry */
 #define LOADER_WHY_MAX 160
 
 /* Guest-physical 0..size maps to base[0..size). */
@@ -95,11 +95,41 @@ enum err loader_load(const void *image, uint64_t len, const struct guest_mem_vie
 		     struct loader_result *out);
 
 /*
+ * The GDT a Multiboot kernel finds at entry. The specs let GDTR be invalid
+ * then (Multiboot 0.6.96 3.2 "Machine state", Multiboot2 3.3 "I386 machine
+ * state"), but GRUB and QEMU's -kernel leave a valid one whose descriptors
+ * match CS and DS, and kernels that take an exception before loading their
+ * own GDT rely on it: null, flat 32-bit code at VCPU_BOOT_CS, flat data at
+ * VCPU_BOOT_DS (SDM Vol. 3A 3.4.5 "Segment Descriptors"; the accessed bits
+ * set, as in the hidden parts the vCPU starts with).
+ */
+#define LOADER_BOOT_GDT_ENTRIES 3
+#define LOADER_BOOT_GDT_SIZE (LOADER_BOOT_GDT_ENTRIES * sizeof(uint64_t))
+#define LOADER_BOOT_GDT_ALIGN 8u
+
+/*
+ * Write that GDT at guest-physical @gpa. E_INVAL: no memory view; E_ALIGN:
+ * @gpa not 8-byte aligned; E_RANGE: it does not fit in guest memory below
+ * 4 GiB. Nothing is written on failure.
+ */
+enum err loader_write_boot_gdt(const struct guest_mem_view *mem, uint64_t gpa);
+
+/*
  * The machine state a Multiboot kernel starts in (Multiboot 0.6.96 3.2,
  * Multiboot2 3.3 "I386 machine state"): 32-bit protected mode, paging off,
- * flat segments, EIP = r->entry, EAX = the flavour's magic, EBX = info.
+ * flat segments, EIP = r->entry, EAX = the flavour's magic, EBX = info,
+ * GDTR = the boot GDT at @gdt (loader_write_boot_gdt()).
  */
-void loader_boot_state(const struct loader_result *r, uint32_t info, struct vcpu_boot_state *bs);
+void loader_boot_state(const struct loader_result *r, uint32_t info, uint32_t gdt,
+		       struct vcpu_boot_state *bs);
+
+/*
+ * Where something of @len bytes can go at or after @at, @align-aligned
+ * (a power of two), clear of every @reserved range: the first such address,
+ * or UINT64_MAX when the search runs past the end of the address space.
+ */
+uint64_t loader_next_free(uint64_t at, uint64_t len, uint64_t align,
+			  const struct loader_range *reserved, unsigned nreserved);
 
 /* "Multiboot 1" / "Multiboot 2" / "none"; "ELF32" / "ELF64" / "a.out kludge" / "none". */
 const char *loader_flavour_name(enum loader_flavour f);

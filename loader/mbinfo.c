@@ -9,8 +9,8 @@
 #include "lib/string.h"
 
 #define KIB 1024ull
-#define MBI_LOWER_END (640 * KIB)
-#define MBI_UPPER_START (1024 * KIB)
+#define MBI_LOWER_END MBINFO_HOLE_START
+#define MBI_UPPER_START MBINFO_HOLE_END
 #define MBI_4G (1ull << 32)
 #define MBI_DERIVED_MAX 3
 

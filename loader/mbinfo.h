@@ -13,6 +13,9 @@
 #include "loader/loader.h"
 
 #define MBINFO_LOADER_NAME "Vireo"
+/* The PC hole [640 KiB, 1 MiB) the derived memory map reserves. */
+#define MBINFO_HOLE_START 0xA0000ull
+#define MBINFO_HOLE_END 0x100000ull
 
 struct mbinfo_module {
 	uint32_t start; /* guest-physical */

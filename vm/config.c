@@ -457,6 +457,18 @@ static enum err vc_set_input(struct vc_parser *p, const struct vc_value *v)
 		       vc_show(v->len), v->s, vc_more(v->len));
 }
 
+static enum err vc_set_unbacked(struct vc_parser *p, const struct vc_value *v)
+{
+	if (vc_equal(v->s, v->len, "ones") || vc_equal(v->s, v->len, "stop")) {
+		p->out->unbacked_stop = v->s[0] == 's';
+		return E_OK;
+	}
+	return vc_fail(p, E_INVAL,
+		       "unbacked=%.*s%s is neither ones nor stop (unbacked=stop stops the VM "
+		       "when it touches guest-physical memory with nothing behind it)",
+		       vc_show(v->len), v->s, vc_more(v->len));
+}
+
 /* The rest of the value, verbatim (vc_pairs() hands it over whole). */
 static enum err vc_set_cmdline(struct vc_parser *p, const struct vc_value *v)
 {
@@ -480,6 +492,7 @@ static const struct vc_key vc_keys[] = {
     {"image", "image=mbtest1.elf", vc_set_image, false},
     {"timeout_ms", "timeout_ms=5000", vc_set_timeout, false},
     {"input", "input=1", vc_set_input, false},
+    {"unbacked", "unbacked=stop", vc_set_unbacked, false},
     {"modules", "modules=initrd.img", vc_set_modules, false},
     {"cmdline", "cmdline=console=ttyS0", vc_set_cmdline, true},
 };
@@ -487,6 +500,7 @@ static const struct vc_key vc_keys[] = {
 #define VC_NKEYS (sizeof(vc_keys) / sizeof(vc_keys[0]))
 #define VC_KEY_GUEST 0
 #define VC_KEY_IMAGE 6 /* index of "image" in vc_keys[] */
+#define VC_KEY_UNBACKED 9
 
 static void vc_keys_list(char *buf, size_t n)
 {
@@ -637,6 +651,11 @@ static enum err vc_check_guest(struct vc_parser *p)
 		return vc_fail(p, E_INVAL,
 			       "modules= goes with image= (a Multiboot kernel's modules); the "
 			       "built-in guest %s takes none",
+			       p->out->guest);
+	if (guest && (p->seen & (1u << VC_KEY_UNBACKED)))
+		return vc_fail(p, E_INVAL,
+			       "unbacked= goes with image= (a Multiboot kernel's platform); the "
+			       "built-in guest %s always stops on an access outside its memory",
 			       p->out->guest);
 	return E_OK;
 }
@@ -793,6 +812,8 @@ void vm_config_describe(const struct vm_config *c, char *buf, size_t n)
 		vc_add(&b, ", timeout %llu ms", (unsigned long long)c->timeout_ms);
 	if (c->input)
 		vc_add(&b, ", input");
+	if (c->unbacked_stop)
+		vc_add(&b, ", unbacked=stop");
 	for (unsigned i = 0; i < c->module_count; i++)
 		vc_add(&b, "%s%.*s", i ? "+" : ", modules ", VM_CONFIG_IMAGE_MAX - 1,
 		       c->modules[i]);

@@ -40,6 +40,10 @@
  *             run time, VM_CONFIG_TIMEOUT_MIN_MS..VM_CONFIG_TIMEOUT_MAX_MS
  *             (default: no limit)
  *   input=    0 or 1; 1 sends host console input to this VM (default 0)
+ *   unbacked= ones or stop, image= kernels only: an access to guest-physical
+ *             memory with nothing behind it (above RAM, no device) reads all
+ *             ones and drops writes, as on a PC (ones, the default), or stops
+ *             the VM with a report (stop, for test kernels)
  *   cmdline=  the guest's command line. It must be the LAST key: it takes the
  *             whole rest of the value verbatim, spaces, ',' and '=' included,
  *             up to VM_CONFIG_CMDLINE_MAX - 1 bytes; it may be empty.
@@ -94,6 +98,7 @@ struct vm_config {
 	uint64_t slice_us;   /* 0: not given, use the global slice */
 	uint64_t timeout_ms; /* 0: no limit; else stop the VM after this long */
 	bool input;	     /* host console input goes to this VM */
+	bool unbacked_stop;  /* unbacked=stop */
 };
 
 /*

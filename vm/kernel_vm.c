@@ -19,15 +19,28 @@
 
 #define LOW_PAGE 0x1000ull /* real-mode IVT/BDA: left zero, never loaded over */
 
+/* What Vireo puts in guest memory: neither the kernel nor its modules go there. */
+static const struct loader_range reserved[] = {
+    {0, LOW_PAGE},
+    {VM_KERNEL_INFO, VM_KERNEL_INFO_MAX},
+    {VM_KERNEL_GDT, VM_KERNEL_GDT_MAX},
+    {VM_KERNEL_ACPI, VM_KERNEL_ACPI_MAX},
+};
+#define NRESERVED (sizeof(reserved) / sizeof(reserved[0]))
+
+/* The boot GDT lies in the PC hole the memory map reserves (loader/mbinfo.c),
+ * apart from the ACPI tables (which the guest may reclaim) and the boot
+ * information, and below where any guest's AP trampoline could be (SIPI
+ * vectors address available memory below 640 KiB). */
+_Static_assert(VM_KERNEL_GDT >= MBINFO_HOLE_START &&
+		   VM_KERNEL_GDT + VM_KERNEL_GDT_MAX <= VM_KERNEL_ACPI,
+	       "the boot GDT must lie in the reserved PC hole, below the ACPI tables");
+_Static_assert(VM_KERNEL_GDT_MAX >= LOADER_BOOT_GDT_SIZE, "the boot GDT's window is too small");
+
 static enum err load_image(struct vm *vm, const struct guest_mem_view *mem, const void *image,
 			   uint64_t len, struct loader_result *r)
 {
-	static const struct loader_range reserved[] = {
-	    {0, LOW_PAGE},
-	    {VM_KERNEL_INFO, VM_KERNEL_INFO_MAX},
-	    {VM_KERNEL_ACPI, VM_KERNEL_ACPI_MAX},
-	};
-	enum err e = loader_load(image, len, mem, reserved, 3, r);
+	enum err e = loader_load(image, len, mem, reserved, NRESERVED, r);
 
 	if (e != E_OK) {
 		pr_err("[%s] guest kernel refused, nothing of it runs: %s (%s)\n", vm->name,
@@ -44,17 +57,19 @@ static enum err load_image(struct vm *vm, const struct guest_mem_view *mem, cons
 #define MAX_MODULES 8
 
 /* Modules go page-aligned (Multiboot 0.6.96 3.1.2 flags bit 0) after the
- * kernel's last byte; all must fit in guest memory. */
+ * kernel's last byte, past what Vireo reserved; all must fit in guest memory. */
 static enum err place_modules(struct vm *vm, const struct guest_mem_view *mem,
 			      const struct loader_result *r, const struct vm_module *mods,
 			      unsigned n, struct mbinfo_module *out)
 {
-	uint64_t at = (r->load_end + MODULE_ALIGN - 1) & ~(MODULE_ALIGN - 1);
+	uint64_t at = r->load_end;
 
 	if (n > MAX_MODULES)
 		return E_RANGE;
 	for (unsigned i = 0; i < n; i++) {
-		if (at + mods[i].len > mem->size || at + mods[i].len > UINT32_MAX) {
+		at = loader_next_free(at, mods[i].len, MODULE_ALIGN, reserved, NRESERVED);
+		if (at > mem->size || mods[i].len > mem->size - at ||
+		    at + mods[i].len > UINT32_MAX) {
 			pr_err("[%s] module %u ('%s', %llu bytes) does not fit in guest memory "
 			       "after 0x%llx (%llu MiB): give the VM more mem=\n",
 			       vm->name, i, mods[i].string, (unsigned long long)mods[i].len,
@@ -66,7 +81,7 @@ static enum err place_modules(struct vm *vm, const struct guest_mem_view *mem,
 						mods[i].string};
 		pr_info("[%s] module %u '%s': 0x%llx-0x%llx\n", vm->name, i, mods[i].string,
 			(unsigned long long)at, (unsigned long long)(at + mods[i].len));
-		at = (at + mods[i].len + MODULE_ALIGN - 1) & ~(MODULE_ALIGN - 1);
+		at += mods[i].len;
 	}
 	return E_OK;
 }
@@ -88,6 +103,12 @@ static enum err build_info(struct vm *vm, const struct guest_mem_view *mem,
 		       err_text(e));
 		return e;
 	}
+	e = loader_write_boot_gdt(mem, VM_KERNEL_GDT);
+	if (e != E_OK) {
+		pr_err("[%s] cannot write the boot GDT at 0x%llx: %s\n", vm->name,
+		       (unsigned long long)VM_KERNEL_GDT, err_text(e));
+		return e;
+	}
 	p.rsdp = mem->base + rsdp;
 	p.rsdp_len = ACPI_RSDP_V2_LEN;
 	if (r->flavour == LOADER_MB1)
@@ -104,7 +125,7 @@ static enum err add_vcpus(struct vm *vm, const struct loader_result *r, unsigned
 {
 	struct vcpu_boot_state bs;
 
-	loader_boot_state(r, VM_KERNEL_INFO, &bs);
+	loader_boot_state(r, VM_KERNEL_INFO, VM_KERNEL_GDT, &bs);
 	for (unsigned i = 0; i < nvcpus; i++) {
 		struct vm_vcpu_plat *p = kzalloc(sizeof(*p));
 		struct vcpu *v;

@@ -293,11 +293,11 @@ void vm_lapic_mmio(struct vcpu *v, uint64_t gpa, unsigned size, bool write, uint
 }
 
 /* The xAPIC and I/O APIC pages are not mapped in the guest's address space
- * (an EPT violation under VT-x): their accesses are decoded and routed by
- * vm/vm_io.c. */
+ * (an EPT violation under VT-x), nor is what lies above RAM: their accesses
+ * are decoded and routed by vm/vm_io.c. */
 static bool plat_mmio(struct vcpu *v, const struct vcpu_gpa_fault *f, enum vcpu_action *act)
 {
-	return vm_io_mmio(v, f->gpa, act);
+	return vm_io_mmio(v, f, act);
 }
 
 /* Would anything end a HLT now? An NMI always; a maskable interrupt only

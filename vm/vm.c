@@ -176,10 +176,12 @@ static void platform_report(const struct vm *vm, uint64_t exits)
 		if (n >= sizeof(counts))
 			break;
 	}
-	pr_info("[%s] %s, status %d, ran %llu us on %u vCPUs, %llu exits:%s; %llu IPIs to no vCPU%s%s\n",
+	pr_info("[%s] %s, status %d, ran %llu us on %u vCPUs, %llu exits:%s; %llu IPIs to no "
+		"vCPU, %llu unbacked accesses%s%s\n",
 		vm->name, vm->exited ? "exited" : "was stopped", vm->exit_status,
 		(unsigned long long)tsc_to_us(vm->run_tsc), vm->nvcpus, (unsigned long long)exits,
-		counts, (unsigned long long)vm->ipis_dropped, vm->exited ? "" : ": ",
+		counts, (unsigned long long)vm->ipis_dropped,
+		(unsigned long long)vm->unbacked_accesses, vm->exited ? "" : ": ",
 		vm->exited ? "" : vm->why);
 }
 

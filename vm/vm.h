@@ -55,6 +55,8 @@ struct vm_vcpu_plat {
 /* Guest-physical layout of a Multiboot kernel VM. */
 #define VM_KERNEL_INFO 0x10000ull /* boot information (MB1 or MB2) */
 #define VM_KERNEL_INFO_MAX 0x10000ull
+#define VM_KERNEL_GDT 0xDF000ull /* the GDT at entry (loader_write_boot_gdt()) */
+#define VM_KERNEL_GDT_MAX 0x1000ull
 #define VM_KERNEL_ACPI 0xE0000ull /* RSDP, XSDT, MADT... (BIOS area, found by scanning) */
 #define VM_KERNEL_ACPI_MAX 0x20000ull
 
@@ -90,6 +92,8 @@ struct vm {
 	struct acpi_pm pm;
 	struct vm_vcpu_plat *plat[VM_MAX_VCPUS];
 	uint64_t ipis_dropped;	 /* IPIs that matched no vCPU of this VM */
+	uint64_t unbacked_accesses; /* to guest-physical memory with nothing behind it */
+	bool unbacked_stop;	    /* vireo.vm=...,unbacked=stop: such an access stops it */
 	uint64_t start_tsc;	 /* when the scheduler started running it */
 	uint64_t timeout_us;	 /* run-time limit (vireo.vm=...,timeout_ms=), 0 = none */
 	uint64_t timeout_tsc;	 /* start_tsc + timeout_us, set by the scheduler */

@@ -4,7 +4,8 @@
  * VM has and how they reach the VM (console output, exit, interrupt
  * delivery, the clock), and the exit handlers: port I/O goes straight to
  * the bus; an MMIO access is fetched and decoded here, once, then goes to
- * the vCPU's own xAPIC page or to the bus.
+ * the vCPU's own xAPIC page or to the bus, or, with nothing behind it, is
+ * completed as a PC's bus would (all ones, writes dropped).
  */
 #include "vm/vm_io.h"
 #include "arch/x86/uart_regs.h"
@@ -19,6 +20,8 @@
 
 #define NS_PER_US 1000ull
 #define INSN_MAX 15
+#define BITS_PER_BYTE 8
+#define UNBACKED_PAGE_NAME "unbacked guest-physical"
 
 /* ---- the VM's console (vm/console.c) --------------------------------------- */
 
@@ -217,32 +220,88 @@ static bool mmio_owner(struct vcpu *v, uint64_t gpa, bool *lapic, const struct i
 	return *lapic || *r;
 }
 
+/* Fetch and decode the instruction at CS:RIP; on failure the vCPU is
+ * stopped with a report naming @page and *act says so. */
+static bool decode_at_rip(struct vcpu *v, const char *page, uint64_t gpa, struct insn_mmio *d,
+			  enum vcpu_action *act)
+{
+	struct vcpu_code_state cs;
+	uint8_t buf[INSN_MAX];
+	unsigned n;
+	enum err e;
+
+	vcpu_code_state(v, &cs);
+	n = fetch_insn(v, &cs, buf);
+	e = insn_decode_mmio(buf, n, insn_mode_of(cs.bits, cs.protected_mode), d);
+	if (e != E_OK)
+		*act = mmio_fail(v, page, gpa, buf, n, e);
+	return e == E_OK;
+}
+
+/* What a read nothing answers gives: all ones, @size bytes of them. */
+static uint64_t bus_nobody(unsigned size)
+{
+	return size >= sizeof(uint64_t) ? UINT64_MAX : (1ull << (size * BITS_PER_BYTE)) - 1;
+}
+
+/*
+ * Guest-physical memory with nothing behind it: above the VM's RAM and
+ * outside every device range. On a PC nobody answers on the bus: a read
+ * gives all ones and a write goes nowhere. The access is decoded like an
+ * MMIO one and completed so; the first of each VM is logged, all are
+ * counted (the report line). An instruction fetch from there (a PC would
+ * fetch 0xFF bytes), an instruction the decoder does not know, and every
+ * access of a VM with unbacked=stop stop the VM with a report instead.
+ */
+static bool unbacked_access(struct vcpu *v, const struct vcpu_gpa_fault *f, enum vcpu_action *act)
+{
+	struct vm *vm = v->owner;
+	struct insn_mmio d;
+
+	if (f->gpa < vm->mem_size || vm->unbacked_stop)
+		return false; /* the backend's report: EPT violation... */
+	if (f->access & VCPU_ACCESS_FETCH) {
+		vcpu_stop(v,
+			  "instruction fetch at RIP 0x%llx from guest-physical 0x%llx, which has "
+			  "nothing behind it (Vireo does not run code from there)",
+			  (unsigned long long)vcpu_rip(v), (unsigned long long)f->gpa);
+		*act = VCPU_STOP;
+		return true;
+	}
+	if (!decode_at_rip(v, UNBACKED_PAGE_NAME, f->gpa, &d, act))
+		return true;
+	if (!__atomic_fetch_add(&vm->unbacked_accesses, 1, __ATOMIC_RELAXED))
+		pr_warn("[%s] vCPU %u %s guest-physical 0x%llx (%u bytes at RIP 0x%llx), which has "
+			"nothing behind it: reads all ones, writes ignored (the first such access; "
+			"the report counts them)\n",
+			vm->name, v->id, d.write ? "wrote" : "read", (unsigned long long)f->gpa,
+			d.size, (unsigned long long)vcpu_rip(v));
+	if (!d.write)
+		load_result(v, &d, bus_nobody(d.size), d.dest_size);
+	vcpu_advance_rip(v, d.len);
+	*act = VCPU_RESUME;
+	return true;
+}
+
 /*
  * The pages devices claim are not mapped in EPT: every access exits as an
  * EPT violation (SDM 3C 28.2.1, Table 28-7), carrying the address but not
  * the data or length, so the instruction is fetched and decoded here.
+ * Nobody's pages exit the same way (unbacked_access()).
  */
-bool vm_io_mmio(struct vcpu *v, uint64_t gpa, enum vcpu_action *act)
+bool vm_io_mmio(struct vcpu *v, const struct vcpu_gpa_fault *f, enum vcpu_action *act)
 {
 	const struct iobus_range *r;
 	enum iobus_result res = IOBUS_DONE;
-	struct vcpu_code_state cs;
+	uint64_t gpa = f->gpa;
 	struct insn_mmio d;
-	uint8_t buf[INSN_MAX];
 	uint32_t val = 0;
 	bool lapic;
-	unsigned n;
-	enum err e;
 
 	if (!mmio_owner(v, gpa, &lapic, &r))
-		return false;
-	vcpu_code_state(v, &cs);
-	n = fetch_insn(v, &cs, buf);
-	e = insn_decode_mmio(buf, n, insn_mode_of(cs.bits, cs.protected_mode), &d);
-	if (e != E_OK) {
-		*act = mmio_fail(v, lapic ? "local APIC" : r->name, gpa, buf, n, e);
+		return unbacked_access(v, f, act);
+	if (!decode_at_rip(v, lapic ? "local APIC" : r->name, gpa, &d, act))
 		return true;
-	}
 	if (d.write)
 		val = (uint32_t)source_value(v, &d);
 	if (lapic)

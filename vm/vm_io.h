@@ -26,9 +26,10 @@ enum err vm_io_platform_init(struct vm *vm, unsigned ncpus);
 /* Port I/O exits (the vCPU ops' io callback). */
 enum vcpu_action vm_io_port(struct vcpu *v, uint16_t port, unsigned size, bool in,
 			    uint32_t *value);
-/* An EPT violation at @gpa: false if no device claims it; else the access
- * is decoded, performed and *act says how the vCPU goes on. */
-bool vm_io_mmio(struct vcpu *v, uint64_t gpa, enum vcpu_action *act);
+/* An EPT violation @f: false if no device claims it and it is not an
+ * access to unbacked memory the VM completes (all ones, writes dropped);
+ * else the access is decoded, performed and *act says how the vCPU goes on. */
+bool vm_io_mmio(struct vcpu *v, const struct vcpu_gpa_fault *f, enum vcpu_action *act);
 
 /* Queue @len bytes on the VM's console, then end the line. */
 void vm_console_write(struct vm *vm, const char *buf, size_t len);

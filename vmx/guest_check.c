@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include "arch/x86/x86_regs.h"
+#include "guest/vcpu.h"
 #include "lib/format.h"
 #include "lib/string.h"
 #include "vmx/guest_check.h"
@@ -83,8 +84,8 @@
 #define VMXGC_LINK_ALIGN_MASK 0xfffull
 
 /* Values the state builders use (SDM 3A Table 9-1 and Vireo's guest GDT layout). */
-#define VMXGC_GUEST_CODE_SEL 0x08u
-#define VMXGC_GUEST_DATA_SEL 0x10u
+#define VMXGC_GUEST_CODE_SEL VCPU_BOOT_CS
+#define VMXGC_GUEST_DATA_SEL VCPU_BOOT_DS
 #define VMXGC_GUEST_TSS_SEL 0x18u
 #define VMXGC_FLAT_LIMIT 0xffffffffu
 #define VMXGC_REAL_LIMIT 0xffffu

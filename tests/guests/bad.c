@@ -2,13 +2,17 @@
 /*
  * Deliberate misbehaviour, chosen by a command-line word mbtest.bad=<what>,
  * so a hypervisor's handling of bad guests can be tested with an ordinary
- * kernel: a write outside the VM's memory, IPIs to APIC IDs that do not
+ * kernel: a write outside the VM's memory (or accesses there that must read
+ * all ones), IPIs to APIC IDs that do not
  * exist, an endless port loop, a huge REP OUTSB, an APIC-page access by an
  * instruction a device model need not emulate, a flood of console lines.
  */
 #include "mbtest.h"
 
 #define BAD_ADDR 0x3f000000u /* far beyond the small VMs the tests give */
+#define UNBACKED_PATTERN 0x12345678u
+#define UNBACKED_BYTE 3
+#define ALL_ONES 0xffffffffu
 #define SVR_ENABLE 0x1ffu
 #define ICR_FIXED(vec) (0x00004000u | (vec))
 #define ICR_INIT 0x00004500u
@@ -36,6 +40,24 @@ static void bad_mem(void)
 	*(volatile uint32_t *)phys(BAD_ADDR) = 0xdeadbeef;
 	printf("mbtest: bad=mem: the write did not stop this kernel\n");
 	machine_exit(BAD_STILL_ALIVE);
+}
+
+/* Memory above RAM where no device answers: a PC's bus gives all ones for
+ * a read and drops a write. Read, write, read again (a word and a byte);
+ * unlike the other words this one returns, and the cases run after it. */
+static void bad_unbacked(void)
+{
+	volatile uint32_t *w = phys(BAD_ADDR);
+	volatile uint8_t *b = phys(BAD_ADDR + UNBACKED_BYTE);
+	uint32_t first = *w, again, byte;
+
+	*w = UNBACKED_PATTERN;
+	again = *w;
+	byte = *b;
+	printf("mbtest: bad=unbacked: 0x%x read %x, after writing %x read %x, byte %x\n", BAD_ADDR,
+	       first, UNBACKED_PATTERN, again, byte);
+	if (first != ALL_ONES || again != ALL_ONES || byte != (uint8_t)ALL_ONES)
+		printf("mbtest: bad=unbacked: FAILED: not all ones\n");
 }
 
 /* On a VM with one vCPU, APIC ID 1 may exist in another VM: INIT and
@@ -135,10 +157,11 @@ static const struct {
 	const char *word;
 	void (*fn)(void);
 } bad_modes[] = {
-    {"mbtest.bad=mem", bad_mem},       {"mbtest.bad=ipi", bad_ipi},
-    {"mbtest.bad=ioloop", bad_ioloop}, {"mbtest.bad=rep", bad_rep},
-    {"mbtest.bad=mmio", bad_mmio},     {"mbtest.bad=vmcall3", bad_vmcall3},
-    {"mbtest.bad=acloop", bad_acloop}, {"mbtest.bad=flood", bad_flood},
+    {"mbtest.bad=mem", bad_mem},	   {"mbtest.bad=ipi", bad_ipi},
+    {"mbtest.bad=ioloop", bad_ioloop},	   {"mbtest.bad=rep", bad_rep},
+    {"mbtest.bad=mmio", bad_mmio},	   {"mbtest.bad=vmcall3", bad_vmcall3},
+    {"mbtest.bad=acloop", bad_acloop},	   {"mbtest.bad=flood", bad_flood},
+    {"mbtest.bad=unbacked", bad_unbacked},
 };
 
 void bad_guest(const char *cmdline)

@@ -29,6 +29,20 @@ load_segments:
 
 ISR_STUBS isr_common
 
+; mbtest.early_fault (early.c): #UD and #BP handlers that run through the
+; boot loader's GDT. #UD skips the 2-byte UD2; both count themselves and
+; keep the CS the CPU pushed.
+global early_ud_isr, early_bp_isr
+early_ud_isr:
+	add dword [esp], 2
+early_bp_isr:
+	push eax
+	mov eax, [esp + 8]		; EAX, then EIP, CS
+	mov [early_cs_seen], eax
+	lock inc dword [early_hits]
+	pop eax
+	iret
+
 ; Frame seen by C: pusha registers, vector, error code, then EIP CS EFLAGS.
 isr_common:
 	pusha
@@ -92,9 +106,13 @@ tr_gdtr:
 ap_tramp_end:
 
 section .data
-global ap_next_index
+global ap_next_index, early_hits, early_cs_seen
 align 4
 ap_next_index:
+	dd 0
+early_hits:
+	dd 0
+early_cs_seen:
 	dd 0
 
 section .bss

@@ -32,6 +32,34 @@ static void add_module(uint32_t start, uint32_t end, const char *string)
 	boot.nmods++;
 }
 
+static void add_mmap(uint64_t base, uint64_t len, uint32_t type)
+{
+	if (type == 1)
+		boot.mmap_avail += len;
+	if (boot.nmmap < MMAP_KEPT) {
+		boot.mmap[boot.nmmap].base = base;
+		boot.mmap[boot.nmmap].len = len;
+		boot.mmap[boot.nmmap].type = type;
+	}
+	boot.nmmap++;
+}
+
+const char *mmap_kind(uint64_t addr, uint64_t len)
+{
+	const char *kind = "unlisted";
+
+	for (unsigned i = 0; i < boot.nmmap && i < MMAP_KEPT; i++) {
+		uint64_t b = boot.mmap[i].base, e = b + boot.mmap[i].len;
+
+		if (addr >= e || addr + len <= b)
+			continue;
+		if (addr < b || addr + len > e)
+			return "mixed";
+		kind = boot.mmap[i].type == 1 ? "available" : "reserved";
+	}
+	return kind;
+}
+
 static int mb1_parse(void)
 {
 	uintptr_t mbi = boot.info;
@@ -60,8 +88,7 @@ static int mb1_parse(void)
 		while (p + 24 <= end && n++ < 1024) {
 			uint32_t size = rd32(p);
 
-			if (rd32(p + 20) == 1)
-				boot.mmap_avail += rd64(p + 12);
+			add_mmap(rd64(p + 4), rd64(p + 12), rd32(p + 20));
 			if (size < 20) {
 				snprintf(boot.why, sizeof(boot.why), "mmap entry size %u < 20",
 					 size);
@@ -127,8 +154,7 @@ static int mb2_parse(void)
 				return 0;
 			}
 			for (e = p + 16; e + esize <= p + size; e += esize)
-				if (rd32(e + 16) == 1)
-					boot.mmap_avail += rd64(e + 8);
+				add_mmap(rd64(e), rd64(e + 8), rd32(e + 16));
 			boot.have_mmap = 1;
 			break;
 		}

@@ -217,12 +217,15 @@ void kmain(uint32_t magic, uint32_t info)
 	int ok;
 
 	uart_init();
-	cpu_tables_init();
-	pic_mask_all();
 	boot.version = mb_header_version;
 	boot.magic = magic;
 	boot.info = info;
 	ok = mbinfo_parse();
+	/* Before the kernel's own GDT: through the one the loader left. */
+	if (ok && has_option(boot.cmdline, "mbtest.early_fault"))
+		case_early_fault();
+	cpu_tables_init();
+	pic_mask_all();
 	printf("mbtest: Multiboot %d kernel, boot loader '%s'\n", boot.version,
 	       ok && boot.loader ? boot.loader : "(unknown)");
 	printf("mbtest: cmdline '%s'\n", ok && boot.cmdline ? boot.cmdline : "");

@@ -140,6 +140,7 @@ struct tss32 {
 } __attribute__((packed));
 
 /* mbinfo.c */
+#define MMAP_KEPT 16
 struct boot_info {
 	int version;	/* 1 or 2: which header this image carries */
 	uint32_t magic; /* EAX at entry */
@@ -156,10 +157,20 @@ struct boot_info {
 		uint32_t start, end;
 		const char *string;
 	} mods[4];    /* the first four modules */
+	unsigned nmmap; /* memory map entries, the first MMAP_KEPT kept */
+	struct {
+		uint64_t base, len;
+		uint32_t type;
+	} mmap[MMAP_KEPT];
 	char why[96]; /* what is insane, when the check fails */
 };
 extern struct boot_info boot;
 int mbinfo_parse(void);
+/* What the memory map says of [addr, addr + len): "available", "reserved"
+ * (any other type), "unlisted" or "mixed". */
+const char *mmap_kind(uint64_t addr, uint64_t len);
+/* early.c: mbtest.early_fault, run before the kernel loads its own GDT. */
+void case_early_fault(void);
 /* Is word one of the space-separated words of cmdline? */
 int has_option(const char *cmdline, const char *word);
 /* Misbehave as a word mbtest.bad=<what> on the command line asks (bad.c);

@@ -4,20 +4,26 @@
 # through QEMU's own -kernel loader; Multiboot2 images (which -kernel cannot
 # load) through a GRUB ISO built by tools/mkiso.sh. Prints one PASS or FAIL
 # line and appends it to $RESULTS when set.
-# usage: qemu-kernel.sh ELF CPUS [EXPECT_REGEX | refused]
-#   EXPECT_REGEX: the log must also match this extended regex;
-#   refused: QEMU must refuse to load the image (for badhdr.elf).
+# usage: qemu-kernel.sh ELF CPUS [EXPECT_REGEX | refused] [CMDLINE]
+#   EXPECT_REGEX: the log must also match this extended regex ('' for none);
+#   refused: QEMU must refuse to load the image (for badhdr.elf);
+#   CMDLINE: the kernel's command line (-append, or the GRUB entry's).
 set -u
 if [ $# -lt 2 ]; then
-	echo "usage: $0 ELF CPUS [EXPECT_REGEX | refused]" >&2
+	echo "usage: $0 ELF CPUS [EXPECT_REGEX | refused] [CMDLINE]" >&2
 	exit 2
 fi
-elf=$1 cpus=$2 expect=${3:-}
+elf=$1 cpus=$2 expect=${3:-} cmdline=${4:-}
 here=$(cd "$(dirname "$0")/../.." && pwd)
 build=${BUILD:-$here/build}
 [ "${build#/}" = "$build" ] && build=$here/$build
 kname=$(basename "$elf" .elf)
 name="qemu-kernel/$kname/${cpus}cpu"
+if [ -n "$cmdline" ]; then
+	# a run with a command line has its own log and ISO, named after it
+	kname="$kname-$(printf '%s' "$cmdline" | tr -c 'A-Za-z0-9._=-' '_')"
+	name="$name ($cmdline)"
+fi
 logdir=$build/logs
 mkdir -p "$logdir" "$build/iso"
 log=$logdir/qemu-kernel-$kname-${cpus}cpu.log
@@ -43,7 +49,7 @@ if has_magic e85250d6 32768; then
 	mode=grub
 	iso=$build/iso/qemu-kernel-$kname.iso
 	if [ ! -s "$iso" ] || [ "$iso" -ot "$elf" ]; then
-		bash "$here/tools/mkiso.sh" "$elf" "$iso" "" 0 || {
+		bash "$here/tools/mkiso.sh" "$elf" "$iso" "$cmdline" 0 || {
 			emit FAIL "$name (could not build the GRUB ISO)"
 			exit 1
 		}
@@ -52,6 +58,7 @@ if has_magic e85250d6 32768; then
 else
 	mode=kernel
 	qemu+=(-kernel "$elf")
+	[ -n "$cmdline" ] && qemu+=(-append "$cmdline")
 fi
 
 start=$(date +%s.%N)

@@ -14,6 +14,7 @@
 #include "boot/mb2.h"
 #include "loader/loader.h"
 #include "loader/mbinfo.h"
+#include "vm/vm.h"
 
 #define IMG_MAX 0x10000
 #define GUEST_SIZE (4u << 20)
@@ -1180,7 +1181,7 @@ static void test_boot_state(void **state)
 	struct vcpu_boot_state bs;
 
 	memset(&bs, 0xa5, sizeof(bs));
-	loader_boot_state(&r, 0x10000, &bs);
+	loader_boot_state(&r, 0x10000, 0xDF000, &bs);
 	assert_int_equal(bs.mode, VCPU_MODE_PROTECTED32);
 	assert_int_equal(bs.rip, 0x100123);
 	assert_int_equal(bs.gpr[VCPU_RAX], LOADER_MB1_BOOT_MAGIC);
@@ -1188,12 +1189,115 @@ static void test_boot_state(void **state)
 	for (unsigned n = 0; n < VCPU_GPRS; n++)
 		if (n != VCPU_RAX && n != VCPU_RBX)
 			assert_int_equal(bs.gpr[n], 0);
-	assert_int_equal(bs.cr0 | bs.cr3 | bs.cr4 | bs.efer | bs.gdt_base, 0);
-	assert_int_equal(bs.gdt_limit, LOADER_MB_TABLE_LIMIT);
+	assert_int_equal(bs.cr0 | bs.cr3 | bs.cr4 | bs.efer, 0);
+	assert_int_equal(bs.gdt_base, 0xDF000);
+	assert_int_equal(bs.gdt_limit, 3 * 8 - 1);
 	assert_int_equal(bs.idt_limit, LOADER_MB_TABLE_LIMIT);
 	r.flavour = LOADER_MB2;
-	loader_boot_state(&r, 0x10000, &bs);
+	loader_boot_state(&r, 0x10000, 0xDF000, &bs);
 	assert_int_equal(bs.gpr[VCPU_RAX], LOADER_MB2_BOOT_MAGIC);
+}
+
+/* The boot GDT: null, flat 32-bit code at the boot CS, flat data at the boot
+ * DS, byte for byte (SDM Vol. 3A 3.4.5); nothing else written. */
+static void test_boot_gdt(void **state)
+{
+	static const uint8_t want[] = {
+	    0,	  0,	0, 0, 0, 0,    0,    0,	   /* null */
+	    0xff, 0xff, 0, 0, 0, 0x9b, 0xcf, 0x00, /* 0x08 code: base 0, 4 GiB, 32-bit, XR */
+	    0xff, 0xff, 0, 0, 0, 0x93, 0xcf, 0x00, /* 0x10 data: base 0, 4 GiB, RW */
+	};
+
+	assert_int_equal(VCPU_BOOT_CS, 0x08);
+	assert_int_equal(VCPU_BOOT_DS, 0x10);
+	assert_int_equal(LOADER_BOOT_GDT_SIZE, sizeof(want));
+	assert_int_equal(loader_write_boot_gdt(&mem, 0xDF000), E_OK);
+	assert_memory_equal(guest + 0xDF000, want, sizeof(want));
+	assert_untouched(0, 0xDF000);
+	assert_untouched(0xDF000 + sizeof(want), GUEST_SIZE);
+}
+
+/* A misplaced boot GDT is refused and writes nothing. */
+static void test_boot_gdt_refused(void **state)
+{
+	struct guest_mem_view none = {NULL, 0};
+
+	assert_int_equal(loader_write_boot_gdt(NULL, 0xDF000), E_INVAL);
+	assert_int_equal(loader_write_boot_gdt(&none, 0), E_INVAL);
+	assert_int_equal(loader_write_boot_gdt(&mem, 0xDF004), E_ALIGN);
+	assert_int_equal(loader_write_boot_gdt(&mem, GUEST_SIZE - 16), E_RANGE);
+	assert_int_equal(loader_write_boot_gdt(&mem, GUEST_SIZE), E_RANGE);
+	assert_int_equal(loader_write_boot_gdt(&mem, UINT64_MAX - 7), E_RANGE);
+	assert_untouched(0, GUEST_SIZE);
+}
+
+/* Is [base, base + len) inside one entry of type @type, and does no
+ * available entry meet it? */
+static bool mmap_holds(const struct mb2_mmap_entry *m, unsigned n, uint64_t base, uint64_t len,
+		       uint32_t type)
+{
+	bool inside = false;
+
+	for (unsigned i = 0; i < n; i++) {
+		bool meets = base < m[i].base + m[i].length && m[i].base < base + len;
+
+		if (meets && m[i].type == MB2_MMAP_AVAILABLE)
+			return false;
+		if (m[i].type == type && base >= m[i].base && base + len <= m[i].base + m[i].length)
+			inside = true;
+	}
+	return inside;
+}
+
+/* Where a Multiboot VM's boot GDT goes (VM_KERNEL_GDT) is reserved in the
+ * memory map the guest gets, MB2 tag and MB1 mmap alike, for any guest with
+ * memory past 1 MiB; and not where the other boot data go. */
+static void test_boot_gdt_reserved(void **state)
+{
+	static struct mb2_info info;
+	static const uint64_t sizes[] = {2u << 20, GUEST_SIZE};
+	struct mb2_mmap_entry m1[4];
+	uint64_t used;
+
+	assert_false(VM_KERNEL_GDT < VM_KERNEL_INFO + VM_KERNEL_INFO_MAX &&
+		     VM_KERNEL_INFO < VM_KERNEL_GDT + VM_KERNEL_GDT_MAX);
+	assert_true(VM_KERNEL_GDT + VM_KERNEL_GDT_MAX <= VM_KERNEL_ACPI);
+	for (unsigned k = 0; k < 2; k++) {
+		struct mbinfo_params p = {.mem_size = sizes[k]};
+		uint64_t mmap;
+		unsigned n;
+
+		assert_int_equal(mbinfo_build_mb2(&mem, INFO_ADDR, INFO_LIMIT, &p, &used), E_OK);
+		assert_int_equal(mb2_parse(guest + INFO_ADDR, used, &info), E_OK);
+		assert_true(mmap_holds(info.mmap, info.mmap_count, VM_KERNEL_GDT, VM_KERNEL_GDT_MAX,
+				       MB2_MMAP_RESERVED));
+		assert_int_equal(mbinfo_build_mb1(&mem, INFO_ADDR, INFO_LIMIT, &p, &used), E_OK);
+		n = g32(INFO_ADDR + 44) / 24;
+		mmap = g32(INFO_ADDR + 48);
+		assert_true(n > 0 && n <= 4);
+		for (unsigned i = 0; i < n; i++)
+			m1[i] = (struct mb2_mmap_entry){.base = g64(mmap + 24 * i + 4),
+							.length = g64(mmap + 24 * i + 12),
+							.type = g32(mmap + 24 * i + 20)};
+		assert_true(mmap_holds(m1, n, VM_KERNEL_GDT, VM_KERNEL_GDT_MAX, MB2_MMAP_RESERVED));
+	}
+}
+
+/* loader_next_free(): aligned, past every reserved range it would meet,
+ * ranges in any order, and no wrap at the top of the address space. */
+static void test_next_free(void **state)
+{
+	static const struct loader_range r[] = {
+	    {0x30000, 0x1000}, {0x10000, 0x10000}, {0x20000, 0x800}, {0xF0000, 0x10000}};
+
+	assert_int_equal(loader_next_free(0x8000, 0x1000, 0x1000, r, 4), 0x8000);
+	assert_int_equal(loader_next_free(0x8000, 0x9000, 0x1000, r, 4), 0x21000);
+	assert_int_equal(loader_next_free(0x8001, 0x100, 0x1000, r, 4), 0x9000);
+	assert_int_equal(loader_next_free(0x20000, 0x10000, 0x1000, r, 4), 0x31000);
+	assert_int_equal(loader_next_free(0x1FFFF, 1, 1, r, 4), 0x20800);
+	assert_int_equal(loader_next_free(0xF1000, 0x100, 0x1000, r, 4), 0x100000);
+	assert_int_equal(loader_next_free(0x40000, 0x1000, 0x1000, NULL, 0), 0x40000);
+	assert_int_equal(loader_next_free(UINT64_MAX - 0x10, 1, 0x1000, r, 4), UINT64_MAX);
 }
 
 static int reset_guest(void **state)
@@ -1232,6 +1336,10 @@ int main(void)
 	    T(test_info_refusals),
 	    T(test_info_above_4g),
 	    T(test_boot_state),
+	    T(test_boot_gdt),
+	    T(test_boot_gdt_refused),
+	    T(test_boot_gdt_reserved),
+	    T(test_next_free),
 	};
 	enum { NFIXED = sizeof(tests) / sizeof(tests[0]) };
 	enum { NBAD = sizeof(bad_cases) / sizeof(bad_cases[0]) };

@@ -22,6 +22,8 @@
 
 #define NV 4
 #define CODE_AT 0x1000u
+#define VM_RAM (32ull << 20)
+#define UNBACKED 0x40000000ull /* above VM_RAM, no device there */
 #define LAPIC LAPIC_DEFAULT_BASE
 #define IOAPIC ((uint64_t)VIOAPIC_BASE)
 #define BASE_EN (LAPIC_DEFAULT_BASE | APIC_BASE_ENABLE)
@@ -72,6 +74,7 @@ static void build_vm(unsigned n)
 	assert_non_null(vm);
 	strcpy(vm->name, "tvm");
 	vm->platform = true;
+	vm->mem_size = VM_RAM;
 	vm->nvcpus = n;
 	vm->wake = record_wake;
 	assert_int_equal(vm_io_platform_init(vm, n), E_OK);
@@ -853,6 +856,82 @@ static void test_mmio_fetch_near_end_of_memory(void **state)
 	assert_non_null(strstr(fake_vcpu.stop_msg, err_text(E_TRUNC)));
 }
 
+/* One access to UNBACKED by the instruction @b in @bits-bit code: handled,
+ * the vCPU goes on past it. */
+static void unbacked_ok(unsigned i, const uint8_t *b, size_t n, unsigned bits)
+{
+	enum vcpu_action act;
+
+	fake_vcpu.code.bits = bits;
+	assert_true(run_insn(i, UNBACKED, b, n, &act));
+	assert_int_equal(act, VCPU_RESUME);
+	assert_int_equal(fake_vcpu.code.rip, CODE_AT + n);
+	assert_int_equal(fake_vcpu.stop_calls, 0);
+}
+
+/* Above RAM, outside every device: reads give all ones at the access's
+ * width (then extended or merged as the instruction says), writes are
+ * dropped, the first access is logged once and every one counted. */
+static void test_unbacked_reads_ones(void **state)
+{
+	static const uint8_t mov_eax[] = {0x8b, 0x05, 0x00, 0x00, 0x00, 0x40};
+	static const uint8_t movzx_ecx[] = {0x0f, 0xb6, 0x0d, 0x00, 0x00, 0x00, 0x40};
+	static const uint8_t mov_al[] = {0xa0, 0x00, 0x00, 0x00, 0x40};
+	static const uint8_t mov_rdx64[] = {0x48, 0x8b, 0x14, 0x25, 0x00, 0x00, 0x00, 0x40};
+	static const uint8_t store_eax[] = {0x89, 0x05, 0x00, 0x00, 0x00, 0x40};
+
+	(void)state;
+	fake_vcpu.gpr[0][VCPU_RCX] = 0x1234;
+	fake_vcpu.gpr[0][VCPU_RAX] = 0x1122334455667788ull;
+	unbacked_ok(0, mov_al, sizeof(mov_al), 32);
+	assert_int_equal(fake_vcpu.gpr[0][VCPU_RAX], 0x11223344556677ffull);
+	assert_true(fake_printk_contains("[tvm] vCPU 0 read guest-physical 0x40000000 (1 bytes at "
+					 "RIP 0x1000), which has nothing behind it: reads all "
+					 "ones, writes ignored"));
+	unbacked_ok(0, mov_eax, sizeof(mov_eax), 32);
+	assert_int_equal(fake_vcpu.gpr[0][VCPU_RAX], 0xffffffffull);
+	unbacked_ok(0, movzx_ecx, sizeof(movzx_ecx), 32);
+	assert_int_equal(fake_vcpu.gpr[0][VCPU_RCX], 0xff);
+	unbacked_ok(0, mov_rdx64, sizeof(mov_rdx64), 64);
+	assert_int_equal(fake_vcpu.gpr[0][VCPU_RDX], UINT64_MAX);
+	fake_printk_clear();
+	fake_vcpu.gpr[1][VCPU_RAX] = 0x5a5a5a5a;
+	unbacked_ok(1, store_eax, sizeof(store_eax), 32);
+	assert_int_equal(fake_vcpu.gpr[1][VCPU_RAX], 0x5a5a5a5a);
+	assert_false(fake_printk_contains("nothing behind it"));
+	assert_int_equal(vm->unbacked_accesses, 5);
+	assert_int_equal(fake_vcpu.mem_reads > 0, 1);
+}
+
+/* What the bus cannot complete stops the VM: an instruction fetch from
+ * there, an instruction the decoder does not know; with unbacked=stop, or
+ * inside RAM, the access is not handled here (the backend's EPT report). */
+static void test_unbacked_stops(void **state)
+{
+	static const uint8_t mov_eax[] = {0x8b, 0x05, 0x00, 0x00, 0x00, 0x40};
+	static const uint8_t xchg_eax[] = {0x87, 0x05, 0x00, 0x00, 0x00, 0x40};
+	struct vcpu_gpa_fault fetch = {.gpa = UNBACKED, .access = VCPU_ACCESS_FETCH};
+	enum vcpu_action act;
+
+	(void)state;
+	fake_vcpu.code.bits = 32;
+	assert_true(ops->mmio(&vcpu[0], &fetch, &act));
+	assert_int_equal(act, VCPU_STOP);
+	assert_non_null(strstr(fake_vcpu.stop_msg, "instruction fetch at RIP 0x0 from "
+						   "guest-physical 0x40000000, which has nothing"));
+	assert_true(run_insn(0, UNBACKED, xchg_eax, sizeof(xchg_eax), &act));
+	assert_int_equal(act, VCPU_STOP);
+	assert_non_null(strstr(fake_vcpu.stop_msg, "cannot emulate the access to the unbacked "
+						   "guest-physical page at 0x40000000"));
+	assert_int_equal(fake_vcpu.code.rip, CODE_AT);
+	assert_false(run_insn(0, VM_RAM - 4, mov_eax, sizeof(mov_eax), &act));
+	vm->unbacked_stop = true;
+	assert_false(run_insn(0, UNBACKED, mov_eax, sizeof(mov_eax), &act));
+	assert_false(run_insn(0, VM_RAM, mov_eax, sizeof(mov_eax), &act));
+	assert_int_equal(fake_vcpu.code.rip, CODE_AT);
+	assert_int_equal(vm->unbacked_accesses, 0);
+}
+
 static void test_mmio_outside_apic_pages_not_handled(void **state)
 {
 	static const uint8_t mov_eax[] = {0x8b, 0x05, 0x20, 0x00, 0xe0, 0xfe};
@@ -861,6 +940,7 @@ static void test_mmio_outside_apic_pages_not_handled(void **state)
 	enum vcpu_action act;
 
 	(void)state;
+	vm->unbacked_stop = true; /* else above RAM is the bus's all ones */
 	for (size_t k = 0; k < sizeof(gpas) / sizeof(gpas[0]); k++) {
 		assert_false(run_insn(0, gpas[k], mov_eax, sizeof(mov_eax), &act));
 		assert_int_equal(fake_vcpu.code.rip, CODE_AT);
@@ -1317,6 +1397,8 @@ int main(void)
 	    T(test_mmio_unsupported_insn_stops_vcpu),
 	    T(test_mmio_fetch_near_end_of_memory),
 	    T(test_mmio_outside_apic_pages_not_handled),
+	    T(test_unbacked_reads_ones),
+	    T(test_unbacked_stops),
 	    T(test_ioapic_program_and_deliver),
 	    T(test_ioapic_logical_destination),
 	    T(test_ioapic_message_to_nobody_dropped),

@@ -420,8 +420,8 @@ static void test_modules_errors(void **state)
 	ERR("lx:image=k.elf,modules=a/b", E_INVAL, "modules=a/b has '/'");
 	ERR("lx:image=k.elf,modules=abcdefghijklmnopqrstuvwxyz.-_012", E_RANGE,
 	    "is longer than 31 characters");
-	ERR("lx:guest=spin64,modules=a", E_INVAL, "modules= goes with image=",
-	    "built-in guest spin64 takes none");
+	ERR("lx:guest=spin64,modules=a", E_INVAL,
+	    "modules= goes with image=", "built-in guest spin64 takes none");
 	ERR("lx:image=k.elf,modules=a,modules=b", E_EXIST, "modules= is given twice");
 }
 
@@ -502,7 +502,26 @@ static void test_timeout_input_errors(void **state)
 	ERR("t:guest=g,input=1,input=1", E_EXIST, "input= is given twice");
 	ERR("t:guest=g,colour=red", E_INVAL,
 	    "known keys: guest, vcpus, mem, cpus, mode, slice_us, image, timeout_ms, input, "
-	    "modules, cmdline");
+	    "unbacked, modules, cmdline");
+}
+
+/* unbacked=: ones (the default) or stop, for image= kernels only. */
+static void test_unbacked(void **state)
+{
+	parse_ok("t:image=k");
+	assert_false(cfg.unbacked_stop);
+	parse_ok("t:image=k,unbacked=stop,cmdline=x");
+	assert_true(cfg.unbacked_stop);
+	parse_ok("t:image=k,unbacked=ones");
+	assert_false(cfg.unbacked_stop);
+	ERR("t:image=k,unbacked=halt", E_INVAL,
+	    "vireo.vm=t: unbacked=halt is neither ones nor stop", "unbacked=stop stops the VM");
+	ERR("t:image=k,unbacked=Stop", E_INVAL, "unbacked=Stop is neither ones nor stop");
+	ERR("t:image=k,unbacked=", E_INVAL, "unbacked= has no value (use e.g. unbacked=stop)");
+	ERR("t:image=k,unbacked=stop,unbacked=ones", E_EXIST, "unbacked= is given twice");
+	ERR("t:guest=g,unbacked=stop", E_INVAL, "vireo.vm=t: unbacked= goes with image=",
+	    "built-in guest g always stops on an access outside its memory");
+	ERR("t:guest=g,unbacked=ones", E_INVAL, "unbacked= goes with image=");
 }
 
 /* ---- description ----------------------------------------------------------- */
@@ -535,6 +554,8 @@ static void test_describe(void **state)
 		    "lx: image bzImage, 1 vCPU, 256 MiB, any CPU, timeout 5000 ms, input, "
 		    "cmdline \"console=ttyS0,115200 quiet\"");
 	describe_is("lx:image=k.elf,cmdline=", "lx: image k.elf, 1 vCPU, 4 MiB, any CPU");
+	describe_is("lx:image=k.elf,unbacked=stop",
+		    "lx: image k.elf, 1 vCPU, 4 MiB, any CPU, unbacked=stop");
 	describe_is("lx:guest=g,input=0,cmdline=a\tb", "lx: guest g, 1 vCPU, 4 MiB, any CPU, "
 						       "cmdline \"a?b\"");
 }
@@ -549,7 +570,7 @@ static void test_describe_longest(void **state)
 	n = snprintf(text, sizeof(text),
 		     "abcdefghijklmno:image=abcdefghijklmnopqrstuvwxyz01234,vcpus=64,mem=1022M,"
 		     "cpus=0+2+4+6+8+10+12+14+16+18+20+22+24+26,mode=protected,"
-		     "slice_us=1000000,timeout_ms=3600000,input=1,"
+		     "slice_us=1000000,timeout_ms=3600000,input=1,unbacked=stop,"
 		     "modules=abcdefghijklmnopqrstuvwxyz01234+abcdefghijklmnopqrstuvwxyz01234+"
 		     "abcdefghijklmnopqrstuvwxyz01234+abcdefghijklmnopqrstuvwxyz01234+"
 		     "abcdefghijklmnopqrstuvwxyz01234+abcdefghijklmnopqrstuvwxyz01234+"
@@ -559,7 +580,9 @@ static void test_describe_longest(void **state)
 	parse_ok(text);
 	vm_config_describe(&cfg, buf, sizeof(buf));
 	assert_true(strlen(buf) < sizeof(buf) - 1);
-	assert_non_null(strstr(buf, "timeout 3600000 ms, input, modules abcdefghijklmnopqrstuvwxyz01234+"));
+	assert_non_null(strstr(
+	    buf,
+	    "timeout 3600000 ms, input, unbacked=stop, modules abcdefghijklmnopqrstuvwxyz01234+"));
 	assert_non_null(strstr(buf, "01234, cmdline \"ccc"));
 	assert_int_equal(buf[strlen(buf) - 1], '"');
 }
@@ -614,6 +637,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_cmdline_not_a_key, reset),
 	    cmocka_unit_test_setup(test_timeout_input, reset),
 	    cmocka_unit_test_setup(test_timeout_input_errors, reset),
+	    cmocka_unit_test_setup(test_unbacked, reset),
 	    cmocka_unit_test_setup(test_describe, reset),
 	    cmocka_unit_test_setup(test_describe_longest, reset),
 	    cmocka_unit_test_setup(test_describe_bounded, reset),
