@@ -11,6 +11,7 @@
 #include "smp/smp.h"
 #include "vmx/caps.h"
 #include "vmx/percpu.h"
+#include "vmx/msr.h"
 #include "vmx/spec.h"
 
 #define VMX_REPORT_FULL_MAX 16
@@ -173,6 +174,7 @@ void vmx_boot_all(bool full_caps_report)
 	unsigned on;
 
 	vmx_spec_init();
+	vmx_msr_init();
 	vmx_enable_all(results);
 	pr_info("vmx: per-CPU VMX state:\n");
 	report_table();
