@@ -246,8 +246,8 @@ static void test_pat_reserved_types(void **state)
 	assert_true(vmx_msr_pat_valid(0x0706050401000706ull));
 	for (unsigned byte = 0; byte < 8; byte++) {
 		for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-			uint64_t pat = (VMX_MSR_PAT_RESET & ~(0xffull << (8 * byte))) |
-				       (bad[i] << (8 * byte));
+			uint64_t pat =
+			    (VMX_MSR_PAT_RESET & ~(0xffull << (8 * byte))) | (bad[i] << (8 * byte));
 
 			assert_false(vmx_msr_pat_valid(pat));
 			assert_int_equal(wr(MSR_IA32_PAT, pat), VCPU_MSR_GP);
@@ -267,8 +267,8 @@ static void test_mtrr_cap_and_def_type(void **state)
 	uint64_t cap = rd_ok(0xfe);
 
 	assert_int_equal(cap & 0xff, VMX_MTRR_VAR_COUNT);
-	assert_true(cap & BIT(8));  /* fixed ranges */
-	assert_true(cap & BIT(10)); /* WC */
+	assert_true(cap & BIT(8));   /* fixed ranges */
+	assert_true(cap & BIT(10));  /* WC */
 	assert_false(cap & BIT(11)); /* no SMRR */
 	assert_int_equal(wr(0xfe, cap), VCPU_MSR_GP);
 	assert_int_equal(rd_ok(0x2ff), 0); /* disabled at power-up */
@@ -315,9 +315,9 @@ static void test_mtrr_variable(void **state)
 		assert_int_equal(wr(base + 1, (mask & ~0xfffffull) | BIT(11)), VCPU_MSR_OK);
 		assert_int_equal(rd_ok(base), (0x100000ull * n) | 6);
 		assert_int_equal(rd_ok(base + 1), (mask & ~0xfffffull) | BIT(11));
-		assert_int_equal(wr(base, 2), VCPU_MSR_GP);		/* reserved type */
-		assert_int_equal(wr(base, 7), VCPU_MSR_GP);		/* UC-: PAT only */
-		assert_int_equal(wr(base, BIT(8) | 6), VCPU_MSR_GP);	/* bits 11:8 */
+		assert_int_equal(wr(base, 2), VCPU_MSR_GP);	     /* reserved type */
+		assert_int_equal(wr(base, 7), VCPU_MSR_GP);	     /* UC-: PAT only */
+		assert_int_equal(wr(base, BIT(8) | 6), VCPU_MSR_GP); /* bits 11:8 */
 		assert_int_equal(wr(base, BIT(TEST_MAXPHYADDR) | 6), VCPU_MSR_GP);
 		assert_int_equal(wr(base + 1, BIT(10)), VCPU_MSR_GP);
 		assert_int_equal(wr(base + 1, BIT(TEST_MAXPHYADDR) | BIT(11)), VCPU_MSR_GP);
@@ -362,7 +362,7 @@ static void test_misc_enable(void **state)
 	uint64_t me = rd_ok(MSR_IA32_MISC_ENABLE);
 
 	assert_int_equal(me, MISC_ENABLE_FAST_STRINGS | BIT(11) | BIT(12));
-	assert_int_equal(wr(MSR_IA32_MISC_ENABLE, 0), VCPU_MSR_OK); /* fast strings off */
+	assert_int_equal(wr(MSR_IA32_MISC_ENABLE, 0), VCPU_MSR_OK);	  /* fast strings off */
 	assert_int_equal(rd_ok(MSR_IA32_MISC_ENABLE), BIT(11) | BIT(12)); /* RO bits stay */
 	assert_int_equal(wr(MSR_IA32_MISC_ENABLE, BIT(7) | BIT(23) | 1), VCPU_MSR_OK);
 	assert_int_equal(rd_ok(MSR_IA32_MISC_ENABLE), BIT(11) | BIT(12) | BIT(23) | 1);
@@ -479,7 +479,7 @@ static void test_apic_base_transitions(void **state)
 			 VCPU_MSR_GP); /* EXTD without EN */
 	assert_int_equal(wr(MSR_IA32_APIC_BASE, x2apic), VCPU_MSR_OK);
 	assert_int_equal(wr(MSR_IA32_APIC_BASE, xapic), VCPU_MSR_GP); /* x2APIC -> xAPIC */
-	assert_int_equal(wr(MSR_IA32_APIC_BASE, x2apic + 0x1000), VCPU_MSR_GP); /* new base */
+	assert_int_equal(wr(MSR_IA32_APIC_BASE, x2apic + 0x1000), VCPU_MSR_GP);	   /* new base */
 	assert_int_equal(wr(MSR_IA32_APIC_BASE, LAPIC_DEFAULT_BASE), VCPU_MSR_OK); /* off */
 	assert_int_equal(wr(MSR_IA32_APIC_BASE, x2apic), VCPU_MSR_GP); /* off -> x2APIC */
 	assert_int_equal(wr(MSR_IA32_APIC_BASE, xapic), VCPU_MSR_OK);
@@ -500,9 +500,14 @@ static bool exits(const uint8_t *bm, uint32_t msr, bool write)
 static void test_bitmap(void **state)
 {
 	static uint8_t bm[4096];
-	static const uint32_t pass[] = {MSR_STAR,	  MSR_LSTAR,	     MSR_CSTAR,
-					MSR_SFMASK,	  MSR_IA32_FS_BASE, MSR_IA32_GS_BASE,
-					MSR_IA32_KERNEL_GS_BASE, MSR_TSC_AUX};
+	static const uint32_t pass[] = {MSR_STAR,
+					MSR_LSTAR,
+					MSR_CSTAR,
+					MSR_SFMASK,
+					MSR_IA32_FS_BASE,
+					MSR_IA32_GS_BASE,
+					MSR_IA32_KERNEL_GS_BASE,
+					MSR_TSC_AUX};
 	unsigned open = 0;
 
 	memset(bm, 0xff, sizeof(bm));
