@@ -150,13 +150,13 @@ struct vcpu {
 	const struct vcpu_platform_ops *ops;
 	struct vcpu_gspace *gspace;
 	int32_t last_cpu;	     /* CPU it last ran on, VCPU_NO_CPU before its first run */
-	uint64_t tsc_offset;	     /* guest TSC - host TSC (mod 2^64), set by WRMSR */
 	int16_t pending_irq;	     /* external interrupt vector waiting for delivery, or -1 */
 	volatile bool exit_request;  /* set from another CPU: leave the run (VCPU_PREEMPT) */
 	enum vcpu_action run_action; /* why the last vcpu_run() ended */
 	bool stopped;
 	int exit_status;
 	char stop_reason[VCPU_STOP_REASON_LEN];
+	uint64_t tsc_offset; /* guest TSC - host TSC (mod 2^64), set by WRMSR */
 };
 
 struct vcpu_config {
