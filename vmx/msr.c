@@ -50,8 +50,7 @@
 #define MCG_CAP_VALUE VMX_MC_BANKS
 /* A platform without a local APIC model still shows the architectural
  * default base, enabled (SDM Vol. 3A 11.4.4), BSP on vCPU 0. */
-#define APIC_BASE_DEFAULT (0xfee00000ull | (1ull << 11))
-#define APIC_BASE_BSP_FLAG (1ull << 8)
+#define APIC_BASE_DEFAULT (LAPIC_DEFAULT_BASE | APIC_BASE_ENABLE)
 
 #define CPUID_LEAF_EXT_MAX 0x80000000u
 #define CPUID_LEAF_EXT_SIGNATURE 0x80000001u
@@ -276,7 +275,7 @@ static enum vcpu_msr_result msr_platform(struct vmx_vcpu *v, uint32_t msr, bool 
 		return r;
 	if (msr != MSR_IA32_APIC_BASE || write)
 		return VCPU_MSR_GP;
-	*val = APIC_BASE_DEFAULT | (v->vcpu.id ? 0 : APIC_BASE_BSP_FLAG);
+	*val = APIC_BASE_DEFAULT | (v->vcpu.id ? 0 : APIC_BASE_BSP);
 	return VCPU_MSR_OK;
 }
 
