@@ -162,6 +162,7 @@ struct vcpu {
 	bool stopped;
 	int exit_status;
 	char stop_reason[VCPU_STOP_REASON_LEN];
+	uint64_t tsc_offset; /* guest TSC - host TSC (mod 2^64), set by WRMSR */
 };
 
 struct vcpu_config {

@@ -477,6 +477,8 @@ start:
 	call timing_check
 	CHECK_OR_FAIL 30
 
+%include "guests/selftest64_msr.inc"
+
 	; 50: the CPUID policy: XSETBV takes what leaf 0DH offers, AVX-512 only
 	;     with its state, out-of-range leaves as the highest basic leaf
 	call cpuid_policy_check

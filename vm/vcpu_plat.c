@@ -212,6 +212,26 @@ static void tpr_follows(struct vcpu *v, uint8_t before, uint8_t after)
 		vcpu_set_tpr(v, after);
 }
 
+/*
+ * IA32_TSC_DEADLINE is in guest TSC terms (host TSC + v->tsc_offset, which
+ * the guest's TSC writes set in the backend's MSR model); the vLAPIC's
+ * timer runs on the host TSC. A deadline the guest TSC has passed fires at
+ * once (SDM Vol. 3A 11.5.4.1); 0 disarms.
+ */
+static uint64_t deadline_to_host(const struct vcpu *v, uint64_t val, uint64_t now)
+{
+	uint64_t guest_now = now + v->tsc_offset;
+
+	if (!val)
+		return 0;
+	return (int64_t)(val - guest_now) > 0 ? val - v->tsc_offset : now;
+}
+
+static uint64_t deadline_to_guest(const struct vcpu *v, uint64_t host_deadline)
+{
+	return host_deadline ? host_deadline + v->tsc_offset : 0;
+}
+
 static enum vcpu_msr_result lapic_msr(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
 {
 	struct vm_vcpu_plat *p = plat_of(v);
@@ -226,9 +246,9 @@ static enum vcpu_msr_result lapic_msr(struct vcpu *v, uint32_t msr, bool write, 
 	else if (msr == MSR_IA32_APIC_BASE)
 		*val = vlapic_base(&p->lapic);
 	else if (msr == MSR_IA32_TSC_DEADLINE && write)
-		vlapic_set_tsc_deadline(&p->lapic, *val, now);
+		vlapic_set_tsc_deadline(&p->lapic, deadline_to_host(v, *val, now), now);
 	else if (msr == MSR_IA32_TSC_DEADLINE)
-		*val = vlapic_tsc_deadline(&p->lapic);
+		*val = deadline_to_guest(v, vlapic_tsc_deadline(&p->lapic));
 	else if (write)
 		ok = eoi_then_write(p, msr, *val, now, &icr, &eoi);
 	else

@@ -15,6 +15,7 @@
 #include "lib/string.h"
 #include "vmx/exit.h"
 #include "vmx/guest_check.h"
+#include "vmx/msr.h"
 #include "vmx/percpu.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmcs_fast.h"
@@ -58,6 +59,9 @@ static uint32_t needs_of_machine(void)
 	n |= xstate_guest_pkru() ? CPUID_NEED_PKRU : 0;
 	n |= (proc2 & VMX_PROC2_RDTSCP) ? CPUID_NEED_RDTSCP : 0;
 	n |= (proc2 & VMX_PROC2_INVPCID) ? CPUID_NEED_INVPCID : 0;
+	n |= vmx_msr_offers(VMX_MSR_FEAT_MTRR) ? CPUID_NEED_MTRR : 0;
+	n |= vmx_msr_offers(VMX_MSR_FEAT_MCA) ? CPUID_NEED_MCA : 0;
+	n |= vmx_msr_offers(VMX_MSR_FEAT_TSC_ADJUST) ? CPUID_NEED_TSC_ADJUST : 0;
 	return n;
 }
 

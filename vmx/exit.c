@@ -15,7 +15,7 @@
 #include "vmx/cpuid.h"
 #include "vmx/debugreg.h"
 #include "vmx/ept.h"
-#include "vmx/msr_vmcs.h"
+#include "vmx/msr.h"
 #include "vmx/percpu.h"
 #include "vmx/spec.h"
 #include "vmx/vmcs.h"
@@ -210,23 +210,6 @@ static enum vcpu_action exit_hlt(struct vmx_vcpu *v)
 	return v->vcpu.ops && v->vcpu.ops->hlt ? v->vcpu.ops->hlt(&v->vcpu) : VCPU_BLOCK;
 }
 
-/* Offer an MSR access to the VM's platform; true when it took it. */
-static bool msr_platform(struct vmx_vcpu *v, uint32_t msr, bool write, uint64_t *val)
-{
-	enum vcpu_msr_result r;
-
-	if (!v->vcpu.ops || !v->vcpu.ops->msr)
-		return false;
-	r = v->vcpu.ops->msr(&v->vcpu, msr, write, val);
-	if (r == VCPU_MSR_UNHANDLED)
-		return false;
-	if (r == VCPU_MSR_GP)
-		vmx_vcpu_inject_exception(v, X86_GP, true, 0);
-	else
-		skip_insn();
-	return true;
-}
-
 /*
  * VMCALL exits at any privilege level (SDM Vol. 3C 26.1.2); a CPU outside
  * VMX operation raises #UD for it (SDM Vol. 2B VMCALL). Hypercalls are for
@@ -255,38 +238,12 @@ static enum vcpu_action exit_tpr_below_threshold(struct vmx_vcpu *v)
 	return VCPU_RESUME;
 }
 
-/* MSRs the guest may read but not write, with fixed values. */
-static bool msr_read_emulated(uint32_t msr, uint64_t *val)
-{
-	switch (msr) {
-	case MSR_IA32_APIC_BASE:
-		*val = cpu_rdmsr(MSR_IA32_APIC_BASE);
-		return true;
-	case MSR_IA32_MISC_ENABLE:
-		*val = MISC_ENABLE_FAST_STRINGS;
-		return true;
-	case MSR_IA32_TSC:
-		*val = cpu_rdtsc();
-		return true;
-	default:
-		return false;
-	}
-}
-
+/* RDMSR and WRMSR: the MSR model (vmx/msr.c) answers or refuses with #GP. */
 static enum vcpu_action exit_rdmsr(struct vmx_vcpu *v)
 {
-	uint32_t msr = (uint32_t)v->vcpu.regs.rcx;
 	uint64_t val = 0;
 
-	if (msr_platform(v, msr, false, &val)) {
-		v->vcpu.regs.rax = (uint32_t)val;
-		v->vcpu.regs.rdx = val >> 32;
-		return VCPU_RESUME;
-	}
-	if (msr == MSR_IA32_EFER)
-		val = vmcs_read_or(VMCS_GUEST_IA32_EFER, 0);
-	else if (!msr_read_emulated(msr, &val) && vmx_msr_vmcs(msr, false, &val) != VCPU_MSR_OK &&
-		 vmx_spec_msr(v, msr, false, &val) != VCPU_MSR_OK) {
+	if (vmx_msr_access(v, (uint32_t)v->vcpu.regs.rcx, false, &val) != VCPU_MSR_OK) {
 		vmx_vcpu_inject_exception(v, X86_GP, true, 0);
 		return VCPU_RESUME;
 	}
@@ -296,39 +253,14 @@ static enum vcpu_action exit_rdmsr(struct vmx_vcpu *v)
 	return VCPU_RESUME;
 }
 
-/* EFER: only SCE, LME, LMA and NXE, and LME may not change while paging is
- * on (SDM Vol. 3A 10.8.5: #GP). */
-static bool efer_write_ok(struct vmx_vcpu *v, uint64_t val)
-{
-	uint64_t cur = vmcs_read_or(VMCS_GUEST_IA32_EFER, 0);
-
-	if (val & ~(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE))
-		return false;
-	return !((val ^ cur) & EFER_LME) || !(v->cr0_shadow & CR0_PG);
-}
-
-/* Writes outside the allow-list (VMX MSRs, FEATURE_CONTROL, anything the
- * host owns) get #GP, as a CPU without the MSR would give. */
 static enum vcpu_action exit_wrmsr(struct vmx_vcpu *v)
 {
-	uint32_t msr = (uint32_t)v->vcpu.regs.rcx;
 	uint64_t val = (v->vcpu.regs.rdx << 32) | (uint32_t)v->vcpu.regs.rax;
 
-	if (msr_platform(v, msr, true, &val))
-		return VCPU_RESUME;
-	if (msr == MSR_IA32_EFER && efer_write_ok(v, val)) {
-		/* LMA is the CPU's to set (SDM Vol. 4 Table 2-2): a write keeps it. */
-		val = (val & ~EFER_LMA) | (vmcs_read_or(VMCS_GUEST_IA32_EFER, 0) & EFER_LMA);
-		vmcs_write(VMCS_GUEST_IA32_EFER, val);
+	if (vmx_msr_access(v, (uint32_t)v->vcpu.regs.rcx, true, &val) != VCPU_MSR_OK)
+		vmx_vcpu_inject_exception(v, X86_GP, true, 0);
+	else
 		skip_insn();
-		return VCPU_RESUME;
-	}
-	if (vmx_msr_vmcs(msr, true, &val) == VCPU_MSR_OK ||
-	    vmx_spec_msr(v, msr, true, &val) == VCPU_MSR_OK) {
-		skip_insn();
-		return VCPU_RESUME;
-	}
-	vmx_vcpu_inject_exception(v, X86_GP, true, 0);
 	return VCPU_RESUME;
 }
 

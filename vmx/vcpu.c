@@ -23,6 +23,7 @@
 #include "vmx/caps.h"
 #include "vmx/debugreg.h"
 #include "vmx/exit.h"
+#include "vmx/msr.h"
 #include "vmx/percpu.h"
 #include "vmx/spec.h"
 #include "vmx/tpr.h"
@@ -33,7 +34,7 @@
 
 /* vmx/regs.inc: the guest GPRs and HOST_RSP where vmx/entry.asm finds them. */
 #define REGS_CR2 120
-#define REGS_HOST_RSP 384
+#define REGS_HOST_RSP 392
 _Static_assert(offsetof(struct vmx_vcpu, vcpu) == 0, "vmx/entry.asm");
 _Static_assert(offsetof(struct vcpu, regs) == 0, "vmx/entry.asm");
 _Static_assert(offsetof(struct vcpu_regs, r15) == REGS_CR2 - 8, "vmx/regs.inc");
@@ -41,10 +42,6 @@ _Static_assert(offsetof(struct vcpu_regs, cr2) == REGS_CR2, "vmx/regs.inc");
 _Static_assert(offsetof(struct vmx_vcpu, host_rsp) == REGS_HOST_RSP, "vmx/regs.inc");
 
 #define VPID_MAX 4096
-#define MSR_BITMAP_WRITE_OFFSET                                                                    \
-	2048 /* SDM 3C 25.6.9: read low, read high, write low, write high                          \
-	      */
-#define MSR_BITMAP_HIGH_BASE 0xc0000000u
 #define IO_BITMAP_PAGES 2
 #define EXIT_CTL_HOST_64 VMX_EXIT_HOST_ADDR_SPACE_SIZE
 #define RESET_TABLE_LIMIT 0xffff /* GDTR/IDTR limit after INIT (SDM 3A 10.1.1) */
@@ -85,26 +82,12 @@ static void vpid_free(uint16_t id)
 	spin_unlock_irqrestore(&vpid_lock, flags);
 }
 
-static void msr_bitmap_allow(uint8_t *bitmap, uint32_t msr)
-{
-	uint32_t base = msr >= MSR_BITMAP_HIGH_BASE ? 1024 : 0;
-	uint32_t bit = msr & 0x1fff;
-
-	bitmap[base + bit / 8] &= ~(1u << (bit % 8));
-	bitmap[MSR_BITMAP_WRITE_OFFSET + base + bit / 8] &= ~(1u << (bit % 8));
-}
-
-/* Every MSR access exits except those the guest owns outright: FS/GS base
- * live in the VMCS, the SYSCALL MSRs, KERNEL_GS_BASE and TSC_AUX are
- * switched with the vCPU (vmx_vcpu_msrs_load/save), PAT and EFER are
- * switched by the VMCS entry/exit controls. */
+/* Every MSR access exits except those the MSR model (vmx/msr.c) passes
+ * through: FS/GS base live in the VMCS, the SYSCALL MSRs, KERNEL_GS_BASE
+ * and TSC_AUX are switched with the vCPU (vmx_vcpu_msrs_load/save), PAT
+ * reads see the VMCS guest PAT loaded on entry. */
 static enum err setup_bitmaps(struct vmx_vcpu *v)
 {
-	static const uint32_t passthrough[] = {
-	    MSR_IA32_FS_BASE, MSR_IA32_GS_BASE, MSR_IA32_KERNEL_GS_BASE,
-	    MSR_STAR,	      MSR_LSTAR,	MSR_CSTAR,
-	    MSR_SFMASK,	      MSR_TSC_AUX,	MSR_IA32_PAT,
-	};
 	uint8_t *bm;
 	enum err e = pmm_alloc_page(&v->msr_bitmap_pa);
 
@@ -114,8 +97,7 @@ static enum err setup_bitmaps(struct vmx_vcpu *v)
 		return e;
 	bm = phys_to_virt(v->msr_bitmap_pa);
 	memset(bm, 0xff, PAGE_SIZE);
-	for (unsigned i = 0; i < sizeof(passthrough) / sizeof(passthrough[0]); i++)
-		msr_bitmap_allow(bm, passthrough[i]);
+	vmx_msr_bitmap_setup(bm);
 	memset(phys_to_virt(v->io_bitmap_pa), 0xff, IO_BITMAP_PAGES * PAGE_SIZE);
 	return E_OK;
 }
@@ -194,7 +176,7 @@ static enum err setup_controls(struct vmx_vcpu *v, const struct vcpu_config *cfg
 			   VMX_PROC_HLT_EXITING | VMX_PROC_IO_BITMAPS | VMX_PROC_MSR_BITMAPS |
 			       tpr_ctls | VMX_PROC_MWAIT_EXITING | VMX_PROC_MONITOR_EXITING |
 			       VMX_PROC_MOV_DR_EXITING | VMX_PROC_RDPMC_EXITING |
-			       VMX_PROC_SECONDARY_CTLS,
+			       VMX_PROC_TSC_OFFSETTING | VMX_PROC_SECONDARY_CTLS,
 			   0, VMCS_PROC_BASED_CONTROLS);
 	/* WBINVD exiting (SDM 3C 25.6.2, Table 25-7) when offered: the exit
 	 * handler skips it, as guest memory is write-back through EPT and no
@@ -372,7 +354,6 @@ static void init_guest_state(struct vmx_guest_state *g, const struct vcpu_boot_s
 	g->cr3 = bs->cr3;
 	g->cr4 |= bs->cr4;
 	g->efer |= bs->efer;
-	g->pat = cpu_rdmsr(MSR_IA32_PAT);
 	g->gdtr_base = bs->gdt_base;
 	g->gdtr_limit = bs->gdt_limit;
 	if (bs->idt_limit)
@@ -391,6 +372,7 @@ void vmx_vcpu_apply_boot_state(struct vmx_vcpu *v, const struct vcpu_boot_state 
 	struct vmx_guest_state g;
 
 	init_guest_state(&g, bs);
+	g.pat = v->msr.pat; /* INIT leaves PAT alone (SDM Vol. 3A Table 10-1) */
 	write_guest_state(&g);
 	v->cr0_shadow = g.cr0;
 	v->cr4_shadow = g.cr4 & ~CR4_VMXE;
@@ -562,6 +544,7 @@ enum err vmx_vcpu_create(struct vmx_vcpu **out, const struct vcpu_config *cfg)
 		return e;
 	}
 	vmx_vcpu_write_host_state(v);
+	vmx_msr_reset(v);
 	vmx_vcpu_apply_boot_state(v, &cfg->boot);
 	*out = v;
 	return E_OK;

@@ -18,6 +18,7 @@
 #include "guest/vcpu.h"
 #include "vmx/ept.h"
 #include "vmx/guest_check.h"
+#include "vmx/msr.h"
 
 #define VCPU_EXIT_COUNTERS 80
 
@@ -45,6 +46,7 @@ struct vmx_vcpu {
 	void *xsave_area;
 	uint64_t xcr0;
 	struct vmx_guest_msrs msrs;
+	struct vmx_msr_state msr; /* the emulated MSRs (vmx/msr.c) */
 	uint64_t dr[DR_BREAKPOINTS], dr6; /* the guest's, while not loaded (vmx/debugreg.c) */
 	bool dr_loaded;			  /* in the CPU's registers, MOV-DR exiting off */
 	uint64_t cr0_shadow, cr4_shadow;

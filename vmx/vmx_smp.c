@@ -12,6 +12,7 @@
 #include "vmx/caps.h"
 #include "vmx/cpuid.h"
 #include "vmx/percpu.h"
+#include "vmx/msr.h"
 #include "vmx/spec.h"
 
 #define VMX_REPORT_FULL_MAX 16
@@ -174,6 +175,7 @@ void vmx_boot_all(bool full_caps_report)
 	unsigned on;
 
 	vmx_spec_init();
+	vmx_msr_init();
 	vmx_enable_all(results);
 	vmx_cpuid_init();
 	pr_info("vmx: per-CPU VMX state:\n");

@@ -697,6 +697,36 @@ static void test_tsc_deadline_msr(void **state)
 	assert_int_equal(ops->next_event(&vcpu[0]), 0);
 }
 
+/* With a TSC offset (a guest TSC write, vmx/msr.c) the deadline is in
+ * guest TSC terms: guest TSC 10000 at host 100 is offset 9900. */
+static void test_tsc_deadline_guest_terms(void **state)
+{
+	(void)state;
+	vcpu[0].tsc_offset = 9900;
+	arm_deadline(0, 0x50, 100, 15000);
+	assert_int_equal(ops->next_event(&vcpu[0]), 15000 - 9900); /* host terms */
+	assert_int_equal(rdmsr_ok(0, MSR_DEADLINE), 15000);
+	fake_vcpu.tsc = 5099;
+	assert_int_equal(pending(0), -1);
+	fake_vcpu.tsc = 5100; /* guest TSC 15000 */
+	assert_int_equal(pending(0), 0x50);
+	/* A deadline the guest TSC has passed fires at once. */
+	ops->irq_ack(&vcpu[0], 0x50);
+	assert_int_equal(wrmsr(0, MSR_X2_EOI, 0), VCPU_MSR_OK);
+	assert_int_equal(wrmsr(0, MSR_DEADLINE, 9000), VCPU_MSR_OK);
+	assert_int_equal(ops->next_event(&vcpu[0]), 5100);
+	assert_int_equal(pending(0), 0x50);
+	/* A negative offset (the TSC written backwards). */
+	vcpu[0].tsc_offset = (uint64_t)-5000;
+	ops->irq_ack(&vcpu[0], 0x50);
+	assert_int_equal(wrmsr(0, MSR_DEADLINE, 100), VCPU_MSR_OK);
+	assert_int_equal(ops->next_event(&vcpu[0]), 5100); /* guest TSC is 100 already */
+	assert_int_equal(wrmsr(0, MSR_DEADLINE, 1000), VCPU_MSR_OK);
+	assert_int_equal(ops->next_event(&vcpu[0]), 6000);
+	assert_int_equal(rdmsr_ok(0, MSR_DEADLINE), 1000);
+	vcpu[0].tsc_offset = 0;
+}
+
 static void test_x2apic_msrs(void **state)
 {
 	uint64_t val = 0;
@@ -1389,6 +1419,7 @@ int main(void)
 	    T(test_irq_pending_fast_path_skips_lock),
 	    T(test_apic_base_msr),
 	    T(test_tsc_deadline_msr),
+	    T(test_tsc_deadline_guest_terms),
 	    T(test_x2apic_msrs),
 	    T(test_msrs_outside_the_set_unhandled),
 	    T(test_mmio_read_apic_id),
