@@ -124,7 +124,9 @@ enum vcpu_action string_io_run(struct vcpu *v, const struct string_io *op, bool 
 	enum step s = STEP_DONE;
 	unsigned n;
 
-	for (n = 0; left && n < STRING_IO_MAX && act == VCPU_RESUME; n++) {
+	unsigned max = op->one ? 1 : STRING_IO_MAX;
+
+	for (n = 0; left && n < max && act == VCPU_RESUME; n++) {
 		s = element(v, op, *reg & mask, &act);
 		if (s != STEP_DONE)
 			break;

@@ -38,10 +38,12 @@ struct string_io {
 	bool in, rep, df;
 	unsigned addr_bits;
 	bool long_mode, protected_mode, user, ac;
+	bool one; /* one element only: a debug trap follows each iteration */
 	struct string_io_seg seg;
 };
 
-/* Elements moved per exit at most: bounds the time one exit holds the CPU. */
+/* Elements moved per exit at most: bounds the time one exit holds the CPU
+ * (1 with op->one). */
 #define STRING_IO_MAX 1024
 
 /*

@@ -29,6 +29,7 @@
 #include "vmx/vmcs.h"
 #include "vmx/vmcs_fast.h"
 #include "vmx/vmx_insn.h"
+#include "guest/io_bp.h"
 #include "guest/xstate.h"
 
 /* vmx/regs.inc: the guest GPRs and HOST_RSP where vmx/entry.asm finds them. */
@@ -750,11 +751,23 @@ void vmx_vcpu_irq_window(bool on)
 		vmcs_wr(VMCS_PROC_BASED_CONTROLS, want);
 }
 
+/*
+ * A pending debug exception (the trap of an instruction Vireo completed,
+ * vmx/insn_debug.c) goes before an NMI or an external interrupt (SDM Vol.
+ * 3A 6.9, Table 6-2), and an entry that injected one would drop it (SDM
+ * Vol. 3C 27.7.3): the interrupt waits for the window after the #DB.
+ */
+static bool debug_trap_pending(void)
+{
+	return vmcs_rd(VMCS_GUEST_PENDING_DBG_EXCEPTIONS) &
+	       (DBG_PENDING_BS | DBG_PENDING_ENABLED_BP);
+}
+
 static bool interrupt_window_open(void)
 {
 	return (vmcs_rd(VMCS_GUEST_RFLAGS) & RFLAGS_IF) &&
 	       !(vmcs_rd(VMCS_GUEST_INTERRUPTIBILITY) & INTERRUPTIBILITY_STI_MOVSS) &&
-	       !(vmcs_rd(VMCS_VM_ENTRY_INTR_INFO) & INTR_INFO_VALID);
+	       !(vmcs_rd(VMCS_VM_ENTRY_INTR_INFO) & INTR_INFO_VALID) && !debug_trap_pending();
 }
 
 /* SDM 3C 27.3.2.5 / 28.x: an external interrupt (type 0) can be injected
@@ -792,7 +805,7 @@ void vmx_vcpu_inject_nmi(struct vmx_vcpu *v)
 {
 	if ((vmcs_rd(VMCS_GUEST_INTERRUPTIBILITY) &
 	     (INTERRUPTIBILITY_NMI | INTERRUPTIBILITY_STI_MOVSS)) ||
-	    (vmcs_rd(VMCS_VM_ENTRY_INTR_INFO) & INTR_INFO_VALID)) {
+	    (vmcs_rd(VMCS_VM_ENTRY_INTR_INFO) & INTR_INFO_VALID) || debug_trap_pending()) {
 		nmi_window(true);
 		return;
 	}

@@ -5,6 +5,10 @@
  * handler with DR6 saying why (SDM Vol. 3B 18.2.3 DR6, 18.3.1 debug
  * exception conditions). A hypervisor that intercepts #DB must reflect it
  * so that the guest sees exactly this; the same case runs on a bare CPU.
+ * The single step also goes over instructions a hypervisor emulates or
+ * skips (CPUID, RDMSR, IN, OUT, OUTS, REP OUTS, one after MOV SS), and an
+ * I/O breakpoint (DR7 R/W = 10B with CR4.DE) watches an OUT: each gives
+ * exactly one #DB, where the CPU gives it.
  */
 #include "mbtest.h"
 
@@ -16,6 +20,13 @@
 #define DR7_RW0_WRITE (1u << 16)
 #define DR7_LEN0_4 (3u << 18)
 #define DB_STEP_TAG 0x5a5a5a5au
+#define DR6_B_MASK 0xfu
+#define DR7_RW0_IO (2u << 16)
+#define CR4_DE (1u << 3)
+#define STEP_PORT 0x80 /* the POST-code port: nobody answers */
+#define OTHER_PORT 0x84
+#define MSR_TSC 0x10
+#define REP_COUNT 2
 
 static volatile uint32_t db_count, db_dr6, db_eip;
 static volatile uint32_t db_target;
@@ -82,8 +93,137 @@ static int db_write_breakpoint(void)
 	return 1;
 }
 
+/* POPF sets TF, INSN runs, the #DB comes at label 1 (its address in %0). */
+#define STEP_OVER(insn, ...)                                                                       \
+	__asm__ volatile("pushf\n\t"                                                               \
+			 "orl %[tf], (%%esp)\n\t"                                                  \
+			 "popf\n\t" insn "\n\t"                                                    \
+			 "1: mov $1b, %[after]" __VA_ARGS__)
+
+/* One #DB with DR6.BS (and no Bn) after the instruction, at want_eip. */
+static int db_expect_step(const char *what, uint32_t want_eip)
+{
+	if (db_count == 1 && (db_dr6 & DR6_BS) && !(db_dr6 & DR6_B_MASK) && db_eip == want_eip)
+		return 1;
+	report(0, "debug exceptions", "step over %s: %u #DB, DR6 %x at eip %x (want 1, BS, %x)",
+	       what, db_count, db_dr6, db_eip, want_eip);
+	return 0;
+}
+
+static int db_step_cpuid_rdmsr(void)
+{
+	uint32_t after, a = 0, b, c = 0, d;
+
+	db_reset();
+	STEP_OVER("cpuid",
+		  : [after] "=&r"(after), "+a"(a), "=b"(b), "+c"(c), "=d"(d)
+		  : [tf] "i"(EFLAGS_TF)
+		  : "memory", "cc");
+	if (!db_expect_step("CPUID", after))
+		return 0;
+	db_reset();
+	c = MSR_TSC;
+	STEP_OVER("rdmsr",
+		  : [after] "=&r"(after), "=a"(a), "+c"(c), "=d"(d)
+		  : [tf] "i"(EFLAGS_TF)
+		  : "memory", "cc");
+	return db_expect_step("RDMSR", after);
+}
+
+static int db_step_in_out(void)
+{
+	uint32_t after, a = 0;
+
+	db_reset();
+	STEP_OVER("outb %%al, %[port]",
+		  : [after] "=&r"(after)
+		  : [tf] "i"(EFLAGS_TF), "a"(a), [port] "i"(STEP_PORT)
+		  : "memory", "cc");
+	if (!db_expect_step("OUT", after))
+		return 0;
+	db_reset();
+	STEP_OVER("inb %[port], %%al",
+		  : [after] "=&r"(after), "+a"(a)
+		  : [tf] "i"(EFLAGS_TF), [port] "i"(STEP_PORT)
+		  : "memory", "cc");
+	return db_expect_step("IN", after);
+}
+
+/* OUTSB: one #DB after it. REP OUTSB: one after each iteration, the first
+ * at the REP instruction itself with one element left (SDM Vol. 3B
+ * 18.3.1.4); the handler clears TF, so the rest runs unstepped. */
+static int db_step_outs(void)
+{
+	static const uint8_t bytes[REP_COUNT] = {0x55, 0xaa};
+	uint32_t after, rep_eip, si = (uint32_t)(uintptr_t)bytes, cx = REP_COUNT;
+
+	db_reset();
+	STEP_OVER("outsb",
+		  : [after] "=&r"(after), "+S"(si)
+		  : [tf] "i"(EFLAGS_TF), "d"(STEP_PORT)
+		  : "memory", "cc");
+	if (!db_expect_step("OUTSB", after))
+		return 0;
+	db_reset();
+	si = (uint32_t)(uintptr_t)bytes;
+	STEP_OVER("2: rep outsb\n\tmov $2b, %[rep]",
+		  : [after] "=&r"(after), [rep] "=&r"(rep_eip), "+S"(si), "+c"(cx)
+		  : [tf] "i"(EFLAGS_TF), "d"(STEP_PORT)
+		  : "memory", "cc");
+	if (!db_expect_step("REP OUTSB", rep_eip))
+		return 0;
+	if (cx != 0 || si != (uint32_t)(uintptr_t)bytes + REP_COUNT) {
+		report(0, "debug exceptions", "REP OUTSB after a step: ECX %u, ESI +%u", cx,
+		       si - (uint32_t)(uintptr_t)bytes);
+		return 0;
+	}
+	return 1;
+}
+
+/* MOV SS holds its own step back until after the next instruction (SDM
+ * Vol. 3A 6.8.3): one #DB after the CPUID that follows it. */
+static int db_step_mov_ss(void)
+{
+	uint32_t after, a = 0, b, c = 0, d, ss;
+
+	__asm__ volatile("mov %%ss, %0" : "=r"(ss));
+	db_reset();
+	STEP_OVER("mov %[ss], %%ss\n\tcpuid",
+		  : [after] "=&r"(after), "+a"(a), "=b"(b), "+c"(c), "=d"(d)
+		  : [tf] "i"(EFLAGS_TF), [ss] "r"(ss)
+		  : "memory", "cc");
+	return db_expect_step("MOV SS; CPUID", after);
+}
+
+/* DR0 an I/O breakpoint on STEP_PORT: an OUT to it gives one #DB with
+ * DR6.B0 after the OUT; an OUT to another port none. */
+static int db_io_breakpoint(void)
+{
+	uint32_t dr7 = DR7_L0 | DR7_RW0_IO, off = 0, cr4;
+
+	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+	__asm__ volatile("mov %0, %%cr4" : : "r"(cr4 | CR4_DE));
+	__asm__ volatile("mov %0, %%dr0" : : "r"((uint32_t)STEP_PORT));
+	db_reset();
+	__asm__ volatile("mov %0, %%dr7" : : "r"(dr7));
+	outb(OTHER_PORT, 0);
+	outb(STEP_PORT, 0);
+	__asm__ volatile("mov %0, %%dr7" : : "r"(off));
+	__asm__ volatile("mov %0, %%cr4" : : "r"(cr4));
+	if (db_count != 1 || !(db_dr6 & DR6_B0) || (db_dr6 & DR6_BS)) {
+		report(0, "debug exceptions", "I/O breakpoint: %u #DB, DR6 %x (want 1, B0)",
+		       db_count, db_dr6);
+		return 0;
+	}
+	return 1;
+}
+
 void case_debug(void)
 {
-	if (db_single_step() && db_write_breakpoint())
-		report(1, "debug exceptions (single step, write breakpoint)", NULL);
+	if (db_single_step() && db_write_breakpoint() && db_step_cpuid_rdmsr() &&
+	    db_step_in_out() && db_step_outs() && db_step_mov_ss() && db_io_breakpoint())
+		report(1,
+		       "debug exceptions (single step over emulated instructions, write and I/O "
+		       "breakpoints)",
+		       NULL);
 }
