@@ -477,6 +477,8 @@ start:
 	call timing_check
 	CHECK_OR_FAIL 30
 
+%include "guests/selftest64_events.inc"
+
 	PUTS msg_pass
 	mov al, 0
 	out EXIT_PORT, al
