@@ -19,6 +19,7 @@
 #include "vmx/spec.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmcs_fast.h"
+#include "guest/cr_check.h"
 #include "guest/guest_mem.h"
 #include "guest/xstate.h"
 #include "smp/percpu.h"
@@ -51,7 +52,6 @@
 #define CR_ACCESS_MOV_FROM 1
 #define CR8_NUMBER 8
 #define CR8_MASK 0xfu
-#define CR0_HIGH_SHIFT 32
 
 typedef enum vcpu_action (*exit_handler_fn)(struct vmx_vcpu *v);
 
@@ -445,24 +445,37 @@ static void update_long_mode(uint64_t cr0)
 	vmcs_write(VMCS_VM_ENTRY_CONTROLS, entry);
 }
 
-/* MOV to CR0 raises #GP for bits 63:32, PG without PE, NW without CD, and
- * PG with EFER.LME but CR4.PAE clear (SDM Vol. 2B MOV to/from control
- * registers, Vol. 3A 10.8.5). */
-static bool cr0_write_ok(struct vmx_vcpu *v, uint64_t val)
+/*
+ * The guest's control registers as it reads them (the read shadows for the
+ * bits the host owns), for guest/cr_check.c. CR4 bits the CPU lacks
+ * (IA32_VMX_CR4_FIXED1) or the host keeps (VMXE, PKE without switched PKRU)
+ * are reserved for the guest: a CPU without VMX or PKU raises #GP for them.
+ */
+static void cr_state_now(struct cr_state *s)
 {
-	uint64_t efer = vmcs_read_or(VMCS_GUEST_IA32_EFER, 0);
+	uint64_t mask0 = vmcs_rd(VMCS_CR0_GUEST_HOST_MASK);
+	struct vcpu_code_state cs;
 
-	if ((val >> CR0_HIGH_SHIFT) || ((val & CR0_PG) && !(val & CR0_PE)) ||
-	    ((val & CR0_NW) && !(val & CR0_CD)))
-		return false;
-	return !((val & CR0_PG) && (efer & EFER_LME) && !(v->cr4_shadow & CR4_PAE));
+	vmx_vcpu_code_state(&cs);
+	*s = (struct cr_state){
+	    .cr0 = (vmcs_rd(VMCS_GUEST_CR0) & ~mask0) | (vmcs_rd(VMCS_CR0_READ_SHADOW) & mask0),
+	    .cr3 = vmcs_rd(VMCS_GUEST_CR3),
+	    .cr4 = guest_cr4(),
+	    .efer = vmcs_rd(VMCS_GUEST_IA32_EFER),
+	    .long_mode = cs.bits == 64,
+	    .cr4_allowed = vmx_percpu_caps()->msr.cr4_fixed1 & ~vmx_vcpu_cr4_host_owned(),
+	};
 }
 
+/* MOV to CR0/CR4 that exited: #GP(0) for what the CPU refuses (SDM Vol. 2B
+ * MOV to control registers; guest/cr_check.c), else the new value. */
 static enum vcpu_action write_cr(struct vmx_vcpu *v, unsigned cr, uint64_t val)
 {
 	const struct vmx_caps *c = vmx_percpu_caps();
+	struct cr_state s;
 
-	if (cr == 0 && !cr0_write_ok(v, val)) {
+	cr_state_now(&s);
+	if ((cr == 0 && cr_check_cr0(&s, val)) || (cr == 4 && cr_check_cr4(&s, val))) {
 		vmx_vcpu_inject_exception(v, X86_GP, true, 0);
 		return VCPU_RESUME;
 	}
@@ -474,10 +487,6 @@ static enum vcpu_action write_cr(struct vmx_vcpu *v, unsigned cr, uint64_t val)
 		return VCPU_RESUME;
 	}
 	if (cr == 4) {
-		if (val & vmx_vcpu_cr4_host_owned()) {
-			vmx_vcpu_inject_exception(v, X86_GP, true, 0);
-			return VCPU_RESUME;
-		}
 		v->cr4_shadow = val;
 		vmcs_write(VMCS_CR4_READ_SHADOW, val);
 		vmcs_write(VMCS_GUEST_CR4, (val | c->msr.cr4_fixed0) & c->msr.cr4_fixed1);
