@@ -385,6 +385,28 @@ static void init_guest_state(struct vmx_guest_state *g, const struct vcpu_boot_s
 	}
 }
 
+/*
+ * The controls that follow the guest's mode: "IA-32e mode guest" is EFER.LMA
+ * (SDM Vol. 3C 26.2.1.3 and 27.3.1.1, which VM exits update but a reset
+ * here must set itself), and a vCPU leaving long mode by INIT/SIPI needs
+ * unrestricted guest for real mode (SDM Vol. 3A 9.1.1, Table 9-1: INIT
+ * clears EFER; Vol. 3C 25.6.2). Without it the entry fails and the VM is
+ * stopped with the reason.
+ */
+static void mode_controls(uint64_t efer)
+{
+	const struct vmx_caps *c = vmx_percpu_caps();
+	uint64_t entry = vmcs_read_or(VMCS_VM_ENTRY_CONTROLS, 0);
+	uint64_t proc2 = vmcs_read_or(VMCS_SECONDARY_PROC_CONTROLS, 0);
+	bool lma = efer & EFER_LMA;
+
+	entry = lma ? entry | VMX_ENTRY_IA32E_MODE_GUEST
+		    : entry & ~(uint64_t)VMX_ENTRY_IA32E_MODE_GUEST;
+	vmcs_write(VMCS_VM_ENTRY_CONTROLS, entry);
+	if (!lma && c->has.unrestricted_guest)
+		vmcs_write(VMCS_SECONDARY_PROC_CONTROLS, proc2 | VMX_PROC2_UNRESTRICTED_GUEST);
+}
+
 /* A fresh guest state from bs, the VMCS current here; GPRs from bs too. */
 void vmx_vcpu_apply_boot_state(struct vmx_vcpu *v, const struct vcpu_boot_state *bs)
 {
@@ -393,6 +415,7 @@ void vmx_vcpu_apply_boot_state(struct vmx_vcpu *v, const struct vcpu_boot_state 
 
 	init_guest_state(&g, bs);
 	write_guest_state(&g);
+	mode_controls(g.efer);
 	v->cr0_shadow = g.cr0;
 	v->cr4_shadow = g.cr4 & ~CR4_VMXE;
 	vmcs_write(VMCS_CR0_READ_SHADOW, v->cr0_shadow);
