@@ -193,6 +193,30 @@ static enum vcpu_action exit_triple_fault(struct vmx_vcpu *v)
 	return VCPU_STOP;
 }
 
+#define TASK_SWITCH_SOURCE_SHIFT 30
+#define TASK_SWITCH_SOURCE_MASK 0x3u
+#define TASK_SWITCH_SELECTOR_MASK 0xffffu
+
+/*
+ * A hardware task switch (SDM Vol. 3A 9.3) always exits (SDM Vol. 3C
+ * 26.1.2). Vireo does not emulate it: the VM is stopped with a report that
+ * names the source and the new TSS selector (exit qualification, SDM Vol.
+ * 3C 28.2.1, "Exit Qualification for Task Switches"); docs/guest-platform.md
+ * says why.
+ */
+static enum vcpu_action exit_task_switch(struct vmx_vcpu *v)
+{
+	static const char *const source[] = {"CALL", "IRET", "JMP", "a task gate in the IDT"};
+	uint64_t q = vmcs_read_or(VMCS_EXIT_QUALIFICATION, 0);
+
+	vcpu_stop(&v->vcpu,
+		  "task switch through %s to selector 0x%llx is not emulated (RIP 0x%llx)",
+		  source[(q >> TASK_SWITCH_SOURCE_SHIFT) & TASK_SWITCH_SOURCE_MASK],
+		  (unsigned long long)(q & TASK_SWITCH_SELECTOR_MASK),
+		  (unsigned long long)vmx_vcpu_rip());
+	return VCPU_STOP;
+}
+
 static void cpuid_hypervisor_leaf(uint32_t leaf, struct cpuid_regs *r)
 {
 	static const union {
@@ -653,6 +677,7 @@ static const exit_handler_fn exit_handlers[VCPU_EXIT_COUNTERS] = {
     [VMX_EXIT_REASON_TRIPLE_FAULT] = exit_triple_fault,
     [VMX_EXIT_REASON_INTR_WINDOW] = exit_interrupt_window,
     [VMX_EXIT_REASON_NMI_WINDOW] = exit_nmi_window,
+    [VMX_EXIT_REASON_TASK_SWITCH] = exit_task_switch,
     [VMX_EXIT_REASON_CPUID] = exit_cpuid,
     [VMX_EXIT_REASON_HLT] = exit_hlt,
     [VMX_EXIT_REASON_RDPMC] = exit_rdpmc,
