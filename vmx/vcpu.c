@@ -29,6 +29,7 @@
 #include "vmx/vmcs.h"
 #include "vmx/vmcs_fast.h"
 #include "vmx/vmx_insn.h"
+#include "guest/event_combine.h"
 #include "guest/io_bp.h"
 #include "guest/xstate.h"
 
@@ -642,18 +643,65 @@ void vmx_vcpu_fault_rf(uint8_t vector)
 		vmcs_write(VMCS_GUEST_RFLAGS, vmcs_read_or(VMCS_GUEST_RFLAGS, 0) | RFLAGS_RF);
 }
 
+#define IDT_VEC_VECTOR_MASK 0xffu
+#define IDT_VEC_TYPE_MASK 0x7u
+#define IDT_VEC_TYPE_SW_INTR 4u	     /* INT n */
+#define IDT_VEC_TYPE_SW_EXCEPTION 6u /* INT3, INTO */
+#define ERROR_CODE_EXT 1u
+#define DF_VECTOR 8
+
+/*
+ * An exit during the delivery of an event (IDT-vectoring information valid,
+ * SDM Vol. 3C 28.2.4) after which Vireo raises a fault: the pair follows
+ * the CPU's double-fault rules (guest/event_combine.c). Serially, the
+ * fault's error code has EXT set when the interrupted event was external
+ * to the program (SDM Vol. 3A 6.13); a contributory fault or #PF during
+ * #DF delivery shuts the guest down: the VM stops as on a triple fault.
+ * False: stopped.
+ */
+static bool combine_with_delivery(struct vmx_vcpu *v, uint8_t *vector, bool *has_error,
+				  uint32_t *error)
+{
+	uint32_t info = (uint32_t)vmcs_rd(VMCS_IDT_VECTORING_INFO);
+	uint32_t type = (info >> VMX_INTR_INFO_TYPE_SHIFT) & IDT_VEC_TYPE_MASK;
+	uint8_t first = (uint8_t)(info & IDT_VEC_VECTOR_MASK);
+
+	if (!(info & VMX_INTR_INFO_VALID))
+		return true;
+	switch (event_combine(type == VMX_INTR_TYPE_HW_EXCEPTION, first, *vector)) {
+	case EVENT_SHUTDOWN:
+		vcpu_stop(&v->vcpu,
+			  "triple fault (shutdown): vector %u during delivery of #DF at RIP 0x%llx",
+			  *vector, (unsigned long long)vmx_vcpu_rip());
+		return false;
+	case EVENT_DOUBLE_FAULT:
+		*vector = DF_VECTOR;
+		*has_error = true;
+		*error = 0;
+		return true;
+	default:
+		if (type != IDT_VEC_TYPE_SW_INTR && type != IDT_VEC_TYPE_SW_EXCEPTION)
+			*error |= ERROR_CODE_EXT;
+		return true;
+	}
+}
+
 /*
  * A hardware exception injected at the next entry (SDM Vol. 3C 27.6.1.1),
  * as the CPU would deliver it: RF set in the pushed RFLAGS for a fault, and
- * no error code in real mode (6.12.1; VM entry refuses one, 27.2.1.3).
+ * no error code in real mode (6.12.1; VM entry refuses one, 27.2.1.3);
+ * raised during an event's delivery, combined with it first.
  */
 void vmx_vcpu_inject_exception(struct vmx_vcpu *v, uint8_t vector, bool has_error, uint32_t error)
 {
-	bool with_error = has_error && (vmcs_read_or(VMCS_GUEST_CR0, 0) & CR0_PE);
-	uint32_t info = vector | (VMX_INTR_TYPE_HW_EXCEPTION << VMX_INTR_INFO_TYPE_SHIFT) |
-			VMX_INTR_INFO_VALID | (with_error ? VMX_INTR_INFO_DELIVER_ERROR : 0);
+	bool with_error;
+	uint32_t info;
 
-	(void)v;
+	if (!combine_with_delivery(v, &vector, &has_error, &error))
+		return;
+	with_error = has_error && (vmcs_read_or(VMCS_GUEST_CR0, 0) & CR0_PE);
+	info = vector | (VMX_INTR_TYPE_HW_EXCEPTION << VMX_INTR_INFO_TYPE_SHIFT) |
+	       VMX_INTR_INFO_VALID | (with_error ? VMX_INTR_INFO_DELIVER_ERROR : 0);
 	vmx_vcpu_fault_rf(vector);
 	vmcs_write(VMCS_VM_ENTRY_INTR_INFO, info);
 	if (with_error)
