@@ -6,7 +6,8 @@
  * exception conditions). A hypervisor that intercepts #DB must reflect it
  * so that the guest sees exactly this; the same case runs on a bare CPU.
  * The single step also goes over instructions a hypervisor emulates or
- * skips (CPUID, RDMSR, IN, OUT, OUTS, REP OUTS, one after MOV SS), and an
+ * skips (CPUID, RDMSR, IN, OUT, OUTS, REP OUTS, one after MOV SS, HLT woken
+ * by the timer), and an
  * I/O breakpoint (DR7 R/W = 10B with CR4.DE) watches an OUT: each gives
  * exactly one #DB, where the CPU gives it.
  */
@@ -27,8 +28,12 @@
 #define OTHER_PORT 0x84
 #define MSR_TSC 0x10
 #define REP_COUNT 2
+#define EFLAGS_IF (1u << 9)
+#define CPUID_HV_BASE 0x40000000u
+#define HV_SIGNATURE_LEN 12
+#define HLT_TIMER_TICKS 20000 /* divide 16: long enough to be halted first */
 
-static volatile uint32_t db_count, db_dr6, db_eip;
+static volatile uint32_t db_count, db_dr6, db_eip, db_oneshots;
 static volatile uint32_t db_target;
 
 /* Called from isr_dispatch for vector 1: record, clear DR6 and TF. */
@@ -39,6 +44,7 @@ void debug_isr(uint32_t eip, uint32_t *eflags)
 	__asm__ volatile("mov %%dr6, %0" : "=r"(dr6));
 	__asm__ volatile("mov %0, %%dr6" : : "r"(DR6_RESET));
 	db_count++;
+	db_oneshots = lapic_oneshots();
 	db_dr6 = dr6;
 	db_eip = eip;
 	*eflags &= ~EFLAGS_TF;
@@ -218,6 +224,54 @@ static int db_io_breakpoint(void)
 	return 1;
 }
 
+/* QEMU's software emulator (hypervisor signature "TCGTCGTCGTCG") loses the
+ * single step of a HLT: the #DB comes after the next instruction. */
+static int on_qemu_tcg(void)
+{
+	static const char tcg[HV_SIGNATURE_LEN] = "TCGTCGTCGTCG";
+	union {
+		uint32_t r[3];
+		char c[HV_SIGNATURE_LEN];
+	} sig;
+	uint32_t a;
+
+	cpuid(CPUID_HV_BASE, &a, &sig.r[0], &sig.r[1], &sig.r[2]);
+	for (unsigned i = 0; i < HV_SIGNATURE_LEN; i++) {
+		if (sig.c[i] != tcg[i])
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * HLT with TF (set by POPF together with IF), woken by the one-shot timer:
+ * one #DB, at the instruction after the HLT, before the timer's handler
+ * runs (a trap on the previous instruction goes before an interrupt, SDM
+ * Vol. 3A 6.9, Table 6-2); then the interrupt.
+ */
+static int db_step_hlt(void)
+{
+	uint32_t after, oneshots;
+
+	db_reset();
+	db_oneshots = ~0u;
+	lapic_oneshot_arm(HLT_TIMER_TICKS);
+	STEP_OVER("hlt", : [after] "=&r"(after) : [tf] "i"(EFLAGS_TF | EFLAGS_IF) : "memory", "cc");
+	__asm__ volatile("cli");
+	oneshots = lapic_oneshots();
+	lapic_oneshot_arm(0);
+	if (!db_expect_step("HLT", after))
+		return 0;
+	if (db_oneshots != 0 || oneshots != 1) {
+		report(
+		    0, "debug exceptions",
+		    "step over HLT: %u timer interrupts before the #DB, %u after HLT (want 0, 1)",
+		    db_oneshots, oneshots);
+		return 0;
+	}
+	return 1;
+}
+
 void case_debug(void)
 {
 	if (db_single_step() && db_write_breakpoint() && db_step_cpuid_rdmsr() &&
@@ -226,4 +280,12 @@ void case_debug(void)
 		       "debug exceptions (single step over emulated instructions, write and I/O "
 		       "breakpoints)",
 		       NULL);
+}
+
+void case_debug_hlt(void)
+{
+	if (on_qemu_tcg())
+		skip("single step over HLT", "QEMU's software emulator drops the step of a HLT");
+	else if (db_step_hlt())
+		report(1, "single step over HLT woken by the timer", NULL);
 }
