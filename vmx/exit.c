@@ -14,6 +14,7 @@
 #include "lib/string.h"
 #include "vmx/debugreg.h"
 #include "vmx/ept.h"
+#include "vmx/insn_debug.h"
 #include "vmx/msr_vmcs.h"
 #include "vmx/percpu.h"
 #include "vmx/spec.h"
@@ -139,6 +140,7 @@ static enum vcpu_action reflect_exception(struct vmx_vcpu *v, uint32_t info)
 			      ~((qual & DBG_QUAL_RTM) ? DR6_RTM : 0));
 		if (qual & DBG_QUAL_BD)
 			vmcs_wr(VMCS_GUEST_DR7, vmcs_rd(VMCS_GUEST_DR7) & ~DR7_GD);
+		vmx_insn_debug_shadow();
 	}
 	if (type == VMX_INTR_TYPE_HW_EXCEPTION)
 		vmx_vcpu_fault_rf((uint8_t)(info & INTR_INFO_VECTOR_MASK)); /* #AC */

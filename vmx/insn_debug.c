@@ -23,6 +23,7 @@
 #include "vmx/vmcs_fast.h"
 
 #define DEBUGCTL_BTF (1ull << 1) /* single step on branches only */
+#define INTERRUPTIBILITY_STI_MOVSS 0x3ull
 
 bool vmx_insn_single_step(void)
 {
@@ -47,6 +48,19 @@ void vmx_insn_debug_done(uint64_t rflags)
 	if (rflags & RFLAGS_RF)
 		vmcs_wr(VMCS_GUEST_RFLAGS, rflags & ~RFLAGS_RF);
 	if (vmx_insn_single_step())
+		vmx_insn_debug_pend(DBG_PENDING_BS);
+}
+
+/*
+ * A #DB going back to the guest in an STI or MOV-SS shadow with TF set (a
+ * breakpoint or single step at that boundary): VM entry requires BS in the
+ * pending debug exceptions then (SDM Vol. 3C 27.3.1.5), which the #DB's own
+ * exit left clear; the injected #DB takes its place (27.7.3).
+ */
+void vmx_insn_debug_shadow(void)
+{
+	if ((vmcs_rd(VMCS_GUEST_INTERRUPTIBILITY) & INTERRUPTIBILITY_STI_MOVSS) &&
+	    vmx_insn_single_step())
 		vmx_insn_debug_pend(DBG_PENDING_BS);
 }
 

@@ -19,6 +19,8 @@ void vmx_insn_debug_pend(uint64_t bits);
 /* The I/O breakpoints an access to port .. port + size - 1 hits, as
  * pending-debug-exception bits (0: none). */
 uint64_t vmx_insn_io_bp(struct vmx_vcpu *v, uint16_t port, unsigned size);
+/* Before a #DB is reflected: keep VM entry's STI/MOV-SS shadow check. */
+void vmx_insn_debug_shadow(void);
 /* True when the guest's single step traps after each instruction (TF set,
  * IA32_DEBUGCTL.BTF clear). */
 bool vmx_insn_single_step(void);
