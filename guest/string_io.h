@@ -53,5 +53,8 @@ struct string_io {
  * operand in memory the VM does not have stops the VM.
  */
 enum vcpu_action string_io_run(struct vcpu *v, const struct string_io *op, bool *done);
+/* The linear address of the next element's memory operand (ES:RDI for INS,
+ * seg:RSI for OUTS, at the address size). */
+uint64_t string_io_next_linear(const struct string_io *op, const struct vcpu_regs *r);
 
 #endif

@@ -116,23 +116,30 @@ static void describe(struct vmx_vcpu *v, uint64_t q, struct string_io *op)
 
 /*
  * A debug trap follows each iteration of a string instruction (single step,
- * an I/O breakpoint on its port: SDM Vol. 3B 18.3.1.3, 18.3.1.4): then one
- * element per exit, and each element that completed without a fault raises
- * the trap, at the REP instruction itself while elements are left (a
- * completed instruction gets it from skip_insn and vmx_exit_io).
+ * an I/O breakpoint on its port, a data breakpoint on its memory operand:
+ * SDM Vol. 3B 18.3.1.2-18.3.1.4): then one element per exit, and each
+ * element that completed without a fault raises the traps it hit, at the
+ * REP instruction itself while elements are left. *bp: the I/O breakpoints;
+ * a completed instruction's traps are left there, with its data
+ * breakpoints, for vmx_exit_io (skip_insn adds the single step).
  */
-static enum vcpu_action string_io(struct vmx_vcpu *v, uint64_t q, uint64_t bp, bool *done)
+static enum vcpu_action string_io(struct vmx_vcpu *v, uint64_t q, uint64_t *bp, bool *done)
 {
-	bool step = vmx_insn_single_step();
+	bool step = vmx_insn_single_step(), data = vmx_insn_data_bp_armed();
 	struct string_io op;
 	enum vcpu_action act;
+	uint64_t la;
 
 	describe(v, q, &op);
-	op.one = step || bp;
+	op.one = step || *bp || data;
+	la = string_io_next_linear(&op, &v->vcpu.regs);
 	act = string_io_run(&v->vcpu, &op, done);
-	if (act != VCPU_STOP && !*done && op.one &&
-	    !(vmcs_rd(VMCS_VM_ENTRY_INTR_INFO) & VMX_INTR_INFO_VALID))
-		vmx_insn_debug_pend(bp | (step ? DBG_PENDING_BS : 0));
+	if (act == VCPU_STOP || !op.one || (vmcs_rd(VMCS_VM_ENTRY_INTR_INFO) & VMX_INTR_INFO_VALID))
+		return act;
+	if (data)
+		*bp |= vmx_insn_data_bp(v, la, op.size, op.in);
+	if (!*done)
+		vmx_insn_debug_pend(*bp | (step ? DBG_PENDING_BS : 0));
 	return act;
 }
 
@@ -147,7 +154,7 @@ enum vcpu_action vmx_exit_io(struct vmx_vcpu *v)
 	uint32_t val;
 
 	if (__builtin_expect(q & IO_QUAL_STRING, 0)) {
-		act = string_io(v, q, bp, &done);
+		act = string_io(v, q, &bp, &done);
 	} else {
 		val = (uint32_t)v->vcpu.regs.rax;
 		act = io_one(v, port, size, in, &val);

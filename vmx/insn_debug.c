@@ -2,8 +2,9 @@
 /*
  * Debug traps after an instruction Vireo completes for the guest. An
  * instruction that exits does not finish on the CPU, so the CPU reports
- * neither its single-step trap nor its I/O breakpoints (SDM Vol. 3B 18.3.1
- * "Debug Exception Conditions"): when the exit handler completes it, they
+ * neither its single-step trap nor its I/O breakpoints, nor the data
+ * breakpoints of memory Vireo accesses for it (SDM Vol. 3B 18.3.1 "Debug
+ * Exception Conditions"): when the exit handler completes it, they
  * go into the guest's pending debug exceptions (SDM Vol. 3C 25.4.2 Table
  * 25-4), which the CPU delivers as a #DB right after the next VM entry,
  * with the priority of a trap on the previous instruction (SDM Vol. 3C
@@ -73,13 +74,31 @@ static bool guest_cr4_de(void)
 	return cr4 & CR4_DE;
 }
 
+static void guest_drs(struct vmx_vcpu *v, uint64_t dr[DR_BREAKPOINTS])
+{
+	for (unsigned i = 0; i < DR_BREAKPOINTS; i++)
+		dr[i] = vmx_dr_get(v, i);
+}
+
 uint64_t vmx_insn_io_bp(struct vmx_vcpu *v, uint16_t port, unsigned size)
 {
 	uint64_t dr7 = vmcs_rd(VMCS_GUEST_DR7), dr[DR_BREAKPOINTS];
 
 	if (!(dr7 & DR7_ENABLE_MASK))
 		return 0;
-	for (unsigned i = 0; i < DR_BREAKPOINTS; i++)
-		dr[i] = vmx_dr_get(v, i);
+	guest_drs(v, dr);
 	return io_bp_hits(dr7, guest_cr4_de(), dr, port, size);
+}
+
+bool vmx_insn_data_bp_armed(void)
+{
+	return data_bp_armed(vmcs_rd(VMCS_GUEST_DR7));
+}
+
+uint64_t vmx_insn_data_bp(struct vmx_vcpu *v, uint64_t la, unsigned size, bool write)
+{
+	uint64_t dr[DR_BREAKPOINTS];
+
+	guest_drs(v, dr);
+	return data_bp_hits(vmcs_rd(VMCS_GUEST_DR7), dr, la, size, write);
 }

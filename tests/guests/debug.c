@@ -8,8 +8,9 @@
  * The single step also goes over instructions a hypervisor emulates or
  * skips (CPUID, RDMSR, IN, OUT, OUTS, REP OUTS, one after MOV SS, HLT woken
  * by the timer), and an
- * I/O breakpoint (DR7 R/W = 10B with CR4.DE) watches an OUT: each gives
- * exactly one #DB, where the CPU gives it.
+ * I/O breakpoint (DR7 R/W = 10B with CR4.DE) watches an OUT, and data
+ * breakpoints watch the memory of OUTSB and INSB: each gives exactly one
+ * #DB, where the CPU gives it.
  */
 #include "mbtest.h"
 
@@ -23,6 +24,7 @@
 #define DB_STEP_TAG 0x5a5a5a5au
 #define DR6_B_MASK 0xfu
 #define DR7_RW0_IO (2u << 16)
+#define DR7_RW0_READ_WRITE (3u << 16)
 #define CR4_DE (1u << 3)
 #define STEP_PORT 0x80 /* the POST-code port: nobody answers */
 #define OTHER_PORT 0x84
@@ -272,12 +274,62 @@ static int db_step_hlt(void)
 	return 1;
 }
 
+/* DR0 a data breakpoint on one byte: R/W = rw (DR7 bits 17:16). */
+static void db_watch_byte(const volatile void *p, uint32_t rw)
+{
+	uint32_t dr7 = DR7_L0 | rw;
+
+	__asm__ volatile("mov %0, %%dr0" : : "r"((uint32_t)(uintptr_t)p));
+	__asm__ volatile("mov %0, %%dr7" : : "r"(dr7));
+}
+
+static void db_unwatch(void)
+{
+	__asm__ volatile("mov %0, %%dr7" : : "r"(0u));
+}
+
+/*
+ * Data breakpoints on the memory operand of OUTSB and INSB (SDM Vol. 3B
+ * 18.3.1.2): a read/write breakpoint on OUTSB's source byte and a write
+ * breakpoint on INSB's destination each give one #DB (DR6.B0) after the
+ * instruction; a write breakpoint on OUTSB's source (only read) none.
+ */
+static int db_string_data_breakpoints(void)
+{
+	static volatile uint8_t src = 0x5a, dst;
+	uint32_t si, di, counts[3], dr6s[3];
+
+	for (unsigned i = 0; i < 3; i++) {
+		db_reset();
+		si = (uint32_t)(uintptr_t)&src;
+		di = (uint32_t)(uintptr_t)&dst;
+		db_watch_byte(i == 2 ? (const volatile void *)&dst : &src,
+			      i == 0 ? DR7_RW0_READ_WRITE : DR7_RW0_WRITE);
+		if (i < 2)
+			__asm__ volatile("outsb" : "+S"(si) : "d"(STEP_PORT) : "memory");
+		else
+			__asm__ volatile("insb" : "+D"(di) : "d"(STEP_PORT) : "memory");
+		db_unwatch();
+		counts[i] = db_count;
+		dr6s[i] = db_dr6;
+	}
+	if (counts[0] == 1 && (dr6s[0] & DR6_B0) && counts[1] == 0 && counts[2] == 1 &&
+	    (dr6s[2] & DR6_B0))
+		return 1;
+	report(0, "debug exceptions",
+	       "data breakpoints on OUTSB/INSB memory: %u/%u/%u #DB, DR6 %x/%x/%x (want 1/0/1, "
+	       "B0)",
+	       counts[0], counts[1], counts[2], dr6s[0], dr6s[1], dr6s[2]);
+	return 0;
+}
+
 void case_debug(void)
 {
 	if (db_single_step() && db_write_breakpoint() && db_step_cpuid_rdmsr() &&
-	    db_step_in_out() && db_step_outs() && db_step_mov_ss() && db_io_breakpoint())
+	    db_step_in_out() && db_step_outs() && db_step_mov_ss() && db_io_breakpoint() &&
+	    db_string_data_breakpoints())
 		report(1,
-		       "debug exceptions (single step over emulated instructions, write and I/O "
+		       "debug exceptions (single step over emulated instructions, data and I/O "
 		       "breakpoints)",
 		       NULL);
 }

@@ -61,6 +61,30 @@ static void test_several_hit(void **state)
 	assert_int_equal(io_bp_hits(dr7, true, dr, 0x64, 4), HIT(2));
 }
 
+#define RW_RW(n) (3ull << (16 + 4 * (n)))
+#define LEN_8 2u
+
+static void test_data_breakpoints(void **state)
+{
+	uint64_t dr[DR_BREAKPOINTS] = {0x1000, 0x2004, 0x3000, 0x80};
+	uint64_t dr7 = L(0) | RW_WRITE(0) | L(1) | RW_RW(1) | LEN(1, LEN_4) | G(2) | RW_RW(2) |
+		       LEN(2, LEN_8) | L(3) | RW_IO(3);
+
+	assert_true(data_bp_armed(dr7));
+	assert_false(data_bp_armed(L(3) | RW_IO(3)));
+	assert_false(data_bp_armed(RW_WRITE(0))); /* not enabled */
+	/* DR0 watches writes only */
+	assert_int_equal(data_bp_hits(dr7, dr, 0x1000, 1, true), HIT(0));
+	assert_int_equal(data_bp_hits(dr7, dr, 0x1000, 1, false), 0);
+	/* DR1 reads and writes of 0x2004-0x2007 */
+	assert_int_equal(data_bp_hits(dr7, dr, 0x2006, 1, false), HIT(1));
+	assert_int_equal(data_bp_hits(dr7, dr, 0x2002, 2, true), 0);
+	assert_int_equal(data_bp_hits(dr7, dr, 0x2003, 2, true), HIT(1));
+	/* DR2: 8 bytes from 0x3000; an I/O breakpoint never matches memory */
+	assert_int_equal(data_bp_hits(dr7, dr, 0x3007, 4, false), HIT(2));
+	assert_int_equal(data_bp_hits(dr7, dr, 0x80, 1, true), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -68,6 +92,7 @@ int main(void)
 	    cmocka_unit_test(test_needs_enable_de_and_io_type),
 	    cmocka_unit_test(test_length_aligns_down),
 	    cmocka_unit_test(test_several_hit),
+	    cmocka_unit_test(test_data_breakpoints),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
