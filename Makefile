@@ -67,7 +67,7 @@ KOBJS += $(BUILD)/k/fbcon_font.o
 # Built-in guests: flat binaries embedded by guests/images.asm.
 GUEST_SRCS := $(wildcard guests/*.nasm)
 GUEST_BINS := $(patsubst guests/%.nasm,$(BUILD)/guests/%.bin,$(GUEST_SRCS))
-$(BUILD)/guests/%.bin: guests/%.nasm guests/common64.inc $(wildcard guests/*.inc)
+$(BUILD)/guests/%.bin: guests/%.nasm $(wildcard guests/*.inc)
 	@mkdir -p $(@D)
 	@$(if $(V),,echo "  GUEST   $<")
 	$(Q)$(NASM) -f bin -I. $< -o $@

@@ -79,6 +79,13 @@ static enum step mem_failed(struct vcpu *v, const struct string_io *op, enum err
 	return STEP_STOP;
 }
 
+uint64_t string_io_next_linear(const struct string_io *op, const struct vcpu_regs *r)
+{
+	uint64_t la = op->seg.base + ((op->in ? r->rdi : r->rsi) & addr_mask(op->addr_bits));
+
+	return op->long_mode ? la : la & MASK_32;
+}
+
 /* The port's side: a VM without port handlers reads all ones. */
 static enum vcpu_action port(struct vcpu *v, const struct string_io *op, uint32_t *val)
 {
@@ -93,7 +100,7 @@ static enum step element(struct vcpu *v, const struct string_io *op, uint64_t of
 			 enum vcpu_action *act)
 {
 	struct gva_access a = {.write = op->in, .user = op->user, .ac = op->ac};
-	uint64_t la = op->seg.base + off;
+	uint64_t la = op->long_mode ? op->seg.base + off : (op->seg.base + off) & MASK_32;
 	struct guest_span sp;
 	struct guest_fault f;
 	uint32_t val = 0;
@@ -101,8 +108,6 @@ static enum step element(struct vcpu *v, const struct string_io *op, uint64_t of
 
 	if (seg_fault(op, off))
 		return raise(v, op->seg.is_ss ? X86_TRAP_SS : X86_TRAP_GP, 0);
-	if (!op->long_mode)
-		la &= MASK_32;
 	e = guest_mem_map(v, la, op->size, &a, &sp, &f);
 	if (e != E_OK)
 		return mem_failed(v, op, e, &f);
@@ -124,7 +129,9 @@ enum vcpu_action string_io_run(struct vcpu *v, const struct string_io *op, bool 
 	enum step s = STEP_DONE;
 	unsigned n;
 
-	for (n = 0; left && n < STRING_IO_MAX && act == VCPU_RESUME; n++) {
+	unsigned max = op->one ? 1 : STRING_IO_MAX;
+
+	for (n = 0; left && n < max && act == VCPU_RESUME; n++) {
 		s = element(v, op, *reg & mask, &act);
 		if (s != STEP_DONE)
 			break;

@@ -38,10 +38,12 @@ struct string_io {
 	bool in, rep, df;
 	unsigned addr_bits;
 	bool long_mode, protected_mode, user, ac;
+	bool one; /* one element only: a debug trap follows each iteration */
 	struct string_io_seg seg;
 };
 
-/* Elements moved per exit at most: bounds the time one exit holds the CPU. */
+/* Elements moved per exit at most: bounds the time one exit holds the CPU
+ * (1 with op->one). */
 #define STRING_IO_MAX 1024
 
 /*
@@ -51,5 +53,8 @@ struct string_io {
  * operand in memory the VM does not have stops the VM.
  */
 enum vcpu_action string_io_run(struct vcpu *v, const struct string_io *op, bool *done);
+/* The linear address of the next element's memory operand (ES:RDI for INS,
+ * seg:RSI for OUTS, at the address size). */
+uint64_t string_io_next_linear(const struct string_io *op, const struct vcpu_regs *r);
 
 #endif

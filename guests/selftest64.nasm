@@ -478,6 +478,7 @@ start:
 	CHECK_OR_FAIL 30
 
 %include "guests/selftest64_msr.inc"
+%include "guests/selftest64_events.inc"
 
 	; 50: the CPUID policy: XSETBV takes what leaf 0DH offers, AVX-512 only
 	;     with its state, out-of-range leaves as the highest basic leaf

@@ -161,14 +161,6 @@ static void measured_leaf(uint32_t leaf, struct cpuid_regs *r)
 	r->ebx = r->eax;
 }
 
-/* The CR4 the guest sees: its shadow for the bits the host owns. */
-static uint64_t guest_cr4(void)
-{
-	uint64_t mask = vmcs_rd(VMCS_CR4_GUEST_HOST_MASK);
-
-	return (vmcs_rd(VMCS_GUEST_CR4) & ~mask) | (vmcs_rd(VMCS_CR4_READ_SHADOW) & mask);
-}
-
 /*
  * Leaf 0DH (SDM Vol. 1 13.2): sub-leaf 0 lists the XCR0 bits guests may set
  * and the sizes for the guest's XCR0 (EBX) and for all of them (ECX);
@@ -232,11 +224,11 @@ static void bits_leaf(uint32_t leaf, uint32_t sub, struct cpuid_regs *r)
 		r->eax = max_basic;
 	else if (leaf == CPUID_POLICY_EXT_BASE)
 		r->eax = max_ext;
-	else if (leaf == 1 && (guest_cr4() & CR4_OSXSAVE))
+	else if (leaf == 1 && (vmx_vcpu_guest_cr4() & CR4_OSXSAVE))
 		r->ecx |= CPUID_1_ECX_OSXSAVE;
 	else if (leaf == CPUID_LEAF_EXT_FEATURES) {
 		r->eax = r->eax < LEAF_7_MAX_SUB ? r->eax : LEAF_7_MAX_SUB;
-		r->ecx |= (guest_cr4() & CR4_PKE) ? CPUID_7_ECX_OSPKE : 0;
+		r->ecx |= (vmx_vcpu_guest_cr4() & CR4_PKE) ? CPUID_7_ECX_OSPKE : 0;
 	}
 }
 

@@ -58,6 +58,11 @@ void vmx_dr_load(struct vmx_vcpu *v)
 	v->dr_loaded = true;
 }
 
+uint64_t vmx_dr_get(struct vmx_vcpu *v, unsigned i)
+{
+	return v->dr_loaded ? cpu_read_dr(i) : v->dr[i];
+}
+
 void vmx_dr_before_run(struct vmx_vcpu *v)
 {
 	if (vmcs_rd(VMCS_GUEST_DR7) & DR7_ENABLE_MASK)

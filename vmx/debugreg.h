@@ -14,6 +14,8 @@ void vmx_dr_reset(struct vmx_vcpu *v);
 /* Give the guest the CPU's DR0-DR3/DR6 for the rest of this run: load its
  * values, MOV-DR exiting off. The VMCS must be current here. */
 void vmx_dr_load(struct vmx_vcpu *v);
+/* The guest's DRi (0 <= i < DR_BREAKPOINTS), wherever it is. */
+uint64_t vmx_dr_get(struct vmx_vcpu *v, unsigned i);
 /* At the start of a run: load them if the guest's DR7 enables a breakpoint. */
 void vmx_dr_before_run(struct vmx_vcpu *v);
 /* At the end of a run: save the guest's values, restore the host's, MOV-DR

@@ -15,11 +15,13 @@
 #include "vmx/cpuid.h"
 #include "vmx/debugreg.h"
 #include "vmx/ept.h"
+#include "vmx/insn_debug.h"
 #include "vmx/msr.h"
 #include "vmx/percpu.h"
 #include "vmx/spec.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmcs_fast.h"
+#include "guest/cr_check.h"
 #include "guest/guest_mem.h"
 #include "guest/xstate.h"
 #include "smp/percpu.h"
@@ -48,7 +50,6 @@
 #define CR_ACCESS_MOV_FROM 1
 #define CR8_NUMBER 8
 #define CR8_MASK 0xfu
-#define CR0_HIGH_SHIFT 32
 
 typedef enum vcpu_action (*exit_handler_fn)(struct vmx_vcpu *v);
 
@@ -136,6 +137,7 @@ static enum vcpu_action reflect_exception(struct vmx_vcpu *v, uint32_t info)
 			      ~((qual & DBG_QUAL_RTM) ? DR6_RTM : 0));
 		if (qual & DBG_QUAL_BD)
 			vmcs_wr(VMCS_GUEST_DR7, vmcs_rd(VMCS_GUEST_DR7) & ~DR7_GD);
+		vmx_insn_debug_shadow();
 	}
 	if (type == VMX_INTR_TYPE_HW_EXCEPTION)
 		vmx_vcpu_fault_rf((uint8_t)(info & INTR_INFO_VECTOR_MASK)); /* #AC */
@@ -186,6 +188,30 @@ static enum vcpu_action exit_external_interrupt(struct vmx_vcpu *v)
 static enum vcpu_action exit_triple_fault(struct vmx_vcpu *v)
 {
 	vcpu_stop(&v->vcpu, "triple fault (shutdown) at RIP 0x%llx",
+		  (unsigned long long)vmx_vcpu_rip());
+	return VCPU_STOP;
+}
+
+#define TASK_SWITCH_SOURCE_SHIFT 30
+#define TASK_SWITCH_SOURCE_MASK 0x3u
+#define TASK_SWITCH_SELECTOR_MASK 0xffffu
+
+/*
+ * A hardware task switch (SDM Vol. 3A 9.3) always exits (SDM Vol. 3C
+ * 26.1.2). Vireo does not emulate it: the VM is stopped with a report that
+ * names the source and the new TSS selector (exit qualification, SDM Vol.
+ * 3C 28.2.1, "Exit Qualification for Task Switches"); docs/guest-platform.md
+ * says why.
+ */
+static enum vcpu_action exit_task_switch(struct vmx_vcpu *v)
+{
+	static const char *const source[] = {"CALL", "IRET", "JMP", "a task gate in the IDT"};
+	uint64_t q = vmcs_read_or(VMCS_EXIT_QUALIFICATION, 0);
+
+	vcpu_stop(&v->vcpu,
+		  "task switch through %s to selector 0x%llx is not emulated (RIP 0x%llx)",
+		  source[(q >> TASK_SWITCH_SOURCE_SHIFT) & TASK_SWITCH_SOURCE_MASK],
+		  (unsigned long long)(q & TASK_SWITCH_SELECTOR_MASK),
 		  (unsigned long long)vmx_vcpu_rip());
 	return VCPU_STOP;
 }
@@ -280,24 +306,37 @@ static void update_long_mode(uint64_t cr0)
 	vmcs_write(VMCS_VM_ENTRY_CONTROLS, entry);
 }
 
-/* MOV to CR0 raises #GP for bits 63:32, PG without PE, NW without CD, and
- * PG with EFER.LME but CR4.PAE clear (SDM Vol. 2B MOV to/from control
- * registers, Vol. 3A 10.8.5). */
-static bool cr0_write_ok(struct vmx_vcpu *v, uint64_t val)
+/*
+ * The guest's control registers as it reads them (the read shadows for the
+ * bits the host owns), for guest/cr_check.c. CR4 bits the CPU lacks
+ * (IA32_VMX_CR4_FIXED1) or the host keeps (VMXE, PKE without switched PKRU)
+ * are reserved for the guest: a CPU without VMX or PKU raises #GP for them.
+ */
+static void cr_state_now(struct cr_state *s)
 {
-	uint64_t efer = vmcs_read_or(VMCS_GUEST_IA32_EFER, 0);
+	uint64_t mask0 = vmcs_rd(VMCS_CR0_GUEST_HOST_MASK);
+	struct vcpu_code_state cs;
 
-	if ((val >> CR0_HIGH_SHIFT) || ((val & CR0_PG) && !(val & CR0_PE)) ||
-	    ((val & CR0_NW) && !(val & CR0_CD)))
-		return false;
-	return !((val & CR0_PG) && (efer & EFER_LME) && !(v->cr4_shadow & CR4_PAE));
+	vmx_vcpu_code_state(&cs);
+	*s = (struct cr_state){
+	    .cr0 = (vmcs_rd(VMCS_GUEST_CR0) & ~mask0) | (vmcs_rd(VMCS_CR0_READ_SHADOW) & mask0),
+	    .cr3 = vmcs_rd(VMCS_GUEST_CR3),
+	    .cr4 = vmx_vcpu_guest_cr4(),
+	    .efer = vmcs_rd(VMCS_GUEST_IA32_EFER),
+	    .long_mode = cs.bits == 64,
+	    .cr4_allowed = vmx_percpu_caps()->msr.cr4_fixed1 & ~vmx_vcpu_cr4_host_owned(),
+	};
 }
 
+/* MOV to CR0/CR4 that exited: #GP(0) for what the CPU refuses (SDM Vol. 2B
+ * MOV to control registers; guest/cr_check.c), else the new value. */
 static enum vcpu_action write_cr(struct vmx_vcpu *v, unsigned cr, uint64_t val)
 {
 	const struct vmx_caps *c = vmx_percpu_caps();
+	struct cr_state s;
 
-	if (cr == 0 && !cr0_write_ok(v, val)) {
+	cr_state_now(&s);
+	if ((cr == 0 && cr_check_cr0(&s, val)) || (cr == 4 && cr_check_cr4(&s, val))) {
 		vmx_vcpu_inject_exception(v, X86_GP, true, 0);
 		return VCPU_RESUME;
 	}
@@ -309,10 +348,6 @@ static enum vcpu_action write_cr(struct vmx_vcpu *v, unsigned cr, uint64_t val)
 		return VCPU_RESUME;
 	}
 	if (cr == 4) {
-		if (val & vmx_vcpu_cr4_host_owned()) {
-			vmx_vcpu_inject_exception(v, X86_GP, true, 0);
-			return VCPU_RESUME;
-		}
 		v->cr4_shadow = val;
 		vmcs_write(VMCS_CR4_READ_SHADOW, val);
 		vmcs_write(VMCS_GUEST_CR4, (val | c->msr.cr4_fixed0) & c->msr.cr4_fixed1);
@@ -479,6 +514,7 @@ static const exit_handler_fn exit_handlers[VCPU_EXIT_COUNTERS] = {
     [VMX_EXIT_REASON_TRIPLE_FAULT] = exit_triple_fault,
     [VMX_EXIT_REASON_INTR_WINDOW] = exit_interrupt_window,
     [VMX_EXIT_REASON_NMI_WINDOW] = exit_nmi_window,
+    [VMX_EXIT_REASON_TASK_SWITCH] = exit_task_switch,
     [VMX_EXIT_REASON_CPUID] = exit_cpuid,
     [VMX_EXIT_REASON_HLT] = exit_hlt,
     [VMX_EXIT_REASON_RDPMC] = exit_rdpmc,

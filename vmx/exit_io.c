@@ -11,9 +11,11 @@
 #include "arch/x86/x86_regs.h"
 #include "guest/guest_mem.h"
 #include "guest/insn_decode.h"
+#include "guest/io_bp.h"
 #include "guest/string_io.h"
 #include "vmx/caps.h"
 #include "vmx/exit_insn.h"
+#include "vmx/insn_debug.h"
 #include "vmx/percpu.h"
 
 #define IO_QUAL_SIZE_MASK 0x7u
@@ -112,27 +114,59 @@ static void describe(struct vmx_vcpu *v, uint64_t q, struct string_io *op)
 	describe_seg(seg, op->long_mode, &op->seg);
 }
 
+/*
+ * A debug trap follows each iteration of a string instruction (single step,
+ * an I/O breakpoint on its port, a data breakpoint on its memory operand:
+ * SDM Vol. 3B 18.3.1.2-18.3.1.4): then one element per exit, and each
+ * element that completed without a fault raises the traps it hit, at the
+ * REP instruction itself while elements are left. *bp: the I/O breakpoints;
+ * a completed instruction's traps are left there, with its data
+ * breakpoints, for vmx_exit_io (skip_insn adds the single step).
+ */
+static enum vcpu_action string_io(struct vmx_vcpu *v, uint64_t q, uint64_t *bp, bool *done)
+{
+	bool step = vmx_insn_single_step(), data = vmx_insn_data_bp_armed();
+	struct string_io op;
+	enum vcpu_action act;
+	uint64_t la;
+
+	describe(v, q, &op);
+	op.one = step || *bp || data;
+	la = string_io_next_linear(&op, &v->vcpu.regs);
+	act = string_io_run(&v->vcpu, &op, done);
+	if (act == VCPU_STOP || !op.one || (vmcs_rd(VMCS_VM_ENTRY_INTR_INFO) & VMX_INTR_INFO_VALID))
+		return act;
+	if (data)
+		*bp |= vmx_insn_data_bp(v, la, op.size, op.in);
+	if (!*done)
+		vmx_insn_debug_pend(*bp | (step ? DBG_PENDING_BS : 0));
+	return act;
+}
+
 enum vcpu_action vmx_exit_io(struct vmx_vcpu *v)
 {
 	uint64_t q = vmcs_rd(VMCS_EXIT_QUALIFICATION);
 	unsigned size = (unsigned)(q & IO_QUAL_SIZE_MASK) + 1;
+	uint16_t port = (uint16_t)(q >> IO_QUAL_PORT_SHIFT);
+	uint64_t bp = vmx_insn_io_bp(v, port, size);
 	bool in = q & IO_QUAL_IN, done = true;
-	struct string_io op;
 	enum vcpu_action act;
 	uint32_t val;
 
 	if (__builtin_expect(q & IO_QUAL_STRING, 0)) {
-		describe(v, q, &op);
-		act = string_io_run(&v->vcpu, &op, &done);
+		act = string_io(v, q, &bp, &done);
 	} else {
 		val = (uint32_t)v->vcpu.regs.rax;
-		act = io_one(v, (uint16_t)(q >> IO_QUAL_PORT_SHIFT), size, in, &val);
+		act = io_one(v, port, size, in, &val);
 		if (in)
 			v->vcpu.regs.rax = size == 4 ? val
 						     : (v->vcpu.regs.rax & ~WORD_MASK(size)) |
 							   (val & WORD_MASK(size));
 	}
-	if (act != VCPU_STOP && done)
+	if (act != VCPU_STOP && done) {
 		skip_insn();
+		if (__builtin_expect(bp != 0, 0))
+			vmx_insn_debug_pend(bp);
+	}
 	return act;
 }

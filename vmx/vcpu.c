@@ -30,6 +30,8 @@
 #include "vmx/vmcs.h"
 #include "vmx/vmcs_fast.h"
 #include "vmx/vmx_insn.h"
+#include "guest/event_combine.h"
+#include "guest/io_bp.h"
 #include "guest/xstate.h"
 
 /* vmx/regs.inc: the guest GPRs and HOST_RSP where vmx/entry.asm finds them. */
@@ -128,6 +130,13 @@ uint64_t vmx_vcpu_cr4_host_owned(void)
 	if ((r.ecx & CPUID_7_ECX_PKU) && !xstate_guest_pkru())
 		return CR4_VMXE | CR4_PKE;
 	return CR4_VMXE;
+}
+
+uint64_t vmx_vcpu_guest_cr4(void)
+{
+	uint64_t mask = vmcs_rd(VMCS_CR4_GUEST_HOST_MASK);
+
+	return (vmcs_rd(VMCS_GUEST_CR4) & ~mask) | (vmcs_rd(VMCS_CR4_READ_SHADOW) & mask);
 }
 
 /* The control fields beside the control words: bitmaps, pointers, masks. */
@@ -365,6 +374,28 @@ static void init_guest_state(struct vmx_guest_state *g, const struct vcpu_boot_s
 	}
 }
 
+/*
+ * The controls that follow the guest's mode: "IA-32e mode guest" is EFER.LMA
+ * (SDM Vol. 3C 26.2.1.3 and 27.3.1.1, which VM exits update but a reset
+ * here must set itself), and a vCPU leaving long mode by INIT/SIPI needs
+ * unrestricted guest for real mode (SDM Vol. 3A 9.1.1, Table 9-1: INIT
+ * clears EFER; Vol. 3C 25.6.2). Without it the entry fails and the VM is
+ * stopped with the reason.
+ */
+static void mode_controls(uint64_t efer)
+{
+	const struct vmx_caps *c = vmx_percpu_caps();
+	uint64_t entry = vmcs_read_or(VMCS_VM_ENTRY_CONTROLS, 0);
+	uint64_t proc2 = vmcs_read_or(VMCS_SECONDARY_PROC_CONTROLS, 0);
+	bool lma = efer & EFER_LMA;
+
+	entry = lma ? entry | VMX_ENTRY_IA32E_MODE_GUEST
+		    : entry & ~(uint64_t)VMX_ENTRY_IA32E_MODE_GUEST;
+	vmcs_write(VMCS_VM_ENTRY_CONTROLS, entry);
+	if (!lma && c->has.unrestricted_guest)
+		vmcs_write(VMCS_SECONDARY_PROC_CONTROLS, proc2 | VMX_PROC2_UNRESTRICTED_GUEST);
+}
+
 /* A fresh guest state from bs, the VMCS current here; GPRs from bs too. */
 void vmx_vcpu_apply_boot_state(struct vmx_vcpu *v, const struct vcpu_boot_state *bs)
 {
@@ -374,6 +405,7 @@ void vmx_vcpu_apply_boot_state(struct vmx_vcpu *v, const struct vcpu_boot_state 
 	init_guest_state(&g, bs);
 	g.pat = v->msr.pat; /* INIT leaves PAT alone (SDM Vol. 3A Table 10-1) */
 	write_guest_state(&g);
+	mode_controls(g.efer);
 	v->cr0_shadow = g.cr0;
 	v->cr4_shadow = g.cr4 & ~CR4_VMXE;
 	vmcs_write(VMCS_CR0_READ_SHADOW, v->cr0_shadow);
@@ -601,18 +633,65 @@ void vmx_vcpu_fault_rf(uint8_t vector)
 		vmcs_write(VMCS_GUEST_RFLAGS, vmcs_read_or(VMCS_GUEST_RFLAGS, 0) | RFLAGS_RF);
 }
 
+#define IDT_VEC_VECTOR_MASK 0xffu
+#define IDT_VEC_TYPE_MASK 0x7u
+#define IDT_VEC_TYPE_SW_INTR 4u	     /* INT n */
+#define IDT_VEC_TYPE_SW_EXCEPTION 6u /* INT3, INTO */
+#define ERROR_CODE_EXT 1u
+#define DF_VECTOR 8
+
+/*
+ * An exit during the delivery of an event (IDT-vectoring information valid,
+ * SDM Vol. 3C 28.2.4) after which Vireo raises a fault: the pair follows
+ * the CPU's double-fault rules (guest/event_combine.c). Serially, the
+ * fault's error code has EXT set when the interrupted event was external
+ * to the program (SDM Vol. 3A 6.13); a contributory fault or #PF during
+ * #DF delivery shuts the guest down: the VM stops as on a triple fault.
+ * False: stopped.
+ */
+static bool combine_with_delivery(struct vmx_vcpu *v, uint8_t *vector, bool *has_error,
+				  uint32_t *error)
+{
+	uint32_t info = (uint32_t)vmcs_rd(VMCS_IDT_VECTORING_INFO);
+	uint32_t type = (info >> VMX_INTR_INFO_TYPE_SHIFT) & IDT_VEC_TYPE_MASK;
+	uint8_t first = (uint8_t)(info & IDT_VEC_VECTOR_MASK);
+
+	if (!(info & VMX_INTR_INFO_VALID))
+		return true;
+	switch (event_combine(type == VMX_INTR_TYPE_HW_EXCEPTION, first, *vector)) {
+	case EVENT_SHUTDOWN:
+		vcpu_stop(&v->vcpu,
+			  "triple fault (shutdown): vector %u during delivery of #DF at RIP 0x%llx",
+			  *vector, (unsigned long long)vmx_vcpu_rip());
+		return false;
+	case EVENT_DOUBLE_FAULT:
+		*vector = DF_VECTOR;
+		*has_error = true;
+		*error = 0;
+		return true;
+	default:
+		if (type != IDT_VEC_TYPE_SW_INTR && type != IDT_VEC_TYPE_SW_EXCEPTION)
+			*error |= ERROR_CODE_EXT;
+		return true;
+	}
+}
+
 /*
  * A hardware exception injected at the next entry (SDM Vol. 3C 27.6.1.1),
  * as the CPU would deliver it: RF set in the pushed RFLAGS for a fault, and
- * no error code in real mode (6.12.1; VM entry refuses one, 27.2.1.3).
+ * no error code in real mode (6.12.1; VM entry refuses one, 27.2.1.3);
+ * raised during an event's delivery, combined with it first.
  */
 void vmx_vcpu_inject_exception(struct vmx_vcpu *v, uint8_t vector, bool has_error, uint32_t error)
 {
-	bool with_error = has_error && (vmcs_read_or(VMCS_GUEST_CR0, 0) & CR0_PE);
-	uint32_t info = vector | (VMX_INTR_TYPE_HW_EXCEPTION << VMX_INTR_INFO_TYPE_SHIFT) |
-			VMX_INTR_INFO_VALID | (with_error ? VMX_INTR_INFO_DELIVER_ERROR : 0);
+	bool with_error;
+	uint32_t info;
 
-	(void)v;
+	if (!combine_with_delivery(v, &vector, &has_error, &error))
+		return;
+	with_error = has_error && (vmcs_read_or(VMCS_GUEST_CR0, 0) & CR0_PE);
+	info = vector | (VMX_INTR_TYPE_HW_EXCEPTION << VMX_INTR_INFO_TYPE_SHIFT) |
+	       VMX_INTR_INFO_VALID | (with_error ? VMX_INTR_INFO_DELIVER_ERROR : 0);
 	vmx_vcpu_fault_rf(vector);
 	vmcs_write(VMCS_VM_ENTRY_INTR_INFO, info);
 	if (with_error)
@@ -733,11 +812,23 @@ void vmx_vcpu_irq_window(bool on)
 		vmcs_wr(VMCS_PROC_BASED_CONTROLS, want);
 }
 
+/*
+ * A pending debug exception (the trap of an instruction Vireo completed,
+ * vmx/insn_debug.c) goes before an NMI or an external interrupt (SDM Vol.
+ * 3A 6.9, Table 6-2), and an entry that injected one would drop it (SDM
+ * Vol. 3C 27.7.3): the interrupt waits for the window after the #DB.
+ */
+static bool debug_trap_pending(void)
+{
+	return vmcs_rd(VMCS_GUEST_PENDING_DBG_EXCEPTIONS) &
+	       (DBG_PENDING_BS | DBG_PENDING_ENABLED_BP);
+}
+
 static bool interrupt_window_open(void)
 {
 	return (vmcs_rd(VMCS_GUEST_RFLAGS) & RFLAGS_IF) &&
 	       !(vmcs_rd(VMCS_GUEST_INTERRUPTIBILITY) & INTERRUPTIBILITY_STI_MOVSS) &&
-	       !(vmcs_rd(VMCS_VM_ENTRY_INTR_INFO) & INTR_INFO_VALID);
+	       !(vmcs_rd(VMCS_VM_ENTRY_INTR_INFO) & INTR_INFO_VALID) && !debug_trap_pending();
 }
 
 /* SDM 3C 27.3.2.5 / 28.x: an external interrupt (type 0) can be injected
@@ -775,7 +866,7 @@ void vmx_vcpu_inject_nmi(struct vmx_vcpu *v)
 {
 	if ((vmcs_rd(VMCS_GUEST_INTERRUPTIBILITY) &
 	     (INTERRUPTIBILITY_NMI | INTERRUPTIBILITY_STI_MOVSS)) ||
-	    (vmcs_rd(VMCS_VM_ENTRY_INTR_INFO) & INTR_INFO_VALID)) {
+	    (vmcs_rd(VMCS_VM_ENTRY_INTR_INFO) & INTR_INFO_VALID) || debug_trap_pending()) {
 		nmi_window(true);
 		return;
 	}

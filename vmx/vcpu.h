@@ -130,6 +130,9 @@ void vmx_vcpu_read_seg(uint32_t sel_field, struct vmx_seg *s);
 
 /* CR4 bits kept by the host (guest/host mask): the guest sees its shadow. */
 uint64_t vmx_vcpu_cr4_host_owned(void);
+/* The CR4 the current VMCS's guest sees: its read shadow for the bits the
+ * host owns (SDM Vol. 3C 25.6.6). */
+uint64_t vmx_vcpu_guest_cr4(void);
 /* Sum of the per-reason exit counters. */
 uint64_t vmx_vcpu_exits_total(const struct vmx_vcpu *v);
 /* Guest-state accessors for handlers. */

@@ -317,6 +317,21 @@ void case_timer_oneshot(void)
 		report(1, "lapic timer one-shot", NULL);
 }
 
+/* Arm the one-shot timer (vector VEC_ONESHOT, divide 16) for count ticks
+ * (0 stops it) and restart the count lapic_oneshots() returns. */
+void lapic_oneshot_arm(uint32_t count)
+{
+	n_oneshot = 0;
+	apic_write(APIC_TMR_DIV, DIV_16);
+	apic_write(APIC_LVT_TIMER, VEC_ONESHOT);
+	apic_write(APIC_TMR_INIT, count);
+}
+
+uint32_t lapic_oneshots(void)
+{
+	return n_oneshot;
+}
+
 void case_timer_periodic(void)
 {
 	uint32_t after;

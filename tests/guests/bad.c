@@ -5,7 +5,8 @@
  * kernel: a write outside the VM's memory (or accesses there that must read
  * all ones), IPIs to APIC IDs that do not
  * exist, an endless port loop, a huge REP OUTSB, an APIC-page access by an
- * instruction a device model need not emulate, a flood of console lines.
+ * instruction a device model need not emulate, a flood of console lines, a
+ * hardware task switch (a JMP to a TSS selector).
  */
 #include "mbtest.h"
 
@@ -27,6 +28,15 @@
 #define FLOOD_BURST 1024      /* bytes per REP OUTSB: one exit each */
 #define FLOOD_SECONDS 3	      /* of TSC time */
 #define FLOOD_QUIET_SECONDS 3 /* then silence, so the host lets lines through again */
+#define GDT_SLOTS 32
+#define GDT_ENTRY_SIZE 8
+#define TSS32_LIMIT 0x67u    /* the 104-byte 32-bit TSS, SDM Vol. 3A 9.2.1 */
+#define TSS32_ACCESS 0x89ull /* present, DPL 0, 32-bit available TSS */
+#define DESC_ACCESS_SHIFT 40
+#define DESC_BASE_LOW_SHIFT 16
+#define DESC_BASE_HIGH_SHIFT 56
+#define BASE_LOW_MASK 0xffffffu
+#define BASE_HIGH_SHIFT 24
 
 static void icr(uint32_t dest, uint32_t lo)
 {
@@ -153,14 +163,64 @@ static void bad_flood(void)
 	machine_exit(0);
 }
 
+struct __attribute__((packed)) gdt_ptr {
+	uint16_t limit;
+	uint32_t base;
+};
+
+/* A 32-bit TSS descriptor for base (SDM Vol. 3A 9.2.2). */
+static uint64_t tss_descriptor(uint32_t base)
+{
+	return TSS32_LIMIT | ((uint64_t)(base & BASE_LOW_MASK) << DESC_BASE_LOW_SHIFT) |
+	       (TSS32_ACCESS << DESC_ACCESS_SHIFT) |
+	       ((uint64_t)(base >> BASE_HIGH_SHIFT) << DESC_BASE_HIGH_SHIFT);
+}
+
+/* A copy of the boot GDT with a TSS descriptor after it, then a JMP to
+ * that TSS: a hardware task switch (SDM Vol. 3A 9.3). */
+static void bad_taskswitch(void)
+{
+	static uint64_t gdt[GDT_SLOTS];
+	static uint8_t tss[TSS32_LIMIT + 1];
+	struct gdt_ptr p;
+	struct __attribute__((packed)) {
+		uint32_t offset;
+		uint16_t sel;
+	} target = {0, 0};
+	unsigned n;
+
+	__asm__ volatile("sgdt %0" : "=m"(p));
+	n = (p.limit + 1u) / GDT_ENTRY_SIZE;
+	if (n >= GDT_SLOTS) {
+		printf("mbtest: bad=taskswitch: the boot GDT has %u entries, too many\n", n);
+		machine_exit(BAD_STILL_ALIVE);
+	}
+	for (unsigned i = 0; i < n; i++)
+		gdt[i] = ((const uint64_t *)(uintptr_t)p.base)[i];
+	gdt[n] = tss_descriptor((uint32_t)(uintptr_t)tss);
+	p = (struct gdt_ptr){.limit = (uint16_t)((n + 1) * GDT_ENTRY_SIZE - 1),
+			     .base = (uint32_t)(uintptr_t)gdt};
+	__asm__ volatile("lgdt %0" : : "m"(p));
+	target.sel = (uint16_t)(n * GDT_ENTRY_SIZE);
+	printf("mbtest: bad=taskswitch: JMP to TSS selector 0x%x\n", target.sel);
+	__asm__ volatile("ljmp *%0" : : "m"(target) : "memory");
+	printf("mbtest: bad=taskswitch: the task switch did not stop this kernel\n");
+	machine_exit(BAD_STILL_ALIVE);
+}
+
 static const struct {
 	const char *word;
 	void (*fn)(void);
 } bad_modes[] = {
-    {"mbtest.bad=mem", bad_mem},	   {"mbtest.bad=ipi", bad_ipi},
-    {"mbtest.bad=ioloop", bad_ioloop},	   {"mbtest.bad=rep", bad_rep},
-    {"mbtest.bad=mmio", bad_mmio},	   {"mbtest.bad=vmcall3", bad_vmcall3},
-    {"mbtest.bad=acloop", bad_acloop},	   {"mbtest.bad=flood", bad_flood},
+    {"mbtest.bad=mem", bad_mem},
+    {"mbtest.bad=ipi", bad_ipi},
+    {"mbtest.bad=ioloop", bad_ioloop},
+    {"mbtest.bad=rep", bad_rep},
+    {"mbtest.bad=mmio", bad_mmio},
+    {"mbtest.bad=vmcall3", bad_vmcall3},
+    {"mbtest.bad=acloop", bad_acloop},
+    {"mbtest.bad=flood", bad_flood},
+    {"mbtest.bad=taskswitch", bad_taskswitch},
     {"mbtest.bad=unbacked", bad_unbacked},
 };
 

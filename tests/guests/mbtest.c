@@ -250,7 +250,7 @@ void kmain(uint32_t magic, uint32_t info)
 	if (ok && has_option(boot.cmdline, "mbtest.bench"))
 		bench_guest();
 
-	printf("KTAP version 1\n1..13\n");
+	printf("KTAP version 1\n1..14\n");
 	case_boot_info(ok);
 	case_fwcfg();
 	case_acpi();
@@ -264,6 +264,7 @@ void kmain(uint32_t magic, uint32_t info)
 	case_ioapic_uart();
 	case_debug();
 	case_string_io(ok && has_option(boot.cmdline, "mbtest.seglimit"));
+	case_debug_hlt();
 	if (ok && has_option(boot.cmdline, "mbtest.exit=shutdown"))
 		shutdown_only();
 	finish();

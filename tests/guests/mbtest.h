@@ -180,6 +180,7 @@ void bad_guest(const char *cmdline);
 #define VEC_DEBUG 1
 void debug_isr(uint32_t eip, uint32_t *eflags);
 void case_debug(void);
+void case_debug_hlt(void);
 /* strio.c: REP INS/OUTS that must fault; strio_catch() takes the fault it
  * armed (1) and moves EIP past the instruction under test. */
 int strio_catch(uint32_t vector, uint32_t error, uint32_t *eip);
@@ -208,6 +209,10 @@ void delay_us(uint32_t us);
 void cpu_tables_init(void);
 void case_lapic(void);
 void case_timer_oneshot(void);
+/* The one-shot timer for other cases (debug.c): arm it (0 stops it), and
+ * its interrupts since. */
+void lapic_oneshot_arm(uint32_t count);
+uint32_t lapic_oneshots(void);
 void case_timer_periodic(void);
 void case_tsc_deadline(void);
 void case_x2apic(void);

@@ -368,6 +368,43 @@ KTEST(vcpu, real_mode_guest)
 }
 
 /*
+ * A STARTUP IPI after INIT to a vCPU in long mode (SDM Vol. 3A 9.1.1, Table
+ * 9-1; 9.4.4.1) leaves IA-32e mode entirely: EFER 0 and the "IA-32e mode
+ * guest" entry control clear (SDM Vol. 3C 27.3.1.1), then real mode runs at
+ * the vector's page: real16, loaded at VM_GUEST_LOAD.
+ */
+KTEST(vcpu, sipi_leaves_long_mode)
+{
+	struct uart_capture uart;
+	struct vm *vm = 0;
+	uint64_t entry, efer;
+
+	if (vcpu_skip(t))
+		return;
+	if (!vmx_percpu_caps()->has.unrestricted_guest) {
+		ktest_skip(t, "this CPU lacks unrestricted guest, needed for real mode");
+		return;
+	}
+	KT_ASSERT(t, make_vm(&vm, "sipi64", "real16", VCPU_MODE_LONG) == E_OK,
+		  "could not create the VM");
+	KT_EXPECT(t, vmcs_read_or(VMCS_VM_ENTRY_CONTROLS, 0) & VMX_ENTRY_IA32E_MODE_GUEST,
+		  "a long-mode vCPU without the IA-32e mode guest control");
+	vcpu_startup_ipi(vm->vcpus[0], (uint8_t)(VM_GUEST_LOAD >> PAGE_SHIFT));
+	entry = vmcs_read_or(VMCS_VM_ENTRY_CONTROLS, 0);
+	efer = vmcs_read_or(VMCS_GUEST_IA32_EFER, 0);
+	KT_EXPECT(t, !(entry & VMX_ENTRY_IA32E_MODE_GUEST) && efer == 0,
+		  "after the SIPI: entry controls 0x%llx, EFER 0x%llx (want IA-32e clear, 0)",
+		  (unsigned long long)entry, (unsigned long long)efer);
+	capture_uart(&uart, vm);
+	run_to_end(vm);
+	KT_EXPECT(t, vm->exited && vm->exit_status == 0, "real16 after the SIPI did not exit: %s",
+		  vm->why);
+	KT_EXPECT(t, strcmp(uart.text, "real16: hello from real mode\n") == 0,
+		  "real16 after the SIPI wrote '%s'", uart.text);
+	vm_destroy(vm);
+}
+
+/*
  * The bad guests: each must be stopped by Vireo, never by its own exit,
  * with a report that starts with `reason` and contains `detail`.
  */
