@@ -1,0 +1,67 @@
+; Machine-level part of the conformance kernel (conform.elf): its Multiboot2
+; header, the boot entry, the 256 interrupt stubs and the frame they build
+; for conform_trap (C), and the boot stack.
+%include "entry_common.inc"
+MB2_MAGIC	equ 0xE85250D6
+MB2_ARCH	equ 0
+SEL_KCODE	equ 0x08
+SEL_KDATA	equ 0x10
+BOOT_STACK_SIZE	equ 32768
+
+bits 32
+extern conform_main, conform_trap
+
+; Multiboot2 Specification 1.0, 3.1.1-3.1.3: i386, no tags but the end tag.
+section .multiboot
+align 8
+hdr_start:
+	dd MB2_MAGIC
+	dd MB2_ARCH
+	dd hdr_end - hdr_start
+	dd (0x100000000 - (MB2_MAGIC + MB2_ARCH + (hdr_end - hdr_start))) & 0xffffffff
+	dw 0, 0
+	dd 8
+hdr_end:
+
+section .text
+MB_START conform_main
+
+; Reload CS and the data segments with the flat ring-0 selectors.
+global load_segments
+load_segments:
+	jmp SEL_KCODE:.cs
+.cs:
+	mov ax, SEL_KDATA
+	mov ds, ax
+	mov es, ax
+	mov fs, ax
+	mov gs, ax
+	mov ss, ax
+	ret
+
+ISR_STUBS trap_common
+
+; Frame seen by C (struct trap_frame): pusha registers, vector, error code,
+; then EIP CS EFLAGS as the CPU pushed them. C may change EIP and EFLAGS.
+trap_common:
+	pusha
+	mov ax, SEL_KDATA
+	mov ds, ax
+	mov es, ax
+	cld
+	push esp
+	call conform_trap
+	add esp, 4
+	popa
+	add esp, 8
+	iret
+
+section .rodata
+ISR_TABLE
+
+section .bss
+align 16
+boot_stack:
+	resb BOOT_STACK_SIZE
+global boot_stack_top
+boot_stack_top:
