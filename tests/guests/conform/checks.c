@@ -85,8 +85,8 @@ static void feature_check(const struct feature_msr *fm)
 		return;
 	ok = msr_read_ok(fm->msr);
 	snprintf(name, sizeof(name), "cpuid-msr %s (%x)", fm->name, fm->msr);
-	check(ok == 1, name, "CPUID.%x.%u bit %u is set but RDMSR %x raises #GP", fm->leaf,
-	      fm->sub, fm->bit, fm->msr);
+	check(ok == 1, name, "CPUID.%x.%u bit %u is set but RDMSR %x raises #GP", fm->leaf, fm->sub,
+	      fm->bit, fm->msr);
 }
 
 /* Leaf 0xA: version 1 promises PMC0 and PERFEVTSEL0, version 2 the global

@@ -2,7 +2,7 @@
  * Shared declarations of the conformance kernel (conform.elf): the fact and
  * check reporters, the exception catcher every probe uses, the recorded
  * CPUID and MSR results the consistency checks read, and the modules.
- * Facts are "conform: fact KEY VALUE" lines compared between a bare CPU and
+ * Facts are KEY=VALUE pairs on "conform: facts" lines compared between a bare CPU and
  * a Vireo guest by tests/harness/conform.sh; checks are KTAP cases that must
  * pass on any CPU (docs/test-kernels.md).
  */
@@ -17,6 +17,7 @@
 #define EFLAGS_RF (1u << 16)
 #define CR0_PE (1u << 0)
 #define CR0_TS (1u << 3)
+#define CR0_NE (1u << 5)
 #define CR0_WP (1u << 16)
 #define CR0_NW (1u << 29)
 #define CR0_CD (1u << 30)
@@ -45,7 +46,8 @@ struct catch_state {
 };
 extern struct catch_state catch_state;
 #define CATCH_ASM(insns)                                                                           \
-	"movl $1f, catch_state+4\n\tmovl $1, catch_state\n\t" insns "\n1:\n\tmovl $0, catch_state\n\t"
+	"movl $1f, catch_state+4\n\tmovl $1, catch_state\n\t" insns                                \
+	"\n1:\n\tmovl $0, catch_state\n\t"
 void catch_arm(void);
 /* The fault as text: "ok" or "#GP(0)+RF" style (vector name, error code,
  * "+RF" when the pushed EFLAGS had RF set). */
@@ -56,6 +58,12 @@ struct dbg_state {
 	volatile uint32_t active, count, dr6, eip;
 };
 extern struct dbg_state dbg_state;
+
+/* out.c: packed, paced fact lines ("conform: facts K=V K=V ..."). */
+void out_init(void);
+void fact_put(const char *key, const char *val);
+void fact_flush(void);
+void fact_unbuffered(void);
 
 /* main.c: the reporters. */
 void fact(const char *key, const char *fmt, ...);

@@ -8,7 +8,6 @@
 #include "conform.h"
 
 #define CR_BITS 32
-#define CR0_NE (1u << 5)
 #define CR0_RSVD7 (1u << 7)
 #define CR0_RSVD20 (1u << 20)
 #define CR0_AM (1u << 18)
@@ -47,10 +46,11 @@ static void cr0_probe(const char *key, uint32_t v)
 	now = read_cr0();
 	wrcr0_safe(cr0, NULL);
 	fact_fault(key, &f);
-	if (f.vector == VEC_NO_FAULT) {
-		snprintf(k, sizeof(k), "%s.rb", key);
+	snprintf(k, sizeof(k), "%s.rb", key);
+	if (f.vector == VEC_NO_FAULT)
 		fact(k, "%08x", now);
-	}
+	else
+		fact(k, "-");
 }
 
 void behave_cr(void)

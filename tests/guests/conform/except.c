@@ -37,16 +37,17 @@ static void exc_report(const char *name)
 
 	snprintf(key, sizeof(key), "exc.%s", name);
 	fact_fault(key, &f);
-	if (f.vector == VEC_NO_FAULT)
-		return;
 	snprintf(key, sizeof(key), "exc.%s.eip", name);
-	fact(key, "%08x", f.eip);
+	if (f.vector == VEC_NO_FAULT)
+		fact(key, "-");
+	else
+		fact(key, "%08x", f.eip);
 }
 
 #define EXC(name, insns, ...)                                                                      \
 	do {                                                                                       \
 		catch_arm();                                                                       \
-		__asm__ volatile(CATCH_ASM(insns) __VA_ARGS__);                                   \
+		__asm__ volatile(CATCH_ASM(insns) __VA_ARGS__);                                    \
 		exc_report(name);                                                                  \
 	} while (0)
 
@@ -54,8 +55,10 @@ static void exc_simple(void)
 {
 	EXC("ud2", "ud2", : : : "memory");
 	EXC("lock_nop", ".byte 0xf0, 0x90", : : : "memory");
-	EXC("div0", "xor %%edx, %%edx\n\tmov $1, %%eax\n\txor %%ecx, %%ecx\n\tdiv %%ecx", : : :
-	    "eax", "ecx", "edx", "memory");
+	EXC("div0", "xor %%edx, %%edx\n\tmov $1, %%eax\n\txor %%ecx, %%ecx\n\tdiv %%ecx",
+	    :
+	    :
+	    : "eax", "ecx", "edx", "memory");
 	EXC("int3", "int3", : : : "memory");
 	EXC("int40", "int $0x40", : : : "memory");
 	EXC("into", "mov $0x7f, %%al\n\tadd $1, %%al\n\tinto", : : : "eax", "memory", "cc");
@@ -112,7 +115,7 @@ static void pf_report(const char *name)
 #define PF(name, insns, ...)                                                                       \
 	do {                                                                                       \
 		catch_arm();                                                                       \
-		__asm__ volatile(CATCH_ASM(insns) __VA_ARGS__);                                   \
+		__asm__ volatile(CATCH_ASM(insns) __VA_ARGS__);                                    \
 		pf_report(name);                                                                   \
 	} while (0)
 

@@ -1,6 +1,6 @@
 /*
- * Entry and reporters of the conformance kernel (conform.elf): the fact
- * lines ("conform: fact KEY VALUE"), the KTAP checks (collected while the
+ * Entry and reporters of the conformance kernel (conform.elf): the facts
+ * (KEY VALUE pairs, printed by out.c), the KTAP checks (collected while the
  * modules run and printed as one KTAP block at the end), and the order of
  * the modules: those that could end the machine on a faulty platform (CR0.PG
  * without PE, the #DF chain, the xAPIC page in x2APIC mode) come last, so
@@ -33,7 +33,7 @@ void fact(const char *key, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(val, sizeof(val), fmt, ap);
 	va_end(ap);
-	printf("conform: fact %s %s\n", key, val);
+	fact_put(key, val);
 	nfacts++;
 }
 
@@ -50,7 +50,8 @@ void check(int ok, const char *name, const char *fmt, ...)
 
 	if (nchecks == MAX_CHECKS) {
 		checks[MAX_CHECKS - 1].ok = 0;
-		snprintf(checks[MAX_CHECKS - 1].reason, REASON_LEN, "more than %d checks", MAX_CHECKS);
+		snprintf(checks[MAX_CHECKS - 1].reason, REASON_LEN, "more than %d checks",
+			 MAX_CHECKS);
 		return;
 	}
 	c = &checks[nchecks++];
@@ -82,7 +83,12 @@ void conform_main(uint32_t magic, uint32_t info)
 	outb(PIC1_DATA, PIC_MASK_ALL);
 	outb(PIC2_DATA, PIC_MASK_ALL);
 	tables_init();
+	out_init();
 	printf("conform: differential conformance kernel, Multiboot magic %x\n", magic);
+	fact("boot.cr0", "%08x", read_cr0());
+	fact("boot.cr4", "%08x", read_cr4());
+	/* Loaders leave CR0.NE as they like; every OS sets it (SDM Vol. 3A 2.5). */
+	wrcr0_safe(read_cr0() | CR0_NE, NULL);
 	cpuid_facts();
 	msr_facts();
 	msr_consistency_checks();
@@ -93,7 +99,9 @@ void conform_main(uint32_t magic, uint32_t info)
 	except_facts();
 	paging_facts();
 	step_facts();
+	fact_flush();
 	printf("conform: the part that may end a faulty machine\n");
+	fact_unbuffered();
 	behave_cr_risky();
 	double_fault_facts();
 	apic_facts();

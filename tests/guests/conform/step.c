@@ -47,12 +47,12 @@ static void dbg_end(const char *name)
 	__asm__ volatile("mov %0, %%dr7" : : "r"(off));
 	snprintf(key, sizeof(key), "%s.n", name);
 	fact(key, "%u", dbg_state.count);
-	if (!dbg_state.count)
-		return;
 	snprintf(key, sizeof(key), "%s.dr6", name);
 	fact(key, "%08x", dbg_state.dr6);
 	snprintf(key, sizeof(key), "%s.at", name);
-	if (dbg_state.eip == step_after)
+	if (!dbg_state.count)
+		fact(key, "-");
+	else if (dbg_state.eip == step_after)
 		fact(key, "next");
 	else
 		fact(key, "%08x", dbg_state.eip);
@@ -76,7 +76,9 @@ static void step_exits(void)
 	STEP("cpuid", "cpuid", : : "a"(0), "c"(0) : "ebx", "edx", "memory", "cc");
 	STEP("rdmsr_apic_base", "rdmsr", : : "c"(MSR_APIC_BASE_NR) : "eax", "edx", "memory", "cc");
 	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(MSR_SYSENTER_CS));
-	STEP("wrmsr_sysenter_cs", "wrmsr", : : "c"(MSR_SYSENTER_CS), "a"(lo), "d"(hi)
+	STEP("wrmsr_sysenter_cs", "wrmsr",
+	     :
+	     : "c"(MSR_SYSENTER_CS), "a"(lo), "d"(hi)
 	     : "memory", "cc");
 	STEP("in_lsr", "inb %%dx, %%al", : : "d"(PORT_COM1_LSR) : "eax", "memory", "cc");
 	STEP("out_post", "outb %%al, %%dx", : : "d"(PORT_POST), "a"(0) : "memory", "cc");
@@ -106,7 +108,7 @@ static uint32_t dr7_for(uint32_t rw, uint32_t len)
 		dbg_begin();                                                                       \
 		__asm__ volatile("mov %0, %%dr0" : : "r"(addr));                                   \
 		__asm__ volatile("mov %0, %%dr7" : : "r"(dr7));                                    \
-		__asm__ volatile(insns "\n2:\n\tmovl $2b, step_after" __VA_ARGS__);             \
+		__asm__ volatile(insns "\n2:\n\tmovl $2b, step_after" __VA_ARGS__);                \
 		dbg_end("bp." name);                                                               \
 	} while (0)
 
@@ -120,7 +122,10 @@ static void breakpoints(void)
 	volatile uint32_t *dst = &watch;
 
 	BP("mov_write", &watch, w4, "movl $1, (%0)", : : "r"(&watch) : "memory");
-	BP("insb_write", &watch, w4, "rep insb", : "+D"(dst), "+c"(n) : "d"(PORT_NOTHING) : "memory");
+	BP("insb_write", &watch, w4, "rep insb",
+	   : "+D"(dst), "+c"(n)
+	   : "d"(PORT_NOTHING)
+	   : "memory");
 	wrcr4_safe(cr4 | CR4_DE, NULL);
 	BP("io_out_post", PORT_POST, io, "outb %%al, %%dx", : : "d"(PORT_POST), "a"(0) : "memory");
 	BP("io_in_post", PORT_POST, io, "inb %%dx, %%al", : : "d"(PORT_POST) : "eax", "memory");

@@ -109,7 +109,7 @@ void catch_arm(void)
  * RF set (faults, SDM Vol. 3A 6.12.1). */
 static const char *const vec_names[NVEC_NAMED] = {
     "DE", "DB", "NMI", "BP", "OF", "BR", "UD", "NM", "DF", "MF", "TS", "NP", "SS", "GP", "PF", "15",
-    "MF", "AC", "MC", "XM", "VE", "CP", "22", "23", "24", "25", "26", "27", "28", "29", "30", "31",
+    "MF", "AC", "MC",  "XM", "VE", "CP", "22", "23", "24", "25", "26", "27", "28", "29", "30", "31",
 };
 
 const char *fault_text(const volatile struct fault *f)
@@ -122,7 +122,8 @@ const char *fault_text(const volatile struct fault *f)
 		snprintf(buf, sizeof(buf), "#%s(%x)%s", vec_names[f->vector], f->error,
 			 f->eflags & EFLAGS_RF ? "+RF" : "");
 	else
-		snprintf(buf, sizeof(buf), "int%x%s", f->vector, f->eflags & EFLAGS_RF ? "+RF" : "");
+		snprintf(buf, sizeof(buf), "int%x%s", f->vector,
+			 f->eflags & EFLAGS_RF ? "+RF" : "");
 	return buf;
 }
 
@@ -206,5 +207,7 @@ uint64_t xgetbv0(void)
 
 void cpuid_sub(uint32_t leaf, uint32_t sub, uint32_t r[4])
 {
-	__asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "a"(leaf), "c"(sub));
+	__asm__ volatile("cpuid"
+			 : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
+			 : "a"(leaf), "c"(sub));
 }
