@@ -8,8 +8,8 @@
  */
 #include "conform.h"
 
-#define LINE_CAP 200
-#define LINE_FLUSH_AT 150
+#define LINE_CAP 128 /* with the prefix below the 159 characters Vireo wraps at */
+#define LINE_FLUSH_AT 96
 #define PACE_BYTES_PER_S 1500u
 #define PACE_BURST 4096u
 #define PREFIX_OVERHEAD 8 /* "[name] " and CR/LF a host may add per line */
