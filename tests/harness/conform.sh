@@ -148,12 +148,12 @@ documented() { # KEY B V
 }
 
 # The facts of a run, one "KEY VALUE" a line: the pairs of its "conform:
-# facts K=V ..." lines, a CPUID fact cpuid.L.S=A,B,C,D split into the keys
-# cpuid.L.S.eax ... cpuid.L.S.edx.
+# facts K=V ..." lines, a CPUID fact [cpuN.]cpuid.L.S=A,B,C,D split into the
+# keys [cpuN.]cpuid.L.S.eax ... .edx.
 facts_of() { # KIND LOG
 	own_lines "$1" "$2" | sed -n 's/^conform: facts //p' | tr ' ' '\n' | awk -F= '
 		NF < 2 { next }
-		$1 ~ /^cpuid\./ { split($2, r, ","); print $1 ".eax", r[1]; print $1 ".ebx", r[2];
+		$1 ~ /(^|\.)cpuid\.[0-9a-f]+\.[0-9a-f]+$/ { split($2, r, ","); print $1 ".eax", r[1]; print $1 ".ebx", r[2];
 			print $1 ".ecx", r[3]; print $1 ".edx", r[4]; next }
 		{ print $1, substr($0, length($1) + 2) }'
 }

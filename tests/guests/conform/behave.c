@@ -16,6 +16,8 @@
 #define NONCANONICAL 0x8000000000000000ull
 #define CANONICAL_HIGH 0x00007fff12345678ull
 #define HIGH_BIT 32
+#define LEAF_FEATURES7 7
+#define CPUID7_EBX_TSC_ADJUST (1u << 1)
 
 /* Write v, report the outcome under key, and when read_back also what a
  * read then gives; the MSR's earlier value is written back afterwards. */
@@ -52,12 +54,48 @@ static int near(uint64_t got, uint64_t want)
 	return got >= want && got - want < TSC_SLACK;
 }
 
-/* WRMSR TSC: RDTSC continues from the value written and TSC_ADJUST moves
- * by the same amount; a TSC_ADJUST write moves the TSC. */
+static int has_tsc_adjust(void)
+{
+	uint32_t r[4];
+
+	cpuid_sub(0, 0, r);
+	if (r[0] < LEAF_FEATURES7)
+		return 0;
+	cpuid_sub(LEAF_FEATURES7, 0, r);
+	return !!(r[1] & CPUID7_EBX_TSC_ADJUST);
+}
+
+/* A TSC_ADJUST write moves the TSC by the same amount; a TSC write far
+ * below the count leaves TSC_ADJUST negative. */
+static void behave_tsc_adjust(uint64_t adj, int promised)
+{
+	uint64_t t0, t1;
+	int wr_ok;
+
+	t0 = rdtsc();
+	wr_ok = wrmsr_safe(MSR_TSC_ADJUST, adj - TSC_JUMP, NULL);
+	t1 = rdtsc();
+	fact("tsc.adjust.wr", "%s", wr_ok ? "ok" : "#GP");
+	fact("tsc.adjust.wr.follows", "%s", yes_no(near(t1 + TSC_JUMP, t0)));
+	if (promised)
+		check(wr_ok && near(t1 + TSC_JUMP, t0), "tsc: a TSC_ADJUST write moves the TSC",
+		      "WRMSR %s, TSC %llx -> %llx after -%llx", wr_ok ? "ok" : "#GP", t0, t1,
+		      TSC_JUMP);
+	wrmsr_safe(MSR_TSC, TSC_SMALL, NULL);
+	t1 = rdtsc();
+	fact("tsc.wr_small.follows", "%s", yes_no(near(t1, TSC_SMALL)));
+	adj = 0;
+	rdmsr_safe(MSR_TSC_ADJUST, &adj, NULL);
+	fact("tsc.wr_small.adjust_negative", "%s", yes_no((int64_t)adj < 0));
+}
+
+/* WRMSR TSC (writable since the Pentium, SDM Vol. 3B 17.17): RDTSC
+ * continues from the value written, and TSC_ADJUST, where CPUID.7:EBX[1]
+ * offers it, moves by the same amount (17.17.3). */
 void behave_tsc(void)
 {
 	uint64_t adj0 = 0, adj1 = 0, t0, t1, target; /* a TSC_ADJUST that faults reads 0 */
-	int have_adj, wr_ok;
+	int have_adj, wr_ok, promised = has_tsc_adjust();
 
 	have_adj = rdmsr_safe(MSR_TSC_ADJUST, &adj0, NULL);
 	t0 = rdtsc();
@@ -67,25 +105,16 @@ void behave_tsc(void)
 	fact("tsc.wr", "%s", wr_ok ? "ok" : "#GP");
 	fact("tsc.wr.follows", "%s", yes_no(near(t1, target)));
 	fact("tsc.adjust.rd", "%s", have_adj ? "ok" : "#GP");
-	check(!wr_ok || near(t1, target), "tsc: RDTSC follows a TSC write", "wrote %llx, read %llx",
-	      target, t1);
+	check(wr_ok && near(t1, target), "tsc: WRMSR TSC works and RDTSC follows",
+	      "WRMSR %s, wrote %llx, read %llx", wr_ok ? "ok" : "#GP", target, t1);
 	rdmsr_safe(MSR_TSC_ADJUST, &adj1, NULL);
 	fact("tsc.wr.adjust_moved", "%s", yes_no(near(adj1 - adj0 + TSC_SLACK / 2, TSC_JUMP)));
-	check(!wr_ok || !have_adj || near(adj1 - adj0 + TSC_SLACK / 2, TSC_JUMP),
-	      "tsc: TSC_ADJUST moves with a TSC write", "TSC_ADJUST %llx -> %llx for +%llx", adj0,
-	      adj1, TSC_JUMP);
-	t0 = rdtsc();
-	wr_ok = wrmsr_safe(MSR_TSC_ADJUST, adj1 - TSC_JUMP, NULL);
-	t1 = rdtsc();
-	fact("tsc.adjust.wr", "%s", wr_ok ? "ok" : "#GP");
-	fact("tsc.adjust.wr.follows", "%s", yes_no(near(t1 + TSC_JUMP, t0)));
-	check(!wr_ok || near(t1 + TSC_JUMP, t0), "tsc: a TSC_ADJUST write moves the TSC",
-	      "TSC %llx -> %llx after -%llx", t0, t1, TSC_JUMP);
-	wrmsr_safe(MSR_TSC, TSC_SMALL, NULL);
-	t1 = rdtsc();
-	fact("tsc.wr_small.follows", "%s", yes_no(near(t1, TSC_SMALL)));
-	rdmsr_safe(MSR_TSC_ADJUST, &adj1, NULL);
-	fact("tsc.wr_small.adjust_negative", "%s", yes_no((int64_t)adj1 < 0));
+	if (promised)
+		check(have_adj && near(adj1 - adj0 + TSC_SLACK / 2, TSC_JUMP),
+		      "tsc: TSC_ADJUST moves with a TSC write",
+		      "TSC_ADJUST %s, %llx -> %llx for +%llx", have_adj ? "ok" : "#GP", adj0, adj1,
+		      TSC_JUMP);
+	behave_tsc_adjust(adj1, promised);
 }
 
 /* SYSENTER_CS/ESP/EIP and the SYSCALL MSRs: round trips, canonical checks,

@@ -64,6 +64,9 @@ void out_init(void);
 void fact_put(const char *key, const char *val);
 void fact_flush(void);
 void fact_unbuffered(void);
+void delay_us(uint32_t us);
+/* Prepended to every key while set (the APs' "cpuN."). */
+extern const char *fact_prefix;
 
 /* main.c: the reporters. */
 void fact(const char *key, const char *fmt, ...);
@@ -83,6 +86,7 @@ void cpuid_sub(uint32_t leaf, uint32_t sub, uint32_t r[4]);
 
 /* trap.c: descriptor tables. */
 void tables_init(void);
+void tables_load(void);
 void idt_set_present(int vector, int present);
 
 /* The modules, in the order conform_main runs them. */
@@ -97,6 +101,7 @@ void behave_xsave(void);
 void except_facts(void);
 void paging_facts(void);
 void step_facts(void);
+void ap_facts(void);
 void apic_facts(void);
 void double_fault_facts(void);
 

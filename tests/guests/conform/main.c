@@ -24,15 +24,20 @@ struct check_result {
 
 static struct check_result checks[MAX_CHECKS];
 static int nchecks, nfacts;
+const char *fact_prefix;
 
 void fact(const char *key, const char *fmt, ...)
 {
-	char val[VALUE_LEN];
+	char val[VALUE_LEN], pkey[NAME_LEN];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(val, sizeof(val), fmt, ap);
 	va_end(ap);
+	if (fact_prefix) {
+		snprintf(pkey, sizeof(pkey), "%s%s", fact_prefix, key);
+		key = pkey;
+	}
 	fact_put(key, val);
 	nfacts++;
 }
@@ -99,6 +104,7 @@ void conform_main(uint32_t magic, uint32_t info)
 	except_facts();
 	paging_facts();
 	step_facts();
+	ap_facts();
 	fact_flush();
 	printf("conform: the part that may end a faulty machine\n");
 	fact_unbuffered();

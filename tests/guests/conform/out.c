@@ -25,6 +25,7 @@
 #define SYS_CTRL_OUT2 0x20
 #define TSC_HZ_FALLBACK 1000000000ull
 #define MIN_TSC_HZ 1000000ull
+#define USEC_PER_SEC 1000000u
 
 static char line[LINE_CAP];
 static size_t line_len;
@@ -51,6 +52,14 @@ void out_init(void)
 	if (i < PIT_POLLS && t1 > t0 && udiv64((t1 - t0) * PIT_HZ, PIT_TICKS, NULL) >= MIN_TSC_HZ)
 		pace_hz = udiv64((t1 - t0) * PIT_HZ, PIT_TICKS, NULL);
 	pace_last = rdtsc();
+}
+
+void delay_us(uint32_t us)
+{
+	uint64_t end = rdtsc() + udiv64(pace_hz * us, USEC_PER_SEC, NULL);
+
+	while (rdtsc() < end)
+		cpu_relax();
 }
 
 /* Wait until n bytes fit the token bucket. */

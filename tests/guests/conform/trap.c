@@ -32,10 +32,19 @@ static struct gate idt[IDT_ENTRIES];
 
 void conform_trap(struct trap_frame *f);
 
-void tables_init(void)
+/* Load the GDT and IDT (each CPU). */
+void tables_load(void)
 {
 	struct dtr g = {sizeof(gdt) - 1, (uint32_t)(uintptr_t)gdt};
 	struct dtr i = {sizeof(idt) - 1, (uint32_t)(uintptr_t)idt};
+
+	__asm__ volatile("lgdt %0" : : "m"(g));
+	load_segments();
+	__asm__ volatile("lidt %0" : : "m"(i));
+}
+
+void tables_init(void)
+{
 	int v;
 
 	for (v = 0; v < IDT_ENTRIES; v++) {
@@ -44,9 +53,7 @@ void tables_init(void)
 		idt[v].sel = SEL_KCODE;
 		idt[v].type = GATE_INT32;
 	}
-	__asm__ volatile("lgdt %0" : : "m"(g));
-	load_segments();
-	__asm__ volatile("lidt %0" : : "m"(i));
+	tables_load();
 }
 
 void idt_set_present(int vector, int present)
