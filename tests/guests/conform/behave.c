@@ -8,14 +8,66 @@
  */
 #include "conform.h"
 
+/* SDM Vol. 4 Table 2-2 */
 #define MSR_TSC 0x10
 #define MSR_TSC_ADJUST 0x3b
+#define MSR_FEATURE_CONTROL 0x3a
+#define MSR_SPEC_CTRL 0x48
+#define MSR_PRED_CMD 0x49
+#define MSR_BIOS_SIGN_ID 0x8b
+#define MSR_PLATFORM_INFO 0xce
+#define MSR_MTRRCAP 0xfe
+#define MSR_ARCH_CAPABILITIES 0x10a
+#define MSR_SYSENTER_CS 0x174
+#define MSR_SYSENTER_ESP 0x175
+#define MSR_SYSENTER_EIP 0x176
+#define MSR_MCG_STATUS 0x17a
+#define MSR_MCG_CTL 0x17b
+#define MSR_MISC_ENABLE 0x1a0
+#define MSR_MTRR_PHYSBASE0 0x200
+#define MSR_MTRR_PHYSMASK0 0x201
+#define MSR_MTRR_FIX64K 0x250
+#define MSR_PAT 0x277
+#define MSR_MTRR_DEF_TYPE 0x2ff
+#define MSR_MC0_CTL 0x400
+#define MSR_MC0_STATUS 0x401
+#define MSR_TSC_DEADLINE 0x6e0
+#define MSR_XSS 0xda0
+#define MSR_EFER 0xc0000080
+#define MSR_STAR 0xc0000081
+#define MSR_LSTAR 0xc0000082
+#define MSR_CSTAR 0xc0000083
+#define MSR_FMASK 0xc0000084
+#define MSR_FS_BASE 0xc0000100
+#define MSR_GS_BASE 0xc0000101
+#define MSR_KERNEL_GS_BASE 0xc0000102
+#define MSR_TSC_AUX 0xc0000103
 #define TSC_JUMP (1ull << 36)  /* far above any count since reset */
 #define TSC_SLACK (1ull << 24) /* generous room for a trapped WRMSR */
 #define TSC_SMALL (1ull << 20)
 #define NONCANONICAL 0x8000000000000000ull
 #define CANONICAL_HIGH 0x00007fff12345678ull
 #define HIGH_BIT 32
+#define PATTERN_A 0x12345678u
+#define SEL_KCODE 0x8
+#define MTRR_MASK_VALID (1ull << 11)
+#define MISC_FAST_STRINGS (1ull << 0)
+#define MISC_BTS_UNAVAILABLE (1ull << 11)
+#define MISC_LIMIT_CPUID (1ull << 22)
+#define TSC_FAR (1ull << 60)
+#define PATTERN_B 0x9abcdef0u
+#define STAR_SELECTORS 0x0023001000000000ull /* SYSRET CS 0x23, SYSCALL CS 0x10 */
+#define FMASK_FLAGS 0x47700u		     /* TF IF DF IOPL NT AC */
+/* Memory types (SDM Vol. 3A Table 12-8): 2, 3 and 8 reserved; 7 is UC- in
+ * the PAT and reserved in an MTRR. */
+#define MEMTYPE_MASK 0xffull
+#define MT_RSVD2 2ull
+#define MT_RSVD3 3ull
+#define MT_WB 6ull
+#define MT_UC_MINUS_OR_RSVD7 7ull
+#define MT_RSVD8 8ull
+#define PAT_ENTRY7_SHIFT 56
+#define FIX64K_ALL_WB 0x0606060606060606ull
 #define LEAF_FEATURES7 7
 #define CPUID7_EBX_TSC_ADJUST (1u << 1)
 
@@ -121,24 +173,24 @@ void behave_tsc(void)
  * reserved upper halves (SDM Vol. 4 Table 2-2; Vol. 2B WRMSR). */
 static void behave_syscall_msrs(void)
 {
-	probe("sysenter.cs", 0x174, 0x8, 1);
-	probe("sysenter.cs.high", 0x174, 0x8 | (1ull << HIGH_BIT), 1);
-	probe("sysenter.esp", 0x175, 0x12345678, 1);
-	probe("sysenter.esp.high", 0x175, CANONICAL_HIGH, 1);
-	probe("sysenter.esp.noncanon", 0x175, NONCANONICAL, 1);
-	probe("sysenter.eip", 0x176, 0x9abcdef0, 1);
-	probe("sysenter.eip.noncanon", 0x176, NONCANONICAL, 1);
-	probe("star", 0xc0000081, 0x0023001000000000ull, 1);
-	probe("lstar.noncanon", 0xc0000082, NONCANONICAL, 1);
-	probe("lstar", 0xc0000082, CANONICAL_HIGH, 1);
-	probe("cstar.noncanon", 0xc0000083, NONCANONICAL, 1);
-	probe("fmask", 0xc0000084, 0x47700, 1);
-	probe("fmask.high", 0xc0000084, 1ull << HIGH_BIT, 1);
-	probe("fsbase.noncanon", 0xc0000100, NONCANONICAL, 1);
-	probe("gsbase", 0xc0000101, CANONICAL_HIGH, 1);
-	probe("kgsbase.noncanon", 0xc0000102, NONCANONICAL, 1);
-	probe("tsc_aux", 0xc0000103, 0x12345678, 1);
-	probe("tsc_aux.high", 0xc0000103, 1ull << HIGH_BIT, 1);
+	probe("sysenter.cs", MSR_SYSENTER_CS, SEL_KCODE, 1);
+	probe("sysenter.cs.high", MSR_SYSENTER_CS, SEL_KCODE | (1ull << HIGH_BIT), 1);
+	probe("sysenter.esp", MSR_SYSENTER_ESP, PATTERN_A, 1);
+	probe("sysenter.esp.high", MSR_SYSENTER_ESP, CANONICAL_HIGH, 1);
+	probe("sysenter.esp.noncanon", MSR_SYSENTER_ESP, NONCANONICAL, 1);
+	probe("sysenter.eip", MSR_SYSENTER_EIP, PATTERN_B, 1);
+	probe("sysenter.eip.noncanon", MSR_SYSENTER_EIP, NONCANONICAL, 1);
+	probe("star", MSR_STAR, STAR_SELECTORS, 1);
+	probe("lstar.noncanon", MSR_LSTAR, NONCANONICAL, 1);
+	probe("lstar", MSR_LSTAR, CANONICAL_HIGH, 1);
+	probe("cstar.noncanon", MSR_CSTAR, NONCANONICAL, 1);
+	probe("fmask", MSR_FMASK, FMASK_FLAGS, 1);
+	probe("fmask.high", MSR_FMASK, 1ull << HIGH_BIT, 1);
+	probe("fsbase.noncanon", MSR_FS_BASE, NONCANONICAL, 1);
+	probe("gsbase", MSR_GS_BASE, CANONICAL_HIGH, 1);
+	probe("kgsbase.noncanon", MSR_KERNEL_GS_BASE, NONCANONICAL, 1);
+	probe("tsc_aux", MSR_TSC_AUX, PATTERN_A, 1);
+	probe("tsc_aux.high", MSR_TSC_AUX, 1ull << HIGH_BIT, 1);
 }
 
 /* Each EFER bit flipped alone (SDM Vol. 4 Table 2-2 IA32_EFER; Vol. 3A
@@ -150,11 +202,11 @@ static void behave_efer(void)
 	char key[24];
 	unsigned i;
 
-	if (!rdmsr_safe(0xc0000080, &efer, NULL))
+	if (!rdmsr_safe(MSR_EFER, &efer, NULL))
 		return;
 	for (i = 0; i < sizeof(bits); i++) {
 		snprintf(key, sizeof(key), "efer.flip.%u", bits[i]);
-		probe(key, 0xc0000080, efer ^ (1ull << bits[i]), 1);
+		probe(key, MSR_EFER, efer ^ (1ull << bits[i]), 1);
 	}
 }
 
@@ -164,28 +216,29 @@ static void behave_memtypes(void)
 {
 	uint64_t pat = 0, def = 0, base0 = 0, mask0 = 0;
 
-	rdmsr_safe(0x277, &pat, NULL);
-	probe("pat.type2", 0x277, (pat & ~0xffull) | 2, 1);
-	probe("pat.type3", 0x277, (pat & ~0xffull) | 3, 1);
-	probe("pat.type7", 0x277, (pat & ~0xffull) | 7, 1);
-	probe("pat.type8", 0x277, (pat & ~0xffull) | 8, 1);
-	probe("pat.entry7.type2", 0x277, (pat & ~(0xffull << 56)) | (2ull << 56), 1);
-	rdmsr_safe(0x2ff, &def, NULL);
-	probe("mtrr_def.type2", 0x2ff, (def & ~0xffull) | 2, 1);
-	probe("mtrr_def.type3", 0x2ff, (def & ~0xffull) | 3, 1);
-	probe("mtrr_def.type7", 0x2ff, (def & ~0xffull) | 7, 1);
-	probe("mtrr_def.bit9", 0x2ff, def | (1ull << 9), 1);
-	probe("mtrr_def.bit12", 0x2ff, def | (1ull << 12), 1);
-	rdmsr_safe(0x200, &base0, NULL);
-	rdmsr_safe(0x201, &mask0, NULL);
-	probe("mtrr_base0.type2", 0x200, (base0 & ~0xffull) | 2, 1);
-	probe("mtrr_base0.type6", 0x200, (base0 & ~0xffull) | 6, 1);
-	probe("mtrr_base0.bit8", 0x200, base0 | (1ull << 8), 1);
-	probe("mtrr_base0.bit62", 0x200, base0 | (1ull << 62), 1);
-	probe("mtrr_mask0.bit0", 0x201, mask0 | 1, 1);
-	probe("mtrr_mask0.valid", 0x201, mask0 | (1ull << 11), 1);
-	probe("mtrr_fix64k.type2", 0x250, 0x0606060606060602ull, 1);
-	probe("mtrr_fix64k.wb", 0x250, 0x0606060606060606ull, 1);
+	rdmsr_safe(MSR_PAT, &pat, NULL);
+	probe("pat.type2", MSR_PAT, (pat & ~MEMTYPE_MASK) | MT_RSVD2, 1);
+	probe("pat.type3", MSR_PAT, (pat & ~MEMTYPE_MASK) | MT_RSVD3, 1);
+	probe("pat.type7", MSR_PAT, (pat & ~MEMTYPE_MASK) | MT_UC_MINUS_OR_RSVD7, 1);
+	probe("pat.type8", MSR_PAT, (pat & ~MEMTYPE_MASK) | MT_RSVD8, 1);
+	probe("pat.entry7.type2", MSR_PAT,
+	      (pat & ~(MEMTYPE_MASK << PAT_ENTRY7_SHIFT)) | (MT_RSVD2 << PAT_ENTRY7_SHIFT), 1);
+	rdmsr_safe(MSR_MTRR_DEF_TYPE, &def, NULL);
+	probe("mtrr_def.type2", MSR_MTRR_DEF_TYPE, (def & ~MEMTYPE_MASK) | MT_RSVD2, 1);
+	probe("mtrr_def.type3", MSR_MTRR_DEF_TYPE, (def & ~MEMTYPE_MASK) | MT_RSVD3, 1);
+	probe("mtrr_def.type7", MSR_MTRR_DEF_TYPE, (def & ~MEMTYPE_MASK) | MT_UC_MINUS_OR_RSVD7, 1);
+	probe("mtrr_def.bit9", MSR_MTRR_DEF_TYPE, def | (1ull << 9), 1);
+	probe("mtrr_def.bit12", MSR_MTRR_DEF_TYPE, def | (1ull << 12), 1);
+	rdmsr_safe(MSR_MTRR_PHYSBASE0, &base0, NULL);
+	rdmsr_safe(MSR_MTRR_PHYSMASK0, &mask0, NULL);
+	probe("mtrr_base0.type2", MSR_MTRR_PHYSBASE0, (base0 & ~MEMTYPE_MASK) | MT_RSVD2, 1);
+	probe("mtrr_base0.type6", MSR_MTRR_PHYSBASE0, (base0 & ~MEMTYPE_MASK) | MT_WB, 1);
+	probe("mtrr_base0.bit8", MSR_MTRR_PHYSBASE0, base0 | (1ull << 8), 1);
+	probe("mtrr_base0.bit62", MSR_MTRR_PHYSBASE0, base0 | (1ull << 62), 1);
+	probe("mtrr_mask0.bit0", MSR_MTRR_PHYSMASK0, mask0 | 1, 1);
+	probe("mtrr_mask0.valid", MSR_MTRR_PHYSMASK0, mask0 | MTRR_MASK_VALID, 1);
+	probe("mtrr_fix64k.type2", MSR_MTRR_FIX64K, FIX64K_ALL_WB - MT_WB + MT_RSVD2, 1);
+	probe("mtrr_fix64k.wb", MSR_MTRR_FIX64K, FIX64K_ALL_WB, 1);
 }
 
 /* Machine check, control and identification MSRs. */
@@ -194,32 +247,33 @@ static void behave_misc_msrs(void)
 	uint32_t r[4];
 	uint64_t misc = 0, fc = 0;
 
-	rdmsr_safe(0x3a, &fc, NULL);
-	probe("feature_control.wr", 0x3a, fc, 1);
-	probe("mtrrcap.wr", 0xfe, 0, 1);
-	probe("platform_info.wr", 0xce, 0, 1);
-	probe("arch_cap.wr", 0x10a, 0, 1);
-	probe("mcg_status.wr1", 0x17a, 1, 1);
-	probe("mcg_ctl.ones", 0x17b, ~0ull, 1);
-	probe("mc0_ctl.ones", 0x400, ~0ull, 1);
-	probe("mc0_status.wr1", 0x401, 1, 1);
-	probe("spec_ctrl.ibrs", 0x48, 1, 1);
-	probe("spec_ctrl.bit63", 0x48, 1ull << 63, 1);
-	probe("pred_cmd.ibpb", 0x49, 1, 0);
-	probe("pred_cmd.bit1", 0x49, 2, 0);
-	probe("xss.bit0", 0xda0, 1, 1);
-	probe("tsc_deadline.far", 0x6e0, 1ull << 60, 1);
-	probe("bios_sign_id.wr0", 0x8b, 0, 0);
+	rdmsr_safe(MSR_FEATURE_CONTROL, &fc, NULL);
+	probe("feature_control.wr", MSR_FEATURE_CONTROL, fc, 1);
+	probe("mtrrcap.wr", MSR_MTRRCAP, 0, 1);
+	probe("platform_info.wr", MSR_PLATFORM_INFO, 0, 1);
+	probe("arch_cap.wr", MSR_ARCH_CAPABILITIES, 0, 1);
+	probe("mcg_status.wr1", MSR_MCG_STATUS, 1, 1);
+	probe("mcg_ctl.ones", MSR_MCG_CTL, ~0ull, 1);
+	probe("mc0_ctl.ones", MSR_MC0_CTL, ~0ull, 1);
+	probe("mc0_status.wr1", MSR_MC0_STATUS, 1, 1);
+	probe("spec_ctrl.ibrs", MSR_SPEC_CTRL, 1, 1);
+	probe("spec_ctrl.bit63", MSR_SPEC_CTRL, 1ull << 63, 1);
+	probe("pred_cmd.ibpb", MSR_PRED_CMD, 1, 0);
+	probe("pred_cmd.bit1", MSR_PRED_CMD, 2, 0);
+	probe("xss.bit0", MSR_XSS, 1, 1);
+	probe("tsc_deadline.far", MSR_TSC_DEADLINE, TSC_FAR, 1);
+	probe("bios_sign_id.wr0", MSR_BIOS_SIGN_ID, 0, 0);
 	cpuid_sub(1, 0, r);
-	fact("bios_sign_id.after_cpuid", "%016llx", rdmsr_safe(0x8b, &misc, NULL) ? misc : 0);
-	if (!rdmsr_safe(0x1a0, &misc, NULL))
+	fact("bios_sign_id.after_cpuid", "%016llx",
+	     rdmsr_safe(MSR_BIOS_SIGN_ID, &misc, NULL) ? misc : 0);
+	if (!rdmsr_safe(MSR_MISC_ENABLE, &misc, NULL))
 		return;
-	probe("misc_enable.flip0", 0x1a0, misc ^ 1, 1);
-	probe("misc_enable.flip11", 0x1a0, misc ^ (1ull << 11), 1);
-	if (wrmsr_safe(0x1a0, misc | (1ull << 22), NULL)) {
+	probe("misc_enable.flip0", MSR_MISC_ENABLE, misc ^ MISC_FAST_STRINGS, 1);
+	probe("misc_enable.flip11", MSR_MISC_ENABLE, misc ^ MISC_BTS_UNAVAILABLE, 1);
+	if (wrmsr_safe(MSR_MISC_ENABLE, misc | MISC_LIMIT_CPUID, NULL)) {
 		cpuid_sub(0, 0, r);
 		fact("misc_enable.lcmv.max_leaf", "%x", r[0]);
-		wrmsr_safe(0x1a0, misc, NULL);
+		wrmsr_safe(MSR_MISC_ENABLE, misc, NULL);
 	} else {
 		fact("misc_enable.lcmv.max_leaf", "#GP");
 	}
