@@ -9,6 +9,8 @@
 #define LEAF_PMU 0xa
 #define PMU_VERSION_MASK 0xff
 #define PMU_V2 2
+#define MSR_PRED_CMD 0x49
+#define MSR_FLUSH_CMD 0x10b
 #define FAMILY_SHIFT 8
 #define FAMILY_MASK 0xf
 #define FAMILY_6 6
@@ -65,6 +67,12 @@ static const struct feature_msr feature_msrs[] = {
 
 #define NFEATURES (sizeof(feature_msrs) / sizeof(feature_msrs[0]))
 
+/* PRED_CMD and FLUSH_CMD are write-only: reads raise #GP on hardware. */
+static int write_only(uint32_t msr)
+{
+	return msr == MSR_PRED_CMD || msr == MSR_FLUSH_CMD;
+}
+
 static int has_leaf(uint32_t leaf)
 {
 	uint32_t r[4];
@@ -76,7 +84,7 @@ static int has_leaf(uint32_t leaf)
 static void feature_check(const struct feature_msr *fm)
 {
 	uint32_t r[4];
-	char name[48];
+	char name[64];
 	int ok;
 
 	if (!has_leaf(fm->leaf))
@@ -84,8 +92,14 @@ static void feature_check(const struct feature_msr *fm)
 	cpuid_sub(fm->leaf, fm->sub, r);
 	if (!(r[fm->reg] & (1u << fm->bit)))
 		return;
-	ok = msr_read_ok(fm->msr);
 	snprintf(name, sizeof(name), "cpuid-msr %s (%x)", fm->name, fm->msr);
+	if (write_only(fm->msr)) {
+		check(wrmsr_safe(fm->msr, 0, NULL), name,
+		      "CPUID.%x.%u bit %u is set but WRMSR %x of 0 raises #GP", fm->leaf, fm->sub,
+		      fm->bit, fm->msr);
+		return;
+	}
+	ok = msr_read_ok(fm->msr);
 	check(ok == 1, name, "CPUID.%x.%u bit %u is set but RDMSR %x raises #GP", fm->leaf, fm->sub,
 	      fm->bit, fm->msr);
 }
