@@ -102,6 +102,7 @@ void except_facts(void);
 void paging_facts(void);
 void step_facts(void);
 void ap_facts(void);
+void longmode_facts(void);
 void apic_facts(void);
 void double_fault_facts(void);
 
