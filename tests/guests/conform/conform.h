@@ -52,6 +52,7 @@ void catch_arm(void);
 /* The fault as text: "ok" or "#GP(0)+RF" style (vector name, error code,
  * "+RF" when the pushed EFLAGS had RF set). */
 const char *fault_text(const volatile struct fault *f);
+const char *vector_name(uint32_t vector); /* "GP" for 13 (SDM Table 6-1) */
 
 /* Single-step and breakpoint bookkeeping: #DB count, first DR6 and EIP. */
 struct dbg_state {
@@ -103,6 +104,7 @@ void paging_facts(void);
 void step_facts(void);
 void ap_facts(void);
 void longmode_facts(void);
+void rmode_facts(void);
 void apic_facts(void);
 void double_fault_facts(void);
 

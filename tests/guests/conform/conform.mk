@@ -7,7 +7,7 @@
 CONFORM_DIR := tests/guests/conform
 CONFORM_OBJ := $(BUILD)/guests/obj/conform
 CONFORM_COBJS := $(patsubst $(CONFORM_DIR)/%.c,$(CONFORM_OBJ)/%.o,$(wildcard $(CONFORM_DIR)/*.c))
-CONFORM_OBJS := $(CONFORM_OBJ)/entry.asm.o $(CONFORM_OBJ)/lm.asm.o $(CONFORM_COBJS) $(MBT_OBJ)/lib.o $(MBT_OBJ)/lib_string.o
+CONFORM_OBJS := $(CONFORM_OBJ)/entry.asm.o $(CONFORM_OBJ)/lm.asm.o $(CONFORM_OBJ)/rm.asm.o $(CONFORM_COBJS) $(MBT_OBJ)/lib.o $(MBT_OBJ)/lib_string.o
 
 $(CONFORM_OBJ)/%.o: $(CONFORM_DIR)/%.c $(CONFORM_DIR)/conform.mk
 	@mkdir -p $(@D)

@@ -113,6 +113,7 @@ void conform_main(uint32_t magic, uint32_t info)
 	double_fault_facts();
 	apic_facts();
 	longmode_facts();
+	rmode_facts();
 	printf("conform: %d facts, %d checks\n", nfacts, nchecks);
 	print_checks();
 	printf("conform: end\n");

@@ -6,7 +6,7 @@
  */
 #include "conform.h"
 
-#define GDT_ENTRIES 3
+#define GDT_ENTRIES 5
 #define IDT_ENTRIES 256
 #define GATE_INT32 0x8e /* present, DPL 0, 32-bit interrupt gate */
 #define GATE_PRESENT 0x80
@@ -27,6 +27,8 @@ static const uint64_t gdt[GDT_ENTRIES] = {
     [0] = 0,
     [1] = 0x00cf9a000000ffffull, /* 0x08: flat 32-bit code */
     [2] = 0x00cf92000000ffffull, /* 0x10: flat data */
+    [3] = 0x00009a000000ffffull, /* 0x18: 16-bit code, 64 KiB (to real mode) */
+    [4] = 0x000092000000ffffull, /* 0x20: 16-bit data, 64 KiB */
 };
 static struct gate idt[IDT_ENTRIES];
 
@@ -118,6 +120,11 @@ static const char *const vec_names[NVEC_NAMED] = {
     "DE", "DB", "NMI", "BP", "OF", "BR", "UD", "NM", "DF", "MF", "TS", "NP", "SS", "GP", "PF", "15",
     "MF", "AC", "MC",  "XM", "VE", "CP", "22", "23", "24", "25", "26", "27", "28", "29", "30", "31",
 };
+
+const char *vector_name(uint32_t vector)
+{
+	return vector < NVEC_NAMED ? vec_names[vector] : "?";
+}
 
 const char *fault_text(const volatile struct fault *f)
 {
