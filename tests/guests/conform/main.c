@@ -3,8 +3,8 @@
  * (KEY VALUE pairs, printed by out.c), the KTAP checks (collected while the
  * modules run and printed as one KTAP block at the end), and the order of
  * the modules: those that could end the machine on a faulty platform (CR0.PG
- * without PE, the #DF chain, the xAPIC page in x2APIC mode, the trip to long
- * mode) come last, so
+ * without PE, the #DF chain, the xAPIC page in x2APIC mode, the trips to
+ * long and real mode) come last, so
  * that every other fact is out by then.
  */
 #include "conform.h"
