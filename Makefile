@@ -26,7 +26,7 @@ KOBJS := $(patsubst %.c,$(BUILD)/k/%.o,$(KSRCS_C)) $(patsubst %.asm,$(BUILD)/k/%
 ELF := $(BUILD)/vireo.elf
 ISO := $(BUILD)/vireo.iso
 
-.PHONY: all docs-cpuid kernel iso deps test unit fuzz fuzz-guest check matrix clean layers run run-qemu run-bochs run-kvm bench-exit bench-sched bench-guest screen screenshot \
+.PHONY: all docs-cpuid kernel iso deps test unit fuzz fuzz-guest conform check matrix clean layers run run-qemu run-bochs run-kvm bench-exit bench-sched bench-guest screen screenshot \
 	debug usb test-kvm bench-smp format
 all: $(ISO)
 kernel: $(ELF)
@@ -197,13 +197,22 @@ TEST_FUZZ_GUEST := 25 1 all
 # and with every CPU in x2APIC mode, the APIC classes only (finding 5).
 TEST_FUZZ_X2APIC := 10 1 lapic,ipi,x2apic,irq
 
+# make conform [CONFORM_MODEL=tigerlake] [CONFORM_CPUS="1 2"]: the
+# differential conformance suite: conform.elf bare on Bochs and as a Vireo
+# guest on the same CPU model, compared fact by fact (tests/harness/conform.sh,
+# tests/conformance/differences.txt, docs/test-kernels.md).
+CONFORM_MODEL ?= corei7_skylake_x
+CONFORM_CPUS ?= 1 2
+conform: deps $(ELF) $(BUILD)/guests/conform.elf
+	@bash tests/harness/conform.sh $(CONFORM_MODEL) $(CONFORM_CPUS)
+
 # The whole suite: host unit tests, fuzz smoke runs, the boot matrix, guest
 # kernels under Vireo (Bochs) and under QEMU directly.
 test: deps
 	@rm -f $(RESULTS); mkdir -p $(BUILD)
 	@start=$$(date +%s); \
 	$(MAKE) --no-print-directory $(ELF) $(UNIT_BINS) $(FUZZ_BINS) $(GUEST_KERNELS) \
-		$(BUILD)/guests/fuzz.elf >$(BUILD)/build.log 2>&1 || \
+		$(BUILD)/guests/fuzz.elf $(BUILD)/guests/conform.elf >$(BUILD)/build.log 2>&1 || \
 		{ tail -30 $(BUILD)/build.log; echo "build failed (log: $(BUILD)/build.log)"; \
 		  echo "0 passed, 1 failed"; exit 1; }; \
 	RESULTS=$(RESULTS) bash tests/harness/layers.sh; \
@@ -212,6 +221,7 @@ test: deps
 	RESULTS=$(RESULTS) bash tests/harness/repro-iso.sh $(ELF); \
 	RESULTS=$(RESULTS) bash tests/harness/matrix.sh tests/matrix.txt; \
 	RESULTS=$(RESULTS) bash tests/harness/guest-cases.sh tests/guests/cases.txt; \
+	RESULTS=$(RESULTS) bash tests/harness/conform.sh $(CONFORM_MODEL) $(CONFORM_CPUS); \
 	RESULTS=$(RESULTS) FUZZ_SAFE=0 bash tests/harness/fuzz-guest.sh $(TEST_FUZZ_GUEST); \
 	RESULTS=$(RESULTS) FUZZ_EXTRA=fuzz.x2apic=1 bash tests/harness/fuzz-guest.sh $(TEST_FUZZ_X2APIC); \
 	for c in $(QEMU_KERNEL_CASES); do \

@@ -66,3 +66,6 @@ $(BUILD)/guests/mbtest2-64.elf: $(BUILD)/guests/mbtest2.elf
 
 # The fuzzing guest kernel (built by guest-kernels, run by make fuzz-guest).
 include $(MBT_DIR)/fuzz/fuzz.mk
+
+# The differential conformance kernel (built by guest-kernels, run by make conform).
+include $(MBT_DIR)/conform/conform.mk

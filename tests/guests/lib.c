@@ -202,17 +202,25 @@ void printf(const char *fmt, ...)
 	va_end(ap);
 }
 
-int snprintf(char *buf, size_t cap, const char *fmt, ...)
+int vsnprintf(char *buf, size_t cap, const char *fmt, va_list ap)
 {
 	struct sink s = {buf, 0, cap};
-	va_list ap;
 
-	va_start(ap, fmt);
 	format(&s, fmt, ap);
-	va_end(ap);
 	if (cap)
 		buf[s.len] = 0;
 	return (int)s.len;
+}
+
+int snprintf(char *buf, size_t cap, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, cap, fmt, ap);
+	va_end(ap);
+	return n;
 }
 
 static void uprintf(const char *fmt, ...)

@@ -92,6 +92,7 @@ void *memset(void *dst, int c, size_t n);
 int memcmp(const void *a, const void *b, size_t n);
 size_t strlen(const char *s);
 int snprintf(char *buf, size_t cap, const char *fmt, ...);
+int vsnprintf(char *buf, size_t cap, const char *fmt, va_list ap);
 void report(int ok, const char *name, const char *fmt, ...);
 void skip(const char *name, const char *why);
 void finish(void) __attribute__((noreturn));

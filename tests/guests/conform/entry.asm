@@ -1,0 +1,127 @@
+; Machine-level part of the conformance kernel (conform.elf): its Multiboot2
+; header, the boot entry, the 256 interrupt stubs and the frame they build
+; for conform_trap (C), the real-mode AP trampoline, and the stacks.
+%include "entry_common.inc"
+MB2_MAGIC	equ 0xE85250D6
+MB2_ARCH	equ 0
+SEL_KCODE	equ 0x08
+SEL_KDATA	equ 0x10
+BOOT_STACK_SIZE	equ 32768
+
+bits 32
+extern conform_main, conform_trap
+
+; Multiboot2 Specification 1.0, 3.1.1-3.1.3: i386, no tags but the end tag.
+section .multiboot
+align 8
+hdr_start:
+	dd MB2_MAGIC
+	dd MB2_ARCH
+	dd hdr_end - hdr_start
+	dd (0x100000000 - (MB2_MAGIC + MB2_ARCH + (hdr_end - hdr_start))) & 0xffffffff
+	dw 0, 0
+	dd 8
+hdr_end:
+
+section .text
+MB_START conform_main
+
+; Reload CS and the data segments with the flat ring-0 selectors.
+global load_segments
+load_segments:
+	jmp SEL_KCODE:.cs
+.cs:
+	mov ax, SEL_KDATA
+	mov ds, ax
+	mov es, ax
+	mov fs, ax
+	mov gs, ax
+	mov ss, ax
+	ret
+
+ISR_STUBS trap_common
+
+; Frame seen by C (struct trap_frame): pusha registers, vector, error code,
+; then EIP CS EFLAGS as the CPU pushed them. C may change EIP and EFLAGS.
+trap_common:
+	pusha
+	mov ax, SEL_KDATA
+	mov ds, ax
+	mov es, ax
+	cld
+	push esp
+	call conform_trap
+	add esp, 4
+	popa
+	add esp, 8
+	iret
+
+section .rodata
+ISR_TABLE
+
+; The AP trampoline, copied to AP_TRAMP_ADDR by ap.c and started by a SIPI
+; at CS = AP_TRAMP_ADDR >> 4, IP = 0: protected mode with a flat GDT of its
+; own, a stack taken by an atomic counter, then conform_ap_main.
+AP_TRAMP_ADDR	equ 0x8000
+AP_STACK_SIZE	equ 8192
+MAX_APS		equ 7
+CR0_PE		equ 0x1
+extern conform_ap_main
+section .text
+bits 16
+global ap_tramp_start, ap_tramp_end
+ap_tramp_start:
+	cli
+	cld
+	mov ax, cs
+	mov ds, ax
+	o32 lgdt [tr_gdtr - ap_tramp_start]
+	mov eax, cr0
+	or eax, CR0_PE
+	mov cr0, eax
+	jmp dword SEL_KCODE:(AP_TRAMP_ADDR + tr_pm - ap_tramp_start)
+bits 32
+tr_pm:
+	mov ax, SEL_KDATA
+	mov ds, ax
+	mov es, ax
+	mov fs, ax
+	mov gs, ax
+	mov ss, ax
+	mov eax, 1
+	lock xadd [ap_next_index], eax
+	cmp eax, MAX_APS
+	jae .park
+	inc eax
+	imul eax, eax, AP_STACK_SIZE
+	add eax, ap_stacks
+	mov esp, eax
+	mov eax, conform_ap_main
+	call eax
+.park:
+	cli
+	hlt
+	jmp .park
+align 8
+tr_gdt:
+	dq 0
+	dq 0x00cf9a000000ffff		; SEL_KCODE: flat 32-bit code
+	dq 0x00cf92000000ffff		; SEL_KDATA: flat data
+tr_gdtr:
+	dw 3 * 8 - 1
+	dd AP_TRAMP_ADDR + tr_gdt - ap_tramp_start
+ap_tramp_end:
+
+section .data
+align 4
+ap_next_index:
+	dd 0
+
+section .bss
+align 16
+ap_stacks:
+	resb (MAX_APS + 1) * AP_STACK_SIZE
+boot_stack:
+	resb BOOT_STACK_SIZE
+global boot_stack_top
+boot_stack_top:
