@@ -3,7 +3,7 @@
  * XSAVE areas (SDM Vol. 1 13.4: legacy region, header, extended region),
  * sized for the components guests may enable, not for every component the
  * CPU supports. Saving and restoring run with XCR0 = every component the
- * guest may use, so one vCPU's YMM state can never leak into another's,
+ * guest may use, so one vCPU's YMM or ZMM state can never leak into another's,
  * nor its PKRU (component 9, managed by XSAVE whenever XCR0[9] is set,
  * whatever CR4.PKE: SDM Vol. 3A 2.6, 2.7; Vol. 1 13.5.7).
  */
@@ -14,7 +14,7 @@
 #include "mm/pmm.h"
 
 #define CPUID_XSTATE_LEAF 0xd
-#define XCR0_GUEST_MASK (XCR0_X87 | XCR0_SSE | XCR0_AVX | XCR0_PKRU)
+#define XCR0_GUEST_MASK (XCR0_X87 | XCR0_SSE | XCR0_AVX | XCR0_AVX512 | XCR0_PKRU)
 #define XSTATE_FIRST_EXTENDED 2 /* x87 and SSE live in the legacy region */
 #define XSTATE_COMPONENTS 64
 #define XSTATE_ALIGN64 (1u << 1) /* CPUID.(0DH,i):ECX[1] */
@@ -55,6 +55,22 @@ uint64_t xstate_guest_allowed(void)
 		allowed = (((uint64_t)r.edx << 32) | r.eax) & XCR0_GUEST_MASK;
 	}
 	return allowed;
+}
+
+/*
+ * XSETBV's checks on XCR0 (SDM Vol. 1 13.3, Vol. 2D XSETBV): x87 always
+ * set, AVX only with SSE, the three AVX-512 components together and only
+ * with AVX, and nothing guests may not enable.
+ */
+bool xstate_xcr0_valid(uint64_t val)
+{
+	uint64_t avx512 = val & XCR0_AVX512;
+
+	if (!(val & XCR0_X87) || (val & ~xstate_guest_allowed()))
+		return false;
+	if ((val & XCR0_AVX) && !(val & XCR0_SSE))
+		return false;
+	return !avx512 || (avx512 == XCR0_AVX512 && (val & XCR0_AVX));
 }
 
 bool xstate_guest_pkru(void)

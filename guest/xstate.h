@@ -34,6 +34,8 @@ uint64_t xstate_compacted_size(uint64_t mask);
 enum err xstate_alloc(void **area, uint64_t *xcr0);
 void xstate_free(void *area);
 uint64_t xstate_guest_allowed(void); /* XCR0 bits a guest may enable */
+/* May a guest's XSETBV set XCR0 to val? (else #GP) */
+bool xstate_xcr0_valid(uint64_t val);
 /* PKRU is part of every vCPU's saved state (the CPU's XSAVE manages it). */
 bool xstate_guest_pkru(void);
 void xstate_set_xcr0(uint64_t xcr0);

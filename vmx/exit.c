@@ -407,14 +407,13 @@ static enum vcpu_action exit_cr_access(struct vmx_vcpu *v)
 	return act;
 }
 
-/* XSETBV (SDM Vol. 2D): only XCR0, x87 always set, AVX needs SSE, and only
- * features the host enabled for guests; otherwise #GP. */
+/* XSETBV (SDM Vol. 2D): only XCR0, with a value guest/xstate.c accepts;
+ * otherwise #GP. */
 static enum vcpu_action exit_xsetbv(struct vmx_vcpu *v)
 {
 	uint64_t val = (v->vcpu.regs.rdx << 32) | (uint32_t)v->vcpu.regs.rax;
 
-	if ((uint32_t)v->vcpu.regs.rcx != 0 || !(val & XCR0_X87) ||
-	    (val & ~xstate_guest_allowed()) || ((val & XCR0_AVX) && !(val & XCR0_SSE))) {
+	if ((uint32_t)v->vcpu.regs.rcx != 0 || !xstate_xcr0_valid(val)) {
 		vmx_vcpu_inject_exception(v, X86_GP, true, 0);
 		return VCPU_RESUME;
 	}

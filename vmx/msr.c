@@ -204,6 +204,12 @@ static enum vcpu_msr_result msr_sysenter(struct vmx_vcpu *v, uint32_t msr, bool 
 	return vmx_msr_vmcs(msr, write, val);
 }
 
+static enum vcpu_msr_result msr_debugctl(struct vmx_vcpu *v, uint32_t msr, bool write,
+					 uint64_t *val)
+{
+	return vmx_msr_debugctl(write, val);
+}
+
 static enum vcpu_msr_result msr_spec(struct vmx_vcpu *v, uint32_t msr, bool write, uint64_t *val)
 {
 	enum vcpu_msr_result r = vmx_spec_msr(v, msr, write, val);
@@ -307,6 +313,7 @@ static const struct vmx_msr_entry table[] = {
     ONE(MSR_IA32_MCG_STATUS, "IA32_MCG_STATUS", VMX_MSR_EMULATED, msr_mca),
     ONE(MSR_IA32_MCG_CTL, "IA32_MCG_CTL", VMX_MSR_GP, 0),
     ONE(MSR_IA32_MISC_ENABLE, "IA32_MISC_ENABLE", VMX_MSR_EMULATED, msr_misc_enable),
+    ONE(MSR_IA32_DEBUGCTL, "IA32_DEBUGCTL", VMX_MSR_VMCS, msr_debugctl),
     {MSR_MTRR_VAR_FIRST, MTRR_VAR_LAST, "IA32_MTRR_PHYSBASE0-PHYSMASK7", VMX_MSR_EMULATED,
      msr_mtrr},
     ONE(MSR_MTRR_FIX64K, "IA32_MTRR_FIX64K_00000", VMX_MSR_EMULATED, msr_mtrr),
@@ -380,7 +387,7 @@ enum vcpu_msr_result vmx_msr_access(struct vmx_vcpu *v, uint32_t msr, bool write
 
 void vmx_msr_reset(struct vmx_vcpu *v)
 {
-	vmx_msr_emul_reset(&v->msr);
+	vmx_msr_emul_reset(&v->msr, host.maxphyaddr);
 	v->msr.tsc_adjust = 0;
 	v->msr.pat = VMX_MSR_PAT_RESET;
 	set_tsc_offset(v, 0); /* the host's TSC: every vCPU of a VM agrees */

@@ -101,7 +101,8 @@ bool vmx_msr_offers(enum vmx_msr_feature f);
 
 /* The emulated MSRs (vmx/msr_emul.c): validation and per-vCPU state. */
 bool vmx_msr_pat_valid(uint64_t pat);
-void vmx_msr_emul_reset(struct vmx_msr_state *s);
+/* Power-on values, with the MTRRs as PC firmware programs them. */
+void vmx_msr_emul_reset(struct vmx_msr_state *s, unsigned maxphyaddr);
 enum vcpu_msr_result vmx_msr_mtrr(struct vmx_msr_state *s, unsigned maxphyaddr, uint32_t msr,
 				  bool write, uint64_t *val);
 enum vcpu_msr_result vmx_msr_mca(struct vmx_msr_state *s, uint32_t msr, bool write, uint64_t *val);

@@ -87,14 +87,39 @@ static bool fixed_valid(uint64_t v)
 	return true;
 }
 
-void vmx_msr_emul_reset(struct vmx_msr_state *s)
+/*
+ * What PC firmware leaves in the MTRRs before it starts a boot loader, and so
+ * what a kernel booted by GRUB finds (measured on Bochs with its BIOS): MTRRs
+ * and fixed ranges on, default write-back; the first 640 KiB write-back, the
+ * VGA window and the BIOS area uncacheable; one variable range making the
+ * 1 GiB below 4 GiB (where the APIC, I/O APIC and PCI windows sit)
+ * uncacheable. Guest memory types stay write-back under EPT whatever these
+ * say (docs/msr.md).
+ */
+#define FW_MTRR_WB_FIXED_RANGES 2 /* FIX64K_00000, FIX16K_80000 */
+#define FW_MTRR_ALL_WB 0x0606060606060606ull
+#define FW_MTRR_HOLE_BASE 0xc0000000ull
+#define FW_MTRR_HOLE_SIZE (1ull << 30)
+
+static void firmware_mtrrs(struct vmx_msr_state *s, unsigned maxphyaddr)
+{
+	uint64_t phys = maxphyaddr < 64 ? (1ull << maxphyaddr) - 1 : ~0ull;
+
+	for (unsigned i = 0; i < FW_MTRR_WB_FIXED_RANGES; i++)
+		s->mtrr_fixed[i] = FW_MTRR_ALL_WB;
+	s->mtrr_var[0] = FW_MTRR_HOLE_BASE | MT_UC;
+	s->mtrr_var[1] = (phys & ~(FW_MTRR_HOLE_SIZE - 1)) | PHYSMASK_V;
+	s->mtrr_def_type = DEF_TYPE_E | DEF_TYPE_FE | MT_WB;
+}
+
+void vmx_msr_emul_reset(struct vmx_msr_state *s, unsigned maxphyaddr)
 {
 	memset(s->mtrr_fixed, 0, sizeof(s->mtrr_fixed));
 	memset(s->mtrr_var, 0, sizeof(s->mtrr_var));
 	memset(s->mc_ctl, 0, sizeof(s->mc_ctl));
-	s->mtrr_def_type = 0; /* MTRRs disabled at power-up (SDM Vol. 3A 12.11.5) */
 	s->mcg_status = 0;
 	s->misc_enable = ME_RESET;
+	firmware_mtrrs(s, maxphyaddr);
 }
 
 /* The fixed-range MTRR slot of msr, or -1. */

@@ -5,6 +5,8 @@
  * they follow the vCPU between cores with its VMCS. A non-canonical
  * SYSENTER_ESP/EIP raises #GP, as WRMSR does on the CPU (SDM Vol. 2B WRMSR,
  * Vol. 4 Table 2-2); so would a VM entry with one (27.3.1.1).
+ * IA32_DEBUGCTL is loaded and saved with DR7 by the debug-controls VM-entry
+ * and VM-exit controls (vmx/debugreg.c).
  */
 #include "vmx/msr_vmcs.h"
 #include "arch/x86/cpu.h"
@@ -14,6 +16,10 @@
 #define LINADDR_WIDTH_SHIFT 8
 #define WIDTH_MASK 0xffu
 #define DEFAULT_LINADDR_WIDTH 48
+/* IA32_DEBUGCTL (SDM Vol. 3B 17.4.1): single-step on branches is offered;
+ * LBR, BTS and the freeze bits need MSRs guests do not get (their CPUID
+ * bits are hidden: docs/cpuid.md), so setting them raises #GP. */
+#define DEBUGCTL_BTF (1ull << 1)
 
 static unsigned linaddr_width(void)
 {
@@ -57,5 +63,17 @@ enum vcpu_msr_result vmx_msr_vmcs(uint32_t msr, bool write, uint64_t *val)
 	if (msr != MSR_IA32_SYSENTER_CS && !canonical(*val))
 		return VCPU_MSR_GP;
 	vmcs_write(field_of(msr), msr == MSR_IA32_SYSENTER_CS ? (uint32_t)*val : *val);
+	return VCPU_MSR_OK;
+}
+
+enum vcpu_msr_result vmx_msr_debugctl(bool write, uint64_t *val)
+{
+	if (!write) {
+		*val = vmcs_read_or(VMCS_GUEST_IA32_DEBUGCTL, 0);
+		return VCPU_MSR_OK;
+	}
+	if (*val & ~DEBUGCTL_BTF)
+		return VCPU_MSR_GP;
+	vmcs_write(VMCS_GUEST_IA32_DEBUGCTL, *val);
 	return VCPU_MSR_OK;
 }

@@ -406,7 +406,10 @@ void vmx_vcpu_apply_boot_state(struct vmx_vcpu *v, const struct vcpu_boot_state 
 	g.pat = v->msr.pat; /* INIT leaves PAT alone (SDM Vol. 3A Table 10-1) */
 	write_guest_state(&g);
 	mode_controls(g.efer);
-	v->cr0_shadow = g.cr0;
+	/* CR0.NE is fixed to 1 in VMX operation (SDM Vol. 3C 24.8, A.7) and
+	 * host-owned: the guest reads the value its boot state gives, as on the
+	 * CPU (0 after INIT, SDM Vol. 3A Table 10-1; GRUB leaves it clear). */
+	v->cr0_shadow = (g.cr0 & ~CR0_NE) | (bs->cr0 & CR0_NE);
 	v->cr4_shadow = g.cr4 & ~CR4_VMXE;
 	vmcs_write(VMCS_CR0_READ_SHADOW, v->cr0_shadow);
 	vmcs_write(VMCS_CR4_READ_SHADOW, v->cr4_shadow);

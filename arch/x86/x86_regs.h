@@ -50,6 +50,10 @@
 #define XCR0_X87 (1ull << 0)
 #define XCR0_SSE (1ull << 1)
 #define XCR0_AVX (1ull << 2)
+#define XCR0_OPMASK (1ull << 5)
+#define XCR0_ZMM_HI256 (1ull << 6)
+#define XCR0_HI16_ZMM (1ull << 7)
+#define XCR0_AVX512 (XCR0_OPMASK | XCR0_ZMM_HI256 | XCR0_HI16_ZMM)
 #define XCR0_PKRU (1ull << 9)
 
 /* Debug registers (SDM Vol. 3B 18.2.3, 18.2.4): DR6 and DR7 at reset hold
@@ -63,6 +67,7 @@
 #define MSR_IA32_APIC_BASE 0x1b
 #define MSR_IA32_FEATURE_CONTROL 0x3a
 #define MSR_IA32_SYSENTER_CS 0x174
+#define MSR_IA32_DEBUGCTL 0x1d9
 #define MSR_IA32_SYSENTER_ESP 0x175
 #define MSR_IA32_SYSENTER_EIP 0x176
 #define MSR_IA32_MISC_ENABLE 0x1a0

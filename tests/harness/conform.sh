@@ -59,7 +59,10 @@ run_one() { # KIND CPUS: boot one ISO; the log is $logdir/MODEL-KIND-NcpuS.log
 	local kind=$1 n=$2 iso=$bare_iso log
 	[ "$kind" = vireo ] && iso=$(vireo_iso "$n")
 	log=$logdir/$model-$kind-${n}cpu.log
-	bash "$here/tests/harness/emu.sh" "bochs@$model" "$n" "$iso" "$log" "$timeout_s"
+	# Both runs with Bochs' ignore_bad_msrs off: by default it reads every
+	# MSR it does not model as 0 and ignores writes, where a CPU raises #GP.
+	BOCHS_CPU_EXTRA="ignore_bad_msrs=0" \
+		bash "$here/tests/harness/emu.sh" "bochs@$model" "$n" "$iso" "$log" "$timeout_s"
 	echo $? >"$log.rc"
 	tr -d '\r' <"$log" | sed -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' >"$log.txt" && mv "$log.txt" "$log"
 }
@@ -102,7 +105,7 @@ run_problem() { # KIND LOG
 	fi
 	plan=$(grep -oE '^1\.\.[0-9]+$' <<<"$lines" | head -1 | cut -c4-)
 	seen=$(grep -cE '^(not )?ok [0-9]+ ' <<<"$lines")
-	bad=$(grep -E '^not ok ' <<<"$lines" | head -3 | tr '\n' ';')
+	bad=$(grep -E '^not ok ' <<<"$lines" | reference_bugs_out "$1")
 	if grep -qE '^\.\.\. [0-9]+ bytes of console output dropped' <<<"$lines"; then
 		echo "lost console output: $(grep -m1 -E '^\.\.\. [0-9]+ bytes' <<<"$lines")"
 	elif [ -z "$plan" ]; then
@@ -110,8 +113,23 @@ run_problem() { # KIND LOG
 	elif [ "$seen" -ne "$plan" ]; then
 		echo "planned $plan checks but reported $seen"
 	elif [ -n "$bad" ]; then
-		echo "$(grep -cE '^not ok ' <<<"$lines") checks failed: $bad"
+		echo "$(grep -c . <<<"$bad") checks failed: $(head -3 <<<"$bad" | tr '\n' ';')"
 	fi
+}
+
+# Drop the bare run's failed checks that differences.txt lists as faults of
+# the reference itself (entries "bare-check:NAME-REGEX any REASON").
+reference_bugs_out() { # KIND: filter "not ok" lines on stdin
+	local line i
+	while IFS= read -r line; do
+		if [ "$1" = bare ]; then
+			for i in "${!d_re[@]}"; do
+				[[ "${d_re[$i]}" == bare-check:* ]] || continue
+				[[ "$line" =~ ^not\ ok\ [0-9]+\ -\ (${d_re[$i]#bare-check:}) ]] && continue 2
+			done
+		fi
+		echo "$line"
+	done
 }
 
 declare -a d_re d_mask d_why

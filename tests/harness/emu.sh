@@ -7,6 +7,7 @@
 #   bochs (VMX-capable model), kvm;
 #   bochs@<model> picks another Bochs CPU model (e.g. bochs@ryzen has no VT-x)
 # Prints nothing; exit status: the emulator's own (124 on timeout).
+# BOCHS_CPU_EXTRA="opt=v, ..." (Bochs only): more options on the cpu: line.
 # BOCHS_INPUT="regex=>text" (Bochs only): type text on COM1 once the log
 # matches regex (tests/harness/serial-client.sh).
 set -u
@@ -80,6 +81,9 @@ bochs)
 	sed -e "s|@ISO@|$iso|" -e "s|@LOG@|$log|" -e "s|@CPUS@|$cpus|" \
 		-e "s|@MODEL@|$BOCHS_MODEL|" -e "s|@MEGS@|$MEM_MB|" -e "s|@BOCHSLOG@|$dir/bochs.log|" \
 		"$here/tests/harness/bochsrc.in" >"$dir/bochsrc"
+	if [ -n "${BOCHS_CPU_EXTRA:-}" ]; then
+		sed -i "s|^cpu: .*|&, $BOCHS_CPU_EXTRA|" "$dir/bochsrc"
+	fi
 	printf 'c\nquit\n' >"$dir/dbg.rc"
 	if [ -n "${BOCHS_INPUT:-}" ]; then
 		# COM1 as a TCP server: a client here copies its output to the log

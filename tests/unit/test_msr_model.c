@@ -271,7 +271,13 @@ static void test_mtrr_cap_and_def_type(void **state)
 	assert_true(cap & BIT(10));  /* WC */
 	assert_false(cap & BIT(11)); /* no SMRR */
 	assert_int_equal(wr(0xfe, cap), VCPU_MSR_GP);
-	assert_int_equal(rd_ok(0x2ff), 0); /* disabled at power-up */
+	/* As firmware leaves them: on, fixed ranges on, default write-back. */
+	assert_int_equal(rd_ok(0x2ff), BIT(11) | BIT(10) | 6);
+	assert_int_equal(rd_ok(0x250), 0x0606060606060606ull); /* 0-512 KiB WB */
+	assert_int_equal(rd_ok(0x259), 0);		       /* VGA window UC */
+	assert_int_equal(rd_ok(0x200), 0xc0000000ull);	       /* 3-4 GiB UC */
+	assert_int_equal(rd_ok(0x201), ((BIT(TEST_MAXPHYADDR) - 1) & ~(BIT(30) - 1)) | BIT(11));
+	assert_int_equal(wr(0x2ff, 0), VCPU_MSR_OK);
 	assert_int_equal(wr(0x2ff, BIT(11) | BIT(10) | 6), VCPU_MSR_OK);
 	assert_int_equal(rd_ok(0x2ff), BIT(11) | BIT(10) | 6);
 	for (uint64_t t = 0; t < 256; t++) {
@@ -535,8 +541,8 @@ static void test_reset(void **state)
 	assert_int_equal(wr(MSR_IA32_TSC, 77), VCPU_MSR_OK);
 	vmx_msr_reset(v);
 	assert_int_equal(v->msr.pat, VMX_MSR_PAT_RESET);
-	assert_int_equal(rd_ok(0x2ff), 0);
-	assert_int_equal(rd_ok(0x200), 0);
+	assert_int_equal(rd_ok(0x2ff), BIT(11) | BIT(10) | 6);
+	assert_int_equal(rd_ok(0x200), 0xc0000000ull);
 	assert_int_equal(rd_ok(0x400), 0);
 	assert_int_equal(rd_ok(0x3b), 0);
 	assert_int_equal(v->vcpu.tsc_offset, 0);

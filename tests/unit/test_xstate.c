@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Host tests for guest/xstate.c: the XSAVE area is sized from the CPUID leaf
- * 0xD sub-leaves of the components guests may enable (x87/SSE/AVX and
- * PKRU), not from the size for every supported component, so an AMX CPU
+ * 0xD sub-leaves of the components guests may enable (x87/SSE/AVX/AVX-512
+ * and PKRU), not from the size for every supported component, so an AMX CPU
  * still gets a one-page area that holds PKRU; larger layouts get contiguous
  * pages, absurd ones and a missing XSAVE are refused by name.
  */
@@ -21,7 +21,7 @@
 
 #define XSTATE_LEAF 0xd
 #define X87_SSE_AVX 0x7u
-#define X87_SSE_AVX_PKRU 0x207u
+#define X87_SSE_AVX_AVX512_PKRU 0x2e7u
 /* A Sapphire Rapids-like CPU: x87, SSE, AVX, AVX-512 (5-7), PKRU (9), AMX (17, 18). */
 #define AMX_XCR0_LOW 0x602e7u
 #define AMX_ALL_SIZE 11008u
@@ -64,14 +64,14 @@ static void test_size_of_components(void **state)
 }
 
 /* The audit's case: CPUID.(0xD,0):ECX = 11008 used to fail every vCPU
- * creation with "out of memory"; guests only get x87/SSE/AVX and PKRU,
- * whose slot (past the AVX-512 regions) the one page still holds. */
+ * creation with "out of memory"; guests get x87/SSE/AVX/AVX-512 and
+ * PKRU, not AMX, so the one page still holds them all. */
 static void test_amx_cpu_gets_one_page(void **state)
 {
 	void *area = NULL;
 	uint64_t xcr0 = 0;
 
-	assert_int_equal(xstate_guest_allowed(), X87_SSE_AVX_PKRU);
+	assert_int_equal(xstate_guest_allowed(), X87_SSE_AVX_AVX512_PKRU);
 	assert_true(xstate_guest_pkru());
 	assert_int_equal(xstate_area_size(xstate_guest_allowed()), PKRU_OFFSET + PKRU_SIZE);
 	assert_int_equal(xstate_alloc(&area, &xcr0), E_OK);
@@ -104,6 +104,20 @@ static void test_area_over_a_page(void **state)
 	assert_int_equal(fake_pmm_outstanding(), 0);
 }
 
+/* XSETBV's rules (SDM Vol. 1 13.3): x87 always, AVX with SSE, the AVX-512
+ * components all or none and only with AVX, nothing beyond what is allowed. */
+static void test_xcr0_rules(void **state)
+{
+	assert_true(xstate_xcr0_valid(0x1));
+	assert_true(xstate_xcr0_valid(X87_SSE_AVX));
+	assert_true(xstate_xcr0_valid(X87_SSE_AVX_AVX512_PKRU));
+	assert_false(xstate_xcr0_valid(0x2));		     /* no x87 */
+	assert_false(xstate_xcr0_valid(0x5));		     /* AVX without SSE */
+	assert_false(xstate_xcr0_valid(X87_SSE_AVX | 0x20)); /* opmask alone */
+	assert_false(xstate_xcr0_valid(0x3 | 0xe0));	     /* AVX-512 without AVX */
+	assert_false(xstate_xcr0_valid(0x60007));	     /* AMX is not offered */
+}
+
 static void test_refusals_name_the_problem(void **state)
 {
 	void *area = NULL;
@@ -111,14 +125,14 @@ static void test_refusals_name_the_problem(void **state)
 
 	fake_cpu_set_cpuid(XSTATE_LEAF, 2, AVX_SIZE, XSAVE_MAX_PAGES * PAGE_SIZE, 0, 0);
 	assert_int_equal(xstate_alloc(&area, &xcr0), E_RANGE);
-	assert_true(fake_printk_contains("gives a 16640-byte XSAVE area for XCR0 0x207"));
+	assert_true(fake_printk_contains("gives a 16640-byte XSAVE area for XCR0 0x2e7"));
 	assert_int_equal(fake_pmm_outstanding(), 0);
 
 	setup(state);
 	fake_pmm_fail_after(0);
 	assert_int_equal(xstate_alloc(&area, &xcr0), E_NOMEM);
 	assert_true(fake_printk_contains("cannot allocate a vCPU's 2696-byte XSAVE area "
-					 "(XCR0 0x207, 1 contiguous pages): "));
+					 "(XCR0 0x2e7, 1 contiguous pages): "));
 	fake_pmm_stop_failing();
 
 	fake_printk_clear();
@@ -134,6 +148,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_size_of_components, setup),
 	    cmocka_unit_test_setup(test_amx_cpu_gets_one_page, setup),
 	    cmocka_unit_test_setup(test_area_over_a_page, setup),
+	    cmocka_unit_test_setup(test_xcr0_rules, setup),
 	    cmocka_unit_test_setup(test_refusals_name_the_problem, setup),
 	};
 
