@@ -40,6 +40,12 @@ struct fault {
 /* The catcher: catch_arm() then an asm block made with CATCH_ASM: an
  * exception inside it is recorded in catch_state.f and execution resumes
  * after the block with the registers as they were at the fault. */
+/* trap.c: the #BP before the kernel's own GDT (entry.asm's handler). */
+#define VEC_BP 3
+void early_fault_take(void);
+void early_bp_isr(void);
+extern volatile uint32_t early_bp_hits;
+
 struct catch_state {
 	volatile uint32_t armed, resume;
 	volatile struct fault f;

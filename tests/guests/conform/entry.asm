@@ -26,6 +26,14 @@ hdr_end:
 section .text
 MB_START conform_main
 
+; The #BP handler of the early-fault fact (trap.c): it runs through a gate
+; with the loader's CS, before the kernel has a GDT of its own, so it touches
+; nothing but memory through the loader's DS.
+global early_bp_isr, early_bp_hits
+early_bp_isr:
+	lock inc dword [early_bp_hits]
+	iret
+
 ; Reload CS and the data segments with the flat ring-0 selectors.
 global load_segments
 load_segments:
@@ -115,6 +123,8 @@ ap_tramp_end:
 section .data
 align 4
 ap_next_index:
+	dd 0
+early_bp_hits:
 	dd 0
 
 section .bss

@@ -88,9 +88,11 @@ void conform_main(uint32_t magic, uint32_t info)
 	uart_init();
 	outb(PIC1_DATA, PIC_MASK_ALL);
 	outb(PIC2_DATA, PIC_MASK_ALL);
+	early_fault_take();
 	tables_init();
 	out_init();
 	printf("conform: differential conformance kernel, Multiboot magic %x\n", magic);
+	fact("early.int3", "%s", early_bp_hits == 1 ? "ran" : "lost");
 	fact("boot.cr0", "%08x", read_cr0());
 	fact("boot.cr4", "%08x", read_cr4());
 	/* Loaders leave CR0.NE as they like; every OS sets it (SDM Vol. 3A 2.5). */

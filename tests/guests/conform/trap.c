@@ -45,6 +45,27 @@ void tables_load(void)
 	__asm__ volatile("lidt %0" : : "m"(i));
 }
 
+/*
+ * Before the kernel loads a GDT of its own, take a #BP through an IDT whose
+ * gate uses the CS the loader left: GRUB, QEMU's -kernel and Vireo each
+ * leave a valid GDT matching the boot CS and DS, so the handler runs and
+ * returns (a hypervisor that left none triple-faults here). The fact is
+ * printed once the console is set up (main.c).
+ */
+void early_fault_take(void)
+{
+	static struct gate eidt[VEC_BP + 1];
+	struct dtr i = {sizeof(eidt) - 1, (uint32_t)(uintptr_t)eidt};
+	uint16_t cs;
+
+	__asm__ volatile("mov %%cs, %0" : "=r"(cs));
+	eidt[VEC_BP].off_lo = (uint16_t)(uintptr_t)early_bp_isr;
+	eidt[VEC_BP].off_hi = (uint16_t)((uintptr_t)early_bp_isr >> 16);
+	eidt[VEC_BP].sel = cs;
+	eidt[VEC_BP].type = GATE_INT32;
+	__asm__ volatile("lidt %0\n\tint3" : : "m"(i) : "memory");
+}
+
 void tables_init(void)
 {
 	int v;
