@@ -5,7 +5,11 @@
  * APIC ID): its leaf 1, 4 and 0xB CPUID, the MSRs whose state is per CPU
  * after INIT, and the CR0 and APIC ID it starts with. The APs take turns
  * (one lock) and the BSP only waits, so the catcher and the fact line stay
- * single-user. Then they park with interrupts off.
+ * single-user. Then they park with interrupts off. Three rounds: the first
+ * start; INIT-SIPI-SIPI again while the APs halt in protected mode (their
+ * facts under "cpuN.init_from_pm."), after which they park in IA-32e mode;
+ * and once more from there ("cpuN.init_from_lm."): INIT must reset an AP
+ * whatever mode it is in (SDM Vol. 3A 9.1.1, Table 10-1).
  */
 #include "conform.h"
 
@@ -22,9 +26,11 @@
 #define LEAF_TOPO 0xb
 #define TOPO_SUBLEAVES 2
 #define PREFIX_LEN 12
+#define PHASE_LEN 16
 
-static volatile uint32_t ap_lock, ap_done;
-static char ap_prefix[PREFIX_LEN];
+static volatile uint32_t ap_lock, ap_done, ap_park_long;
+static const char *volatile ap_phase = "";
+static char ap_prefix[PREFIX_LEN + PHASE_LEN];
 
 static const uint32_t ap_msrs[] = {
     0x1b,	/* APIC_BASE: BSP flag clear */
@@ -78,13 +84,15 @@ void conform_ap_main(void)
 	tables_load();
 	spin_lock(&ap_lock);
 	cpuid_sub(1, 0, r);
-	snprintf(ap_prefix, sizeof(ap_prefix), "cpu%u.", r[1] >> APIC_ID_SHIFT);
+	snprintf(ap_prefix, sizeof(ap_prefix), "cpu%u.%s", r[1] >> APIC_ID_SHIFT, ap_phase);
 	fact_prefix = ap_prefix;
 	ap_report();
 	fact_flush();
 	fact_prefix = NULL;
 	ap_done++;
 	spin_unlock(&ap_lock);
+	if (ap_park_long)
+		lm_park(lm_cr3());
 }
 
 static void icr_send(uint32_t lo)
@@ -97,11 +105,14 @@ static void icr_send(uint32_t lo)
 
 /* INIT, then two SIPIs (SDM Vol. 3A 9.4.4.1); the APs have AP_WAIT_US to
  * report. The number that did is a fact too. */
-void ap_facts(void)
+static void ap_round(const char *phase, uint32_t park_long)
 {
-	memcpy(phys(AP_TRAMP_ADDR), ap_tramp_start, (size_t)(ap_tramp_end - ap_tramp_start));
-	mmio_write32(APIC_MMIO + APIC_SVR, SVR_ENABLE_VEC_FF);
+	char key[40];
+
 	fact_flush();
+	ap_phase = phase;
+	ap_park_long = park_long;
+	ap_done = 0;
 	icr_send(ICR_INIT_ALL_BUT_SELF);
 	delay_us(INIT_WAIT_US);
 	icr_send(ICR_SIPI_ALL_BUT_SELF | AP_VECTOR);
@@ -109,6 +120,16 @@ void ap_facts(void)
 	icr_send(ICR_SIPI_ALL_BUT_SELF | AP_VECTOR);
 	delay_us(AP_WAIT_US);
 	spin_lock(&ap_lock);
-	fact("smp.aps_reported", "%u", ap_done);
+	snprintf(key, sizeof(key), "smp.%saps_reported", phase);
+	fact(key, "%u", ap_done);
 	spin_unlock(&ap_lock);
+}
+
+void ap_facts(void)
+{
+	memcpy(phys(AP_TRAMP_ADDR), ap_tramp_start, (size_t)(ap_tramp_end - ap_tramp_start));
+	mmio_write32(APIC_MMIO + APIC_SVR, SVR_ENABLE_VEC_FF);
+	ap_round("", 0);
+	ap_round("init_from_pm.", 1);
+	ap_round("init_from_lm.", 0);
 }

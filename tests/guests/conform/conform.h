@@ -110,6 +110,10 @@ void paging_facts(void);
 void step_facts(void);
 void ap_facts(void);
 void longmode_facts(void);
+/* longmode.c, lm.asm: identity-mapped 4-level tables for the first 1 GiB;
+ * an AP entering IA-32e mode with them and halting there. */
+uint32_t lm_cr3(void);
+void lm_park(uint32_t cr3) __attribute__((noreturn));
 void rmode_facts(void);
 void apic_facts(void);
 void double_fault_facts(void);

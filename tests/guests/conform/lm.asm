@@ -53,6 +53,33 @@ lm_run:
 	lgdt [lm_gdtr]
 	jmp SEL_CODE64:lm64
 
+; void lm_park(uint32_t cr3): an AP enters IA-32e mode the same way and
+; halts there with interrupts off, for the INIT that ap.c sends next (SDM
+; Vol. 3A 9.4: INIT resets the processor whatever its mode).
+global lm_park
+lm_park:
+	cli
+	mov eax, [esp + 4]
+	mov cr3, eax
+	mov eax, cr4
+	or eax, CR4_PAE
+	mov cr4, eax
+	mov ecx, MSR_EFER
+	rdmsr
+	or eax, EFER_LME
+	wrmsr
+	mov eax, cr0
+	or eax, CR0_PG
+	mov cr0, eax
+	lgdt [lm_gdtr]
+	jmp SEL_CODE64:park64
+bits 64
+park64:
+	cli
+	hlt
+	jmp park64
+bits 32
+
 ; Back in compatibility mode from the 64-bit part: leave IA-32e mode.
 compat:
 	mov eax, cr0

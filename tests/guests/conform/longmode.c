@@ -53,6 +53,12 @@ static void lm_tables(void)
 	pml4[0] = (uint32_t)(uintptr_t)pdpt | PTE_P | PTE_RW;
 }
 
+uint32_t lm_cr3(void)
+{
+	lm_tables();
+	return (uint32_t)(uintptr_t)pml4;
+}
+
 static void lm_report(const char *name, const struct lm_record *r)
 {
 	struct fault f = {r->vector == LM_NO_VECTOR ? VEC_NO_FAULT : (uint32_t)r->vector,
