@@ -79,13 +79,16 @@ bool xstate_guest_pkru(void)
 }
 
 /*
- * The standard (non-compacted) format that XSAVE64/XRSTOR64 use places
- * extended component i at offset CPUID.(EAX=0DH,ECX=i):EBX with size EAX
- * (SDM Vol. 1 13.4.3); the area ends at the end of the highest one in mask.
- * CPUID.(EAX=0DH,ECX=0):ECX is no use here: it covers every component the
- * CPU supports (AMX tile data alone is 8 KiB) though only mask is saved.
+ * Bytes the components in mask need after the legacy region and header
+ * (SDM Vol. 1 13.4.3). The standard format of XSAVE64/XRSTOR64 places
+ * extended component i at offset CPUID.(EAX=0DH,ECX=i):EBX with size EAX,
+ * so the area ends at the end of the highest one. The compacted format of
+ * XSAVEC packs them in order, each at the next 64-byte boundary where
+ * CPUID.(EAX=0DH,ECX=i):ECX[1] asks for it. CPUID.(EAX=0DH,ECX=0):ECX is no
+ * use here: it covers every component the CPU supports (AMX tile data alone
+ * is 8 KiB) though only mask is saved.
  */
-uint64_t xstate_area_size(uint64_t mask)
+static uint64_t xstate_size(uint64_t mask, bool compacted)
 {
 	uint64_t size = XSAVE_LEGACY_SIZE + XSAVE_HEADER_SIZE;
 	struct cpuid_regs r;
@@ -94,31 +97,25 @@ uint64_t xstate_area_size(uint64_t mask)
 		if (!(mask & (1ull << i)))
 			continue;
 		cpu_cpuid(CPUID_XSTATE_LEAF, i, &r);
-		if ((uint64_t)r.ebx + r.eax > size)
-			size = (uint64_t)r.ebx + r.eax;
-	}
-	return size;
-}
-
-/*
- * The compacted format of XSAVEC (SDM Vol. 1 13.4.3): components in mask
- * follow the header in order, each at the next 64-byte boundary where
- * CPUID.(EAX=0DH,ECX=i):ECX[1] asks for it.
- */
-uint64_t xstate_compacted_size(uint64_t mask)
-{
-	uint64_t size = XSAVE_LEGACY_SIZE + XSAVE_HEADER_SIZE;
-	struct cpuid_regs r;
-
-	for (unsigned i = XSTATE_FIRST_EXTENDED; i < XSTATE_COMPONENTS; i++) {
-		if (!(mask & (1ull << i)))
+		if (!compacted) {
+			size = (uint64_t)r.ebx + r.eax > size ? (uint64_t)r.ebx + r.eax : size;
 			continue;
-		cpu_cpuid(CPUID_XSTATE_LEAF, i, &r);
+		}
 		if (r.ecx & XSTATE_ALIGN64)
 			size = (size + XSTATE_ALIGNMENT - 1) & ~(uint64_t)(XSTATE_ALIGNMENT - 1);
 		size += r.eax;
 	}
 	return size;
+}
+
+uint64_t xstate_area_size(uint64_t mask)
+{
+	return xstate_size(mask, false);
+}
+
+uint64_t xstate_compacted_size(uint64_t mask)
+{
+	return xstate_size(mask, true);
 }
 
 static uint64_t area_pages(uint64_t size)

@@ -75,50 +75,7 @@ AP_STACK_SIZE	equ 8192
 MAX_APS		equ 7
 CR0_PE		equ 0x1
 extern conform_ap_main
-section .text
-bits 16
-global ap_tramp_start, ap_tramp_end
-ap_tramp_start:
-	cli
-	cld
-	mov ax, cs
-	mov ds, ax
-	o32 lgdt [tr_gdtr - ap_tramp_start]
-	mov eax, cr0
-	or eax, CR0_PE
-	mov cr0, eax
-	jmp dword SEL_KCODE:(AP_TRAMP_ADDR + tr_pm - ap_tramp_start)
-bits 32
-tr_pm:
-	mov ax, SEL_KDATA
-	mov ds, ax
-	mov es, ax
-	mov fs, ax
-	mov gs, ax
-	mov ss, ax
-	mov eax, 1
-	lock xadd [ap_next_index], eax
-	cmp eax, MAX_APS
-	jae .park
-	inc eax
-	imul eax, eax, AP_STACK_SIZE
-	add eax, ap_stacks
-	mov esp, eax
-	mov eax, conform_ap_main
-	call eax
-.park:
-	cli
-	hlt
-	jmp .park
-align 8
-tr_gdt:
-	dq 0
-	dq 0x00cf9a000000ffff		; SEL_KCODE: flat 32-bit code
-	dq 0x00cf92000000ffff		; SEL_KDATA: flat data
-tr_gdtr:
-	dw 3 * 8 - 1
-	dd AP_TRAMP_ADDR + tr_gdt - ap_tramp_start
-ap_tramp_end:
+AP_TRAMPOLINE conform_ap_main
 
 section .data
 align 4

@@ -24,6 +24,23 @@ REC_SIZE	equ 48		; struct lm_record: six quadwords
 UNMAPPED	equ 0x40000000	; beyond the 1 GiB the tables map
 NONCANON	equ 0x8000000000000000
 
+; With EAX = the PML4's address: PAE paging with EFER.LME, so that turning
+; paging on activates IA-32e mode (SDM Vol. 3A 10.8.5); a far jump to a
+; 64-bit code segment then enters 64-bit mode.
+%macro PAGING_ON_LONG 0
+	mov cr3, eax
+	mov eax, cr4
+	or eax, CR4_PAE
+	mov cr4, eax
+	mov ecx, MSR_EFER
+	rdmsr
+	or eax, EFER_LME
+	wrmsr
+	mov eax, cr0
+	or eax, CR0_PG
+	mov cr0, eax
+%endmacro
+
 bits 32
 section .text
 global lm_run
@@ -37,17 +54,7 @@ lm_run:
 	mov eax, [esp + 20]
 	mov ecx, [esp + 24]
 	mov [results], ecx
-	mov cr3, eax
-	mov eax, cr4
-	or eax, CR4_PAE
-	mov cr4, eax
-	mov ecx, MSR_EFER
-	rdmsr
-	or eax, EFER_LME
-	wrmsr
-	mov eax, cr0
-	or eax, CR0_PG
-	mov cr0, eax
+	PAGING_ON_LONG
 	sgdt [saved_gdtr]
 	sidt [saved_idtr]
 	lgdt [lm_gdtr]
@@ -60,17 +67,7 @@ global lm_park
 lm_park:
 	cli
 	mov eax, [esp + 4]
-	mov cr3, eax
-	mov eax, cr4
-	or eax, CR4_PAE
-	mov cr4, eax
-	mov ecx, MSR_EFER
-	rdmsr
-	or eax, EFER_LME
-	wrmsr
-	mov eax, cr0
-	or eax, CR0_PG
-	mov cr0, eax
+	PAGING_ON_LONG
 	lgdt [lm_gdtr]
 	jmp SEL_CODE64:park64
 bits 64
