@@ -222,6 +222,7 @@ test: deps
 	RESULTS=$(RESULTS) bash tests/harness/matrix.sh tests/matrix.txt; \
 	RESULTS=$(RESULTS) bash tests/harness/guest-cases.sh tests/guests/cases.txt; \
 	RESULTS=$(RESULTS) bash tests/harness/conform.sh $(CONFORM_MODEL) $(CONFORM_CPUS); \
+	RESULTS=$(RESULTS) bash tests/harness/conform.sh tigerlake 1; \
 	RESULTS=$(RESULTS) FUZZ_SAFE=0 bash tests/harness/fuzz-guest.sh $(TEST_FUZZ_GUEST); \
 	RESULTS=$(RESULTS) FUZZ_EXTRA=fuzz.x2apic=1 bash tests/harness/fuzz-guest.sh $(TEST_FUZZ_X2APIC); \
 	for c in $(QEMU_KERNEL_CASES); do \

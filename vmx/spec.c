@@ -10,7 +10,8 @@
  * - IA32_SPEC_CTRL: each vCPU has its own value, loaded before it runs;
  *   the guest may set the bits the CPU has (IBRS, STIBP, SSBD), others #GP.
  * - PRED_CMD and FLUSH_CMD writes are carried out for the guest where the
- *   CPU has them; ARCH_CAPABILITIES reads give the CPU's _NO bits and
+ *   CPU has them; ARCH_CAPABILITIES reads give the CPU's _NO bits, RSBA
+ *   (a guest must know its RETs may be predicted otherwise) and
  *   SKIP_L1DFL_VMENTRY (Vireo flushes before entering the guest, so a
  *   hypervisor inside it need not). Without the CPUID bit, each is #GP,
  *   as on a CPU without it.
@@ -20,7 +21,7 @@
 #include "vmx/percpu.h"
 
 #define ARCH_CAP_GUEST                                                                             \
-	(ARCH_CAP_RDCL_NO | ARCH_CAP_IBRS_ALL | ARCH_CAP_SSB_NO | ARCH_CAP_MDS_NO |                \
+	(ARCH_CAP_RDCL_NO | ARCH_CAP_IBRS_ALL | ARCH_CAP_RSBA | ARCH_CAP_SSB_NO | ARCH_CAP_MDS_NO | \
 	 ARCH_CAP_PSCHANGE_MC_NO | ARCH_CAP_TAA_NO | ARCH_CAP_SBDR_SSDP_NO | ARCH_CAP_FBSDP_NO |   \
 	 ARCH_CAP_PSDP_NO | ARCH_CAP_FB_CLEAR)
 

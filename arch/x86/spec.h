@@ -31,6 +31,7 @@
 #define MSR_IA32_ARCH_CAPABILITIES 0x10a
 #define ARCH_CAP_RDCL_NO (1ull << 0)
 #define ARCH_CAP_IBRS_ALL (1ull << 1)
+#define ARCH_CAP_RSBA (1ull << 2) /* RET may use other predictors when the RSB is empty */
 #define ARCH_CAP_SKIP_L1DFL_VMENTRY (1ull << 3)
 #define ARCH_CAP_SSB_NO (1ull << 4)
 #define ARCH_CAP_MDS_NO (1ull << 5)
