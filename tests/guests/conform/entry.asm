@@ -34,18 +34,7 @@ early_bp_isr:
 	lock inc dword [early_bp_hits]
 	iret
 
-; Reload CS and the data segments with the flat ring-0 selectors.
-global load_segments
-load_segments:
-	jmp SEL_KCODE:.cs
-.cs:
-	mov ax, SEL_KDATA
-	mov ds, ax
-	mov es, ax
-	mov fs, ax
-	mov gs, ax
-	mov ss, ax
-	ret
+LOAD_SEGMENTS
 
 ISR_STUBS trap_common
 
