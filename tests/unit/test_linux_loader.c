@@ -73,7 +73,7 @@
 
 static uint8_t img[IMG_MAX];
 static size_t img_len;
-static uint8_t initrd[INITRD_LEN];
+static uint8_t initrd[2 * MIB]; /* INITRD_LEN used, the rest for bad_initrd_above_max */
 static char cmdline[LINUX_CMDLINE_AREA_MAX + 16];
 static uint8_t *guest;
 static struct guest_mem_view mem;
