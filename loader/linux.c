@@ -46,6 +46,8 @@
 
 #define LX_BOOT_FLAG 0xAA55u
 #define LX_HDRS_MAGIC 0x53726448u /* "HdrS" */
+#define LX_VERSION_MAJOR_SHIFT 8  /* version: major in the high byte, minor in the low */
+#define LX_VERSION_MINOR_MASK 0xFFu
 #define LX_SECTOR 512u
 #define LX_DEFAULT_SETUP_SECTS 4u /* boot.rst: setup_sects 0 means 4 */
 #define LX_SYSSIZE_UNIT 16u
@@ -127,7 +129,7 @@ static enum err lx_parse_magic(const uint8_t *img, uint64_t len, struct linux_re
 		return lx_fail(out, E_NOTSUP,
 			       "boot protocol %u.%02u is older than 2.12, the oldest Vireo "
 			       "supports (Linux 3.8 or later)",
-			       v >> 8, v & 0xFFu);
+			       v >> LX_VERSION_MAJOR_SHIFT, v & LX_VERSION_MINOR_MASK);
 	out->hdr.header_end = LX_OFF_HEADER + img[LX_OFF_JUMP_LEN];
 	if (out->hdr.header_end < LX_HEADER_MIN_END)
 		return lx_fail(out, E_MALFORMED,
@@ -251,40 +253,64 @@ static enum err lx_plan_area(const struct linux_boot_input *in, const struct gue
 }
 
 /*
+ * The bytes a kernel loaded at @load occupies: its image, and init_size from
+ * its runtime start, which boot.rst "Details of Header Fields" (init_size)
+ * defines as pref_address for a kernel that is not relocatable, else the
+ * load address (at least pref_address) rounded up to kernel_alignment.
+ * Callers load at pref_address or above, so the runtime start is never
+ * below @load.
+ */
+static uint64_t lx_span(const struct linux_header *h, uint64_t load)
+{
+	uint64_t slack = 0;
+
+	if (h->relocatable)
+		slack = (0 - load) & ((uint64_t)h->kernel_alignment - 1);
+	if ((uint64_t)h->init_size + slack < h->pm_size)
+		return h->pm_size;
+	return h->init_size + slack;
+}
+
+/*
  * boot.rst "Details of Header Fields" (pref_address, relocatable_kernel,
- * kernel_alignment, init_size): at pref_address if the init_size area fits
- * there, else, if relocatable, at the first kernel_alignment boundary from
- * 16 MiB clear of reserved memory. Below 4 GiB either way: the 32-bit entry
- * runs with paging off and the 64-bit entry's identity map covers 4 GiB.
+ * kernel_alignment, init_size): at pref_address if the kernel fits there,
+ * else, if relocatable, at the first kernel_alignment boundary from 16 MiB
+ * (and from pref_address, below which it would not run) clear of reserved
+ * memory. Below 4 GiB either way: the 32-bit entry runs with paging off and
+ * the 64-bit entry's identity map covers 4 GiB.
  */
 static enum err lx_plan_kernel(const struct linux_boot_input *in, const struct guest_mem_view *mem,
 			       struct linux_result *out)
 {
 	const struct linux_header *h = &out->hdr;
 	uint64_t limit = lx_min(mem->size, LX_4G);
-	uint64_t span = h->init_size > h->pm_size ? h->init_size : h->pm_size;
+	uint64_t pref = h->pref_address;
+	uint64_t span = lx_span(h, pref);
 	uint64_t a;
 
-	out->kernel_span = span;
-	if (lx_fits(in, h->pref_address, span, limit)) {
-		out->kernel_addr = h->pref_address;
+	if (lx_fits(in, pref, span, limit)) {
+		out->kernel_addr = pref;
+		out->kernel_span = span;
 		return E_OK;
 	}
 	if (!h->relocatable)
 		return lx_fail(out, E_RANGE,
 			       "the kernel is not relocatable and its 0x%llx bytes (init_size) do "
 			       "not fit at pref_address 0x%llx in the VM's 0x%llx bytes of memory",
-			       (unsigned long long)span, (unsigned long long)h->pref_address,
+			       (unsigned long long)span, (unsigned long long)pref,
 			       (unsigned long long)mem->size);
-	a = loader_next_free(LX_RELOC_MIN, span, h->kernel_alignment, in->reserved, in->nreserved);
+	span = lx_span(h, 0);
+	a = loader_next_free(pref > LX_RELOC_MIN ? pref : LX_RELOC_MIN, span, h->kernel_alignment,
+			     in->reserved, in->nreserved);
 	if (a == UINT64_MAX || !lx_fits(in, a, span, limit))
 		return lx_fail(
 		    out, E_RANGE,
 		    "the kernel (init_size 0x%llx) fits neither at pref_address 0x%llx "
 		    "nor 0x%x-aligned from 16 MiB in 0x%llx bytes: give the VM more memory",
-		    (unsigned long long)span, (unsigned long long)h->pref_address,
-		    h->kernel_alignment, (unsigned long long)mem->size);
+		    (unsigned long long)span, (unsigned long long)pref, h->kernel_alignment,
+		    (unsigned long long)mem->size);
 	out->kernel_addr = a;
+	out->kernel_span = span;
 	return E_OK;
 }
 

@@ -425,17 +425,34 @@ static void test_32bit_kernel(void **state)
 static void test_relocate(void **state)
 {
 	static const struct loader_range r[] = {{ACPI_BASE, ACPI_SIZE}, {PREF + 0x1000, 0x1000}};
+	static const struct loader_range low[] = {{ACPI_BASE, ACPI_SIZE}, {2 * MIB, 0x1000}};
 
 	in.reserved = r;
 	in.nreserved = 2;
 	load_ok();
 	assert_int_equal(res.kernel_addr, PREF + ALIGN_2M);
+	assert_int_equal(res.kernel_span, INIT_SIZE);
 	assert_memory_equal(guest + PREF + ALIGN_2M, img + PM_OFF, PM_SIZE);
-	w64(OFF_PREF_ADDRESS, GUEST_SIZE - MIB); /* past the end */
-	in.reserved = acpi;
-	in.nreserved = 1;
+	/* pref_address 1 MiB, blocked at 2 MiB: relocated to 16 MiB, not just past 2 MiB. */
+	w64(OFF_PREF_ADDRESS, MIB);
+	in.reserved = low;
+	memset(guest, GUEST_FILL, GUEST_SIZE);
 	load_ok();
 	assert_int_equal(res.kernel_addr, PREF);
+}
+
+/* A relocatable kernel at an unaligned pref_address runs from the next
+ * boundary: init_size counts from there (boot.rst, init_size). */
+static void test_unaligned_pref(void **state)
+{
+	w64(OFF_PREF_ADDRESS, PREF + 0x1000);
+	load_ok();
+	assert_int_equal(res.kernel_addr, PREF + 0x1000);
+	assert_int_equal(res.kernel_span, ALIGN_2M - 0x1000 + INIT_SIZE);
+	/* Not relocatable: it runs where it is loaded. */
+	img[OFF_RELOCATABLE] = 0;
+	load_ok();
+	assert_int_equal(res.kernel_span, INIT_SIZE);
 }
 
 /* The initrd stays below initrd_addr_max and clear of the kernel. */
@@ -507,6 +524,10 @@ static void bad_not_relocatable(void)
 {
 	img[OFF_RELOCATABLE] = 0;
 	w64(OFF_PREF_ADDRESS, GUEST_SIZE - MIB);
+}
+static void bad_pref_high_relocatable(void)
+{
+	w64(OFF_PREF_ADDRESS, GUEST_SIZE - MIB); /* it would run there, wherever loaded */
 }
 static void bad_pref_low_not_relocatable(void)
 {
@@ -600,6 +621,7 @@ static const struct bad_case bad_cases[] = {
     BAD(bad_init_size_zero, E_MALFORMED, "init_size is 0"),
     BAD(bad_kernel_too_big, E_RANGE, "give the VM more memory"),
     BAD(bad_not_relocatable, E_RANGE, "not relocatable"),
+    BAD(bad_pref_high_relocatable, E_RANGE, "at pref_address 0x3f00000"),
     BAD(bad_pref_low_not_relocatable, E_RANGE, "pref_address 0x90000"),
     BAD(bad_cmdline_too_long, E_RANGE, "9 bytes; this kernel takes at most 8"),
     BAD(bad_cmdline_area, E_RANGE, "the loader holds at most 32767"),
@@ -804,6 +826,7 @@ int main(void)
 	    T(test_boot_state_32),
 	    T(test_32bit_kernel),
 	    T(test_relocate),
+	    T(test_unaligned_pref),
 	    T(test_initrd_below_max),
 	    T(test_bad_arguments),
 	    T(test_check_writes_nothing),
