@@ -745,6 +745,21 @@ static void test_e820_overlap_adjacent(void **state)
 	expect_map(want, 7, build(GUEST_SIZE, r, 7, E_OK));
 }
 
+/* A range inside the legacy hole (a boot GDT page) adds nothing; one in low RAM splits it. */
+static void test_e820_low_ranges(void **state)
+{
+	const struct loader_range r[] = {{0xDF000, 0x1000}, {0x8000, 0x1000}, {0xE0000, 0x20000}};
+	const struct linux_e820_entry want[] = {
+	    {0, 0x8000, 1},
+	    {0x8000, 0x1000, 2},
+	    {0x9000, E820_LOW_END - 0x9000, 1},
+	    {E820_LOW_END, MIB - E820_LOW_END, 2},
+	    {MIB, 63 * MIB, 1},
+	};
+
+	expect_map(want, 5, build(GUEST_SIZE, r, 3, E_OK));
+}
+
 /* Ranges across and beyond the end of RAM; RAM between a range and 1 MiB. */
 static void test_e820_beyond_ram(void **state)
 {
@@ -833,6 +848,7 @@ int main(void)
 	    T(test_e820_plain),
 	    T(test_e820_small_ram),
 	    T(test_e820_overlap_adjacent),
+	    T(test_e820_low_ranges),
 	    T(test_e820_beyond_ram),
 	    T(test_e820_everything_reserved),
 	    T(test_e820_limit),
