@@ -83,20 +83,9 @@ __attribute__((format(printf, 3, 4))) static enum err lx_fail(struct linux_resul
 	va_list ap;
 
 	va_start(ap, fmt);
-	fmt_vsnprintf(out->why_buf, sizeof(out->why_buf), fmt, ap);
+	e = loader_why(out->why_buf, &out->why, e, fmt, ap);
 	va_end(ap);
-	out->why = out->why_buf;
 	return e;
-}
-
-static uint64_t lx_end(uint64_t base, uint64_t size)
-{
-	return size > UINT64_MAX - base ? UINT64_MAX : base + size;
-}
-
-static bool lx_overlap(uint64_t a, uint64_t an, uint64_t b, uint64_t bn)
-{
-	return an && bn && a < lx_end(b, bn) && b < lx_end(a, an);
 }
 
 static uint64_t lx_min(uint64_t a, uint64_t b)
@@ -213,7 +202,7 @@ static const struct loader_range *lx_hit(uint64_t a, uint64_t n, const struct lo
 					 unsigned nr)
 {
 	for (unsigned i = 0; i < nr; i++)
-		if (lx_overlap(a, n, r[i].base, r[i].size))
+		if (loader_overlap(a, n, r[i].base, r[i].size))
 			return &r[i];
 	return NULL;
 }
@@ -345,7 +334,7 @@ static uint64_t lx_place_high(const struct linux_boot_input *in, const struct li
 	for (unsigned pass = 0; pass <= in->nreserved + 1; pass++) {
 		const struct loader_range *r = lx_hit(a, n, in->reserved, in->nreserved);
 
-		if (!r && !lx_overlap(a, n, kernel.base, kernel.size))
+		if (!r && !loader_overlap(a, n, kernel.base, kernel.size))
 			return a >= LX_HIGH_MEM ? a : UINT64_MAX;
 		if (!r)
 			r = &kernel;
@@ -475,7 +464,7 @@ static uint64_t lx_e820_next(const struct lx_e820_sweep *s, uint64_t p)
 			next = fixed[i];
 	for (unsigned i = 0; i < s->nreserved; i++) {
 		const struct loader_range *r = &s->reserved[i];
-		uint64_t end = lx_end(r->base, r->size);
+		uint64_t end = loader_range_end(r->base, r->size);
 
 		if (!r->size)
 			continue;

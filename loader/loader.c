@@ -171,27 +171,32 @@ static uint64_t ld_rdword(const uint8_t *p, unsigned word)
 	return word == sizeof(uint64_t) ? le64_get(p) : le32_get(p);
 }
 
+enum err loader_why(char *buf, const char **why, enum err e, const char *fmt, va_list ap)
+{
+	fmt_vsnprintf(buf, LOADER_WHY_MAX, fmt, ap);
+	*why = buf;
+	return e;
+}
+
 __attribute__((format(printf, 3, 4))) static enum err ld_fail(struct loader_result *out, enum err e,
 							      const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	fmt_vsnprintf(out->why_buf, sizeof(out->why_buf), fmt, ap);
+	e = loader_why(out->why_buf, &out->why, e, fmt, ap);
 	va_end(ap);
-	out->why = out->why_buf;
 	return e;
 }
 
-static uint64_t ld_range_end(uint64_t base, uint64_t size)
+uint64_t loader_range_end(uint64_t base, uint64_t size)
 {
 	return size > UINT64_MAX - base ? UINT64_MAX : base + size;
 }
 
-/* Does [a, a + an) meet [b, b + bn)? Ends saturate, so no overflow. */
-static bool ld_overlap(uint64_t a, uint64_t an, uint64_t b, uint64_t bn)
+bool loader_overlap(uint64_t a, uint64_t an, uint64_t b, uint64_t bn)
 {
-	return an && bn && a < ld_range_end(b, bn) && b < ld_range_end(a, an);
+	return an && bn && a < loader_range_end(b, bn) && b < loader_range_end(a, an);
 }
 
 /* Check one copy against the image, guest memory, 4 GiB, reserved ranges and earlier copies. */
@@ -223,7 +228,7 @@ static enum err ld_plan_add(struct loader_ctx *c, const char *what, const struct
 	for (unsigned i = 0; i < c->nreserved; i++) {
 		const struct loader_range *r = &c->reserved[i];
 
-		if (ld_overlap(s->dst, s->memsz, r->base, r->size))
+		if (loader_overlap(s->dst, s->memsz, r->base, r->size))
 			return ld_fail(out, E_BUSY,
 				       "%s at 0x%llx-0x%llx overlaps reserved guest memory "
 				       "0x%llx+0x%llx (boot info, boot GDT or ACPI)",
@@ -233,7 +238,7 @@ static enum err ld_plan_add(struct loader_ctx *c, const char *what, const struct
 	for (unsigned i = 0; i < out->segment_count; i++) {
 		const struct loader_segment *o = &out->seg[i];
 
-		if (ld_overlap(s->dst, s->memsz, o->dst, o->memsz))
+		if (loader_overlap(s->dst, s->memsz, o->dst, o->memsz))
 			return ld_fail(out, E_MALFORMED,
 				       "%s at 0x%llx-0x%llx overlaps an earlier segment at 0x%llx",
 				       what, (unsigned long long)s->dst, (unsigned long long)end,
@@ -726,9 +731,9 @@ uint64_t loader_next_free(uint64_t at, uint64_t len, uint64_t align,
 		for (unsigned i = 0; i < nreserved; i++) {
 			const struct loader_range *r = &reserved[i];
 
-			if (!ld_overlap(at, len ? len : 1, r->base, r->size))
+			if (!loader_overlap(at, len ? len : 1, r->base, r->size))
 				continue;
-			at = ld_range_end(r->base, r->size);
+			at = loader_range_end(r->base, r->size);
 			moved = true;
 		}
 	}

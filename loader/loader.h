@@ -7,6 +7,7 @@
 #ifndef VIREO_LOADER_LOADER_H
 #define VIREO_LOADER_LOADER_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include "lib/error.h"
@@ -134,5 +135,13 @@ uint64_t loader_next_free(uint64_t at, uint64_t len, uint64_t align,
 /* "Multiboot 1" / "Multiboot 2" / "none"; "ELF32" / "ELF64" / "a.out kludge" / "none". */
 const char *loader_flavour_name(enum loader_flavour f);
 const char *loader_format_name(enum loader_format f);
+
+/* Helpers the guest loaders share (loader.c): the end of [base, base +
+ * size) saturated at 2^64 - 1; whether [a, a + an) meets [b, b + bn); and a
+ * refusal: the reason formatted into buf (LOADER_WHY_MAX bytes), *why
+ * pointed at it, e returned. */
+uint64_t loader_range_end(uint64_t base, uint64_t size);
+bool loader_overlap(uint64_t a, uint64_t an, uint64_t b, uint64_t bn);
+enum err loader_why(char *buf, const char **why, enum err e, const char *fmt, va_list ap);
 
 #endif
