@@ -104,9 +104,10 @@ struct vcpu_paging {
  * a zero GDT or IDT limit means the mode's default. Real mode: CS selector =
  * real_mode_cs_base >> 4, RSP truncated to 16 bits.
  */
-/* The selectors a protected-mode or long-mode boot state starts with: CS,
- * and DS/ES/SS/FS/GS (their hidden parts flat, base 0, limit 4 GiB). A
- * loader that builds a GDT for the guest puts matching descriptors there. */
+/* The selectors a protected-mode or long-mode boot state starts with by
+ * default: CS, and DS/ES/SS/FS/GS (their hidden parts flat, base 0, limit
+ * 4 GiB). A loader that builds a GDT for the guest puts matching descriptors
+ * there, or names its own selectors in code_sel/data_sel. */
 #define VCPU_BOOT_CS 0x08u
 #define VCPU_BOOT_DS 0x10u
 
@@ -118,6 +119,7 @@ struct vcpu_boot_state {
 	uint64_t gdt_base;
 	uint32_t gdt_limit, idt_limit;
 	uint64_t real_mode_cs_base;
+	uint16_t code_sel, data_sel; /* protected/long mode; 0: VCPU_BOOT_CS/DS */
 };
 
 struct vcpu;

@@ -61,6 +61,18 @@ static const struct mb2_module *find_module(const struct vm_config *c, const cha
 	return 0;
 }
 
+/* A VM whose build failed is freed, with the reason. */
+static enum err built(const struct vm_config *c, struct vm **out, enum err e)
+{
+	if (e != E_OK && *out) {
+		vm_destroy(*out);
+		*out = 0;
+	}
+	if (e != E_OK)
+		pr_err("vms: %s: could not be built: %s (not started)\n", c->name, err_text(e));
+	return e;
+}
+
 static enum err build_kernel_vm(const struct vm_config *c, struct vm **out)
 {
 	struct vm_module mods[VM_CONFIG_MODULES];
@@ -85,13 +97,32 @@ static enum err build_kernel_vm(const struct vm_config *c, struct vm **out)
 		e = vm_load_kernel(*out, phys_to_virt(m->start), m->end - m->start,
 				   c->cmdline[0] ? c->cmdline : rest, c->vcpus, mods,
 				   c->module_count);
-	if (e != E_OK && *out) {
-		vm_destroy(*out);
-		*out = 0;
+	return built(c, out, e);
+}
+
+static enum err build_linux_vm(const struct vm_config *c, struct vm **out)
+{
+	const char *rest = "", *unused;
+	const struct mb2_module *k = find_module(c, c->kernel, &rest);
+	const struct mb2_module *i = c->initrd[0] ? find_module(c, c->initrd, &unused) : 0;
+	struct vm_linux_boot b = {0};
+	enum err e;
+
+	if (!k || (c->initrd[0] && !i))
+		return E_NOENT;
+	b.kernel = phys_to_virt(k->start);
+	b.kernel_len = k->end - k->start;
+	if (i) {
+		b.initrd = phys_to_virt(i->start);
+		b.initrd_len = i->end - i->start;
 	}
-	if (e != E_OK)
-		pr_err("vms: %s: could not be built: %s (not started)\n", c->name, err_text(e));
-	return e;
+	b.cmdline = c->cmdline[0] ? c->cmdline : rest;
+	e = vm_create(out, c->name, c->mem_bytes);
+	if (e == E_OK) {
+		(*out)->unbacked_stop = c->unbacked_stop;
+		e = vm_load_linux(*out, &b, c->vcpus);
+	}
+	return built(c, out, e);
 }
 
 static enum err build_vm(const struct vm_config *c, struct vm **out)
@@ -102,6 +133,8 @@ static enum err build_vm(const struct vm_config *c, struct vm **out)
 
 	if (c->image[0])
 		return build_kernel_vm(c, out);
+	if (c->kernel[0])
+		return build_linux_vm(c, out);
 	g = guest_image_find(c->guest);
 	if (!g) {
 		pr_err("vms: %s: no built-in guest '%s' (not started)\n", c->name, c->guest);

@@ -46,15 +46,12 @@
 
 #define LX_BOOT_FLAG 0xAA55u
 #define LX_HDRS_MAGIC 0x53726448u /* "HdrS" */
-#define LX_VERSION_MAJOR_SHIFT 8  /* version: major in the high byte, minor in the low */
-#define LX_VERSION_MINOR_MASK 0xFFu
 #define LX_SECTOR 512u
 #define LX_DEFAULT_SETUP_SECTS 4u /* boot.rst: setup_sects 0 means 4 */
 #define LX_SYSSIZE_UNIT 16u
 #define LX_LOADED_HIGH (1u << 0)
 #define LX_XLF_KERNEL_64 (1u << 0)
 #define LX_LOADER_UNDEFINED 0xFFu /* type_of_loader: "undefined" boot loader */
-#define LX_ENTRY64_OFFSET 0x200u  /* boot.rst "64-bit Boot Protocol" */
 
 /* Guest-physical landmarks. */
 #define LX_LOW_PAGE 0x1000ull	  /* real-mode IVT/BDA: Linux reads the BDA */
@@ -118,7 +115,7 @@ static enum err lx_parse_magic(const uint8_t *img, uint64_t len, struct linux_re
 		return lx_fail(out, E_NOTSUP,
 			       "boot protocol %u.%02u is older than 2.12, the oldest Vireo "
 			       "supports (Linux 3.8 or later)",
-			       v >> LX_VERSION_MAJOR_SHIFT, v & LX_VERSION_MINOR_MASK);
+			       v >> LINUX_VERSION_MAJOR_SHIFT, v & LINUX_VERSION_MINOR_MASK);
 	out->hdr.header_end = LX_OFF_HEADER + img[LX_OFF_JUMP_LEN];
 	if (out->hdr.header_end < LX_HEADER_MIN_END)
 		return lx_fail(out, E_MALFORMED,
@@ -395,11 +392,11 @@ static enum err lx_plan(const struct linux_boot_input *in, const struct guest_me
 		    "the kernel has no 64-bit entry (xloadflags 0x%x lack XLF_KERNEL_64): "
 		    "a 32-bit kernel; use the 32-bit entry",
 		    out->hdr.xloadflags);
-	if (in->entry == LINUX_ENTRY_64 && out->hdr.pm_size <= LX_ENTRY64_OFFSET)
+	if (in->entry == LINUX_ENTRY_64 && out->hdr.pm_size <= LINUX_ENTRY64_OFFSET)
 		return lx_fail(out, E_TRUNC,
 			       "the protected-mode kernel is 0x%llx bytes; its 64-bit entry is at "
 			       "0x%x",
-			       (unsigned long long)out->hdr.pm_size, LX_ENTRY64_OFFSET);
+			       (unsigned long long)out->hdr.pm_size, LINUX_ENTRY64_OFFSET);
 	e = lx_plan_area(in, mem, out);
 	if (e == E_OK)
 		e = lx_plan_kernel(in, mem, out);
@@ -623,10 +620,12 @@ void linux_boot_state(const struct linux_result *r, struct vcpu_boot_state *bs)
 	/* Both entries: interrupts off (the backend's boot RFLAGS has IF
 	 * clear), ESI/RSI = the zero page, EBP, EDI and EBX zero. */
 	vcpu_boot_state_init(bs, lm ? VCPU_MODE_LONG : VCPU_MODE_PROTECTED32);
-	bs->rip = lm ? r->kernel_addr + LX_ENTRY64_OFFSET : r->kernel_addr;
+	bs->rip = lm ? r->kernel_addr + LINUX_ENTRY64_OFFSET : r->kernel_addr;
 	bs->gpr[VCPU_RSI] = r->zero_page;
 	bs->gpr[VCPU_RSP] = r->gdt_addr - LINUX_AREA_GDT + LINUX_AREA_STACK_TOP;
 	bs->cr3 = r->pml4_addr;
 	bs->gdt_base = r->gdt_addr;
 	bs->gdt_limit = LINUX_GDT_SIZE - 1;
+	bs->code_sel = LINUX_BOOT_CS;
+	bs->data_sel = LINUX_BOOT_DS;
 }

@@ -19,6 +19,12 @@
 /* boot.rst "The Real-Mode Kernel Header": the oldest protocol accepted. */
 #define LINUX_MIN_PROTOCOL 0x020Cu
 
+/* boot.rst: the version field holds the major number in its high byte, the
+ * minor in its low byte; the 64-bit entry is 0x200 past the load address. */
+#define LINUX_VERSION_MAJOR_SHIFT 8
+#define LINUX_VERSION_MINOR_MASK 0xFFu
+#define LINUX_ENTRY64_OFFSET 0x200u
+
 /* zero-page.rst / boot.rst: e820 entry types used here and the table size. */
 #define LINUX_E820_RAM 1u
 #define LINUX_E820_RESERVED 2u
@@ -49,10 +55,9 @@
 
 /*
  * The boot GDT (boot.rst "32-bit Boot Protocol" and "64-bit Boot
- * Protocol"): flat code at __BOOT_CS 0x10 and flat data at __BOOT_DS 0x18.
- * struct vcpu_boot_state carries no selectors, so the vCPU starts with CS
- * VCPU_BOOT_CS (0x08) and the data selectors VCPU_BOOT_DS (0x10): the
- * GDT also holds at 0x08 a code descriptor matching the vCPU's CS.
+ * Protocol"): flat code at __BOOT_CS 0x10 and flat data at __BOOT_DS 0x18;
+ * the vCPU starts with those selectors (vcpu_boot_state code_sel/data_sel).
+ * The GDT also holds at 0x08 a flat code descriptor, as a PC loader's does.
  */
 #define LINUX_BOOT_CS 0x10u
 #define LINUX_BOOT_DS 0x18u

@@ -21,7 +21,7 @@ _Static_assert(VM_CONFIG_CPUS % VM_CONFIG_CPU_WORD_BITS == 0, "whole mask words"
 #define VC_MIB_SHIFT 20
 #define VC_GIB_SHIFT 30
 #define VC_GIB (1ull << VC_GIB_SHIFT)
-#define VC_KEYS_LIST_MAX 96
+#define VC_KEYS_LIST_MAX 160
 #define VC_EXAMPLE "demo1:guest=spin64,vcpus=4,mem=16M,cpus=0-3"
 #define VC_CMDLINE_KEY "cmdline="
 #define VC_CMDLINE_KEY_LEN (sizeof(VC_CMDLINE_KEY) - 1)
@@ -233,6 +233,28 @@ static enum err vc_module_name(struct vc_parser *p, const char *key, const char 
 static enum err vc_set_image(struct vc_parser *p, const struct vc_value *v)
 {
 	return vc_module_name(p, "image", v->s, v->len, p->out->image);
+}
+
+static enum err vc_set_kernel(struct vc_parser *p, const struct vc_value *v)
+{
+	return vc_module_name(p, "kernel", v->s, v->len, p->out->kernel);
+}
+
+static enum err vc_set_initrd(struct vc_parser *p, const struct vc_value *v)
+{
+	return vc_module_name(p, "initrd", v->s, v->len, p->out->initrd);
+}
+
+static enum err vc_set_on_reboot(struct vc_parser *p, const struct vc_value *v)
+{
+	if (vc_equal(v->s, v->len, "restart") || vc_equal(v->s, v->len, "stop")) {
+		p->out->on_reboot_restart = v->s[0] == 'r';
+		return E_OK;
+	}
+	return vc_fail(p, E_INVAL,
+		       "on_reboot=%.*s%s is neither restart nor stop (on_reboot=restart boots "
+		       "the VM again when its guest resets the machine)",
+		       vc_show(v->len), v->s, vc_more(v->len));
 }
 
 static enum err vc_set_modules(struct vc_parser *p, const struct vc_value *v)
@@ -495,12 +517,20 @@ static const struct vc_key vc_keys[] = {
     {"unbacked", "unbacked=stop", vc_set_unbacked, false},
     {"modules", "modules=initrd.img", vc_set_modules, false},
     {"cmdline", "cmdline=console=ttyS0", vc_set_cmdline, true},
+    {"kernel", "kernel=vmlinuz", vc_set_kernel, false},
+    {"initrd", "initrd=initrd.gz", vc_set_initrd, false},
+    {"on_reboot", "on_reboot=restart", vc_set_on_reboot, false},
 };
 
 #define VC_NKEYS (sizeof(vc_keys) / sizeof(vc_keys[0]))
-#define VC_KEY_GUEST 0
-#define VC_KEY_IMAGE 6 /* index of "image" in vc_keys[] */
+#define VC_KEY_GUEST 0 /* indices in vc_keys[] */
+#define VC_KEY_MEM 2
+#define VC_KEY_IMAGE 6
 #define VC_KEY_UNBACKED 9
+#define VC_KEY_KERNEL 12
+#define VC_KEY_INITRD 13
+#define VC_KEY_ON_REBOOT 14
+#define VC_SEEN(p, k) (((p)->seen >> (k)) & 1u)
 
 static void vc_keys_list(char *buf, size_t n)
 {
@@ -631,32 +661,52 @@ static enum err vc_name(struct vc_parser *p, size_t *len)
 	return E_OK;
 }
 
-/* Exactly one of guest= and image= names what the VM runs. */
+/* Exactly one of guest=, image= and kernel= names what the VM runs. */
+static enum err vc_check_source(struct vc_parser *p)
+{
+	unsigned n =
+	    VC_SEEN(p, VC_KEY_GUEST) + VC_SEEN(p, VC_KEY_IMAGE) + VC_SEEN(p, VC_KEY_KERNEL);
+
+	if (n > 1)
+		return vc_fail(p, E_INVAL,
+			       "more than one of guest=, image= and kernel= is given (give "
+			       "guest= for a built-in guest, image= for a Multiboot kernel or "
+			       "kernel= for a Linux bzImage, one of them)");
+	if (!n)
+		return vc_fail(
+		    p, E_INVAL,
+		    "guest= is missing (name a built-in guest, e.g. %s, a Multiboot "
+		    "kernel loaded as a GRUB module, e.g. %s, or a Linux bzImage, e.g. %s)",
+		    vc_keys[VC_KEY_GUEST].example, vc_keys[VC_KEY_IMAGE].example,
+		    vc_keys[VC_KEY_KERNEL].example);
+	return E_OK;
+}
+
+/* Keys that belong to one kind of VM only. */
 static enum err vc_check_guest(struct vc_parser *p)
 {
-	bool guest = p->seen & (1u << VC_KEY_GUEST);
-	bool image = p->seen & (1u << VC_KEY_IMAGE);
+	const char *what = VC_SEEN(p, VC_KEY_GUEST) ? "a built-in guest" : "a Linux kernel";
+	enum err e = vc_check_source(p);
 
-	if (guest && image)
+	if (e != E_OK)
+		return e;
+	if (p->out->module_count && !VC_SEEN(p, VC_KEY_IMAGE))
 		return vc_fail(p, E_INVAL,
-			       "guest=%s and image=%s are both given (give guest= for a built-in "
-			       "guest or image= for a GRUB module, not both)",
-			       p->out->guest, p->out->image);
-	if (!guest && !image)
+			       "modules= goes with image= (a Multiboot kernel's modules); %s "
+			       "takes none (a Linux kernel takes initrd=)",
+			       what);
+	if (VC_SEEN(p, VC_KEY_UNBACKED) && VC_SEEN(p, VC_KEY_GUEST))
 		return vc_fail(p, E_INVAL,
-			       "guest= is missing (name a built-in guest, e.g. %s, or a GRUB "
-			       "module, e.g. %s)",
-			       vc_keys[VC_KEY_GUEST].example, vc_keys[VC_KEY_IMAGE].example);
-	if (guest && p->out->module_count)
-		return vc_fail(p, E_INVAL,
-			       "modules= goes with image= (a Multiboot kernel's modules); the "
-			       "built-in guest %s takes none",
-			       p->out->guest);
-	if (guest && (p->seen & (1u << VC_KEY_UNBACKED)))
-		return vc_fail(p, E_INVAL,
-			       "unbacked= goes with image= (a Multiboot kernel's platform); the "
+			       "unbacked= goes with image= or kernel= (a platform VM); the "
 			       "built-in guest %s always stops on an access outside its memory",
 			       p->out->guest);
+	if ((VC_SEEN(p, VC_KEY_INITRD) || VC_SEEN(p, VC_KEY_ON_REBOOT)) &&
+	    !VC_SEEN(p, VC_KEY_KERNEL))
+		return vc_fail(p, E_INVAL,
+			       "initrd= and on_reboot= go with kernel= (a Linux guest); give "
+			       "kernel=vmlinuz or drop them");
+	if (VC_SEEN(p, VC_KEY_KERNEL) && !VC_SEEN(p, VC_KEY_MEM))
+		p->out->mem_bytes = VM_CONFIG_MEM_LINUX_DEFAULT;
 	return E_OK;
 }
 
@@ -799,6 +849,9 @@ void vm_config_describe(const struct vm_config *c, char *buf, size_t n)
 	if (c->image[0])
 		vc_add(&b, "%.*s: image %.*s", VM_CONFIG_NAME_MAX - 1, c->name,
 		       VM_CONFIG_IMAGE_MAX - 1, c->image);
+	else if (c->kernel[0])
+		vc_add(&b, "%.*s: Linux kernel %.*s", VM_CONFIG_NAME_MAX - 1, c->name,
+		       VM_CONFIG_IMAGE_MAX - 1, c->kernel);
 	else
 		vc_add(&b, "%.*s: guest %.*s", VM_CONFIG_NAME_MAX - 1, c->name,
 		       VM_CONFIG_GUEST_MAX - 1, c->guest);
@@ -814,6 +867,10 @@ void vm_config_describe(const struct vm_config *c, char *buf, size_t n)
 		vc_add(&b, ", input");
 	if (c->unbacked_stop)
 		vc_add(&b, ", unbacked=stop");
+	if (c->initrd[0])
+		vc_add(&b, ", initrd %.*s", VM_CONFIG_IMAGE_MAX - 1, c->initrd);
+	if (c->on_reboot_restart)
+		vc_add(&b, ", on_reboot=restart");
 	for (unsigned i = 0; i < c->module_count; i++)
 		vc_add(&b, "%s%.*s", i ? "+" : ", modules ", VM_CONFIG_IMAGE_MAX - 1,
 		       c->modules[i]);

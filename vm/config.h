@@ -21,11 +21,18 @@
  *   guest=    a built-in guest image name, [a-z0-9_]+
  *   image=    a guest kernel loaded by GRUB as a module: the file name the
  *             module was loaded under, 1..VM_CONFIG_IMAGE_MAX - 1 of
- *             [A-Za-z0-9._-] (e.g. image=mbtest1.elf). Exactly one of guest=
- *             and image= is required.
+ *             [A-Za-z0-9._-] (e.g. image=mbtest1.elf).
+ *   kernel=   a Linux bzImage loaded by GRUB as a module, named as for image=
+ *             (e.g. kernel=vmlinuz). Exactly one of guest=, image= and
+ *             kernel= is required.
+ *   initrd=   kernel= only: the GRUB module holding the initramfs
+ *   on_reboot= kernel= only: restart or stop (default): what a reset the
+ *             guest asks for (ACPI reset register, port 0xCF9, keyboard
+ *             controller, triple fault) does to the VM
  *   vcpus=    1..VM_CONFIG_MAX_VCPUS (default 1)
  *   mem=      bytes, or a number with a K, M or G suffix (binary units);
- *             1 MiB..1 GiB and a multiple of 2 MiB (default 4 MiB)
+ *             1 MiB..1 GiB and a multiple of 2 MiB (default 4 MiB; 256 MiB
+ *             with kernel=)
  *   cpus=     CPUs the vCPUs may run on: ranges "a" or "a-b" (a <= b) joined
  *             by '+', in ascending order without overlap, each CPU below
  *             VM_CONFIG_CPUS. '+' because ',' separates the keys:
@@ -40,7 +47,7 @@
  *             run time, VM_CONFIG_TIMEOUT_MIN_MS..VM_CONFIG_TIMEOUT_MAX_MS
  *             (default: no limit)
  *   input=    0 or 1; 1 sends host console input to this VM (default 0)
- *   unbacked= ones or stop, image= kernels only: an access to guest-physical
+ *   unbacked= ones or stop, image= and kernel= VMs: an access to guest-physical
  *             memory with nothing behind it (above RAM, no device) reads all
  *             ones and drops writes, as on a PC (ones, the default), or stops
  *             the VM with a report (stop, for test kernels)
@@ -49,7 +56,7 @@
  *             up to VM_CONFIG_CMDLINE_MAX - 1 bytes; it may be empty.
  *
  * Examples: vireo.vm=demo1:guest=spin64,vcpus=4,mem=16M,cpus=0-3
- *           vireo.vm=lx:image=bzImage,mem=256M,cmdline=console=ttyS0 quiet
+ *           vireo.vm=lx:kernel=vmlinuz,initrd=initrd.gz,vcpus=2,cmdline=console=ttyS0
  * Each key may appear once; unknown keys, empty values (except cmdline=) and
  * stray commas are errors.
  */
@@ -64,8 +71,8 @@
 #define VM_CONFIG_CPUS 1024 /* bits in the CPU mask; equals MAX_CPUS (smp/percpu.h) */
 #define VM_CONFIG_CPU_WORD_BITS 64
 #define VM_CONFIG_CPU_WORDS (VM_CONFIG_CPUS / VM_CONFIG_CPU_WORD_BITS)
-#define VM_CONFIG_TEXT_MAX 4096	   /* longest value parsed */
-#define VM_CONFIG_WHY_MAX 256	   /* a why[] buffer this size holds every message */
+#define VM_CONFIG_TEXT_MAX 4096	    /* longest value parsed */
+#define VM_CONFIG_WHY_MAX 256	    /* a why[] buffer this size holds every message */
 #define VM_CONFIG_DESCRIBE_MAX 1024 /* a buffer this size holds every description */
 
 #define VM_CONFIG_MIB (1ull << 20)
@@ -73,6 +80,7 @@
 #define VM_CONFIG_MEM_MAX (1ull << 30)
 #define VM_CONFIG_MEM_ALIGN (2 * VM_CONFIG_MIB)
 #define VM_CONFIG_MEM_DEFAULT (4 * VM_CONFIG_MIB)
+#define VM_CONFIG_MEM_LINUX_DEFAULT (256 * VM_CONFIG_MIB)
 #define VM_CONFIG_VCPUS_DEFAULT 1
 #define VM_CONFIG_SLICE_MIN_US 100ull
 #define VM_CONFIG_SLICE_MAX_US 1000000ull
@@ -85,8 +93,10 @@ struct vm_config_cpus {
 
 struct vm_config {
 	char name[VM_CONFIG_NAME_MAX];
-	char guest[VM_CONFIG_GUEST_MAX];     /* "" when image= is given */
-	char image[VM_CONFIG_IMAGE_MAX];     /* GRUB module name; "" when guest= is given */
+	char guest[VM_CONFIG_GUEST_MAX];  /* "" when image= is given */
+	char image[VM_CONFIG_IMAGE_MAX];  /* GRUB module name; "" when guest= is given */
+	char kernel[VM_CONFIG_IMAGE_MAX]; /* kernel= GRUB module (a Linux bzImage) or "" */
+	char initrd[VM_CONFIG_IMAGE_MAX]; /* initrd= GRUB module or "" */
 	char modules[VM_CONFIG_MODULES][VM_CONFIG_IMAGE_MAX]; /* modules= names, in order */
 	unsigned module_count;
 	char cmdline[VM_CONFIG_CMDLINE_MAX]; /* verbatim; "" when absent or empty */
@@ -94,11 +104,12 @@ struct vm_config {
 	uint64_t mem_bytes;
 	struct vm_config_cpus cpus; /* all bits set when cpus= is not given */
 	bool cpus_given;
-	int mode;	     /* an enum vcpu_mode (guest/vcpu.h); VCPU_MODE_LONG by default */
-	uint64_t slice_us;   /* 0: not given, use the global slice */
-	uint64_t timeout_ms; /* 0: no limit; else stop the VM after this long */
-	bool input;	     /* host console input goes to this VM */
-	bool unbacked_stop;  /* unbacked=stop */
+	int mode;		/* an enum vcpu_mode (guest/vcpu.h); VCPU_MODE_LONG by default */
+	uint64_t slice_us;	/* 0: not given, use the global slice */
+	uint64_t timeout_ms;	/* 0: no limit; else stop the VM after this long */
+	bool input;		/* host console input goes to this VM */
+	bool unbacked_stop;	/* unbacked=stop */
+	bool on_reboot_restart; /* on_reboot=restart */
 };
 
 /*

@@ -90,19 +90,13 @@ static enum err build_info(struct vm *vm, const struct guest_mem_view *mem,
 			   const struct loader_result *r, const char *cmdline, unsigned nvcpus,
 			   const struct mbinfo_module *mods, unsigned nmods)
 {
-	struct mbinfo_params p = {.mem_size = vm->mem_size,
-				  .cmdline = cmdline,
-				  .modules = mods,
-				  .module_count = nmods};
+	struct mbinfo_params p = {
+	    .mem_size = vm->mem_size, .cmdline = cmdline, .modules = mods, .module_count = nmods};
 	uint64_t rsdp = 0, used = 0;
-	enum err e = acpi_gen_build(mem->base, mem->size, VM_KERNEL_ACPI, VM_KERNEL_ACPI_MAX,
-				    nvcpus, &rsdp, &used);
+	enum err e = vm_platform_acpi(vm, mem, nvcpus, &rsdp);
 
-	if (e != E_OK) {
-		pr_err("[%s] cannot build ACPI tables for %u vCPUs: %s\n", vm->name, nvcpus,
-		       err_text(e));
+	if (e != E_OK)
 		return e;
-	}
 	e = loader_write_boot_gdt(mem, VM_KERNEL_GDT);
 	if (e != E_OK) {
 		pr_err("[%s] cannot write the boot GDT at 0x%llx: %s\n", vm->name,
@@ -121,37 +115,12 @@ static enum err build_info(struct vm *vm, const struct guest_mem_view *mem,
 	return e;
 }
 
-static enum err add_vcpus(struct vm *vm, const struct loader_result *r, unsigned nvcpus)
-{
-	struct vcpu_boot_state bs;
-
-	loader_boot_state(r, VM_KERNEL_INFO, VM_KERNEL_GDT, &bs);
-	for (unsigned i = 0; i < nvcpus; i++) {
-		struct vm_vcpu_plat *p = kzalloc(sizeof(*p));
-		struct vcpu *v;
-		enum err e;
-
-		if (!p)
-			return E_NOMEM;
-		vm->plat[i] = p;
-		p->sipi_vector = -1;
-		p->wait_sipi = i != 0;
-		vlapic_init(&p->lapic, i, i == 0);
-		e = vm_add_vcpu(vm, VCPU_MODE_PROTECTED32, &v);
-		if (e != E_OK)
-			return e;
-		/* Right after creation this vCPU is the one loaded on this CPU. */
-		if (i == 0)
-			vcpu_apply_boot_state(v, &bs);
-	}
-	return E_OK;
-}
-
 enum err vm_load_kernel(struct vm *vm, const void *image, uint64_t len, const char *cmdline,
 			unsigned nvcpus, const struct vm_module *mods, unsigned nmods)
 {
 	struct guest_mem_view mem = {phys_to_virt(vm->mem_hpa), vm->mem_size};
 	struct mbinfo_module placed[MAX_MODULES];
+	struct vcpu_boot_state bs;
 	struct loader_result r;
 	enum err e;
 
@@ -173,5 +142,6 @@ enum err vm_load_kernel(struct vm *vm, const void *image, uint64_t len, const ch
 	e = vm_io_platform_init(vm, nvcpus);
 	if (e != E_OK)
 		return e;
-	return add_vcpus(vm, &r, nvcpus);
+	loader_boot_state(&r, VM_KERNEL_INFO, VM_KERNEL_GDT, &bs);
+	return vm_platform_vcpus(vm, &bs, nvcpus);
 }

@@ -45,9 +45,9 @@
 struct vm_vcpu_plat {
 	struct spinlock lock;
 	struct vlapic lapic;
-	bool halted;	   /* in HLT, waiting for an interrupt */
-	bool wait_sipi;	   /* after INIT (or never started): waits for a STARTUP IPI */
-	bool init_pending; /* INIT arrived; applied when the vCPU next runs */
+	bool halted;	     /* in HLT, waiting for an interrupt */
+	bool wait_sipi;	     /* after INIT (or never started): waits for a STARTUP IPI */
+	bool init_pending;   /* INIT arrived; applied when the vCPU next runs */
 	int16_t sipi_vector; /* STARTUP vector to apply, or -1 */
 	bool nmi_pending;
 };
@@ -73,8 +73,8 @@ struct vm {
 	bool exited; /* stopped by the guest's own exit request */
 	int exit_status;
 	struct vm_console console; /* its own lock: vCPUs may print at once */
-	uint64_t io_ignored; /* port accesses no device took */
-	struct iobus bus;    /* every VM's: see vm/vm_io.c for which devices */
+	uint64_t io_ignored;	   /* port accesses no device took */
+	struct iobus bus;	   /* every VM's: see vm/vm_io.c for which devices */
 	struct debug_exit debug_exit;
 	uint64_t run_tsc;
 	char why[VCPU_STOP_REASON_LEN]; /* set when Vireo stopped the VM */
@@ -91,12 +91,12 @@ struct vm {
 	struct vpit pit;
 	struct acpi_pm pm;
 	struct vm_vcpu_plat *plat[VM_MAX_VCPUS];
-	uint64_t ipis_dropped;	 /* IPIs that matched no vCPU of this VM */
+	uint64_t ipis_dropped;	    /* IPIs that matched no vCPU of this VM */
 	uint64_t unbacked_accesses; /* to guest-physical memory with nothing behind it */
 	bool unbacked_stop;	    /* vireo.vm=...,unbacked=stop: such an access stops it */
-	uint64_t start_tsc;	 /* when the scheduler started running it */
-	uint64_t timeout_us;	 /* run-time limit (vireo.vm=...,timeout_ms=), 0 = none */
-	uint64_t timeout_tsc;	 /* start_tsc + timeout_us, set by the scheduler */
+	uint64_t start_tsc;	    /* when the scheduler started running it */
+	uint64_t timeout_us;	    /* run-time limit (vireo.vm=...,timeout_ms=), 0 = none */
+	uint64_t timeout_tsc;	    /* start_tsc + timeout_us, set by the scheduler */
 	/* Set by the scheduler: make vCPU idx run soon (wake it from HLT or
 	 * make it leave the guest). */
 	void (*wake)(struct vm *vm, unsigned idx);
@@ -128,6 +128,26 @@ struct vm_module {
 };
 enum err vm_load_kernel(struct vm *vm, const void *image, uint64_t len, const char *cmdline,
 			unsigned nvcpus, const struct vm_module *mods, unsigned nmods);
+/*
+ * Linux VMs (vm/linux_vm.c): load the bzImage @kernel with @initrd and
+ * @cmdline (loader/linux.c, nothing runs if it is refused), build the guest
+ * ACPI tables and the platform, and create the vCPUs: vCPU 0 at the
+ * kernel's 64-bit entry, the others waiting for INIT-SIPI-SIPI.
+ */
+struct vm_linux_boot {
+	const void *kernel;
+	uint64_t kernel_len;
+	const void *initrd; /* NULL: none */
+	uint64_t initrd_len;
+	const char *cmdline;
+};
+enum err vm_load_linux(struct vm *vm, const struct vm_linux_boot *b, unsigned nvcpus);
+/* Shared by both (vm/platform_vm.c): the guest ACPI tables at VM_KERNEL_ACPI
+ * (*rsdp: the RSDP's guest-physical address) and the platform vCPUs. */
+struct guest_mem_view;
+enum err vm_platform_acpi(struct vm *vm, const struct guest_mem_view *mem, unsigned nvcpus,
+			  uint64_t *rsdp);
+enum err vm_platform_vcpus(struct vm *vm, const struct vcpu_boot_state *bs, unsigned nvcpus);
 /* Before running vCPU idx (its VMCS current here): apply a pending INIT or
  * STARTUP; false when it has nothing to do (waits for SIPI, or halted with
  * no interrupt pending). */

@@ -371,6 +371,14 @@ static void init_guest_state(struct vmx_guest_state *g, const struct vcpu_boot_s
 		g->cs.sel = (uint16_t)(bs->real_mode_cs_base >> 4);
 		g->cs.base = bs->real_mode_cs_base;
 		g->rsp &= 0xfff0;
+		return;
+	}
+	/* Only the visible selectors change: the hidden parts stay flat. */
+	if (bs->code_sel)
+		g->cs.sel = bs->code_sel;
+	if (bs->data_sel) {
+		g->ds.sel = g->es.sel = g->ss.sel = bs->data_sel;
+		g->fs.sel = g->gs.sel = bs->data_sel;
 	}
 }
 

@@ -389,6 +389,8 @@ static void test_boot_state_64(void **state)
 	assert_int_equal(bs.cr4, 0);
 	assert_int_equal(bs.efer, 0);
 	assert_int_equal(bs.idt_limit, 0);
+	assert_int_equal(bs.code_sel, 0x10);
+	assert_int_equal(bs.data_sel, 0x18);
 }
 
 /* The 32-bit entry: code32_start, paging off, no page tables written. */
@@ -407,6 +409,8 @@ static void test_boot_state_32(void **state)
 	assert_int_equal(bs.gpr[VCPU_RDI], 0);
 	assert_int_equal(bs.gpr[VCPU_RBX], 0);
 	assert_int_equal(bs.cr3, 0);
+	assert_int_equal(bs.code_sel, 0x10);
+	assert_int_equal(bs.data_sel, 0x18);
 	assert_int_equal(res.pml4_addr, 0);
 	assert_int_equal(guest[AREA + 0x2000], GUEST_FILL);
 	assert_int_equal(g64(res.gdt_addr + LINUX_BOOT_CS), 0x00cf9b000000ffffull);

@@ -388,9 +388,12 @@ static void test_image_errors(void **state)
 	ERR("lx:image=", E_INVAL, "image= has no value (use e.g. image=mbtest1.elf)");
 	ERR("lx:image=a,image=b", E_EXIST, "image= is given twice");
 	ERR("lx:guest=spin64,image=mbtest1.elf", E_INVAL,
-	    "vireo.vm=lx: guest=spin64 and image=mbtest1.elf are both given", "not both");
-	ERR("lx:image=k.elf,vcpus=2,guest=g", E_INVAL, "guest=g and image=k.elf are both given");
-	ERR("lx:vcpus=2", E_INVAL, "guest= is missing", "guest=spin64", "image=mbtest1.elf");
+	    "vireo.vm=lx: more than one of guest=, image= and kernel= is given", "one of them");
+	ERR("lx:image=k.elf,vcpus=2,guest=g", E_INVAL, "more than one of guest=");
+	ERR("lx:image=k.elf,kernel=vmlinuz", E_INVAL, "more than one of guest=");
+	ERR("lx:kernel=vmlinuz,guest=spin64", E_INVAL, "more than one of guest=");
+	ERR("lx:vcpus=2", E_INVAL, "guest= is missing", "guest=spin64", "image=mbtest1.elf",
+	    "kernel=vmlinuz");
 	ERR("lx:cmdline=quiet", E_INVAL, "guest= is missing");
 }
 
@@ -421,8 +424,48 @@ static void test_modules_errors(void **state)
 	ERR("lx:image=k.elf,modules=abcdefghijklmnopqrstuvwxyz.-_012", E_RANGE,
 	    "is longer than 31 characters");
 	ERR("lx:guest=spin64,modules=a", E_INVAL,
-	    "modules= goes with image=", "built-in guest spin64 takes none");
+	    "modules= goes with image=", "a built-in guest takes none");
+	ERR("lx:kernel=vmlinuz,modules=a", E_INVAL,
+	    "modules= goes with image=", "a Linux kernel takes none", "initrd=");
 	ERR("lx:image=k.elf,modules=a,modules=b", E_EXIST, "modules= is given twice");
+}
+
+/* kernel=: a Linux bzImage with its initrd, 256 MiB unless mem= says otherwise. */
+static void test_linux(void **state)
+{
+	char desc[VM_CONFIG_DESCRIBE_MAX];
+
+	parse_ok("lx:kernel=vmlinuz,initrd=initrd.gz,vcpus=2,cmdline=console=ttyS0 quiet");
+	assert_string_equal(cfg.kernel, "vmlinuz");
+	assert_string_equal(cfg.initrd, "initrd.gz");
+	assert_string_equal(cfg.image, "");
+	assert_string_equal(cfg.guest, "");
+	assert_int_equal(cfg.mem_bytes, VM_CONFIG_MEM_LINUX_DEFAULT);
+	assert_false(cfg.on_reboot_restart);
+	assert_string_equal(cfg.cmdline, "console=ttyS0 quiet");
+	vm_config_describe(&cfg, desc, sizeof(desc));
+	assert_string_equal(desc, "lx: Linux kernel vmlinuz, 2 vCPUs, 256 MiB, any CPU, initrd "
+				  "initrd.gz, cmdline \"console=ttyS0 quiet\"");
+	parse_ok("lx:mem=64M,on_reboot=restart,kernel=bz");
+	assert_int_equal(cfg.mem_bytes, 64 * MIB);
+	assert_true(cfg.on_reboot_restart);
+	assert_string_equal(cfg.initrd, "");
+	parse_ok("lx:kernel=bz,on_reboot=stop,unbacked=stop");
+	assert_false(cfg.on_reboot_restart);
+	assert_true(cfg.unbacked_stop);
+}
+
+static void test_linux_errors(void **state)
+{
+	ERR("lx:kernel=", E_INVAL, "kernel= has no value (use e.g. kernel=vmlinuz)");
+	ERR("lx:kernel=a/b", E_INVAL, "kernel=a/b has '/'");
+	ERR("lx:kernel=k,initrd=", E_INVAL, "initrd= has no value");
+	ERR("lx:kernel=k,initrd=x y", E_INVAL, "initrd=x y has ' '");
+	ERR("lx:kernel=k,initrd=a,initrd=b", E_EXIST, "initrd= is given twice");
+	ERR("lx:image=k.elf,initrd=i", E_INVAL, "initrd= and on_reboot= go with kernel=");
+	ERR("lx:guest=spin64,on_reboot=restart", E_INVAL, "go with kernel=");
+	ERR("lx:kernel=k,on_reboot=reboot", E_INVAL,
+	    "on_reboot=reboot is neither restart nor stop");
 }
 
 static void test_cmdline(void **state)
@@ -632,6 +675,8 @@ int main(void)
 	    cmocka_unit_test_setup(test_image_errors, reset),
 	    cmocka_unit_test_setup(test_modules, reset),
 	    cmocka_unit_test_setup(test_modules_errors, reset),
+	    cmocka_unit_test_setup(test_linux, reset),
+	    cmocka_unit_test_setup(test_linux_errors, reset),
 	    cmocka_unit_test_setup(test_cmdline, reset),
 	    cmocka_unit_test_setup(test_cmdline_limit, reset),
 	    cmocka_unit_test_setup(test_cmdline_not_a_key, reset),
