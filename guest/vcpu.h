@@ -111,6 +111,13 @@ struct vcpu_paging {
 #define VCPU_BOOT_CS 0x08u
 #define VCPU_BOOT_DS 0x10u
 
+/* CR0.CD and CR0.NW at boot (SDM Vol. 3A 11.5.3, Table 10-1). */
+enum vcpu_cache_state {
+	VCPU_CACHE_FIRMWARE, /* as the firmware left the CPU the VM is built on */
+	VCPU_CACHE_ON,	     /* CD = NW = 0: caching enabled, as PC firmware hands over */
+	VCPU_CACHE_KEEP,     /* unchanged (INIT keeps CD and NW) */
+};
+
 struct vcpu_boot_state {
 	enum vcpu_mode mode;
 	uint64_t rip;
@@ -120,6 +127,7 @@ struct vcpu_boot_state {
 	uint32_t gdt_limit, idt_limit;
 	uint64_t real_mode_cs_base;
 	uint16_t code_sel, data_sel; /* protected/long mode; 0: VCPU_BOOT_CS/DS */
+	enum vcpu_cache_state cache;
 };
 
 struct vcpu;

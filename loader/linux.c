@@ -628,4 +628,7 @@ void linux_boot_state(const struct linux_result *r, struct vcpu_boot_state *bs)
 	bs->gdt_limit = LINUX_GDT_SIZE - 1;
 	bs->code_sel = LINUX_BOOT_CS;
 	bs->data_sel = LINUX_BOOT_DS;
+	/* Caches on, as PC firmware leaves them: the 64-bit entry keeps CR0.CD
+	 * and NW, and Linux clears CD alone when it programs the MTRRs. */
+	bs->cache = VCPU_CACHE_ON;
 }

@@ -155,9 +155,9 @@ static void write_control_fields(struct vmx_vcpu *v)
 	vmcs_write(VMCS_VM_EXIT_MSR_LOAD_COUNT, 0);
 	vmcs_write(VMCS_VM_ENTRY_MSR_LOAD_COUNT, 0);
 	vmcs_write(VMCS_VM_ENTRY_INTR_INFO, 0);
-	/* CR0.NE and CR4.VMXE belong to the host (and CR4.PKE where PKRU cannot
-	 * be switched, guest/xstate.c); the guest sees its shadows. */
-	vmcs_write(VMCS_CR0_GUEST_HOST_MASK, CR0_NE);
+	/* CR0.NE, CD and NW and CR4.VMXE belong to the host (and CR4.PKE where
+	 * PKRU cannot be switched, guest/xstate.c); the guest sees its shadows. */
+	vmcs_write(VMCS_CR0_GUEST_HOST_MASK, CR0_HOST_OWNED);
 	vmcs_write(VMCS_CR4_GUEST_HOST_MASK, vmx_vcpu_cr4_host_owned());
 }
 
@@ -404,6 +404,21 @@ static void mode_controls(uint64_t efer)
 		vmcs_write(VMCS_SECONDARY_PROC_CONTROLS, proc2 | VMX_PROC2_UNRESTRICTED_GUEST);
 }
 
+/*
+ * CR0.CD and NW as the guest reads them. VM entry and exit never load them
+ * (SDM Vol. 3C 26.3.2.1, 27.5.1): the CPU keeps the host's, so they are
+ * host-owned and live in the read shadow, and a guest that disables its
+ * caches cannot disable the host's.
+ */
+static uint64_t boot_cache_bits(const struct vmx_vcpu *v, const struct vcpu_boot_state *bs)
+{
+	if (bs->cache == VCPU_CACHE_KEEP)
+		return v->cr0_shadow & CR0_CACHE_BITS;
+	if (bs->cache == VCPU_CACHE_ON)
+		return 0;
+	return cpu_read_cr0() & CR0_CACHE_BITS;
+}
+
 /* A fresh guest state from bs, the VMCS current here; GPRs from bs too. */
 void vmx_vcpu_apply_boot_state(struct vmx_vcpu *v, const struct vcpu_boot_state *bs)
 {
@@ -417,7 +432,7 @@ void vmx_vcpu_apply_boot_state(struct vmx_vcpu *v, const struct vcpu_boot_state 
 	/* CR0.NE is fixed to 1 in VMX operation (SDM Vol. 3C 24.8, A.7) and
 	 * host-owned: the guest reads the value its boot state gives, as on the
 	 * CPU (0 after INIT, SDM Vol. 3A Table 10-1; GRUB leaves it clear). */
-	v->cr0_shadow = (g.cr0 & ~CR0_NE) | (bs->cr0 & CR0_NE);
+	v->cr0_shadow = (g.cr0 & ~CR0_HOST_OWNED) | (bs->cr0 & CR0_NE) | boot_cache_bits(v, bs);
 	v->cr4_shadow = g.cr4 & ~CR4_VMXE;
 	vmcs_write(VMCS_CR0_READ_SHADOW, v->cr0_shadow);
 	vmcs_write(VMCS_CR4_READ_SHADOW, v->cr4_shadow);
@@ -447,6 +462,7 @@ void vmx_vcpu_reset_sipi(struct vmx_vcpu *v, uint8_t vector)
 	struct vcpu_boot_state bs;
 
 	vcpu_boot_state_init(&bs, VCPU_MODE_REAL);
+	bs.cache = VCPU_CACHE_KEEP;
 	bs.real_mode_cs_base = (uint64_t)vector << 12;
 	bs.gdt_limit = RESET_TABLE_LIMIT;
 	bs.idt_limit = RESET_TABLE_LIMIT;

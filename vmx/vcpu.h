@@ -46,19 +46,19 @@ struct vmx_vcpu {
 	void *xsave_area;
 	uint64_t xcr0;
 	struct vmx_guest_msrs msrs;
-	struct vmx_msr_state msr; /* the emulated MSRs (vmx/msr.c) */
+	struct vmx_msr_state msr;	  /* the emulated MSRs (vmx/msr.c) */
 	uint64_t dr[DR_BREAKPOINTS], dr6; /* the guest's, while not loaded (vmx/debugreg.c) */
 	bool dr_loaded;			  /* in the CPU's registers, MOV-DR exiting off */
 	uint64_t cr0_shadow, cr4_shadow;
-	uint8_t cr8;		/* the task priority of a vCPU whose platform has no LAPIC */
-	uint8_t *vapic;		/* virtual-APIC page (TPR shadow, vmx/tpr.c), or NULL */
+	uint8_t cr8;	/* the task priority of a vCPU whose platform has no LAPIC */
+	uint8_t *vapic; /* virtual-APIC page (TPR shadow, vmx/tpr.c), or NULL */
 	uint64_t vapic_pa;
 	uint8_t vtpr; /* the VTPR the platform last agreed with */
 	/* &vapic[VTPR] with the shadow, else &vtpr (never differs): one
 	 * compare on the exit path either way (vmx/tpr.h). */
 	const uint8_t *vtpr_at;
-	uint64_t spec_ctrl; /* the guest's IA32_SPEC_CTRL (vmx/spec.c) */
-	uint64_t slice_end_tsc; /* platform VMs: absolute end of the current slice */
+	uint64_t spec_ctrl;		    /* the guest's IA32_SPEC_CTRL (vmx/spec.c) */
+	uint64_t slice_end_tsc;		    /* platform VMs: absolute end of the current slice */
 	uint64_t exits[VCPU_EXIT_COUNTERS]; /* by basic exit reason */
 	uint64_t unhandled_io;
 };
@@ -127,6 +127,11 @@ bool vmx_vcpu_guest_if(void);
 void vmx_vcpu_advance_rip(unsigned n);
 /* One guest segment of the current VMCS, by its selector field. */
 void vmx_vcpu_read_seg(uint32_t sel_field, struct vmx_seg *s);
+
+/* CR0 bits the host owns (the guest/host mask): NE is fixed in VMX
+ * operation, CD and NW are never loaded by VM entry (vmx/vcpu.c). */
+#define CR0_CACHE_BITS (CR0_CD | CR0_NW)
+#define CR0_HOST_OWNED (CR0_NE | CR0_CACHE_BITS)
 
 /* CR4 bits kept by the host (guest/host mask): the guest sees its shadow. */
 uint64_t vmx_vcpu_cr4_host_owned(void);

@@ -391,6 +391,7 @@ static void test_boot_state_64(void **state)
 	assert_int_equal(bs.idt_limit, 0);
 	assert_int_equal(bs.code_sel, 0x10);
 	assert_int_equal(bs.data_sel, 0x18);
+	assert_int_equal(bs.cache, VCPU_CACHE_ON);
 }
 
 /* The 32-bit entry: code32_start, paging off, no page tables written. */
