@@ -24,6 +24,7 @@ KSRCS_ASM := $(sort $(foreach d,$(KERNEL_DIRS),$(wildcard $(d)/*.asm)))
 KOBJS := $(patsubst %.c,$(BUILD)/k/%.o,$(KSRCS_C)) $(patsubst %.asm,$(BUILD)/k/%.asm.o,$(KSRCS_ASM))
 
 ELF := $(BUILD)/vireo.elf
+COMMA := ,
 ISO := $(BUILD)/vireo.iso
 
 .PHONY: all docs-cpuid kernel iso deps test unit fuzz fuzz-guest conform check matrix clean layers run run-qemu run-bochs run-kvm bench-exit bench-sched bench-guest screen screenshot \
@@ -96,11 +97,27 @@ GUEST_VCPUS ?= 1
 GUEST_MEM ?= 64M
 guest_vm_name = $(shell printf '%s' '$(basename $(notdir $(1)))' | tr -c 'A-Za-z0-9_-' _ | cut -c1-15)
 GUEST_VM_ARGS := $(foreach g,$(GUESTS),vireo.vm=$(call guest_vm_name,$(g)):image=$(notdir $(g)),vcpus=$(GUEST_VCPUS),mem=$(GUEST_MEM))
-ISO_CMDLINE ?= $(GUEST_VM_ARGS)
-ISO_FORCE := $(if $(GUESTS),FORCE)
-$(ISO): $(ELF) iso/grub.cfg.in tools/mkiso.sh $(GUESTS) $(ISO_FORCE)
-	@echo "  ISO     $@ $(if $(GUESTS),(guests: $(GUESTS)))"
-	$(Q)bash tools/mkiso.sh $(ELF) $@ "$(ISO_CMDLINE)" 2 $(GUESTS)
+
+# A Linux guest (docs/linux-guests.md): make iso LINUX=bzImage [INITRD=initrd.gz]
+# [VCPUS=n] [LINUX_MEM=128M] [LINUX_CMDLINE="..."] adds one Linux VM, lx, with
+# console input; make check LINUX=... runs it (below).
+LINUX ?=
+INITRD ?=
+LINUX_MEM ?= 128M
+# console=ttyS0: the kernel's console is the VM's COM1; quiet: boot messages
+# cost an exit per character; cryptomgr.notests: the crypto self-tests are
+# most of an emulated boot's kernel time.
+LINUX_CMDLINE ?= console=ttyS0 quiet cryptomgr.notests
+LINUX_TIMEOUT ?= 1500
+LINUX_DIR ?= $(BUILD)/linux
+LINUX_FILES := $(LINUX) $(INITRD)
+LINUX_VM = lx:kernel=$(notdir $(LINUX))$(if $(INITRD),$(COMMA)initrd=$(notdir $(INITRD)))$(COMMA)vcpus=$(VCPUS)$(COMMA)mem=$(LINUX_MEM)
+LINUX_VM_ARGS = $(if $(LINUX),vireo.vm="$(LINUX_VM)$(COMMA)input=1$(COMMA)cmdline=$(LINUX_CMDLINE)")
+ISO_CMDLINE ?= $(GUEST_VM_ARGS) $(LINUX_VM_ARGS)
+ISO_FORCE := $(if $(GUESTS)$(LINUX),FORCE)
+$(ISO): $(ELF) iso/grub.cfg.in tools/mkiso.sh $(GUESTS) $(LINUX_FILES) $(ISO_FORCE)
+	@echo "  ISO     $@ $(if $(GUESTS)$(LINUX),(guests: $(GUESTS) $(LINUX_FILES)))"
+	$(Q)bash tools/mkiso.sh $(ELF) $@ '$(strip $(ISO_CMDLINE))' 2 $(GUESTS) $(LINUX_FILES)
 .PHONY: FORCE
 FORCE:
 
@@ -154,6 +171,9 @@ SUITE ?= boot
 EXPECT ?= pass
 RESULTS := $(BUILD)/results.txt
 
+# make check LINUX=bzImage [INITRD=initrd.gz] EMU=bochs CPUS=2 [VCPUS=2]
+# [LINUX_CMDLINE="..."] boots one Linux VM and passes when its guest powers
+# off (ACPI S5: status 0) by itself.
 # make check GUEST=k.elf EMU=bochs CPUS=2 [VCPUS=2] [GUEST_CMDLINE="..."]
 # runs one guest kernel as a VM and passes when it exits with GUEST_STATUS
 # (1: it wrote 0 to port 0xF4, QEMU isa-debug-exit style).
@@ -161,14 +181,16 @@ VCPUS ?= 1
 GUEST_STATUS ?= 1
 GUEST_CMDLINE ?=
 check: deps $(ELF)
-ifneq ($(GUEST),)
+ifneq ($(LINUX),)
+	@TIMEOUT=$(LINUX_TIMEOUT) bash tests/harness/guest.sh "linux-$(VCPUS)vcpu" $(EMU) $(CPUS) \
+		"$(LINUX_VM)$(COMMA)cmdline=$(LINUX_CMDLINE)" "$(LINUX)$(if $(INITRD),$(COMMA)$(INITRD))" "lx=0"
+else ifneq ($(GUEST),)
 	@bash tests/harness/guest.sh "$(notdir $(GUEST))-$(VCPUS)vcpu" $(EMU) $(CPUS) \
 		"guest:image=$(notdir $(GUEST)),vcpus=$(VCPUS),mem=$(GUEST_MEM)$(if $(GUEST_CMDLINE),$(COMMA)cmdline=$(GUEST_CMDLINE))" \
 		"$(GUEST)" "guest=$(GUEST_STATUS)"
 else
 	@bash tests/harness/check.sh $(EMU) $(CPUS) $(SUITE) "$(EXPECT)"
 endif
-COMMA := ,
 
 # make fuzz-guest [SECONDS=n] [SEED=s] [OPS=a,b,...] [SAFE=1]: the fuzzing guest
 # kernel beside a good VM under Bochs with 2 CPUs (tests/harness/fuzz-guest.sh,

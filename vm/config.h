@@ -64,7 +64,7 @@
 #define VM_CONFIG_MAX 8		  /* vireo.vm= options the kernel accepts */
 #define VM_CONFIG_NAME_MAX 16	  /* name buffer, NUL included */
 #define VM_CONFIG_GUEST_MAX 24	  /* guest buffer, NUL included */
-#define VM_CONFIG_IMAGE_MAX 32	  /* image buffer, NUL included */
+#define VM_CONFIG_IMAGE_MAX 64	  /* image buffer, NUL included */
 #define VM_CONFIG_MODULES 8	  /* modules= names at most */
 #define VM_CONFIG_CMDLINE_MAX 256 /* cmdline buffer, NUL included */
 #define VM_CONFIG_MAX_VCPUS 64
@@ -73,7 +73,7 @@
 #define VM_CONFIG_CPU_WORDS (VM_CONFIG_CPUS / VM_CONFIG_CPU_WORD_BITS)
 #define VM_CONFIG_TEXT_MAX 4096	    /* longest value parsed */
 #define VM_CONFIG_WHY_MAX 256	    /* a why[] buffer this size holds every message */
-#define VM_CONFIG_DESCRIBE_MAX 1024 /* a buffer this size holds every description */
+#define VM_CONFIG_DESCRIBE_MAX 1536 /* a buffer this size holds every description */
 
 #define VM_CONFIG_MIB (1ull << 20)
 #define VM_CONFIG_MEM_MIN VM_CONFIG_MIB

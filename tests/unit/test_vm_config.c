@@ -373,14 +373,15 @@ static void test_image(void **state)
 	assert_int_equal(cfg.vcpus, 2);
 	parse_ok("lx:image=a");
 	assert_string_equal(cfg.image, "a");
-	parse_ok("lx:image=abcdefghijklmnopqrstuvwxyz.-_01");
+	parse_ok("lx:image=abcdefghijklmnopqrstuvwxyz.-_012ABCDEFGHIJKLMNOPQRSTUVWXYZ.-_01");
 	assert_int_equal(strlen(cfg.image), VM_CONFIG_IMAGE_MAX - 1);
 }
 
 static void test_image_errors(void **state)
 {
-	ERR("lx:image=abcdefghijklmnopqrstuvwxyz.-_012", E_RANGE,
-	    "vireo.vm=lx: image=abcdefghijklmnopqrstuvwxyz.-_012 is longer than 31 characters",
+	ERR("lx:image=abcdefghijklmnopqrstuvwxyz.-_012ABCDEFGHIJKLMNOPQRSTUVWXYZ.-_012", E_RANGE,
+	    "vireo.vm=lx: image=abcdefghijklmnopqrstuvwxyz.-_012ABCDEFGH... is longer than 63 "
+	    "characters",
 	    "image=mbtest1.elf");
 	ERR("lx:image=mb/test.elf", E_INVAL, "image=mb/test.elf has '/'",
 	    "letters, digits, '.', '_' and '-'");
@@ -421,8 +422,9 @@ static void test_modules_errors(void **state)
 	    "join several modules with '+'");
 	ERR("lx:image=k.elf,modules=a+", E_INVAL, "empty module name");
 	ERR("lx:image=k.elf,modules=a/b", E_INVAL, "modules=a/b has '/'");
-	ERR("lx:image=k.elf,modules=abcdefghijklmnopqrstuvwxyz.-_012", E_RANGE,
-	    "is longer than 31 characters");
+	ERR("lx:image=k.elf,modules=abcdefghijklmnopqrstuvwxyz.-_012ABCDEFGHIJKLMNOPQRSTUVWXYZ.-_"
+	    "012",
+	    E_RANGE, "is longer than 63 characters");
 	ERR("lx:guest=spin64,modules=a", E_INVAL,
 	    "modules= goes with image=", "a built-in guest takes none");
 	ERR("lx:kernel=vmlinuz,modules=a", E_INVAL,
@@ -603,6 +605,9 @@ static void test_describe(void **state)
 						       "cmdline \"a?b\"");
 }
 
+/* A module name of the greatest length accepted. */
+#define N63 "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_"
+
 /* The longest description of an accepted value fits VM_CONFIG_DESCRIBE_MAX. */
 static void test_describe_longest(void **state)
 {
@@ -611,22 +616,18 @@ static void test_describe_longest(void **state)
 	int n;
 
 	n = snprintf(text, sizeof(text),
-		     "abcdefghijklmno:image=abcdefghijklmnopqrstuvwxyz01234,vcpus=64,mem=1022M,"
+		     "abcdefghijklmno:image=" N63 ",vcpus=64,mem=1022M,"
 		     "cpus=0+2+4+6+8+10+12+14+16+18+20+22+24+26,mode=protected,"
 		     "slice_us=1000000,timeout_ms=3600000,input=1,unbacked=stop,"
-		     "modules=abcdefghijklmnopqrstuvwxyz01234+abcdefghijklmnopqrstuvwxyz01234+"
-		     "abcdefghijklmnopqrstuvwxyz01234+abcdefghijklmnopqrstuvwxyz01234+"
-		     "abcdefghijklmnopqrstuvwxyz01234+abcdefghijklmnopqrstuvwxyz01234+"
-		     "abcdefghijklmnopqrstuvwxyz01234+abcdefghijklmnopqrstuvwxyz01234,cmdline=");
+		     "modules=" N63 "+" N63 "+" N63 "+" N63 "+" N63 "+" N63 "+" N63 "+" N63
+		     ",cmdline=");
 	memset(text + n, 'c', VM_CONFIG_CMDLINE_MAX - 1);
 	text[n + VM_CONFIG_CMDLINE_MAX - 1] = '\0';
 	parse_ok(text);
 	vm_config_describe(&cfg, buf, sizeof(buf));
 	assert_true(strlen(buf) < sizeof(buf) - 1);
-	assert_non_null(strstr(
-	    buf,
-	    "timeout 3600000 ms, input, unbacked=stop, modules abcdefghijklmnopqrstuvwxyz01234+"));
-	assert_non_null(strstr(buf, "01234, cmdline \"ccc"));
+	assert_non_null(strstr(buf, "timeout 3600000 ms, input, unbacked=stop, modules " N63 "+"));
+	assert_non_null(strstr(buf, N63 ", cmdline \"ccc"));
 	assert_int_equal(buf[strlen(buf) - 1], '"');
 }
 
