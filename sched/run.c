@@ -10,6 +10,7 @@
  * it stop) so that every wait here stays bounded.
  */
 #include "sched/run.h"
+#include "sched/console_escape.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/lapic.h"
 #include "arch/x86/spinlock.h"
@@ -58,6 +59,7 @@ static unsigned check_failures;
 static bool debug_checks = true;
 static bool lapic_slices;
 static struct vm *console_vm;
+static struct console_escape console_esc;
 static bool consoles_draining; /* one CPU prints VMs' console lines at a time */
 static unsigned console_next;  /* the VM whose lines go first at the next pass */
 
@@ -485,18 +487,40 @@ static void idle(void)
 	__asm__ volatile("sti; hlt" ::: "memory");
 }
 
+/* Ctrl-A N: the keyboard goes to the N-th VM, if it still runs. */
+static void console_switch(int to)
+{
+	if (to >= (int)nvms || vms[to]->stopped) {
+		pr_info("vireo: Ctrl-A %d: there is no running VM %d (%u VMs started); console "
+			"input stays with %s\n",
+			to + 1, to + 1, nvms, console_vm ? console_vm->name : "none");
+		return;
+	}
+	console_vm = vms[to];
+	pr_info("vireo: console input now goes to VM %d, %s (Ctrl-A 1-%u switches)\n", to + 1,
+		console_vm->name, nvms);
+}
+
 static void poll_console(void)
 {
-	int c = uart_getc_nonblock();
+	uint8_t out[CONSOLE_ESCAPE_OUT_MAX];
+	int c = uart_getc_nonblock(), to;
+	unsigned n;
 
 	if (c < 0)
 		return;
-	if (console_vm && !console_vm->stopped)
-		vm_console_input(console_vm, (uint8_t)c);
-	else if (c == STATS_KEY) {
-		pr_info("sched: statistics on request (key '%c'):\n", STATS_KEY);
-		sched_stats_print();
+	if (!console_vm || console_vm->stopped) {
+		if (c == STATS_KEY) {
+			pr_info("sched: statistics on request (key '%c'):\n", STATS_KEY);
+			sched_stats_print();
+		}
+		return;
 	}
+	n = console_escape_feed(&console_esc, (uint8_t)c, out, &to);
+	if (to != CONSOLE_ESCAPE_NONE)
+		console_switch(to);
+	for (unsigned i = 0; i < n; i++)
+		vm_console_input(console_vm, out[i]);
 }
 
 void sched_set_tick_hook(void (*fn)(void))
