@@ -52,8 +52,16 @@ cmdline_value() {
 	return 1
 }
 
+# Waits until the console has sent everything written to it: poweroff -f
+# and reboot -f do not, and the last lines would be lost. busybox stty sets
+# the terminal with TCSADRAIN, which waits for the UART to empty.
+drain_console() {
+	stty "$(stty -g </dev/console)" </dev/console 2>/dev/null
+}
+
 power_off() {
 	echo "vireo-init: powering off"
+	drain_console
 	poweroff -f
 	echo "vireo-init: poweroff -f failed; halting"
 	exec sleep 2147483647
@@ -101,6 +109,7 @@ check_hypervisor_flag() {
 check_clocksource() {
 	cs=$(cat "$CLOCKSOURCE" 2>/dev/null)
 	[ "$cs" = tsc ] && return 0
+	dmesg | grep -iE 'tsc|clocksource' | sed 's/^/# /'
 	why="clocksource is '$cs' (available: $(cat "${CLOCKSOURCE%/*}/available_clocksource" 2>/dev/null))"
 	return 1
 }
@@ -111,19 +120,17 @@ timer_counts() {
 		/proc/interrupts
 }
 
-# Every CPU runs a spinning task while the counts are sampled: an idle
-# tickless CPU may take no timer interrupt at all within the sample.
+# A task pinned to each CPU sleeps for the sample: its timer expires on that
+# CPU, so even an idle tickless CPU must take a local timer interrupt. (A
+# busy loop would also do, but is slow where the TSC rate the guest believes
+# is far above the emulator's, as on bare Bochs.)
 check_timer_irqs() {
-	spinners=
-	for cpu in $(seq 0 $(($(nproc) - 1))); do
-		taskset -c "$cpu" sh -c 'while :; do :; done' &
-		spinners="$spinners $!"
-	done
 	before=$(timer_counts)
-	sleep "$TIMER_SAMPLE_S"
+	for cpu in $(seq 0 $(($(nproc) - 1))); do
+		taskset -c "$cpu" sleep "$TIMER_SAMPLE_S" &
+	done
+	wait
 	after=$(timer_counts)
-	kill $spinners
-	wait 2>/dev/null
 	why=$(awk -v a="$before" -v b="$after" 'BEGIN {
 		n = split(a, x); m = split(b, y)
 		if (n == 0 || n != m) { print "no LOC line for every CPU in /proc/interrupts"; exit }
@@ -194,6 +201,7 @@ case "$mode" in
 	;;
 reboot)
 	echo "vireo-init: rebooting"
+	drain_console
 	reboot -f
 	;;
 *)
