@@ -9,6 +9,8 @@
 #                        then every dmesg line a harness compares with bare
 #                        hardware, prefixed "vireo-dmesg: "; then power off
 #   vireo.test=reboot    print "vireo-init: rebooting" and reboot
+#   vireo.sample=S       seconds the checks watch the timer interrupts and
+#                        wait for the tsc clocksource (default 1)
 # Every line it prints starts with "vireo-init: " except the KTAP and
 # "vireo-dmesg: " lines; the first is "vireo-init: started".
 
@@ -22,8 +24,11 @@ export PATH HOME
 DMESG_PATTERN='BUG:|WARNING:|Call Trace|unchecked MSR access|Firmware Bug|TSC.*unstable|soft lockup|rcu.*stall'
 # An RTC more than a day away from the host's clock fails the RTC check.
 RTC_TOLERANCE_S=86400
-# How long the timer interrupt counts are watched.
-TIMER_SAMPLE_S=1
+# How long the timer interrupt counts are watched, and the longest wait for
+# the tsc clocksource (vireo.sample= overrides it).
+SAMPLE_S_DEFAULT=1
+# Polling step while waiting for the clocksource.
+POLL_S=0.1
 CHECK_COUNT=6
 CLOCKSOURCE=/sys/devices/system/clocksource/clocksource0/current_clocksource
 RTC_EPOCH=/sys/class/rtc/rtc0/since_epoch
@@ -106,8 +111,16 @@ check_hypervisor_flag() {
 	return 1
 }
 
+# Without a known TSC frequency (CPUID 0x15 ECX) Linux starts on tsc-early
+# and registers tsc after refining its calibration a second later.
 check_clocksource() {
+	waited=0
 	cs=$(cat "$CLOCKSOURCE" 2>/dev/null)
+	while [ "$cs" = tsc-early ] && [ "$(echo "$waited < $SAMPLE_S" | bc)" = 1 ]; do
+		sleep "$POLL_S"
+		waited=$(echo "$waited + $POLL_S" | bc)
+		cs=$(cat "$CLOCKSOURCE" 2>/dev/null)
+	done
 	[ "$cs" = tsc ] && return 0
 	dmesg | grep -iE 'tsc|clocksource' | sed 's/^/# /'
 	why="clocksource is '$cs' (available: $(cat "${CLOCKSOURCE%/*}/available_clocksource" 2>/dev/null))"
@@ -127,7 +140,7 @@ timer_counts() {
 check_timer_irqs() {
 	before=$(timer_counts)
 	for cpu in $(seq 0 $(($(nproc) - 1))); do
-		taskset -c "$cpu" sleep "$TIMER_SAMPLE_S" &
+		taskset -c "$cpu" sleep "$SAMPLE_S" &
 	done
 	wait
 	after=$(timer_counts)
@@ -171,6 +184,13 @@ print_dmesg() {
 }
 
 run_checks() {
+	SAMPLE_S=$(cmdline_value vireo.sample) || SAMPLE_S=$SAMPLE_S_DEFAULT
+	case "$SAMPLE_S" in
+	'' | *[!0-9.]* | *.*.*)
+		echo "vireo-init: vireo.sample=$SAMPLE_S is not a number of seconds; using $SAMPLE_S_DEFAULT"
+		SAMPLE_S=$SAMPLE_S_DEFAULT
+		;;
+	esac
 	echo "KTAP version 1"
 	echo "1..$CHECK_COUNT"
 	check_cpus_online
