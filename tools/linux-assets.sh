@@ -99,8 +99,9 @@ main() {
 		echo "linux-assets: cached in $out (kernel $(cat "$out/kernel-version"))" >&2
 		return 0
 	fi
-	command -v apt-get >/dev/null && command -v dpkg-deb >/dev/null ||
+	if ! command -v apt-get >/dev/null || ! command -v dpkg-deb >/dev/null; then
 		die "needs Debian's apt-get and dpkg-deb"
+	fi
 	mkdir -p "$out/debs"
 	kpkg=$(kernel_package)
 	[ -n "$kpkg" ] || die "apt-cache depends $KERNEL_META names no linux-image-* package"

@@ -85,7 +85,8 @@ echo "linux-bare: booting $(cat "$assets/kernel-version") on bare Bochs $model, 
 start=$(now)
 bash "$here/tests/harness/emu.sh" "bochs@$model" "$cpus" "$work/linux.iso" "$log" "$timeout_s" &
 emu_pid=$!
-t_grub= t_init=
+t_grub=''
+t_init=''
 while kill -0 "$emu_pid" 2>/dev/null; do
 	[ -n "$t_grub" ] || ! grep -aq "$GRUB_MARK" "$log" || t_grub=$(now)
 	[ -n "$t_init" ] || ! grep -aq "$INIT_MARK" "$log" || t_init=$(now)

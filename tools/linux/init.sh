@@ -46,6 +46,7 @@ setup() {
 
 # Prints the value of KEY=VALUE on the kernel command line; fails without it.
 cmdline_value() {
+	# shellcheck disable=SC2013 # the command line is one line of words
 	for word in $(cat /proc/cmdline); do
 		case "$word" in
 		"$1="*)
