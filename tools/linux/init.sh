@@ -32,6 +32,8 @@ POLL_S=0.1
 CHECK_COUNT=6
 CLOCKSOURCE=/sys/devices/system/clocksource/clocksource0/current_clocksource
 RTC_EPOCH=/sys/class/rtc/rtc0/since_epoch
+# What init sleeps for when it cannot power off: init must never exit.
+FOREVER_S=2147483647
 # Field of /proc/PID/stat holding the CPU the task last ran on (proc(5)).
 STAT_CPU_FIELD=39
 
@@ -70,7 +72,7 @@ power_off() {
 	drain_console
 	poweroff -f
 	echo "vireo-init: poweroff -f failed; halting"
-	exec sleep 2147483647
+	exec sleep "$FOREVER_S"
 }
 
 interactive() {
