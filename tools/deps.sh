@@ -10,7 +10,7 @@ PKGS=(
 	bochs bochs-term bochsbios vgabios bsdutils
 	libcmocka-dev clang libclang-rt-14-dev
 	console-setup-linux socat netpbm
-	gdb
+	gdb cpio
 )
 
 missing=()

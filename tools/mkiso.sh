@@ -4,6 +4,9 @@
 # default entry passes the given command line.
 # The same inputs give a byte-identical ISO (SOURCE_DATE_EPOCH, default below).
 # usage: mkiso.sh KERNEL.elf OUT.iso "CMDLINE" [TIMEOUT] [MODULE...]
+# GRUB_CFG=FILE: use FILE as the grub.cfg as it is instead of the one filled
+# in from iso/grub.cfg.in (CMDLINE and TIMEOUT are then unused); KERNEL is
+# still /boot/vireo.elf and each MODULE /guests/NAME on the ISO.
 set -euo pipefail
 
 elf=$1 out=$2 cmdline=${3:-} timeout=${4:-0}
@@ -25,6 +28,7 @@ esc_cmdline=${esc_cmdline//&/\\&}
 sed -e "s|@CMDLINE@|${esc_cmdline//|/\\|}|" -e "s|@TIMEOUT@|$timeout|" \
 	"$here/iso/grub.cfg.in" | awk -v m="$modules" '{ if ($0 == "@MODULES@\tboot") { printf "%s\tboot\n", m } else print }' \
 	>"$stage/boot/grub/grub.cfg"
+[ -z "${GRUB_CFG:-}" ] || cp "$GRUB_CFG" "$stage/boot/grub/grub.cfg"
 
 if [ ! -d /usr/lib/grub/i386-pc ]; then
 	echo "mkiso: GRUB for BIOS is missing: install grub-pc-bin (bash tools/deps.sh)" >&2
