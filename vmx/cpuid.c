@@ -24,7 +24,7 @@
 #define LEAF_XSTATE 0xdu
 #define XSTATE_SUB_MAIN 0
 #define XSTATE_SUB_FEATURES 1
-#define XSTATE_FEATURES_OFFERED 0x7u /* XSAVEOPT, XSAVEC, XGETBV ECX=1 */
+#define XSTATE_FEATURES_OFFERED 0x5u /* XSAVEOPT, XGETBV ECX=1 */
 #define XSTATE_LAST_COMPONENT 62u
 #define XCR0_AVX512_STATE (0x7ull << 5) /* opmask, ZMM_Hi256, Hi16_ZMM */
 #define LEAF_TSC 0x15u
@@ -164,8 +164,11 @@ static void measured_leaf(uint32_t leaf, struct cpuid_regs *r)
 /*
  * Leaf 0DH (SDM Vol. 1 13.2): sub-leaf 0 lists the XCR0 bits guests may set
  * and the sizes for the guest's XCR0 (EBX) and for all of them (ECX);
- * sub-leaf 1 offers XSAVEOPT, XSAVEC and XGETBV with ECX = 1 but not
- * XSAVES (IA32_XSS is not offered); components guests may not enable read 0.
+ * sub-leaf 1 offers XSAVEOPT and XGETBV with ECX = 1, not XSAVES (IA32_XSS is
+ * not offered) nor XSAVEC: the compacted format's layout follows XCOMP_BV
+ * (SDM Vol. 1 13.4.3, 13.8.2), which Bochs 2.7's XRSTOR gets wrong, and a
+ * Linux guest that saw XSAVEC switched tasks with corrupted user state
+ * (docs/cpuid.md). Components guests may not enable read 0.
  */
 static void xstate_leaf(const struct vmx_vcpu *v, uint32_t sub, struct cpuid_regs *r)
 {
