@@ -120,6 +120,7 @@ static enum err build_linux_vm(const struct vm_config *c, struct vm **out)
 	e = vm_create(out, c->name, c->mem_bytes);
 	if (e == E_OK) {
 		(*out)->unbacked_stop = c->unbacked_stop;
+		(*out)->on_reboot_restart = c->on_reboot_restart;
 		e = vm_load_linux(*out, &b, c->vcpus);
 	}
 	return built(c, out, e);

@@ -72,12 +72,29 @@ static enum err linux_vm_image(struct vm *vm, const struct guest_mem_view *mem,
 	return E_OK;
 }
 
-enum err vm_load_linux(struct vm *vm, const struct vm_linux_boot *b, unsigned nvcpus)
+/* Tables, kernel, initrd and platform devices, and vCPU 0's boot state:
+ * what building the VM and restarting it share. */
+static enum err linux_vm_machine(struct vm *vm, unsigned nvcpus, struct vcpu_boot_state *bs)
 {
 	struct guest_mem_view mem = {phys_to_virt(vm->mem_hpa), vm->mem_size};
-	struct vcpu_boot_state bs;
 	struct linux_result r;
 	uint64_t rsdp = 0;
+	enum err e = vm_platform_acpi(vm, &mem, nvcpus, &rsdp);
+
+	if (e == E_OK)
+		e = linux_vm_image(vm, &mem, &vm->linux_boot, rsdp, &r);
+	if (e != E_OK)
+		return e;
+	vm->platform = true;
+	e = vm_io_platform_init(vm, nvcpus);
+	if (e == E_OK)
+		linux_boot_state(&r, bs);
+	return e;
+}
+
+enum err vm_load_linux(struct vm *vm, const struct vm_linux_boot *b, unsigned nvcpus)
+{
+	struct vcpu_boot_state bs;
 	enum err e;
 
 	if (!vcpu_backend_has_real_mode()) {
@@ -86,15 +103,14 @@ enum err vm_load_linux(struct vm *vm, const struct vm_linux_boot *b, unsigned nv
 		       vm->name);
 		return E_NOTSUP;
 	}
-	e = vm_platform_acpi(vm, &mem, nvcpus, &rsdp);
-	if (e == E_OK)
-		e = linux_vm_image(vm, &mem, b, rsdp, &r);
+	vm->linux_boot = *b;
+	e = linux_vm_machine(vm, nvcpus, &bs);
 	if (e != E_OK)
 		return e;
-	vm->platform = true;
-	e = vm_io_platform_init(vm, nvcpus);
-	if (e != E_OK)
-		return e;
-	linux_boot_state(&r, &bs);
 	return vm_platform_vcpus(vm, &bs, nvcpus);
+}
+
+enum err vm_linux_reload(struct vm *vm, struct vcpu_boot_state *bs)
+{
+	return linux_vm_machine(vm, vm->nvcpus, bs);
 }

@@ -428,6 +428,8 @@ bool vm_vcpu_prepare(struct vm *vm, unsigned idx)
 
 	if (!vm->platform)
 		return true;
+	if (__builtin_expect(__atomic_load_n(&vm->restart_pending, __ATOMIC_ACQUIRE), 0))
+		return vm_restart_vcpu(vm, idx);
 	p = vm->plat[idx];
 	flags = spin_lock_irqsave(&p->lock);
 	if (p->init_pending) {

@@ -40,6 +40,14 @@
 #define VM_GUEST_GDT_LIMIT 31 /* four descriptors */
 #define VM_GUEST_LOAD 0x10000ull
 
+struct vm_linux_boot {
+	const void *kernel;
+	uint64_t kernel_len;
+	const void *initrd; /* NULL: none */
+	uint64_t initrd_len;
+	const char *cmdline;
+};
+
 /* Per-vCPU state of a platform VM (lock: guards all of it; IPIs from other
  * vCPUs take it from other CPUs). */
 struct vm_vcpu_plat {
@@ -50,6 +58,7 @@ struct vm_vcpu_plat {
 	bool init_pending;   /* INIT arrived; applied when the vCPU next runs */
 	int16_t sipi_vector; /* STARTUP vector to apply, or -1 */
 	bool nmi_pending;
+	bool parked; /* stopped for a restart (vm/restart.c) */
 };
 
 /* Guest-physical layout of a Multiboot kernel VM. */
@@ -94,9 +103,15 @@ struct vm {
 	uint64_t ipis_dropped;	    /* IPIs that matched no vCPU of this VM */
 	uint64_t unbacked_accesses; /* to guest-physical memory with nothing behind it */
 	bool unbacked_stop;	    /* vireo.vm=...,unbacked=stop: such an access stops it */
-	uint64_t start_tsc;	    /* when the scheduler started running it */
-	uint64_t timeout_us;	    /* run-time limit (vireo.vm=...,timeout_ms=), 0 = none */
-	uint64_t timeout_tsc;	    /* start_tsc + timeout_us, set by the scheduler */
+	/* A Linux VM (vm/linux_vm.c) and its restarts (vm/restart.c). */
+	struct vm_linux_boot linux_boot; /* kernel == NULL: not a Linux VM */
+	bool on_reboot_restart;		 /* vireo.vm=...,on_reboot=restart */
+	bool restart_pending;		 /* reset asked for: vCPUs park, vCPU 0 reloads */
+	unsigned restarts;
+	const char *restart_how;
+	uint64_t start_tsc;   /* when the scheduler started running it */
+	uint64_t timeout_us;  /* run-time limit (vireo.vm=...,timeout_ms=), 0 = none */
+	uint64_t timeout_tsc; /* start_tsc + timeout_us, set by the scheduler */
 	/* Set by the scheduler: make vCPU idx run soon (wake it from HLT or
 	 * make it leave the guest). */
 	void (*wake)(struct vm *vm, unsigned idx);
@@ -134,13 +149,6 @@ enum err vm_load_kernel(struct vm *vm, const void *image, uint64_t len, const ch
  * ACPI tables and the platform, and create the vCPUs: vCPU 0 at the
  * kernel's 64-bit entry, the others waiting for INIT-SIPI-SIPI.
  */
-struct vm_linux_boot {
-	const void *kernel;
-	uint64_t kernel_len;
-	const void *initrd; /* NULL: none */
-	uint64_t initrd_len;
-	const char *cmdline;
-};
 enum err vm_load_linux(struct vm *vm, const struct vm_linux_boot *b, unsigned nvcpus);
 /* Shared by both (vm/platform_vm.c): the guest ACPI tables at VM_KERNEL_ACPI
  * (*rsdp: the RSDP's guest-physical address) and the platform vCPUs. */
@@ -148,6 +156,17 @@ struct guest_mem_view;
 enum err vm_platform_acpi(struct vm *vm, const struct guest_mem_view *mem, unsigned nvcpus,
 			  uint64_t *rsdp);
 enum err vm_platform_vcpus(struct vm *vm, const struct vcpu_boot_state *bs, unsigned nvcpus);
+/*
+ * Restarts (vm/restart.c): the guest asked for a reset (@how) and the VM
+ * restarts: every vCPU parks when it next runs, then vCPU 0 reloads the
+ * guest (vm_linux_reload()) and boots it again. vm_restart_vcpu() is
+ * vm_vcpu_prepare()'s part while a restart is pending.
+ */
+void vm_restart_request(struct vm *vm, const char *how);
+bool vm_restart_vcpu(struct vm *vm, unsigned idx);
+/* Load the Linux VM's kernel, initrd and tables again and reset its
+ * platform, for vCPU 0's boot state in *bs (vm/linux_vm.c). */
+enum err vm_linux_reload(struct vm *vm, struct vcpu_boot_state *bs);
 /* Before running vCPU idx (its VMCS current here): apply a pending INIT or
  * STARTUP; false when it has nothing to do (waits for SIPI, or halted with
  * no interrupt pending). */
