@@ -156,6 +156,10 @@ struct vcpu_platform_ops {
 	void (*cpuid)(struct vcpu *v, uint32_t leaf, uint32_t sub, struct cpuid_regs *r);
 	/* MOV to/from CR8 (64-bit guests): the task priority, 0-15. */
 	uint8_t (*cr8)(struct vcpu *v, bool write, uint8_t val);
+	/* The vCPU entered shutdown (a triple fault, SDM Vol. 3A 6.15): true
+	 * when the platform resets the machine (the vCPU leaves the guest and
+	 * its state is replaced), false to stop the VM with a report. */
+	bool (*shutdown)(struct vcpu *v);
 };
 
 /* The vendor-neutral part of a vCPU; a backend's vCPU embeds it first. */

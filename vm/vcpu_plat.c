@@ -406,6 +406,17 @@ static void plat_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, struct cpuid
 	}
 }
 
+/* A triple fault resets a PC (its chipset turns shutdown into a reset). */
+static bool plat_shutdown(struct vcpu *v)
+{
+	struct vm *vm = vm_of(v);
+
+	if (!vm->on_reboot_restart)
+		return false;
+	vm_restart_request(vm, "triple fault");
+	return true;
+}
+
 const struct vcpu_platform_ops vm_platform_vcpu_ops = {
     .io = vm_io_port,
     .hypercall = vm_hypercall,
@@ -417,6 +428,7 @@ const struct vcpu_platform_ops vm_platform_vcpu_ops = {
     .hlt = plat_hlt,
     .cpuid = plat_cpuid,
     .cr8 = plat_cr8,
+    .shutdown = plat_shutdown,
 };
 
 bool vm_vcpu_prepare(struct vm *vm, unsigned idx)

@@ -187,6 +187,10 @@ static enum vcpu_action exit_external_interrupt(struct vmx_vcpu *v)
 
 static enum vcpu_action exit_triple_fault(struct vmx_vcpu *v)
 {
+	const struct vcpu_platform_ops *ops = v->vcpu.ops;
+
+	if (ops->shutdown && ops->shutdown(&v->vcpu))
+		return VCPU_PREEMPT;
 	vcpu_stop(&v->vcpu, "triple fault (shutdown) at RIP 0x%llx",
 		  (unsigned long long)vmx_vcpu_rip());
 	return VCPU_STOP;
