@@ -22,7 +22,7 @@
 #include <stdint.h>
 #include "lib/error.h"
 
-#define IOBUS_MAX_PORT_RANGES 16
+#define IOBUS_MAX_PORT_RANGES 24
 #define IOBUS_MAX_MMIO_RANGES 4
 #define IOBUS_MAX_IRQ_SINKS 2
 #define IOBUS_PORT_LIMIT 0x10000u

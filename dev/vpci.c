@@ -7,7 +7,7 @@
 
 /*
  * Only dword accesses to 0xCF8 reach CONFIG_ADDRESS (PCI Local Bus 3.0
- * 3.2.2.3.2); narrower ones (e.g. the 0xCF9 reset register) are not ours.
+ * 3.2.2.3.2); narrower ones there are not ours.
  * With no device behind any address, data reads are all ones (master abort).
  */
 static enum iobus_result vpci_access(void *ctx, uint64_t addr, unsigned size, bool write,
@@ -32,8 +32,20 @@ static enum iobus_result vpci_access(void *ctx, uint64_t addr, unsigned size, bo
 	return IOBUS_DONE;
 }
 
+/*
+ * CONFIG_ADDRESS is claimed by its first port only: a dword access there is
+ * found by that port, and 0xCF9-0xCFB stay free for the reset control
+ * register at 0xCF9 (dev/reset_ctl.c), which a PC decodes for byte
+ * accesses beside the dword register.
+ */
 enum err vpci_register(struct iobus *bus, struct vpci *p)
 {
+	enum err e;
+
 	memset(p, 0, sizeof(*p));
-	return iobus_add_ports(bus, PCI_PORT_ADDRESS, PCI_PORTS, vpci_access, p, "PCI config");
+	e = iobus_add_ports(bus, PCI_PORT_ADDRESS, 1, vpci_access, p, "PCI config address");
+	if (e == E_OK)
+		e = iobus_add_ports(bus, PCI_PORT_DATA, PCI_PORT_DATA_LEN, vpci_access, p,
+				    "PCI config data");
+	return e;
 }

@@ -14,7 +14,6 @@
 #define PCI_PORT_ADDRESS 0xCF8
 #define PCI_PORT_DATA 0xCFC
 #define PCI_PORT_DATA_LEN 4
-#define PCI_PORTS (PCI_PORT_DATA + PCI_PORT_DATA_LEN - PCI_PORT_ADDRESS)
 
 struct vpci {
 	struct spinlock lock; /* guards address */

@@ -181,8 +181,8 @@ static void platform_report(const struct vm *vm, uint64_t exits)
 		vm->name, vm->exited ? "exited" : "was stopped", vm->exit_status,
 		(unsigned long long)tsc_to_us(vm->run_tsc), vm->nvcpus, (unsigned long long)exits,
 		counts, (unsigned long long)vm->ipis_dropped,
-		(unsigned long long)vm->unbacked_accesses, vm->exited ? "" : ": ",
-		vm->exited ? "" : vm->why);
+		(unsigned long long)vm->unbacked_accesses, vm->exited && !vm->why[0] ? "" : ": ",
+		vm->why);
 }
 
 void vm_report(struct vm *vm)

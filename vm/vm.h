@@ -17,7 +17,9 @@
 #include "dev/acpi_pm.h"
 #include "dev/debug_exit.h"
 #include "dev/fw_cfg.h"
+#include "dev/i8042.h"
 #include "dev/iobus.h"
+#include "dev/reset_ctl.h"
 #include "dev/vioapic.h"
 #include "dev/vlapic.h"
 #include "dev/vpci.h"
@@ -81,12 +83,13 @@ struct vm {
 	bool stopped;
 	bool exited; /* stopped by the guest's own exit request */
 	int exit_status;
+	bool reset_requested; /* stopped by the guest's reset (vm_guest_reset()) */
 	struct vm_console console; /* its own lock: vCPUs may print at once */
 	uint64_t io_ignored;	   /* port accesses no device took */
 	struct iobus bus;	   /* every VM's: see vm/vm_io.c for which devices */
 	struct debug_exit debug_exit;
 	uint64_t run_tsc;
-	char why[VCPU_STOP_REASON_LEN]; /* set when Vireo stopped the VM */
+	char why[VCPU_STOP_REASON_LEN]; /* why Vireo stopped it, or how the guest did */
 
 	/* A Multiboot kernel VM: virtual LAPICs, UART, legacy platform; each
 	 * device under its own lock (dev/iobus.h gives the order). */
@@ -99,6 +102,8 @@ struct vm {
 	struct vpci pci;
 	struct vpit pit;
 	struct acpi_pm pm;
+	struct reset_ctl reset_ctl;
+	struct i8042 i8042;
 	struct vm_vcpu_plat *plat[VM_MAX_VCPUS];
 	uint64_t ipis_dropped;	    /* IPIs that matched no vCPU of this VM */
 	uint64_t unbacked_accesses; /* to guest-physical memory with nothing behind it */

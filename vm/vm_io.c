@@ -13,6 +13,7 @@
 #include "arch/x86/rtc.h"
 #include "arch/x86/tsc.h"
 #include "guest/insn_decode.h"
+#include "lib/format.h"
 #include "lib/printk.h"
 #include "loader/acpi_gen.h"
 #include "vm/vm.h"
@@ -44,6 +45,27 @@ void vm_guest_exit(struct vm *vm, int status)
 	vm->exit_status = status;
 }
 
+/* The guest entered S5: an exit with status 0 whose report says how. */
+void vm_guest_power_off(struct vm *vm, const char *how)
+{
+	fmt_snprintf(vm->why, sizeof(vm->why), "powered off (%s)", how);
+	vm_guest_exit(vm, 0);
+}
+
+/*
+ * The guest reset the machine. Until the VM can be rebuilt it stops, its
+ * report saying so, and reset_requested tells its owner the guest asked.
+ */
+void vm_guest_reset(struct vm *vm, const char *how)
+{
+	if (vm->stopped)
+		return;
+	vm_console_end_line(&vm->console, true);
+	fmt_snprintf(vm->why, sizeof(vm->why), "reset by the guest (%s)", how);
+	vm->reset_requested = true;
+	vm->stopped = true;
+}
+
 /* ---- what the devices call back ------------------------------------------ */
 
 static void uart_tx(void *ctx, uint8_t byte)
@@ -57,6 +79,16 @@ static void uart_tx(void *ctx, uint8_t byte)
 static void guest_exit(void *ctx, int status)
 {
 	vm_guest_exit(ctx, status);
+}
+
+static void guest_power_off(void *ctx)
+{
+	vm_guest_power_off(ctx, "ACPI S5");
+}
+
+static void guest_reset(void *ctx, const char *how)
+{
+	vm_guest_reset(ctx, how);
 }
 
 static void ioapic_deliver(void *ctx, const struct vioapic_msg *m)
@@ -131,7 +163,11 @@ enum err vm_io_platform_init(struct vm *vm, unsigned ncpus)
 	if (e == E_OK)
 		e = vpit_register(bus, &vm->pit);
 	if (e == E_OK)
-		e = acpi_pm_register(bus, &vm->pm);
+		e = acpi_pm_register(bus, &vm->pm, vm->name, guest_power_off, vm);
+	if (e == E_OK)
+		e = reset_ctl_register(bus, &vm->reset_ctl, guest_reset, vm);
+	if (e == E_OK)
+		e = i8042_register(bus, &vm->i8042, guest_reset, vm);
 	if (e == E_OK)
 		e = debug_exit_register(bus, &vm->debug_exit, true, guest_exit, vm);
 	if (e != E_OK)

@@ -20,7 +20,8 @@ struct vm;
 /* A built-in guest's bus: a transmit-only COM1, the exit and shutdown ports. */
 enum err vm_io_init(struct vm *vm);
 /* A platform VM's bus: the 16550 at COM1, fw_cfg, CMOS/RTC (host time),
- * PCI, PIC, PIT, ACPI PM, the I/O APIC and the exit ports. */
+ * PCI, PIC, PIT, ACPI PM (S5 powers off), the reset control register and
+ * the 8042's reset pulse, the I/O APIC and the exit ports. */
 enum err vm_io_platform_init(struct vm *vm, unsigned ncpus);
 
 /* Port I/O exits (the vCPU ops' io callback). */
@@ -35,5 +36,11 @@ bool vm_io_mmio(struct vcpu *v, const struct vcpu_gpa_fault *f, enum vcpu_action
 void vm_console_write(struct vm *vm, const char *buf, size_t len);
 /* The guest asked to end the VM with @status. */
 void vm_guest_exit(struct vm *vm, int status);
+/* The guest powered the machine off (@how: "ACPI S5"): status 0, and the
+ * report line says "powered off (@how)". */
+void vm_guest_power_off(struct vm *vm, const char *how);
+/* The guest reset the machine (@how: "port 0xCF9", ...): the VM stops with
+ * "reset by the guest (@how)" and vm->reset_requested set. */
+void vm_guest_reset(struct vm *vm, const char *how);
 
 #endif

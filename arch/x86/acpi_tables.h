@@ -58,6 +58,8 @@
 #define ACPI_FADT_OFF_CENTURY 108
 #define ACPI_FADT_OFF_IAPC_BOOT_ARCH 109
 #define ACPI_FADT_OFF_FLAGS 112
+#define ACPI_FADT_OFF_RESET_REG 116 /* a Generic Address Structure (ACPI 2.0 and later) */
+#define ACPI_FADT_OFF_RESET_VALUE 128
 #define ACPI_FADT_OFF_MINOR_REVISION 131
 #define ACPI_FADT_OFF_X_FIRMWARE_CTRL 132
 #define ACPI_FADT_OFF_X_DSDT 140
@@ -67,6 +69,7 @@
 #define ACPI_FADT_V1_LEN 116		/* the ACPI 1.0 FADT, up to and including Flags */
 #define ACPI_FADT_X_PM_TMR_END 220	/* end of X_PM_TMR_BLK (ACPI 2.0 and later) */
 #define ACPI_FADT_TMR_VAL_EXT (1u << 8) /* Flags: TMR_VAL is 32 bits, not 24 */
+#define ACPI_FADT_RESET_REG_SUP (1u << 10) /* Flags: RESET_REG resets the machine */
 #define ACPI_FADT_HW_REDUCED (1u << 20) /* Flags: HW_REDUCED_ACPI, no fixed hardware */
 #define ACPI_PM_TMR_LEN 4		/* PM_TMR_LEN of a PM timer that is there */
 

@@ -109,11 +109,27 @@ static void assert_cpus(unsigned ncpus)
 	assert_int_equal(madt.ioapics[0].address, 0xFEC00000u);
 	assert_int_equal(madt.ioapics[0].gsi_base, 0);
 	assert_int_equal(madt.ioapics[0].id, ncpus & 0xF);
-	assert_int_equal(madt.iso_count, 1);
+	assert_int_equal(madt.iso_count, 2);
 	assert_int_equal(madt.isos[0].bus, 0);
 	assert_int_equal(madt.isos[0].source, 0);
 	assert_int_equal(madt.isos[0].gsi, 2);
 	assert_int_equal(madt.isos[0].flags, 0);
+	/* the SCI: ISA IRQ 9 = GSI 9, level-triggered (11b), active-high (01b) */
+	assert_int_equal(madt.isos[1].bus, 0);
+	assert_int_equal(madt.isos[1].source, 9);
+	assert_int_equal(madt.isos[1].gsi, 9);
+	assert_int_equal(madt.isos[1].flags, 0x0D);
+	/* LINT1 is NMI on every CPU, edge active-high; x2APIC form too past 254 */
+	assert_int_equal(madt.nmi_count, ncpus > 255 ? 2 : 1);
+	assert_int_equal(madt.nmis[0].acpi_uid, 0xFF);
+	assert_int_equal(madt.nmis[0].lint, 1);
+	assert_int_equal(madt.nmis[0].flags, 0x05);
+	assert_false(madt.nmis[0].x2apic_entry);
+	if (ncpus > 255) {
+		assert_int_equal(madt.nmis[1].acpi_uid, 0xFFFFFFFFu);
+		assert_int_equal(madt.nmis[1].lint, 1);
+		assert_true(madt.nmis[1].x2apic_entry);
+	}
 	assert_int_equal(madt.lapic_address, 0xFEE00000u);
 	assert_int_equal(madt.flags, ACPI_MADT_PCAT_COMPAT);
 	for (i = 0; i < ncpus; i++) {
@@ -176,6 +192,19 @@ static void test_rsdt_matches_xsdt(void **state)
 	assert_non_null(acpi_find(&acpi, "FACP", 0));
 }
 
+/*
+ * The DSDT's body, written out by hand from the AML grammar (ACPI 6.5 20.2):
+ * Name (\_S5, Package () {7, 7, 0, 0}), 7 being ACPI_PM_SLP_TYP_S5.
+ */
+static const uint8_t s5_aml[] = {
+    0x08,		    /* NameOp */
+    0x5C, '_', 'S', '5', '_', /* \_S5_ */
+    0x12, 0x08, 0x04,	    /* PackageOp, PkgLength 8, NumElements 4 */
+    0x0A, ACPI_PM_SLP_TYP_S5, /* BytePrefix 7 */
+    0x0A, ACPI_PM_SLP_TYP_S5, /* BytePrefix 7 */
+    0x00, 0x00,		    /* ZeroOp, ZeroOp */
+};
+
 static void test_fadt_facs_dsdt(void **state)
 {
 	struct guest *g = *state;
@@ -195,6 +224,14 @@ static void test_fadt_facs_dsdt(void **state)
 	assert_int_equal(le32_get(f + 36), 0);			/* FIRMWARE_CTRL */
 	assert_int_equal(le32_get(f + 112) & (1u << 20), 0);	/* HW_REDUCED_ACPI */
 	assert_int_equal(f[109] & 0x3, 0);			/* no legacy devices, no 8042 */
+	/* RESET_REG: System I/O, 8 bits at offset 0, byte access, port 0xCF9; value 6 */
+	assert_int_equal(le32_get(f + 112) & (1u << 10), 1u << 10); /* RESET_REG_SUP */
+	assert_int_equal(f[116], 1);
+	assert_int_equal(f[117], 8);
+	assert_int_equal(f[118], 0);
+	assert_int_equal(f[119], 1);
+	assert_int_equal(le64_get(f + 120), 0xCF9);
+	assert_int_equal(f[128], 0x06);
 	assert_int_equal(f[108], CMOS_CENTURY);
 	assert_int_equal(le32_get(f + 56), PM1_EVT_PORT);
 	assert_int_equal(le32_get(f + 64), PM1_CNT_PORT);
@@ -208,8 +245,10 @@ static void test_fadt_facs_dsdt(void **state)
 	assert_int_equal(le32_get(facs + 4), 64);
 	dsdt = g->mem + le64_get(f + 140);
 	assert_int_equal(le32_get(f + 40), le64_get(f + 140));
-	assert_int_equal(acpi_table_check(dsdt, 36, &why), E_OK);
 	assert_memory_equal(dsdt, "DSDT", 4);
+	assert_int_equal(le32_get(dsdt + 4), 36 + sizeof(s5_aml));
+	assert_int_equal(acpi_table_check(dsdt, le32_get(dsdt + 4), &why), E_OK);
+	assert_memory_equal(dsdt + 36, s5_aml, sizeof(s5_aml));
 }
 
 static void test_checksums_change_with_content(void **state)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Host tests for dev/acpi_pm.c through the I/O bus: PM1 enable and control
- * (SCI_EN, SLP_EN), the PM timer by the bus clock, the block's extent.
+ * (SCI_EN, SLP_EN: S5 powers off, other sleep types are logged once and
+ * ignored), the PM timer by the bus clock, the block's extent.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,14 +12,29 @@
 #include <cmocka.h>
 #include "dev/acpi_pm.h"
 #include "tests/unit/dev_bus.h"
+#include "tests/unit/fake_printk.h"
 
 static struct acpi_pm pm;
+static unsigned power_offs;
+
+static void power_off(void *ctx)
+{
+	assert_ptr_equal(ctx, &pm);
+	power_offs++;
+}
 
 static int setup(void **state)
 {
 	test_bus_reset();
-	assert_int_equal(acpi_pm_register(&test_bus, &pm), E_OK);
+	fake_printk_clear();
+	power_offs = 0;
+	assert_int_equal(acpi_pm_register(&test_bus, &pm, "vm1", power_off, &pm), E_OK);
 	return 0;
+}
+
+static uint16_t slp(unsigned typ)
+{
+	return (uint16_t)(PM1_CNT_SLP_EN | typ << PM1_CNT_SLP_TYP_SHIFT);
 }
 
 static void test_pm_block(void **state)
@@ -40,6 +56,40 @@ static void test_pm_block(void **state)
 	assert_true(pm.sleep_requested);
 	assert_int_equal(pm.sleep_type, 5);
 	assert_int_equal(in(PM1_CNT_PORT, 2) & PM1_CNT_SLP_EN, 0);
+	assert_int_equal(power_offs, 0);
+}
+
+/* ACPICA writes SLP_TYP alone, then SLP_TYP | SLP_EN: only the second ends the VM. */
+static void test_s5_powers_off(void **state)
+{
+	uint32_t v = ACPI_PM_SLP_TYP_S5 << PM1_CNT_SLP_TYP_SHIFT | PM1_CNT_SCI_EN;
+
+	out(PM1_CNT_PORT, 2, v);
+	assert_int_equal(power_offs, 0);
+	v = slp(ACPI_PM_SLP_TYP_S5) | PM1_CNT_SCI_EN;
+	assert_int_equal(iobus_port_io(&test_bus, PM1_CNT_PORT, 2, true, &v), IOBUS_STOP);
+	assert_int_equal(power_offs, 1);
+	/* the high byte alone carries SLP_EN and SLP_TYP */
+	v = slp(ACPI_PM_SLP_TYP_S5) >> 8;
+	assert_int_equal(iobus_port_io(&test_bus, PM1_CNT_PORT + 1, 1, true, &v), IOBUS_STOP);
+	assert_int_equal(power_offs, 2);
+}
+
+static void test_other_sleep_types_ignored(void **state)
+{
+	unsigned typ;
+
+	for (typ = 0; typ < 8; typ++) {
+		if (typ != ACPI_PM_SLP_TYP_S5)
+			out(PM1_CNT_PORT, 2, slp(typ));
+	}
+	assert_int_equal(power_offs, 0);
+	assert_true(fake_printk_contains("[vm1] the guest asked for sleep type 0"));
+	assert_false(fake_printk_contains("sleep type 1 "));
+	assert_true(pm.sleep_requested);
+	/* SLP_TYP without SLP_EN is only stored */
+	out(PM1_CNT_PORT, 2, ACPI_PM_SLP_TYP_S5 << PM1_CNT_SLP_TYP_SHIFT);
+	assert_int_equal(power_offs, 0);
 }
 
 static void test_pm_block_extent(void **state)
@@ -53,6 +103,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup(test_pm_block, setup),
+	    cmocka_unit_test_setup(test_s5_powers_off, setup),
+	    cmocka_unit_test_setup(test_other_sleep_types_ignored, setup),
 	    cmocka_unit_test_setup(test_pm_block_extent, setup),
 	};
 

@@ -1252,7 +1252,7 @@ static void test_port_unclaimed_counted(void **state)
 	(void)state;
 	assert_int_equal(port(0, 0x80, 1, true, &v), VCPU_RESUME);
 	assert_int_equal(v, 0xff);
-	assert_int_equal(port(1, 0xCF9, 1, false, &v), VCPU_RESUME); /* PCI declines it */
+	assert_int_equal(port(1, 0xCFA, 1, false, &v), VCPU_RESUME); /* PCI declines it */
 	assert_int_equal(vm->io_ignored, 2);
 	assert_int_equal(port(0, FW_CFG_PORT_SEL, 2, false, &v), VCPU_RESUME);
 	assert_int_equal(vm->io_ignored, 2);
@@ -1261,8 +1261,8 @@ static void test_port_unclaimed_counted(void **state)
 /* The ports around the platform's devices belong to none of them. */
 static void test_platform_unclaimed_ports(void **state)
 {
-	static const uint16_t ports[] = {0x80,	0x514, 0x60,  0x64,  0x44,  0x22,
-					 0xA2,	0x72,  0x5FF, 0x60C, 0xCF7, 0xD00,
+	static const uint16_t ports[] = {0x80,	0x514, 0x5F,  0x65,  0x44,  0x22,  0xA2,
+					 0x72,	0x5FF, 0x60C, 0xCF7, 0xCFA, 0xCFB, 0xD00,
 					 0x3F7, 0x400, 0xF3,  0xF5,  0x88FF};
 	uint32_t v;
 	size_t i;
@@ -1310,6 +1310,55 @@ static void test_port_debug_exit(void **state)
 	assert_true(vm->exited);
 	assert_true(vm->stopped);
 	assert_int_equal(vm->exit_status, 7);
+}
+
+/* ACPI S5 (ACPICA's two PM1_CNT writes): status 0, the report says how. */
+static void test_port_acpi_power_off(void **state)
+{
+	uint32_t v = ACPI_PM_SLP_TYP_S5 << PM1_CNT_SLP_TYP_SHIFT;
+
+	(void)state;
+	assert_int_equal(port(1, PM1_CNT_PORT, 2, false, &v), VCPU_RESUME);
+	v = 1u << PM1_CNT_SLP_TYP_SHIFT | PM1_CNT_SLP_EN; /* S1: not offered */
+	assert_int_equal(port(1, PM1_CNT_PORT, 2, false, &v), VCPU_RESUME);
+	assert_false(vm->stopped);
+	assert_true(fake_printk_contains("[tvm] the guest asked for sleep type 1"));
+	v = ACPI_PM_SLP_TYP_S5 << PM1_CNT_SLP_TYP_SHIFT | PM1_CNT_SLP_EN;
+	assert_int_equal(port(1, PM1_CNT_PORT, 2, false, &v), VCPU_STOP);
+	assert_true(vm->exited);
+	assert_true(vm->stopped);
+	assert_false(vm->reset_requested);
+	assert_int_equal(vm->exit_status, 0);
+	assert_string_equal(vm->why, "powered off (ACPI S5)");
+}
+
+/* The reset paths stop the VM with reset_requested and say which one. */
+static void test_port_resets(void **state)
+{
+	uint32_t v = RESET_CTL_ACPI_VALUE;
+
+	(void)state;
+	assert_int_equal(port(0, RESET_CTL_PORT, 1, false, &v), VCPU_STOP);
+	assert_true(vm->stopped);
+	assert_false(vm->exited);
+	assert_true(vm->reset_requested);
+	assert_string_equal(vm->why, "reset by the guest (port 0xCF9)");
+	v = I8042_CMD_RESET; /* a second request once stopped changes nothing */
+	assert_int_equal(port(1, I8042_PORT_CMD, 1, false, &v), VCPU_STOP);
+	assert_string_equal(vm->why, "reset by the guest (port 0xCF9)");
+}
+
+static void test_port_kbc_reset(void **state)
+{
+	uint32_t v;
+
+	(void)state;
+	assert_int_equal(port(0, I8042_PORT_CMD, 1, true, &v), VCPU_RESUME);
+	assert_int_equal(v & I8042_STATUS_IBF, 0);
+	v = I8042_CMD_RESET;
+	assert_int_equal(port(0, I8042_PORT_CMD, 1, false, &v), VCPU_STOP);
+	assert_true(vm->reset_requested);
+	assert_string_equal(vm->why, "reset by the guest (keyboard controller)");
 }
 
 static void test_port_shutdown_word(void **state)
@@ -1443,6 +1492,9 @@ int main(void)
 	    T(test_cpuid_leaf4_and_others),
 	    T(test_cpuid_leaf_b_topology),
 	    T(test_port_unclaimed_counted),
+	    T(test_port_acpi_power_off),
+	    T(test_port_resets),
+	    T(test_port_kbc_reset),
 	    T(test_platform_unclaimed_ports),
 	    T(test_port_com1_prints_lines),
 	    T(test_port_debug_exit),
