@@ -110,7 +110,15 @@ enum err vm_load_linux(struct vm *vm, const struct vm_linux_boot *b, unsigned nv
 	return vm_platform_vcpus(vm, &bs, nvcpus);
 }
 
+/* A reset keeps the battery-backed CMOS RAM (the clock is the host's anyway). */
 enum err vm_linux_reload(struct vm *vm, struct vcpu_boot_state *bs)
 {
-	return linux_vm_machine(vm, vm->nvcpus, bs);
+	uint8_t cmos[CMOS_SIZE];
+	enum err e;
+
+	memcpy(cmos, vm->rtc.cmos, sizeof(cmos));
+	e = linux_vm_machine(vm, vm->nvcpus, bs);
+	if (e == E_OK)
+		memcpy(vm->rtc.cmos, cmos, sizeof(cmos));
+	return e;
 }

@@ -53,14 +53,19 @@ void vm_guest_power_off(struct vm *vm, const char *how)
 }
 
 /*
- * The guest reset the machine. Until the VM can be rebuilt it stops, its
- * report saying so, and reset_requested tells its owner the guest asked.
+ * The guest reset the machine: a VM with on_reboot=restart boots again
+ * (vm/restart.c); any other stops, its report saying so, and
+ * reset_requested tells its owner the guest asked.
  */
 void vm_guest_reset(struct vm *vm, const char *how)
 {
 	if (vm->stopped)
 		return;
 	vm_console_end_line(&vm->console, true);
+	if (vm->on_reboot_restart) {
+		vm_restart_request(vm, how);
+		return;
+	}
 	fmt_snprintf(vm->why, sizeof(vm->why), "reset by the guest (%s)", how);
 	vm->reset_requested = true;
 	vm->stopped = true;
@@ -189,7 +194,10 @@ enum vcpu_action vm_io_port(struct vcpu *v, uint16_t port, unsigned size, bool i
 
 	if (r == IOBUS_UNCLAIMED)
 		vm->io_ignored++;
-	return r == IOBUS_STOP ? VCPU_STOP : VCPU_RESUME;
+	if (r != IOBUS_STOP)
+		return VCPU_RESUME;
+	/* A reset that restarts the VM: leave the guest, vm/restart.c does the rest. */
+	return __atomic_load_n(&vm->restart_pending, __ATOMIC_ACQUIRE) ? VCPU_PREEMPT : VCPU_STOP;
 }
 
 /* ---- MMIO: one decoder, then the xAPIC page or the bus -------------------- */

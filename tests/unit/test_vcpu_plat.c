@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 #include "arch/x86/cpu.h"
@@ -44,6 +45,7 @@
 #define DEST(d) ((uint64_t)(d) << 32)
 #define SVR_ON 0x1ffu
 #define LVT_DEADLINE (APIC_TIMER_TSC_DEADLINE << APIC_LVT_TIMER_MODE_SHIFT)
+#define RESTART_RIP 0x1000200u
 
 static struct vm *vm;
 static struct vcpu vcpu[VM_MAX_VCPUS];
@@ -1348,6 +1350,114 @@ static void test_port_resets(void **state)
 	assert_string_equal(vm->why, "reset by the guest (port 0xCF9)");
 }
 
+/* ---- on_reboot=restart (vm/restart.c) ------------------------------------ */
+
+static unsigned reloads;
+static enum err reload_result;
+static char stopped_why[128];
+
+/* What vm/linux_vm.c would do: a boot state for vCPU 0 (the fake backend
+ * records it), or the failure under test. */
+enum err vm_linux_reload(struct vm *m, struct vcpu_boot_state *bs)
+{
+	assert_ptr_equal(m, vm);
+	reloads++;
+	memset(bs, 0, sizeof(*bs));
+	bs->mode = VCPU_MODE_LONG;
+	bs->rip = RESTART_RIP;
+	return reload_result;
+}
+
+void vm_stop(struct vm *m, const char *why)
+{
+	m->stopped = true;
+	snprintf(stopped_why, sizeof(stopped_why), "%s", why);
+}
+
+static void restart_setup(void)
+{
+	reloads = 0;
+	reload_result = E_OK;
+	stopped_why[0] = '\0';
+	vm->on_reboot_restart = true;
+}
+
+/* A reset with on_reboot=restart: the VM keeps running, the vCPU leaves the
+ * guest, every vCPU is asked to come back. */
+static void test_restart_requested_by_reset_port(void **state)
+{
+	uint32_t v = RESET_CTL_ACPI_VALUE;
+
+	(void)state;
+	restart_setup();
+	assert_int_equal(port(1, RESET_CTL_PORT, 1, false, &v), VCPU_PREEMPT);
+	assert_false(vm->stopped);
+	assert_false(vm->reset_requested);
+	assert_true(vm->restart_pending);
+	assert_string_equal(vm->restart_how, "port 0xCF9");
+	for (unsigned i = 0; i < NV; i++) {
+		assert_true(vcpu[i].exit_request);
+		assert_int_equal(woken[i], 1);
+	}
+}
+
+/* vCPU 0 waits for every other vCPU to park, then reloads and boots once. */
+static void test_restart_parks_then_boots(void **state)
+{
+	unsigned boots = fake_vcpu.boot_calls;
+
+	(void)state;
+	restart_setup();
+	plat[1].wait_sipi = false; /* a running AP */
+	plat[2].halted = true;
+	vm_restart_request(vm, "keyboard controller");
+	assert_false(vm_vcpu_prepare(vm, 0));
+	assert_int_equal(reloads, 0);
+	for (unsigned i = 1; i < NV; i++) {
+		assert_false(vm_vcpu_prepare(vm, i));
+		assert_true(plat[i].wait_sipi);
+		assert_false(plat[i].halted);
+	}
+	assert_true(vm_vcpu_prepare(vm, 0));
+	assert_int_equal(reloads, 1);
+	assert_int_equal(vm->restarts, 1);
+	assert_false(vm->restart_pending);
+	assert_int_equal(fake_vcpu.boot_calls, boots + 1);
+	assert_int_equal(fake_vcpu.boot.rip, RESTART_RIP);
+	assert_true(fake_printk_contains("[tvm] restarting (reset by the guest: keyboard "
+					 "controller), boot 2"));
+	for (unsigned i = 1; i < NV; i++) {
+		assert_false(plat[i].parked);
+		assert_false(vm_vcpu_prepare(vm, i)); /* waits for SIPI again */
+	}
+}
+
+static void test_restart_reload_failure_stops(void **state)
+{
+	(void)state;
+	restart_setup();
+	reload_result = E_RANGE;
+	vm_restart_request(vm, "port 0xCF9");
+	for (unsigned i = 1; i < NV; i++)
+		assert_false(vm_vcpu_prepare(vm, i));
+	assert_false(vm_vcpu_prepare(vm, 0));
+	assert_true(vm->stopped);
+	assert_non_null(strstr(stopped_why, "the restart after the guest's reset failed"));
+	assert_int_equal(vm->restarts, 0);
+}
+
+/* A triple fault restarts only with on_reboot=restart. */
+static void test_triple_fault(void **state)
+{
+	(void)state;
+	assert_false(ops->shutdown(&vcpu[1]));
+	assert_false(vm->restart_pending);
+	restart_setup();
+	assert_true(ops->shutdown(&vcpu[1]));
+	assert_true(vm->restart_pending);
+	assert_string_equal(vm->restart_how, "triple fault");
+}
+
 static void test_port_kbc_reset(void **state)
 {
 	uint32_t v;
@@ -1495,6 +1605,10 @@ int main(void)
 	    T(test_port_acpi_power_off),
 	    T(test_port_resets),
 	    T(test_port_kbc_reset),
+	    T(test_restart_requested_by_reset_port),
+	    T(test_restart_parks_then_boots),
+	    T(test_restart_reload_failure_stops),
+	    T(test_triple_fault),
 	    T(test_platform_unclaimed_ports),
 	    T(test_port_com1_prints_lines),
 	    T(test_port_debug_exit),
