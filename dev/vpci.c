@@ -1,14 +1,49 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The PCI host bridge's configuration ports with no device behind them.
+ * The PCI host bridge's configuration ports, with the bridge itself as the
+ * only device behind them.
  */
 #include "dev/vpci.h"
 #include "lib/string.h"
 
+#define BITS_PER_BYTE 8
+#define PCI_ID_DEVICE_SHIFT 16
+
+/* The dword at @reg of the device @address selects; all ones: none there. */
+static uint32_t vpci_config_read(uint32_t address)
+{
+	unsigned bdf = (address >> PCI_ADDR_BDF_SHIFT) & PCI_ADDR_BDF_MASK;
+
+	if (!(address & PCI_ADDR_ENABLE) || bdf != PCI_HOST_BDF)
+		return UINT32_MAX;
+	switch (address & PCI_ADDR_REG_MASK) {
+	case PCI_REG_ID:
+		return PCI_HOST_DEVICE << PCI_ID_DEVICE_SHIFT | PCI_HOST_VENDOR;
+	case PCI_REG_CLASS_REV:
+		return PCI_HOST_CLASS_REV;
+	default:
+		return 0; /* the rest of the header reads 0; writes are ignored */
+	}
+}
+
+/* CONFIG_DATA: @size bytes at @addr (0xCFC-0xCFF) of the selected dword. */
+static void vpci_data(struct vpci *p, uint64_t addr, unsigned size, bool write, uint32_t *value)
+{
+	unsigned shift = (unsigned)(addr - PCI_PORT_DATA) * BITS_PER_BYTE;
+	uint64_t flags;
+	uint32_t address;
+
+	if (write)
+		return;
+	flags = spin_lock_irqsave(&p->lock);
+	address = p->address;
+	spin_unlock_irqrestore(&p->lock, flags);
+	*value = (vpci_config_read(address) >> shift) & iobus_size_mask(size);
+}
+
 /*
  * Only dword accesses to 0xCF8 reach CONFIG_ADDRESS (PCI Local Bus 3.0
  * 3.2.2.3.2); narrower ones there are not ours.
- * With no device behind any address, data reads are all ones (master abort).
  */
 static enum iobus_result vpci_access(void *ctx, uint64_t addr, unsigned size, bool write,
 				     uint32_t *value)
@@ -17,8 +52,7 @@ static enum iobus_result vpci_access(void *ctx, uint64_t addr, unsigned size, bo
 	uint64_t flags;
 
 	if (addr >= PCI_PORT_DATA) {
-		if (!write)
-			*value = iobus_size_mask(size);
+		vpci_data(p, addr, size, write, value);
 		return IOBUS_DONE;
 	}
 	if (addr != PCI_PORT_ADDRESS || size != sizeof(uint32_t))

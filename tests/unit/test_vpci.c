@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Host tests for dev/vpci.c through the I/O bus: CONFIG_ADDRESS storage,
- * master-abort data reads, and the narrow accesses left unclaimed.
+ * the host bridge's header, master-abort data reads, and the narrow
+ * accesses left unclaimed.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,7 +22,7 @@ static int setup(void **state)
 	return 0;
 }
 
-static void test_pci_no_devices(void **state)
+static void test_pci_other_devices_absent(void **state)
 {
 	out(PCI_PORT_ADDRESS, 4, 0x80000000u);
 	assert_int_equal(in(PCI_PORT_ADDRESS, 4), 0x80000000u);
@@ -32,6 +33,29 @@ static void test_pci_no_devices(void **state)
 	assert_int_equal(in(PCI_PORT_DATA + 3, 1), 0xFF);
 	out(PCI_PORT_DATA, 4, 0);
 	assert_int_equal(in(PCI_PORT_DATA, 4), 0xFFFFFFFFu);
+}
+
+/* 00:00.0 is the host bridge, as the operating system's sanity check of
+ * mechanism #1 expects; its header is read-only. */
+static void test_pci_host_bridge(void **state)
+{
+	out(PCI_PORT_ADDRESS, 4, 0x80000000u);
+	assert_int_equal(in(PCI_PORT_DATA, 4), 0x12378086u);
+	assert_int_equal(in(PCI_PORT_DATA, 2), 0x8086);
+	assert_int_equal(in(PCI_PORT_DATA + 2, 2), 0x1237);
+	out(PCI_PORT_ADDRESS, 4, 0x80000008u);
+	assert_int_equal(in(PCI_PORT_DATA, 4), 0x06000002u);
+	assert_int_equal(in(PCI_PORT_DATA + 2, 2), 0x0600); /* class 06h, subclass 00h */
+	assert_int_equal(in(PCI_PORT_DATA + 3, 1), 0x06);
+	out(PCI_PORT_ADDRESS, 4, 0x80000004u);
+	out(PCI_PORT_DATA, 4, 0xFFFFFFFFu);
+	assert_int_equal(in(PCI_PORT_DATA, 4), 0);
+	out(PCI_PORT_ADDRESS, 4, 0x00000000u); /* enable bit clear: no cycle */
+	assert_int_equal(in(PCI_PORT_DATA, 4), 0xFFFFFFFFu);
+	out(PCI_PORT_ADDRESS, 4, 0x80000100u); /* 00:00.1: nothing */
+	assert_int_equal(in(PCI_PORT_DATA, 4), 0xFFFFFFFFu);
+	out(PCI_PORT_ADDRESS, 4, 0x80010000u); /* bus 1 */
+	assert_int_equal(in(PCI_PORT_DATA, 2), 0xFFFF);
 }
 
 static void test_pci_narrow_address_not_claimed(void **state)
@@ -50,7 +74,8 @@ static void test_pci_narrow_address_not_claimed(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup(test_pci_no_devices, setup),
+	    cmocka_unit_test_setup(test_pci_other_devices_absent, setup),
+	    cmocka_unit_test_setup(test_pci_host_bridge, setup),
 	    cmocka_unit_test_setup(test_pci_narrow_address_not_claimed, setup),
 	};
 
