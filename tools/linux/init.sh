@@ -8,7 +8,9 @@
 #                        vireo.host_epoch=SECONDS give the expected values),
 #                        then every dmesg line a harness compares with bare
 #                        hardware, prefixed "vireo-dmesg: "; then power off
-#   vireo.test=reboot    print "vireo-init: rebooting" and reboot
+#   vireo.test=reboot    the first boot sets the RTC alarm to 12:34:56
+#                        (battery-backed CMOS: a reset keeps it) and
+#                        reboots; a boot that finds it says so, powers off
 #   vireo.sample=S       seconds the checks watch the timer interrupts and
 #                        wait for the tsc clocksource (default 1)
 # Every line it prints starts with "vireo-init: " except the KTAP and
@@ -213,6 +215,34 @@ run_checks() {
 	power_off
 }
 
+# The mark a first boot leaves for the next: the RTC alarm time, kept in the
+# battery-backed CMOS across a reset. Linux disables the alarm interrupt when
+# it probes the RTC, but still reports the alarm's time of day in
+# /proc/driver/rtc, so the mark is a time of day the CMOS never starts with.
+RTC_ALARM=/sys/class/rtc/rtc0/wakealarm
+RTC_PROC=/proc/driver/rtc
+REBOOT_MARK=12:34:56
+REBOOT_MARK_S=45296 # 12:34:56 in seconds after midnight (UTC, as the RTC keeps it)
+DAY_S=86400
+
+reboot_test() {
+	if grep -q "^alrm_time[[:space:]]*: $REBOOT_MARK" "$RTC_PROC" 2>/dev/null; then
+		echo "vireo-init: second boot: the RTC alarm set before the reset is still there"
+		power_off
+	fi
+	now=$(cat /sys/class/rtc/rtc0/since_epoch 2>/dev/null) || now=
+	mark=
+	[ -n "$now" ] && mark=$((now - now % DAY_S + REBOOT_MARK_S))
+	[ -n "$mark" ] && [ "$mark" -le "$now" ] && mark=$((mark + DAY_S))
+	if [ -z "$mark" ] || ! echo "$mark" >"$RTC_ALARM"; then
+		echo "vireo-init: cannot set the RTC alarm ($RTC_ALARM): no reboot test"
+		power_off
+	fi
+	echo "vireo-init: first boot: RTC alarm set to $REBOOT_MARK, rebooting"
+	drain_console
+	reboot -f
+}
+
 setup
 mode=$(cmdline_value vireo.test) || mode=
 case "$mode" in
@@ -223,9 +253,7 @@ case "$mode" in
 	run_checks
 	;;
 reboot)
-	echo "vireo-init: rebooting"
-	drain_console
-	reboot -f
+	reboot_test
 	;;
 *)
 	echo "vireo-init: unknown vireo.test=$mode (use vireo.test=1 or vireo.test=reboot)"
