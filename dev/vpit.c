@@ -49,7 +49,7 @@ static bool pit_out(const struct vpit *p, const struct vpit_channel *c)
 	uint64_t el = pit_elapsed(p, c);
 
 	if (c->mode == PIT_MODE_ONESHOT)
-		return el >= pit_reload(c);
+		return !c->awaiting_count && el >= pit_reload(c);
 	if (c->mode == PIT_MODE_SQUARE)
 		return el % pit_reload(c) < pit_reload(c) / 2;
 	return true;
@@ -87,12 +87,16 @@ static void pit_command(struct vpit *p, uint8_t v)
 	c->write_high = false;
 	c->read_high = false;
 	c->latched = false;
+	/* 8254 data sheet, mode 0: OUT goes low on the control word and stays
+	 * low until the count, once loaded, reaches 0. */
+	c->awaiting_count = c->mode == PIT_MODE_ONESHOT;
 }
 
 static void pit_load(struct vpit *p, struct vpit_channel *c, uint16_t count)
 {
 	c->reload = count ? count : PIT_COUNT_MAX;
 	c->start_ticks = iobus_ns_to_ticks(p->now_ns, PIT_HZ);
+	c->awaiting_count = false;
 }
 
 static void pit_write(struct vpit *p, struct vpit_channel *c, uint8_t v)

@@ -26,7 +26,8 @@ struct vpit_channel {
 	bool read_high;	 /* next lo/hi read is the high byte */
 	bool latched;
 	uint16_t latch;
-	uint8_t write_low; /* low byte held until the high byte arrives */
+	uint8_t write_low;   /* low byte held until the high byte arrives */
+	bool awaiting_count; /* mode 0 set, no count loaded yet: OUT low */
 };
 
 struct vpit {

@@ -85,7 +85,16 @@ static bool rtc_time_reg(const struct vrtc *r, const struct vrtc_time *t, uint8_
 	return true;
 }
 
-static uint8_t cmos_read(const struct vrtc *r, const struct vrtc_time *t)
+/* UIP at @elapsed_ns since the clock read r->start: in the window before
+ * each whole second, never while SET holds the updates back. */
+static bool rtc_uip(const struct vrtc *r, uint64_t elapsed_ns)
+{
+	if (r->cmos[CMOS_STATUS_B] & CMOS_B_SET)
+		return false;
+	return elapsed_ns % IOBUS_NS_PER_SEC >= IOBUS_NS_PER_SEC - CMOS_UIP_WINDOW_NS;
+}
+
+static uint8_t cmos_read(const struct vrtc *r, const struct vrtc_time *t, bool uip)
 {
 	uint8_t v;
 
@@ -93,7 +102,7 @@ static uint8_t cmos_read(const struct vrtc *r, const struct vrtc_time *t)
 		return v;
 	switch (r->index) {
 	case CMOS_STATUS_A:
-		return r->cmos[CMOS_STATUS_A] & ~CMOS_A_UIP;
+		return (r->cmos[CMOS_STATUS_A] & ~CMOS_A_UIP) | (uip ? CMOS_A_UIP : 0);
 	case CMOS_STATUS_C:
 		return 0; /* no interrupt flags: no RTC interrupts */
 	case CMOS_STATUS_D:
@@ -125,6 +134,7 @@ static void cmos_write(struct vrtc *r, const struct vrtc_time *t, uint8_t v)
 static void vrtc_io(struct vrtc *r, uint16_t port, bool write, uint32_t *value)
 {
 	struct vrtc_time now;
+	uint64_t elapsed;
 
 	if (port == CMOS_PORT_INDEX) {
 		if (!write) {
@@ -135,10 +145,11 @@ static void vrtc_io(struct vrtc *r, uint16_t port, bool write, uint32_t *value)
 		}
 		return;
 	}
+	elapsed = iobus_now_ns(r->bus) - r->start_ns;
 	now = r->start;
-	vrtc_advance(&now, (iobus_now_ns(r->bus) - r->start_ns) / IOBUS_NS_PER_SEC);
+	vrtc_advance(&now, elapsed / IOBUS_NS_PER_SEC);
 	if (!write)
-		*value = cmos_read(r, &now);
+		*value = cmos_read(r, &now, rtc_uip(r, elapsed));
 	else
 		cmos_write(r, &now, (uint8_t)*value);
 }

@@ -29,8 +29,16 @@
 #define CMOS_STATUS_B 0x0B
 #define CMOS_STATUS_C 0x0C
 #define CMOS_STATUS_D 0x0D
-#define CMOS_CENTURY 0x32    /* the FADT CENTURY field names this index */
-#define CMOS_A_UIP 0x80u     /* update in progress: always clear here */
+#define CMOS_CENTURY 0x32 /* the FADT CENTURY field names this index */
+#define CMOS_A_UIP 0x80u  /* update in progress (below) */
+/*
+ * MC146818A data sheet, "Update cycle": UIP rises 244 us before the update
+ * cycle, which lasts 1984 us with the 32.768 kHz time base; the clock
+ * registers change at its end. Here UIP is set for the 2228 us before each
+ * second's change, so a reader that sees it clear has at least 244 us.
+ */
+#define CMOS_UIP_WINDOW_NS 2228000ull
+#define CMOS_B_SET 0x80u     /* SET: updates inhibited, UIP cleared */
 #define CMOS_A_DEFAULT 0x26u /* 32.768 kHz divider, 1.024 kHz rate */
 #define CMOS_B_24H 0x02u
 #define CMOS_B_BINARY 0x04u /* DM: 1 = binary, 0 = BCD */

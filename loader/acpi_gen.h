@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Guest ACPI tables: builds RSDP, XSDT (plus RSDT below 4 GiB), FADT, FACS,
- * an empty DSDT and a MADT listing the VM's vCPUs and its I/O APIC into
+ * Guest ACPI tables: builds RSDP, XSDT (plus RSDT below 4 GiB), FADT (with
+ * the 0xCF9 reset register), FACS, a DSDT holding only \_S5 and a MADT
+ * listing the VM's vCPUs, its I/O APIC, the PC's overrides and LINT1 NMI into
  * guest memory. Pure
  * logic over a host view of guest RAM; nothing here touches the host's tables.
  */

@@ -1505,6 +1505,40 @@ static void test_console_input_interrupts(void **state)
 	assert_int_equal(v, 'k');
 }
 
+/*
+ * The THRE interrupt as Linux's 8250 driver probes it at startup (the
+ * UART_BUG_THRE test): enabling it with the THR empty raises pin 4, an IIR
+ * read acknowledges it, disabling and enabling again raises it again.
+ */
+static void test_uart_thre_reaches_pin4(void **state)
+{
+	uint32_t v;
+
+	(void)state;
+	enable_all();
+	ioapic_write(0, VIOAPIC_REG_REDIR_HI(VM_COM1_GSI), 1u << 24);
+	ioapic_write(0, VIOAPIC_REG_REDIR_LO(VM_COM1_GSI), 0x45);
+	v = UART_IER_THRE;
+	assert_int_equal(port(0, VM_COM1_BASE + UART_IER, 1, false, &v), VCPU_RESUME);
+	assert_int_equal(pending(1), 0x45);
+	assert_int_equal(port(1, VM_COM1_BASE + UART_LSR, 1, true, &v), VCPU_RESUME);
+	assert_int_equal(v & UART_LSR_TEMT, UART_LSR_TEMT);
+	assert_int_equal(port(1, VM_COM1_BASE + UART_IIR, 1, true, &v), VCPU_RESUME);
+	assert_int_equal(v & 0xF, UART_IIR_THRE);
+	v = 0;
+	assert_int_equal(port(1, VM_COM1_BASE + UART_IER, 1, false, &v), VCPU_RESUME);
+	v = UART_IER_THRE;
+	assert_int_equal(port(1, VM_COM1_BASE + UART_IER, 1, false, &v), VCPU_RESUME);
+	assert_int_equal(port(1, VM_COM1_BASE + UART_IIR, 1, true, &v), VCPU_RESUME);
+	assert_int_equal(v & 0xF, UART_IIR_THRE); /* not UART_IIR_NONE: no THRE bug */
+	assert_int_equal(port(1, VM_COM1_BASE + UART_IIR, 1, true, &v), VCPU_RESUME);
+	assert_int_equal(v & 0xF, UART_IIR_NONE);
+	v = 'x'; /* sent at once: THRE again */
+	assert_int_equal(port(1, VM_COM1_BASE + UART_THR, 1, false, &v), VCPU_RESUME);
+	assert_int_equal(port(1, VM_COM1_BASE + UART_IIR, 1, true, &v), VCPU_RESUME);
+	assert_int_equal(v & 0xF, UART_IIR_THRE);
+}
+
 /* Guest console bytes reach the host as text: control bytes, escape
  * sequences and bytes above 0x7e are shown as \\xHH; tab and printable
  * ASCII pass; CR is dropped and LF ends the line. */
@@ -1602,6 +1636,7 @@ int main(void)
 	    T(test_cpuid_leaf4_and_others),
 	    T(test_cpuid_leaf_b_topology),
 	    T(test_port_unclaimed_counted),
+	    T(test_uart_thre_reaches_pin4),
 	    T(test_port_acpi_power_off),
 	    T(test_port_resets),
 	    T(test_port_kbc_reset),

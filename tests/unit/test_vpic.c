@@ -39,9 +39,12 @@ static void test_pic_imr_readback(void **state)
 	assert_int_equal(pic.chip[1].vector_base, 0x28);
 	assert_int_equal(pic.chip[0].init_step, 0);
 	out(PIC1_PORT_DATA, 1, 0xFB);
+	out(PIC2_PORT_DATA, 1, 0xA5);
+	assert_int_equal(in(PIC1_PORT_DATA, 1), 0xFB); /* OCW1 on each chip, kept apart */
+	assert_int_equal(in(PIC2_PORT_DATA, 1), 0xA5);
 	out(PIC2_PORT_DATA, 1, 0xFF);
-	assert_int_equal(in(PIC1_PORT_DATA, 1), 0xFB);
 	assert_int_equal(in(PIC2_PORT_DATA, 1), 0xFF);
+	assert_int_equal(in(PIC1_PORT_DATA, 1), 0xFB);
 	out(PIC1_PORT_CMD, 1, 0x20); /* OCW2: EOI */
 	out(PIC1_PORT_CMD, 1, 0x0B); /* OCW3: read ISR */
 	assert_int_equal(in(PIC1_PORT_CMD, 1), 0);

@@ -71,6 +71,19 @@ static void test_pit_channel2_out(void **state)
 	test_now_ns += 1100000;
 	assert_int_equal(in(PIT_PORT_B, 1) & 0x20, 0x20);
 	assert_int_equal(in(PIT_PORT_B, 1) & 0x03, 0x01);
+	/* a new mode-0 control word drops OUT at once, before any count */
+	out(PIT_PORT_CMD, 1, 0xB0);
+	assert_int_equal(in(PIT_PORT_B, 1) & 0x20, 0);
+	test_now_ns += 100000000;
+	assert_int_equal(in(PIT_PORT_B, 1) & 0x20, 0);
+	out(PIT_PORT_CH0 + 2, 1, 0x10);
+	out(PIT_PORT_CH0 + 2, 1, 0x00); /* 16 ticks */
+	assert_int_equal(in(PIT_PORT_B, 1) & 0x20, 0);
+	test_now_ns += 20000;
+	assert_int_equal(in(PIT_PORT_B, 1) & 0x20, 0x20);
+	/* gate off: OUT2 reads 0 on port B */
+	out(PIT_PORT_B, 1, 0x00);
+	assert_int_equal(in(PIT_PORT_B, 1) & 0x23, 0);
 }
 
 int main(void)

@@ -86,7 +86,7 @@ static void test_cmos_status(void **state)
 	assert_int_equal(cmos(CMOS_STATUS_C), 0);
 	out(CMOS_PORT_INDEX, 1, CMOS_STATUS_A);
 	out(CMOS_PORT_DATA, 1, 0xFF);
-	assert_int_equal(cmos(CMOS_STATUS_A), 0x7F); /* UIP stays clear */
+	assert_int_equal(cmos(CMOS_STATUS_A), 0x7F); /* UIP is not writable */
 	out(CMOS_PORT_INDEX, 1, CMOS_STATUS_D);
 	out(CMOS_PORT_DATA, 1, 0);
 	assert_int_equal(cmos(CMOS_STATUS_D), CMOS_D_VRT);
@@ -94,6 +94,41 @@ static void test_cmos_status(void **state)
 	out(CMOS_PORT_INDEX, 1, CMOS_SECONDS);
 	out(CMOS_PORT_DATA, 1, 0x00);
 	assert_int_equal(cmos(CMOS_SECONDS), 0x26);
+}
+
+/* UIP sets 2228 us before each second's change and clears with it; the
+ * seconds register changes only once UIP has been seen set. */
+static void test_cmos_update_in_progress(void **state)
+{
+	uint64_t t;
+	unsigned sets = 0, clears = 0;
+	bool was = false, uip;
+
+	rtc.start_ns = 0; /* the clock read 15:09:26 at bus time 0 */
+	for (t = 0; t < 3 * IOBUS_NS_PER_SEC; t += 100000) {
+		test_now_ns = t;
+		uip = cmos(CMOS_STATUS_A) & CMOS_A_UIP;
+		sets += uip && !was;
+		clears += !uip && was;
+		was = uip;
+	}
+	assert_int_equal(sets, 3);
+	assert_int_equal(clears, 2);
+	test_now_ns = IOBUS_NS_PER_SEC - CMOS_UIP_WINDOW_NS - 1;
+	assert_int_equal(cmos(CMOS_STATUS_A) & CMOS_A_UIP, 0);
+	assert_int_equal(cmos(CMOS_SECONDS), 0x26);
+	test_now_ns++;
+	assert_int_equal(cmos(CMOS_STATUS_A) & CMOS_A_UIP, CMOS_A_UIP);
+	assert_int_equal(cmos(CMOS_SECONDS), 0x26); /* the old time during the window */
+	test_now_ns = IOBUS_NS_PER_SEC;
+	assert_int_equal(cmos(CMOS_STATUS_A) & CMOS_A_UIP, 0);
+	assert_int_equal(cmos(CMOS_SECONDS), 0x27);
+	/* SET (status B bit 7) clears UIP */
+	test_now_ns = 2 * IOBUS_NS_PER_SEC - 1;
+	assert_int_equal(cmos(CMOS_STATUS_A) & CMOS_A_UIP, CMOS_A_UIP);
+	out(CMOS_PORT_INDEX, 1, CMOS_STATUS_B);
+	out(CMOS_PORT_DATA, 1, CMOS_B_SET | CMOS_B_24H);
+	assert_int_equal(cmos(CMOS_STATUS_A) & CMOS_A_UIP, 0);
 }
 
 static void test_cmos_nmi_bit_and_ram(void **state)
@@ -163,6 +198,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_cmos_binary_time, setup),
 	    cmocka_unit_test_setup(test_cmos_12_hour, setup),
 	    cmocka_unit_test_setup(test_cmos_status, setup),
+	    cmocka_unit_test_setup(test_cmos_update_in_progress, setup),
 	    cmocka_unit_test_setup(test_cmos_nmi_bit_and_ram, setup),
 	    cmocka_unit_test_setup(test_cmos_follows_clock, setup),
 	    cmocka_unit_test(test_rtc_advance),

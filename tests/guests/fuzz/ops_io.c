@@ -4,8 +4,9 @@
  * addresses, mapped or not, writable or not, at CPL 0 and CPL 3 with
  * IOPL 3). Ports are biased to the PC devices a guest finds; the debug-exit
  * port 0xF4 and the Bochs shutdown port 0x8900 are never touched (they end
- * the VM), COM1's transmitter gets printable bytes only, and ACPI PM1_CNT
- * never SLP_EN (a sleep request).
+ * the VM), COM1's transmitter gets printable bytes only, ACPI PM1_CNT
+ * never SLP_EN (a sleep request), and neither the reset control register
+ * (0xCF9 RST_CPU) nor the 8042 (pulse commands 0xF0-0xFE) is told to reset.
  */
 #include "fuzz.h"
 
@@ -16,6 +17,10 @@
 #define PORT_COM1_LAST 0x3ff
 #define PORT_PM1_CNT_HI 0x605 /* Vireo's PM block at 0x600 (dev/platform_io.h) */
 #define SLP_EN_HI_BYTE (1u << 5)
+#define PORT_RESET_CTL 0xcf9
+#define RESET_CTL_RST_CPU (1u << 2)
+#define PORT_KBC_CMD 0x64
+#define KBC_PULSE_RESET_LINE 1u /* commands 0xF0-0xFF with bit 0 clear reset */
 #define PORT_SPACE 0x10000
 #define PORT_SCRATCH_FREE 0x80 /* the POST-code port: nothing listens */
 #define MAX_IO_SIZE 4
@@ -75,6 +80,10 @@ static uint32_t tame_value(struct fuzz_cpu *c, uint32_t port, uint32_t size, uin
 		}
 		if (port + i == PORT_PM1_CNT_HI)
 			v &= ~(SLP_EN_HI_BYTE << shift);
+		if (port + i == PORT_RESET_CTL)
+			v &= ~(RESET_CTL_RST_CPU << shift);
+		if (port + i == PORT_KBC_CMD)
+			v |= KBC_PULSE_RESET_LINE << shift;
 	}
 	return v;
 }
@@ -159,8 +168,10 @@ void op_str(struct fuzz_cpu *c)
 	int rep = !ONE_IN(8);
 
 	if (out && (touches(port, size, PORT_COM1, PORT_COM1_LAST) ||
-		    touches(port, size, PORT_PM1_CNT_HI, PORT_PM1_CNT_HI)))
-		port = PORT_SCRATCH_FREE; /* no random bytes on the console or in PM1_CNT */
+		    touches(port, size, PORT_PM1_CNT_HI, PORT_PM1_CNT_HI) ||
+		    touches(port, size, PORT_RESET_CTL, PORT_RESET_CTL) ||
+		    touches(port, size, PORT_KBC_CMD, PORT_KBC_CMD)))
+		port = PORT_SCRATCH_FREE; /* no random bytes on the console, PM1_CNT or a reset */
 	if (word && (k & 1))
 		code[n++] = OPC_OPSIZE;
 	if (rep)
