@@ -38,8 +38,8 @@ static const struct {
 	const char *word;
 	bool value;
 } cmdline_bools[] = {
-	{"1", true},	{"0", false},	{"yes", true},	{"no", false},
-	{"on", true},	{"off", false}, {"true", true}, {"false", false},
+    {"1", true},  {"0", false},	  {"yes", true},  {"no", false},
+    {"on", true}, {"off", false}, {"true", true}, {"false", false},
 };
 
 static bool cl_space(char c)
@@ -215,10 +215,12 @@ static void cl_set_list(struct cmdline_parser *p, const struct cmdline_option *o
 	char *dst;
 
 	if (l->count == l->cap) {
+		l->refused++;
 		cl_bad_value(p, o, v, "is one too many (ignored)");
 		return;
 	}
 	if (v->len >= o->size) {
+		l->refused++;
 		cl_bad_value(p, o, v, "is too long");
 		return;
 	}

@@ -31,6 +31,7 @@ struct cmdline_list {
 	char *items;
 	unsigned cap;
 	unsigned count;
+	unsigned refused; /* values given but not taken (too long, one too many) */
 };
 
 struct cmdline_option {

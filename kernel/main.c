@@ -48,47 +48,47 @@ static uint64_t smp_phantom = SMP_PHANTOM_NONE;
 static uint64_t test_hang_cpu = TEST_HANG_NONE;
 static uint64_t test_hang_slice = TEST_HANG_SLICE_DEFAULT;
 
-static const char *const log_level_names[] = {"emerg", "1",    "2",     "err", "warn",
-					       "5",     "info", "debug", NULL};
+static const char *const log_level_names[] = {"emerg", "1",    "2",	"err", "warn",
+					      "5",     "info", "debug", NULL};
 static const char *const exit_policy_names[] = {"halt", "poweroff", NULL};
 static const char *const slice_timer_names[] = {"auto", "lapic", NULL};
 static const char *const cpu_table_names[] = {"compact", "full", NULL};
 
-#define VM_TEXT_MAX 160
+#define VM_TEXT_MAX 1024 /* a Linux VM's value holds a kernel command line */
 static char vm_texts[VM_CONFIG_MAX_TEXTS][VM_TEXT_MAX];
-static struct cmdline_list vm_list = {&vm_texts[0][0], VM_CONFIG_MAX_TEXTS, 0};
+static struct cmdline_list vm_list = {&vm_texts[0][0], VM_CONFIG_MAX_TEXTS, 0, 0};
 
 static const struct cmdline_option boot_options[] = {
-	{"vireo.vm", CMDLINE_LIST, &vm_list, VM_TEXT_MAX, 0, 0, NULL,
-	 "a VM to run (repeatable): name:guest=<built-in>,vcpus=N,mem=16M,cpus=0-3"},
-	{"vireo.slice_us", CMDLINE_U64, &boot.slice_us, 0, 100, 1000000, NULL,
-	 "scheduler time slice in microseconds (default 10000)"},
-	{"vireo.sched_timer", CMDLINE_ENUM, &boot.slice_timer, 0, 0, 0, slice_timer_names,
-	 "what ends a time slice: auto (VMX-preemption timer, LAPIC without it) or lapic"},
-	{"vireo.log", CMDLINE_ENUM, &boot.log_level, 0, 0, 0, log_level_names,
-	 "console log level: err, warn, info, debug"},
-	{"vireo.serial", CMDLINE_STR, boot.serial, sizeof(boot.serial), 0, 0, NULL,
-	 "serial console: com1..com4, a 16550 base port like 0x2f8 or 760, or none"},
-	{"vireo.test", CMDLINE_STR, boot.test, sizeof(boot.test), 0, 0, NULL,
-	 "run self-test suites (comma-separated, suite or suite.case, or all) and exit"},
-	{"vireo.test_token", CMDLINE_STR, boot.test_token, sizeof(boot.test_token), 0, 0, NULL,
-	 "a string the boot self-test reads back to prove the command line was parsed"},
-	{"vireo.cpu_table", CMDLINE_ENUM, &cpu_table_choice, 0, 0, 0, cpu_table_names,
-	 "boot CPU table: compact (beyond 16 CPUs) or full"},
-	{"vireo.vmx_off_cpu", CMDLINE_U64, &backend_off_cpu, 0, 0, MAX_CPUS - 1, NULL,
-	 "leave VMX off on this CPU, as firmware with VT-x disabled there would (VMs use the others)"},
-	{"vireo.smp_phantom_apic", CMDLINE_U64, &smp_phantom, 0, 0, SMP_PHANTOM_APIC_MAX, NULL,
-	 "test only: pretend the MADT lists one more enabled CPU, with this APIC ID, that never "
-	 "answers"},
-	{"vireo.test_hang_cpu", CMDLINE_U64, &test_hang_cpu, 0, 1, MAX_CPUS - 1, NULL,
-	 "test only: this CPU (not 0) hangs, interrupts off, while VMs run (see "
-	 "vireo.test_hang_slice)"},
-	{"vireo.test_hang_slice", CMDLINE_U64, &test_hang_slice, 0, 1, TEST_HANG_SLICE_MAX, NULL,
-	 "test only: the slice of vireo.test_hang_cpu's CPU on which it hangs (default 5)"},
-	{"vireo.vmxcaps", CMDLINE_BOOL, &boot.vmxcaps, 0, 0, 0, NULL,
-	 "print the full VMX capability report (every control's allowed settings)"},
-	{"vireo.on_done", CMDLINE_ENUM, &boot.on_done, 0, 0, 0, exit_policy_names,
-	 "what to do after boot when nothing is left to run: halt or poweroff"},
+    {"vireo.vm", CMDLINE_LIST, &vm_list, VM_TEXT_MAX, 0, 0, NULL,
+     "a VM to run (repeatable): name:guest=<built-in>,vcpus=N,mem=16M,cpus=0-3"},
+    {"vireo.slice_us", CMDLINE_U64, &boot.slice_us, 0, 100, 1000000, NULL,
+     "scheduler time slice in microseconds (default 10000)"},
+    {"vireo.sched_timer", CMDLINE_ENUM, &boot.slice_timer, 0, 0, 0, slice_timer_names,
+     "what ends a time slice: auto (VMX-preemption timer, LAPIC without it) or lapic"},
+    {"vireo.log", CMDLINE_ENUM, &boot.log_level, 0, 0, 0, log_level_names,
+     "console log level: err, warn, info, debug"},
+    {"vireo.serial", CMDLINE_STR, boot.serial, sizeof(boot.serial), 0, 0, NULL,
+     "serial console: com1..com4, a 16550 base port like 0x2f8 or 760, or none"},
+    {"vireo.test", CMDLINE_STR, boot.test, sizeof(boot.test), 0, 0, NULL,
+     "run self-test suites (comma-separated, suite or suite.case, or all) and exit"},
+    {"vireo.test_token", CMDLINE_STR, boot.test_token, sizeof(boot.test_token), 0, 0, NULL,
+     "a string the boot self-test reads back to prove the command line was parsed"},
+    {"vireo.cpu_table", CMDLINE_ENUM, &cpu_table_choice, 0, 0, 0, cpu_table_names,
+     "boot CPU table: compact (beyond 16 CPUs) or full"},
+    {"vireo.vmx_off_cpu", CMDLINE_U64, &backend_off_cpu, 0, 0, MAX_CPUS - 1, NULL,
+     "leave VMX off on this CPU, as firmware with VT-x disabled there would (VMs use the others)"},
+    {"vireo.smp_phantom_apic", CMDLINE_U64, &smp_phantom, 0, 0, SMP_PHANTOM_APIC_MAX, NULL,
+     "test only: pretend the MADT lists one more enabled CPU, with this APIC ID, that never "
+     "answers"},
+    {"vireo.test_hang_cpu", CMDLINE_U64, &test_hang_cpu, 0, 1, MAX_CPUS - 1, NULL,
+     "test only: this CPU (not 0) hangs, interrupts off, while VMs run (see "
+     "vireo.test_hang_slice)"},
+    {"vireo.test_hang_slice", CMDLINE_U64, &test_hang_slice, 0, 1, TEST_HANG_SLICE_MAX, NULL,
+     "test only: the slice of vireo.test_hang_cpu's CPU on which it hangs (default 5)"},
+    {"vireo.vmxcaps", CMDLINE_BOOL, &boot.vmxcaps, 0, 0, 0, NULL,
+     "print the full VMX capability report (every control's allowed settings)"},
+    {"vireo.on_done", CMDLINE_ENUM, &boot.on_done, 0, 0, 0, exit_policy_names,
+     "what to do after boot when nothing is left to run: halt or poweroff"},
 };
 
 const struct boot_state *boot_state(void)
@@ -123,10 +123,11 @@ static void boot_serial_console(void)
 
 	if (serial_opt_parse(boot.serial, &port, &why) != E_OK) {
 		boot.cmdline_problems++;
-		pr_warn("console: vireo.serial=%s ignored: '%s' %s; accepted: %s; %s\n", boot.serial,
-			boot.serial, why, SERIAL_OPT_ACCEPTED,
-			uart_present() ? SERIAL_KEEP_COM1
-				       : "COM1 did not answer at boot, so there is no serial console");
+		pr_warn("console: vireo.serial=%s ignored: '%s' %s; accepted: %s; %s\n",
+			boot.serial, boot.serial, why, SERIAL_OPT_ACCEPTED,
+			uart_present()
+			    ? SERIAL_KEEP_COM1
+			    : "COM1 did not answer at boot, so there is no serial console");
 		return;
 	}
 	if (port == uart_base())
@@ -201,8 +202,8 @@ static void boot_screen(void)
 		return;
 	}
 	printk_set_extra_console(screen_write);
-	pr_info("console: framebuffer %ux%u, %u bpp, pitch %u at 0x%llx\n", fb->width,
-		fb->height, fb->bpp, fb->pitch, (unsigned long long)fb->addr);
+	pr_info("console: framebuffer %ux%u, %u bpp, pitch %u at 0x%llx\n", fb->width, fb->height,
+		fb->bpp, fb->pitch, (unsigned long long)fb->addr);
 }
 
 static void boot_apply_options(void)
@@ -250,6 +251,8 @@ static void run_vms(void)
 	vms_set_modules(boot.mb2.modules, boot.mb2.module_count);
 	if (vm_list.count)
 		vms_run(texts, vm_list.count, boot.slice_us);
+	else if (vm_list.refused)
+		pr_err("vms: every vireo.vm= option was refused (see above); no VM runs\n");
 	else
 		vms_run_demo(boot.slice_us);
 	pr_info("vireo: all VMs have finished\n");

@@ -66,7 +66,7 @@
 #define VM_CONFIG_GUEST_MAX 24	  /* guest buffer, NUL included */
 #define VM_CONFIG_IMAGE_MAX 64	  /* image buffer, NUL included */
 #define VM_CONFIG_MODULES 8	  /* modules= names at most */
-#define VM_CONFIG_CMDLINE_MAX 256 /* cmdline buffer, NUL included */
+#define VM_CONFIG_CMDLINE_MAX 512 /* cmdline buffer, NUL included */
 #define VM_CONFIG_MAX_VCPUS 64
 #define VM_CONFIG_CPUS 1024 /* bits in the CPU mask; equals MAX_CPUS (smp/percpu.h) */
 #define VM_CONFIG_CPU_WORD_BITS 64

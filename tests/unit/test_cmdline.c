@@ -26,7 +26,7 @@ static int opt_mode;
 
 static const char *const mode_names[] = {"halt", "poweroff", "reboot", NULL};
 static char list_items[2][8];
-static struct cmdline_list opt_list = {&list_items[0][0], 2, 0};
+static struct cmdline_list opt_list = {&list_items[0][0], 2, 0, 0};
 
 static const struct cmdline_option opts[] = {
     {"name", CMDLINE_STR, opt_name, sizeof(opt_name), 0, 0, NULL, "a short name"},
@@ -60,6 +60,7 @@ static int reset(void **state)
 	opt_flag = false;
 	opt_mode = 0;
 	opt_list.count = 0;
+	opt_list.refused = 0;
 	nmsgs = 0;
 	memset(msgs, 0, sizeof(msgs));
 	return 0;
@@ -90,9 +91,11 @@ static void test_list_keeps_every_occurrence(void **state)
 	assert_int_equal(opt_list.count, 2);
 	assert_string_equal(list_items[0], "a:x");
 	assert_string_equal(list_items[1], "b c");
+	assert_int_equal(opt_list.refused, 0);
 	parse("vm=third", 1); /* the list is full */
 	assert_msg(0, "one too many");
 	assert_int_equal(opt_list.count, 2);
+	assert_int_equal(opt_list.refused, 1);
 }
 
 static void test_list_item_too_long(void **state)
@@ -100,6 +103,7 @@ static void test_list_item_too_long(void **state)
 	parse("vm=123456789", 1);
 	assert_msg(0, "too long");
 	assert_int_equal(opt_list.count, 0);
+	assert_int_equal(opt_list.refused, 1); /* given, not taken: no demo instead */
 }
 
 static void test_empty_line(void **state)
@@ -173,8 +177,8 @@ static void test_u64_range(void **state)
 static void test_u64_malformed(void **state)
 {
 	static const char *const bad[] = {
-		"mem=12q", "mem=", "mem=0x", "mem=K", "mem=-1",
-		"mem=1.5", "mem=0x1g2", "mem=1KK", "mem= 1x", "mem=0b1",
+	    "mem=12q", "mem=",	    "mem=0x",  "mem=K",	  "mem=-1",
+	    "mem=1.5", "mem=0x1g2", "mem=1KK", "mem= 1x", "mem=0b1",
 	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -407,8 +411,8 @@ static void test_long_text_clamped(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_list_keeps_every_occurrence, reset),
-		cmocka_unit_test_setup(test_list_item_too_long, reset),
+	    cmocka_unit_test_setup(test_list_keeps_every_occurrence, reset),
+	    cmocka_unit_test_setup(test_list_item_too_long, reset),
 	    cmocka_unit_test_setup(test_empty_line, reset),
 	    cmocka_unit_test_setup(test_string, reset),
 	    cmocka_unit_test_setup(test_string_too_long, reset),

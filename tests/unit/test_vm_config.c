@@ -502,7 +502,7 @@ static void test_cmdline_limit(void **state)
 
 	text[hl + VM_CONFIG_CMDLINE_MAX - 1] = 'c';
 	text[hl + VM_CONFIG_CMDLINE_MAX] = '\0';
-	ERR(text, E_RANGE, "vireo.vm=lx: cmdline= is 256 bytes, longer than 255",
+	ERR(text, E_RANGE, "vireo.vm=lx: cmdline= is 512 bytes, longer than 511",
 	    "shorten the guest's command line");
 }
 
