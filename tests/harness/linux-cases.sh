@@ -85,7 +85,8 @@ bare_ref() { # N
 
 # The case's words replaced (see the cases file's header).
 expand() {
-	local cmdline="$LINUX_CMDLINE vireo.test=1 vireo.host_epoch=$(date +%s)"
+	local cmdline
+	cmdline="$LINUX_CMDLINE vireo.test=1 vireo.host_epoch=$(date +%s)"
 	sed -e "s|@KERNEL@|$2vmlinuz|g" -e "s|@INITRD@|$2initramfs.cpio.gz|g" \
 		-e "s|@TRUNCATED@|$3vmlinuz-truncated|g" -e "s|@BIGINITRD@|$3initrd-too-big.img|g" \
 		-e "s|@TIGHTMEM@|$TIGHT_MEM|g" -e "s|@CMDLINE@|$cmdline|g" <<<"$1"
