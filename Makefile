@@ -228,6 +228,17 @@ CONFORM_CPUS ?= 1 2
 conform: deps $(ELF) $(BUILD)/guests/conform.elf
 	@bash tests/harness/conform.sh $(CONFORM_MODEL) $(CONFORM_CPUS)
 
+# The Linux guest cases (tests/guests/linux-cases.txt): Debian's kernel fetched
+# and the initramfs built first (a fetch failure is a FAIL), the cases two at
+# a time under Bochs, with this LINUX_CMDLINE.
+LINUX_TEST = RESULTS=$(RESULTS) LINUX_CMDLINE='$(LINUX_CMDLINE)' JOBS=2 \
+	bash tests/harness/linux-cases.sh tests/guests/linux-cases.txt
+# Debian's kernel to /init under Vireo and on bare Bochs, 1 CPU: the ratio and
+# the exits by reason (tools/bench-linux.sh).
+.PHONY: bench-linux
+bench-linux: deps $(ELF)
+	@bash tools/bench-linux.sh
+
 # The whole suite: host unit tests, fuzz smoke runs, the boot matrix, guest
 # kernels under Vireo (Bochs) and under QEMU directly.
 test: deps
@@ -254,6 +265,7 @@ test: deps
 			'$(QEMU_EARLY_FAULT_RE)' mbtest.early_fault; done; \
 	$(MAKE) --no-print-directory $(BUILD)/screencheck >>$(BUILD)/build.log 2>&1; \
 	RESULTS=$(RESULTS) bash tests/harness/screen-cases.sh; \
+	$(LINUX_TEST); \
 	echo "make test took $$(( $$(date +%s) - start ))s"; \
 	bash tests/harness/summary.sh $(RESULTS)
 
