@@ -10,7 +10,9 @@
 #                        hardware, prefixed "vireo-dmesg: "; then power off
 #   vireo.test=reboot    the first boot sets the RTC alarm to 12:34:56
 #                        (battery-backed CMOS: a reset keeps it) and
-#                        reboots; a boot that finds it says so, powers off
+#                        reboots; a boot that finds it says so and runs the
+#                        checks of vireo.test=1
+# The last of an option given twice counts, as for the kernel's own options.
 #   vireo.sample=S       seconds the checks watch the timer interrupts and
 #                        wait for the tsc clocksource (default 1)
 # Every line it prints starts with "vireo-init: " except the KTAP and
@@ -49,17 +51,19 @@ setup() {
 }
 
 # Prints the value of KEY=VALUE on the kernel command line; fails without it.
-cmdline_value() {
+cmdline_value() { # the last NAME=value wins, as for the kernel's own options
+	found=1
 	# shellcheck disable=SC2013 # the command line is one line of words
 	for word in $(cat /proc/cmdline); do
 		case "$word" in
 		"$1="*)
-			echo "${word#*=}"
-			return 0
+			value=${word#*=}
+			found=0
 			;;
 		esac
 	done
-	return 1
+	[ "$found" -eq 0 ] && echo "$value"
+	return "$found"
 }
 
 # Waits until the console has sent everything written to it: poweroff -f
@@ -228,7 +232,7 @@ DAY_S=86400
 reboot_test() {
 	if grep -q "^alrm_time[[:space:]]*: $REBOOT_MARK" "$RTC_PROC" 2>/dev/null; then
 		echo "vireo-init: second boot: the RTC alarm set before the reset is still there"
-		power_off
+		run_checks
 	fi
 	now=$(cat /sys/class/rtc/rtc0/since_epoch 2>/dev/null) || now=
 	mark=
