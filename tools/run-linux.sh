@@ -35,10 +35,10 @@ is_count() {
 	[[ $1 =~ ^[1-9][0-9]*$ ]]
 }
 
-is_count "$vms" && [ "$vms" -le "$VMS_MAX" ] || {
+if ! is_count "$vms" || [ "$vms" -gt "$VMS_MAX" ]; then
 	echo "run-linux: VMS=$vms: give a number of Linux VMs from 1 to $VMS_MAX" >&2
 	exit 2
-}
+fi
 is_count "$vcpus" || {
 	echo "run-linux: VCPUS=$vcpus: give the number of vCPUs per VM (1 or more)" >&2
 	exit 2

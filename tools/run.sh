@@ -16,6 +16,7 @@ kvm_reason() {
 # (signal=off; the multiplexer's escape is Ctrl-], not Ctrl-A, which is
 # Vireo's console escape); Ctrl-] then x quits QEMU.
 QEMU_QUIT_KEYS="Ctrl-] then x"
+# shellcheck disable=SC2054 # the commas are QEMU's
 qemu_args=(-cdrom "$iso" -chardev stdio,id=con,mux=on,signal=off -serial chardev:con
 	-echr 0x1d -display none -no-reboot -m "${MEM_MB:-512}" -smp "$cpus"
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04 -monitor none)

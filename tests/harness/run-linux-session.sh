@@ -85,12 +85,14 @@ type_keys() {
 # The kernel release, the CPU count twice (nproc, /proc/cpuinfo) and power off.
 commands_lx1="uname -r; nproc; cat /proc/cpuinfo | grep -c processor; poweroff -f"
 prefix='\[lx1\] '
-expect "^${prefix}vireo-init: Linux .* busybox shell on the console"
+# ash prints this just before its first prompt.
+shell_ready="Enter 'help' for a list of built-in commands"
+expect "^${prefix}$shell_ready"
 if [ "$vms" -gt 1 ]; then
 	# The VMs boot side by side: lx2's banner may come before lx1's.
 	lx1_at=$seen
 	seen=0
-	expect '^\[lx2\] vireo-init: Linux .* busybox shell on the console'
+	expect "^\\[lx2\\] $shell_ready"
 	[ "$seen" -ge "$lx1_at" ] || seen=$lx1_at
 	# The shell on lx1 first, without powering it off yet.
 	type_keys "${commands_lx1%; poweroff -f}$ENTER"
