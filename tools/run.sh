@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
-# Boots Vireo for a person to watch on the serial console.
+# Boots Vireo for a person at the serial console: on a terminal, the console
+# is the terminal in raw mode (every key reaches Vireo, which sends it to the
+# VM holding the keyboard; Ctrl-A N moves it to VM N); Ctrl-] quits Bochs,
+# Ctrl-] then x QEMU. Elsewhere (a pipe) Bochs' console output is copied out.
 # usage: run.sh auto|qemu|bochs|kvm|debug CPUS ISO
 #   auto: QEMU/KVM with nested VT-x when this host offers it, else Bochs.
+# Environment: MEM_MB (the machine's memory, default 512), TIMEOUT (seconds
+# Bochs may run), RUN_LOG (a copy of Bochs' console output on a terminal).
 set -u
 mode=$1 cpus=$2 iso=$3
 here=$(cd "$(dirname "$0")/.." && pwd)
