@@ -26,6 +26,9 @@ qemu_args=(-cdrom "$iso" -chardev stdio,id=con,mux=on,signal=off -serial chardev
 	-echr 0x1d -display none -no-reboot -m "${MEM_MB:-512}" -smp "$cpus"
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04 -monitor none)
 
+# A process ended by signal N exits with status SIGNAL_STATUS + N.
+SIGNAL_STATUS=128
+
 # QEMU's isa-debug-exit makes the process exit with (status << 1) | 1.
 qemu_status() {
 	local rc=$1
@@ -91,7 +94,9 @@ run_bochs_terminal() {
 	echo "run: Bochs (${BOCHS_MODEL:-corei7_skylake_x}, emulated VT-x), $cpus CPUs, ${MEM_MB:-512} MiB"
 	echo "run: the serial console is this terminal: every key goes to Vireo (Ctrl-C to the guest)."
 	echo "run: Ctrl-A then 1-9 moves the keyboard to that VM; Ctrl-] quits the emulator."
-	BOCHS_COM1_PORT=$port bash "$here/tests/harness/emu.sh" bochs "$cpus" "$iso" \
+	# setsid: out of the terminal's reach, so that closing the terminal (its
+	# SIGHUP) cannot kill emu.sh before the EXIT trap below has stopped Bochs.
+	BOCHS_COM1_PORT=$port setsid bash "$here/tests/harness/emu.sh" bochs "$cpus" "$iso" \
 		"$dir/emu.log" "${TIMEOUT:-3600}" 2>"$dir/emu.err" &
 	emu_pid=$!
 	trap 'stty "$saved"; stop_emulator "$emu_pid"; rm -rf "$dir"' EXIT
@@ -105,7 +110,11 @@ run_bochs_terminal() {
 		echo "run: Ctrl-] (or the console closed): stopping the emulator"
 		stopped=1
 	fi
-	[ "$rc" -eq 0 ] || echo "run: socat exited with status $rc (cannot reach COM1 on port $port?)"
+	if [ "$rc" -gt "$SIGNAL_STATUS" ]; then
+		echo "run: the console (socat) was ended by signal $((rc - SIGNAL_STATUS))"
+	elif [ "$rc" -ne 0 ]; then
+		echo "run: socat exited with status $rc (cannot reach COM1 on port $port?)"
+	fi
 	stop_emulator "$emu_pid"
 	# The emulator's own complaints, unless it was stopped here.
 	[ -n "$stopped" ] || { cat "$dir/emu.log" "$dir/emu.err"; echo "run: the emulator ended"; }
