@@ -27,7 +27,7 @@ ELF := $(BUILD)/vireo.elf
 COMMA := ,
 ISO := $(BUILD)/vireo.iso
 
-.PHONY: all docs-cpuid kernel iso deps test unit fuzz fuzz-guest conform check matrix clean layers run run-qemu run-bochs run-kvm bench-exit bench-sched bench-guest screen screenshot \
+.PHONY: all docs-cpuid kernel iso deps test unit fuzz fuzz-guest conform check matrix clean layers run run-qemu run-bochs run-kvm run-linux bench-exit bench-sched bench-guest screen screenshot \
 	debug usb test-kvm bench-smp format
 all: $(ISO)
 kernel: $(ELF)
@@ -296,6 +296,15 @@ run-kvm: deps $(BUILD)/vireo-run.iso
 	@bash tools/run.sh kvm $(RUN_CPUS) $(BUILD)/vireo-run.iso
 debug: deps $(BUILD)/vireo-run.iso
 	@bash tools/run.sh debug $(RUN_CPUS) $(BUILD)/vireo-run.iso
+
+# make run-linux [VMS=n] [VCPUS=m] [RUN_CPUS=k] [LINUX=... INITRD=...]: VMS
+# Linux VMs lx1..lxN (LINUX_MEM each, LINUX_CMDLINE) with a shell on the
+# terminal; Debian's kernel and a busybox initramfs unless LINUX/INITRD are
+# given (tools/run-linux.sh, docs/linux-guests.md "Interactive use").
+VMS ?= 1
+run-linux: deps $(ELF)
+	@VMS='$(VMS)' VCPUS='$(VCPUS)' LINUX='$(LINUX)' INITRD='$(INITRD)' LINUX_MEM='$(LINUX_MEM)' \
+		LINUX_CMDLINE='$(LINUX_CMDLINE)' bash tools/run-linux.sh $(ELF) $(BUILD)/vireo-linux.iso $(RUN_CPUS)
 
 # The screen tests on their own, and the UEFI screen as docs/screenshot-uefi.png.
 screen: deps $(ELF) $(BUILD)/screencheck

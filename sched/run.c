@@ -501,6 +501,17 @@ static void console_switch(int to)
 		console_vm->name, nvms);
 }
 
+/* A key no VM takes: STATS_KEY prints the statistics. */
+static void console_key_unclaimed(uint8_t c)
+{
+	if (c != STATS_KEY)
+		return;
+	pr_info("sched: statistics on request (key '%c'):\n", STATS_KEY);
+	sched_stats_print();
+}
+
+/* Once a VM has had the keyboard, Ctrl-A N works even after that VM has
+ * stopped: the person can still move to the VMs that run. */
 static void poll_console(void)
 {
 	uint8_t out[CONSOLE_ESCAPE_OUT_MAX];
@@ -509,18 +520,19 @@ static void poll_console(void)
 
 	if (c < 0)
 		return;
-	if (!console_vm || console_vm->stopped) {
-		if (c == STATS_KEY) {
-			pr_info("sched: statistics on request (key '%c'):\n", STATS_KEY);
-			sched_stats_print();
-		}
+	if (!console_vm) {
+		console_key_unclaimed((uint8_t)c);
 		return;
 	}
 	n = console_escape_feed(&console_esc, (uint8_t)c, out, &to);
 	if (to != CONSOLE_ESCAPE_NONE)
 		console_switch(to);
-	for (unsigned i = 0; i < n; i++)
-		vm_console_input(console_vm, out[i]);
+	for (unsigned i = 0; i < n; i++) {
+		if (console_vm->stopped)
+			console_key_unclaimed(out[i]);
+		else
+			vm_console_input(console_vm, out[i]);
+	}
 }
 
 void sched_set_tick_hook(void (*fn)(void))

@@ -10,6 +10,9 @@
 # BOCHS_CPU_EXTRA="opt=v, ..." (Bochs only): more options on the cpu: line.
 # BOCHS_INPUT="regex=>text" (Bochs only): type text on COM1 once the log
 # matches regex (tests/harness/serial-client.sh).
+# BOCHS_COM1_PORT=PORT (Bochs only): COM1 as a TCP server on 127.0.0.1:PORT
+# for a client the caller starts (tools/run.sh: the terminal); LOG then only
+# gets the emulator's panic, if any.
 set -u
 emu=$1 cpus=$2 iso=$(realpath "$3") log=$(realpath -m "$4") timeout_s=$5
 here=$(cd "$(dirname "$0")/../.." && pwd)
@@ -91,6 +94,9 @@ bochs)
 		port=$((20000 + RANDOM % 20000))
 		sed -i "s|^com1:.*|com1: enabled=1, mode=socket-server, dev=127.0.0.1:$port|" "$dir/bochsrc"
 		bash "$here/tests/harness/serial-client.sh" "$port" "$log" "$BOCHS_INPUT" "$timeout_s" &
+	elif [ -n "${BOCHS_COM1_PORT:-}" ]; then
+		sed -i "s|^com1:.*|com1: enabled=1, mode=socket-server, dev=127.0.0.1:$BOCHS_COM1_PORT|" \
+			"$dir/bochsrc"
 	fi
 	# Bochs' term display needs a terminal: run it inside script(1)'s pty.
 	(cd "$dir" && TERM=xterm timeout -k 5 "$timeout_s" \

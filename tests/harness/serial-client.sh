@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The other end of a Bochs COM1 in socket-server mode: appends everything the
 # guest machine sends to LOG and, once LOG matches REGEX, sends TEXT and a
-# carriage return, as a person typing on the serial console would.
+# carriage return, as a person typing on the serial console would. TEXT may
+# hold printf %b escapes: \x01 is Ctrl-A (Vireo's console escape).
 # usage: serial-client.sh PORT LOG "REGEX=>TEXT" TIMEOUT_SECONDS
 set -u
 port=$1 log=$2 spec=$3 timeout_s=$4
@@ -19,5 +20,5 @@ until grep -qE -- "$regex" "$log" 2>/dev/null; do
 	kill -0 "$reader" 2>/dev/null || exit 1
 	sleep 0.05
 done
-printf '%s\r' "$text" >&3
+printf '%b\r' "$text" >&3
 wait "$reader"
