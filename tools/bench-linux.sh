@@ -14,7 +14,10 @@
 # 's' on the serial console once /init's first line is in the log (the VM
 # has no console input, so Vireo takes the key): they cover the boot and the
 # fraction of a second the key took to arrive.
-# usage: bench-linux.sh    (env: TIMEOUT seconds per boot, default 1500)
+# Both boots run Bochs at IPS instructions per emulated second (default 40
+# million, as make test's Linux cases; Bochs' own default is 4 million): the
+# guest's TSC and timer tick follow it (docs/linux-guests.md).
+# usage: bench-linux.sh    (env: TIMEOUT seconds per boot, default 1500; IPS)
 set -euo pipefail
 
 MODEL=corei7_skylake_x
@@ -28,6 +31,9 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
 assets=build/linux
 timeout_s=${TIMEOUT:-1500}
+ips=${IPS:-40000000}
+export BOCHS_CPU_EXTRA="ips=$ips"
+echo "bench-linux: Bochs $MODEL, 1 CPU, $ips instructions per emulated second, both boots"
 cmdline=$(sed -n 's/^LINUX_CMDLINE ?= //p' Makefile)
 
 # Instructions per exit measured by make bench-guest and bench-exit (README,
