@@ -235,6 +235,13 @@ static enum err vc_set_image(struct vc_parser *p, const struct vc_value *v)
 	return vc_module_name(p, "image", v->s, v->len, p->out->image);
 }
 
+/* A key with two words: *first says which one @v is; false if neither. */
+static bool vc_pick(const struct vc_value *v, const char *first, const char *second, bool *is_first)
+{
+	*is_first = vc_equal(v->s, v->len, first);
+	return *is_first || vc_equal(v->s, v->len, second);
+}
+
 static enum err vc_set_kernel(struct vc_parser *p, const struct vc_value *v)
 {
 	return vc_module_name(p, "kernel", v->s, v->len, p->out->kernel);
@@ -247,10 +254,8 @@ static enum err vc_set_initrd(struct vc_parser *p, const struct vc_value *v)
 
 static enum err vc_set_on_reboot(struct vc_parser *p, const struct vc_value *v)
 {
-	if (vc_equal(v->s, v->len, "restart") || vc_equal(v->s, v->len, "stop")) {
-		p->out->on_reboot_restart = v->s[0] == 'r';
+	if (vc_pick(v, "restart", "stop", &p->out->on_reboot_restart))
 		return E_OK;
-	}
 	return vc_fail(p, E_INVAL,
 		       "on_reboot=%.*s%s is neither restart nor stop (on_reboot=restart boots "
 		       "the VM again when its guest resets the machine)",
@@ -469,10 +474,8 @@ static enum err vc_set_timeout(struct vc_parser *p, const struct vc_value *v)
 
 static enum err vc_set_input(struct vc_parser *p, const struct vc_value *v)
 {
-	if (vc_equal(v->s, v->len, "0") || vc_equal(v->s, v->len, "1")) {
-		p->out->input = v->s[0] == '1';
+	if (vc_pick(v, "1", "0", &p->out->input))
 		return E_OK;
-	}
 	return vc_fail(p, E_INVAL,
 		       "input=%.*s%s is not 0 or 1 (use input=1 to send host console input to "
 		       "this VM)",
@@ -481,10 +484,8 @@ static enum err vc_set_input(struct vc_parser *p, const struct vc_value *v)
 
 static enum err vc_set_unbacked(struct vc_parser *p, const struct vc_value *v)
 {
-	if (vc_equal(v->s, v->len, "ones") || vc_equal(v->s, v->len, "stop")) {
-		p->out->unbacked_stop = v->s[0] == 's';
+	if (vc_pick(v, "stop", "ones", &p->out->unbacked_stop))
 		return E_OK;
-	}
 	return vc_fail(p, E_INVAL,
 		       "unbacked=%.*s%s is neither ones nor stop (unbacked=stop stops the VM "
 		       "when it touches guest-physical memory with nothing behind it)",
