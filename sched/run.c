@@ -490,13 +490,14 @@ static void idle(void)
 /* Ctrl-A N: the keyboard goes to the N-th VM, if it still runs. */
 static void console_switch(int to)
 {
+	vm_console_live_break();
 	if (to >= (int)nvms || vms[to]->stopped) {
 		pr_info("vireo: Ctrl-A %d: there is no running VM %d (%u VMs started); console "
 			"input stays with %s\n",
 			to + 1, to + 1, nvms, console_vm ? console_vm->name : "none");
 		return;
 	}
-	console_vm = vms[to];
+	sched_set_console_vm(vms[to]);
 	pr_info("vireo: console input now goes to VM %d, %s (Ctrl-A 1-%u switches)\n", to + 1,
 		console_vm->name, nvms);
 }
@@ -551,6 +552,10 @@ void sched_clear_ran_on(void)
 
 void sched_set_console_vm(struct vm *vm)
 {
+	if (console_vm)
+		vm_console_set_live(&console_vm->console, false);
+	if (vm)
+		vm_console_set_live(&vm->console, true);
 	console_vm = vm;
 }
 

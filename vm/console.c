@@ -19,7 +19,8 @@
 #define HEX_DIGIT_MASK 0xfu
 #define CON_PREFIX_EXTRA 3 /* '[', ']' and the space after the name */
 #define CON_NEWLINE_LEN 1
-#define REC_HEAD 4 /* level, unused, length (two bytes, little-endian) */
+#define REC_HEAD 4 /* level, bytes already shown, length (two bytes, little-endian) */
+#define REC_SHOWN 1
 #define REC_LEN_LO 2
 #define REC_LEN_HI 3
 #define BYTE_BITS 8
@@ -29,6 +30,12 @@
 /* Kept free for host notes and the final partial line of a full ring. */
 #define CON_RESERVE (2 * (REC_HEAD + VM_CONSOLE_NOTE_MAX))
 #define CON_RESUME_DIVISOR 2 /* over the rate: resume at half the burst */
+/* The console whose unfinished line is on the host console now (a keyboard
+ * VM's prompt and echo), or NULL: whatever else is printed ends that line. */
+static struct vm_console *live_on_screen;
+/* An unfinished line shows once the guest has paused this long: a prompt or
+ * an echo, not a line being written out byte by byte. */
+#define LIVE_IDLE_US 20000ull
 
 _Static_assert((VM_CONSOLE_RING & (VM_CONSOLE_RING - 1)) == 0, "ring size: a power of two");
 _Static_assert(VM_CONSOLE_NOTE_MAX <= UINT16_MAX, "a record's length fits two bytes");
@@ -66,18 +73,24 @@ static void ring_copy_out(struct vm_console *c, void *dst, uint32_t n)
 }
 
 /* The caller checked there is room for REC_HEAD + len. */
-static void ring_put(struct vm_console *c, int level, const char *text, unsigned len)
+static void ring_put_shown(struct vm_console *c, int level, const char *text, unsigned len,
+			   unsigned shown)
 {
-	uint8_t head[REC_HEAD] = {(uint8_t)level, 0, (uint8_t)(len & BYTE_MASK),
+	uint8_t head[REC_HEAD] = {(uint8_t)level, (uint8_t)shown, (uint8_t)(len & BYTE_MASK),
 				  (uint8_t)(len >> BYTE_BITS)};
 
 	ring_copy_in(c, head, REC_HEAD);
 	ring_copy_in(c, text, len);
 }
 
+static void ring_put(struct vm_console *c, int level, const char *text, unsigned len)
+{
+	ring_put_shown(c, level, text, len, 0);
+}
+
 /* The oldest record into @buf (VM_CONSOLE_NOTE_MAX bytes, NUL-terminated);
  * false when the ring is empty. */
-static bool ring_get(struct vm_console *c, int *level, char *buf)
+static bool ring_get(struct vm_console *c, int *level, unsigned *shown, char *buf)
 {
 	uint8_t head[REC_HEAD];
 	unsigned len;
@@ -89,6 +102,7 @@ static bool ring_get(struct vm_console *c, int *level, char *buf)
 	ring_copy_out(c, buf, len);
 	buf[len] = '\0';
 	*level = head[0];
+	*shown = head[REC_SHOWN];
 	return true;
 }
 
@@ -196,11 +210,12 @@ static void drop_line(struct vm_console *c, uint64_t raw, bool full)
  * a @final line (the VM's exit) goes over the rate and into the reserve. */
 static void commit_line(struct vm_console *c, bool final)
 {
-	unsigned len = c->line_len, notes = notes_owed(c);
+	unsigned len = c->line_len, notes = notes_owed(c), shown = c->live_shown;
 	uint64_t raw = c->line_raw;
 
 	c->line_len = 0;
 	c->line_raw = 0;
+	c->live_shown = 0;
 	if (!len)
 		return;
 	if (ring_free(c) < REC_HEAD + len + notes * NOTE_RING + (final ? 0 : CON_RESERVE)) {
@@ -212,7 +227,7 @@ static void commit_line(struct vm_console *c, bool final)
 		return;
 	}
 	put_notes(c);
-	ring_put(c, LOG_INFO, c->line, len);
+	ring_put_shown(c, LOG_INFO, c->line, len, shown);
 }
 
 static bool plain(char ch)
@@ -275,6 +290,8 @@ void vm_console_put(struct vm_console *c, const char *buf, size_t len)
 
 	for (size_t i = 0; i < len; i++)
 		put_byte(c, buf[i]);
+	if (c->live)
+		c->live_touch_us = c->clock_us();
 	spin_unlock_irqrestore(&c->lock, flags);
 }
 
@@ -309,12 +326,45 @@ void vm_console_note(struct vm_console *c, int level, const char *fmt, ...)
 		printk(level, "[%s] %s\n", c->name, text);
 }
 
+/* End another console's unfinished line on the host console, if one is
+ * there: that console shows its line whole, prefix and all, when it ends. */
+static void live_end_other(const struct vm_console *c)
+{
+	struct vm_console *o = __atomic_load_n(&live_on_screen, __ATOMIC_ACQUIRE);
+
+	if (o && o != c &&
+	    __atomic_compare_exchange_n(&live_on_screen, &o, NULL, false, __ATOMIC_ACQ_REL,
+					__ATOMIC_ACQUIRE))
+		printk(LOG_INFO, "\n");
+}
+
+void vm_console_live_break(void)
+{
+	live_end_other(NULL);
+}
+
+/* A whole line; its first @shown bytes are on the screen already if this
+ * console's unfinished line is still the last thing printed. */
+static void print_record(struct vm_console *c, int level, unsigned shown, const char *text)
+{
+	struct vm_console *self = c;
+
+	live_end_other(c);
+	if (shown && __atomic_compare_exchange_n(&live_on_screen, &self, NULL, false,
+						 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		printk(level, "%s\n", text + shown);
+		return;
+	}
+	printk(level, "[%s] %s\n", c->name, text);
+}
+
 /* Print records up to @budget host bytes; the caller holds c->draining. */
 static size_t drain_held(struct vm_console *c, size_t budget)
 {
 	char text[VM_CONSOLE_NOTE_MAX];
 	size_t printed = 0;
 	uint64_t flags;
+	unsigned shown;
 	int level;
 	bool got;
 
@@ -322,11 +372,11 @@ static size_t drain_held(struct vm_console *c, size_t budget)
 		flags = spin_lock_irqsave(&c->lock);
 		if (c->head == c->tail && (c->unreported_rate || c->unreported_full))
 			queue_notes(c, 0, true);
-		got = ring_get(c, &level, text);
+		got = ring_get(c, &level, &shown, text);
 		spin_unlock_irqrestore(&c->lock, flags);
 		if (!got)
 			break;
-		printk(level, "[%s] %s\n", c->name, text);
+		print_record(c, level, shown, text);
 		printed += line_cost(c, (unsigned)strlen(text));
 		c->stats.lines++;
 	}
@@ -334,17 +384,63 @@ static size_t drain_held(struct vm_console *c, size_t budget)
 	return printed;
 }
 
+/* The keyboard VM's line as far as it has grown, once its whole lines are
+ * out; the caller holds c->draining. */
+static size_t drain_live(struct vm_console *c)
+{
+	char text[VM_CONSOLE_LINE];
+	bool here = __atomic_load_n(&live_on_screen, __ATOMIC_ACQUIRE) == c;
+	unsigned from, n = 0;
+	uint64_t flags = spin_lock_irqsave(&c->lock);
+
+	from = here ? c->live_shown : 0; /* interrupted: show it whole again */
+	if (c->live && c->head == c->tail && c->line_len > from &&
+	    (c->line_len > c->live_shown || !here) &&
+	    c->clock_us() - c->live_touch_us >= LIVE_IDLE_US) {
+		n = c->line_len - from;
+		memcpy(text, c->line + from, n);
+		c->live_shown = c->line_len;
+	}
+	spin_unlock_irqrestore(&c->lock, flags);
+	if (!n)
+		return 0;
+	text[n] = '\0';
+	live_end_other(c);
+	__atomic_store_n(&live_on_screen, c, __ATOMIC_RELEASE);
+	if (from)
+		printk(LOG_INFO, "%s", text);
+	else
+		printk(LOG_INFO, "[%s] %s", c->name, text);
+	return n;
+}
+
+static bool live_pending(struct vm_console *c)
+{
+	return __atomic_load_n(&c->live, __ATOMIC_RELAXED) &&
+	       __atomic_load_n(&c->line_len, __ATOMIC_RELAXED) !=
+		   __atomic_load_n(&c->live_shown, __ATOMIC_RELAXED);
+}
+
 size_t vm_console_drain(struct vm_console *c, size_t budget)
 {
 	size_t printed;
 
-	if (!vm_console_pending(c))
+	if (!vm_console_pending(c) && !live_pending(c))
 		return 0;
 	if (__atomic_exchange_n(&c->draining, true, __ATOMIC_ACQUIRE))
 		return 0;
 	printed = drain_held(c, budget);
+	printed += drain_live(c);
 	__atomic_store_n(&c->draining, false, __ATOMIC_RELEASE);
 	return printed;
+}
+
+void vm_console_set_live(struct vm_console *c, bool live)
+{
+	uint64_t flags = spin_lock_irqsave(&c->lock);
+
+	c->live = live;
+	spin_unlock_irqrestore(&c->lock, flags);
 }
 
 void vm_console_flush(struct vm_console *c)

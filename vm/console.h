@@ -49,13 +49,22 @@ struct vm_console {
 	bool throttled;				   /* over the rate: wait for half the burst */
 	uint64_t unreported_rate, unreported_full; /* dropped, no note yet */
 	struct vm_console_stats stats;
-	bool draining; /* one drainer at a time keeps the lines in order */
+	bool draining;		/* one drainer at a time keeps the lines in order */
+	bool live;		/* the VM has the keyboard: show its line as it grows */
+	unsigned live_shown;	/* bytes of the line being assembled already shown */
+	uint64_t live_touch_us; /* when the guest last added to it (live only) */
 };
 
 /* @name must outlive the console; @clock_us gives the time in microseconds. */
 void vm_console_init(struct vm_console *c, const char *name, uint64_t (*clock_us)(void));
 /* Set the rate limit: @rate bytes per second, bursts of @burst (a full bucket). */
 void vm_console_set_rate(struct vm_console *c, uint64_t rate, uint64_t burst);
+/* The VM that has the host keyboard shows the line it is assembling as it
+ * grows (a shell's prompt and the echo of what is typed), not only whole
+ * lines; set while it has the keyboard. */
+void vm_console_set_live(struct vm_console *c, bool live);
+/* Before a host message: end the unfinished line a live console shows. */
+void vm_console_live_break(void);
 /* Bytes from the guest: CR is dropped, LF ends a line, a line too long
  * wraps, bytes other than printable ASCII and tab show as \xHH. */
 void vm_console_put(struct vm_console *c, const char *buf, size_t len);

@@ -19,6 +19,7 @@
 #include "tests/unit/fake_printk.h"
 
 #define US_PER_S 1000000ull
+#define LIVE_PAUSE_US 20000 /* vm/console.c's LIVE_IDLE_US */
 #define NAME "vm7"
 #define LINE_COST(text_len) (sizeof(NAME) - 1 + 3 + (text_len) + 1) /* "[vm7] text\n" */
 #define TEST_RATE 100						    /* bytes per second */
@@ -39,6 +40,7 @@ static int setup(void **state)
 {
 	(void)state;
 	now_us = 1000;
+	vm_console_live_break(); /* no other test's line on the screen */
 	fake_printk_clear();
 	vm_console_init(&con, NAME, fake_clock);
 	return 0;
@@ -79,6 +81,69 @@ static void test_queued_until_drained(void **state)
 	vm_console_flush(&con);
 	assert_string_equal(fake_printk_log(), "[vm7] hello\n[vm7] world\n[vm7] partial\n");
 	assert_false(vm_console_pending(&con));
+}
+
+/* Drain after the guest has paused long enough for its line to show. */
+static void drain_later(struct vm_console *c)
+{
+	now_us += LIVE_PAUSE_US;
+	vm_console_drain(c, SIZE_MAX);
+}
+
+/* The keyboard VM's line shows as it grows (a prompt, then each typed
+ * character's echo); the newline ends it without a second prefix. */
+static void test_live_line(void **state)
+{
+	(void)state;
+	put("boot done\nsh# ");
+	drain_later(&con);
+	assert_string_equal(fake_printk_log(), "[vm7] boot done\n"); /* not live: whole lines */
+	vm_console_set_live(&con, true);
+	drain_later(&con);
+	assert_string_equal(fake_printk_log(), "[vm7] boot done\n[vm7] sh# ");
+	put("l");
+	drain_later(&con);
+	put("s");
+	drain_later(&con);
+	assert_string_equal(fake_printk_log(), "[vm7] boot done\n[vm7] sh# ls");
+	put("\r\nbin\nsh# ");
+	drain_later(&con);
+	assert_string_equal(fake_printk_log(),
+			    "[vm7] boot done\n[vm7] sh# ls\n[vm7] bin\n[vm7] sh# ");
+	put("\n");
+	drain_later(&con);
+	assert_string_equal(fake_printk_log(),
+			    "[vm7] boot done\n[vm7] sh# ls\n[vm7] bin\n[vm7] sh# \n");
+	assert_false(vm_console_pending(&con));
+	vm_console_set_live(&con, false);
+	put("late");
+	drain_later(&con);
+	assert_false(fake_printk_contains("late"));
+}
+
+/* Another VM's line ends the unfinished one on the screen; that one then
+ * shows whole again, prefix and all. */
+static void test_live_line_interrupted(void **state)
+{
+	static struct vm_console other;
+
+	(void)state;
+	vm_console_init(&other, "vm8", fake_clock);
+	vm_console_set_live(&con, true);
+	put("sh# l");
+	vm_console_drain(&con, SIZE_MAX);
+	assert_string_equal(fake_printk_log(), ""); /* still being written: not yet */
+	drain_later(&con);
+	vm_console_put(&other, "other\n", 6);
+	drain_later(&other);
+	put("s");
+	drain_later(&con);
+	assert_string_equal(fake_printk_log(), "[vm7] sh# l\n[vm8] other\n[vm7] sh# ls");
+	fake_printk_clear();
+	vm_console_live_break(); /* a host message comes next */
+	put("\n");
+	drain_later(&con);
+	assert_string_equal(fake_printk_log(), "\n[vm7] sh# ls\n");
 }
 
 static void test_escapes_and_wrap(void **state)
@@ -223,6 +288,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_ring_full, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_drain_budget, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_note_order_and_final_line, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_live_line, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_live_line_interrupted, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
