@@ -65,10 +65,16 @@ static void check_accepted(const char *text, const struct vm_config *c, const ch
 	check(name_len >= 1 && name_len < VM_CONFIG_NAME_MAX && only_chars(c->name, "_-", true));
 	check(!strncmp(text, c->name, name_len) && text[name_len] == ':');
 	size_t image_len = strnlen(c->image, VM_CONFIG_IMAGE_MAX);
+	size_t kernel_len = strnlen(c->kernel, VM_CONFIG_IMAGE_MAX);
+	size_t initrd_len = strnlen(c->initrd, VM_CONFIG_IMAGE_MAX);
 
-	check((guest_len == 0) != (image_len == 0)); /* exactly one of guest= and image= */
+	/* exactly one of guest=, image= and kernel= */
+	check((guest_len != 0) + (image_len != 0) + (kernel_len != 0) == 1);
 	check(guest_len < VM_CONFIG_GUEST_MAX && only_chars(c->guest, "_", false));
 	check(image_len < VM_CONFIG_IMAGE_MAX && only_chars(c->image, "._-", true));
+	check(kernel_len < VM_CONFIG_IMAGE_MAX && only_chars(c->kernel, "._-", true));
+	check(initrd_len < VM_CONFIG_IMAGE_MAX && only_chars(c->initrd, "._-", true));
+	check(kernel_len || (!initrd_len && !c->on_reboot_restart)); /* kernel= keys */
 	check(strnlen(c->cmdline, VM_CONFIG_CMDLINE_MAX) < VM_CONFIG_CMDLINE_MAX);
 	check(c->timeout_ms == 0 || (c->timeout_ms >= VM_CONFIG_TIMEOUT_MIN_MS &&
 				     c->timeout_ms <= VM_CONFIG_TIMEOUT_MAX_MS));
